@@ -1,0 +1,296 @@
+"""The command line: how owners script Dangol and how a POS drives it (one door to the services)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from app import __version__
+from app.cli import render
+from app.domain.errors import Refused
+from app.domain.money import parse_won
+from app.i18n import LANGUAGES, default_language, explain
+
+EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as a refusal (exit 2) instead of exiting itself."""
+
+    def error(self, message: str) -> NoReturn:
+        raise Refused("cli.usage", detail=f"{self.prog}: {message}")
+
+
+def _won(text: str) -> int:
+    return parse_won(text)
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text.strip().replace(",", ""))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from exc
+
+
+def build_parser() -> Parser:
+    common = Parser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=argparse.SUPPRESS,
+        help="SQLite file or SQLAlchemy URL (default: $DANGOL_DB or the user data folder)",
+    )
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print one JSON object on stdout",
+    )
+    common.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help="language of messages (default ko)",
+    )
+
+    parser = Parser(
+        prog="dangol",
+        parents=[common],
+        description="Dangol (단골): the loyalty program at the counter.",
+    )
+    parser.add_argument("--version", action="version", version=f"dangol {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def command(name: str, help_text: str, sub_=sub) -> Parser:
+        return sub_.add_parser(name, parents=[common], help=help_text)  # type: ignore[no-any-return]
+
+    command("init", "create or upgrade the database")
+    p = command("demo", "fill an empty database with a realistic demo shop")
+    p.add_argument("--customers", type=_int, default=200)
+    p.add_argument("--days", type=_int, default=90)
+
+    program = command("program", "the loyalty program").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=Parser, required=True
+    )
+    command("show", "print the program as JSON", program)
+    command("load", "validate a program file, then put it in force", program).add_argument(
+        "file", type=Path
+    )
+
+    customer = command("customer", "members").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=Parser, required=True
+    )
+    p = command("add", "enroll a member", customer)
+    p.add_argument("--phone", required=True)
+    p.add_argument("--name")
+    p.add_argument("--birthday", metavar="YYYY-MM-DD")
+    p.add_argument("--marketing-consent", action="store_true")
+    p.add_argument("--referrer", metavar="WHO")
+    p.add_argument("--card", metavar="TOKEN", help="a blank card handed out at enrollment")
+    command("find", "search by phone, last 4 digits, name or card", customer).add_argument("query")
+    command("show", "a member's balances, tier and coupons", customer).add_argument("who")
+    command("erase", "erase a member's personal data (ledger totals stay)", customer).add_argument(
+        "who"
+    )
+
+    p = command("sale", "record today's purchase")
+    p.add_argument("who")
+    p.add_argument("--amount", type=_won, required=True)
+    p.add_argument("--items", type=_int, default=1)
+
+    p = command("redeem", "use points, the stamp reward or a coupon")
+    p.add_argument("who")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--points", type=_int)
+    how.add_argument("--stamps", action="store_true")
+    how.add_argument("--coupon", metavar="CODE")
+
+    command("void", "undo a sale or a redemption").add_argument("id")
+
+    p = command("adjust", "owner's correction of points, with a reason")
+    p.add_argument("who")
+    p.add_argument("--points", type=_int, required=True)
+    p.add_argument("--reason", required=True)
+
+    coupon = command("coupon", "coupons").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=Parser, required=True
+    )
+    p = command("issue", "issue a coupon to a member", coupon)
+    p.add_argument("who")
+    p.add_argument("--kind", choices=["amount", "percent", "item"], required=True)
+    p.add_argument("--value", type=_int, required=True)
+    p.add_argument("--days", type=_int, required=True)
+
+    command("ledger", "every entry of a member with the running balance").add_argument("who")
+    command("run-daily", "expiry, tier evaluation and birthday bonuses (safe to repeat)")
+
+    report = command("report", "reports").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=Parser, required=True
+    )
+    command("monthly", "one month's figures", report).add_argument("month", metavar="YYYY-MM")
+    p = command("range", "month by month, e.g. a year", report)
+    p.add_argument("first", metavar="YYYY-MM")
+    p.add_argument("last", metavar="YYYY-MM")
+
+    export = command("export", "write a CSV").add_subparsers(
+        dest="action", metavar="WHAT", parser_class=Parser, required=True
+    )
+    command("customers", "all active members", export).add_argument("file", type=Path)
+    imp = command("import", "read a CSV").add_subparsers(
+        dest="action", metavar="WHAT", parser_class=Parser, required=True
+    )
+    p = command("customers", "members from paper cards or another system", imp)
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--skip-bad", action="store_true")
+
+    command("backup", "a verified copy of the database").add_argument("file", type=Path)
+    command("restore", "replace the database with a backup").add_argument("file", type=Path)
+    return parser
+
+
+# --- running a command ---------------------------------------------------------------
+
+Handler = Callable[[Any, argparse.Namespace], Any]
+
+
+def _run(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import (
+        backup,
+        customers,
+        daily,
+        demo,
+        owner,
+        program,
+        redemptions,
+        reports,
+        sales,
+        transfer,
+    )
+
+    key = args.command + (f" {args.action}" if getattr(args, "action", None) else "")
+    if key == "init":
+        return render.Init(shop)
+    if key == "demo":
+        return demo.build_demo(shop, args.customers, args.days)
+    if key == "program show":
+        return render.Raw(program.show_program(shop))
+    if key == "program load":
+        return render.Raw(program.load_program(shop, _read_json(args.file)).to_json())
+    if key == "customer add":
+        return customers.enroll(
+            shop,
+            args.phone,
+            name=args.name,
+            birthday=args.birthday,
+            marketing_consent=args.marketing_consent,
+            referrer=args.referrer,
+            card_token=args.card,
+        )
+    if key == "customer find":
+        return render.Found(customers.find_customers(shop, args.query))
+    if key == "customer show":
+        return customers.customer_status(shop, args.who, log_view=True)
+    if key == "customer erase":
+        return render.Erased(customers.erase_customer(shop, args.who))
+    if key == "sale":
+        return sales.record_sale(shop, args.who, args.amount, args.items)
+    if key == "redeem":
+        if args.points is not None:
+            return redemptions.redeem_points(shop, args.who, args.points)
+        if args.stamps:
+            return redemptions.redeem_stamps(shop, args.who)
+        return redemptions.redeem_coupon(shop, args.who, args.coupon)
+    if key == "void":
+        return sales.void_action(shop, args.id)
+    if key == "adjust":
+        return owner.adjust_points(shop, args.who, args.points, args.reason)
+    if key == "coupon issue":
+        return owner.issue_coupon(shop, args.who, args.kind, args.value, args.days)
+    if key == "ledger":
+        return render.Ledger(*owner.ledger_lines(shop, args.who))
+    if key == "run-daily":
+        return daily.run_daily(shop)
+    if key == "report monthly":
+        return reports.monthly_report(shop, args.month)
+    if key == "report range":
+        return render.Months(reports.range_report(shop, args.first, args.last))
+    if key == "export customers":
+        if args.file.exists():
+            raise Refused("file.exists", path=str(args.file))
+        return render.Exported(transfer.export_customers(shop, args.file), str(args.file))
+    if key == "import customers":
+        return transfer.import_customers(
+            shop, _existing(args.file), dry_run=args.dry_run, skip_bad=args.skip_bad
+        )
+    if key == "backup":
+        return backup.backup(shop, args.file)
+    if key == "restore":
+        return backup.restore(shop, _existing(args.file))
+    raise Refused("cli.usage", detail=f"unknown command: {key}")
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise Refused("file.not_found", path=str(path))
+    return path
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(_existing(path).read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Refused("program.file_invalid", detail=str(exc)) from exc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _early_lang(argv)
+    try:
+        args = build_parser().parse_args(argv)
+        lang = getattr(args, "lang", None) or lang
+        if not args.command:
+            build_parser().print_help()
+            return EXIT_OK
+        from app.services.shop import open_shop
+
+        shop = open_shop(getattr(args, "db", None), create=args.command in ("init", "demo"))
+        try:
+            result = _run(shop, args)
+            if getattr(args, "json", False):
+                print(json.dumps(render.as_json(result, shop), ensure_ascii=False, default=str))
+            else:
+                print(render.as_text(result, shop, lang))
+            return render.exit_code(result)
+        finally:
+            shop.close()
+    except Refused as refused:
+        print(explain(refused, lang), file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception as exc:  # anything else: a short sentence, the details for the log
+        print(render.unexpected(exc, lang), file=sys.stderr)
+        if "DANGOL_DEBUG" in os.environ:
+            traceback.print_exc()
+        return EXIT_ERROR
+
+
+def _early_lang(argv: list[str]) -> str:
+    """The language before parsing, so that usage errors are in it too."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGUAGES:
+            return argv[i + 1]
+        if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGUAGES:
+            return arg.split("=", 1)[1]
+    return default_language()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""The tables: stores, staff, customers, cards, sales, the ledger, coupons, tiers, audit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, IdMixin
+
+
+class OriginMixin:
+    """The register that created the row, so databases of several registers merge cleanly."""
+
+    register_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class Store(IdMixin, OriginMixin, Base):
+    __tablename__ = "stores"
+
+    name: Mapped[str] = mapped_column(String(200))
+    business_number: Mapped[str | None] = mapped_column(String(20), default=None)
+    address: Mapped[str | None] = mapped_column(String(300), default=None)
+    phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    created_at: Mapped[datetime]
+
+
+class Register(IdMixin, OriginMixin, Base):
+    __tablename__ = "registers"
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class Staff(IdMixin, OriginMixin, Base):
+    __tablename__ = "staff"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'cashier')", name="role"),)
+
+    store_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stores.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10))
+    pin_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class Customer(IdMixin, OriginMixin, Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'withdrawn', 'erased')", name="status"),
+        Index("ix_customers_phone_last4", "phone_last4"),
+        Index("ix_customers_name", "name"),
+    )
+
+    # National digits ("01012345678"); NULL once erased. Unique among the living.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    phone_last4: Mapped[str | None] = mapped_column(String(4))
+    name: Mapped[str | None] = mapped_column(String(100), default=None)
+    birthday: Mapped[date | None] = mapped_column(Date, default=None)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    tier_code: Mapped[str] = mapped_column(String(20))
+    enrolled_at: Mapped[datetime]
+    store_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stores.id"))
+    referrer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"), default=None)
+    program_consent_at: Mapped[datetime | None] = mapped_column(default=None)
+    marketing_consent_at: Mapped[datetime | None] = mapped_column(default=None)
+    consent_wording_version: Mapped[str | None] = mapped_column(String(40), default=None)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MembershipCard(IdMixin, OriginMixin, Base):
+    __tablename__ = "membership_cards"
+    __table_args__ = (CheckConstraint("status IN ('active', 'revoked')", name="status"),)
+
+    # Random digits with a check digit: never the phone, never a sequence.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    # NULL for a blank card printed ahead and handed out at enrollment.
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    issued_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ProgramVersion(IdMixin, OriginMixin, Base):
+    """Every program the owner ever loaded; the newest is in force, each action names its own."""
+
+    __tablename__ = "program_versions"
+
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    document: Mapped[str] = mapped_column(Text)
+
+
+class Sale(IdMixin, OriginMixin, Base):
+    """A visit with a purchase; a void is a new row with the negated amount."""
+
+    __tablename__ = "sales"
+    __table_args__ = (Index("ix_sales_customer_time", "customer_id", "occurred_at", "amount"),)
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[int] = mapped_column(Integer)
+    store_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stores.id"))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    program_version_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("program_versions.id"))
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sales.id"), unique=True, default=None
+    )
+
+
+class Redemption(IdMixin, OriginMixin, Base):
+    """Points, a stamp reward or a coupon used; a void is a new row pointing at it."""
+
+    __tablename__ = "redemptions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('points', 'stamps', 'coupon')", name="kind"),
+        Index("ix_redemptions_coupon", "coupon_id"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+    stamps: Mapped[int] = mapped_column(Integer, default=0)
+    coupon_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("coupons.id"), default=None)
+    occurred_at: Mapped[datetime]
+    store_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stores.id"))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("redemptions.id"), unique=True, default=None
+    )
+
+
+LEDGER_KINDS = ("earn", "bonus", "redeem", "expire", "adjust", "void")
+
+
+class LedgerEntry(IdMixin, OriginMixin, Base):
+    """One change of points or stamps. Rows are only ever appended; balances are sums."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('earn', 'bonus', 'redeem', 'expire', 'adjust', 'void')", name="kind"
+        ),
+        # Balance and FIFO expiry are sums over this index alone.
+        Index("ix_ledger_customer_expiry", "customer_id", "expires_at", "points", "stamps"),
+        Index("ix_ledger_customer_time", "customer_id", "occurred_at"),
+        Index("ix_ledger_expires_at", "expires_at"),
+        # A bonus given once (signup, birthday of a year, referral) cannot be given twice.
+        UniqueConstraint("customer_id", "once_key", name="uq_ledger_entries_once"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+    stamps: Mapped[int] = mapped_column(Integer, default=0)
+    occurred_at: Mapped[datetime]
+    # Set on entries that add points (and on their voids): when the lot expires.
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    store_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stores.id"))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    reason: Mapped[str | None] = mapped_column(String(300), default=None)
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("ledger_entries.id"), unique=True, default=None
+    )
+    sale_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sales.id"), index=True)
+    redemption_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("redemptions.id"), index=True, default=None
+    )
+    once_key: Mapped[str | None] = mapped_column(String(60), default=None)
+
+
+class Coupon(IdMixin, OriginMixin, Base):
+    __tablename__ = "coupons"
+    __table_args__ = (CheckConstraint("kind IN ('amount', 'percent', 'item')", name="kind"),)
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[int] = mapped_column(BigInteger)
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    issued_at: Mapped[datetime]
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class TierChange(IdMixin, OriginMixin, Base):
+    """Tier history: every promotion and demotion with its reason."""
+
+    __tablename__ = "tier_changes"
+    __table_args__ = (
+        Index("ix_tier_changes_customer", "customer_id", "changed_at"),
+        # One monthly evaluation per customer and month, however often the daily run runs.
+        UniqueConstraint("customer_id", "period", name="uq_tier_changes_period"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    from_code: Mapped[str | None] = mapped_column(String(20))
+    to_code: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(20))  # enroll, sale, evaluation, void, import
+    changed_at: Mapped[datetime]
+    sale_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sales.id"), default=None)
+    period: Mapped[str | None] = mapped_column(String(7), default=None)
+    window_spend: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class Setting(Base):
+    """Shop settings as JSON values (time zone, masking style, this database's register)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(IdMixin, OriginMixin, Base):
+    """Who looked up, changed, voided, exported or erased what; each row hashes the one before."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    at: Mapped[datetime]
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    detail: Mapped[str | None] = mapped_column(Text, default=None)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class DailyRun(Base):
+    """The last daily run of each local day, with what it did."""
+
+    __tablename__ = "daily_runs"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    ran_at: Mapped[datetime]
+    summary: Mapped[str] = mapped_column(Text)
+
+
+class MonthlyStat(Base):
+    """Figures kept up to date as entries are written, so reports never scan the ledger."""
+
+    __tablename__ = "monthly_stats"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CustomerMonth(Base):
+    """A customer was active (made a purchase) in a local month."""
+
+    __tablename__ = "customer_months"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)

@@ -1,0 +1,543 @@
+"""Finding, enrolling, showing and erasing customers."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    Coupon,
+    Customer,
+    LedgerEntry,
+    MembershipCard,
+    Redemption,
+    Sale,
+    TierChange,
+)
+from app.domain.card import is_valid_card_token, new_card_token
+from app.domain.errors import Refused
+from app.domain.phone import Phone, mask_name, parse_phone
+from app.domain.program import Program
+from app.domain.query import classify_query
+from app.domain.tiers import progress_to_next, sale_window_start
+from app.services.ledger import append_entry, balances, lot_expiry
+from app.services.shop import Shop, audit, bump, current_program, lock_customer
+
+MAX_MATCHES = 50
+MAX_NAME_LENGTH = 50
+
+
+@dataclass(frozen=True)
+class CouponView:
+    code: str
+    kind: str
+    value: int
+    valid_until: datetime
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "value": self.value,
+            "valid_until": shop.local(self.valid_until).date().isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class CustomerStatus:
+    """What the counter shows about a customer."""
+
+    id: uuid.UUID
+    name: str | None
+    name_masked: str | None
+    phone_masked: str | None
+    last4: str | None
+    status: str
+    tier: str
+    tier_name: str
+    next_tier: str | None
+    to_next_tier: int
+    window_spend: int
+    points: int
+    points_expiring_30d: int
+    stamps: int
+    stamp_goal: int
+    rewards_ready: int
+    card: str | None
+    birthday_month: bool
+    enrolled_at: datetime
+    marketing_consent: bool
+    coupons: list[CouponView] = field(default_factory=list)
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "name_masked": self.name_masked,
+            "phone_masked": self.phone_masked,
+            "status": self.status,
+            "tier": self.tier,
+            "tier_name": self.tier_name,
+            "next_tier": self.next_tier,
+            "to_next_tier": self.to_next_tier,
+            "points": self.points,
+            "points_expiring_30d": self.points_expiring_30d,
+            "stamps": self.stamps,
+            "stamp_goal": self.stamp_goal,
+            "stamps_on_card": self.stamps % self.stamp_goal if self.stamp_goal else 0,
+            "rewards_ready": self.rewards_ready,
+            "card": self.card,
+            "birthday_month": self.birthday_month,
+            "marketing_consent": self.marketing_consent,
+            "enrolled_at": shop.local(self.enrolled_at).isoformat(),
+            "coupons": [c.to_json(shop) for c in self.coupons],
+        }
+
+
+def phone_of(customer: Customer) -> Phone | None:
+    return Phone(customer.phone) if customer.phone else None
+
+
+def masked_phone(shop: Shop, customer: Customer) -> str | None:
+    phone = phone_of(customer)
+    return phone.masked(shop.settings.get("phone_mask", "middle")) if phone else None
+
+
+# --- finding -------------------------------------------------------------------------
+
+
+def resolve_who(session: Session, who: str) -> Customer:
+    """WHO on the command line: a full phone number, a scanned card, or a customer id."""
+    text = who.strip()
+    try:
+        return _by_id(session, uuid.UUID(text))
+    except ValueError:
+        pass
+    query = classify_query(text)
+    if query.kind == "phone":
+        customer = session.scalars(
+            select(Customer).where(Customer.phone == query.value)
+        ).one_or_none()
+    elif query.kind == "card":
+        customer = _by_card(session, query.value)
+    elif query.kind in ("last4", "name"):
+        raise Refused("who.ambiguous", query=text)
+    else:
+        # a malformed phone number says what is wrong with it
+        parse_phone(text, allow_landline=True, allow_legacy=True)
+        raise Refused("query.invalid", query=text)
+    if customer is None:
+        raise Refused("customer.not_found", query=text)
+    return _usable(customer)
+
+
+def _by_id(session: Session, customer_id: uuid.UUID) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise Refused("customer.not_found", query=str(customer_id))
+    return _usable(customer)
+
+
+def _usable(customer: Customer) -> Customer:
+    if customer.status != "active":
+        raise Refused("customer.inactive", status=customer.status)
+    return customer
+
+
+def _by_card(session: Session, token: str) -> Customer | None:
+    card = session.scalars(select(MembershipCard).where(MembershipCard.token == token)).first()
+    if card is None:
+        return None
+    if card.status != "active":
+        raise Refused("card.revoked")
+    if card.customer_id is None:
+        raise Refused("card.blank")
+    return session.get(Customer, card.customer_id)
+
+
+def find_customers(shop: Shop, query_text: str) -> list[CustomerStatus]:
+    """The one search field: full phone, last 4 digits, name prefix, or a scanned card."""
+    with shop.db.read() as session:
+        return [status_of(shop, session, c, shop.now()) for c in search(session, query_text)]
+
+
+def search(session: Session, query_text: str) -> list[Customer]:
+    query = classify_query(query_text)
+    active = Customer.status == "active"
+    if query.kind == "phone":
+        stmt = select(Customer).where(Customer.phone == query.value, active)
+    elif query.kind == "last4":
+        stmt = (
+            select(Customer)
+            .where(Customer.phone_last4 == query.value, active)
+            .order_by(Customer.name, Customer.id)
+            .limit(MAX_MATCHES)
+        )
+    elif query.kind == "card":
+        customer = _by_card(session, query.value)
+        return [customer] if customer is not None and customer.status == "active" else []
+    elif query.kind == "name":
+        # a prefix range keeps the name index usable on SQLite and PostgreSQL alike
+        stmt = (
+            select(Customer)
+            .where(Customer.name >= query.value, Customer.name < query.value + "\uffff", active)
+            .order_by(Customer.name, Customer.id)
+            .limit(MAX_MATCHES)
+        )
+    else:
+        raise Refused("query.invalid", query=query_text)
+    return list(session.scalars(stmt))
+
+
+def customer_status(shop: Shop, who: str, *, log_view: bool = False) -> CustomerStatus:
+    if log_view:
+        with shop.db.write() as session:
+            customer = resolve_who(session, who)
+            audit(shop, session, "customer.view", target=customer.id)
+            return status_of(shop, session, customer, shop.now())
+    with shop.db.read() as session:
+        return status_of(shop, session, resolve_who(session, who), shop.now())
+
+
+def window_spend(
+    shop: Shop, session: Session, program: Program, customer_id: uuid.UUID, now: datetime
+) -> int:
+    start_day = sale_window_start(shop.local_date(now), program.tiers.window_months)
+    start = datetime.combine(start_day, datetime.min.time(), tzinfo=shop.zone)
+    spend = session.scalar(
+        select(func.coalesce(func.sum(Sale.amount), 0)).where(
+            Sale.customer_id == customer_id, Sale.occurred_at >= start
+        )
+    )
+    return int(spend or 0)
+
+
+def usable_coupons(session: Session, customer_id: uuid.UUID, now: datetime) -> list[Coupon]:
+    coupons = list(
+        session.scalars(
+            select(Coupon)
+            .where(
+                Coupon.customer_id == customer_id,
+                Coupon.valid_from <= now,
+                Coupon.valid_until > now,
+            )
+            .order_by(Coupon.valid_until)
+        )
+    )
+    if not coupons:
+        return []
+    used = coupon_use_counts(session, [c.id for c in coupons])
+    return [c for c in coupons if used.get(c.id, 0) <= 0]
+
+
+def coupon_use_counts(session: Session, coupon_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Uses of each coupon, net of voided uses (a void row points at the use it undoes)."""
+    rows = session.execute(
+        select(Redemption.coupon_id, Redemption.reverses_id).where(
+            Redemption.coupon_id.in_(coupon_ids)
+        )
+    ).all()
+    counts: dict[uuid.UUID, int] = {}
+    for coupon_id, reverses in rows:
+        counts[coupon_id] = counts.get(coupon_id, 0) + (-1 if reverses else 1)
+    return counts
+
+
+def active_card(session: Session, customer_id: uuid.UUID) -> str | None:
+    return session.scalars(
+        select(MembershipCard.token)
+        .where(MembershipCard.customer_id == customer_id, MembershipCard.status == "active")
+        .order_by(MembershipCard.issued_at.desc())
+        .limit(1)
+    ).first()
+
+
+def status_of(shop: Shop, session: Session, customer: Customer, now: datetime) -> CustomerStatus:
+    _, program = current_program(session)
+    bal = balances(session, customer.id, now)
+    tier = program.tier(customer.tier_code)
+    spend = window_spend(shop, session, program, customer.id, now)
+    next_level, remaining = progress_to_next(program.tiers.levels, tier.code, spend)
+    goal = program.stamps.goal
+    today = shop.local_date(now)
+    return CustomerStatus(
+        id=customer.id,
+        name=customer.name,
+        name_masked=mask_name(customer.name) if customer.name else None,
+        phone_masked=masked_phone(shop, customer),
+        last4=customer.phone_last4,
+        status=customer.status,
+        tier=tier.code,
+        tier_name=tier.name,
+        next_tier=next_level.code if next_level else None,
+        to_next_tier=remaining,
+        window_spend=spend,
+        points=bal.points,
+        points_expiring_30d=bal.expiring_30d,
+        stamps=bal.stamps,
+        stamp_goal=goal,
+        rewards_ready=bal.stamps // goal,
+        card=active_card(session, customer.id),
+        birthday_month=bool(customer.birthday and customer.birthday.month == today.month),
+        enrolled_at=customer.enrolled_at,
+        marketing_consent=customer.marketing_consent_at is not None,
+        coupons=[
+            CouponView(c.code, c.kind, c.value, c.valid_until)
+            for c in usable_coupons(session, customer.id, now)
+        ],
+    )
+
+
+# --- enrolling ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    id: uuid.UUID
+    card: str
+    phone_masked: str
+    points: int
+    status: CustomerStatus
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "card": self.card,
+            "phone_masked": self.phone_masked,
+            "points": self.points,
+        }
+
+
+def clean_name(name: str | None) -> str | None:
+    if name is None:
+        return None
+    name = " ".join(name.split())
+    if not name:
+        return None
+    if len(name) > MAX_NAME_LENGTH:
+        raise Refused("customer.name_too_long", maximum=MAX_NAME_LENGTH)
+    if any(ch.isdigit() for ch in name):
+        raise Refused("customer.name_digits")
+    return name
+
+
+def parse_birthday(value: str | date | None, today: date) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise Refused("customer.birthday_invalid", value=value) from exc
+    if value > today or value.year < 1900:
+        raise Refused("customer.birthday_range", value=value.isoformat())
+    return value
+
+
+def enroll(
+    shop: Shop,
+    phone: str,
+    *,
+    name: str | None = None,
+    birthday: str | date | None = None,
+    marketing_consent: bool = False,
+    referrer: str | None = None,
+    card_token: str | None = None,
+) -> Enrollment:
+    with shop.db.write() as session:
+        customer, card = enroll_in(
+            shop,
+            session,
+            phone,
+            now=shop.now(),
+            name=name,
+            birthday=birthday,
+            marketing_consent=marketing_consent,
+            referrer=referrer,
+            card_token=card_token,
+        )
+        session.flush()
+        status = status_of(shop, session, customer, shop.now())
+        return Enrollment(customer.id, card, status.phone_masked or "", status.points, status)
+
+
+def enroll_in(
+    shop: Shop,
+    session: Session,
+    phone_text: str,
+    *,
+    now: datetime,
+    name: str | None = None,
+    birthday: str | date | None = None,
+    marketing_consent: bool = False,
+    referrer: str | None = None,
+    card_token: str | None = None,
+    allow_legacy: bool = False,
+    welcome_bonus: bool = True,
+) -> tuple[Customer, str]:
+    """Enroll inside a transaction: checks everything before writing anything."""
+    phone = parse_phone(
+        phone_text,
+        allow_landline=bool(shop.settings.get("allow_landline")),
+        allow_legacy=allow_legacy,
+    )
+    name = clean_name(name)
+    born = parse_birthday(birthday, shop.local_date(now))
+    existing = session.scalars(select(Customer).where(Customer.phone == phone.national)).first()
+    if existing is not None:
+        raise Refused("customer.exists", phone=phone.masked())
+    referrer_customer = resolve_who(session, referrer) if referrer else None
+    card_row = _card_for_enrollment(session, card_token)
+    version_id, program = current_program(session)
+    base_tier = program.tiers.levels[0].code
+
+    customer = Customer(
+        phone=phone.national,
+        phone_last4=phone.last4,
+        name=name,
+        birthday=born,
+        status="active",
+        tier_code=base_tier,
+        enrolled_at=now,
+        store_id=shop.store_id,
+        referrer_id=referrer_customer.id if referrer_customer else None,
+        program_consent_at=now,
+        marketing_consent_at=now if marketing_consent else None,
+        consent_wording_version=shop.settings.get("consent_version", "1"),
+        register_id=shop.register_id,
+    )
+    session.add(customer)
+    session.flush()
+    if card_row is None:
+        card_row = MembershipCard(token=_unused_token(session), issued_at=now)
+        session.add(card_row)
+    card_row.customer_id = customer.id
+    card_row.register_id = card_row.register_id or shop.register_id
+    session.add(
+        TierChange(
+            customer_id=customer.id,
+            from_code=None,
+            to_code=base_tier,
+            reason="enroll",
+            changed_at=now,
+            register_id=shop.register_id,
+        )
+    )
+    bump(shop, session, now, new_members=1, **{f"tier:{base_tier}": 1})
+    expires = lot_expiry(shop, program, now)
+    if welcome_bonus and program.bonuses.signup > 0:
+        append_entry(
+            shop,
+            session,
+            customer_id=customer.id,
+            kind="bonus",
+            at=now,
+            points=program.bonuses.signup,
+            expires_at=expires,
+            reason="signup",
+            once_key="signup",
+        )
+    if referrer_customer is not None and program.bonuses.referral > 0:
+        lock_customer(session, referrer_customer.id)
+        append_entry(
+            shop,
+            session,
+            customer_id=customer.id,
+            kind="bonus",
+            at=now,
+            points=program.bonuses.referral,
+            expires_at=expires,
+            reason="referral",
+            once_key="referred",
+        )
+        append_entry(
+            shop,
+            session,
+            customer_id=referrer_customer.id,
+            kind="bonus",
+            at=now,
+            points=program.bonuses.referral,
+            expires_at=expires,
+            reason="referral",
+            once_key=f"referral:{customer.id}",
+        )
+    audit(
+        shop,
+        session,
+        "customer.enroll",
+        target=customer.id,
+        at=now,
+        detail={"marketing_consent": marketing_consent, "program_version": str(version_id)},
+    )
+    return customer, card_row.token
+
+
+def _unused_token(session: Session) -> str:
+    while True:
+        token = new_card_token()
+        if (
+            session.scalars(select(MembershipCard.id).where(MembershipCard.token == token)).first()
+            is None
+        ):
+            return token
+
+
+def _card_for_enrollment(session: Session, token: str | None) -> MembershipCard | None:
+    """A blank card scanned at enrollment becomes the new customer's card."""
+    if token is None:
+        return None
+    token = token.strip()
+    if not is_valid_card_token(token):
+        raise Refused("card.invalid")
+    card = session.scalars(select(MembershipCard).where(MembershipCard.token == token)).first()
+    if card is None:
+        raise Refused("card.unknown")
+    if card.status != "active":
+        raise Refused("card.revoked")
+    if card.customer_id is not None:
+        raise Refused("card.taken")
+    return card
+
+
+# --- erasing ------------------------------------------------------------------------
+
+
+def erase_customer(shop: Shop, who: str) -> uuid.UUID:
+    """Personal data gone for good; the ledger and its totals stay."""
+    with shop.db.write() as session:
+        customer = resolve_who(session, who)
+        customer = lock_customer(session, customer.id)
+        now = shop.now()
+        customer.phone = None
+        customer.phone_last4 = None
+        customer.name = None
+        customer.birthday = None
+        customer.marketing_consent_at = None
+        customer.status = "erased"
+        customer.erased_at = now
+        for card in session.scalars(
+            select(MembershipCard).where(
+                MembershipCard.customer_id == customer.id, MembershipCard.status == "active"
+            )
+        ):
+            card.status = "revoked"
+            card.revoked_at = now
+        bump(shop, session, now, members_erased=1, **{f"tier:{customer.tier_code}": -1})
+        audit(shop, session, "customer.erase", target=customer.id)
+        return customer.id
+
+
+def ledger_count(session: Session, customer_id: uuid.UUID) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(LedgerEntry.customer_id == customer_id)
+        )
+        or 0
+    )

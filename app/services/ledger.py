@@ -1,0 +1,174 @@
+"""Appending to the ledger, deriving balances from it, and FIFO expiry at the counter."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import LedgerEntry
+from app.domain.expiry import expiry_moment, remaining_to_expire
+from app.domain.program import Program
+from app.services.shop import Shop, bump
+
+# Lots that never expire (expiry_months = 0) still need an expiry moment: the lot/consumption
+# split of the FIFO sums is "expires_at is set" versus "expires_at is NULL".
+NEVER = datetime.fromisoformat("9999-12-31T00:00:00+00:00")
+EXPIRING_SOON = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Balances:
+    points: int  # usable now: the ledger sum less what is already due to expire
+    stamps: int
+    expiring_30d: int  # usable points that expire within 30 days
+    due_now: int  # expired but not yet written as an expire entry
+    ledger_points: int  # the plain sum of the ledger
+
+
+def balances(session: Session, customer_id: uuid.UUID, now: datetime) -> Balances:
+    """Balances and FIFO expiry from one pass over the customer's ledger index."""
+    e = LedgerEntry
+    lot = e.expires_at.is_not(None)
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(e.points), 0),
+            func.coalesce(func.sum(e.stamps), 0),
+            func.coalesce(func.sum(case((lot, 0), else_=-e.points)), 0),
+            func.coalesce(func.sum(case((lot & (e.expires_at <= now), e.points), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((lot & (e.expires_at <= now + EXPIRING_SOON), e.points), else_=0)),
+                0,
+            ),
+        ).where(e.customer_id == customer_id)
+    ).one()
+    total, stamps, consumed, due_lots_now, due_lots_soon = (int(v) for v in row)
+    due_now = remaining_to_expire(due_lots_now, consumed)
+    soon = remaining_to_expire(due_lots_soon, consumed) - due_now
+    return Balances(
+        points=total - due_now,
+        stamps=stamps,
+        expiring_30d=soon,
+        due_now=due_now,
+        ledger_points=total,
+    )
+
+
+def lot_expiry(shop: Shop, program: Program, earned_at: datetime) -> datetime:
+    moment = expiry_moment(earned_at, program.points.expiry_months, shop.zone)
+    return moment or NEVER
+
+
+_ISSUING = ("earn", "bonus", "adjust")
+
+
+def _metrics(
+    kind: str, points: int, stamps: int, origin_kind: str, origin_points: int, origin_stamps: int
+) -> dict[str, int]:
+    """How an entry moves the monthly figures; a void moves its origin's figures back."""
+    out: dict[str, int] = {"points_net": points, "stamps_net": stamps}
+    if origin_kind in _ISSUING and origin_points > 0:
+        out["points_issued"] = points
+    elif origin_kind == "redeem":
+        out["points_redeemed"] = -points
+    elif origin_kind == "expire":
+        out["points_expired"] = -points
+    elif origin_kind == "adjust" and origin_points < 0:
+        out["points_removed"] = -points
+    if origin_kind in _ISSUING and origin_stamps > 0:
+        out["stamps_issued"] = stamps
+    elif origin_kind == "redeem":
+        out["stamps_redeemed"] = -stamps
+    elif origin_kind == "adjust" and origin_stamps < 0:
+        out["stamps_removed"] = -stamps
+    return out
+
+
+def append_entry(
+    shop: Shop,
+    session: Session,
+    *,
+    customer_id: uuid.UUID,
+    kind: str,
+    at: datetime,
+    points: int = 0,
+    stamps: int = 0,
+    expires_at: datetime | None = None,
+    reason: str | None = None,
+    reverses: LedgerEntry | None = None,
+    sale_id: uuid.UUID | None = None,
+    redemption_id: uuid.UUID | None = None,
+    once_key: str | None = None,
+) -> LedgerEntry:
+    """The only way points or stamps change: a new row, and the month's figures with it."""
+    entry = LedgerEntry(
+        customer_id=customer_id,
+        kind=kind,
+        points=points,
+        stamps=stamps,
+        occurred_at=at,
+        expires_at=expires_at,
+        store_id=shop.store_id,
+        staff_id=shop.staff_id,
+        register_id=shop.register_id,
+        reason=reason,
+        reverses_id=reverses.id if reverses is not None else None,
+        sale_id=sale_id,
+        redemption_id=redemption_id,
+        once_key=once_key,
+    )
+    session.add(entry)
+    origin = reverses if reverses is not None else entry
+    bump(
+        shop,
+        session,
+        at,
+        **_metrics(kind, points, stamps, origin.kind, origin.points, origin.stamps),
+    )
+    return entry
+
+
+def settle_expiry(shop: Shop, session: Session, customer_id: uuid.UUID, now: datetime) -> int:
+    """Write what has expired (oldest first) before the customer's balance is used."""
+    due = balances(session, customer_id, now).due_now
+    if due > 0:
+        append_entry(
+            shop,
+            session,
+            customer_id=customer_id,
+            kind="expire",
+            at=now,
+            points=-due,
+            reason="expired",
+        )
+        session.flush()
+    return due
+
+
+def void_entries(
+    shop: Shop, session: Session, entries: list[LedgerEntry], at: datetime, reason: str
+) -> tuple[int, int]:
+    """Reverse each entry by a new one pointing at it; returns the points and stamps moved."""
+    points = stamps = 0
+    for entry in entries:
+        append_entry(
+            shop,
+            session,
+            customer_id=entry.customer_id,
+            kind="void",
+            at=at,
+            points=-entry.points,
+            stamps=-entry.stamps,
+            # a voided lot leaves the FIFO sums at the same expiry moment it joined them
+            expires_at=entry.expires_at,
+            reason=reason,
+            reverses=entry,
+            sale_id=entry.sale_id,
+            redemption_id=entry.redemption_id,
+        )
+        points -= entry.points
+        stamps -= entry.stamps
+    return points, stamps

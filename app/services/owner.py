@@ -1,0 +1,206 @@
+"""The owner's actions on one customer: adjustments, coupons, and the ledger line by line."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db.models import Coupon, LedgerEntry
+from app.domain.coupons import check_coupon_issue, new_coupon_code
+from app.domain.errors import Refused
+from app.services.customers import resolve_who
+from app.services.ledger import append_entry, balances, lot_expiry, settle_expiry
+from app.services.shop import Shop, audit, bump, current_program, lock_customer
+
+MAX_ADJUST = 10_000_000
+MAX_REASON = 300
+
+
+@dataclass(frozen=True)
+class AdjustResult:
+    entry_id: uuid.UUID
+    customer_id: uuid.UUID
+    points_change: int
+    points: int
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "entry_id": str(self.entry_id),
+            "customer_id": str(self.customer_id),
+            "points_change": self.points_change,
+            "points": self.points,
+        }
+
+
+def adjust_points(shop: Shop, who: str, points: int, reason: str) -> AdjustResult:
+    """An owner's correction, with its reason; it can add or take, never below zero."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Refused("adjust.reason_required")
+    if len(reason) > MAX_REASON:
+        raise Refused("adjust.reason_too_long", maximum=MAX_REASON)
+    if isinstance(points, bool) or not isinstance(points, int) or points == 0:
+        raise Refused("adjust.zero")
+    if abs(points) > MAX_ADJUST:
+        raise Refused("adjust.too_large", maximum=MAX_ADJUST)
+    with shop.db.write() as session:
+        customer = lock_customer(session, resolve_who(session, who).id)
+        now = shop.now()
+        settle_expiry(shop, session, customer.id, now)
+        balance = balances(session, customer.id, now).points
+        if balance + points < 0:
+            raise Refused("adjust.below_zero", balance=balance, points=points)
+        _, program = current_program(session)
+        entry = append_entry(
+            shop,
+            session,
+            customer_id=customer.id,
+            kind="adjust",
+            at=now,
+            points=points,
+            expires_at=lot_expiry(shop, program, now) if points > 0 else None,
+            reason=reason,
+        )
+        audit(
+            shop,
+            session,
+            "ledger.adjust",
+            target=customer.id,
+            detail={"points": points, "reason": reason},
+        )
+        session.flush()
+        return AdjustResult(
+            entry.id, customer.id, points, balances(session, customer.id, now).points
+        )
+
+
+@dataclass(frozen=True)
+class IssuedCoupon:
+    code: str
+    customer_id: uuid.UUID
+    kind: str
+    value: int
+    valid_until: datetime
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "customer_id": str(self.customer_id),
+            "kind": self.kind,
+            "value": self.value,
+            "valid_until": shop.local(self.valid_until).date().isoformat(),
+        }
+
+
+def issue_coupon(
+    shop: Shop, who: str, kind: str, value: int, days: int, source: str = "manual"
+) -> IssuedCoupon:
+    check_coupon_issue(kind, value, days)
+    with shop.db.write() as session:
+        customer = resolve_who(session, who)
+        now = shop.now()
+        # valid through the end of the local day `days` days from today
+        last_day = shop.local_date(now) + timedelta(days=days)
+        until = datetime.combine(
+            last_day + timedelta(days=1), datetime.min.time(), tzinfo=shop.zone
+        )
+        code = new_coupon_code()
+        while session.scalars(select(Coupon.id).where(Coupon.code == code)).first():
+            code = new_coupon_code()
+        coupon = Coupon(
+            code=code,
+            customer_id=customer.id,
+            kind=kind,
+            value=value,
+            valid_from=now,
+            valid_until=until,
+            source=source,
+            issued_at=now,
+            staff_id=shop.staff_id,
+            register_id=shop.register_id,
+        )
+        session.add(coupon)
+        bump(shop, session, now, coupons_issued=1)
+        audit(
+            shop,
+            session,
+            "coupon.issue",
+            target=customer.id,
+            detail={"code": code, "kind": kind, "value": value, "days": days},
+        )
+        return IssuedCoupon(code, customer.id, kind, value, until)
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    id: uuid.UUID
+    at: datetime
+    kind: str
+    points: int
+    stamps: int
+    points_balance: int
+    stamps_balance: int
+    reason: str | None
+    expires_at: datetime | None
+    reverses_id: uuid.UUID | None
+    sale_id: uuid.UUID | None
+    redemption_id: uuid.UUID | None
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        from app.services.ledger import NEVER
+
+        return {
+            "id": str(self.id),
+            "at": shop.local(self.at).isoformat(),
+            "kind": self.kind,
+            "points": self.points,
+            "stamps": self.stamps,
+            "points_balance": self.points_balance,
+            "stamps_balance": self.stamps_balance,
+            "reason": self.reason,
+            "expires_at": (
+                shop.local(self.expires_at).isoformat()
+                if self.expires_at and self.expires_at != NEVER
+                else None
+            ),
+            "reverses": str(self.reverses_id) if self.reverses_id else None,
+            "sale_id": str(self.sale_id) if self.sale_id else None,
+            "redemption_id": str(self.redemption_id) if self.redemption_id else None,
+        }
+
+
+def ledger_lines(shop: Shop, who: str) -> tuple[uuid.UUID, list[LedgerLine]]:
+    """Every entry of a customer, oldest first, with the running balances after each."""
+    with shop.db.read() as session:
+        customer = resolve_who(session, who)
+        rows = session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.customer_id == customer.id)
+            .order_by(LedgerEntry.occurred_at, LedgerEntry.id)
+        )
+        lines: list[LedgerLine] = []
+        points = stamps = 0
+        for e in rows:
+            points += e.points
+            stamps += e.stamps
+            lines.append(
+                LedgerLine(
+                    e.id,
+                    e.occurred_at,
+                    e.kind,
+                    e.points,
+                    e.stamps,
+                    points,
+                    stamps,
+                    e.reason,
+                    e.expires_at,
+                    e.reverses_id,
+                    e.sale_id,
+                    e.redemption_id,
+                )
+            )
+        return customer.id, lines

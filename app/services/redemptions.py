@@ -1,0 +1,213 @@
+"""Spending points, the stamp reward, or a coupon."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Coupon, Customer, Redemption
+from app.domain.coupons import CouponState, check_coupon_usable, normalize_coupon_code
+from app.domain.errors import Refused
+from app.domain.redemption import check_points_redemption, check_stamp_redemption
+from app.services.customers import coupon_use_counts, resolve_who
+from app.services.ledger import append_entry, balances, settle_expiry
+from app.services.shop import Shop, audit, bump, current_program, lock_customer
+
+
+@dataclass(frozen=True)
+class RedemptionResult:
+    redemption_id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: str
+    points_used: int
+    stamps_used: int
+    reward: str | None
+    coupon: dict[str, Any] | None
+    points: int
+    stamps: int
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "redemption_id": str(self.redemption_id),
+            "customer_id": str(self.customer_id),
+            "kind": self.kind,
+            "points_used": self.points_used,
+            "stamps_used": self.stamps_used,
+            "reward": self.reward,
+            "coupon": self.coupon,
+            "points": self.points,
+            "stamps": self.stamps,
+        }
+
+
+def _new_redemption(
+    shop: Shop,
+    session: Session,
+    customer: Customer,
+    kind: str,
+    now: datetime,
+    *,
+    points: int = 0,
+    stamps: int = 0,
+    coupon_id: uuid.UUID | None = None,
+) -> Redemption:
+    redemption = Redemption(
+        customer_id=customer.id,
+        kind=kind,
+        points=points,
+        stamps=stamps,
+        coupon_id=coupon_id,
+        occurred_at=now,
+        store_id=shop.store_id,
+        staff_id=shop.staff_id,
+        register_id=shop.register_id,
+    )
+    session.add(redemption)
+    session.flush()
+    return redemption
+
+
+def _result(
+    session: Session,
+    redemption: Redemption,
+    now: datetime,
+    reward: str | None = None,
+    coupon: dict[str, Any] | None = None,
+) -> RedemptionResult:
+    session.flush()
+    bal = balances(session, redemption.customer_id, now)
+    return RedemptionResult(
+        redemption.id,
+        redemption.customer_id,
+        redemption.kind,
+        redemption.points,
+        redemption.stamps,
+        reward,
+        coupon,
+        bal.points,
+        bal.stamps,
+    )
+
+
+def redeem_points(shop: Shop, who: str, points: int) -> RedemptionResult:
+    with shop.db.write() as session:
+        customer = resolve_who(session, who)
+        return redeem_points_in(shop, session, customer.id, points, shop.now())
+
+
+def redeem_points_in(
+    shop: Shop, session: Session, customer_id: uuid.UUID, points: int, now: datetime
+) -> RedemptionResult:
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise Refused("redeem.not_positive")
+    customer = lock_customer(session, customer_id)
+    _, program = current_program(session)
+    # checked against the balance read under the lock: two registers cannot spend it twice
+    check_points_redemption(points, balances(session, customer.id, now).points, program.points)
+    settle_expiry(shop, session, customer.id, now)
+    redemption = _new_redemption(shop, session, customer, "points", now, points=points)
+    append_entry(
+        shop,
+        session,
+        customer_id=customer.id,
+        kind="redeem",
+        at=now,
+        points=-points,
+        redemption_id=redemption.id,
+        reason="points used",
+    )
+    audit(
+        shop,
+        session,
+        "redeem.points",
+        target=redemption.id,
+        detail={"customer": str(customer.id), "points": points},
+        at=now,
+    )
+    return _result(session, redemption, now)
+
+
+def redeem_stamps(shop: Shop, who: str) -> RedemptionResult:
+    with shop.db.write() as session:
+        customer = resolve_who(session, who)
+        return redeem_stamps_in(shop, session, customer.id, shop.now())
+
+
+def redeem_stamps_in(
+    shop: Shop, session: Session, customer_id: uuid.UUID, now: datetime
+) -> RedemptionResult:
+    customer = lock_customer(session, customer_id)
+    _, program = current_program(session)
+    goal = program.stamps.goal
+    check_stamp_redemption(balances(session, customer.id, now).stamps, goal)
+    redemption = _new_redemption(shop, session, customer, "stamps", now, stamps=goal)
+    append_entry(
+        shop,
+        session,
+        customer_id=customer.id,
+        kind="redeem",
+        at=now,
+        stamps=-goal,
+        redemption_id=redemption.id,
+        reason=program.stamps.reward,
+    )
+    audit(
+        shop,
+        session,
+        "redeem.stamps",
+        target=redemption.id,
+        detail={"customer": str(customer.id), "stamps": goal},
+        at=now,
+    )
+    return _result(session, redemption, now, reward=program.stamps.reward)
+
+
+def redeem_coupon(shop: Shop, who: str, code: str) -> RedemptionResult:
+    with shop.db.write() as session:
+        customer = resolve_who(session, who)
+        return redeem_coupon_in(shop, session, customer.id, code, shop.now())
+
+
+def redeem_coupon_in(
+    shop: Shop, session: Session, customer_id: uuid.UUID, code: str, now: datetime
+) -> RedemptionResult:
+    customer = lock_customer(session, customer_id)
+    normalized = normalize_coupon_code(code)
+    coupon = session.scalars(select(Coupon).where(Coupon.code == normalized)).first()
+    if coupon is None:
+        raise Refused("coupon.not_found", code=code)
+    if coupon.customer_id != customer.id:
+        raise Refused("coupon.other_customer", code=normalized)
+    used = coupon_use_counts(session, [coupon.id]).get(coupon.id, 0) > 0
+    check_coupon_usable(
+        CouponState(
+            coupon.code,
+            coupon.kind,
+            coupon.value,
+            shop.local(coupon.valid_from),
+            shop.local(coupon.valid_until),
+            now if used else None,
+        ),
+        now,
+    )
+    redemption = _new_redemption(shop, session, customer, "coupon", now, coupon_id=coupon.id)
+    bump(shop, session, now, coupons_used=1)
+    audit(
+        shop,
+        session,
+        "redeem.coupon",
+        target=redemption.id,
+        detail={"customer": str(customer.id), "coupon": coupon.code},
+        at=now,
+    )
+    return _result(
+        session,
+        redemption,
+        now,
+        coupon={"code": coupon.code, "kind": coupon.kind, "value": coupon.value},
+    )

@@ -1,0 +1,343 @@
+"""Recording a purchase and voiding a sale or a redemption."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Customer, LedgerEntry, Redemption, Sale, TierChange
+from app.domain.earning import compute_earning
+from app.domain.errors import Refused
+from app.domain.money import MAX_SALE_WON
+from app.domain.tiers import promotion_after_sale
+from app.services.customers import resolve_who, window_spend
+from app.services.ledger import (
+    append_entry,
+    balances,
+    lot_expiry,
+    settle_expiry,
+    void_entries,
+)
+from app.services.shop import Shop, audit, bump, current_program, lock_customer, mark_active
+
+MAX_ITEMS = 1000
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    sale_id: uuid.UUID
+    customer_id: uuid.UUID
+    amount: int
+    points_earned: int
+    campaign_points: int
+    campaigns: tuple[str, ...]
+    stamps_earned: int
+    points: int
+    stamps: int
+    stamp_goal: int
+    tier: str
+    promoted_from: str | None
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "sale_id": str(self.sale_id),
+            "customer_id": str(self.customer_id),
+            "amount": self.amount,
+            "points_earned": self.points_earned,
+            "campaign_points": self.campaign_points,
+            "campaigns": list(self.campaigns),
+            "stamps_earned": self.stamps_earned,
+            "points": self.points,
+            "stamps": self.stamps,
+            "stamp_goal": self.stamp_goal,
+            "rewards_ready": self.stamps // self.stamp_goal,
+            "tier": self.tier,
+            "promoted_from": self.promoted_from,
+        }
+
+
+def check_sale_input(amount: int, items: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise Refused("amount.not_positive")
+    if amount > MAX_SALE_WON:
+        raise Refused("amount.too_large", max=MAX_SALE_WON)
+    if isinstance(items, bool) or not isinstance(items, int) or not 1 <= items <= MAX_ITEMS:
+        raise Refused("items.invalid")
+
+
+def record_sale(shop: Shop, who: str, amount: int, items: int = 1) -> SaleResult:
+    check_sale_input(amount, items)
+    with shop.db.write() as session:
+        customer = resolve_who(session, who)
+        return record_sale_in(shop, session, customer.id, amount, items, shop.now())
+
+
+def record_sale_in(
+    shop: Shop, session: Session, customer_id: uuid.UUID, amount: int, items: int, now: datetime
+) -> SaleResult:
+    check_sale_input(amount, items)
+    customer = lock_customer(session, customer_id)
+    settle_expiry(shop, session, customer.id, now)
+    version_id, program = current_program(session)
+    earning = compute_earning(
+        program,
+        amount=amount,
+        items=items,
+        tier_code=customer.tier_code,
+        local_time=shop.local(now),
+    )
+    sale = Sale(
+        customer_id=customer.id,
+        occurred_at=now,
+        amount=amount,
+        items=items,
+        store_id=shop.store_id,
+        staff_id=shop.staff_id,
+        program_version_id=version_id,
+        register_id=shop.register_id,
+    )
+    session.add(sale)
+    session.flush()
+    expires = lot_expiry(shop, program, now)
+    if earning.base_points or earning.stamps:
+        append_entry(
+            shop,
+            session,
+            customer_id=customer.id,
+            kind="earn",
+            at=now,
+            points=earning.base_points,
+            stamps=earning.stamps,
+            expires_at=expires,
+            sale_id=sale.id,
+            reason="purchase",
+        )
+    if earning.campaign_points:
+        append_entry(
+            shop,
+            session,
+            customer_id=customer.id,
+            kind="bonus",
+            at=now,
+            points=earning.campaign_points,
+            expires_at=expires,
+            sale_id=sale.id,
+            reason="campaign: " + ", ".join(earning.campaigns),
+        )
+    bump(shop, session, now, visits=1, sales_amount=amount)
+    mark_active(shop, session, customer.id, now)
+    session.flush()
+
+    promoted_from = None
+    spend = window_spend(shop, session, program, customer.id, now)
+    new_tier = promotion_after_sale(program.tiers.levels, customer.tier_code, spend)
+    if new_tier is not None:
+        promoted_from = customer.tier_code
+        change_tier(shop, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
+    bal = balances(session, customer.id, now)
+    return SaleResult(
+        sale_id=sale.id,
+        customer_id=customer.id,
+        amount=amount,
+        points_earned=earning.total_points,
+        campaign_points=earning.campaign_points,
+        campaigns=earning.campaigns,
+        stamps_earned=earning.stamps,
+        points=bal.points,
+        stamps=bal.stamps,
+        stamp_goal=program.stamps.goal,
+        tier=customer.tier_code,
+        promoted_from=promoted_from,
+    )
+
+
+def change_tier(
+    shop: Shop,
+    session: Session,
+    customer: Customer,
+    to_code: str,
+    reason: str,
+    now: datetime,
+    *,
+    sale_id: uuid.UUID | None = None,
+    spend: int | None = None,
+    period: str | None = None,
+) -> None:
+    from_code = customer.tier_code
+    customer.tier_code = to_code
+    session.add(
+        TierChange(
+            customer_id=customer.id,
+            from_code=from_code,
+            to_code=to_code,
+            reason=reason,
+            changed_at=now,
+            sale_id=sale_id,
+            window_spend=spend,
+            period=period,
+            register_id=shop.register_id,
+        )
+    )
+    if from_code != to_code:
+        bump(shop, session, now, **{f"tier:{from_code}": -1, f"tier:{to_code}": 1})
+
+
+# --- voids ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoidResult:
+    voided_id: uuid.UUID
+    kind: str  # "sale" or "redemption"
+    customer_id: uuid.UUID
+    points_change: int
+    stamps_change: int
+    points: int
+    stamps: int
+    tier: str
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "voided_id": str(self.voided_id),
+            "kind": self.kind,
+            "customer_id": str(self.customer_id),
+            "points_change": self.points_change,
+            "stamps_change": self.stamps_change,
+            "points": self.points,
+            "stamps": self.stamps,
+            "tier": self.tier,
+        }
+
+
+def void_action(shop: Shop, action_id: str) -> VoidResult:
+    """Undo a sale or a redemption exactly, once, by new entries pointing at the old ones."""
+    try:
+        key = uuid.UUID(action_id.strip())
+    except ValueError as exc:
+        raise Refused("void.bad_id", id=action_id) from exc
+    with shop.db.write() as session:
+        now = shop.now()
+        sale = session.get(Sale, key)
+        if sale is not None:
+            return _void_sale(shop, session, sale, now)
+        redemption = session.get(Redemption, key)
+        if redemption is not None:
+            return _void_redemption(shop, session, redemption, now)
+        raise Refused("void.not_found", id=action_id)
+
+
+def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:
+    ((column, value),) = where.items()
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(getattr(LedgerEntry, column) == value, LedgerEntry.reverses_id.is_(None))
+            .order_by(LedgerEntry.id)
+        )
+    )
+
+
+def _void_sale(shop: Shop, session: Session, sale: Sale, now: datetime) -> VoidResult:
+    if sale.reverses_id is not None:
+        raise Refused("void.is_void")
+    if session.scalars(select(Sale.id).where(Sale.reverses_id == sale.id)).first():
+        raise Refused("void.already")
+    customer = lock_customer(session, sale.customer_id)
+    settle_expiry(shop, session, customer.id, now)
+    entries = [e for e in _entries_of(session, sale_id=sale.id) if e.kind != "void"]
+    bal = balances(session, customer.id, now)
+    points_back = sum(e.points for e in entries)
+    stamps_back = sum(e.stamps for e in entries)
+    if points_back > bal.points:
+        raise Refused("void.points_spent", points=points_back, balance=bal.points)
+    if stamps_back > bal.stamps:
+        raise Refused("void.stamps_spent", stamps=stamps_back, balance=bal.stamps)
+    reversal = Sale(
+        customer_id=customer.id,
+        occurred_at=now,
+        amount=-sale.amount,
+        items=-sale.items,
+        store_id=shop.store_id,
+        staff_id=shop.staff_id,
+        program_version_id=sale.program_version_id,
+        reverses_id=sale.id,
+        register_id=shop.register_id,
+    )
+    session.add(reversal)
+    session.flush()
+    points, stamps = void_entries(shop, session, entries, now, reason=f"void sale {sale.id}")
+    bump(shop, session, now, visits=-1, sales_amount=-sale.amount)
+    # the tier this sale brought goes back with it
+    promotion = session.scalars(
+        select(TierChange).where(TierChange.sale_id == sale.id, TierChange.reason == "sale")
+    ).first()
+    if promotion is not None and customer.tier_code == promotion.to_code and promotion.from_code:
+        change_tier(shop, session, customer, promotion.from_code, "void", now, sale_id=sale.id)
+    audit(
+        shop,
+        session,
+        "sale.void",
+        target=sale.id,
+        detail={"customer": str(customer.id), "amount": sale.amount},
+    )
+    session.flush()
+    after = balances(session, customer.id, now)
+    return VoidResult(
+        sale.id, "sale", customer.id, points, stamps, after.points, after.stamps, customer.tier_code
+    )
+
+
+def _void_redemption(
+    shop: Shop, session: Session, redemption: Redemption, now: datetime
+) -> VoidResult:
+    if redemption.reverses_id is not None:
+        raise Refused("void.is_void")
+    if session.scalars(
+        select(Redemption.id).where(Redemption.reverses_id == redemption.id)
+    ).first():
+        raise Refused("void.already")
+    customer = lock_customer(session, redemption.customer_id)
+    entries = [e for e in _entries_of(session, redemption_id=redemption.id) if e.kind != "void"]
+    reversal = Redemption(
+        customer_id=customer.id,
+        kind=redemption.kind,
+        points=-redemption.points,
+        stamps=-redemption.stamps,
+        coupon_id=redemption.coupon_id,
+        occurred_at=now,
+        store_id=shop.store_id,
+        staff_id=shop.staff_id,
+        reverses_id=redemption.id,
+        register_id=shop.register_id,
+    )
+    session.add(reversal)
+    session.flush()
+    points, stamps = void_entries(
+        shop, session, entries, now, reason=f"void redemption {redemption.id}"
+    )
+    if redemption.kind == "coupon":
+        bump(shop, session, now, coupons_used=-1)
+    audit(
+        shop,
+        session,
+        "redemption.void",
+        target=redemption.id,
+        detail={"customer": str(customer.id), "kind": redemption.kind},
+    )
+    session.flush()
+    after = balances(session, customer.id, now)
+    return VoidResult(
+        redemption.id,
+        "redemption",
+        customer.id,
+        points,
+        stamps,
+        after.points,
+        after.stamps,
+        customer.tier_code,
+    )

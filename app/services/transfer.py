@@ -1,0 +1,244 @@
+"""Customers to and from CSV: every bad row reported with its line, all or nothing by default."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.db.models import Customer, LedgerEntry, MembershipCard
+from app.domain.errors import Refused
+from app.domain.phone import Phone, parse_phone
+from app.services.customers import clean_name, enroll_in, parse_birthday
+from app.services.ledger import append_entry, lot_expiry
+from app.services.shop import Shop, audit, current_program
+
+EXPORT_COLUMNS = [
+    "phone",
+    "name",
+    "birthday",
+    "marketing_consent",
+    "points",
+    "stamps",
+    "tier",
+    "card",
+    "enrolled_at",
+]
+IMPORT_COLUMNS = {"phone", "name", "birthday", "marketing_consent", "points", "stamps"}
+YES = {"1", "y", "yes", "true", "o", "예", "네", "동의", "t"}
+NO = {"", "0", "n", "no", "false", "x", "아니오", "아니요", "미동의", "f"}
+MAX_OPENING_POINTS = 10_000_000
+
+
+def export_customers(shop: Shop, path: Path) -> int:
+    """Active customers with their balances; the file holds personal data, so it is audited."""
+    with shop.db.read() as session:
+        totals = {
+            cid: (int(p), int(s))
+            for cid, p, s in session.execute(
+                select(
+                    LedgerEntry.customer_id,
+                    func.sum(LedgerEntry.points),
+                    func.sum(LedgerEntry.stamps),
+                ).group_by(LedgerEntry.customer_id)
+            )
+        }
+        cards = dict(
+            session.execute(
+                select(MembershipCard.customer_id, MembershipCard.token).where(
+                    MembershipCard.status == "active", MembershipCard.customer_id.is_not(None)
+                )
+            ).all()
+        )
+        count = 0
+        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_COLUMNS)
+            for c in session.scalars(
+                select(Customer).where(Customer.status == "active").order_by(Customer.enrolled_at)
+            ).yield_per(5000):
+                points, stamps = totals.get(c.id, (0, 0))
+                writer.writerow(
+                    [
+                        Phone(c.phone).display() if c.phone else "",
+                        c.name or "",
+                        c.birthday.isoformat() if c.birthday else "",
+                        "y" if c.marketing_consent_at else "n",
+                        points,
+                        stamps,
+                        c.tier_code,
+                        cards.get(c.id, ""),
+                        shop.local(c.enrolled_at).isoformat(),
+                    ]
+                )
+                count += 1
+    with shop.db.write() as session:
+        audit(shop, session, "customers.export", detail={"rows": count, "file": path.name})
+    return count
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    code: str
+    params: dict[str, Any]
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    imported: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+    dry_run: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def to_json(self, shop: Shop | None = None) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "dry_run": self.dry_run,
+            "bad_rows": [{"line": b.line, "code": b.code, **b.params} for b in self.bad],
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    phone: str
+    name: str | None
+    birthday: str | None
+    marketing: bool
+    points: int
+    stamps: int
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Refused("import.encoding")
+
+
+def _count(value: str, field_name: str) -> int:
+    value = value.strip().replace(",", "")
+    if not value:
+        return 0
+    if not value.isdigit():
+        raise Refused("import.count_invalid", column=field_name, value=value)
+    number = int(value)
+    if number > MAX_OPENING_POINTS:
+        raise Refused("import.count_too_large", column=field_name, maximum=MAX_OPENING_POINTS)
+    return number
+
+
+def _yes_no(value: str) -> bool:
+    v = value.strip().lower()
+    if v in YES:
+        return True
+    if v in NO:
+        return False
+    raise Refused("import.consent_invalid", value=value)
+
+
+def import_customers(
+    shop: Shop, path: Path, *, dry_run: bool = False, skip_bad: bool = False
+) -> ImportResult:
+    """Check every row first; write all good rows, or none if any is bad (unless skip_bad)."""
+    text = read_text(path)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "phone" not in header:
+        raise Refused("import.no_phone_column")
+    reader.fieldnames = header
+    result = ImportResult(
+        dry_run=dry_run, ignored_columns=[h for h in header if h not in IMPORT_COLUMNS]
+    )
+    now = shop.now()
+    good: list[_Row] = []
+    seen: dict[str, int] = {}
+    with shop.db.read() as session:
+        existing = set(session.scalars(select(Customer.phone).where(Customer.phone.is_not(None))))
+    while True:
+        line = reader.line_num + 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            result.bad.append(BadRow(line, "import.csv_broken", {"detail": str(exc)}))
+            break
+        result.rows += 1
+        if None in raw or any(v is None for v in raw.values()):
+            result.bad.append(BadRow(line, "import.column_count", {}))
+            continue
+        try:
+            phone = parse_phone(
+                raw["phone"],
+                allow_landline=bool(shop.settings.get("allow_landline")),
+                allow_legacy=True,
+            )
+            if phone.national in existing:
+                raise Refused("customer.exists", phone=phone.masked())
+            if phone.national in seen:
+                raise Refused("import.duplicate", other=seen[phone.national])
+            name = clean_name(raw.get("name"))
+            parse_birthday(raw.get("birthday") or None, shop.local_date(now))
+            row = _Row(
+                line,
+                phone.national,
+                name,
+                (raw.get("birthday") or "").strip() or None,
+                _yes_no(raw.get("marketing_consent", "")),
+                _count(raw.get("points", ""), "points"),
+                _count(raw.get("stamps", ""), "stamps"),
+            )
+        except Refused as refused:
+            result.bad.append(BadRow(line, refused.code, dict(refused.params)))
+            continue
+        seen[phone.national] = line
+        good.append(row)
+    if dry_run or (result.bad and not skip_bad):
+        return result
+    with shop.db.write() as session:
+        _, program = current_program(session)
+        expires = lot_expiry(shop, program, now)
+        for row in good:
+            customer, _ = enroll_in(
+                shop,
+                session,
+                row.phone,
+                now=now,
+                name=row.name,
+                birthday=row.birthday,
+                marketing_consent=row.marketing,
+                allow_legacy=True,
+                welcome_bonus=False,
+            )
+            if row.points or row.stamps:
+                append_entry(
+                    shop,
+                    session,
+                    customer_id=customer.id,
+                    kind="adjust",
+                    at=now,
+                    points=row.points,
+                    stamps=row.stamps,
+                    expires_at=expires,
+                    reason="opening balance (import)",
+                )
+            result.imported += 1
+        audit(
+            shop,
+            session,
+            "customers.import",
+            detail={"file": path.name, "imported": result.imported, "bad": len(result.bad)},
+        )
+    return result

@@ -1,0 +1,231 @@
+"""The counter's use cases on SQLite and PostgreSQL: enroll, find, sale, redeem, void."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.domain.card import format_card_token
+from app.domain.errors import Refused
+from app.services import customers, redemptions, sales
+from tests.services.helpers import ledger_sum, snapshot
+
+PHONE = "010-1234-5678"
+
+
+def enroll(shop, phone=PHONE, **kw):  # type: ignore[no-untyped-def]
+    return customers.enroll(shop, phone, **kw)
+
+
+def test_enroll_then_find_every_way(shop) -> None:
+    e = enroll(shop, name="김민준", birthday="1990-04-02", marketing_consent=True)
+    assert e.phone_masked == "010-****-5678"
+    assert len(e.card) == 16
+    for query in [
+        "010-1234-5678",
+        "01012345678",
+        "+82 10-1234-5678",
+        "5678",
+        "김민",
+        e.card,
+        format_card_token(e.card),
+    ]:
+        found = customers.find_customers(shop, query)
+        assert [c.id for c in found] == [e.id], query
+    status = customers.customer_status(shop, "０１０－１２３４－５６７８")
+    assert (status.tier, status.points, status.stamps) == ("BASIC", 0, 0)
+    assert status.marketing_consent is True
+    assert status.name_masked == "김*준"
+
+
+def test_last4_lists_every_match_and_who_must_be_exact(shop) -> None:
+    enroll(shop, "010-1111-5678", name="가")
+    enroll(shop, "010-2222-5678", name="나")
+    enroll(shop, "010-3333-1234")
+    assert len(customers.find_customers(shop, "5678")) == 2
+    with pytest.raises(Refused) as refused:
+        sales.record_sale(shop, "5678", 5000)
+    assert refused.value.code == "who.ambiguous"
+
+
+@pytest.mark.parametrize(
+    ("phone", "code"),
+    [
+        ("010-1234-567", "phone.too_short"),
+        ("02-123-4567", "phone.not_mobile"),
+        ("abc", "phone.invalid_chars"),
+        ("011-234-5678", "phone.retired_prefix"),
+        ("", "phone.empty"),
+    ],
+)
+def test_bad_phone_refused_and_nothing_written(shop, phone: str, code: str) -> None:
+    before = snapshot(shop)
+    with pytest.raises(Refused) as refused:
+        enroll(shop, phone)
+    assert refused.value.code == code
+    assert snapshot(shop) == before
+
+
+def test_duplicate_and_bad_fields_refused(shop) -> None:
+    enroll(shop)
+    before = snapshot(shop)
+    for kwargs, code in [
+        ({}, "customer.exists"),
+        ({"name": "김1"}, "customer.name_digits"),
+        ({"birthday": "1990-13-01"}, "customer.birthday_invalid"),
+        ({"birthday": "2099-01-01"}, "customer.birthday_range"),
+    ]:
+        phone = PHONE if code == "customer.exists" else "010-9876-5432"
+        with pytest.raises(Refused) as refused:
+            enroll(shop, phone, **kwargs)
+        assert refused.value.code == code
+    assert snapshot(shop) == before
+
+
+def test_sale_earns_floor_points_and_a_stamp(shop) -> None:
+    e = enroll(shop)
+    result = sales.record_sale(shop, PHONE, 12_345)
+    assert result.points_earned == 246  # 2 % of 12,345 = 246.9 -> floor
+    assert result.stamps_earned == 1
+    assert (result.points, result.stamps) == (246, 1)
+    assert ledger_sum(shop, e.id) == (246, 1)
+
+
+@pytest.mark.parametrize("amount", [0, -5000, 100_000_001])
+def test_bad_amounts_refused(shop, amount: int) -> None:
+    enroll(shop)
+    before = snapshot(shop)
+    with pytest.raises(Refused):
+        sales.record_sale(shop, PHONE, amount)
+    with pytest.raises(Refused):
+        sales.record_sale(shop, PHONE, 5000, items=0)
+    assert snapshot(shop) == before
+
+
+def test_stamps_carry_over_and_reward(shop) -> None:
+    enroll(shop)
+    for _ in range(9):
+        sales.record_sale(shop, PHONE, 5000)
+    with pytest.raises(Refused) as refused:
+        redemptions.redeem_stamps(shop, PHONE)
+    assert refused.value.code == "redeem.stamps_insufficient"
+    sales.record_sale(shop, PHONE, 5000)
+    sales.record_sale(shop, PHONE, 5000)
+    status = customers.customer_status(shop, PHONE)
+    assert (status.stamps, status.rewards_ready) == (11, 1)
+    used = redemptions.redeem_stamps(shop, PHONE)
+    assert used.stamps == 1 and used.reward == "아메리카노 1잔"
+
+
+def test_redeem_points_rules(shop) -> None:
+    e = enroll(shop)
+    sales.record_sale(shop, PHONE, 100_000)  # 2,000 points
+    before = snapshot(shop)
+    for points, code in [
+        (500, "redeem.below_minimum"),
+        (1050, "redeem.not_unit"),
+        (3000, "redeem.insufficient"),
+        (0, "redeem.not_positive"),
+        (-1000, "redeem.not_positive"),
+    ]:
+        with pytest.raises(Refused) as refused:
+            redemptions.redeem_points(shop, PHONE, points)
+        assert refused.value.code == code, points
+    assert snapshot(shop) == before
+    result = redemptions.redeem_points(shop, PHONE, 1500)
+    assert result.points == 500
+    assert ledger_sum(shop, e.id)[0] == 500
+
+
+def test_void_sale_restores_exactly_once(shop) -> None:
+    e = enroll(shop)
+    first = sales.record_sale(shop, PHONE, 10_000)
+    sale = sales.record_sale(shop, PHONE, 50_000, items=1)
+    voided = sales.void_action(shop, str(sale.sale_id))
+    assert (voided.points_change, voided.stamps_change) == (-1000, -1)
+    assert (voided.points, voided.stamps) == (first.points, first.stamps)
+    assert ledger_sum(shop, e.id) == (200, 1)
+    before = snapshot(shop)
+    with pytest.raises(Refused) as refused:
+        sales.void_action(shop, str(sale.sale_id))
+    assert refused.value.code == "void.already"
+    with pytest.raises(Refused):
+        sales.void_action(shop, "not-an-id")
+    assert snapshot(shop) == before
+
+
+def test_void_redemption_gives_back_and_spent_sale_cannot_be_voided(shop) -> None:
+    enroll(shop)
+    sale = sales.record_sale(shop, PHONE, 100_000)
+    used = redemptions.redeem_points(shop, PHONE, 2000)
+    with pytest.raises(Refused) as refused:
+        sales.void_action(shop, str(sale.sale_id))
+    assert refused.value.code == "void.points_spent"
+    back = sales.void_action(shop, str(used.redemption_id))
+    assert (back.points_change, back.points) == (2000, 2000)
+    sales.void_action(shop, str(sale.sale_id))
+    assert customers.customer_status(shop, PHONE).points == 0
+
+
+def test_promotion_on_sale_and_void_takes_it_back(shop) -> None:
+    enroll(shop)
+    sales.record_sale(shop, PHONE, 500_000)
+    big = sales.record_sale(shop, PHONE, 200_000)  # 700,000 in the window: SILVER
+    assert (big.promoted_from, big.tier) == ("BASIC", "SILVER")
+    # the rate of the new tier applies from the next purchase
+    assert sales.record_sale(shop, PHONE, 10_000).points_earned == 300
+    voided = sales.void_action(shop, str(big.sale_id))
+    assert voided.tier == "BASIC"
+
+
+def test_coupon_used_once_and_again_after_void(shop) -> None:
+    from app.services import owner
+
+    enroll(shop)
+    enroll(shop, "010-2222-3333")
+    coupon = owner.issue_coupon(shop, PHONE, "amount", 3000, 30)
+    assert [c.code for c in customers.customer_status(shop, PHONE).coupons] == [coupon.code]
+    with pytest.raises(Refused) as refused:
+        redemptions.redeem_coupon(shop, "010-2222-3333", coupon.code)
+    assert refused.value.code == "coupon.other_customer"
+    used = redemptions.redeem_coupon(shop, PHONE, coupon.code.lower())
+    with pytest.raises(Refused) as refused:
+        redemptions.redeem_coupon(shop, PHONE, coupon.code)
+    assert refused.value.code == "coupon.used"
+    assert customers.customer_status(shop, PHONE).coupons == []
+    sales.void_action(shop, str(used.redemption_id))
+    assert len(customers.customer_status(shop, PHONE).coupons) == 1
+    shop.fixed_now = shop.now() + timedelta(days=32)
+    with pytest.raises(Refused) as refused:
+        redemptions.redeem_coupon(shop, PHONE, coupon.code)
+    assert refused.value.code == "coupon.expired"
+
+
+def test_erase_keeps_totals_and_forgets_the_person(shop) -> None:
+    e = enroll(shop, name="김민준", birthday="1990-04-02")
+    sales.record_sale(shop, PHONE, 50_000)
+    sums = ledger_sum(shop, e.id)
+    customers.erase_customer(shop, PHONE)
+    assert customers.find_customers(shop, "5678") == []
+    assert customers.find_customers(shop, "김민") == []
+    with pytest.raises(Refused):
+        customers.customer_status(shop, e.card)
+    assert ledger_sum(shop, e.id) == sums
+    # the number is free again
+    enroll(shop)
+
+
+def test_blank_card_assigned_at_enrollment(shop) -> None:
+    from app.db.models import MembershipCard
+    from app.domain.card import new_card_token
+
+    token = new_card_token()
+    with shop.db.write() as session:
+        session.add(MembershipCard(token=token, issued_at=shop.now()))
+    e = enroll(shop, card_token=token)
+    assert e.card == token
+    assert customers.find_customers(shop, token)[0].id == e.id
+    with pytest.raises(Refused) as refused:
+        enroll(shop, "010-2222-3333", card_token=token)
+    assert refused.value.code == "card.taken"
