@@ -232,7 +232,11 @@ class AuditEntry(IdMixin, OriginMixin, Base):
     """Who looked up, changed, voided, exported or erased what; each row hashes the one before."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        # the chain's previous row is the newest of the same register
+        Index("ix_audit_log_register_chain", "register_id", "id"),
+    )
 
     at: Mapped[datetime]
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))

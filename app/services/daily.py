@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, extract, func, select
+from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Customer, DailyRun, LedgerEntry, Sale, TierChange
@@ -65,8 +65,10 @@ def run_daily(shop: Shop) -> DailyResult:
 
 def _expire(shop: Shop, session: Session, now: datetime, since: datetime | None) -> tuple[int, int]:
     """Customers with a lot whose expiry passed since the last run get an expire entry."""
-    stmt = select(distinct(LedgerEntry.customer_id)).where(
-        LedgerEntry.expires_at.is_not(None), LedgerEntry.expires_at <= now
+    stmt = (
+        select(LedgerEntry.customer_id)
+        .distinct()
+        .where(LedgerEntry.expires_at.is_not(None), LedgerEntry.expires_at <= now)
     )
     if since is not None:
         stmt = stmt.where(LedgerEntry.expires_at > since)

@@ -310,6 +310,7 @@ def mark_active(shop: Shop, session: Session, customer_id: uuid.UUID, moment: da
         insert(CustomerMonth)
         .values(customer_id=customer_id, month=month)
         .on_conflict_do_nothing(index_elements=["customer_id", "month"])
+        .returning(CustomerMonth.month)
     )
-    if session.execute(stmt).rowcount == 1:  # type: ignore[attr-defined]
+    if session.execute(stmt).first() is not None:
         bump(shop, session, moment, active_members=1)

@@ -1,0 +1,84 @@
+"""Migrations: the models and the migrated schema agree; older databases upgrade, copied aside."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from app.db import migrate
+from app.db.base import Base
+from app.db.engine import Database, resolve_url
+from app.domain.errors import Refused
+from app.services import customers, sales
+from app.services.shop import open_shop
+
+
+def test_migrated_schema_matches_the_models(db_url: str) -> None:
+    db = Database(resolve_url(db_url))
+    try:
+        migrate.upgrade(db.engine)
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            diff = compare_metadata(context, Base.metadata)
+        assert diff == []
+    finally:
+        db.dispose()
+
+
+def test_sqlite_connection_settings(tmp_path: Path) -> None:
+    shop = open_shop(str(tmp_path / "s.sqlite"))
+    try:
+        with shop.db.engine.connect() as connection:
+
+            def pragma(name: str) -> object:
+                return connection.execute(text(f"PRAGMA {name}")).scalar()
+
+            assert pragma("journal_mode") == "wal"
+            assert pragma("foreign_keys") == 1
+            assert pragma("synchronous") == 2  # FULL
+            assert pragma("busy_timeout") == 30_000
+    finally:
+        shop.close()
+
+
+def test_an_older_database_is_copied_aside_then_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    shop = open_shop(str(path))
+    customers.enroll(shop, "010-1234-5678")
+    sales.record_sale(shop, "010-1234-5678", 10_000)
+    shop.close()
+    # take the schema back to the first release, as an old version would have left it
+    db = Database(resolve_url(str(path)))
+    config = migrate.alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    db.dispose()
+
+    shop = open_shop(str(path))
+    try:
+        assert shop.upgraded_from == "0001"
+        copy = Path(shop.backup_path or "")
+        assert copy.is_file() and copy != path
+        with sqlite3.connect(copy) as conn:
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert migrate.current_revision(shop.db.engine) == migrate.head_revision()
+        assert customers.customer_status(shop, "010-1234-5678").points == 200
+    finally:
+        shop.close()
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    open_shop(str(path)).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(Refused) as refused:
+        open_shop(str(path))
+    assert refused.value.code == "db.newer_version"
