@@ -6,9 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Uuid, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
+from app.db.base import UTCDateTime
 from app.db.models import LedgerEntry
 from app.domain.expiry import expiry_moment, remaining_to_expire
 from app.domain.program import Program
@@ -29,21 +30,28 @@ class Balances:
     ledger_points: int  # the plain sum of the ledger
 
 
-def balances(session: Session, customer_id: uuid.UUID, now: datetime) -> Balances:
-    """Balances and FIFO expiry from one pass over the customer's ledger index."""
+def _balances_statement():  # type: ignore[no-untyped-def]
     e = LedgerEntry
     lot = e.expires_at.is_not(None)
+    now = bindparam("now", type_=UTCDateTime())
+    soon = bindparam("soon", type_=UTCDateTime())
+    return select(
+        func.coalesce(func.sum(e.points), 0),
+        func.coalesce(func.sum(e.stamps), 0),
+        func.coalesce(func.sum(case((lot, 0), else_=-e.points)), 0),
+        func.coalesce(func.sum(case((lot & (e.expires_at <= now), e.points), else_=0)), 0),
+        func.coalesce(func.sum(case((lot & (e.expires_at <= soon), e.points), else_=0)), 0),
+    ).where(e.customer_id == bindparam("customer_id", type_=Uuid()))
+
+
+# Built once: the counter asks for balances on every lookup and every action.
+_BALANCES = _balances_statement()
+
+
+def balances(session: Session, customer_id: uuid.UUID, now: datetime) -> Balances:
+    """Balances and FIFO expiry from one pass over the customer's ledger index."""
     row = session.execute(
-        select(
-            func.coalesce(func.sum(e.points), 0),
-            func.coalesce(func.sum(e.stamps), 0),
-            func.coalesce(func.sum(case((lot, 0), else_=-e.points)), 0),
-            func.coalesce(func.sum(case((lot & (e.expires_at <= now), e.points), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((lot & (e.expires_at <= now + EXPIRING_SOON), e.points), else_=0)),
-                0,
-            ),
-        ).where(e.customer_id == customer_id)
+        _BALANCES, {"customer_id": customer_id, "now": now, "soon": now + EXPIRING_SOON}
     ).one()
     total, stamps, consumed, due_lots_now, due_lots_soon = (int(v) for v in row)
     due_now = remaining_to_expire(due_lots_now, consumed)

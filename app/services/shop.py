@@ -280,26 +280,31 @@ def _insert_for(session: Session):  # type: ignore[no-untyped-def]
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+def _bump_statement(insert):  # type: ignore[no-untyped-def]
+    stmt = insert(MonthlyStat.__table__)
+    return stmt.on_conflict_do_update(
+        index_elements=["month", "store_id", "metric"],
+        set_={"value": MonthlyStat.__table__.c.value + stmt.excluded.value},
+    )
+
+
+# One statement per dialect, run as executemany: compiled once, cached by SQLAlchemy.
+_BUMP = {"postgresql": _bump_statement(pg_insert), "sqlite": _bump_statement(sqlite_insert)}
+
+
 def bump(shop: Shop, session: Session, moment: datetime, **deltas: int) -> None:
     """Add to this month's running figures (kept so reports never scan the ledger)."""
+    month, store = shop.month_of(moment), str(shop.store_id)
     rows = [
-        {"month": shop.month_of(moment), "store_id": str(shop.store_id), "metric": k, "value": v}
-        for k, v in deltas.items()
-        if v
+        {"month": month, "store_id": store, "metric": k, "value": v} for k, v in deltas.items() if v
     ]
     bump_rows(session, rows)
 
 
 def bump_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    insert = _insert_for(session)
-    stmt = insert(MonthlyStat).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["month", "store_id", "metric"],
-        set_={"value": MonthlyStat.value + stmt.excluded.value},
-    )
-    session.execute(stmt)
+    if rows:
+        connection = session.connection()
+        connection.execute(_BUMP[connection.dialect.name], rows)
 
 
 def mark_active(shop: Shop, session: Session, customer_id: uuid.UUID, moment: datetime) -> None:
