@@ -541,3 +541,29 @@ def ledger_count(session: Session, customer_id: uuid.UUID) -> int:
         )
         or 0
     )
+
+
+# --- cards --------------------------------------------------------------------------
+
+
+def reissue_card(shop: Shop, who: str, card_token: str | None = None) -> str:
+    """Revoke the member's cards (a lost card stops working) and give a new one."""
+    with shop.db.write() as session:
+        customer = lock_customer(session, resolve_who(session, who).id)
+        now = shop.now()
+        replacement = _card_for_enrollment(session, card_token)
+        for card in session.scalars(
+            select(MembershipCard).where(
+                MembershipCard.customer_id == customer.id, MembershipCard.status == "active"
+            )
+        ):
+            card.status = "revoked"
+            card.revoked_at = now
+        if replacement is None:
+            replacement = MembershipCard(
+                token=_unused_token(session), issued_at=now, register_id=shop.register_id
+            )
+            session.add(replacement)
+        replacement.customer_id = customer.id
+        audit(shop, session, "card.reissue", target=customer.id)
+        return replacement.token

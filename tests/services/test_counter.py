@@ -229,3 +229,16 @@ def test_blank_card_assigned_at_enrollment(shop) -> None:
     with pytest.raises(Refused) as refused:
         enroll(shop, "010-2222-3333", card_token=token)
     assert refused.value.code == "card.taken"
+
+
+def test_reissued_card_replaces_the_lost_one(shop) -> None:
+    e = enroll(shop)
+    new = customers.reissue_card(shop, PHONE)
+    assert new != e.card
+    assert customers.find_customers(shop, new)[0].id == e.id
+    before = snapshot(shop)
+    with pytest.raises(Refused) as refused:
+        sales.record_sale(shop, e.card, 5000)
+    assert refused.value.code == "card.revoked"
+    assert snapshot(shop) == before
+    assert customers.customer_status(shop, PHONE).card == new
