@@ -57,6 +57,17 @@ class Staff(IdMixin, OriginMixin, Base):
     created_at: Mapped[datetime]
 
 
+class SignInAttempt(IdMixin, OriginMixin, Base):
+    """Every PIN tried at a register: five wrong in a row lock that person out for a while."""
+
+    __tablename__ = "signin_attempts"
+    __table_args__ = (Index("ix_signin_attempts_staff", "staff_id", "at"),)
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime]
+    success: Mapped[bool]
+
+
 class Customer(IdMixin, OriginMixin, Base):
     __tablename__ = "customers"
     __table_args__ = (

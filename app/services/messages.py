@@ -202,4 +202,31 @@ SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The program file is not valid JSON: {detail}",
     },
     "cli.usage": {"ko": "{detail}", "en": "{detail}"},
+    "staff.pin_digits": {"ko": "PIN은 숫자만 입력하세요.", "en": "A PIN is digits only."},
+    "staff.pin_length": {
+        "ko": "PIN은 {minimum}~{maximum}자리 숫자입니다.",
+        "en": "A PIN has {minimum} to {maximum} digits.",
+    },
+    "staff.owner_only": {
+        "ko": "사장님(관리자)만 할 수 있는 작업입니다.",
+        "en": "Only an owner can do this.",
+    },
+    "staff.name_required": {
+        "ko": "직원 이름을 입력하세요.",
+        "en": "Enter the staff member's name.",
+    },
+    "staff.role": {"ko": "알 수 없는 역할입니다: {role}", "en": "Unknown role: {role}"},
+    "staff.not_found": {"ko": "직원을 찾을 수 없습니다.", "en": "No such staff member."},
+    "staff.disable_self": {
+        "ko": "자기 자신은 사용 중지할 수 없습니다.",
+        "en": "You cannot disable yourself.",
+    },
+    "signin.wrong_pin": {
+        "ko": "PIN이 틀렸습니다. {left}번 더 틀리면 잠시 잠깁니다.",
+        "en": "Wrong PIN. {left} more wrong and sign-in locks for a while.",
+    },
+    "signin.locked": {
+        "ko": "PIN을 여러 번 틀려 잠겼습니다. {minutes}분 뒤에 다시 시도하세요.",
+        "en": "Too many wrong PINs. Try again in {minutes} min.",
+    },
 }

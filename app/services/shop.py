@@ -46,6 +46,8 @@ class Shop:
     register_id: uuid.UUID
     staff_id: uuid.UUID
     zone: ZoneInfo
+    # The command line acts as the owner; the counter screen as whoever signed in.
+    staff_role: str = "owner"
     fixed_now: datetime | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     upgraded_from: str | None = None

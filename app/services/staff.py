@@ -1,0 +1,149 @@
+"""Staff and their PINs: slow hashes, sign-in, and a lock after five wrong PINs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from app.db.models import SignInAttempt, Staff
+from app.domain.errors import Refused
+from app.services.shop import Shop, audit
+
+MAX_WRONG_PINS = 5
+LOCK_TIME = timedelta(minutes=5)
+ROLES = ("owner", "cashier")
+_HASHER = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: uuid.UUID
+    name: str
+    role: str
+    active: bool
+    has_pin: bool
+
+
+def _view(staff: Staff) -> StaffMember:
+    return StaffMember(staff.id, staff.name, staff.role, staff.active, staff.pin_hash is not None)
+
+
+def check_pin(pin: str) -> str:
+    pin = (pin or "").strip()
+    if not pin.isdigit() or not pin.isascii():
+        raise Refused("staff.pin_digits")
+    if not 4 <= len(pin) <= 8:
+        raise Refused("staff.pin_length", minimum=4, maximum=8)
+    return pin
+
+
+def require_owner(shop: Shop) -> None:
+    if shop.staff_role != "owner":
+        raise Refused("staff.owner_only")
+
+
+def list_staff(shop: Shop, *, include_inactive: bool = False) -> list[StaffMember]:
+    with shop.db.read() as session:
+        stmt = select(Staff).order_by(Staff.role.desc(), Staff.name)
+        if not include_inactive:
+            stmt = stmt.where(Staff.active.is_(True))
+        return [_view(s) for s in session.scalars(stmt)]
+
+
+def add_staff(shop: Shop, name: str, role: str, pin: str) -> StaffMember:
+    require_owner(shop)
+    name = " ".join((name or "").split())
+    if not name:
+        raise Refused("staff.name_required")
+    if role not in ROLES:
+        raise Refused("staff.role", role=role)
+    pin_hash = _HASHER.hash(check_pin(pin))
+    with shop.db.write() as session:
+        staff = Staff(
+            store_id=shop.store_id,
+            name=name,
+            role=role,
+            pin_hash=pin_hash,
+            created_at=shop.now(),
+            register_id=shop.register_id,
+        )
+        session.add(staff)
+        session.flush()
+        audit(shop, session, "staff.add", target=staff.id, detail={"role": role})
+        return _view(staff)
+
+
+def set_pin(shop: Shop, staff_id: uuid.UUID, pin: str) -> None:
+    """An owner resets anyone's PIN; everyone may change their own."""
+    if staff_id != shop.staff_id:
+        require_owner(shop)
+    pin_hash = _HASHER.hash(check_pin(pin))
+    with shop.db.write() as session:
+        staff = session.get(Staff, staff_id)
+        if staff is None:
+            raise Refused("staff.not_found")
+        staff.pin_hash = pin_hash
+        audit(shop, session, "staff.pin", target=staff.id)
+
+
+def set_active(shop: Shop, staff_id: uuid.UUID, active: bool) -> None:
+    require_owner(shop)
+    if staff_id == shop.staff_id and not active:
+        raise Refused("staff.disable_self")
+    with shop.db.write() as session:
+        staff = session.get(Staff, staff_id)
+        if staff is None:
+            raise Refused("staff.not_found")
+        staff.active = active
+        audit(shop, session, "staff.enable" if active else "staff.disable", target=staff.id)
+
+
+def sign_in(shop: Shop, staff_id: uuid.UUID, pin: str) -> StaffMember:
+    """Check the PIN (slowly, by design); on success the shop acts as this person."""
+    with shop.db.write() as session:
+        staff = session.get(Staff, staff_id)
+        if staff is None or not staff.active:
+            raise Refused("staff.not_found")
+        now = shop.now()
+        recent = list(
+            session.scalars(
+                select(SignInAttempt)
+                .where(SignInAttempt.staff_id == staff.id)
+                .order_by(SignInAttempt.id.desc())
+                .limit(MAX_WRONG_PINS)
+            )
+        )
+        failures = 0
+        for attempt in recent:
+            if attempt.success:
+                break
+            failures += 1
+        if failures >= MAX_WRONG_PINS and now < recent[0].at + LOCK_TIME:
+            wait = recent[0].at + LOCK_TIME - now
+            raise Refused("signin.locked", minutes=max(1, -(-int(wait.total_seconds()) // 60)))
+        ok = staff.pin_hash is not None and _verify(staff.pin_hash, pin)
+        session.add(
+            SignInAttempt(staff_id=staff.id, at=now, success=ok, register_id=shop.register_id)
+        )
+        if not ok:
+            # the failure must be kept even though the sign-in is refused
+            session.commit()
+            left = MAX_WRONG_PINS - failures - 1
+            if left <= 0:
+                raise Refused("signin.locked", minutes=int(LOCK_TIME.total_seconds() // 60))
+            raise Refused("signin.wrong_pin", left=left)
+        audit(shop, session, "staff.sign_in", target=staff.id)
+        shop.staff_id, shop.staff_role = staff.id, staff.role
+        return _view(staff)
+
+
+def _verify(pin_hash: str, pin: str) -> bool:
+    try:
+        return _HASHER.verify(pin_hash, (pin or "").strip())
+    except (VerificationError, InvalidHashError):
+        return False
