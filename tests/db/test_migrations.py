@@ -82,3 +82,12 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     with pytest.raises(Refused) as refused:
         open_shop(str(path))
     assert refused.value.code == "db.newer_version"
+
+
+def test_revision_numbers_agree_with_alembic() -> None:
+    """The fast head lookup (file names) names the head Alembic itself finds."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    assert migrate.head_revision() == script.get_current_head()
+    assert migrate.known_revisions() == {s.revision for s in script.walk_revisions()}
