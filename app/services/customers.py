@@ -73,6 +73,7 @@ class CustomerStatus:
     enrolled_at: datetime
     marketing_consent: bool
     coupons: list[CouponView] = field(default_factory=list)
+    last_visits: list[tuple[datetime, int]] = field(default_factory=list)
 
     def to_json(self, shop: Shop) -> dict[str, Any]:
         return {
@@ -96,6 +97,10 @@ class CustomerStatus:
             "marketing_consent": self.marketing_consent,
             "enrolled_at": shop.local(self.enrolled_at).isoformat(),
             "coupons": [c.to_json(shop) for c in self.coupons],
+            "last_visits": [
+                {"at": shop.local(at).isoformat(), "amount": amount}
+                for at, amount in self.last_visits
+            ],
         }
 
 
@@ -290,7 +295,24 @@ def status_of(shop: Shop, session: Session, customer: Customer, now: datetime) -
             CouponView(c.code, c.kind, c.value, c.valid_until)
             for c in usable_coupons(session, customer.id, now)
         ],
+        last_visits=recent_visits(session, customer.id),
     )
+
+
+def recent_visits(
+    session: Session, customer_id: uuid.UUID, limit: int = 5
+) -> list[tuple[datetime, int]]:
+    """The last purchases that still stand (voided ones and their voids left out)."""
+    voided = select(Sale.reverses_id).where(
+        Sale.customer_id == customer_id, Sale.reverses_id.is_not(None)
+    )
+    rows = session.execute(
+        select(Sale.occurred_at, Sale.amount)
+        .where(Sale.customer_id == customer_id, Sale.amount > 0, Sale.id.not_in(voided))
+        .order_by(Sale.occurred_at.desc())
+        .limit(limit)
+    )
+    return [(at, int(amount)) for at, amount in rows]
 
 
 # --- enrolling ----------------------------------------------------------------------

@@ -80,6 +80,14 @@ SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "ko": "취소 기록은 다시 취소할 수 없습니다.",
         "en": "A void cannot itself be voided.",
     },
+    "void.not_yours": {
+        "ko": "다른 직원이 한 거래는 사장님만 취소할 수 있습니다.",
+        "en": "Only an owner can void another staff member's action.",
+    },
+    "void.too_late": {
+        "ko": "{minutes}분이 지난 거래는 사장님만 취소할 수 있습니다.",
+        "en": "After {minutes} minutes only an owner can void this.",
+    },
     "void.already": {"ko": "이미 취소된 거래입니다.", "en": "This has already been voided."},
     "void.points_spent": {
         "ko": "이 구매로 받은 {points}P가 이미 사용되었습니다 (잔액 {balance}P). 사용 내역을 먼저 취소하세요.",
@@ -202,6 +210,10 @@ SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The program file is not valid JSON: {detail}",
     },
     "cli.usage": {"ko": "{detail}", "en": "{detail}"},
+    "settings.invalid": {
+        "ko": "설정 값이 올바르지 않습니다: {key}",
+        "en": "That value is not allowed for {key}.",
+    },
     "staff.pin_digits": {"ko": "PIN은 숫자만 입력하세요.", "en": "A PIN is digits only."},
     "staff.pin_length": {
         "ko": "PIN은 {minimum}~{maximum}자리 숫자입니다.",

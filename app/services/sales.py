@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -214,6 +214,22 @@ class VoidResult:
         }
 
 
+DEFAULT_VOID_MINUTES = 10
+
+
+def check_may_void(
+    shop: Shop, staff_id: uuid.UUID | None, done_at: datetime, now: datetime
+) -> None:
+    """An owner voids anything; a cashier only their own action, within the owner's window."""
+    if shop.staff_role == "owner":
+        return
+    if staff_id != shop.staff_id:
+        raise Refused("void.not_yours")
+    minutes = int(shop.settings.get("void_window_minutes", DEFAULT_VOID_MINUTES))
+    if now - done_at > timedelta(minutes=minutes):
+        raise Refused("void.too_late", minutes=minutes)
+
+
 def void_action(shop: Shop, action_id: str) -> VoidResult:
     """Undo a sale or a redemption exactly, once, by new entries pointing at the old ones."""
     try:
@@ -224,9 +240,11 @@ def void_action(shop: Shop, action_id: str) -> VoidResult:
         now = shop.now()
         sale = session.get(Sale, key)
         if sale is not None:
+            check_may_void(shop, sale.staff_id, sale.occurred_at, now)
             return _void_sale(shop, session, sale, now)
         redemption = session.get(Redemption, key)
         if redemption is not None:
+            check_may_void(shop, redemption.staff_id, redemption.occurred_at, now)
             return _void_redemption(shop, session, redemption, now)
         raise Refused("void.not_found", id=action_id)
 

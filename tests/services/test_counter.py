@@ -242,3 +242,29 @@ def test_reissued_card_replaces_the_lost_one(shop) -> None:
     assert refused.value.code == "card.revoked"
     assert snapshot(shop) == before
     assert customers.customer_status(shop, PHONE).card == new
+
+
+def test_last_visits_leave_out_voided_sales(shop) -> None:
+    enroll(shop)
+    sales.record_sale(shop, PHONE, 4500)
+    shop.fixed_now = shop.now() + timedelta(hours=1)
+    voided = sales.record_sale(shop, PHONE, 9000)
+    shop.fixed_now = shop.now() + timedelta(hours=1)
+    sales.record_sale(shop, PHONE, 6000)
+    sales.void_action(shop, str(voided.sale_id))
+    visits = customers.customer_status(shop, PHONE).last_visits
+    assert [amount for _, amount in visits] == [6000, 4500]
+
+
+def test_settings_checked_and_owner_only(shop) -> None:
+    from app.services import settings, staff
+
+    settings.update_settings(shop, idle_minutes=5, language="en")
+    assert settings.setting(shop, "idle_minutes") == 5
+    with pytest.raises(Refused):
+        settings.update_settings(shop, idle_minutes=0)
+    cashier = staff.add_staff(shop, "이알바", "cashier", "4321")
+    staff.sign_in(shop, cashier.id, "4321")
+    with pytest.raises(Refused) as refused:
+        settings.update_settings(shop, idle_minutes=7)
+    assert refused.value.code == "staff.owner_only"

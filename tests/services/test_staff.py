@@ -62,3 +62,28 @@ def test_five_wrong_pins_lock_then_unlock(shop) -> None:
     assert attempts == [False] * 5  # the refused-while-locked try is not even checked
     shop.fixed_now = shop.now() + timedelta(minutes=6)
     assert staff.sign_in(shop, member.id, "4321").id == member.id
+
+
+def test_a_cashier_voids_only_their_own_recent_action(shop) -> None:
+    from app.services import customers, sales
+
+    customers.enroll(shop, "010-1234-5678")
+    by_owner = sales.record_sale(shop, "010-1234-5678", 10_000)
+    kim = staff.add_staff(shop, "김알바", "cashier", "1111")
+    lee = staff.add_staff(shop, "이알바", "cashier", "2222")
+    staff.sign_in(shop, kim.id, "1111")
+    mine = sales.record_sale(shop, "010-1234-5678", 10_000)
+    with pytest.raises(Refused) as refused:
+        sales.void_action(shop, str(by_owner.sale_id))
+    assert refused.value.code == "void.not_yours"
+    staff.sign_in(shop, lee.id, "2222")
+    with pytest.raises(Refused) as refused:
+        sales.void_action(shop, str(mine.sale_id))
+    assert refused.value.code == "void.not_yours"
+    staff.sign_in(shop, kim.id, "1111")
+    shop.fixed_now = shop.now() + timedelta(minutes=11)
+    with pytest.raises(Refused) as refused:
+        sales.void_action(shop, str(mine.sale_id))
+    assert refused.value.code == "void.too_late"
+    shop.fixed_now = shop.now() - timedelta(minutes=2)
+    assert sales.void_action(shop, str(mine.sale_id)).points_change == -200

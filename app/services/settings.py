@@ -1,0 +1,54 @@
+"""The shop's settings the owner changes: language, sign-out time, void window, consent text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.errors import Refused
+from app.services.shop import Shop, audit, set_setting
+from app.services.staff import require_owner
+
+DEFAULT_PROGRAM_CONSENT = (
+    "[필수] 멤버십 운영을 위한 개인정보 수집·이용 동의: 휴대폰 번호(필수), 이름·생일(선택)을 "
+    "포인트·스탬프 적립과 사용을 위해 탈퇴 시까지 보관합니다."
+)
+DEFAULT_MARKETING_CONSENT = (
+    "[선택] 마케팅 정보 수신 동의: 할인·이벤트 소식을 문자로 받습니다. 동의하지 않아도 "
+    "멤버십은 그대로 이용할 수 있습니다."
+)
+
+DEFAULTS: dict[str, Any] = {
+    "language": "ko",
+    "idle_minutes": 10,
+    "void_window_minutes": 10,
+    "consent_program_text": DEFAULT_PROGRAM_CONSENT,
+    "consent_marketing_text": DEFAULT_MARKETING_CONSENT,
+    "phone_mask": "middle",
+}
+
+_CHECKS = {
+    "language": lambda v: v in ("ko", "en"),
+    "idle_minutes": lambda v: isinstance(v, int) and 1 <= v <= 240,
+    "void_window_minutes": lambda v: isinstance(v, int) and 0 <= v <= 1440,
+    "consent_program_text": lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 2000,
+    "consent_marketing_text": lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 2000,
+    "phone_mask": lambda v: v in ("middle", "last"),
+}
+
+
+def setting(shop: Shop, key: str) -> Any:
+    return shop.settings.get(key, DEFAULTS.get(key))
+
+
+def update_settings(shop: Shop, **values: Any) -> None:
+    """Owner only; each value checked before any is written."""
+    require_owner(shop)
+    for key, value in values.items():
+        check = _CHECKS.get(key)
+        if check is None or not check(value):
+            raise Refused("settings.invalid", key=key)
+    with shop.db.write() as session:
+        for key, value in values.items():
+            set_setting(session, key, value)
+        audit(shop, session, "settings.update", detail={"keys": sorted(values)})
+    shop.settings.update(values)
