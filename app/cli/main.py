@@ -200,7 +200,10 @@ def _run(shop: Any, args: argparse.Namespace) -> Any:
     if key == "customer erase":
         return render.Erased(customers.erase_customer(shop, args.who))
     if key == "sale":
-        return sales.record_sale(shop, args.who, args.amount, args.items)
+        sale = sales.record_sale(shop, args.who, args.amount, args.items)
+        # who bought, masked, so the cashier can check it was the right member
+        member = customers.customer_status(shop, str(sale.customer_id))
+        return render.Sold(sale, member.name, member.phone_masked)
     if key == "redeem":
         if args.points is not None:
             return redemptions.redeem_points(shop, args.who, args.points)
@@ -263,15 +266,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         shop = open_shop(getattr(args, "db", None), create=args.command in ("init", "demo"))
         try:
             result = _run(shop, args)
+            code = render.exit_code(result)
             if getattr(args, "json", False):
                 print(json.dumps(render.as_json(result, shop), ensure_ascii=False, default=str))
-            else:
+            # a refused result (an import with bad rows) gives its reasons on stderr
+            if code == EXIT_REFUSED:
+                print(render.as_text(result, shop, lang), file=sys.stderr)
+            elif not getattr(args, "json", False):
                 print(render.as_text(result, shop, lang))
-            return render.exit_code(result)
+            return code
         finally:
             shop.close()
     except Refused as refused:
-        print(explain(refused, lang), file=sys.stderr)
+        if refused.code == "cli.usage":
+            print(render.usage(str(refused.params.get("detail", "")), lang), file=sys.stderr)
+        else:
+            print(explain(refused, lang), file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return EXIT_ERROR

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from app.domain.card import format_card_token
@@ -48,7 +50,9 @@ LABELS: dict[str, dict[str, str]] = {
         "backup": "백업 완료: {path} (회원 {customers}명, 원장 {entries}건, 무결성 확인)",
         "restored": "복원 완료: {path}. 복원 전 상태는 {copy}에 보관했습니다.",
         "daily": "일일 작업 ({day}): 소멸 {points}P ({customers}명), 등급 평가 {evaluated}명 (상승 {promoted}, 하락 {demoted}), 생일 보너스 {birthdays}명",
-        "unexpected": "예기치 않은 오류가 발생했습니다: {error}. 아무것도 저장되지 않았습니다.",
+        "unexpected": "예기치 않은 오류가 발생했습니다 ({error}). 아무것도 저장되지 않았습니다.",
+        "database_error": "데이터베이스를 사용할 수 없습니다 ({error}). 아무것도 저장되지 않았습니다.",
+        "usage": "명령을 이해하지 못했습니다: {detail} (도움말: dangol --help)",
         "members": "회원",
         "new_members": "신규",
         "active_members": "활동",
@@ -99,7 +103,9 @@ LABELS: dict[str, dict[str, str]] = {
         "backup": "Backup written: {path} ({customers} members, {entries} entries, verified)",
         "restored": "Restored {path}. The state before was kept in {copy}.",
         "daily": "Daily run ({day}): expired {points}P ({customers} members), tiers evaluated {evaluated} (up {promoted}, down {demoted}), birthday bonuses {birthdays}",
-        "unexpected": "Unexpected error: {error}. Nothing was saved.",
+        "unexpected": "Unexpected error ({error}). Nothing was saved.",
+        "database_error": "The database cannot be used ({error}). Nothing was saved.",
+        "usage": "Invalid command line: {detail} (see dangol --help)",
         "members": "members",
         "new_members": "new",
         "active_members": "active",
@@ -140,6 +146,18 @@ class Init:
             "upgraded_from": shop.upgraded_from,
             "backup": shop.backup_path,
         }
+
+
+@dataclass(frozen=True)
+class Sold:
+    """A sale and who made it (masked), so the cashier sees it went to the right member."""
+
+    sale: Any
+    name: str | None
+    phone_masked: str | None
+
+    def to_json(self, shop: Any) -> dict[str, Any]:
+        return {**self.sale.to_json(shop), "name": self.name, "phone_masked": self.phone_masked}
 
 
 @dataclass(frozen=True)
@@ -202,8 +220,27 @@ def exit_code(result: Any) -> int:
     return 0
 
 
+MAX_ERROR_DETAIL = 160
+
+
 def unexpected(exc: BaseException, lang: str) -> str:
-    return t(lang, "unexpected", error=f"{type(exc).__name__}: {exc}")
+    """One line: what went wrong in short (the first line of the error, without the driver's
+    class in parentheses that SQLAlchemy puts first)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    lines = str(exc).strip().splitlines()
+    detail = re.sub(r"^\([\w.]+\)\s*", "", lines[0].strip()) if lines else ""
+    if len(detail) > MAX_ERROR_DETAIL:
+        detail = detail[: MAX_ERROR_DETAIL - 1].rstrip() + "…"
+    if isinstance(exc, OperationalError | InterfaceError):
+        return t(lang, "database_error", error=detail or type(exc).__name__)
+    error = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return t(lang, "unexpected", error=error)
+
+
+def usage(detail: str, lang: str) -> str:
+    """argparse's own words (English) inside a sentence in the user's language."""
+    return t(lang, "usage", detail=detail)
 
 
 def _status_lines(s: Any, lang: str) -> list[str]:
@@ -285,6 +322,9 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
                 f"  id={s.id}"
             )
         return "\n".join(blocks)
+    if isinstance(r, Sold):
+        who = " ".join(x for x in (r.name, r.phone_masked) if x)
+        return "\n".join(filter(None, [who, as_text(r.sale, shop, lang)]))
     if isinstance(r, SaleResult):
         lines = [
             t(
@@ -331,7 +371,8 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
             code=r.code,
             kind=r.kind,
             value=r.value,
-            until=shop.local(r.valid_until).date().isoformat(),
+            # valid_until is exclusive (local midnight): show the last day it can be used
+            until=shop.local(r.valid_until - timedelta(microseconds=1)).date().isoformat(),
         )
     if isinstance(r, Erased):
         return t(lang, "erased", id=r.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -44,7 +44,7 @@ class CouponView:
             "code": self.code,
             "kind": self.kind,
             "value": self.value,
-            "valid_until": shop.local(self.valid_until).date().isoformat(),
+            "valid_until": last_valid_day(shop, self.valid_until).isoformat(),
         }
 
 
@@ -102,6 +102,11 @@ class CustomerStatus:
                 for at, amount in self.last_visits
             ],
         }
+
+
+def last_valid_day(shop: Shop, valid_until: datetime) -> date:
+    """Coupons are valid until an exclusive moment; people want the last day they can use it."""
+    return shop.local(valid_until - timedelta(microseconds=1)).date()
 
 
 def phone_of(customer: Customer) -> Phone | None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from app.db.models import Coupon, LedgerEntry
-from app.domain.coupons import check_coupon_issue, new_coupon_code
+from app.domain.coupons import check_coupon_issue, coupon_validity, new_coupon_code
 from app.domain.errors import Refused
-from app.services.customers import resolve_who
+from app.services.customers import last_valid_day, resolve_who
 from app.services.ledger import append_entry, balances, lot_expiry, settle_expiry
 from app.services.shop import Shop, audit, bump, current_program, lock_customer
 
@@ -92,7 +92,7 @@ class IssuedCoupon:
             "customer_id": str(self.customer_id),
             "kind": self.kind,
             "value": self.value,
-            "valid_until": shop.local(self.valid_until).date().isoformat(),
+            "valid_until": last_valid_day(shop, self.valid_until).isoformat(),
         }
 
 
@@ -103,11 +103,8 @@ def issue_coupon(
     with shop.db.write() as session:
         customer = resolve_who(session, who)
         now = shop.now()
-        # valid through the end of the local day `days` days from today
-        last_day = shop.local_date(now) + timedelta(days=days)
-        until = datetime.combine(
-            last_day + timedelta(days=1), datetime.min.time(), tzinfo=shop.zone
-        )
+        # the issue day counts as the first of `days` days; valid until local midnight after
+        _, until = coupon_validity(now, days, shop.zone)
         code = new_coupon_code()
         while session.scalars(select(Coupon.id).where(Coupon.code == code)).first():
             code = new_coupon_code()

@@ -29,3 +29,8 @@ def load_program(shop: Shop, document: object) -> Program:
         session.flush()
         audit(shop, session, "program.load", target=version.id)
     return program
+
+
+def program_in_force(shop: Shop) -> Program:
+    with shop.db.read() as session:
+        return current_program(session)[1]

@@ -147,3 +147,32 @@ def _verify(pin_hash: str, pin: str) -> bool:
         return _HASHER.verify(pin_hash, (pin or "").strip())
     except (VerificationError, InvalidHashError):
         return False
+
+
+def reveal_phone(shop: Shop, customer_id: uuid.UUID, owner_pin: str | None = None) -> str:
+    """The full number, for an owner only (signed in, or approving with a PIN); audited."""
+    from app.db.models import Customer
+    from app.domain.phone import Phone
+
+    with shop.db.write() as session:
+        approver = shop.staff_id if shop.staff_role == "owner" else None
+        if approver is None:
+            for owner in session.scalars(
+                select(Staff).where(Staff.role == "owner", Staff.active.is_(True))
+            ):
+                if owner.pin_hash and _verify(owner.pin_hash, owner_pin or ""):
+                    approver = owner.id
+                    break
+        if approver is None:
+            raise Refused("staff.owner_only")
+        customer = session.get(Customer, customer_id)
+        if customer is None or customer.phone is None:
+            raise Refused("customer.not_found", query=str(customer_id))
+        audit(
+            shop,
+            session,
+            "customer.reveal_phone",
+            target=customer.id,
+            detail={"approved_by": str(approver)},
+        )
+        return Phone(customer.phone).display()
