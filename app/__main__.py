@@ -1,7 +1,7 @@
-"""`python -m app` runs the same command line as `dangol`."""
+"""`python -m app` is the same as `dangol`: the counter screen, or a command."""
 
 import sys
 
-from app.cli.main import main
+from app.launch import main
 
 sys.exit(main())

@@ -116,6 +116,10 @@ def classify_query(text: str) -> Query:
     compact = _CARD_SEPARATORS.sub("", cleaned)
     if is_valid_card_token(compact):
         return Query("card", compact)
+    # an older card printed with letters, scanned with the input method off (as the search
+    # field has it): the letters arrive as typed; case is not kept, as with the IME
+    if compact.isascii() and _LEGACY_CARD.fullmatch(compact.lower()):
+        return Query("card", compact.lower())
     if _LAST4.fullmatch(cleaned):
         return Query("last4", cleaned)
     try:

@@ -102,3 +102,9 @@ def test_any_four_digits_are_last4(n):
 @given(st.text(max_size=30))
 def test_classify_never_raises(text):
     assert classify_query(text).kind in ("phone", "last4", "card", "name", "invalid")
+
+
+def test_a_letter_card_scanned_with_the_input_method_off_is_a_card() -> None:
+    assert classify_query("ABC12345xyz") == Query("card", "abc12345xyz")
+    assert classify_query("ㅁㅠㅊ12345ㅌㅛㅋ") == Query("card", "abc12345xyz")
+    assert classify_query("abc").kind == "name"

@@ -1,0 +1,76 @@
+"""Starting the windows: fonts, style, language, the database, a demo shop on first run."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.resources import FONT_BOLD, FONT_REGULAR, RESOURCES
+from app.services import settings
+from app.services.shop import Shop
+from app.ui import text
+
+log = logging.getLogger("dangol")
+
+
+def prepare_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with the bundled Korean font and the counter's style."""
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    assert isinstance(app, QApplication)
+    families = []
+    for path in (FONT_REGULAR, FONT_BOLD):
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        families += QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if families:
+        app.setFont(QFont(families[0], 11))
+    app.setStyleSheet((RESOURCES / "styles" / "counter.qss").read_text(encoding="utf-8"))
+    app.setApplicationName("Dangol")
+    return app
+
+
+def store_name(shop: Shop) -> str:
+    from app.db.models import Store
+
+    with shop.db.read() as session:
+        store = session.get(Store, shop.store_id)
+        return store.name if store else "Dangol"
+
+
+def offer_demo(shop: Shop) -> None:
+    """A fresh install: ask once whether to fill a demo shop to practise with."""
+    from sqlalchemy import func, select
+
+    from app.db.models import Customer
+    from app.services.demo import build_demo
+    from app.services.shop import set_setting
+
+    if shop.settings.get("demo_offered"):
+        return
+    with shop.db.read() as session:
+        if session.scalar(select(func.count()).select_from(Customer)):
+            return
+    answer = QMessageBox.question(None, "Dangol", text.t("demo.question"))
+    if answer == QMessageBox.StandardButton.Yes:
+        build_demo(shop)
+    with shop.db.write() as session:
+        set_setting(session, "demo_offered", True)
+    shop.settings["demo_offered"] = True
+
+
+def run_gui(target: str | None = None) -> int:
+    from app.services.shop import open_shop
+    from app.ui.main_window import MainWindow
+
+    app = prepare_application()
+    shop = open_shop(target)
+    text.set_language(settings.setting(shop, "language"))
+    offer_demo(shop)
+    window = MainWindow(shop, store_name(shop))
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        shop.close()

@@ -1,0 +1,440 @@
+"""The counter screen: one search field, the customer panel, and the cashier's actions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.earning import compute_earning
+from app.domain.errors import Refused
+from app.domain.program import Program
+from app.domain.query import classify_query
+from app.services import customers, program, redemptions, sales, settings, staff
+from app.services.customers import CustomerStatus
+from app.services.shop import Shop
+from app.ui.dialogs import CouponDialog, EnrollDialog, PinDialog, RedeemDialog, SaleDialog
+from app.ui.panel import CustomerPanel
+from app.ui.search import SearchField
+from app.ui.text import refusal, t
+from app.ui.worker import ServiceRunner
+
+TOAST_SECONDS = 12
+
+
+class CounterScreen(QWidget):
+    """What the cashier sees all day. Every database call goes through the runner."""
+
+    status_shown = Signal(object)  # CustomerStatus | None, after the panel is updated
+    action_done = Signal(str)  # the confirmation text
+
+    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shop, self.runner = shop, runner
+        self.program: Program = program.program_in_force(shop)
+        self.status: CustomerStatus | None = None
+        self.last_action: tuple[str, str] | None = None  # (id, what it was)
+        self.dialog: QDialog | None = None
+        self._build()
+        self._shortcuts()
+
+    # --- layout -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.search = SearchField(objectName="search")
+        self.search.setPlaceholderText(t("search.placeholder"))
+        self.search.submitted.connect(self.lookup)
+        self.search.cleared.connect(self.clear)
+        self.hint = QLabel(t("search.hint"), objectName="hint")
+        self.message = QLabel(objectName="message")
+        self.message.setWordWrap(True)
+        self.enroll_offer = QPushButton(t("search.enroll_offer"), objectName="enrollOffer")
+        self.enroll_offer.clicked.connect(self.open_enroll)
+        self.enroll_offer.hide()
+        self.matches = QListWidget(objectName="matches")
+        self.matches.itemActivated.connect(self._pick_match)
+        self.matches.hide()
+        self.panel = CustomerPanel()
+        self.panel.reveal.clicked.connect(self.reveal_phone)
+
+        self.toast = QLabel(objectName="toast")
+        self.undo = QPushButton(t("action.undo"), objectName="undoButton")
+        self.undo.clicked.connect(self.void_last)
+        self._toast_timer = QTimer(self, singleShot=True, interval=TOAST_SECONDS * 1000)
+        self._toast_timer.timeout.connect(self._hide_toast)
+        toast_row = QHBoxLayout()
+        toast_row.addWidget(self.toast, 1)
+        toast_row.addWidget(self.undo)
+        self.toast_box = QWidget(objectName="toastBox")
+        self.toast_box.setLayout(toast_row)
+        self.toast_box.hide()
+
+        self.buttons: dict[str, QPushButton] = {}
+        actions = QVBoxLayout()
+        for key, shortcut, slot in [
+            ("sale", "F2", self.open_sale),
+            ("redeem", "F3", self.open_redeem),
+            ("stamps", "F4", self.redeem_stamps),
+            ("coupon", "F5", self.open_coupon),
+            ("void", "F8", self.void_last),
+            ("enroll", "F9", self.open_enroll),
+            ("clear", "Esc", self.clear),
+        ]:
+            button = QPushButton(f"{t('action.' + key)}\n{shortcut}", objectName=f"{key}Button")
+            button.setMinimumSize(150, 64)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            actions.addWidget(button)
+        actions.addStretch(1)
+
+        left = QVBoxLayout()
+        left.addWidget(self.search)
+        left.addWidget(self.hint)
+        left.addWidget(self.message)
+        left.addWidget(self.enroll_offer)
+        left.addWidget(self.matches, 1)
+        left.addWidget(self.panel, 3)
+        left.addWidget(self.toast_box)
+        row = QHBoxLayout(self)
+        row.addLayout(left, 1)
+        row.addLayout(actions)
+        self._update_buttons()
+
+    def _shortcuts(self) -> None:
+        for keys, slot in [
+            ("F2", self.open_sale),
+            ("F3", self.open_redeem),
+            ("F4", self.redeem_stamps),
+            ("F5", self.open_coupon),
+            ("F8", self.void_last),
+            ("F9", self.open_enroll),
+        ]:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(slot)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() == Qt.Key.Key_Escape:
+            self.clear()
+            return
+        if self.matches.isVisible() and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.matches.setFocus()
+            self.matches.keyPressEvent(event)
+            return
+        super().keyPressEvent(event)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # --- finding ------------------------------------------------------------------
+
+    def lookup(self, text: str, scanned: bool = False) -> None:
+        self._say("")
+        self.enroll_offer.hide()
+        self.runner.run(
+            lambda: customers.find_customers(self.shop, text),
+            lambda found: self._found(text, found, scanned),
+            self._failed,
+        )
+
+    def _found(self, text: str, found: list[CustomerStatus], scanned: bool) -> None:
+        self.matches.clear()
+        self.matches.hide()
+        if not found:
+            self.show_status(None)
+            self._say(t("search.none", query=text), error=True)
+            query = classify_query(text)
+            self.enroll_offer.setVisible(query.kind == "phone")
+            return
+        if len(found) == 1:
+            self.show_status(found[0])
+            if scanned:
+                self._say(t("scan.read"))
+            return
+        self.show_status(None)
+        self._say(t("search.many", n=len(found)))
+        for status in found:
+            item = QListWidgetItem(
+                f"{status.name_masked or '—'}   {status.phone_masked}   "
+                f"{status.tier_name}   {status.points:,}P"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, status)
+            self.matches.addItem(item)
+        self.matches.setCurrentRow(0)
+        self.matches.show()
+        self.matches.setFocus()
+
+    def _pick_match(self, item: QListWidgetItem) -> None:
+        self.matches.hide()
+        self._say("")
+        self.show_status(item.data(Qt.ItemDataRole.UserRole))
+        self.focus_search()
+
+    def show_status(self, status: CustomerStatus | None) -> None:
+        self.status = status
+        next_name = (
+            self.program.tier(status.next_tier).name if status and status.next_tier else None
+        )
+        self.panel.show_status(status, zone=self.shop.zone, next_tier_name=next_name)
+        self._update_buttons()
+        self.status_shown.emit(status)
+
+    def refresh(self, after: Callable[[], None] | None = None) -> None:
+        if self.status is None:
+            return
+        customer_id = str(self.status.id)
+
+        def done(status: CustomerStatus) -> None:
+            self.show_status(status)
+            if after:
+                after()
+
+        self.runner.run(
+            lambda: customers.customer_status(self.shop, customer_id), done, self._failed
+        )
+
+    def clear(self) -> None:
+        self.search.clear()
+        self.matches.clear()
+        self.matches.hide()
+        self.enroll_offer.hide()
+        self._say("")
+        self.show_status(None)
+        self.focus_search()
+
+    def _update_buttons(self) -> None:
+        has = self.status is not None
+        for key in ("sale", "redeem", "stamps", "coupon"):
+            self.buttons[key].setEnabled(has)
+        if has and self.status is not None:
+            self.buttons["stamps"].setEnabled(self.status.rewards_ready > 0)
+            self.buttons["coupon"].setEnabled(bool(self.status.coupons))
+        self.buttons["void"].setEnabled(self.last_action is not None)
+
+    # --- actions ------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.accepted.connect(on_accept)
+        dialog.finished.connect(self._dialog_closed)
+        dialog.open()
+
+    def _dialog_closed(self) -> None:
+        self.dialog = None
+        # back to the counter, ready to type (some window managers leave the focus nowhere)
+        self.window().activateWindow()
+        self.focus_search()
+
+    def _preview(self, amount: int, items: int) -> tuple[int, int]:
+        tier = self.status.tier if self.status else "BASIC"
+        earning = compute_earning(
+            self.program,
+            amount=amount,
+            items=items,
+            tier_code=tier,
+            local_time=self.shop.local(self.shop.now()),
+        )
+        return earning.total_points, earning.stamps
+
+    def open_sale(self) -> None:
+        if self.status is None or self.dialog is not None:
+            return
+        dialog = SaleDialog(self.program, self.status.tier, self, preview=self._preview)
+        self._open(dialog, lambda: self.record_sale(dialog.amount, dialog.items.value()))
+
+    def record_sale(self, amount: int, items: int = 1) -> None:
+        assert self.status is not None
+        who = str(self.status.id)
+        self.runner.run(
+            lambda: sales.record_sale(self.shop, who, amount, items), self._sale_done, self._failed
+        )
+
+    def _sale_done(self, result: sales.SaleResult) -> None:
+        text = t(
+            "done.sale",
+            points=f"{result.points_earned:,}",
+            n=result.stamps % result.stamp_goal,
+            goal=result.stamp_goal,
+        )
+        if result.promoted_from:
+            text += t("done.promoted", tier=self.program.tier(result.tier).name)
+        self._done(str(result.sale_id), text)
+
+    def open_redeem(self) -> None:
+        if self.status is None or self.dialog is not None:
+            return
+        dialog = RedeemDialog(self.program, self.status.points, self)
+        self._open(dialog, lambda: self.redeem_points(dialog.points))
+
+    def redeem_points(self, points: int) -> None:
+        assert self.status is not None
+        who = str(self.status.id)
+        self.runner.run(
+            lambda: redemptions.redeem_points(self.shop, who, points),
+            lambda r: self._done(
+                str(r.redemption_id),
+                t("done.redeem", points=f"{r.points_used:,}", balance=f"{r.points:,}"),
+            ),
+            self._failed,
+        )
+
+    def redeem_stamps(self) -> None:
+        if self.status is None or self.dialog is not None:
+            return
+        who = str(self.status.id)
+        self.runner.run(
+            lambda: redemptions.redeem_stamps(self.shop, who),
+            lambda r: self._done(str(r.redemption_id), t("done.stamps", reward=r.reward)),
+            self._failed,
+        )
+
+    def open_coupon(self) -> None:
+        if self.status is None or not self.status.coupons or self.dialog is not None:
+            return
+        dialog = CouponDialog(self.status.coupons, self)
+        self._open(dialog, lambda: self.use_coupon(dialog.code))
+
+    def use_coupon(self, code: str) -> None:
+        assert self.status is not None
+        who = str(self.status.id)
+        self.runner.run(
+            lambda: redemptions.redeem_coupon(self.shop, who, code),
+            lambda r: self._done(str(r.redemption_id), t("done.coupon", code=code)),
+            self._failed,
+        )
+
+    def void_last(self) -> None:
+        if self.last_action is None:
+            self._say(t("void.nothing"), error=True)
+            return
+        action_id, what = self.last_action
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            t("void.title"),
+            t("void.question", what=what),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("voidConfirm")
+        box.button(QMessageBox.StandardButton.Yes).setText(t("ok"))
+        box.button(QMessageBox.StandardButton.No).setText(t("cancel"))
+        self.dialog = box
+        box.accepted.connect(lambda: self._void(action_id))
+        box.finished.connect(self._dialog_closed)
+        box.open()
+
+    def _void(self, action_id: str) -> None:
+        def done(result: sales.VoidResult) -> None:
+            self.last_action = None
+            self._hide_toast()
+            self._say(t("done.void", points=result.points_change, stamps=result.stamps_change))
+            self.action_done.emit(self.message.text())
+            self.refresh()
+
+        self.runner.run(lambda: sales.void_action(self.shop, action_id), done, self._failed)
+
+    def open_enroll(self) -> None:
+        if self.dialog is not None:
+            return
+        text = self.search.text().strip()
+        phone = text if classify_query(text).kind == "phone" else ""
+        dialog = EnrollDialog(
+            phone,
+            settings.setting(self.shop, "consent_program_text"),
+            settings.setting(self.shop, "consent_marketing_text"),
+            bool(self.shop.settings.get("allow_landline")),
+            self,
+            today=self.shop.local_date(self.shop.now()),
+        )
+        self._open(dialog, lambda: self.enroll(dialog))
+
+    def enroll(self, dialog: EnrollDialog) -> None:
+        phone, name = dialog.phone_edit.text(), dialog.name_edit.text() or None
+        birthday = dialog.birthday_edit.text().strip() or None
+        marketing = dialog.marketing_consent.isChecked()
+
+        def done(result: customers.Enrollment) -> None:
+            self.enroll_offer.hide()
+            self.search.setText(result.phone_masked)
+            self.show_status(result.status)
+            self._say(t("done.enroll", phone=result.phone_masked))
+            self.action_done.emit(self.message.text())
+
+        self.runner.run(
+            lambda: customers.enroll(
+                self.shop, phone, name=name, birthday=birthday, marketing_consent=marketing
+            ),
+            done,
+            self._failed,
+        )
+
+    def reveal_phone(self) -> None:
+        if self.status is None:
+            return
+        customer_id = self.status.id
+        if self.shop.staff_role == "owner":
+            self._reveal(customer_id, None)
+            return
+        dialog = PinDialog(t("signin.owner_pin"), self)
+        self._open(dialog, lambda: self._reveal(customer_id, dialog.pin))
+
+    def _reveal(self, customer_id: uuid.UUID, pin: str | None) -> None:
+        self.runner.run(
+            lambda: staff.reveal_phone(self.shop, customer_id, pin),
+            self.panel.show_full_phone,
+            self._failed,
+        )
+
+    # --- feedback -----------------------------------------------------------------
+
+    def _done(self, action_id: str, text: str) -> None:
+        self.last_action = (action_id, text)
+        self.toast.setText(text)
+        self.toast_box.show()
+        self._toast_timer.start()
+        self._say("")
+        self.action_done.emit(text)
+        self.refresh()
+
+    def _hide_toast(self) -> None:
+        self.toast_box.hide()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("error", error)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, Refused):
+            self._say(refusal(error), error=True)
+        else:
+            self._say(t("error.unexpected", error=type(error).__name__), error=True)
+            import logging
+
+            logging.getLogger("dangol").exception("counter action failed", exc_info=error)
+        self._update_buttons()
+
+    def current(self) -> dict[str, Any]:
+        """For tests and the customer display: what the screen shows now."""
+        return {
+            "status": self.status,
+            "message": self.message.text(),
+            "toast": self.toast.text() if self.toast_box.isVisible() else "",
+        }

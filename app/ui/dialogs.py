@@ -1,0 +1,291 @@
+"""The counter's dialogs: amount with a keypad, points to use, coupon, enrollment, PIN."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import Refused
+from app.domain.money import parse_won
+from app.domain.phone import parse_phone
+from app.domain.program import Program
+from app.domain.redemption import check_points_redemption, max_redeemable
+from app.services.customers import CouponView, parse_birthday
+from app.ui.text import refusal, t
+
+QUICK_AMOUNTS = (5_000, 10_000, 20_000, 50_000)
+
+
+class FormDialog(QDialog):
+    """A dialog whose OK first checks the input and shows the reason next to the field."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.layout_ = QVBoxLayout(self)
+        self.error = QLabel(objectName="fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(t("ok"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t("cancel"))
+        self.buttons.accepted.connect(self._try_accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish_layout(self) -> None:
+        self.layout_.addWidget(self.error)
+        self.layout_.addWidget(self.buttons)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def check(self) -> None:
+        """Raise Refused when the input is not acceptable."""
+
+    def _try_accept(self) -> None:
+        try:
+            self.check()
+        except Refused as refused:
+            self.show_error(refusal(refused))
+            return
+        self.accept()
+
+
+class Keypad(QWidget):
+    """Big touch keys that type into a line edit."""
+
+    def __init__(self, target: QLineEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", "⌫"]
+        for i, key in enumerate(keys):
+            button = QPushButton(key, objectName="keypadKey")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setMinimumSize(64, 52)
+            button.clicked.connect(lambda _=False, k=key: self._press(target, k))
+            grid.addWidget(button, i // 3, i % 3)
+
+    @staticmethod
+    def _press(target: QLineEdit, key: str) -> None:
+        if key == "⌫":
+            target.backspace()
+        else:
+            target.insert(key)
+
+
+class SaleDialog(FormDialog):
+    def __init__(
+        self,
+        program: Program,
+        tier: str,
+        parent: QWidget | None = None,
+        preview: Callable[[int, int], tuple[int, int]] | None = None,
+    ) -> None:
+        super().__init__(t("sale.title"), parent)
+        self.program, self.tier, self.preview_fn = program, tier, preview
+        self.amount_edit = QLineEdit(objectName="amount")
+        self.amount_edit.setPlaceholderText(t("sale.amount"))
+        self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount_edit.textChanged.connect(self._update_preview)
+        self.items = QSpinBox(objectName="items")
+        self.items.setRange(1, 1000)
+        self.items.valueChanged.connect(self._update_preview)
+        self.preview = QLabel(objectName="preview")
+        self.layout_.addWidget(QLabel(t("sale.amount")))
+        self.layout_.addWidget(self.amount_edit)
+        quick = QHBoxLayout()
+        for amount in QUICK_AMOUNTS:
+            button = QPushButton(f"+{amount:,}", objectName="quickAmount")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, a=amount: self._add(a))
+            quick.addWidget(button)
+        self.layout_.addLayout(quick)
+        self.layout_.addWidget(Keypad(self.amount_edit))
+        if program.stamps.per == "item":
+            self.layout_.addWidget(QLabel(t("sale.items")))
+            self.layout_.addWidget(self.items)
+        self.layout_.addWidget(self.preview)
+        self.finish_layout()
+        self.amount_edit.setFocus()
+
+    def _add(self, amount: int) -> None:
+        try:
+            current = parse_won(self.amount_edit.text()) if self.amount_edit.text() else 0
+        except Refused:
+            current = 0
+        self.amount_edit.setText(f"{current + amount:,}")
+
+    def _update_preview(self) -> None:
+        self.error.hide()
+        try:
+            amount = parse_won(self.amount_edit.text())
+        except Refused:
+            self.preview.setText("")
+            return
+        if self.preview_fn is not None:
+            points, stamps = self.preview_fn(amount, self.items.value())
+            self.preview.setText(t("sale.preview", points=f"{points:,}", stamps=stamps))
+
+    @property
+    def amount(self) -> int:
+        return parse_won(self.amount_edit.text())
+
+    def check(self) -> None:
+        self.amount  # noqa: B018 (parsing is the check)
+
+
+class RedeemDialog(FormDialog):
+    def __init__(self, program: Program, balance: int, parent: QWidget | None = None) -> None:
+        super().__init__(t("redeem.title"), parent)
+        self.rules, self.balance = program.points, balance
+        self.points_edit = QLineEdit(objectName="points")
+        self.points_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.points_edit.textChanged.connect(lambda _: self.error.hide())
+        usable = max_redeemable(balance, self.rules)
+        self.use_all = QPushButton(t("redeem.all", points=f"{usable:,}"), objectName="useAll")
+        self.use_all.setEnabled(usable > 0)
+        self.use_all.clicked.connect(lambda: self.points_edit.setText(str(usable)))
+        self.layout_.addWidget(
+            QLabel(
+                t(
+                    "redeem.rules",
+                    balance=f"{balance:,}",
+                    minimum=f"{self.rules.min_redeem:,}",
+                    unit=f"{self.rules.redeem_unit:,}",
+                )
+            )
+        )
+        self.layout_.addWidget(self.points_edit)
+        self.layout_.addWidget(self.use_all)
+        self.layout_.addWidget(Keypad(self.points_edit))
+        self.finish_layout()
+        self.points_edit.setFocus()
+
+    @property
+    def points(self) -> int:
+        text = self.points_edit.text().replace(",", "").strip()
+        if not text.lstrip("-").isdigit():
+            raise Refused("redeem.not_positive")
+        return int(text)
+
+    def check(self) -> None:
+        check_points_redemption(self.points, self.balance, self.rules)
+
+
+class CouponDialog(FormDialog):
+    def __init__(self, coupons: list[CouponView], parent: QWidget | None = None) -> None:
+        super().__init__(t("coupon.title"), parent)
+        self.list = QListWidget(objectName="couponList")
+        for coupon in coupons:
+            item = QListWidgetItem(f"{coupon.code}  {coupon.kind} {coupon.value:,}")
+            item.setData(Qt.ItemDataRole.UserRole, coupon.code)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.layout_.addWidget(QLabel(t("coupon.pick")))
+        self.layout_.addWidget(self.list)
+        self.finish_layout()
+
+    @property
+    def code(self) -> str:
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
+
+
+class EnrollDialog(FormDialog):
+    def __init__(
+        self,
+        phone: str,
+        consent_program: str,
+        consent_marketing: str,
+        allow_landline: bool = False,
+        parent: QWidget | None = None,
+        today: date | None = None,
+    ) -> None:
+        super().__init__(t("enroll.title"), parent)
+        self.today = today or date.max
+        self.allow_landline = allow_landline
+        self.phone_edit = QLineEdit(phone, objectName="phone")
+        self.name_edit = QLineEdit(objectName="name")
+        self.birthday_edit = QLineEdit(objectName="birthday")
+        self.birthday_edit.setPlaceholderText("1990-04-02")
+        self.program_consent = QCheckBox(t("enroll.program_consent"), objectName="programConsent")
+        self.marketing_consent = QCheckBox(
+            t("enroll.marketing_consent"), objectName="marketingConsent"
+        )
+        for label, widget in [
+            (t("enroll.phone"), self.phone_edit),
+            (t("enroll.name"), self.name_edit),
+            (t("enroll.birthday"), self.birthday_edit),
+        ]:
+            self.layout_.addWidget(QLabel(label))
+            self.layout_.addWidget(widget)
+        for wording, box in [
+            (consent_program, self.program_consent),
+            (consent_marketing, self.marketing_consent),
+        ]:
+            text = QLabel(wording, objectName="consentText")
+            text.setWordWrap(True)
+            self.layout_.addWidget(text)
+            self.layout_.addWidget(box)
+        self.finish_layout()
+        (self.name_edit if phone else self.phone_edit).setFocus()
+
+    def check(self) -> None:
+        parse_phone(self.phone_edit.text(), allow_landline=self.allow_landline)
+        parse_birthday(self.birthday_edit.text().strip() or None, self.today)
+        if not self.program_consent.isChecked():
+            raise _Message(t("enroll.consent_needed"))
+
+    def _try_accept(self) -> None:
+        try:
+            self.check()
+        except _Message as message:
+            self.show_error(str(message))
+            return
+        except Refused as refused:
+            self.show_error(refusal(refused))
+            return
+        self.accept()
+
+
+class _Message(Exception):
+    """A plain sentence for the dialog's error line."""
+
+
+class PinDialog(FormDialog):
+    """Asks for a PIN (owner approval, or a sign-in); checking is the caller's job."""
+
+    def __init__(self, prompt: str, parent: QWidget | None = None) -> None:
+        super().__init__(t("signin.owner_needed"), parent)
+        self.pin_edit = QLineEdit(objectName="pin")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.layout_.addWidget(QLabel(prompt))
+        self.layout_.addWidget(self.pin_edit)
+        self.layout_.addWidget(Keypad(self.pin_edit))
+        self.finish_layout()
+        self.pin_edit.setFocus()
+
+    @property
+    def pin(self) -> str:
+        return self.pin_edit.text()

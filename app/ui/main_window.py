@@ -1,0 +1,138 @@
+"""The main window: sign-in, then the counter; status bar, customer display, idle sign-out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar
+
+from app.services import settings
+from app.services.shop import Shop
+from app.services.staff import StaffMember
+from app.ui.camera import CameraScanDialog, camera_available
+from app.ui.counter import CounterScreen
+from app.ui.display import CustomerDisplay
+from app.ui.signin import SignInScreen
+from app.ui.text import t
+from app.ui.worker import ServiceRunner
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, shop: Shop, store_name: str, *, require_sign_in: bool = True) -> None:
+        super().__init__()
+        self.shop = shop
+        self.setWindowTitle(t("app.title", store=store_name))
+        self.runner = ServiceRunner(self)
+        self.signin = SignInScreen(shop, self.runner)
+        self.counter = CounterScreen(shop, self.runner)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.signin)
+        self.stack.addWidget(self.counter)
+        self.setCentralWidget(self.stack)
+        self.display: CustomerDisplay | None = None
+        self.store_name = store_name
+
+        self.who = QLabel(objectName="who")
+        self.busy = QLabel(objectName="busy")
+        self.statusBar().addWidget(self.who)
+        self.statusBar().addPermanentWidget(self.busy)
+        self.runner.busy_changed.connect(lambda b: self.busy.setText(t("busy") if b else ""))
+
+        toolbar = QToolBar(objectName="mainToolbar")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.sign_out_action = QAction(t("menu.signout"), self)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        self.display_action = QAction(t("menu.display"), self, checkable=True)
+        self.display_action.toggled.connect(self.toggle_display)
+        toolbar.addAction(self.sign_out_action)
+        toolbar.addAction(self.display_action)
+        self.camera_button = QPushButton(t("camera.scan"), objectName="cameraButton")
+        available, why = camera_available()
+        self.camera_button.setVisible(available)
+        self.camera_button.setToolTip("" if available else f"{t('camera.none')} ({why})")
+        self.camera_button.clicked.connect(self.scan_with_camera)
+        toolbar.addWidget(self.camera_button)
+
+        self.signin.signed_in.connect(self.on_signed_in)
+        self.counter.status_shown.connect(self._mirror)
+        self.counter.action_done.connect(self._mirror_action)
+
+        self.idle = QTimer(self, singleShot=True)
+        self.idle.timeout.connect(self.sign_out)
+        self._watch_input()
+        if require_sign_in:
+            self.sign_out()
+        else:
+            self.stack.setCurrentWidget(self.counter)
+            self.counter.focus_search()
+        self.resize(1180, 760)
+
+    # --- who is at the counter ----------------------------------------------------
+
+    def on_signed_in(self, member: StaffMember) -> None:
+        self.who.setText(t("status.signed_in", name=member.name, role=t("role." + member.role)))
+        self.sign_out_action.setEnabled(True)
+        self.stack.setCurrentWidget(self.counter)
+        self.counter.clear()
+        self._restart_idle()
+
+    def sign_out(self) -> None:
+        self.idle.stop()
+        self.counter.clear()
+        self.who.setText("")
+        self.sign_out_action.setEnabled(False)
+        self.signin.reload()
+        self.stack.setCurrentWidget(self.signin)
+
+    def _watch_input(self) -> None:
+        self.installEventFilter(self)
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            self._restart_idle()
+        return False
+
+    def _restart_idle(self) -> None:
+        if self.stack.currentWidget() is self.counter:
+            self.idle.start(int(settings.setting(self.shop, "idle_minutes")) * 60_000)
+
+    # --- customer display and camera ----------------------------------------------
+
+    def toggle_display(self, on: bool) -> None:
+        if on and self.display is None:
+            self.display = CustomerDisplay(self.store_name)
+            self.display.show()
+            self._mirror(self.counter.status)
+        elif not on and self.display is not None:
+            self.display.close()
+            self.display = None
+
+    def _mirror(self, status) -> None:  # type: ignore[no-untyped-def]
+        if self.display is not None:
+            self.display.show_customer(status)
+
+    def _mirror_action(self, text: str) -> None:
+        if self.display is not None and self.counter.status is not None:
+            self.display.show_customer(self.counter.status, text)
+
+    def scan_with_camera(self) -> None:
+        dialog = CameraScanDialog(self)
+        dialog.scanned.connect(lambda text: self.counter.lookup(text, True))
+        dialog.open()
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        if self.display is not None:
+            self.display.close()
+        self.runner.stop()
+        super().closeEvent(event)

@@ -1,0 +1,189 @@
+"""The customer panel: who it is, tier progress, points, the stamp card, coupons, visits."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.customers import CustomerStatus
+from app.ui.text import t, won
+
+TIER_COLOURS = {"BASIC": "#8a8f98", "SILVER": "#7b8ca3", "GOLD": "#c99a2e", "PLATINUM": "#5b4b8a"}
+
+
+class StampCard(QWidget):
+    """N of goal stamps drawn as filled and empty circles, in rows of five."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.filled, self.goal = 0, 10
+        self.setMinimumHeight(84)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_stamps(self, filled: int, goal: int) -> None:
+        self.filled, self.goal = filled, max(1, goal)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(320, 84)
+
+    def paintEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        per_row = min(self.goal, 5 if self.goal <= 10 else 10)
+        rows = -(-self.goal // per_row)
+        size = min((self.width() - 8) / per_row, (self.height() - 4) / rows) - 6
+        for i in range(self.goal):
+            row, col = divmod(i, per_row)
+            rect = QRectF(4 + col * (size + 6), 2 + row * (size + 6), size, size)
+            if i < self.filled:
+                painter.setBrush(QColor("#d9480f"))
+                painter.setPen(QPen(QColor("#d9480f"), 2))
+            else:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(QColor("#c8c8c8"), 2, Qt.PenStyle.DashLine))
+            painter.drawEllipse(rect)
+        painter.end()
+
+
+class CustomerPanel(QFrame):
+    """Shows one CustomerStatus; never the full phone number unless an owner revealed it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("customerPanel")
+        self.status: CustomerStatus | None = None
+        self.name = QLabel(objectName="customerName")
+        self.phone = QLabel(objectName="customerPhone")
+        self.reveal = QPushButton(t("action.reveal"), objectName="revealButton")
+        self.tier = QLabel(objectName="tierBadge")
+        self.birthday = QLabel(t("panel.birthday"), objectName="birthday")
+        self.progress = QProgressBar(objectName="tierProgress")
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(8)
+        self.next_tier = QLabel(objectName="nextTier")
+        self.points = QLabel(objectName="points")
+        self.expiring = QLabel(objectName="expiring")
+        self.stamp_label = QLabel(objectName="stampLabel")
+        self.stamps = StampCard()
+        self.coupons = QLabel(objectName="coupons")
+        self.coupons.setWordWrap(True)
+        self.visits = QLabel(objectName="visits")
+        self.empty = QLabel(t("panel.empty"), objectName="panelEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+
+        head = QHBoxLayout()
+        head.addWidget(self.name)
+        head.addWidget(self.tier)
+        head.addStretch(1)
+        head.addWidget(self.birthday)
+        phone_row = QHBoxLayout()
+        phone_row.addWidget(self.phone)
+        phone_row.addWidget(self.reveal)
+        phone_row.addStretch(1)
+        points_row = QHBoxLayout()
+        points_row.addWidget(self.points)
+        points_row.addSpacing(12)
+        points_row.addWidget(self.expiring)
+        points_row.addStretch(1)
+
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(head)
+        body.addLayout(phone_row)
+        body.addWidget(self.progress)
+        body.addWidget(self.next_tier)
+        body.addSpacing(8)
+        body.addWidget(QLabel(t("panel.points"), objectName="sectionTitle"))
+        body.addLayout(points_row)
+        body.addSpacing(8)
+        body.addWidget(self.stamp_label)
+        body.addWidget(self.stamps)
+        body.addWidget(QLabel(t("panel.coupons"), objectName="sectionTitle"))
+        body.addWidget(self.coupons)
+        body.addWidget(QLabel(t("panel.visits"), objectName="sectionTitle"))
+        body.addWidget(self.visits)
+        body.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.body)
+        self.show_status(None)
+
+    def show_status(
+        self, status: CustomerStatus | None, *, zone=None, next_tier_name: str | None = None
+    ) -> None:  # type: ignore[no-untyped-def]
+        self.status = status
+        self.empty.setVisible(status is None)
+        self.body.setVisible(status is not None)
+        if status is None:
+            return
+        self.name.setText(status.name or "—")
+        self.phone.setText(status.phone_masked or "")
+        colour = TIER_COLOURS.get(status.tier, "#555")
+        self.tier.setText(status.tier_name)
+        self.tier.setStyleSheet(
+            f"background:{colour}; color:white; border-radius:10px; padding:2px 10px;"
+        )
+        self.birthday.setVisible(status.birthday_month)
+        if status.next_tier:
+            need = status.window_spend + status.to_next_tier
+            self.progress.setRange(0, max(1, need))
+            self.progress.setValue(min(status.window_spend, need))
+            self.next_tier.setText(
+                t(
+                    "panel.next_tier",
+                    tier=next_tier_name or status.next_tier,
+                    won=won(status.to_next_tier),
+                )
+            )
+        else:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+            self.next_tier.setText(t("panel.top_tier"))
+        self.points.setText(f"{status.points:,}P")
+        self.expiring.setText(
+            t("panel.expiring", points=f"{status.points_expiring_30d:,}P")
+            if status.points_expiring_30d
+            else ""
+        )
+        on_card = status.stamps % status.stamp_goal
+        label = t("panel.stamps", n=on_card, goal=status.stamp_goal)
+        if status.rewards_ready:
+            label += "  ·  " + t("panel.rewards", n=status.rewards_ready)
+        self.stamp_label.setText(label)
+        self.stamps.set_stamps(on_card, status.stamp_goal)
+        self.coupons.setText(
+            "\n".join(f"• {c.code}  {_coupon_text(c.kind, c.value)}" for c in status.coupons)
+            or t("panel.no_coupons")
+        )
+        self.visits.setText(
+            "\n".join(
+                f"{(at.astimezone(zone) if zone else at):%m/%d %H:%M}  {won(amount)}"
+                for at, amount in status.last_visits
+            )
+            or t("panel.no_visits")
+        )
+
+    def show_full_phone(self, phone: str) -> None:
+        self.phone.setText(t("panel.full_phone", phone=phone))
+
+
+def _coupon_text(kind: str, value: int) -> str:
+    if kind == "amount":
+        return won(value)
+    if kind == "percent":
+        return f"{value}%"
+    return "🎁"

@@ -1,0 +1,125 @@
+"""Staff sign-in with a PIN: at start, and again after the owner's idle time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import Refused
+from app.services import staff
+from app.services.shop import Shop
+from app.services.staff import StaffMember
+from app.ui.dialogs import Keypad
+from app.ui.text import refusal, t
+from app.ui.worker import ServiceRunner
+
+
+class SignInScreen(QWidget):
+    signed_in = Signal(object)  # StaffMember
+
+    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shop, self.runner = shop, runner
+        self.people = QListWidget(objectName="staffList")
+        self.people.currentItemChanged.connect(self._picked)
+        self.pin = QLineEdit(objectName="pin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText(t("signin.pin"))
+        self.pin.returnPressed.connect(self.submit)
+        self.note = QLabel(objectName="signinNote")
+        self.note.setWordWrap(True)
+        self.error = QLabel(objectName="fieldError")
+        self.error.setWordWrap(True)
+        self.button = QPushButton(t("signin.button"), objectName="signinButton")
+        self.button.setMinimumHeight(56)
+        self.button.clicked.connect(self.submit)
+
+        title = QLabel(t("signin.title"), objectName="screenTitle")
+        form = QVBoxLayout()
+        form.addWidget(QLabel(t("signin.who")))
+        form.addWidget(self.people)
+        pin_side = QVBoxLayout()
+        pin_side.addWidget(self.note)
+        pin_side.addWidget(self.pin)
+        pin_side.addWidget(Keypad(self.pin))
+        pin_side.addWidget(self.error)
+        pin_side.addWidget(self.button)
+        row = QHBoxLayout()
+        row.addLayout(form, 1)
+        row.addLayout(pin_side, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(row)
+        self.reload()
+
+    def reload(self) -> None:
+        self.pin.clear()
+        self.error.clear()
+        self.people.clear()
+        for member in staff.list_staff(self.shop):
+            role = t("role." + member.role)
+            item = QListWidgetItem(f"{member.name}  ·  {role}")
+            item.setData(Qt.ItemDataRole.UserRole, member)
+            self.people.addItem(item)
+        self.people.setCurrentRow(0)
+        self.pin.setFocus()
+
+    def _member(self) -> StaffMember | None:
+        item = self.people.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def _picked(self, *_: object) -> None:
+        member = self._member()
+        self.note.setText(t("signin.no_pin") if member and not member.has_pin else "")
+        self.error.clear()
+        self.pin.clear()
+        self.pin.setFocus()
+
+    def submit(self) -> None:
+        member = self._member()
+        if member is None:
+            return
+        pin = self.pin.text()
+        self.button.setEnabled(False)
+
+        def work() -> StaffMember:
+            if not member.has_pin:
+                # the first sign-in sets the PIN (a new shop's owner)
+                staff.check_pin(pin)
+                self.shop.staff_id, self.shop.staff_role = member.id, member.role
+                staff.set_pin(self.shop, member.id, pin)
+            return staff.sign_in(self.shop, member.id, pin)
+
+        self.runner.run(work, self._done, self._failed)
+
+    def _done(self, member: StaffMember) -> None:
+        self.button.setEnabled(True)
+        self.pin.clear()
+        self.signed_in.emit(member)
+
+    def _failed(self, error: BaseException) -> None:
+        self.button.setEnabled(True)
+        self.pin.clear()
+        self.pin.setFocus()
+        self.error.setText(
+            refusal(error)
+            if isinstance(error, Refused)
+            else t("error.unexpected", error=type(error).__name__)
+        )
+        self.reload_keep_selection()
+
+    def reload_keep_selection(self) -> None:
+        row = self.people.currentRow()
+        error = self.error.text()
+        self.reload()
+        self.people.setCurrentRow(row)
+        self.error.setText(error)
