@@ -12,8 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.db import migrate
@@ -279,7 +277,16 @@ def audit_hash(entry: AuditEntry) -> str:
 
 
 def _insert_for(session: Session):  # type: ignore[no-untyped-def]
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return _dialect_insert(session.get_bind().dialect.name)
+
+
+def _dialect_insert(dialect: str):  # type: ignore[no-untyped-def]
+    # imported when first needed: a shop on SQLite never loads the PostgreSQL dialect
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def _bump_statement(insert):  # type: ignore[no-untyped-def]
@@ -291,7 +298,7 @@ def _bump_statement(insert):  # type: ignore[no-untyped-def]
 
 
 # One statement per dialect, run as executemany: compiled once, cached by SQLAlchemy.
-_BUMP = {"postgresql": _bump_statement(pg_insert), "sqlite": _bump_statement(sqlite_insert)}
+_BUMP: dict[str, Any] = {}
 
 
 def bump(shop: Shop, session: Session, moment: datetime, **deltas: int) -> None:
@@ -306,7 +313,10 @@ def bump(shop: Shop, session: Session, moment: datetime, **deltas: int) -> None:
 def bump_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         connection = session.connection()
-        connection.execute(_BUMP[connection.dialect.name], rows)
+        name = connection.dialect.name
+        if name not in _BUMP:
+            _BUMP[name] = _bump_statement(_dialect_insert(name))
+        connection.execute(_BUMP[name], rows)
 
 
 def mark_active(shop: Shop, session: Session, customer_id: uuid.UUID, moment: datetime) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -60,16 +63,26 @@ def offer_demo(shop: Shop) -> None:
     shop.settings["demo_offered"] = True
 
 
-def run_gui(target: str | None = None) -> int:
+def _report_ready(path: str, app: QApplication) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(repr(time.time()))
+    app.quit()
+
+
+def run_gui(target: str | None = None, lang: str | None = None) -> int:
     from app.services.shop import open_shop
     from app.ui.main_window import MainWindow
 
     app = prepare_application()
     shop = open_shop(target)
-    text.set_language(settings.setting(shop, "language"))
+    text.set_language(lang or settings.setting(shop, "language"))
     offer_demo(shop)
     window = MainWindow(shop, store_name(shop))
     window.show()
+    ready_file = os.environ.get("DANGOL_READY_FILE")
+    if ready_file:
+        # bench/bench_startup.py: the moment the first screen takes input, then quit
+        QTimer.singleShot(0, lambda: _report_ready(ready_file, app))
     try:
         return app.exec()
     finally:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar
 
+from app.domain.errors import Refused
 from app.services import settings
 from app.services.shop import Shop
 from app.services.staff import StaffMember
@@ -13,7 +14,7 @@ from app.ui.camera import CameraScanDialog, camera_available
 from app.ui.counter import CounterScreen
 from app.ui.display import CustomerDisplay
 from app.ui.signin import SignInScreen
-from app.ui.text import t
+from app.ui.text import language, refusal, set_language, t
 from app.ui.worker import ServiceRunner
 
 
@@ -23,14 +24,11 @@ class MainWindow(QMainWindow):
         self.shop = shop
         self.setWindowTitle(t("app.title", store=store_name))
         self.runner = ServiceRunner(self)
-        self.signin = SignInScreen(shop, self.runner)
-        self.counter = CounterScreen(shop, self.runner)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.signin)
-        self.stack.addWidget(self.counter)
         self.setCentralWidget(self.stack)
         self.display: CustomerDisplay | None = None
         self.store_name = store_name
+        self._build_screens()
 
         self.who = QLabel(objectName="who")
         self.busy = QLabel(objectName="busy")
@@ -38,25 +36,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy)
         self.runner.busy_changed.connect(lambda b: self.busy.setText(t("busy") if b else ""))
 
-        toolbar = QToolBar(objectName="mainToolbar")
-        toolbar.setMovable(False)
-        self.addToolBar(toolbar)
-        self.sign_out_action = QAction(t("menu.signout"), self)
-        self.sign_out_action.triggered.connect(self.sign_out)
-        self.display_action = QAction(t("menu.display"), self, checkable=True)
-        self.display_action.toggled.connect(self.toggle_display)
-        toolbar.addAction(self.sign_out_action)
-        toolbar.addAction(self.display_action)
-        self.camera_button = QPushButton(t("camera.scan"), objectName="cameraButton")
-        available, why = camera_available()
-        self.camera_button.setVisible(available)
-        self.camera_button.setToolTip("" if available else f"{t('camera.none')} ({why})")
-        self.camera_button.clicked.connect(self.scan_with_camera)
-        toolbar.addWidget(self.camera_button)
-
-        self.signin.signed_in.connect(self.on_signed_in)
-        self.counter.status_shown.connect(self._mirror)
-        self.counter.action_done.connect(self._mirror_action)
+        self.toolbar = QToolBar(objectName="mainToolbar")
+        self.toolbar.setMovable(False)
+        self.addToolBar(self.toolbar)
+        self._build_toolbar()
 
         self.idle = QTimer(self, singleShot=True)
         self.idle.timeout.connect(self.sign_out)
@@ -67,6 +50,61 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.counter)
             self.counter.focus_search()
         self.resize(1180, 760)
+
+    def _build_screens(self) -> None:
+        """The sign-in and counter screens, built anew when the language changes."""
+        for old in (getattr(self, "signin", None), getattr(self, "counter", None)):
+            if old is not None:
+                self.stack.removeWidget(old)
+                old.deleteLater()
+        self.signin = SignInScreen(self.shop, self.runner)
+        self.counter = CounterScreen(self.shop, self.runner)
+        self.stack.addWidget(self.signin)
+        self.stack.addWidget(self.counter)
+        self.signin.signed_in.connect(self.on_signed_in)
+        self.counter.status_shown.connect(self._mirror)
+        self.counter.action_done.connect(self._mirror_action)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar.clear()
+        self.sign_out_action = QAction(t("menu.signout"), self)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        self.display_action = QAction(t("menu.display"), self, checkable=True)
+        self.display_action.setChecked(self.display is not None)
+        self.display_action.toggled.connect(self.toggle_display)
+        self.language_action = QAction(t("menu.language"), self)
+        self.language_action.triggered.connect(self.switch_language)
+        self.toolbar.addAction(self.sign_out_action)
+        self.toolbar.addAction(self.display_action)
+        self.toolbar.addAction(self.language_action)
+        self.camera_button = QPushButton(t("camera.scan"), objectName="cameraButton")
+        available, why = camera_available()
+        self.camera_button.setVisible(available)
+        self.camera_button.setToolTip("" if available else f"{t('camera.none')} ({why})")
+        self.camera_button.clicked.connect(self.scan_with_camera)
+        self.toolbar.addWidget(self.camera_button)
+
+    def switch_language(self) -> None:
+        """Korean ⇄ English (an owner's setting), then the screens are built in it."""
+        new = "en" if language() == "ko" else "ko"
+
+        def done(_: object) -> None:
+            set_language(new)
+            on_counter = self.stack.currentWidget() is self.counter
+            self._build_screens()
+            self._build_toolbar()
+            self.setWindowTitle(t("app.title", store=self.store_name))
+            self.stack.setCurrentWidget(self.counter if on_counter else self.signin)
+            self.sign_out_action.setEnabled(on_counter)
+            if on_counter:
+                self.counter.focus_search()
+
+        def failed(error: BaseException) -> None:
+            self.statusBar().showMessage(
+                refusal(error) if isinstance(error, Refused) else str(error), 8000
+            )
+
+        self.runner.run(lambda: settings.update_settings(self.shop, language=new), done, failed)
 
     # --- who is at the counter ----------------------------------------------------
 
