@@ -152,6 +152,9 @@ def build_parser() -> Parser:
 
     command("backup", "a verified copy of the database").add_argument("file", type=Path)
     command("restore", "replace the database with a backup").add_argument("file", type=Path)
+    from app.cli import printing
+
+    printing.add_commands(command)
     return parser
 
 
@@ -236,6 +239,10 @@ def _run(shop: Any, args: argparse.Namespace) -> Any:
         return backup.backup(shop, args.file)
     if key == "restore":
         return backup.restore(shop, _existing(args.file))
+    if key.startswith("print "):
+        from app.cli import printing
+
+        return printing.run(shop, key, args)
     raise Refused("cli.usage", detail=f"unknown command: {key}")
 
 

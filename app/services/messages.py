@@ -241,4 +241,53 @@ SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "ko": "PIN을 여러 번 틀려 잠겼습니다. {minutes}분 뒤에 다시 시도하세요.",
         "en": "Too many wrong PINs. Try again in {minutes} min.",
     },
+    # printing: slips, membership cards, card sheets
+    "slip.not_found": {
+        "ko": "'{id}'에 해당하는 구매나 사용 기록이 없습니다.",
+        "en": "No sale or redemption has the id '{id}'.",
+    },
+    "cards.no_card": {
+        "ko": "'{query}' 회원에게 사용 중인 카드가 없습니다. 먼저 카드를 재발급하세요.",
+        "en": "Member '{query}' has no active card. Reissue a card first.",
+    },
+    "cards.none": {
+        "ko": "카드를 인쇄할 회원이 없습니다.",
+        "en": "There are no members whose cards could be printed.",
+    },
+    "cards.too_many": {
+        "ko": "카드 {count}장은 한 번에 인쇄하기에 너무 많습니다 (최대 {maximum}장).",
+        "en": "{count} cards are too many for one print job (at most {maximum}).",
+    },
+    "cards.count_range": {
+        "ko": "빈 카드는 1장에서 {maximum}장까지 만들 수 있습니다 (입력: {count}).",
+        "en": "Blank cards come in batches of 1 to {maximum} (got {count}).",
+    },
+    "cards.sheet_unknown": {
+        "ko": "알 수 없는 카드 용지입니다: {sheet} (사용 가능: {known})",
+        "en": "Unknown card sheet: {sheet} (known: {known})",
+    },
+    "cards.sheet_invalid": {
+        "ko": "카드 용지 {sheet}의 배치가 올바르지 않습니다: {detail}",
+        "en": "The layout of card sheet {sheet} cannot be used: {detail}",
+    },
+    "print.no_output": {
+        "ko": "저장할 파일을 지정하세요 (--out 파일.pdf 또는 --escpos 파일.bin).",
+        "en": "Say where to write it (--out FILE.pdf or --escpos FILE.bin).",
+    },
+    "print.out_is_directory": {
+        "ko": "{path}은(는) 폴더입니다. 파일 이름을 지정하세요.",
+        "en": "{path} is a folder; give a file name.",
+    },
+    "print.out_folder_missing": {
+        "ko": "{path}을(를) 저장할 폴더가 없습니다.",
+        "en": "The folder for {path} does not exist.",
+    },
+    "print.write_failed": {
+        "ko": "{path}에 쓸 수 없습니다: {error}",
+        "en": "Cannot write {path}: {error}",
+    },
+    "print.width": {
+        "ko": "용지 폭은 58 또는 80(mm)입니다 (입력: {width}).",
+        "en": "Paper width is 58 or 80 (mm) (got {width}).",
+    },
 }

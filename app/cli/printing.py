@@ -1,0 +1,240 @@
+"""`dangol print ...`: slips (PDF or ESC/POS), membership cards, card sheets and the test page."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.domain.errors import Refused
+from app.i18n import default_language
+
+Command = Callable[..., argparse.ArgumentParser]
+
+TEXTS = {
+    "ko": {
+        "written": "{kind} 저장: {file} ({pages}쪽)",
+        "cards": "카드 {cards}장",
+        "escpos": "ESC/POS 저장: {file} ({size:,}바이트)",
+        "calibrated": "{sheet} 용지 오프셋 저장: X {x:+.1f} mm, Y {y:+.1f} mm",
+        "kind.slip": "적립 안내",
+        "kind.card": "멤버십 카드",
+        "kind.cards": "카드 용지",
+        "kind.test-sheet": "맞춤 시험 페이지",
+    },
+    "en": {
+        "written": "{kind} written: {file} ({pages} pages)",
+        "cards": "{cards} cards",
+        "escpos": "ESC/POS written: {file} ({size:,} bytes)",
+        "calibrated": "Offsets saved for {sheet}: X {x:+.1f} mm, Y {y:+.1f} mm",
+        "kind.slip": "Slip",
+        "kind.card": "Card",
+        "kind.cards": "Card sheet",
+        "kind.test-sheet": "Test page",
+    },
+}
+
+
+def _mm(text: str) -> float:
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number of millimetres: {text}") from exc
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text.strip().replace(",", ""))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from exc
+
+
+def add_commands(command: Command) -> None:
+    """Register `print` and its actions with main's `command(name, help, sub)` helper."""
+    top = command("print", "slips, membership cards and card sheets (PDF or ESC/POS)")
+    sub = top.add_subparsers(dest="action", metavar="WHAT", parser_class=type(top), required=True)
+    p = command("slip", "the loyalty slip of a sale or redemption", sub)
+    p.add_argument("id")
+    p.add_argument("--out", type=Path, metavar="FILE.pdf")
+    p.add_argument("--escpos", type=Path, metavar="FILE.bin")
+    p.add_argument("--width", type=_count, help="paper width, 58 or 80 mm (default: settings)")
+    p.add_argument("--text", action="store_true", help="ESC/POS as CP949 text, not an image")
+
+    p = command("card", "one member's card at CR80 size (front and back)", sub)
+    p.add_argument("who")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--with-name", action="store_true", help="print the member's name")
+    p.add_argument("--front-only", action="store_true")
+
+    p = command("cards", "cards on A4 business-card sheets, 10 a page", sub)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every active member")
+    which.add_argument("--blank", type=_count, metavar="N", help="N new unassigned cards")
+    which.add_argument("--who", nargs="+", metavar="WHO")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--sheet", help="sheet type, e.g. L7414 or J8414 (default L7414)")
+    p.add_argument("--backs", action="store_true", help="add the backs, for duplex")
+    p.add_argument("--with-name", action="store_true")
+
+    p = command("test-sheet", "the alignment page: cut outlines of a sheet type", sub)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--sheet")
+    p.add_argument("--x", type=_mm, help="try an X offset in mm without saving it")
+    p.add_argument("--y", type=_mm, help="try a Y offset in mm without saving it")
+
+    p = command("calibrate", "save X/Y offsets (mm) for a sheet type", sub)
+    p.add_argument("sheet")
+    p.add_argument("--x", type=_mm, required=True)
+    p.add_argument("--y", type=_mm, required=True)
+
+
+@dataclass(frozen=True)
+class Printed:
+    """What a print command wrote."""
+
+    kind: str  # slip | escpos | card | cards | test-sheet | calibrate
+    file: str | None
+    pages: int = 0
+    cards: int = 0
+    size: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+    lang: str = "ko"
+
+    def to_json(self, shop: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "file": self.file, "pages": self.pages}
+        if self.kind in ("card", "cards"):
+            out["cards"] = self.cards
+        if self.size:
+            out["bytes"] = self.size
+        return {**out, **self.extra}
+
+    def __str__(self) -> str:
+        texts = TEXTS.get(self.lang, TEXTS["en"])
+        if self.kind == "calibrate":
+            return texts["calibrated"].format(**self.extra)
+        if self.kind == "escpos":
+            return texts["escpos"].format(file=self.file, size=self.size)
+        kind = texts.get(f"kind.{self.kind}", self.kind)
+        line = texts["written"].format(kind=kind, file=self.file, pages=self.pages)
+        if self.cards:
+            line += " · " + texts["cards"].format(cards=self.cards)
+        return line
+
+
+def writable(path: Path) -> Path:
+    """An output path: an existing file is replaced, a folder or a missing folder refused."""
+    if path.is_dir():
+        raise Refused("print.out_is_directory", path=str(path))
+    if not path.parent.resolve().is_dir():
+        raise Refused("print.out_folder_missing", path=str(path))
+    return path
+
+
+def write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise Refused("print.write_failed", path=str(path), error=exc.strerror or str(exc)) from exc
+
+
+def run(shop: Any, key: str, args: argparse.Namespace) -> Printed:
+    """Dispatch `print <action>`."""
+    lang = getattr(args, "lang", None) or default_language()
+    handlers = {
+        "print slip": _slip,
+        "print card": _card,
+        "print cards": _cards,
+        "print test-sheet": _test_sheet,
+        "print calibrate": _calibrate,
+    }
+    handler = handlers.get(key)
+    if handler is None:
+        raise Refused("cli.usage", detail=f"unknown command: {key}")
+    return handler(shop, args, lang)
+
+
+def _slip(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+    from app.printing.escpos import slip_escpos, slip_escpos_text
+    from app.printing.slip_pdf import slip_pdf
+    from app.services.slips import PAPER_WIDTHS, printer_settings, slip_for
+
+    if args.out is None and args.escpos is None:
+        raise Refused("print.no_output")
+    width = args.width if args.width is not None else printer_settings(shop).width
+    if width not in PAPER_WIDTHS:
+        raise Refused("print.width", width=width)
+    for target in (args.out, args.escpos):
+        if target is not None:
+            writable(target)
+    slip = slip_for(shop, args.id)
+    result = Printed("slip", None, lang=lang)
+    if args.out is not None:
+        write(args.out, slip_pdf(slip, width))
+        result = Printed("slip", str(args.out), pages=1, extra={"width": width}, lang=lang)
+    if args.escpos is not None:
+        data = slip_escpos_text(slip, width) if args.text else slip_escpos(slip, width)
+        write(args.escpos, data)
+        if args.out is None:
+            extra = {"width": width}
+            return Printed("escpos", str(args.escpos), size=len(data), extra=extra, lang=lang)
+        result.extra["escpos"] = str(args.escpos)
+    return result
+
+
+def _card(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+    from app.printing.card import card_pdf
+    from app.services.cards import card_for
+
+    out = writable(args.out)
+    card = card_for(shop, args.who, with_name=args.with_name)
+    write(out, card_pdf(card, back=not args.front_only))
+    pages = 1 if args.front_only else 2
+    return Printed("card", str(out), pages=pages, cards=1, lang=lang)
+
+
+def _cards(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+    from app.printing.sheet_pdf import pages_needed, sheet_pdf
+    from app.services import cards
+
+    out = writable(args.out)
+    layout = cards.sheet_layout(shop, args.sheet)
+    extra: dict[str, Any] = {"sheet": layout.name}
+    if args.all:
+        batch = cards.cards_for_all(shop, with_name=args.with_name)
+    elif args.who:
+        batch = cards.cards_for(shop, args.who, with_name=args.with_name)
+    else:
+        tokens = cards.create_blank_cards(shop, args.blank)
+        batch = cards.blank_cards(shop, tokens)
+        extra["tokens"] = tokens
+    write(out, sheet_pdf(batch, layout, backs=args.backs))
+    pages = pages_needed(len(batch), layout) * (2 if args.backs else 1)
+    return Printed("cards", str(out), pages=pages, cards=len(batch), extra=extra, lang=lang)
+
+
+def _test_sheet(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+    from app.printing.sheet_pdf import alignment_page_pdf
+    from app.services.cards import sheet_layout
+
+    out = writable(args.out)
+    layout = sheet_layout(shop, args.sheet)
+    if args.x is not None or args.y is not None:
+        x = layout.offset_x if args.x is None else args.x
+        y = layout.offset_y if args.y is None else args.y
+        layout = layout.with_offsets(x, y)
+        problems = layout.problems()
+        if problems:
+            raise Refused("cards.sheet_invalid", sheet=layout.name, detail="; ".join(problems))
+    write(out, alignment_page_pdf(layout))
+    extra = {"sheet": layout.name, "offset_x": layout.offset_x, "offset_y": layout.offset_y}
+    return Printed("test-sheet", str(out), pages=1, extra=extra, lang=lang)
+
+
+def _calibrate(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+    from app.services.cards import calibrate_sheet
+
+    layout = calibrate_sheet(shop, args.sheet, args.x, args.y)
+    extra = {"sheet": layout.name, "x": layout.offset_x, "y": layout.offset_y}
+    return Printed("calibrate", None, extra=extra, lang=lang)
