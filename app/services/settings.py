@@ -24,7 +24,21 @@ DEFAULTS: dict[str, Any] = {
     "consent_program_text": DEFAULT_PROGRAM_CONSENT,
     "consent_marketing_text": DEFAULT_MARKETING_CONSENT,
     "phone_mask": "middle",
+    "auto_print_slip": False,
+    "slip_footer": "오늘도 찾아주셔서 감사합니다. 또 만나요!",
+    "printer": {"kind": "pdf", "width": 80, "device": ""},
 }
+
+
+def _printer_ok(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and set(value) <= {"kind", "width", "device"}
+        and value.get("kind", "pdf") in ("pdf", "escpos")
+        and value.get("width", 80) in (58, 80)
+        and isinstance(value.get("device", ""), str)
+    )
+
 
 _CHECKS = {
     "language": lambda v: v in ("ko", "en"),
@@ -33,6 +47,9 @@ _CHECKS = {
     "consent_program_text": lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 2000,
     "consent_marketing_text": lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 2000,
     "phone_mask": lambda v: v in ("middle", "last"),
+    "auto_print_slip": lambda v: isinstance(v, bool),
+    "slip_footer": lambda v: isinstance(v, str) and len(v) <= 200,
+    "printer": _printer_ok,
 }
 
 

@@ -30,6 +30,7 @@ from app.services.shop import Shop
 from app.ui.dialogs import CouponDialog, EnrollDialog, PinDialog, RedeemDialog, SaleDialog
 from app.ui.panel import CustomerPanel
 from app.ui.search import SearchField
+from app.ui.slip_printer import SlipPrinter, render_slip
 from app.ui.text import refusal, t
 from app.ui.worker import ServiceRunner
 
@@ -42,9 +43,16 @@ class CounterScreen(QWidget):
     status_shown = Signal(object)  # CustomerStatus | None, after the panel is updated
     action_done = Signal(str)  # the confirmation text
 
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        shop: Shop,
+        runner: ServiceRunner,
+        parent: QWidget | None = None,
+        slip_printer: SlipPrinter | None = None,
+    ) -> None:
         super().__init__(parent)
         self.shop, self.runner = shop, runner
+        self.slip_printer = slip_printer or SlipPrinter(self)
         self.program: Program = program.program_in_force(shop)
         self.status: CustomerStatus | None = None
         self.last_action: tuple[str, str] | None = None  # (id, what it was)
@@ -90,6 +98,7 @@ class CounterScreen(QWidget):
             ("redeem", "F3", self.open_redeem),
             ("stamps", "F4", self.redeem_stamps),
             ("coupon", "F5", self.open_coupon),
+            ("print", "F6", lambda: self.print_slip()),
             ("void", "F8", self.void_last),
             ("enroll", "F9", self.open_enroll),
             ("clear", "Esc", self.clear),
@@ -121,6 +130,7 @@ class CounterScreen(QWidget):
             ("F3", self.open_redeem),
             ("F4", self.redeem_stamps),
             ("F5", self.open_coupon),
+            ("F6", self.print_slip),
             ("F8", self.void_last),
             ("F9", self.open_enroll),
         ]:
@@ -225,6 +235,7 @@ class CounterScreen(QWidget):
             self.buttons["stamps"].setEnabled(self.status.rewards_ready > 0)
             self.buttons["coupon"].setEnabled(bool(self.status.coupons))
         self.buttons["void"].setEnabled(self.last_action is not None)
+        self.buttons["print"].setEnabled(self.last_action is not None)
 
     # --- actions ------------------------------------------------------------------
 
@@ -403,8 +414,22 @@ class CounterScreen(QWidget):
 
     # --- feedback -----------------------------------------------------------------
 
+    def print_slip(self, *, automatic: bool = False) -> None:
+        """The slip of the last action: a preview to print from, or straight out when automatic."""
+        if self.last_action is None:
+            self._say(t("void.nothing"), error=True)
+            return
+        action_id = self.last_action[0]
+        self.runner.run(
+            lambda: render_slip(self.shop, action_id),
+            lambda made: self.slip_printer.deliver(made[0], made[1], automatic=automatic),
+            self._failed,
+        )
+
     def _done(self, action_id: str, text: str) -> None:
         self.last_action = (action_id, text)
+        if settings.setting(self.shop, "auto_print_slip"):
+            self.print_slip(automatic=True)
         self.toast.setText(text)
         self.toast_box.show()
         self._toast_timer.start()

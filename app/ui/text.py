@@ -12,8 +12,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Phone · last 4 digits · name · scan a card",
     },
     "search.hint": {
-        "ko": "Enter 찾기 · Esc 지우기 · F2 적립 · F3 포인트 사용 · F4 스탬프 보상 · F9 가입",
-        "en": "Enter find · Esc clear · F2 sale · F3 use points · F4 stamp reward · F9 enroll",
+        "ko": "Enter 찾기 · Esc 지우기 · F2 적립 · F3 포인트 사용 · F4 스탬프 보상 · F6 출력 · F9 가입",
+        "en": "Enter find · Esc clear · F2 sale · F3 use points · F4 stamp reward · F6 print · F9 enroll",
     },
     "search.none": {"ko": "'{query}' 회원이 없습니다.", "en": "No member matches '{query}'."},
     "search.many": {
@@ -27,6 +27,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "action.stamps": {"ko": "스탬프 보상", "en": "Stamp reward"},
     "action.coupon": {"ko": "쿠폰 사용", "en": "Use coupon"},
     "action.void": {"ko": "직전 취소", "en": "Void last"},
+    "action.print": {"ko": "영수증 출력", "en": "Print slip"},
     "action.enroll": {"ko": "신규 가입", "en": "Enroll"},
     "action.clear": {"ko": "지우기", "en": "Clear"},
     "action.undo": {"ko": "되돌리기", "en": "Undo"},

@@ -291,3 +291,51 @@ def test_the_customer_display_never_shows_the_full_number(window, qtbot, shot) -
     shot(display, "customer-display")
     window.display_action.setChecked(False)
     assert window.display is None
+
+
+class RecordingPrinter:
+    """Stands in for the printer dialog and the printer: keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[bytes, object, bool]] = []
+
+    def deliver(self, document: bytes, settings, *, automatic: bool) -> None:  # type: ignore[no-untyped-def]
+        self.delivered.append((document, settings, automatic))
+
+
+def _pdf_text(document: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages)
+
+
+def test_slip_printed_by_hand_and_automatically(window, qtbot) -> None:
+    from app.services import settings
+
+    shop, counter = window.shop, window.counter
+    printer = RecordingPrinter()
+    counter.slip_printer = printer
+    customers.enroll(shop, PHONE, name="김민준")
+    counter.lookup(PHONE)
+    settle(qtbot, window)
+    counter.record_sale(12_000)
+    settle(qtbot, window)
+    assert printer.delivered == []  # automatic printing is off by default
+    QTest.keyClick(counter.search, Qt.Key.Key_F6)
+    settle(qtbot, window)
+    assert printer.delivered, (counter.message.text(), window.isActiveWindow())
+    ((document, _, automatic),) = printer.delivered
+    assert automatic is False and document.startswith(b"%PDF")
+    text = _pdf_text(document)
+    assert "010-****-5678" in text and "12,000" in text and "1234-5678" not in text
+
+    settings.update_settings(
+        shop, auto_print_slip=True, printer={"kind": "pdf", "width": 58, "device": ""}
+    )
+    counter.record_sale(5_000)
+    settle(qtbot, window)
+    document, used, automatic = printer.delivered[-1]
+    assert automatic is True and used.width == 58
+    assert "5,000" in _pdf_text(document)
