@@ -246,8 +246,11 @@ class EnrollDialog(FormDialog):
         ]:
             text = QLabel(wording, objectName="consentText")
             text.setWordWrap(True)
+            text.setMinimumWidth(440)
             self.layout_.addWidget(text)
             self.layout_.addWidget(box)
+            box.toggled.connect(lambda _: self.error.hide())
+        self.setMinimumWidth(480)
         self.finish_layout()
         (self.name_edit if phone else self.phone_edit).setFocus()
 
