@@ -1,0 +1,379 @@
+"""Latency of the loyalty core on a big shop: each service next to the same query in raw sqlite3.
+
+    .venv/bin/python bench/bench_core.py [PATH] [--lookups 2000] [--sales 500] [--reports 20]
+                                         [--seed 1] [--json]
+
+PATH is a file made by bench/build_shop.py (default bench/data/shop-1m.sqlite). Each case runs
+a short warm-up, then N timed iterations (time.perf_counter_ns) of the service and N of the
+raw sqlite3 equivalent on the same inputs in the same process; p50 and p99 are in ms and the
+ratio is service p50 / raw p50. Targets apply to the service's p99 (reports: to the max).
+
+The sale case writes real sales into the file (N record_sale calls plus N raw ledger rows,
+each committed with synchronous=FULL as the app does); rebuild it for a pristine file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.db.base import new_id
+from app.services.customers import customer_status, find_customers, search
+from app.services.reports import monthly_report, range_report
+from app.services.sales import record_sale
+from app.services.shop import Shop, open_shop
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "shop-1m.sqlite"
+REGULAR_PHONE = "010-9999-0001"  # the customer with 5,000 ledger entries (build_shop.py)
+PRICES = (4500, 5000, 6000, 9000, 12500, 15000, 24000)
+WARMUP = 20
+RSS_TARGET_MB = 300.0
+
+RAW_BY_PHONE = "SELECT * FROM customers WHERE phone = ? AND status = 'active'"
+RAW_BY_LAST4 = (
+    "SELECT * FROM customers WHERE phone_last4 = ? AND status = 'active' ORDER BY name, id LIMIT 50"
+)
+RAW_MATCHES_WITH_BALANCES = f"""
+SELECT c.*, (SELECT COALESCE(SUM(points), 0) FROM ledger_entries e WHERE e.customer_id = c.id),
+       (SELECT COALESCE(SUM(stamps), 0) FROM ledger_entries e WHERE e.customer_id = c.id)
+FROM ({RAW_BY_LAST4}) AS c
+"""
+RAW_BALANCES = """
+SELECT COALESCE(SUM(points), 0), COALESCE(SUM(stamps), 0),
+       COALESCE(SUM(CASE WHEN expires_at IS NULL THEN -points ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN points ELSE 0 END), 0)
+FROM ledger_entries WHERE customer_id = ?
+"""
+RAW_WINDOW_SPEND = (
+    "SELECT COALESCE(SUM(amount), 0) FROM sales WHERE customer_id = ? AND occurred_at >= ?"
+)
+RAW_CARD = (
+    "SELECT token FROM membership_cards WHERE customer_id = ? AND status = 'active' "
+    "ORDER BY issued_at DESC LIMIT 1"
+)
+RAW_LEDGER_INSERT = """
+INSERT INTO ledger_entries (id, customer_id, kind, points, stamps, occurred_at, expires_at,
+    store_id, staff_id, reason, register_id)
+VALUES (?, ?, 'earn', ?, 1, ?, ?, ?, ?, 'purchase', ?)
+"""
+RAW_MONTHS = (
+    "SELECT month, metric, SUM(value) FROM monthly_stats WHERE month <= ? GROUP BY month, metric"
+)
+
+
+@dataclass
+class Result:
+    name: str
+    n: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    raw_p50_ms: float | None
+    raw_p99_ms: float | None
+    ratio: float | None  # service p50 / raw p50
+    target_ms: float | None
+    target_on: str  # "p99" or "max"
+    passed: bool | None
+
+
+def percentile(sorted_ms: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, round(q / 100 * len(sorted_ms) + 0.4999))
+    return sorted_ms[min(rank, len(sorted_ms)) - 1]
+
+
+def timed(call: Callable[[object], object], inputs: Sequence[object]) -> list[float]:
+    """Milliseconds per call, after a short untimed warm-up on the first inputs."""
+    for item in inputs[:WARMUP]:
+        call(item)
+    out = []
+    for item in inputs:
+        started = time.perf_counter_ns()
+        call(item)
+        out.append((time.perf_counter_ns() - started) / 1e6)
+    return sorted(out)
+
+
+def summarize(
+    name: str,
+    service: list[float],
+    raw: list[float] | None,
+    target_ms: float | None,
+    target_on: str = "p99",
+) -> Result:
+    p50, p99 = percentile(service, 50), percentile(service, 99)
+    raw_p50 = percentile(raw, 50) if raw else None
+    raw_p99 = percentile(raw, 99) if raw else None
+    measured = p99 if target_on == "p99" else service[-1]
+    return Result(
+        name=name,
+        n=len(service),
+        p50_ms=p50,
+        p99_ms=p99,
+        max_ms=service[-1],
+        raw_p50_ms=raw_p50,
+        raw_p99_ms=raw_p99,
+        ratio=p50 / raw_p50 if raw_p50 else None,
+        target_ms=target_ms,
+        target_on=target_on,
+        passed=None if target_ms is None else measured <= target_ms,
+    )
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dashed_phone(national: str) -> str:
+    return f"{national[:3]}-{national[3:7]}-{national[7:]}"
+
+
+def stored_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    phones: list[str]  # national digits of random active customers
+    last4s: list[str]
+    sale_phones: list[str]
+    months: list[str]  # months that have figures, oldest first
+
+
+def pick_inputs(raw: sqlite3.Connection, rng: random.Random, args: argparse.Namespace) -> Inputs:
+    (count,) = raw.execute("SELECT MAX(rowid) FROM customers").fetchone()
+    rowids = [rng.randint(1, count) for _ in range(args.lookups + args.sales)]
+    phones = [
+        row[0]
+        for rowid in rowids
+        for row in raw.execute(
+            "SELECT phone FROM customers WHERE rowid = ? AND status = 'active'", (rowid,)
+        )
+    ]
+    months = [m for (m,) in raw.execute("SELECT DISTINCT month FROM monthly_stats ORDER BY 1")]
+    return Inputs(
+        phones=phones[: args.lookups],
+        last4s=[f"{rng.randrange(10_000):04d}" for _ in range(args.lookups)],
+        sale_phones=phones[args.lookups :],
+        months=months,
+    )
+
+
+# --- the cases --------------------------------------------------------------------------
+
+
+def bench_phone(shop: Shop, raw: sqlite3.Connection, inputs: Inputs) -> Result:
+    def service(phone: object) -> None:
+        with shop.db.read() as session:
+            assert len(search(session, dashed_phone(str(phone)))) == 1
+
+    def plain(phone: object) -> None:
+        assert len(raw.execute(RAW_BY_PHONE, (phone,)).fetchall()) == 1
+
+    return summarize(
+        "lookup by phone", timed(service, inputs.phones), timed(plain, inputs.phones), 1.0
+    )
+
+
+def bench_last4(shop: Shop, raw: sqlite3.Connection, inputs: Inputs) -> Result:
+    def service(last4: object) -> None:
+        with shop.db.read() as session:
+            search(session, str(last4))
+
+    def plain(last4: object) -> None:
+        raw.execute(RAW_BY_LAST4, (last4,)).fetchall()
+
+    return summarize(
+        "lookup by last 4", timed(service, inputs.last4s), timed(plain, inputs.last4s), 5.0
+    )
+
+
+def bench_find(shop: Shop, raw: sqlite3.Connection, inputs: Inputs, n: int) -> Result:
+    last4s = inputs.last4s[:n]
+
+    def plain(last4: object) -> None:
+        raw.execute(RAW_MATCHES_WITH_BALANCES, (last4,)).fetchall()
+
+    return summarize(
+        "find_customers(last 4)",
+        timed(lambda last4: find_customers(shop, str(last4)), last4s),
+        timed(plain, last4s),
+        None,
+    )
+
+
+def bench_status(shop: Shop, raw: sqlite3.Connection, n: int) -> Result:
+    national = REGULAR_PHONE.replace("-", "")
+    (customer_id,) = raw.execute("SELECT id FROM customers WHERE phone = ?", (national,)).fetchone()
+    (entries,) = raw.execute(
+        "SELECT COUNT(*) FROM ledger_entries WHERE customer_id = ?", (customer_id,)
+    ).fetchone()
+    window_start = "0000-00-00"  # the raw side sums the whole window-able history: an upper bound
+
+    def plain(_: object) -> None:
+        raw.execute(RAW_BY_PHONE, (national,)).fetchall()
+        raw.execute(RAW_BALANCES, (stored_now(), customer_id)).fetchall()
+        raw.execute(RAW_WINDOW_SPEND, (customer_id, window_start)).fetchall()
+        raw.execute(RAW_CARD, (customer_id,)).fetchall()
+
+    return summarize(
+        f"status, {entries:,}-entry customer",
+        timed(lambda _: customer_status(shop, REGULAR_PHONE), range(n)),
+        timed(plain, range(n)),
+        5.0,
+    )
+
+
+def bench_sale(shop: Shop, path: Path, inputs: Inputs, rng: random.Random) -> Result:
+    """record_sale() vs one raw ledger row, each its own transaction with synchronous=FULL."""
+    amounts = [rng.choice(PRICES) for _ in inputs.sale_phones]
+    work = list(zip(inputs.sale_phones, amounts, strict=True))
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = WAL").fetchall()
+    writer.execute("PRAGMA synchronous = FULL")
+    writer.execute("PRAGMA busy_timeout = 30000")
+    ids = (shop.store_id.hex, shop.staff_id.hex, shop.register_id.hex)
+    customer_of = {
+        phone: row[0]
+        for phone, _ in work
+        for row in writer.execute("SELECT id FROM customers WHERE phone = ?", (phone,))
+    }
+
+    def service(item: object) -> None:
+        phone, amount = item  # type: ignore[misc]
+        record_sale(shop, dashed_phone(phone), amount)
+
+    def plain(item: object) -> None:
+        phone, amount = item  # type: ignore[misc]
+        now = stored_now()
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute(
+            RAW_LEDGER_INSERT,
+            (new_id().hex, customer_of[phone], amount * 2 // 100, now, now, *ids),
+        )
+        writer.execute("COMMIT")
+
+    try:
+        return summarize("sale (synchronous=FULL)", timed(service, work), timed(plain, work), 10.0)
+    finally:
+        writer.close()
+
+
+def bench_reports(shop: Shop, raw: sqlite3.Connection, inputs: Inputs, n: int) -> list[Result]:
+    last = inputs.months[-1]
+    first = inputs.months[-12] if len(inputs.months) >= 12 else inputs.months[0]
+    runs = range(n)
+
+    def plain(_: object) -> None:
+        raw.execute(RAW_MONTHS, (last,)).fetchall()
+
+    raw_times = timed(plain, runs)
+    return [
+        summarize(
+            f"monthly_report {last}",
+            timed(lambda _: monthly_report(shop, last), runs),
+            raw_times,
+            300.0,
+            "max",
+        ),
+        summarize(
+            f"range_report {first}..{last}",
+            timed(lambda _: range_report(shop, first, last), runs),
+            raw_times,
+            1000.0,
+            "max",
+        ),
+    ]
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def render(results: list[Result], rss_mb: float) -> str:
+    header = ("case", "n", "p50", "p99", "raw p50", "raw p99", "ratio", "target", "")
+    rows = [header]
+    for r in results:
+        target = "-" if r.target_ms is None else f"{r.target_on} ≤ {r.target_ms:g}"
+        verdict = "" if r.passed is None else ("PASS" if r.passed else "FAIL")
+        ratio = "-" if r.ratio is None else f"{r.ratio:.1f}x"
+        times = (_ms(r.p50_ms), _ms(r.p99_ms), _ms(r.raw_p50_ms), _ms(r.raw_p99_ms))
+        rows.append((r.name, str(r.n), *times, ratio, target, verdict))
+    rss_ok = "PASS" if rss_mb <= RSS_TARGET_MB else "FAIL"
+    rows.append(("max RSS (MB)", "", f"{rss_mb:.0f}", "", "", "", "", "≤ 300", rss_ok))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n(times in ms; ratio = service p50 / raw p50)"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
+    parser.add_argument("--lookups", type=int, default=2000, help="iterations per lookup case")
+    parser.add_argument("--status", type=int, default=1000, help="iterations of the status")
+    parser.add_argument("--find", type=int, default=200, help="iterations of find_customers")
+    parser.add_argument("--sales", type=int, default=500, help="sales to record (writes!)")
+    parser.add_argument("--reports", type=int, default=20, help="runs of each report")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> tuple[list[Result], float]:
+    path = args.path.resolve()
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run bench/build_shop.py first")
+    rng = random.Random(args.seed)
+    shop = open_shop(str(path), create=False, use_env_clock=False)
+    raw = sqlite3.connect(path, isolation_level=None)
+    try:
+        inputs = pick_inputs(raw, rng, args)
+        results = [
+            bench_phone(shop, raw, inputs),
+            bench_last4(shop, raw, inputs),
+            bench_find(shop, raw, inputs, args.find),
+            bench_status(shop, raw, args.status),
+            *bench_reports(shop, raw, inputs, args.reports),
+            bench_sale(shop, path, inputs, rng),
+        ]
+    finally:
+        raw.close()
+        shop.close()
+    return results, max_rss_mb()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    results, rss_mb = run(args)
+    if args.json:
+        payload = {"file": str(args.path), "max_rss_mb": rss_mb}
+        payload["results"] = [asdict(r) for r in results]
+        print(json.dumps(payload, indent=2))
+    else:
+        print(render(results, rss_mb))
+    return 0 if all(r.passed is not False for r in results) and rss_mb <= RSS_TARGET_MB else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
