@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Uuid, bindparam, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
+from app.db.base import UTCDateTime
 from app.db.models import (
     Coupon,
     Customer,
@@ -214,31 +215,52 @@ def customer_status(shop: Shop, who: str, *, log_view: bool = False) -> Customer
         return status_of(shop, session, resolve_who(session, who), shop.now())
 
 
+# The counter's status is asked for on every lookup: its statements are built once.
+_CUSTOMER = bindparam("customer_id", type_=Uuid())
+_WINDOW_SPEND = select(func.coalesce(func.sum(Sale.amount), 0)).where(
+    Sale.customer_id == _CUSTOMER,
+    Sale.occurred_at >= bindparam("start", type_=UTCDateTime()),
+)
+_USABLE_COUPONS = (
+    select(Coupon)
+    .where(
+        Coupon.customer_id == _CUSTOMER,
+        Coupon.valid_from <= bindparam("now", type_=UTCDateTime()),
+        Coupon.valid_until > bindparam("now", type_=UTCDateTime()),
+    )
+    .order_by(Coupon.valid_until)
+)
+_ACTIVE_CARD = (
+    select(MembershipCard.token)
+    .where(MembershipCard.customer_id == _CUSTOMER, MembershipCard.status == "active")
+    .order_by(MembershipCard.issued_at.desc())
+    .limit(1)
+)
+_VOID = aliased(Sale)
+_RECENT_VISITS = (
+    select(Sale.occurred_at, Sale.amount)
+    .where(
+        Sale.customer_id == _CUSTOMER,
+        Sale.amount > 0,
+        # through the unique index on reverses_id: a regular has thousands of sales
+        ~exists().where(_VOID.reverses_id == Sale.id),
+    )
+    .order_by(Sale.occurred_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def window_spend(
     shop: Shop, session: Session, program: Program, customer_id: uuid.UUID, now: datetime
 ) -> int:
     start_day = sale_window_start(shop.local_date(now), program.tiers.window_months)
     start = datetime.combine(start_day, datetime.min.time(), tzinfo=shop.zone)
-    spend = session.scalar(
-        select(func.coalesce(func.sum(Sale.amount), 0)).where(
-            Sale.customer_id == customer_id, Sale.occurred_at >= start
-        )
-    )
+    spend = session.scalar(_WINDOW_SPEND, {"customer_id": customer_id, "start": start})
     return int(spend or 0)
 
 
 def usable_coupons(session: Session, customer_id: uuid.UUID, now: datetime) -> list[Coupon]:
-    coupons = list(
-        session.scalars(
-            select(Coupon)
-            .where(
-                Coupon.customer_id == customer_id,
-                Coupon.valid_from <= now,
-                Coupon.valid_until > now,
-            )
-            .order_by(Coupon.valid_until)
-        )
-    )
+    coupons = list(session.scalars(_USABLE_COUPONS, {"customer_id": customer_id, "now": now}))
     if not coupons:
         return []
     used = coupon_use_counts(session, [c.id for c in coupons])
@@ -259,12 +281,7 @@ def coupon_use_counts(session: Session, coupon_ids: list[uuid.UUID]) -> dict[uui
 
 
 def active_card(session: Session, customer_id: uuid.UUID) -> str | None:
-    return session.scalars(
-        select(MembershipCard.token)
-        .where(MembershipCard.customer_id == customer_id, MembershipCard.status == "active")
-        .order_by(MembershipCard.issued_at.desc())
-        .limit(1)
-    ).first()
+    return session.scalars(_ACTIVE_CARD, {"customer_id": customer_id}).first()
 
 
 def status_of(shop: Shop, session: Session, customer: Customer, now: datetime) -> CustomerStatus:
@@ -308,15 +325,7 @@ def recent_visits(
     session: Session, customer_id: uuid.UUID, limit: int = 5
 ) -> list[tuple[datetime, int]]:
     """The last purchases that still stand (voided ones and their voids left out)."""
-    voided = select(Sale.reverses_id).where(
-        Sale.customer_id == customer_id, Sale.reverses_id.is_not(None)
-    )
-    rows = session.execute(
-        select(Sale.occurred_at, Sale.amount)
-        .where(Sale.customer_id == customer_id, Sale.amount > 0, Sale.id.not_in(voided))
-        .order_by(Sale.occurred_at.desc())
-        .limit(limit)
-    )
+    rows = session.execute(_RECENT_VISITS, {"customer_id": customer_id, "limit": limit})
     return [(at, int(amount)) for at, amount in rows]
 
 

@@ -196,12 +196,17 @@ def _seed(session: Session, now: datetime) -> dict[str, Any]:
 
 
 def current_program(session: Session) -> tuple[uuid.UUID, Program]:
-    row = session.scalars(
-        select(ProgramVersion).order_by(ProgramVersion.created_at.desc(), ProgramVersion.id.desc())
-    ).first()
+    row = session.execute(_NEWEST_PROGRAM).first()
     if row is None:
         return uuid.UUID(int=0), DEFAULT_PROGRAM
     return row.id, _parse_program(row.document)
+
+
+_NEWEST_PROGRAM = (
+    select(ProgramVersion.id, ProgramVersion.document)
+    .order_by(ProgramVersion.created_at.desc(), ProgramVersion.id.desc())
+    .limit(1)
+)
 
 
 _PROGRAM_CACHE: dict[str, Program] = {}
