@@ -91,3 +91,26 @@ def test_revision_numbers_agree_with_alembic() -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config())
     assert migrate.head_revision() == script.get_current_head()
     assert migrate.known_revisions() == {s.revision for s in script.walk_revisions()}
+
+
+def test_the_wal_is_checkpointed_off_the_sale_path(tmp_path: Path) -> None:
+    import time
+
+    shop = open_shop(str(tmp_path / "s.sqlite"))
+    try:
+        with shop.db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
+        customers.enroll(shop, "010-1234-5678")
+        for _ in range(30):
+            sales.record_sale(shop, "010-1234-5678", 1000)
+        checkpointer = shop.db.checkpointer
+        assert checkpointer is not None and checkpointer.commits == 32  # seeding, enroll, sales
+        deadline = time.monotonic() + 10
+        while checkpointer.runs < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert checkpointer.runs >= 1
+    finally:
+        shop.close()
+    # closing copies the rest back: the file alone holds every sale
+    with sqlite3.connect(tmp_path / "s.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM sales").fetchone() == (30,)
