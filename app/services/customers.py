@@ -177,6 +177,47 @@ def find_customers(shop: Shop, query_text: str) -> list[CustomerStatus]:
         return [status_of(shop, session, c, shop.now()) for c in search(session, query_text)]
 
 
+@dataclass(frozen=True)
+class Match:
+    """One line of the counter's list when several members match (last 4 digits, a name)."""
+
+    id: uuid.UUID
+    name_masked: str | None
+    phone_masked: str | None
+    tier: str
+    tier_name: str
+    points: int
+
+
+def find_for_counter(shop: Shop, query_text: str) -> tuple[CustomerStatus | None, list[Match]]:
+    """One match: its full status. Several: a light list (one query for all their points)."""
+    with shop.db.read() as session:
+        found = search(session, query_text)
+        if len(found) == 1:
+            return status_of(shop, session, found[0], shop.now()), []
+        if not found:
+            return None, []
+        _, program = current_program(session)
+        points = dict(
+            session.execute(
+                select(LedgerEntry.customer_id, func.sum(LedgerEntry.points))
+                .where(LedgerEntry.customer_id.in_([c.id for c in found]))
+                .group_by(LedgerEntry.customer_id)
+            ).all()
+        )
+        return None, [
+            Match(
+                c.id,
+                mask_name(c.name) if c.name else None,
+                masked_phone(shop, c),
+                c.tier_code,
+                program.tier(c.tier_code).name,
+                int(points.get(c.id) or 0),
+            )
+            for c in found
+        ]
+
+
 def search(session: Session, query_text: str) -> list[Customer]:
     query = classify_query(query_text)
     active = Customer.status == "active"

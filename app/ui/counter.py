@@ -157,33 +157,37 @@ class CounterScreen(QWidget):
         self._say("")
         self.enroll_offer.hide()
         self.runner.run(
-            lambda: customers.find_customers(self.shop, text),
-            lambda found: self._found(text, found, scanned),
+            lambda: customers.find_for_counter(self.shop, text),
+            lambda found: self._found(text, *found, scanned),
             self._failed,
         )
 
-    def _found(self, text: str, found: list[CustomerStatus], scanned: bool) -> None:
+    def _found(
+        self,
+        text: str,
+        status: CustomerStatus | None,
+        matches: list[customers.Match],
+        scanned: bool,
+    ) -> None:
         self.matches.clear()
         self.matches.hide()
-        if not found:
-            self.show_status(None)
-            self._say(t("search.none", query=text), error=True)
-            query = classify_query(text)
-            self.enroll_offer.setVisible(query.kind == "phone")
-            return
-        if len(found) == 1:
-            self.show_status(found[0])
+        if status is not None:
+            self.show_status(status)
             if scanned:
                 self._say(t("scan.read"))
             return
         self.show_status(None)
-        self._say(t("search.many", n=len(found)))
-        for status in found:
+        if not matches:
+            self._say(t("search.none", query=text), error=True)
+            self.enroll_offer.setVisible(classify_query(text).kind == "phone")
+            return
+        self._say(t("search.many", n=len(matches)))
+        for match in matches:
             item = QListWidgetItem(
-                f"{status.name_masked or '—'}   {status.phone_masked}   "
-                f"{status.tier_name}   {status.points:,}P"
+                f"{match.name_masked or '—'}   {match.phone_masked}   "
+                f"{match.tier_name}   {match.points:,}P"
             )
-            item.setData(Qt.ItemDataRole.UserRole, status)
+            item.setData(Qt.ItemDataRole.UserRole, match)
             self.matches.addItem(item)
         self.matches.setCurrentRow(0)
         self.matches.show()
@@ -192,7 +196,12 @@ class CounterScreen(QWidget):
     def _pick_match(self, item: QListWidgetItem) -> None:
         self.matches.hide()
         self._say("")
-        self.show_status(item.data(Qt.ItemDataRole.UserRole))
+        customer_id = str(item.data(Qt.ItemDataRole.UserRole).id)
+        self.runner.run(
+            lambda: customers.customer_status(self.shop, customer_id),
+            self.show_status,
+            self._failed,
+        )
         self.focus_search()
 
     def show_status(self, status: CustomerStatus | None) -> None:

@@ -107,6 +107,7 @@ def test_last4_lists_masked_matches_chosen_with_arrows(window, qtbot, shot) -> N
     shot(window, "counter-matches")
     QTest.keyClick(counter.matches, Qt.Key.Key_Down)
     QTest.keyClick(counter.matches, Qt.Key.Key_Return)
+    settle(qtbot, window)
     assert counter.status is not None
     assert counter.status.id == counter.matches.item(1).data(Qt.ItemDataRole.UserRole).id
     assert not counter.matches.isVisible()
