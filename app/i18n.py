@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 
+import app.services
 from app.domain.errors import DOMAIN_MESSAGES, Refused
 from app.services.messages import SERVICE_MESSAGES
 
 LANGUAGES = ("ko", "en")
-MESSAGES = {**DOMAIN_MESSAGES, **SERVICE_MESSAGES}
+
+
+def _catalogs() -> dict[str, dict[str, str]]:
+    """The rules' messages, the services' own, and each area's `messages_*.py` catalog."""
+    merged = {**DOMAIN_MESSAGES, **SERVICE_MESSAGES}
+    for info in pkgutil.iter_modules(app.services.__path__):
+        if info.name.startswith("messages_"):
+            module = importlib.import_module(f"app.services.{info.name}")
+            merged.update(module.MESSAGES)
+    return merged
+
+
+MESSAGES = _catalogs()
 
 
 def default_language() -> str:

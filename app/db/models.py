@@ -71,7 +71,7 @@ class SignInAttempt(IdMixin, OriginMixin, Base):
 class Customer(IdMixin, OriginMixin, Base):
     __tablename__ = "customers"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'withdrawn', 'erased')", name="status"),
+        CheckConstraint("status IN ('active', 'withdrawn', 'erased', 'merged')", name="status"),
         Index("ix_customers_phone_last4", "phone_last4"),
         Index("ix_customers_name", "name"),
     )
@@ -91,6 +91,10 @@ class Customer(IdMixin, OriginMixin, Base):
     consent_wording_version: Mapped[str | None] = mapped_column(String(40), default=None)
     withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Two records of one person merged: this one now lives on in the other.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("customers.id"), default=None
+    )
 
 
 class MembershipCard(IdMixin, OriginMixin, Base):

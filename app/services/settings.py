@@ -27,6 +27,13 @@ DEFAULTS: dict[str, Any] = {
     "auto_print_slip": False,
     "slip_footer": "오늘도 찾아주셔서 감사합니다. 또 만나요!",
     "printer": {"kind": "pdf", "width": 80, "device": ""},
+    # back office
+    "backup_keep": 14,
+    "backup_folder": "",  # empty: a "backups" folder next to the database file
+    "logo_path": "",
+    "consent_version": "1",
+    "winback_days": 60,
+    "marketing_renewal_months": 24,
 }
 
 
@@ -50,6 +57,12 @@ _CHECKS = {
     "auto_print_slip": lambda v: isinstance(v, bool),
     "slip_footer": lambda v: isinstance(v, str) and len(v) <= 200,
     "printer": _printer_ok,
+    "backup_keep": lambda v: isinstance(v, int) and 1 <= v <= 365,
+    "backup_folder": lambda v: isinstance(v, str) and len(v) <= 500,
+    "logo_path": lambda v: isinstance(v, str) and len(v) <= 500,
+    "consent_version": lambda v: isinstance(v, str) and 0 < len(v) <= 40,
+    "winback_days": lambda v: isinstance(v, int) and 7 <= v <= 3650,
+    "marketing_renewal_months": lambda v: isinstance(v, int) and 1 <= v <= 120,
 }
 
 

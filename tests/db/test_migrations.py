@@ -6,10 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from app.db import migrate
 from app.db.base import Base
@@ -55,10 +55,7 @@ def test_an_older_database_is_copied_aside_then_upgraded(tmp_path: Path) -> None
     shop.close()
     # take the schema back to the first release, as an old version would have left it
     db = Database(resolve_url(str(path)))
-    config = migrate.alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
+    migrate.downgrade(db.engine, "0001")
     db.dispose()
 
     shop = open_shop(str(path))
@@ -114,3 +111,24 @@ def test_the_wal_is_checkpointed_off_the_sale_path(tmp_path: Path) -> None:
     # closing copies the rest back: the file alone holds every sale
     with sqlite3.connect(tmp_path / "s.sqlite") as conn:
         assert conn.execute("SELECT count(*) FROM sales").fetchone() == (30,)
+
+
+def test_a_merged_customer_can_be_stored_after_the_upgrade(db_url: str) -> None:
+    from sqlalchemy import update
+
+    from app.db.models import Customer
+
+    shop = open_shop(db_url)
+    try:
+        kept = customers.enroll(shop, "010-1234-5678").id
+        gone = customers.enroll(shop, "010-2222-3333").id
+        with shop.db.write() as session:
+            session.execute(
+                update(Customer)
+                .where(Customer.id == gone)
+                .values(status="merged", merged_into_id=kept, phone=None, phone_last4=None)
+            )
+        with pytest.raises(IntegrityError), shop.db.write() as session:
+            session.execute(update(Customer).where(Customer.id == kept).values(status="x"))
+    finally:
+        shop.close()
