@@ -27,6 +27,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.display: CustomerDisplay | None = None
+        self.backoffice: QMainWindow | None = None
         self.store_name = store_name
         self._build_screens()
 
@@ -72,10 +73,13 @@ class MainWindow(QMainWindow):
         self.display_action = QAction(t("menu.display"), self, checkable=True)
         self.display_action.setChecked(self.display is not None)
         self.display_action.toggled.connect(self.toggle_display)
+        self.backoffice_action = QAction(t("backoffice.open"), self)
+        self.backoffice_action.triggered.connect(self.open_backoffice)
         self.language_action = QAction(t("menu.language"), self)
         self.language_action.triggered.connect(self.switch_language)
         self.toolbar.addAction(self.sign_out_action)
         self.toolbar.addAction(self.display_action)
+        self.toolbar.addAction(self.backoffice_action)
         self.toolbar.addAction(self.language_action)
         self.camera_button = QPushButton(t("camera.scan"), objectName="cameraButton")
         available, why = camera_available()
@@ -106,6 +110,19 @@ class MainWindow(QMainWindow):
 
         self.runner.run(lambda: settings.update_settings(self.shop, language=new), done, failed)
 
+    def open_backoffice(self) -> None:
+        """The owner's window; a cashier is told to let an owner sign in."""
+        if self.shop.staff_role != "owner":
+            self.statusBar().showMessage(t("backoffice.owner_only"), 8000)
+            return
+        from app.ui.backoffice.window import BackOfficeWindow
+
+        if self.backoffice is None:
+            self.backoffice = BackOfficeWindow(self.shop, self.runner, self.store_name, self)
+            self.backoffice.destroyed.connect(lambda: setattr(self, "backoffice", None))
+        self.backoffice.show()
+        self.backoffice.raise_()
+
     # --- who is at the counter ----------------------------------------------------
 
     def on_signed_in(self, member: StaffMember) -> None:
@@ -117,6 +134,9 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.idle.stop()
+        if self.backoffice is not None:
+            self.backoffice.close()
+            self.backoffice = None
         self.counter.clear()
         self.who.setText("")
         self.sign_out_action.setEnabled(False)

@@ -133,6 +133,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "busy": {"ko": "처리 중…", "en": "Working…"},
 }
 
+
+def _merge_area_catalogs() -> None:
+    """Each area of the windows may keep its strings in app/ui/text_*.py (a TEXTS dict)."""
+    import importlib
+    import pkgutil
+
+    import app.ui
+
+    for info in pkgutil.iter_modules(app.ui.__path__):
+        if info.name.startswith("text_"):
+            TEXTS.update(importlib.import_module(f"app.ui.{info.name}").TEXTS)
+
+
+_merge_area_catalogs()
 _language = "ko"
 
 

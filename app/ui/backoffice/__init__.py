@@ -1,0 +1,1 @@
+"""The owner's back office: program, store, staff, customers, reports, backups, audit."""

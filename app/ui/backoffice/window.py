@@ -1,0 +1,71 @@
+"""The back office window: one tab a page, each page built the first time it is shown."""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+
+from app.services.shop import Shop
+from app.ui.text import t
+from app.ui.worker import ServiceRunner
+
+# (title key, module, class): every page is `Page(shop, runner, parent)` and knows nothing
+# of the others; a page whose module is not there yet shows a placeholder.
+PAGES = [
+    ("page.program", "app.ui.backoffice.program_page", "ProgramPage"),
+    ("page.store", "app.ui.backoffice.store_page", "StorePage"),
+    ("page.staff", "app.ui.backoffice.staff_page", "StaffPage"),
+    ("page.settings", "app.ui.backoffice.settings_page", "SettingsPage"),
+    ("page.customers", "app.ui.backoffice.customers_page", "CustomersPage"),
+    ("page.reports", "app.ui.backoffice.reports_page", "ReportsPage"),
+    ("page.winback", "app.ui.backoffice.winback_page", "WinbackPage"),
+    ("page.import", "app.ui.backoffice.import_page", "ImportPage"),
+    ("page.backups", "app.ui.backoffice.backups_page", "BackupsPage"),
+    ("page.audit", "app.ui.backoffice.audit_page", "AuditPage"),
+]
+
+
+class BackOfficeWindow(QMainWindow):
+    def __init__(
+        self, shop: Shop, runner: ServiceRunner, store_name: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.shop, self.runner = shop, runner
+        self.setObjectName("backOffice")
+        self.setWindowTitle(t("backoffice.title", store=store_name))
+        self.tabs = QTabWidget(objectName="backOfficeTabs")
+        self.pages: dict[str, QWidget] = {}
+        for key, _, _ in PAGES:
+            holder = QWidget()
+            holder.setObjectName(key)
+            self.tabs.addTab(holder, t(key))
+        self.tabs.currentChanged.connect(self._build_page)
+        self.setCentralWidget(self.tabs)
+        self.resize(1200, 800)
+        self._build_page(0)
+
+    def page(self, key: str) -> QWidget:
+        """The page of a tab, built now if it was not yet (tests open pages this way)."""
+        index = [k for k, _, _ in PAGES].index(key)
+        self.tabs.setCurrentIndex(index)
+        self._build_page(index)
+        return self.pages[key]
+
+    def _build_page(self, index: int) -> None:
+        key, module_name, class_name = PAGES[index]
+        if key in self.pages:
+            return
+        try:
+            page_class = getattr(importlib.import_module(module_name), class_name)
+        except ModuleNotFoundError:
+            page: QWidget = QLabel(t("backoffice.coming"), alignment=Qt.AlignmentFlag.AlignCenter)
+        else:
+            page = page_class(self.shop, self.runner, self)
+        self.pages[key] = page
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, page, t(key))
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
