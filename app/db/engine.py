@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -82,16 +83,20 @@ class Checkpointer:
     """Copies the WAL back into the database file on its own thread, off the counter's path.
 
     SQLite's automatic checkpoint would run inside every ~30th committing sale (a 10 ms
-    stall); here it runs after every CHECKPOINT_EVERY commits, on a connection of its own,
-    in PASSIVE mode (it never waits for readers or writers).
+    stall). Here a PASSIVE checkpoint (it never waits for readers or writers) runs on a
+    connection of its own in the first quiet moment after commits -- a counter is busy in
+    bursts -- or after MAX_PENDING commits, whichever comes first, and once more on close.
     """
 
-    CHECKPOINT_EVERY = 25
+    QUIET_SECONDS = 2.0
+    MAX_PENDING = 1000  # about 120 MB of WAL at most
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.commits = 0
         self.runs = 0
+        self._pending = 0
+        self._last_commit = 0.0
         self._wake = threading.Event()
         self._stop = False
         self._thread = threading.Thread(target=self._run, name="dangol-checkpoint", daemon=True)
@@ -99,8 +104,9 @@ class Checkpointer:
 
     def committed(self) -> None:
         self.commits += 1
-        if self.commits % self.CHECKPOINT_EVERY == 0:
-            self._wake.set()
+        self._pending += 1
+        self._last_commit = time.monotonic()
+        self._wake.set()
 
     def checkpoint(self) -> None:
         # mode=rw: never create a file that has gone away
@@ -114,13 +120,16 @@ class Checkpointer:
             connection.close()
 
     def _run(self) -> None:
-        while True:
-            self._wake.wait()
+        while not self._stop:
+            self._wake.wait(timeout=self.QUIET_SECONDS)
             self._wake.clear()
-            if self._stop:
-                return
-            with suppress(sqlite3.Error):  # busy or gone: the next one will do it
-                self.checkpoint()
+            if self._stop or self._pending == 0:
+                continue
+            quiet = time.monotonic() - self._last_commit >= self.QUIET_SECONDS
+            if quiet or self._pending >= self.MAX_PENDING:
+                self._pending = 0
+                with suppress(sqlite3.Error):  # busy or gone: the next one will do it
+                    self.checkpoint()
 
     def stop(self) -> None:
         self._stop = True
