@@ -220,7 +220,9 @@ def _run(shop: Any, args: argparse.Namespace) -> Any:
     if key == "coupon issue":
         return owner.issue_coupon(shop, args.who, args.kind, args.value, args.days)
     if key == "ledger":
-        return render.Ledger(*owner.ledger_lines(shop, args.who))
+        customer_id, lines = owner.ledger_lines(shop, args.who)
+        usable = customers.customer_status(shop, str(customer_id)).points
+        return render.Ledger(customer_id, lines, usable)
     if key == "run-daily":
         return daily.run_daily(shop)
     if key == "report monthly":

@@ -50,6 +50,7 @@ LABELS: dict[str, dict[str, str]] = {
         "backup": "백업 완료: {path} (회원 {customers}명, 원장 {entries}건, 무결성 확인)",
         "restored": "복원 완료: {path}. 복원 전 상태는 {copy}에 보관했습니다.",
         "daily": "일일 작업 ({day}): 소멸 {points}P ({customers}명), 등급 평가 {evaluated}명 (상승 {promoted}, 하락 {demoted}), 생일 보너스 {birthdays}명",
+        "ledger_due": "소멸 대기 -{points}P (다음 적립·사용 또는 일일 작업 때 기록됩니다) → 사용 가능 {usable}P",
         "unexpected": "예기치 않은 오류가 발생했습니다 ({error}). 아무것도 저장되지 않았습니다.",
         "database_error": "데이터베이스를 사용할 수 없습니다 ({error}). 아무것도 저장되지 않았습니다.",
         "usage": "명령을 이해하지 못했습니다: {detail} (도움말: dangol --help)",
@@ -103,6 +104,7 @@ LABELS: dict[str, dict[str, str]] = {
         "backup": "Backup written: {path} ({customers} members, {entries} entries, verified)",
         "restored": "Restored {path}. The state before was kept in {copy}.",
         "daily": "Daily run ({day}): expired {points}P ({customers} members), tiers evaluated {evaluated} (up {promoted}, down {demoted}), birthday bonuses {birthdays}",
+        "ledger_due": "Due to expire -{points}P (written at the next action or daily run) → usable {usable}P",
         "unexpected": "Unexpected error ({error}). Nothing was saved.",
         "database_error": "The database cannot be used ({error}). Nothing was saved.",
         "usage": "Invalid command line: {detail} (see dangol --help)",
@@ -180,14 +182,25 @@ class Erased:
 class Ledger:
     customer_id: uuid.UUID
     lines: list[Any]
+    usable_points: int | None = None  # the ledger sum less what expired but is not written yet
+
+    @property
+    def points(self) -> int:
+        return self.lines[-1].points_balance if self.lines else 0
+
+    @property
+    def due_to_expire(self) -> int:
+        return 0 if self.usable_points is None else self.points - self.usable_points
 
     def to_json(self, shop: Any) -> dict[str, Any]:
         last = self.lines[-1] if self.lines else None
         return {
             "customer_id": str(self.customer_id),
             "entries": [line.to_json(shop) for line in self.lines],
-            "points": last.points_balance if last else 0,
+            "points": self.points,
             "stamps": last.stamps_balance if last else 0,
+            "points_due_to_expire": self.due_to_expire,
+            "points_usable": self.points - self.due_to_expire,
         }
 
 
@@ -383,6 +396,15 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
                 f"{shop.local(line.at):%Y-%m-%d %H:%M}  {line.kind:<6} "
                 f"{line.points:>+8,}P {line.stamps:>+4}  = {line.points_balance:>9,}P "
                 f"{line.stamps_balance:>4}  {line.reason or ''}"
+            )
+        if r.due_to_expire:
+            rows.append(
+                t(
+                    lang,
+                    "ledger_due",
+                    points=f"{r.due_to_expire:,}",
+                    usable=f"{r.points - r.due_to_expire:,}",
+                )
             )
         return "\n".join(rows) or t(lang, "none")
     if isinstance(r, DailyResult):

@@ -83,3 +83,16 @@ def test_dangol_now_sets_the_moment_of_what_is_written(shop):
     (entry,) = [e for e in shop.ok("ledger", PHONE)["entries"] if e["sale_id"] == sale["sale_id"]]
     assert entry["at"].startswith("2026-03-01T08:15:00")
     assert entry["at"].endswith("+09:00")
+
+
+def test_ledger_says_what_has_expired_but_is_not_written_yet(cli):  # type: ignore[no-untyped-def]
+    """Between the expiry moment and the next write, show and ledger must still agree."""
+    cli.now = "2026-01-10T12:00"
+    cli.ok("init")
+    cli.ok("customer", "add", "--phone", "010-1234-5678")
+    cli.ok("sale", "010-1234-5678", "--amount", "12000")
+    cli.now = "2027-01-12T12:00"
+    ledger = cli.ok("ledger", "010-1234-5678")
+    shown = cli.ok("customer", "show", "010-1234-5678")
+    assert (ledger["points"], ledger["points_due_to_expire"]) == (240, 240)
+    assert ledger["points_usable"] == shown["points"] == 0
