@@ -1,0 +1,174 @@
+"""The backups page: the copies kept, one more now, and a restore that says what it will do."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import Refused
+from app.services import backup_schedule, settings
+from app.services.backup_schedule import BackupFile
+from app.services.shop import Shop
+from app.ui.backoffice.settings_page import error_text, field_error, page_title
+from app.ui.text import t
+from app.ui.worker import ServiceRunner
+
+COLUMNS = ("when", "kind", "size", "customers", "entries")
+
+
+def size_text(size: int) -> str:
+    if size >= 1024**3:
+        return f"{size / 1024**3:.1f} GB"
+    if size >= 1024**2:
+        return f"{size / 1024**2:.1f} MB"
+    return f"{max(1, size // 1024):,} KB"
+
+
+def _count(value: int | None) -> str:
+    return f"{value:,}" if value is not None else t("backups.unreadable")
+
+
+class BackupsPage(QWidget):
+    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shop, self.runner = shop, runner
+        self.backups: list[BackupFile] = []
+        # dialogs through two small functions a test can replace
+        self.confirm = self._ask
+        self.inform = lambda text: QMessageBox.information(self, t("page.backups"), text)
+        self._build()
+        self.reload()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title(t("page.backups")))
+        self.where = QLabel(objectName="hint", wordWrap=True)
+        layout.addWidget(self.where)
+        self.table = QTableWidget(0, len(COLUMNS), objectName="backupTable")
+        self.table.setHorizontalHeaderLabels([t(f"backups.col.{c}") for c in COLUMNS])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.backup_button = QPushButton(t("backups.now"), objectName="backupNow")
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button = QPushButton(t("backups.restore"), objectName="restoreBackup")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.busy = QProgressBar(objectName="backupBusy")
+        self.busy.setRange(0, 0)  # moving bar: the length of the work is unknown
+        self.busy.setMaximumWidth(200)
+        self.busy.hide()
+        buttons.addWidget(self.backup_button)
+        buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.busy)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.error = field_error("backupError")
+        layout.addWidget(self.error)
+        self.message = QLabel(objectName="message", wordWrap=True)
+        layout.addWidget(self.message)
+
+    # --- the list ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.runner.run(
+            lambda: backup_schedule.list_backups(self.shop), self.show_backups, self._failed
+        )
+
+    def show_backups(self, backups: list[BackupFile]) -> None:
+        self.backups = backups
+        keep = settings.setting(self.shop, "backup_keep")
+        folder = backups[0].path.parent if backups else backup_schedule.backup_folder(self.shop)
+        self.where.setText(t("backups.where", folder=str(folder), keep=keep))
+        self.table.setRowCount(len(backups))
+        for row, made in enumerate(backups):
+            cells = (
+                made.made_at.strftime("%Y-%m-%d %H:%M"),
+                t(f"backups.kind.{made.kind}"),
+                size_text(made.bytes),
+                _count(made.customers),
+                _count(made.ledger_entries),
+            )
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                item.setToolTip(str(made.path))
+                self.table.setItem(row, column, item)
+
+    def selected(self) -> BackupFile | None:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        return self.backups[rows.pop()] if len(rows) == 1 else None
+
+    # --- making and restoring ---------------------------------------------------------------
+
+    def _working(self, on: bool) -> None:
+        self.busy.setVisible(on)
+        self.backup_button.setEnabled(not on)
+        self.restore_button.setEnabled(not on)
+        if on:
+            self.error.hide()
+            self.message.setText(t("backups.working"))
+
+    def backup_now(self) -> None:
+        self._working(True)
+        self.runner.run(lambda: backup_schedule.backup_now(self.shop), self._made, self._failed)
+
+    def _made(self, result: object) -> None:
+        self._working(False)
+        self.message.setText(t("backups.made", customers=f"{result.customers:,}"))  # type: ignore[attr-defined]
+        self.reload()
+
+    def restore_selected(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            self._failed(Refused("backoffice.no_backup_chosen"))
+            return
+        question = t(
+            "backups.confirm",
+            when=chosen.made_at.strftime("%Y-%m-%d %H:%M"),
+            customers=_count(chosen.customers),
+            entries=_count(chosen.ledger_entries),
+        )
+        if not self.confirm(question):
+            return
+        self._working(True)
+        self.runner.run(
+            lambda: backup_schedule.restore_backup(self.shop, chosen.path),
+            self._restored,
+            self._failed,
+        )
+
+    def _restored(self, _: object) -> None:
+        """The data under every open screen changed: say so, close the back office, sign out."""
+        self._working(False)
+        self.inform(t("backups.restored"))
+        main = self.window().parent()
+        sign_out = getattr(main, "sign_out", None)
+        if callable(sign_out):
+            QTimer.singleShot(0, sign_out)
+        else:
+            QTimer.singleShot(0, self.window().close)
+
+    def _failed(self, error: BaseException) -> None:
+        self._working(False)
+        self.message.setText("")
+        self.error.setText(error_text(error))
+        self.error.show()
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self, t("backups.restore"), question)
+        return answer == QMessageBox.StandardButton.Yes

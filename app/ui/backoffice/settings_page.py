@@ -1,0 +1,204 @@
+"""The settings page: language, sign-out time, void window, printer, masking, backups.
+
+It also holds the few widgets the other back office pages share (title, error line, spin box).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import Refused
+from app.services import settings
+from app.services.shop import Shop
+from app.ui.text import refusal, t
+from app.ui.worker import ServiceRunner
+
+# --- shared by the back office pages --------------------------------------------------------
+
+
+def page_title(text: str) -> QLabel:
+    return QLabel(text, objectName="screenTitle")
+
+
+def field_error(name: str = "fieldError") -> QLabel:
+    """A red sentence under a field, hidden until there is something to say."""
+    label = QLabel(objectName="fieldError", wordWrap=True)
+    label.setAccessibleName(name)
+    label.setProperty("errorFor", name)
+    label.hide()
+    return label
+
+
+def error_text(error: BaseException) -> str:
+    if isinstance(error, Refused):
+        return refusal(error)
+    return t("error.unexpected", error=error)
+
+
+def spin(minimum: int, maximum: int, *, suffix: str = "") -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(minimum, maximum)
+    box.setGroupSeparatorShown(True)
+    box.setSuffix(suffix)
+    box.setMinimumWidth(140)
+    return box
+
+
+def combo(options: list[tuple[str, Any]], name: str) -> QComboBox:
+    box = QComboBox(objectName=name)
+    for label, value in options:
+        box.addItem(label, value)
+    return box
+
+
+def select_data(box: QComboBox, value: Any) -> None:
+    index = box.findData(value)
+    box.setCurrentIndex(index if index >= 0 else 0)
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+class SettingsPage(QWidget):
+    """Every value goes through settings.update_settings (owner only, checked, audited)."""
+
+    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shop, self.runner = shop, runner
+        self.choose_folder = lambda: QFileDialog.getExistingDirectory(self, t("set.backup_folder"))
+        self._build()
+        self.fill()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title(t("page.settings")))
+        row = QHBoxLayout()
+        row.addWidget(self._counter_box(), 1)
+        row.addWidget(self._printer_box(), 1)
+        layout.addLayout(row)
+        layout.addWidget(self._backup_box())
+        self.error = field_error("settingsError")
+        layout.addWidget(self.error)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton(t("set.save"), objectName="saveSettings")
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.save_button)
+        self.message = QLabel(objectName="message", wordWrap=True)
+        buttons.addWidget(self.message, 1)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+    def _counter_box(self) -> QGroupBox:
+        box = QGroupBox(t("set.counter"))
+        form = QFormLayout(box)
+        self.language = combo([("한국어", "ko"), ("English", "en")], "language")
+        self.idle_minutes = spin(1, 240, suffix=t("set.minutes"))
+        self.void_window = spin(0, 1440, suffix=t("set.minutes"))
+        self.phone_mask = combo(
+            [(t("set.mask.middle"), "middle"), (t("set.mask.last"), "last")], "phoneMask"
+        )
+        form.addRow(t("set.language"), self.language)
+        form.addRow(t("set.idle_minutes"), self.idle_minutes)
+        form.addRow(t("set.void_window"), self.void_window)
+        form.addRow(t("set.phone_mask"), self.phone_mask)
+        form.addRow(QLabel(t("set.language_hint"), objectName="hint", wordWrap=True))
+        return box
+
+    def _printer_box(self) -> QGroupBox:
+        box = QGroupBox(t("set.printer"))
+        form = QFormLayout(box)
+        self.printer_kind = combo(
+            [(t("set.printer.pdf"), "pdf"), (t("set.printer.escpos"), "escpos")], "printerKind"
+        )
+        self.printer_width = combo([("80 mm", 80), ("58 mm", 58)], "printerWidth")
+        self.printer_device = QLineEdit(objectName="printerDevice")
+        self.printer_device.setPlaceholderText(t("set.printer.device_hint"))
+        self.auto_print = QCheckBox(t("set.auto_print"), objectName="autoPrint")
+        form.addRow(t("set.printer.kind"), self.printer_kind)
+        form.addRow(t("set.printer.width"), self.printer_width)
+        form.addRow(t("set.printer.device"), self.printer_device)
+        form.addRow(self.auto_print)
+        return box
+
+    def _backup_box(self) -> QGroupBox:
+        box = QGroupBox(t("set.backups"))
+        form = QFormLayout(box)
+        self.backup_keep = spin(1, 365, suffix=t("set.copies"))
+        self.backup_folder = QLineEdit(objectName="backupFolder")
+        self.backup_folder.setPlaceholderText(t("set.backup_folder_default"))
+        browse = QPushButton(t("set.browse"), objectName="browseFolder")
+        browse.clicked.connect(self._browse)
+        folder = QHBoxLayout()
+        folder.addWidget(self.backup_folder, 1)
+        folder.addWidget(browse)
+        form.addRow(t("set.backup_keep"), self.backup_keep)
+        form.addRow(t("set.backup_folder"), folder)
+        return box
+
+    def _browse(self) -> None:
+        chosen = self.choose_folder()
+        if chosen:
+            self.backup_folder.setText(chosen)
+
+    def fill(self) -> None:
+        """The values in force (kept in memory by the shop, no database call needed)."""
+        value = lambda key: settings.setting(self.shop, key)  # noqa: E731
+        select_data(self.language, value("language"))
+        self.idle_minutes.setValue(int(value("idle_minutes")))
+        self.void_window.setValue(int(value("void_window_minutes")))
+        select_data(self.phone_mask, value("phone_mask"))
+        printer = {**settings.DEFAULTS["printer"], **(value("printer") or {})}
+        select_data(self.printer_kind, printer["kind"])
+        select_data(self.printer_width, printer["width"])
+        self.printer_device.setText(printer["device"])
+        self.auto_print.setChecked(bool(value("auto_print_slip")))
+        self.backup_keep.setValue(int(value("backup_keep")))
+        self.backup_folder.setText(str(value("backup_folder") or ""))
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "language": self.language.currentData(),
+            "idle_minutes": self.idle_minutes.value(),
+            "void_window_minutes": self.void_window.value(),
+            "phone_mask": self.phone_mask.currentData(),
+            "printer": {
+                "kind": self.printer_kind.currentData(),
+                "width": self.printer_width.currentData(),
+                "device": self.printer_device.text().strip(),
+            },
+            "auto_print_slip": self.auto_print.isChecked(),
+            "backup_keep": self.backup_keep.value(),
+            "backup_folder": self.backup_folder.text().strip(),
+        }
+
+    def save(self) -> None:
+        values = self.values()
+        self.error.hide()
+        self.save_button.setEnabled(False)
+        self.runner.run(
+            lambda: settings.update_settings(self.shop, **values), self._saved, self._failed
+        )
+
+    def _saved(self, _: object) -> None:
+        self.save_button.setEnabled(True)
+        self.message.setText(t("set.saved"))
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.error.setText(error_text(error))
+        self.error.show()

@@ -1,0 +1,219 @@
+"""The staff page: who works here, their role, a new member with a PIN, disable, reset a PIN."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import Refused
+from app.services import staff
+from app.services.shop import Shop
+from app.services.staff import StaffMember
+from app.ui.backoffice.settings_page import combo, error_text, field_error, page_title
+from app.ui.text import t
+from app.ui.worker import ServiceRunner
+
+
+def pin_edit(name: str) -> QLineEdit:
+    edit = QLineEdit(objectName=name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(8)
+    edit.setPlaceholderText(t("staff.pin_hint"))
+    return edit
+
+
+class StaffPage(QWidget):
+    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shop, self.runner = shop, runner
+        self.members: list[StaffMember] = []
+        self._build()
+        self.reload()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title(t("page.staff")))
+        row = QHBoxLayout()
+        row.addLayout(self._list_column(), 3)
+        side = QVBoxLayout()
+        side.addWidget(self._add_box())
+        side.addWidget(self._pin_box())
+        side.addStretch(1)
+        row.addLayout(side, 2)
+        layout.addLayout(row)
+
+    def _list_column(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        self.table = QTableWidget(0, 4, objectName="staffTable")
+        self.table.setHorizontalHeaderLabels(
+            [t("staff.name"), t("staff.role"), t("staff.status"), t("staff.pin")]
+        )
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        column.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.toggle_button = QPushButton(t("staff.disable"), objectName="toggleActive")
+        self.toggle_button.clicked.connect(self.toggle_active)
+        self.toggle_button.setEnabled(False)
+        buttons.addWidget(self.toggle_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        self.list_error = field_error("staffListError")
+        column.addWidget(self.list_error)
+        self.message = QLabel(objectName="message", wordWrap=True)
+        column.addWidget(self.message)
+        return column
+
+    def _add_box(self) -> QGroupBox:
+        box = QGroupBox(t("staff.add"))
+        form = QFormLayout(box)
+        self.new_name = QLineEdit(objectName="newName")
+        self.new_role = combo(
+            [(t("role.cashier"), "cashier"), (t("role.owner"), "owner")], "newRole"
+        )
+        self.new_pin = pin_edit("newPin")
+        form.addRow(t("staff.name"), self.new_name)
+        form.addRow(t("staff.role"), self.new_role)
+        form.addRow(t("staff.pin"), self.new_pin)
+        self.add_error = field_error("addError")
+        form.addRow(self.add_error)
+        self.add_button = QPushButton(t("staff.add_button"), objectName="addStaff")
+        self.add_button.clicked.connect(self.add)
+        form.addRow(self.add_button)
+        return box
+
+    def _pin_box(self) -> QGroupBox:
+        box = QGroupBox(t("staff.reset_pin"))
+        form = QFormLayout(box)
+        self.pin_for = QLabel(t("staff.pick_first"), objectName="pinFor", wordWrap=True)
+        self.reset_pin = pin_edit("resetPin")
+        self.reset_pin_again = pin_edit("resetPinAgain")
+        form.addRow(self.pin_for)
+        form.addRow(t("staff.new_pin"), self.reset_pin)
+        form.addRow(t("staff.new_pin_again"), self.reset_pin_again)
+        self.pin_error = field_error("pinError")
+        form.addRow(self.pin_error)
+        self.pin_button = QPushButton(t("staff.reset_button"), objectName="resetPinButton")
+        self.pin_button.clicked.connect(self.set_pin)
+        self.pin_button.setEnabled(False)
+        form.addRow(self.pin_button)
+        return box
+
+    # --- the list ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.runner.run(
+            lambda: staff.list_staff(self.shop, include_inactive=True), self.show_members
+        )
+
+    def show_members(self, members: list[StaffMember]) -> None:
+        selected = self.selected()
+        self.members = members
+        self.table.setRowCount(len(members))
+        for row, member in enumerate(members):
+            cells = (
+                member.name,
+                t(f"role.{member.role}"),
+                t("staff.active") if member.active else t("staff.inactive"),
+                t("staff.pin_set") if member.has_pin else t("staff.pin_none"),
+            )
+            for column, value in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+            if selected is not None and member.id == selected.id:
+                self.table.selectRow(row)
+        self._selection_changed()
+
+    def selected(self) -> StaffMember | None:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        return self.members[rows.pop()] if len(rows) == 1 and self.members else None
+
+    def select(self, staff_id: uuid.UUID) -> None:
+        for row, member in enumerate(self.members):
+            if member.id == staff_id:
+                self.table.selectRow(row)
+
+    def _selection_changed(self) -> None:
+        member = self.selected()
+        self.toggle_button.setEnabled(member is not None)
+        self.pin_button.setEnabled(member is not None)
+        self.list_error.hide()
+        if member is None:
+            self.pin_for.setText(t("staff.pick_first"))
+            return
+        self.toggle_button.setText(t("staff.disable") if member.active else t("staff.enable"))
+        self.pin_for.setText(t("staff.pin_for", name=member.name))
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def add(self) -> None:
+        self.add_error.hide()
+        name, role, pin = self.new_name.text(), self.new_role.currentData(), self.new_pin.text()
+        self.runner.run(
+            lambda: staff.add_staff(self.shop, name, role, pin),
+            self._added,
+            lambda e: self._show(self.add_error, e),
+        )
+
+    def _added(self, member: StaffMember) -> None:
+        self.new_name.clear()
+        self.new_pin.clear()
+        self.message.setText(t("staff.added", name=member.name))
+        self.reload()
+
+    def toggle_active(self) -> None:
+        member = self.selected()
+        if member is None:
+            return
+        self.runner.run(
+            lambda: staff.set_active(self.shop, member.id, not member.active),
+            lambda _: self._done(
+                t("staff.enabled" if not member.active else "staff.disabled", name=member.name)
+            ),
+            lambda e: self._show(self.list_error, e),
+        )
+
+    def set_pin(self) -> None:
+        member = self.selected()
+        self.pin_error.hide()
+        if member is None:
+            return
+        pin = self.reset_pin.text()
+        if pin != self.reset_pin_again.text():
+            self._show(self.pin_error, Refused("backoffice.pin_mismatch"))
+            return
+        self.runner.run(
+            lambda: staff.set_pin(self.shop, member.id, pin),
+            lambda _: self._pin_done(member),
+            lambda e: self._show(self.pin_error, e),
+        )
+
+    def _pin_done(self, member: StaffMember) -> None:
+        self.reset_pin.clear()
+        self.reset_pin_again.clear()
+        self._done(t("staff.pin_reset", name=member.name))
+
+    def _done(self, text: str) -> None:
+        self.message.setText(text)
+        self.reload()
+
+    def _show(self, label: QLabel, error: BaseException) -> None:
+        label.setText(error_text(error))
+        label.show()
