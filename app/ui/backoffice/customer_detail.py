@@ -1,0 +1,396 @@
+"""One member's record: profile and consents, ledger with running balances, tiers, coupons,
+visits; edit the profile, merge another record in, withdraw, erase, export (owner only)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import Refused
+from app.services.customer_admin import (
+    CustomerDetail,
+    FieldRefused,
+    MergeResult,
+    ProfileChange,
+    customer_detail,
+    erase_member,
+    export_customer,
+    merge_customers,
+    update_profile,
+    withdraw_customer,
+)
+from app.services.ledger import NEVER
+from app.services.shop import Shop
+from app.ui.text import refusal, t, won
+from app.ui.worker import ServiceRunner
+
+
+def ask_yes_no(parent: QWidget, text: str) -> bool:
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        parent.windowTitle(),
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.button(QMessageBox.StandardButton.Yes).setText(t("ok"))
+    box.button(QMessageBox.StandardButton.No).setText(t("cancel"))
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def ask_save_path(parent: QWidget, suggested: str) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, t("detail.export_title"), suggested, "JSON (*.json)"
+    )
+    return path or None
+
+
+def _error_label() -> QLabel:
+    label = QLabel(objectName="fieldError", wordWrap=True)
+    label.hide()
+    return label
+
+
+class CustomerDetailDialog(QDialog):
+    """Built empty, filled when the record arrives from the database thread."""
+
+    changed = Signal()  # something was written: the list should refresh
+    loaded = Signal()
+
+    def __init__(
+        self, shop: Shop, runner: ServiceRunner, customer_id: uuid.UUID, parent: QWidget
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("customerDetail")
+        self.shop, self.runner, self.customer_id = shop, runner, customer_id
+        self.detail: CustomerDetail | None = None
+        # replaced in tests: the questions a person answers
+        self.confirm: Callable[[str], bool] = lambda text: ask_yes_no(self, text)
+        self.choose_path: Callable[[str], str | None] = lambda name: ask_save_path(self, name)
+        self.resize(980, 700)
+        self._build()
+        self.reload()
+
+    # --- layout --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.header = QLabel(objectName="detailHeader", wordWrap=True)
+        self.header.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.summary = QLabel(objectName="detailSummary", wordWrap=True)
+        self.notice = QLabel(objectName="detailNotice", wordWrap=True)
+        self.message = QLabel(objectName="detailMessage", wordWrap=True)
+        self.tabs = QTabWidget(objectName="detailTabs")
+        self.tabs.addTab(self._profile_tab(), t("detail.tab.profile"))
+        self.ledger = self._table(
+            "ledgerTable",
+            ["at", "kind", "points", "balance", "stamps", "stamp_balance", "expires", "reason"],
+        )
+        self.tiers = self._table("tierTable", ["at", "from", "to", "reason"])
+        self.coupons = self._table("couponTable", ["code", "value", "until", "used"])
+        self.visits = self._table("visitTable", ["at", "amount"])
+        for table, key in (
+            (self.ledger, "ledger"),
+            (self.tiers, "tiers"),
+            (self.coupons, "coupons"),
+            (self.visits, "visits"),
+        ):
+            self.tabs.addTab(table, t(f"detail.tab.{key}"))
+        layout = QVBoxLayout(self)
+        for widget in (self.header, self.summary, self.notice):
+            layout.addWidget(widget)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(self._merge_row())
+        self.merge_error = _error_label()
+        layout.addWidget(self.merge_error)
+        layout.addLayout(self._action_row())
+        layout.addWidget(self.message)
+
+    def _profile_tab(self) -> QWidget:
+        tab = QWidget()
+        form = QFormLayout(tab)
+        self.name_edit = QLineEdit(objectName="nameEdit")
+        self.birthday_edit = QLineEdit(objectName="birthdayEdit", placeholderText="YYYY-MM-DD")
+        self.phone_edit = QLineEdit(objectName="phoneEdit")
+        self.marketing = QCheckBox(t("detail.marketing"), objectName="marketingConsent")
+        self.errors = {name: _error_label() for name in ("name", "birthday", "phone")}
+        for key, edit, name in (
+            ("detail.name", self.name_edit, "name"),
+            ("detail.birthday", self.birthday_edit, "birthday"),
+            ("detail.phone", self.phone_edit, "phone"),
+        ):
+            form.addRow(t(key), edit)
+            form.addRow("", self.errors[name])
+        self.phone_hint = QLabel(objectName="hint")
+        form.addRow("", self.phone_hint)
+        form.addRow("", self.marketing)
+        self.consents = QLabel(objectName="consents", wordWrap=True)
+        form.addRow("", self.consents)
+        self.save_button = QPushButton(t("detail.save"), objectName="saveProfile")
+        self.save_button.clicked.connect(self.save_profile)
+        form.addRow("", self.save_button)
+        return tab
+
+    def _table(self, name: str, columns: Sequence[str]) -> QTableWidget:
+        table = QTableWidget(0, len(columns), objectName=name)
+        table.setHorizontalHeaderLabels([t(f"detail.col.{c}") for c in columns])
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.setAlternatingRowColors(True)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    def _merge_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(QLabel(t("detail.merge_label")))
+        self.merge_edit = QLineEdit(objectName="mergeWho")
+        row.addWidget(self.merge_edit, 1)
+        self.merge_button = QPushButton(t("detail.merge"), objectName="mergeButton")
+        self.merge_button.clicked.connect(self.merge_other)
+        row.addWidget(self.merge_button)
+        return row
+
+    def _action_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.export_button = QPushButton(t("detail.export"), objectName="exportButton")
+        self.export_button.clicked.connect(self.export)
+        self.withdraw_button = QPushButton(t("detail.withdraw"), objectName="withdrawButton")
+        self.withdraw_button.clicked.connect(lambda: self._leave("withdraw"))
+        self.erase_button = QPushButton(t("detail.erase"), objectName="eraseButton")
+        self.erase_button.clicked.connect(lambda: self._leave("erase"))
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        row.addWidget(self.withdraw_button)
+        row.addWidget(self.erase_button)
+        return row
+
+    # --- showing -------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.runner.run(
+            lambda: customer_detail(self.shop, self.customer_id), self._show, self._failed
+        )
+
+    def _when(self, moment: datetime | None) -> str:
+        if moment is None or moment == NEVER:
+            return ""
+        return self.shop.local(moment).strftime("%Y-%m-%d %H:%M")
+
+    def _show(self, detail: CustomerDetail) -> None:
+        self.detail = detail
+        who = detail.name or detail.phone_masked or t("cust.no_name")
+        self.setWindowTitle(t("detail.title", who=who))
+        self.header.setText(f"{who}   {detail.phone_masked or ''}")
+        self.summary.setText(
+            t(
+                "detail.summary",
+                tier=detail.tier_name,
+                points=detail.points,
+                stamps=detail.stamps,
+                enrolled=self.shop.local_date(detail.enrolled_at).isoformat(),
+            )
+            + (
+                "  ·  " + t("detail.expiring", points=detail.expiring_30d)
+                if detail.expiring_30d
+                else ""
+            )
+        )
+        self._show_notice(detail)
+        self._show_profile(detail)
+        self._fill_ledger(detail)
+        self._fill(
+            self.tiers,
+            [
+                [self._when(s.at), s.from_code or "", s.to_code, s.reason]
+                for s in detail.tier_history
+            ],
+        )
+        self._fill(
+            self.coupons,
+            [
+                [
+                    c.code,
+                    won(c.value)
+                    if c.kind == "amount"
+                    else f"{c.value}%"
+                    if c.kind == "percent"
+                    else str(c.value),
+                    c.last_day.isoformat(),
+                    t("detail.used.yes" if c.used else "detail.used.no"),
+                ]
+                for c in detail.coupons
+            ],
+        )
+        self._fill(self.visits, [[self._when(at), won(amount)] for at, amount in detail.visits])
+        active = detail.status == "active"
+        for widget in (
+            self.save_button,
+            self.merge_button,
+            self.export_button,
+            self.withdraw_button,
+            self.erase_button,
+        ):
+            widget.setEnabled(active)
+        self.loaded.emit()
+
+    def _show_notice(self, detail: CustomerDetail) -> None:
+        notes = []
+        if detail.status != "active":
+            notes.append(t("detail.state", status=t(f"cust.status.{detail.status}")))
+        if detail.merged_into_id:
+            notes.append(t("detail.merged_into"))
+        if detail.absorbed:
+            notes.append(t("detail.absorbed", n=len(detail.absorbed)))
+        self.notice.setText("\n".join(notes))
+        self.notice.setVisible(bool(notes))
+
+    def _show_profile(self, detail: CustomerDetail) -> None:
+        self.name_edit.setText(detail.name or "")
+        self.birthday_edit.setText(detail.birthday.isoformat() if detail.birthday else "")
+        self.phone_edit.clear()
+        self.phone_edit.setPlaceholderText(detail.phone_masked or "")
+        self.phone_hint.setText(t("detail.phone_hint", phone=detail.phone_masked or ""))
+        self.marketing.setChecked(detail.marketing_consent_at is not None)
+        none = t("detail.no_consent")
+        self.consents.setText(
+            "\n".join(
+                [
+                    t("detail.program_consent", at=self._when(detail.program_consent_at) or none),
+                    t(
+                        "detail.marketing_consent",
+                        at=self._when(detail.marketing_consent_at) or none,
+                    ),
+                    t("detail.wording", version=detail.consent_wording_version or none),
+                    t("detail.cards", cards=", ".join(detail.cards) or none),
+                ]
+            )
+        )
+
+    def _fill_ledger(self, detail: CustomerDetail) -> None:
+        rows = [
+            [
+                self._when(line.at),
+                t(f"detail.kind.{line.kind}"),
+                f"{line.points:+,}" if line.points else "",
+                f"{line.points_balance:,}",
+                f"{line.stamps:+d}" if line.stamps else "",
+                str(line.stamps_balance),
+                self._when(line.expires_at)[:10],
+                line.reason or "",
+            ]
+            for line in reversed(detail.ledger)  # newest first, as a statement reads
+        ]
+        self._fill(self.ledger, rows)
+        if detail.status != "active":
+            self.ledger.setRowCount(1)
+            self.ledger.setItem(0, 0, QTableWidgetItem(t("detail.no_ledger")))
+            self.ledger.setSpan(0, 0, 1, self.ledger.columnCount())
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+        table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if value[:1] in "+-0123456789₩" and c:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                table.setItem(r, c, item)
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.setStyleSheet("color: #c92a2a;")
+        if isinstance(error, Refused):
+            self.message.setText(refusal(error))
+        else:
+            self.message.setText(t("error.unexpected", error=error))
+
+    def _done(self, text: str) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+        self.changed.emit()
+        self.reload()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def save_profile(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+        change = ProfileChange(
+            name=self.name_edit.text(),
+            birthday=self.birthday_edit.text(),
+            marketing_consent=self.marketing.isChecked(),
+            phone=self.phone_edit.text() or None,
+        )
+        self.runner.run(
+            lambda: update_profile(self.shop, self.customer_id, change),
+            lambda changed: self._done(t("detail.saved" if changed else "detail.unchanged")),
+            self._profile_refused,
+        )
+
+    def _profile_refused(self, error: BaseException) -> None:
+        if isinstance(error, FieldRefused) and error.field in self.errors:
+            self.errors[error.field].setText(refusal(error))
+            self.errors[error.field].show()
+        else:
+            self._failed(error)
+
+    def merge_other(self) -> None:
+        self.merge_error.hide()
+        other = self.merge_edit.text().strip()
+        if not other or not self.confirm(t("detail.merge_confirm", other=other)):
+            return
+        keep = str(self.customer_id)
+        self.runner.run(
+            lambda: merge_customers(self.shop, keep, other), self._merged, self._merge_refused
+        )
+
+    def _merged(self, result: MergeResult) -> None:
+        self.merge_edit.clear()
+        self._done(t("detail.merged", points=result.points_moved, stamps=result.stamps_moved))
+
+    def _merge_refused(self, error: BaseException) -> None:
+        text = refusal(error) if isinstance(error, Refused) else t("error.unexpected", error=error)
+        self.merge_error.setText(text)
+        self.merge_error.show()
+
+    def export(self) -> None:
+        path = self.choose_path(f"member-{self.customer_id}.json")
+        if not path:
+            return
+        self.runner.run(
+            lambda: export_customer(self.shop, self.customer_id, Path(path)),
+            lambda _count: self._done(t("detail.exported", file=Path(path).name)),
+            self._failed,
+        )
+
+    def _leave(self, how: str) -> None:
+        if not self.confirm(t(f"detail.{how}_confirm")):
+            return
+        action = withdraw_customer if how == "withdraw" else erase_member
+        self.runner.run(
+            lambda: action(self.shop, self.customer_id),
+            lambda _id: self._done(t("detail.left")),
+            self._failed,
+        )
