@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db.models import Coupon, LedgerEntry
 from app.domain.coupons import check_coupon_issue, coupon_validity, new_coupon_code
@@ -103,14 +104,41 @@ def issue_coupon(
     with shop.db.write() as session:
         customer = resolve_who(session, who)
         now = shop.now()
-        # the issue day counts as the first of `days` days; valid until local midnight after
-        _, until = coupon_validity(now, days, shop.zone)
+        issued = add_coupon(shop, session, customer.id, kind, value, days, source, now)
+        bump(shop, session, now, coupons_issued=1)
+        audit(
+            shop,
+            session,
+            "coupon.issue",
+            target=customer.id,
+            detail={"code": issued.code, "kind": kind, "value": value, "days": days},
+        )
+        return issued
+
+
+def add_coupon(
+    shop: Shop,
+    session: Session,
+    customer_id: uuid.UUID,
+    kind: str,
+    value: int,
+    days: int,
+    source: str,
+    now: datetime,
+) -> IssuedCoupon:
+    """One coupon in the caller's transaction (checked by check_coupon_issue first).
+
+    The caller bumps coupons_issued and writes the audit entry, once for a batch.
+    """
+    # the issue day counts as the first of `days` days; valid until local midnight after
+    _, until = coupon_validity(now, days, shop.zone)
+    code = new_coupon_code()
+    while session.scalars(select(Coupon.id).where(Coupon.code == code)).first():
         code = new_coupon_code()
-        while session.scalars(select(Coupon.id).where(Coupon.code == code)).first():
-            code = new_coupon_code()
-        coupon = Coupon(
+    session.add(
+        Coupon(
             code=code,
-            customer_id=customer.id,
+            customer_id=customer_id,
             kind=kind,
             value=value,
             valid_from=now,
@@ -120,16 +148,8 @@ def issue_coupon(
             staff_id=shop.staff_id,
             register_id=shop.register_id,
         )
-        session.add(coupon)
-        bump(shop, session, now, coupons_issued=1)
-        audit(
-            shop,
-            session,
-            "coupon.issue",
-            target=customer.id,
-            detail={"code": code, "kind": kind, "value": value, "days": days},
-        )
-        return IssuedCoupon(code, customer.id, kind, value, until)
+    )
+    return IssuedCoupon(code, customer_id, kind, value, until)
 
 
 @dataclass(frozen=True)

@@ -117,14 +117,98 @@ class _Row:
     stamps: int
 
 
-def read_text(path: Path) -> str:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp949"):
+ENCODINGS = ("utf-8-sig", "cp949")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was in: UTF-8 (with or without BOM) first, then CP949."""
+    for encoding in ENCODINGS:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise Refused("import.encoding")
+
+
+def read_text(path: Path) -> str:
+    return decode(path.read_bytes())[0]
+
+
+# --- mapping the columns of another system's file -------------------------------------
+
+IMPORT_FIELDS = ("phone", "name", "birthday", "marketing_consent", "points", "stamps")
+# Words a header may use for each field, matched after lower-casing and removing spaces.
+_GUESSES = {
+    "phone": ("phone", "mobile", "tel", "휴대폰", "핸드폰", "전화", "연락처", "번호"),
+    "name": ("name", "이름", "성명", "고객명", "회원명"),
+    "birthday": ("birthday", "birth", "생일", "생년월일"),
+    "marketing_consent": ("marketing", "consent", "sms", "마케팅", "수신", "광고", "동의"),
+    "points": ("points", "point", "포인트", "적립금", "마일리지"),
+    "stamps": ("stamps", "stamp", "스탬프", "도장"),
+}
+
+
+def guess_mapping(header: list[str]) -> dict[str, str]:
+    """field -> column of the file: an exact field name first, then a known word in it."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    keys = {column: column.replace(" ", "").lower() for column in header}
+    for exact in (True, False):
+        for field_name in IMPORT_FIELDS:
+            if field_name in mapping:
+                continue
+            for column, key in keys.items():
+                if column in taken:
+                    continue
+                if (key == field_name) if exact else any(w in key for w in _GUESSES[field_name]):
+                    mapping[field_name] = column
+                    taken.add(column)
+                    break
+    return mapping
+
+
+def check_mapping(header: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """A mapping the owner picked: known fields, columns of this file, each column once."""
+    chosen = {f: c for f, c in mapping.items() if c}
+    for field_name, column in chosen.items():
+        if field_name not in IMPORT_FIELDS:
+            raise Refused("import.mapping_field", field=field_name)
+        if column not in header:
+            raise Refused("import.mapping_unknown_column", column=column)
+    if "phone" not in chosen:
+        raise Refused("import.mapping_no_phone")
+    columns = list(chosen.values())
+    for column in columns:
+        if columns.count(column) > 1:
+            raise Refused("import.mapping_twice", column=column)
+    return chosen
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    encoding: str
+    header: list[str]
+    guess: dict[str, str]
+    rows: list[list[str]]  # the first rows as they are in the file
+    total_rows: int
+
+
+def preview_file(path: Path, rows: int = 5) -> ImportPreview:
+    """What the import wizard shows before anything is checked or written."""
+    text, encoding = decode(path.read_bytes())
+    records = list(csv.reader(io.StringIO(text)))
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise Refused("import.empty")
+    header = [h.strip() for h in records[0]]
+    body = [r for r in records[1:] if any(cell.strip() for cell in r)]
+    return ImportPreview(encoding, header, guess_mapping(header), body[:rows], len(body))
+
+
+def _mapped_header(raw: list[str], mapping: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The file's header renamed to field names; unmapped columns get names no field has."""
+    by_column = {column: field_name for field_name, column in mapping.items()}
+    header = [by_column.get(h, f"-{i}") for i, h in enumerate(raw)]
+    return header, [h for h in raw if h not in by_column]
 
 
 def _count(value: str, field_name: str) -> int:
@@ -149,18 +233,30 @@ def _yes_no(value: str) -> bool:
 
 
 def import_customers(
-    shop: Shop, path: Path, *, dry_run: bool = False, skip_bad: bool = False
+    shop: Shop,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    skip_bad: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> ImportResult:
-    """Check every row first; write all good rows, or none if any is bad (unless skip_bad)."""
+    """Check every row first; write all good rows, or none if any is bad (unless skip_bad).
+
+    Without a mapping the header must use the field names (the command line's format);
+    with one, mapping[field] names the file's column that holds it.
+    """
     text = read_text(path)
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "phone" not in header:
-        raise Refused("import.no_phone_column")
+    if mapping is None:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        if "phone" not in header:
+            raise Refused("import.no_phone_column")
+        ignored = [h for h in header if h not in IMPORT_COLUMNS]
+    else:
+        raw = [h.strip() for h in (reader.fieldnames or [])]
+        header, ignored = _mapped_header(raw, check_mapping(raw, mapping))
     reader.fieldnames = header
-    result = ImportResult(
-        dry_run=dry_run, ignored_columns=[h for h in header if h not in IMPORT_COLUMNS]
-    )
+    result = ImportResult(dry_run=dry_run, ignored_columns=ignored)
     now = shop.now()
     good: list[_Row] = []
     seen: dict[str, int] = {}

@@ -1,0 +1,211 @@
+"""The owner's monthly report as an A4 PDF: figures, a table by month, charts drawn by ReportLab."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from app.printing.fonts import BOLD, REGULAR, register_fonts
+from app.services.analytics import Dashboard
+
+LABELS = {
+    "title": {"ko": "월간 멤버십 리포트", "en": "Monthly loyalty report"},
+    "period": {"ko": "기간 {first} ~ {last}", "en": "Period {first} – {last}"},
+    "members": {"ko": "회원 수", "en": "Members"},
+    "new_members": {"ko": "신규 회원", "en": "New members"},
+    "active": {"ko": "활동 회원", "en": "Active members"},
+    "visits": {"ko": "방문", "en": "Visits"},
+    "sales": {"ko": "매출(원)", "en": "Sales (won)"},
+    "issued": {"ko": "적립 P", "en": "Points issued"},
+    "redeemed": {"ko": "사용 P", "en": "Points redeemed"},
+    "expired": {"ko": "소멸 P", "en": "Points expired"},
+    "rate": {"ko": "사용률", "en": "Redemption rate"},
+    "liability": {"ko": "미사용 포인트 부채", "en": "Outstanding points (liability)"},
+    "average": {"ko": "방문당 평균 결제", "en": "Average spend per visit"},
+    "month": {"ko": "월", "en": "Month"},
+    "chart_members": {"ko": "월별 신규·활동 회원", "en": "New and active members by month"},
+    "chart_points": {"ko": "월별 포인트 적립·사용·소멸", "en": "Points by month"},
+    "won": {"ko": "{amount:,}원", "en": "₩{amount:,}"},
+}
+ACCENT = colors.HexColor("#2f6f62")
+SERIES = (colors.HexColor("#2f6f62"), colors.HexColor("#e39b3b"), colors.HexColor("#9aa5ad"))
+
+
+class ReportRenderer:
+    """Registers the Korean font once and turns a Dashboard into PDF bytes."""
+
+    def __init__(self, language: str = "ko") -> None:
+        register_fonts()
+        self.language = language if language in ("ko", "en") else "ko"
+        self.title = ParagraphStyle("title", fontName=BOLD, fontSize=18, leading=24)
+        self.body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14)
+        self.heading = ParagraphStyle("heading", fontName=BOLD, fontSize=12, leading=18)
+
+    def label(self, key: str, **params: object) -> str:
+        return LABELS[key][self.language].format(**params)
+
+    def render(self, board: Dashboard, shop_name: str) -> tuple[bytes, int]:
+        buffer = io.BytesIO()
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=18 * mm,
+            rightMargin=18 * mm,
+            topMargin=16 * mm,
+            bottomMargin=16 * mm,
+            title=f"{shop_name} — {self.label('title')}",
+        )
+        story = [
+            Paragraph(f"{shop_name} · {self.label('title')}", self.title),
+            Paragraph(self.label("period", first=board.first, last=board.last), self.body),
+            Spacer(1, 6 * mm),
+            self._summary(board),
+            Spacer(1, 6 * mm),
+            Paragraph(self.label("chart_members"), self.heading),
+            self._members_chart(board),
+            Paragraph(self.label("chart_points"), self.heading),
+            self._points_chart(board),
+            Spacer(1, 4 * mm),
+            self._month_table(board),
+        ]
+        doc.build(story)
+        return buffer.getvalue(), doc.page
+
+    def _won(self, amount: int) -> str:
+        return self.label("won", amount=amount)
+
+    def _summary(self, board: Dashboard) -> Table:
+        cells = [
+            (self.label("members"), f"{board.members:,}"),
+            (self.label("new_members"), f"{board.new_members:,}"),
+            (self.label("visits"), f"{board.visits:,}"),
+            (self.label("average"), self._won(board.average_spend)),
+            (self.label("rate"), f"{board.redemption_rate * 100:.1f}%"),
+            (self.label("liability"), self._won(board.liability_won)),
+        ]
+        rows = [[a, b, c, d] for (a, b), (c, d) in zip(cells[::2], cells[1::2], strict=True)]
+        table = Table(rows, colWidths=[42 * mm, 45 * mm, 46 * mm, 41 * mm])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), REGULAR, 10),
+                    ("FONT", (1, 0), (1, -1), BOLD, 11),
+                    ("FONT", (3, 0), (3, -1), BOLD, 11),
+                    ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f1f5f3")),
+                    ("BOX", (0, 0), (-1, -1), 0.5, ACCENT),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ]
+            )
+        )
+        return table
+
+    def _bar_drawing(self, months: list[str], series: list[list[int]], names: list[str]):  # type: ignore[no-untyped-def]
+        drawing = Drawing(170 * mm, 62 * mm)
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 14 * mm, 10 * mm, 120 * mm, 48 * mm
+        chart.data = [tuple(s) for s in series]
+        chart.categoryAxis.categoryNames = [m[2:] for m in months]
+        chart.categoryAxis.labels.fontName = REGULAR
+        chart.categoryAxis.labels.fontSize = 7
+        chart.valueAxis.labels.fontName = REGULAR
+        chart.valueAxis.labels.fontSize = 7
+        chart.valueAxis.valueMin = 0
+        for index, color in enumerate(SERIES[: len(series)]):
+            chart.bars[index].fillColor = color
+            chart.bars[index].strokeColor = None
+        drawing.add(chart)
+        legend = Legend()
+        legend.x, legend.y = 140 * mm, 50 * mm
+        legend.fontName, legend.fontSize = REGULAR, 8
+        legend.colorNamePairs = list(zip(SERIES, names, strict=False))
+        drawing.add(legend)
+        if not any(any(s) for s in series):
+            drawing.add(String(60 * mm, 30 * mm, "—", fontName=REGULAR, fontSize=12))
+        return drawing
+
+    def _members_chart(self, board: Dashboard):  # type: ignore[no-untyped-def]
+        months = [m.month for m in board.months]
+        drawing = self._bar_drawing(
+            months,
+            [[m.new_members for m in board.months], [m.active_members for m in board.months]],
+            [self.label("new_members"), self.label("active")],
+        )
+        return drawing
+
+    def _points_chart(self, board: Dashboard):  # type: ignore[no-untyped-def]
+        drawing = Drawing(170 * mm, 62 * mm)
+        chart = HorizontalLineChart()
+        chart.x, chart.y, chart.width, chart.height = 14 * mm, 10 * mm, 120 * mm, 48 * mm
+        chart.data = [
+            tuple(m.points_issued for m in board.months),
+            tuple(m.points_redeemed for m in board.months),
+            tuple(m.points_expired for m in board.months),
+        ]
+        chart.categoryAxis.categoryNames = [m.month[2:] for m in board.months]
+        for axis in (chart.categoryAxis, chart.valueAxis):
+            axis.labels.fontName, axis.labels.fontSize = REGULAR, 7
+        chart.valueAxis.valueMin = 0
+        for index, color in enumerate(SERIES):
+            chart.lines[index].strokeColor = color
+            chart.lines[index].strokeWidth = 1.6
+        drawing.add(chart)
+        legend = Legend()
+        legend.x, legend.y = 140 * mm, 50 * mm
+        legend.fontName, legend.fontSize = REGULAR, 8
+        legend.colorNamePairs = list(
+            zip(
+                SERIES,
+                [self.label("issued"), self.label("redeemed"), self.label("expired")],
+                strict=True,
+            )
+        )
+        drawing.add(legend)
+        return drawing
+
+    def _month_table(self, board: Dashboard) -> Table:
+        header = [
+            self.label(k)
+            for k in ("month", "members", "new_members", "active", "visits", "sales", "issued")
+        ] + [self.label("redeemed"), self.label("rate")]
+        rows = [header]
+        for m in board.months:
+            rows.append(
+                [
+                    m.month,
+                    f"{m.members:,}",
+                    f"{m.new_members:,}",
+                    f"{m.active_members:,}",
+                    f"{m.visits:,}",
+                    f"{m.sales_amount:,}",
+                    f"{m.points_issued:,}",
+                    f"{m.points_redeemed:,}",
+                    f"{m.redemption_rate * 100:.1f}%",
+                ]
+            )
+        table = Table(rows, repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), REGULAR, 8),
+                    ("FONT", (0, 0), (-1, 0), BOLD, 8),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe9e5")),
+                    ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c9d3cf")),
+                ]
+            )
+        )
+        return table
+
+
+def render_report(board: Dashboard, *, shop_name: str, language: str = "ko") -> tuple[bytes, int]:
+    """The report's PDF bytes and its page count."""
+    return ReportRenderer(language).render(board, shop_name)

@@ -1,0 +1,443 @@
+"""How the program is doing: the owner's dashboard, cohorts, top customers, campaigns, exports.
+
+The main figures come from the monthly running totals (app.services.reports), so a year of
+them is one small query. The heavier analyses (cohort retention, top customers, campaign
+results) read customer_months and sales and are meant to run off the UI thread.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
+from pathlib import Path
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Customer, CustomerMonth, LedgerEntry, Sale, Store
+from app.domain.errors import Refused
+from app.domain.phone import Phone, mask_name
+from app.services.reports import MonthlyReport, check_month, months_between, range_report
+from app.services.shop import Shop, audit, current_program
+
+RATE = Decimal("0.0001")
+MAX_MONTHS = 120
+TOP_LIMIT = 10
+REPORT_COLUMNS = [
+    "month",
+    "members",
+    "new_members",
+    "active_members",
+    "visits",
+    "sales_amount",
+    "average_spend",
+    "visits_per_active",
+    "points_issued",
+    "points_redeemed",
+    "points_expired",
+    "redemption_rate",
+    "points_outstanding_won",
+    "coupons_issued",
+    "coupons_used",
+]
+
+
+def ratio(part: int, whole: int) -> Decimal:
+    """part / whole to 4 places, 0 when there is nothing to divide by."""
+    if whole <= 0:
+        return Decimal(0)
+    return (Decimal(part) / Decimal(whole)).quantize(RATE, ROUND_HALF_UP)
+
+
+def period_months(first: str, last: str) -> list[str]:
+    """The months of a period the owner picked, refused as the monthly report refuses it."""
+    first, last = check_month(first), check_month(last)
+    if first > last:
+        raise Refused("report.range_order", first=first, last=last)
+    months = months_between(first, last)
+    if len(months) > MAX_MONTHS:
+        raise Refused("report.range_too_long", maximum=MAX_MONTHS)
+    return months
+
+
+def month_start(shop: Shop, month: str) -> datetime:
+    """The first moment of a local month, in UTC."""
+    year, number = (int(p) for p in month.split("-"))
+    return datetime(year, number, 1, tzinfo=shop.zone).astimezone(UTC)
+
+
+def next_month(month: str) -> str:
+    year, number = (int(p) for p in month.split("-"))
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+
+
+# --- the dashboard: figures kept as entries are written ---------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    first: str
+    last: str
+    months: list[MonthlyReport]
+    members: int
+    new_members: int
+    visits: int
+    sales_amount: int
+    points_issued: int
+    points_redeemed: int
+    points_expired: int
+    liability_won: int  # outstanding points at the end of the period; 1 point = 1 won
+    redemption_rate: Decimal
+    average_spend: int  # won per visit
+    visits_per_active: Decimal  # visits per active member per month
+    monthly_value: int  # won an active member spends in an average month
+    tier_counts: dict[str, int]
+    tier_names: dict[str, str]
+
+
+def dashboard(shop: Shop, first: str, last: str) -> Dashboard:
+    """The period's main figures, month by month and in total (one query)."""
+    months = range_report(shop, first, last)
+    with shop.db.read() as session:
+        _, program = current_program(session)
+    names = {level.code: level.name for level in program.tiers.levels}
+    visits = sum(m.visits for m in months)
+    sales = sum(m.sales_amount for m in months)
+    active_months = sum(m.active_members for m in months)
+    issued = sum(m.points_issued for m in months)
+    redeemed = sum(m.points_redeemed for m in months)
+    end = months[-1]
+    return Dashboard(
+        first=months[0].month,
+        last=end.month,
+        months=months,
+        members=end.members,
+        new_members=sum(m.new_members for m in months),
+        visits=visits,
+        sales_amount=sales,
+        points_issued=issued,
+        points_redeemed=redeemed,
+        points_expired=sum(m.points_expired for m in months),
+        liability_won=end.points_outstanding,
+        redemption_rate=ratio(redeemed, issued),
+        average_spend=sales // visits if visits > 0 else 0,
+        visits_per_active=ratio(visits, active_months).quantize(Decimal("0.01")),
+        monthly_value=sales // active_months if active_months > 0 else 0,
+        tier_counts=dict(end.tier_counts),
+        tier_names=names,
+    )
+
+
+# --- cohorts: enrollment month -> share active in each later month -------------------
+
+
+@dataclass(frozen=True)
+class Cohort:
+    month: str  # enrollment month
+    size: int
+    active: list[int]  # active[k] = members of the cohort active k months after enrolling
+
+    def retention(self, offset: int) -> Decimal:
+        return ratio(self.active[offset], self.size) if offset < len(self.active) else Decimal(0)
+
+
+@dataclass(frozen=True)
+class CohortTable:
+    cohorts: list[Cohort]
+    monthly_churn: Decimal  # average share of last month's active who are not active this month
+    lifetime_months: Decimal  # expected months a member stays: 1 / churn (capped)
+    lifetime_value: int  # won: monthly value of an active member x expected lifetime
+
+
+MAX_LIFETIME_MONTHS = Decimal(60)
+
+
+def cohort_retention(shop: Shop, first: str, last: str) -> CohortTable:
+    """Members enrolled in each month of the period and how many came back in later months."""
+    months = period_months(first, last)
+    bounds = [month_start(shop, m) for m in [*months, next_month(months[-1])]]
+    with shop.db.read() as session:
+        bucket = _enrollment_bucket(months, bounds)
+        sizes = _cohort_sizes(session, bucket, bounds)
+        active = _cohort_activity(session, bucket, bounds, months[-1])
+        churn = _monthly_churn(session, months)
+    cohorts = []
+    for index, month in enumerate(months):
+        later = months[index:]
+        cohorts.append(
+            Cohort(month, sizes.get(month, 0), [active.get((month, m), 0) for m in later])
+        )
+    value = dashboard(shop, first, last).monthly_value
+    lifetime = _lifetime(churn)
+    return CohortTable(cohorts, churn, lifetime, int(Decimal(value) * lifetime))
+
+
+def _enrollment_bucket(months: list[str], bounds: list[datetime]):  # type: ignore[no-untyped-def]
+    whens = [(Customer.enrolled_at < bounds[i + 1], month) for i, month in enumerate(months)]
+    return case(*whens, else_=None)
+
+
+def _cohort_sizes(session: Session, bucket, bounds: list[datetime]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    rows = session.execute(
+        select(bucket, func.count())
+        .where(Customer.enrolled_at >= bounds[0], Customer.enrolled_at < bounds[-1])
+        .where(Customer.status != "merged")
+        .group_by(bucket)
+    )
+    return {month: int(n) for month, n in rows if month}
+
+
+def _cohort_activity(
+    session: Session,
+    bucket,  # type: ignore[no-untyped-def]
+    bounds: list[datetime],
+    last: str,
+) -> dict[tuple[str, str], int]:
+    rows = session.execute(
+        select(bucket, CustomerMonth.month, func.count())
+        .join(Customer, Customer.id == CustomerMonth.customer_id)
+        .where(Customer.enrolled_at >= bounds[0], Customer.enrolled_at < bounds[-1])
+        .where(Customer.status != "merged", CustomerMonth.month <= last)
+        .group_by(bucket, CustomerMonth.month)
+    )
+    return {(cohort, month): int(n) for cohort, month, n in rows if cohort}
+
+
+def _monthly_churn(session: Session, months: list[str]) -> Decimal:
+    """Of those active in a month, the share not active the month after, over the period."""
+    if len(months) < 2:
+        return Decimal(0)
+    later = CustomerMonth.__table__.alias("later")
+    pairs = list(pairwise(months))
+    before = dict(
+        session.execute(
+            select(CustomerMonth.month, func.count())
+            .where(CustomerMonth.month >= months[0], CustomerMonth.month <= months[-2])
+            .group_by(CustomerMonth.month)
+        ).all()
+    )
+    kept = 0
+    for this, following in pairs:
+        kept += int(
+            session.scalar(
+                select(func.count())
+                .select_from(CustomerMonth)
+                .join(
+                    later,
+                    and_(
+                        later.c.customer_id == CustomerMonth.customer_id,
+                        later.c.month == following,
+                    ),
+                )
+                .where(CustomerMonth.month == this)
+            )
+            or 0
+        )
+    total = sum(int(n) for n in before.values())
+    return Decimal(1) - ratio(kept, total) if total else Decimal(0)
+
+
+def _lifetime(churn: Decimal) -> Decimal:
+    if churn <= 0:
+        return MAX_LIFETIME_MONTHS
+    return min(MAX_LIFETIME_MONTHS, (Decimal(1) / churn).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+# --- top customers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopCustomer:
+    customer_id: uuid.UUID
+    name: str  # masked
+    phone: str  # masked
+    spend: int
+    visits: int
+
+
+def visit_count():  # type: ignore[no-untyped-def]
+    """Visits net of voids: a void is a sale row with the negated amount."""
+    return func.sum(case((Sale.amount > 0, 1), (Sale.amount < 0, -1), else_=0))
+
+
+def top_customers(shop: Shop, first: str, last: str, limit: int = TOP_LIMIT) -> list[TopCustomer]:
+    """The members who spent most in the period, masked as on every screen."""
+    months = period_months(first, last)
+    start, end = month_start(shop, months[0]), month_start(shop, next_month(months[-1]))
+    # coalesce() keeps SQLite off the occurred_at index: walking the (customer, time, amount)
+    # index whole and grouping as it goes is several times faster than a range then a sort.
+    moment = func.coalesce(Sale.occurred_at, Sale.occurred_at)
+    spend = func.sum(Sale.amount)
+    with shop.db.read() as session:
+        rows = session.execute(
+            select(Sale.customer_id, spend, visit_count())
+            .where(moment >= start, moment < end)
+            .group_by(Sale.customer_id)
+            .order_by(spend.desc())
+            .limit(limit)
+        ).all()
+        people = {
+            c.id: c
+            for c in session.scalars(select(Customer).where(Customer.id.in_([r[0] for r in rows])))
+        }
+    style = shop.settings.get("phone_mask", "middle")
+    return [
+        TopCustomer(
+            cid,
+            mask_name(people[cid].name) if people[cid].name else "",
+            Phone(people[cid].phone).masked(style) if people[cid].phone else "",
+            int(total),
+            int(visits),
+        )
+        for cid, total, visits in rows
+        if cid in people
+    ]
+
+
+# --- campaigns against the weeks before them ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    sales: int
+    visits: int
+    points: int
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    name: str
+    start: date
+    end: date  # the last day counted (today for a running campaign)
+    before_start: date
+    before_end: date
+    during: Figures
+    before: Figures
+
+    def change(self, field: str) -> Decimal | None:
+        """(during - before) / before, None when there was nothing before."""
+        old, new = getattr(self.before, field), getattr(self.during, field)
+        return ratio(new - old, old) if old > 0 else None
+
+
+def campaign_results(shop: Shop) -> list[CampaignResult]:
+    """Each campaign that has started: sales, visits and points against the weeks before.
+
+    The comparison window has the same number of days, moved back by whole weeks so
+    that the same weekdays are compared (a weekday-only campaign against weekdays).
+    """
+    today = shop.local_date(shop.now())
+    with shop.db.read() as session:
+        _, program = current_program(session)
+        results = []
+        for campaign in program.campaigns:
+            if campaign.start > today:
+                continue
+            end = min(campaign.end, today)
+            days = (end - campaign.start).days + 1
+            shift = timedelta(days=math.ceil(days / 7) * 7)
+            before_start = campaign.start - shift
+            before_end = before_start + timedelta(days=days - 1)
+            results.append(
+                CampaignResult(
+                    campaign.name,
+                    campaign.start,
+                    end,
+                    before_start,
+                    before_end,
+                    _figures(shop, session, campaign.start, end),
+                    _figures(shop, session, before_start, before_end),
+                )
+            )
+    return results
+
+
+def _day_start(shop: Shop, day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=shop.zone).astimezone(UTC)
+
+
+def _figures(shop: Shop, session: Session, first: date, last: date) -> Figures:
+    start, end = _day_start(shop, first), _day_start(shop, last + timedelta(days=1))
+    in_window = and_(Sale.occurred_at >= start, Sale.occurred_at < end)
+    sales, visits = session.execute(
+        select(func.coalesce(func.sum(Sale.amount), 0), func.coalesce(visit_count(), 0)).where(
+            in_window
+        )
+    ).one()
+    points = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.points), 0))
+        .join(Sale, Sale.id == LedgerEntry.sale_id)
+        .where(in_window, LedgerEntry.kind != "expire")
+    )
+    return Figures(int(sales), int(visits), int(points or 0))
+
+
+# --- exports ---------------------------------------------------------------------------
+
+
+def report_rows(board: Dashboard) -> list[list[object]]:
+    """The monthly report as rows under REPORT_COLUMNS (integer won, rates as decimals)."""
+    rows: list[list[object]] = []
+    for m in board.months:
+        rows.append(
+            [
+                m.month,
+                m.members,
+                m.new_members,
+                m.active_members,
+                m.visits,
+                m.sales_amount,
+                m.sales_amount // m.visits if m.visits > 0 else 0,
+                ratio(m.visits, m.active_members).quantize(Decimal("0.01")),
+                m.points_issued,
+                m.points_redeemed,
+                m.points_expired,
+                m.redemption_rate,
+                m.points_outstanding,
+                m.coupons_issued,
+                m.coupons_used,
+            ]
+        )
+    return rows
+
+
+def export_report_csv(shop: Shop, first: str, last: str, path: Path) -> int:
+    """The monthly report as CSV (UTF-8 with BOM so that Excel reads the Korean right)."""
+    board = dashboard(shop, first, last)
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REPORT_COLUMNS)
+        writer.writerows(report_rows(board))
+    _audit_export(shop, "report.export_csv", board, path)
+    return len(board.months)
+
+
+def export_report_pdf(
+    shop: Shop, first: str, last: str, path: Path, *, language: str = "ko"
+) -> int:
+    """The monthly report with its charts as a PDF; returns the number of pages."""
+    from app.printing.report_pdf import render_report
+
+    board = dashboard(shop, first, last)
+    with shop.db.read() as session:
+        store = session.get(Store, shop.store_id)
+        name = store.name if store else ""
+    data, pages = render_report(board, shop_name=name, language=language)
+    path.write_bytes(data)
+    _audit_export(shop, "report.export_pdf", board, path)
+    return pages
+
+
+def _audit_export(shop: Shop, action: str, board: Dashboard, path: Path) -> None:
+    with shop.db.write() as session:
+        audit(
+            shop,
+            session,
+            action,
+            detail={"first": board.first, "last": board.last, "file": path.name},
+        )

@@ -1,0 +1,208 @@
+"""Win-back: members who stopped coming, a come-back coupon for all of them, an SMS list.
+
+A member is dormant when their last visit is more than N days ago (the owner picks N; the
+setting winback_days is the default). The SMS list holds only those who opted in to
+marketing, with a consent younger than the renewal period (korea.md: ads need prior opt-in,
+re-confirmed every 2 years); the others are counted with the reason they were left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Customer, Sale
+from app.domain.coupons import check_coupon_issue
+from app.domain.errors import Refused
+from app.domain.phone import Phone, mask_name
+from app.services.analytics import visit_count
+from app.services.owner import add_coupon
+from app.services.settings import setting
+from app.services.shop import Shop, audit, bump
+from app.services.staff import require_owner
+
+MIN_DAYS, MAX_DAYS = 7, 3650
+SMS_COLUMNS = ["phone", "name"]
+
+
+@dataclass(frozen=True)
+class Dormant:
+    customer_id: uuid.UUID
+    name: str  # masked
+    phone: str  # masked
+    last_visit: date  # local
+    total_spend: int
+    visits: int
+    marketing: bool  # opted in, and the consent is still current
+
+    @property
+    def average_spend(self) -> int:
+        return self.total_spend // self.visits if self.visits > 0 else 0
+
+
+@dataclass(frozen=True)
+class WinbackList:
+    days: int
+    members: list[Dormant]  # active members, biggest spenders first
+    withdrawn: int  # dormant but withdrawn: no coupon, no message
+
+    @property
+    def with_consent(self) -> int:
+        return sum(1 for m in self.members if m.marketing)
+
+
+def check_days(days: object) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:
+        raise Refused("winback.days", value=days, minimum=MIN_DAYS, maximum=MAX_DAYS)
+    return days
+
+
+def default_days(shop: Shop) -> int:
+    return int(setting(shop, "winback_days"))
+
+
+def _cutoff(shop: Shop, days: int) -> datetime:
+    return shop.now() - timedelta(days=days)
+
+
+def _consent_since(shop: Shop) -> datetime:
+    """Consents older than this are due for renewal and do not count."""
+    months = int(setting(shop, "marketing_renewal_months"))
+    return shop.now() - timedelta(days=months * 365 // 12)
+
+
+def _dormant_rows(session: Session, cutoff: datetime, statuses: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """(customer, last visit, total spend, visits) of those whose last purchase is before cutoff."""
+    last = func.max(case((Sale.amount > 0, Sale.occurred_at)))  # a void is no visit
+    history = (
+        select(
+            Sale.customer_id.label("customer_id"),
+            last.label("last_visit"),
+            func.sum(Sale.amount).label("spend"),
+            visit_count().label("visits"),
+        )
+        .group_by(Sale.customer_id)
+        .having(last < cutoff)
+        .subquery()
+    )
+    return session.execute(
+        select(Customer, history.c.last_visit, history.c.spend, history.c.visits)
+        .join(history, history.c.customer_id == Customer.id)
+        .where(Customer.status.in_(statuses))
+        .order_by(history.c.spend.desc(), Customer.id)
+    )
+
+
+def dormant_members(shop: Shop, days: int) -> WinbackList:
+    """Members with no visit in `days` days, with what they used to spend."""
+    days = check_days(days)
+    style = shop.settings.get("phone_mask", "middle")
+    since = _consent_since(shop)
+    members, withdrawn = [], 0
+    with shop.db.read() as session:
+        rows = _dormant_rows(session, _cutoff(shop, days), ("active", "withdrawn"))
+        for customer, last_visit, spend, visits in rows:
+            if customer.status == "withdrawn":
+                withdrawn += 1
+                continue
+            members.append(
+                Dormant(
+                    customer.id,
+                    mask_name(customer.name) if customer.name else "",
+                    Phone(customer.phone).masked(style) if customer.phone else "",
+                    shop.local_date(last_visit),
+                    int(spend),
+                    int(visits),
+                    _may_advertise(customer, since),
+                )
+            )
+    return WinbackList(days, members, withdrawn)
+
+
+def _may_advertise(customer: Customer, since: datetime) -> bool:
+    consent = customer.marketing_consent_at
+    return consent is not None and consent >= since
+
+
+def issue_winback_coupons(shop: Shop, days: int, kind: str, value: int, valid_days: int) -> int:
+    """A come-back coupon to every dormant member, in one transaction; returns how many."""
+    require_owner(shop)
+    days = check_days(days)
+    check_coupon_issue(kind, value, valid_days)
+    now = shop.now()
+    with shop.db.write() as session:
+        rows = _dormant_rows(session, _cutoff(shop, days), ("active",)).all()
+        if not rows:
+            raise Refused("winback.nobody", days=days)
+        for customer, *_ in rows:
+            add_coupon(shop, session, customer.id, kind, value, valid_days, "winback", now)
+        bump(shop, session, now, coupons_issued=len(rows))
+        audit(
+            shop,
+            session,
+            "winback.coupons",
+            detail={
+                "days": days,
+                "kind": kind,
+                "value": value,
+                "valid_days": valid_days,
+                "coupons": len(rows),
+            },
+        )
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class SmsExport:
+    written: int
+    no_consent: int  # never opted in, or the consent is due for renewal
+    withdrawn: int
+    path: Path
+
+
+def sms_file_name(shop: Shop) -> str:
+    return f"winback_sms_{shop.local_date(shop.now()):%Y%m%d}.csv"
+
+
+def export_sms_list(shop: Shop, days: int, path: Path) -> SmsExport:
+    """phone,name of dormant members who may receive ads; the full numbers are the point.
+
+    Only those with a current marketing consent are written; the export is audited.
+    """
+    require_owner(shop)
+    days = check_days(days)
+    since = _consent_since(shop)
+    written = no_consent = withdrawn = 0
+    with shop.db.read() as session:
+        rows = _dormant_rows(session, _cutoff(shop, days), ("active", "withdrawn"))
+        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(SMS_COLUMNS)
+            for customer, *_ in rows:
+                if customer.status == "withdrawn":
+                    withdrawn += 1
+                elif not customer.phone or not _may_advertise(customer, since):
+                    no_consent += 1
+                else:
+                    writer.writerow([customer.phone, customer.name or ""])
+                    written += 1
+    with shop.db.write() as session:
+        audit(
+            shop,
+            session,
+            "winback.export",
+            detail={
+                "days": days,
+                "rows": written,
+                "no_consent": no_consent,
+                "withdrawn": withdrawn,
+                "file": path.name,
+            },
+        )
+    return SmsExport(written, no_consent, withdrawn, path)

@@ -1,0 +1,349 @@
+"""Reports: a period of months, the main figures and charts first, heavier analyses as they come."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import Refused
+from app.services import analytics
+from app.services.shop import Shop
+from app.ui.backoffice.charts import bar_chart, chart_view, line_chart, short_month, show_chart
+from app.ui.text import language, refusal, t, won
+from app.ui.worker import ServiceRunner
+
+FIGURES = (
+    "members",
+    "new_members",
+    "visits",
+    "average_spend",
+    "frequency",
+    "redemption_rate",
+    "liability",
+    "points",
+)
+
+
+CHARTS = ("chartMembers", "chartVisits", "chartPoints", "chartTiers")
+
+
+def percent(rate: object) -> str:
+    return f"{float(rate) * 100:.1f}%"  # type: ignore[arg-type]
+
+
+def table(name: str, headers: list[str]) -> QTableWidget:
+    widget = QTableWidget(0, len(headers))
+    widget.setObjectName(name)
+    widget.setHorizontalHeaderLabels(headers)
+    widget.verticalHeader().setVisible(False)
+    widget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    widget.setMinimumHeight(180)
+    return widget
+
+
+def fill(widget: QTableWidget, rows: list[list[str]], *, text_columns: int = 1) -> None:
+    """Rows into a table; columns after the first `text_columns` are figures, right-aligned."""
+    widget.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem(value)
+            if c >= text_columns:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            widget.setItem(r, c, item)
+
+
+class ReportsPage(QWidget):
+    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shop, self.runner = shop, runner
+        self.board: analytics.Dashboard | None = None
+        self.arrived: set[str] = set()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._period_bar())
+        self.message = QLabel(objectName="reportsMessage", wordWrap=True)
+        layout.addWidget(self.message)
+        scroll = QScrollArea(widgetResizable=True)
+        self.body = QWidget()
+        self.content = QVBoxLayout(self.body)
+        scroll.setWidget(self.body)
+        layout.addWidget(scroll, 1)
+        self._build_figures()
+        self.charts = {name: chart_view(name) for name in CHARTS}
+        grid = QGridLayout()
+        for index, view in enumerate(self.charts.values()):
+            grid.addWidget(view, index // 2, index % 2)
+        self.content.addLayout(grid)
+        self._build_analyses()
+        self.refresh()
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _period_bar(self) -> QHBoxLayout:
+        today = QDate.fromString(self.shop.local_date(self.shop.now()).isoformat(), "yyyy-MM-dd")
+        self.first = self._month_edit("reportsFrom", today.addMonths(-11))
+        self.last = self._month_edit("reportsTo", today)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(t("reports.from")))
+        bar.addWidget(self.first)
+        bar.addWidget(QLabel(t("reports.to")))
+        bar.addWidget(self.last)
+        self.show_button = QPushButton(t("reports.show"), objectName="reportsShow")
+        self.show_button.clicked.connect(self.refresh)
+        bar.addWidget(self.show_button)
+        bar.addStretch(1)
+        self.pdf_button = QPushButton(t("reports.pdf"), objectName="reportsPdf")
+        self.pdf_button.clicked.connect(lambda: self.export("pdf"))
+        self.csv_button = QPushButton(t("reports.csv"), objectName="reportsCsv")
+        self.csv_button.clicked.connect(lambda: self.export("csv"))
+        bar.addWidget(self.pdf_button)
+        bar.addWidget(self.csv_button)
+        return bar
+
+    def _month_edit(self, name: str, date: QDate) -> QDateEdit:
+        edit = QDateEdit(QDate(date.year(), date.month(), 1), objectName=name)
+        edit.setDisplayFormat("yyyy-MM")
+        edit.setCalendarPopup(False)
+        return edit
+
+    def _build_figures(self) -> None:
+        grid = QGridLayout()
+        self.figures: dict[str, QLabel] = {}
+        for index, key in enumerate(FIGURES):
+            card = QFrame(objectName="figureCard")
+            card.setFrameShape(QFrame.Shape.StyledPanel)
+            box = QVBoxLayout(card)
+            caption = QLabel(t(f"reports.{key}"), wordWrap=True)
+            caption.setStyleSheet("color: #555;")
+            value = QLabel("—", objectName=f"figure_{key}")
+            value.setStyleSheet("font-size: 18px; font-weight: bold;")
+            box.addWidget(caption)
+            box.addWidget(value)
+            self.figures[key] = value
+            grid.addWidget(card, index // 4, index % 4)
+        self.content.addLayout(grid)
+
+    def _build_analyses(self) -> None:
+        self.cohorts = table("cohortTable", [])
+        self.cohorts.setMinimumHeight(400)  # twelve cohorts without scrolling
+        self.churn = QLabel(t("reports.loading"), objectName="churnLabel", wordWrap=True)
+        self.clv = QLabel(objectName="clvLabel", wordWrap=True)
+        self.clv.setStyleSheet("font-weight: bold;")
+        self.clv_how = QLabel(objectName="clvHow", wordWrap=True)
+        self.clv_how.setStyleSheet("color: #555;")
+        self.top = table(
+            "topTable",
+            [t(f"reports.top_{k}") for k in ("name", "phone", "spend", "visits")],
+        )
+        self.campaigns = table(
+            "campaignTable",
+            [t(f"reports.campaign_{k}") for k in ("name", "period", "sales", "visits", "points")],
+        )
+        for title, widgets in (
+            ("reports.cohorts", [self.cohorts, self.churn, self.clv, self.clv_how]),
+            ("reports.top", [self.top]),
+            ("reports.campaigns", [self.campaigns]),
+        ):
+            heading = QLabel(t(title))
+            heading.setStyleSheet("font-size: 15px; font-weight: bold; margin-top: 12px;")
+            self.content.addWidget(heading)
+            for widget in widgets:
+                self.content.addWidget(widget)
+
+    # --- loading ------------------------------------------------------------------------
+
+    def period(self) -> tuple[str, str]:
+        return self.first.date().toString("yyyy-MM"), self.last.date().toString("yyyy-MM")
+
+    def refresh(self) -> None:
+        """Main figures first (one small query), then the heavier analyses one by one."""
+        first, last = self.period()
+        self.arrived.clear()
+        self.message.setText("")
+        self.churn.setText(t("reports.loading"))
+        shop = self.shop
+        self.runner.run(
+            lambda: analytics.dashboard(shop, first, last), self._show_board, self._fail
+        )
+        self.runner.run(
+            lambda: analytics.cohort_retention(shop, first, last), self._show_cohorts, self._fail
+        )
+        self.runner.run(
+            lambda: analytics.top_customers(shop, first, last), self._show_top, self._fail
+        )
+        self.runner.run(lambda: analytics.campaign_results(shop), self._show_campaigns, self._fail)
+
+    def _fail(self, error: BaseException) -> None:
+        if isinstance(error, Refused):
+            self.message.setText(refusal(error))
+        else:
+            self.message.setText(t("error.unexpected", error=error))
+        self.message.setStyleSheet("color: #b00020;")
+
+    def _show_board(self, board: analytics.Dashboard) -> None:
+        self.board = board
+        values = {
+            "members": f"{board.members:,}",
+            "new_members": f"{board.new_members:,}",
+            "visits": f"{board.visits:,}",
+            "average_spend": won(board.average_spend),
+            "frequency": t("reports.frequency_value", n=board.visits_per_active),
+            "redemption_rate": percent(board.redemption_rate),
+            "liability": won(board.liability_won),
+            "points": t(
+                "reports.points_value",
+                issued=f"{board.points_issued:,}",
+                redeemed=f"{board.points_redeemed:,}",
+                expired=f"{board.points_expired:,}",
+            ),
+        }
+        for key, text in values.items():
+            self.figures[key].setText(text)
+        self._draw_charts(board)
+        self.arrived.add("board")
+
+    def _draw_charts(self, board: analytics.Dashboard) -> None:
+        months = [short_month(m.month) for m in board.months]
+
+        def by_month(field: str) -> list[int]:
+            return [getattr(m, field) for m in board.months]
+
+        codes = list(board.tier_counts)
+        charts = {
+            "chartMembers": bar_chart(
+                t("reports.chart_members"),
+                months,
+                [
+                    (t("reports.new_members"), by_month("new_members")),
+                    (t("reports.active"), by_month("active_members")),
+                ],
+            ),
+            "chartVisits": line_chart(
+                t("reports.chart_visits"),
+                months,
+                [
+                    (t("reports.visits"), by_month("visits")),
+                    (t("reports.members_total"), by_month("members")),
+                ],
+            ),
+            "chartPoints": bar_chart(
+                t("reports.chart_points"),
+                months,
+                [
+                    (t("reports.issued"), by_month("points_issued")),
+                    (t("reports.redeemed"), by_month("points_redeemed")),
+                    (t("reports.expired"), by_month("points_expired")),
+                ],
+            ),
+            "chartTiers": bar_chart(
+                t("reports.chart_tiers", month=board.last),
+                [board.tier_names.get(c, c) for c in codes],
+                [(t("reports.members_total"), [board.tier_counts[c] for c in codes])],
+            ),
+        }
+        for name, chart in charts.items():
+            show_chart(self.charts[name], chart)
+
+    def _show_cohorts(self, result: analytics.CohortTable) -> None:
+        width = max((len(c.active) for c in result.cohorts), default=0)
+        headers = [t("reports.cohort_month"), t("reports.cohort_size")] + [
+            t("reports.cohort_offset", n=k) for k in range(1, width)
+        ]
+        self.cohorts.setColumnCount(len(headers))
+        self.cohorts.setHorizontalHeaderLabels(headers)
+        rows = []
+        for c in result.cohorts:
+            cells = [percent(c.retention(k)) if c.size else "—" for k in range(1, len(c.active))]
+            rows.append([c.month, f"{c.size:,}", *cells])
+        fill(self.cohorts, rows)
+        self.churn.setText(
+            t(
+                "reports.churn",
+                churn=f"{float(result.monthly_churn) * 100:.1f}",
+                months=result.lifetime_months,
+            )
+        )
+        monthly = self.board.monthly_value if self.board else 0
+        self.clv.setText(t("reports.clv", won=won(result.lifetime_value)))
+        self.clv_how.setText(t("reports.clv_how", monthly=won(monthly)))
+        self.arrived.add("cohorts")
+
+    def _show_top(self, people: list[analytics.TopCustomer]) -> None:
+        fill(
+            self.top,
+            [
+                [p.name or t("reports.unnamed"), p.phone, won(p.spend), f"{p.visits:,}"]
+                for p in people
+            ],
+            text_columns=2,
+        )
+        self.arrived.add("top")
+
+    def _show_campaigns(self, results: list[analytics.CampaignResult]) -> None:
+        rows = []
+        for r in results:
+            period = (
+                f"{r.start:%y.%m.%d}~{r.end:%m.%d} ({r.before_start:%m.%d}~{r.before_end:%m.%d})"
+            )
+            rows.append(
+                [
+                    r.name,
+                    period,
+                    self._compare(r, "sales", won),
+                    self._compare(r, "visits", lambda n: f"{n:,}"),
+                    self._compare(r, "points", lambda n: f"{n:,}"),
+                ]
+            )
+        if not rows:
+            rows = [[t("reports.no_campaigns"), "", "", "", ""]]
+        fill(self.campaigns, rows, text_columns=2)
+        self.arrived.add("campaigns")
+
+    @staticmethod
+    def _compare(result: analytics.CampaignResult, field: str, show) -> str:  # type: ignore[no-untyped-def]
+        change = result.change(field)
+        return t(
+            "reports.campaign_cell",
+            during=show(getattr(result.during, field)),
+            before=show(getattr(result.before, field)),
+            change=f"{float(change) * 100:+.0f}%" if change is not None else "—",
+        )
+
+    # --- exports ------------------------------------------------------------------------
+
+    def ask_save_path(self, suggested: str) -> Path | None:
+        """The file to write (tests replace this)."""
+        name, _ = QFileDialog.getSaveFileName(self, t("reports.pdf"), suggested)
+        return Path(name) if name else None
+
+    def export(self, kind: str) -> None:
+        first, last = self.period()
+        path = self.ask_save_path(f"report_{first}_{last}.{kind}")
+        if path is None:
+            return
+        shop, lang = self.shop, language()
+        if kind == "pdf":
+            job = lambda: analytics.export_report_pdf(shop, first, last, path, language=lang)  # noqa: E731
+        else:
+            job = lambda: analytics.export_report_csv(shop, first, last, path)  # noqa: E731
+        self.runner.run(job, lambda _: self._saved(path), self._fail)
+
+    def _saved(self, path: Path) -> None:
+        self.message.setStyleSheet("color: #2f6f62;")
+        self.message.setText(t("reports.saved", file=path.name))

@@ -1,0 +1,181 @@
+"""Win-back: members who stopped coming, a come-back coupon for all, a CSV for the SMS service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import Refused
+from app.services import winback
+from app.services.shop import Shop
+from app.ui.backoffice.reports_page import fill, table
+from app.ui.text import refusal, t, won
+from app.ui.worker import ServiceRunner
+
+SHOWN = 500
+KINDS = ("amount", "percent", "item")
+
+
+class WinbackPage(QWidget):
+    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shop, self.runner = shop, runner
+        self.found: winback.WinbackList | None = None
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._search_bar())
+        self.summary = QLabel(objectName="winbackSummary", wordWrap=True)
+        layout.addWidget(self.summary)
+        self.list = table(
+            "winbackTable",
+            [
+                t(f"winback.{k}")
+                for k in ("name", "phone", "last_visit", "total", "visits", "average", "marketing")
+            ],
+        )
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self._coupon_box())
+        export = QHBoxLayout()
+        self.export_button = QPushButton(t("winback.export"), objectName="winbackExport")
+        self.export_button.clicked.connect(self.export)
+        export.addWidget(self.export_button)
+        export.addStretch(1)
+        layout.addLayout(export)
+        self.message = QLabel(objectName="winbackMessage", wordWrap=True)
+        layout.addWidget(self.message)
+        self.find()
+
+    def _search_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.days = QSpinBox(objectName="winbackDays", minimum=1, maximum=9999)
+        self.days.setValue(winback.default_days(self.shop))
+        self.days_error = QLabel(objectName="winbackDaysError", wordWrap=True)
+        self.days_error.setStyleSheet("color: #b00020;")
+        find = QPushButton(t("winback.find"), objectName="winbackFind")
+        find.clicked.connect(self.find)
+        bar.addWidget(QLabel(t("winback.days")))
+        bar.addWidget(self.days)
+        bar.addWidget(QLabel(t("winback.days_suffix")))
+        bar.addWidget(find)
+        bar.addWidget(self.days_error, 1)
+        return bar
+
+    def _coupon_box(self) -> QGroupBox:
+        box = QGroupBox(t("winback.coupon_box"))
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.kind = QComboBox(objectName="winbackKind")
+        for kind in KINDS:
+            self.kind.addItem(t(f"winback.kind_{kind}"), kind)
+        self.value = QLineEdit("3000", objectName="winbackValue")
+        self.value.setMinimumWidth(160)
+        self.valid_days = QSpinBox(objectName="winbackValidDays", minimum=0, maximum=99999)
+        self.valid_days.setValue(30)
+        self.coupon_error = QLabel(objectName="winbackCouponError", wordWrap=True)
+        self.coupon_error.setStyleSheet("color: #b00020;")
+        self.issue_button = QPushButton(t("winback.issue"), objectName="winbackIssue")
+        self.issue_button.clicked.connect(self.issue)
+        form.addRow(t("winback.kind"), self.kind)
+        form.addRow(t("winback.value"), self.value)
+        form.addRow(t("winback.valid_days"), self.valid_days)
+        form.addRow(self.issue_button, self.coupon_error)
+        return box
+
+    # --- the list -----------------------------------------------------------------------
+
+    def find(self) -> None:
+        self.days_error.setText("")
+        shop, days = self.shop, self.days.value()
+        self.runner.run(lambda: winback.dormant_members(shop, days), self._show, self._days_refused)
+
+    def _days_refused(self, error: BaseException) -> None:
+        self.days_error.setText(_explain(error))
+
+    def _show(self, found: winback.WinbackList) -> None:
+        self.found = found
+        shown = found.members[:SHOWN]
+        text = t(
+            "winback.summary",
+            n=f"{len(found.members):,}",
+            consent=f"{found.with_consent:,}",
+            withdrawn=f"{found.withdrawn:,}",
+        )
+        if len(found.members) > SHOWN:
+            text += " " + t("winback.shown", shown=SHOWN)
+        self.summary.setText(text)
+        fill(
+            self.list,
+            [
+                [
+                    m.name or "—",
+                    m.phone,
+                    m.last_visit.isoformat(),
+                    won(m.total_spend),
+                    f"{m.visits:,}",
+                    won(m.average_spend),
+                    t("winback.yes") if m.marketing else t("winback.no"),
+                ]
+                for m in shown
+            ],
+            text_columns=2,
+        )
+
+    # --- coupons and the SMS list -----------------------------------------------------
+
+    def issue(self) -> None:
+        self.coupon_error.setText("")
+        text = self.value.text().strip().replace(",", "")
+        value = int(text) if text.isdigit() else -1
+        shop, days = self.shop, self.days.value()
+        kind, valid = self.kind.currentData(), self.valid_days.value()
+        self.runner.run(
+            lambda: winback.issue_winback_coupons(shop, days, kind, value, valid),
+            self._issued,
+            lambda error: self.coupon_error.setText(_explain(error)),
+        )
+
+    def _issued(self, count: int) -> None:
+        self.message.setText(t("winback.issued", n=f"{count:,}"))
+
+    def ask_save_path(self, suggested: str) -> Path | None:
+        """The file to write (tests replace this)."""
+        name, _ = QFileDialog.getSaveFileName(self, t("winback.export"), suggested, "CSV (*.csv)")
+        return Path(name) if name else None
+
+    def export(self) -> None:
+        path = self.ask_save_path(winback.sms_file_name(self.shop))
+        if path is None:
+            return
+        shop, days = self.shop, self.days.value()
+        self.runner.run(
+            lambda: winback.export_sms_list(shop, days, path),
+            self._exported,
+            lambda error: self.message.setText(_explain(error)),
+        )
+
+    def _exported(self, result: winback.SmsExport) -> None:
+        self.message.setText(
+            t(
+                "winback.exported",
+                n=f"{result.written:,}",
+                file=result.path.name,
+                no_consent=f"{result.no_consent:,}",
+                withdrawn=f"{result.withdrawn:,}",
+            )
+        )
+
+
+def _explain(error: BaseException) -> str:
+    return refusal(error) if isinstance(error, Refused) else t("error.unexpected", error=error)
