@@ -181,13 +181,14 @@ class ReportsPage(QWidget):
         self.runner.run(
             lambda: analytics.dashboard(shop, first, last), self._show_board, self._fail
         )
-        self.runner.run(
-            lambda: analytics.cohort_retention(shop, first, last), self._show_cohorts, self._fail
-        )
+        # the quick analyses first: cohorts scan every member-month of the period
         self.runner.run(
             lambda: analytics.top_customers(shop, first, last), self._show_top, self._fail
         )
         self.runner.run(lambda: analytics.campaign_results(shop), self._show_campaigns, self._fail)
+        self.runner.run(
+            lambda: analytics.cohort_retention(shop, first, last), self._show_cohorts, self._fail
+        )
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, Refused):
