@@ -38,7 +38,7 @@ def compute_earning(
         base_points=base,
         campaign_points=_multiplier_extra(base, active) + sum(c.bonus for c in active),
         campaigns=tuple(c.name for c in active),
-        stamps=1 if program.stamps.per == "visit" else items,
+        stamps={"visit": 1, "item": items}.get(program.stamps.per, 0),
     )
 
 

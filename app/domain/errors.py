@@ -172,7 +172,7 @@ DOMAIN_MESSAGES: dict[str, dict[str, str]] = {
     },
     "program.stamp_per": {
         "ko": "스탬프 적립 기준이 올바르지 않습니다: {value}",
-        "en": "Stamps must be given per visit or per item, not {value}.",
+        "en": "Stamps are given per visit, per item, or none; not {value}.",
     },
     "program.min_redeem_unit": {
         "ko": "최소 사용 포인트는 {unit:,}점 단위여야 합니다.",

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.domain.errors import Refused
 
-STAMP_PER = ("visit", "item")
+STAMP_PER = ("visit", "item", "none")  # "none": a points-only program, no stamp card
 MAX_DECIMAL_PLACES = 2
 MAX_MULTIPLIER = Decimal(100)
 
@@ -39,7 +39,11 @@ class PointsRules:
 class StampRules:
     goal: int
     reward: str
-    per: str  # "visit" | "item"
+    per: str  # "visit" | "item" | "none"
+
+    @property
+    def enabled(self) -> bool:
+        return self.per != "none"
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,7 @@ def program_template(kind: str) -> dict[str, Any]:
         document["stamps"] = {"goal": 10, "reward": "아메리카노 1잔", "per": "visit"}
     elif kind == "points":
         document["tiers"]["levels"] = _levels(2, 3, 4, 5)
+        document["stamps"] = {**document["stamps"], "per": "none"}  # no stamp card
     elif kind != "both":
         raise ValueError(kind)
     document["campaigns"] = []

@@ -33,6 +33,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "prog.field.bonuses.referral": _both("추천 보너스 (양쪽)", "Referral bonus (both)"),
     "prog.per.visit": _both("방문 1회", "visit"),
     "prog.per.item": _both("상품 1개", "item"),
+    "prog.per.none": _both("스탬프 없음", "no stamps"),
     "prog.expiry_hint": _both("0 = 소멸하지 않음", "0 = never expire"),
     "prog.tiers_hint": _both(
         "기준 금액은 평가 기간 동안의 누적 구매액입니다. 첫 등급은 0원부터, 적립률은 %입니다.",

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.money import parse_won
-from app.domain.program import Program
+from app.domain.program import STAMP_PER, Program
 from app.services import program as program_service
 from app.services.program import ProgramChange
 from app.services.shop import Shop
@@ -239,7 +239,7 @@ class ProgramPage(QWidget):
         self.stamp_reward.textChanged.connect(self.revalidate)
         form.addRow(t("prog.field.stamps.reward"), self.stamp_reward)
         self.stamp_per = QComboBox(objectName="stamps.per")
-        for per in ("visit", "item"):
+        for per in STAMP_PER:
             self.stamp_per.addItem(t(f"prog.per.{per}"), per)
         self.stamp_per.currentIndexChanged.connect(self.revalidate)
         form.addRow(t("prog.field.stamps.per"), self.stamp_per)
