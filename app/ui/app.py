@@ -63,9 +63,41 @@ def offer_demo(shop: Shop) -> None:
     shop.settings["demo_offered"] = True
 
 
-def _report_ready(path: str, app: QApplication) -> None:
+def first_run(shop: Shop) -> bool:
+    """A new shop gets the setup wizard (once); False when the owner chose "later"."""
+    from app.services.setup import needs_setup
+    from app.ui.wizard import SetupWizard
+    from app.ui.worker import ServiceRunner
+
+    if not needs_setup(shop):
+        offer_demo(shop)
+        return True
+    runner = ServiceRunner()
+    try:
+        wizard = SetupWizard(shop, runner, store_name(shop))
+        ready_file = os.environ.get("DANGOL_READY_FILE")
+        if ready_file:  # a start-up check: the wizard is the first screen; report it, close
+            QTimer.singleShot(0, lambda: (_write_ready(ready_file), wizard.reject()))
+        return bool(wizard.exec())
+    finally:
+        runner.stop()
+
+
+def install_crash_handler() -> None:
+    """Unexpected errors: written to the crash log, shown with a copy button, the app goes on."""
+    from app import crash
+    from app.ui.about import show_crash
+
+    crash.install(show_crash)
+
+
+def _write_ready(path: str) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(repr(time.time()))
+
+
+def _report_ready(path: str, app: QApplication) -> None:
+    _write_ready(path)
     app.quit()
 
 
@@ -74,9 +106,15 @@ def run_gui(target: str | None = None, lang: str | None = None) -> int:
     from app.ui.main_window import MainWindow
 
     app = prepare_application()
+    install_crash_handler()
     shop = open_shop(target)
+    from app.services.backup_schedule import start_daily_backup
+
+    start_daily_backup(shop)  # today's automatic backup, on a thread of its own
     text.set_language(lang or settings.setting(shop, "language"))
-    offer_demo(shop)
+    if not first_run(shop):
+        shop.close()
+        return 0
     window = MainWindow(shop, store_name(shop))
     window.show()
     ready_file = os.environ.get("DANGOL_READY_FILE")

@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.display_action)
         self.toolbar.addAction(self.backoffice_action)
         self.toolbar.addAction(self.language_action)
+        self.about_action = QAction(t("menu.about"), self)
+        self.about_action.triggered.connect(self.open_about)
+        self.toolbar.addAction(self.about_action)
         self.camera_button = QPushButton(t("camera.scan"), objectName="cameraButton")
         available, why = camera_available()
         self.camera_button.setVisible(available)
@@ -122,6 +125,19 @@ class MainWindow(QMainWindow):
             self.backoffice.destroyed.connect(lambda: setattr(self, "backoffice", None))
         self.backoffice.show()
         self.backoffice.raise_()
+
+    def open_about(self) -> None:
+        """The About box: version, database location, licences (read on the database thread)."""
+        from app.services.setup import about_facts
+        from app.ui.about import AboutBox
+
+        target = self.shop.db.url
+
+        def show(facts: object) -> None:
+            self.about = AboutBox(facts, self)  # type: ignore[arg-type]
+            self.about.open()
+
+        self.runner.run(lambda: about_facts(target), show)
 
     # --- who is at the counter ----------------------------------------------------
 
