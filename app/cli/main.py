@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from app import __version__
 from app.cli import render
 from app.domain.errors import Refused
 from app.domain.money import parse_won
@@ -38,7 +37,21 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text}") from exc
 
 
-def build_parser() -> Parser:
+class _Version(argparse.Action):
+    """`--version`: the version (first line), the database location and the bundled licences."""
+
+    def __init__(self, option_strings: list[str], dest: str, db: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version, database, licences")
+        self.db = db
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        from app.services.setup import about_facts, about_lines
+
+        print("\n".join(about_lines(about_facts(self.db))))
+        parser.exit()
+
+
+def build_parser(db: str | None = None) -> Parser:
     common = Parser(add_help=False)
     common.add_argument(
         "--db",
@@ -64,7 +77,7 @@ def build_parser() -> Parser:
         parents=[common],
         description="Dangol (단골): the loyalty program at the counter.",
     )
-    parser.add_argument("--version", action="version", version=f"dangol {__version__}")
+    parser.add_argument("--version", action=_Version, db=db)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def command(name: str, help_text: str, sub_=sub) -> Parser:
@@ -155,6 +168,9 @@ def build_parser() -> Parser:
     from app.cli import printing
 
     printing.add_commands(command)
+    from app.cli import sync
+
+    sync.add_commands(command)
     return parser
 
 
@@ -245,6 +261,10 @@ def _run(shop: Any, args: argparse.Namespace) -> Any:
         from app.cli import printing
 
         return printing.run(shop, key, args)
+    if key == "sync" or key.startswith("sync "):
+        from app.cli import sync
+
+        return sync.run(shop, key, args)
     raise Refused("cli.usage", detail=f"unknown command: {key}")
 
 
@@ -265,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_lang(argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_early_value(argv, "--db")).parse_args(argv)
         lang = getattr(args, "lang", None) or lang
         if not args.command:
             build_parser().print_help()
@@ -299,6 +319,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "DANGOL_DEBUG" in os.environ:
             traceback.print_exc()
         return EXIT_ERROR
+
+
+def _early_value(argv: list[str], option: str) -> str | None:
+    """An option's value before parsing (`--db X` or `--db=X`), wherever it stands."""
+    for i, arg in enumerate(argv):
+        if arg == option and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _early_lang(argv: list[str]) -> str:

@@ -290,3 +290,75 @@ class CustomerMonth(Base):
 
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)
+
+
+# --- cloud sync (see app/sync) --------------------------------------------------------
+
+
+class SyncClock(Base):
+    """One row: this database's hybrid logical clock and whether changes are being tracked."""
+
+    __tablename__ = "sync_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # microseconds-ish: max(wall clock in ms * 1000, last + 1), advanced past every pulled clock
+    hlc: Mapped[int] = mapped_column(BigInteger, default=0)
+    # 1 once sync is set up: the triggers write the outbox
+    tracking: Mapped[int] = mapped_column(Integer, default=0)
+    # 1 while pulled rows are applied: the triggers stay quiet
+    applying: Mapped[int] = mapped_column(Integer, default=0)
+    register_hex: Mapped[str] = mapped_column(String(32), default="")
+    pulled_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SyncOutbox(Base):
+    """A change of this register not yet on the server (written by triggers, same transaction)."""
+
+    __tablename__ = "sync_outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tbl: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[uuid.UUID]
+    # NULL: the row is new; else the column that changed
+    field: Mapped[str | None] = mapped_column(String(40), default=None)
+    hlc: Mapped[int] = mapped_column(BigInteger)
+
+
+class SyncFieldClock(Base):
+    """When a field of a mutable row last changed, and where: the latest (hlc, origin) wins."""
+
+    __tablename__ = "sync_field_clocks"
+
+    tbl: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # "*" is the row's creation: fields without a clock of their own have that one
+    field: Mapped[str] = mapped_column(String(40), primary_key=True)
+    hlc: Mapped[int] = mapped_column(BigInteger)
+    origin: Mapped[str] = mapped_column(String(32))
+
+
+class SyncChange(Base):
+    """Central database only: the feed registers pull from, numbered in commit order."""
+
+    __tablename__ = "sync_changes"
+    __table_args__ = (Index("ix_sync_changes_row", "tbl", "row_id"),)
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    tbl: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[uuid.UUID]
+    # the register that pushed it; NULL for what the server decided (merges, conflicts)
+    origin: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class SyncConflict(IdMixin, OriginMixin, Base):
+    """Something sync could not merge silently: shown to the owner in the needs-attention list."""
+
+    __tablename__ = "sync_conflicts"
+
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(40))
+    tbl: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[uuid.UUID]
+    detail: Mapped[str | None] = mapped_column(Text, default=None)

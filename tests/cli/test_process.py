@@ -28,7 +28,11 @@ def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 def test_python_m_app_version():
     done = spawn(sys.executable, "-m", "app", "--version")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"dangol {__version__}"
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"dangol {__version__}"
+    # then where the data is and the licences of what is bundled
+    text = done.stdout
+    assert "OFL" in text and "LGPL" in text
 
 
 def test_the_dangol_script_at_the_counter(tmp_path):

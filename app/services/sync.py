@@ -1,0 +1,420 @@
+"""Cloud sync use cases: set it up, test the connection, sync now, its status, what needs care.
+
+The engine is app/sync (no Qt); these are the doors the command line and the screens use.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from app.db.models import (
+    Customer,
+    LedgerEntry,
+    ProgramVersion,
+    Register,
+    Sale,
+    Store,
+    SyncClock,
+    SyncConflict,
+    SyncOutbox,
+)
+from app.domain.errors import Refused
+from app.domain.phone import mask_name
+from app.services.customers import masked_phone
+from app.services.ledger import balances
+from app.services.shop import Shop, audit, set_setting
+from app.services.staff import require_owner
+from app.sync import engine as sync_engine
+from app.sync import server
+from app.sync.figures import account_pulled
+from app.sync.merge import Applier
+from app.sync.tracking import create_triggers, missing_triggers
+from app.sync.upload import upload_everything
+from app.sync.worker import SyncWorker
+
+URL_KEY, UPLOADED_KEY = "sync.url", "sync.uploaded"
+LAST_OK_KEY, LAST_ERROR_KEY = "sync.last_ok", "sync.last_error"
+CENTRAL_CHECK_TIMEOUT_S = 1.5
+
+
+@dataclass(frozen=True)
+class SyncSetup:
+    url: str
+    store: str
+    register: str
+    password_saved: bool
+    uploaded: int
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "store": self.store,
+            "register": self.register,
+            "password_saved": self.password_saved,
+            "uploaded": self.uploaded,
+        }
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: int
+    pulled: int
+    merges: int
+    rejected: int
+    pending: int
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "pushed": self.pushed,
+            "pulled": self.pulled,
+            "merges": self.merges,
+            "rejected": self.rejected,
+            "pending": self.pending,
+        }
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the counter's status bar shows: set up, in sync, waiting, last success, last error."""
+
+    configured: bool
+    url: str | None
+    pending: int
+    last_success: datetime | None
+    last_error: str | None
+
+    @property
+    def in_sync(self) -> bool:
+        return self.configured and self.pending == 0 and self.last_error is None
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "configured": self.configured,
+            "url": self.url,
+            "in_sync": self.in_sync,
+            "pending": self.pending,
+            "last_success": shop.local(self.last_success).isoformat()
+            if self.last_success
+            else None,
+            "last_error": self.last_error,
+        }
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """One thing sync could not settle by rule alone, for the owner to look at."""
+
+    kind: str  # negative_balance | duplicate
+    customer_id: uuid.UUID | None
+    name_masked: str | None
+    phone_masked: str | None
+    points: int = 0
+    stamps: int = 0
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self, shop: Shop) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "customer_id": str(self.customer_id) if self.customer_id else None,
+            "name_masked": self.name_masked,
+            "phone_masked": self.phone_masked,
+            "points": self.points,
+            "stamps": self.stamps,
+            "detail": self.detail,
+        }
+
+
+# --- setting up ------------------------------------------------------------------------------
+
+
+def configured_url(shop: Shop) -> str | None:
+    return shop.settings.get(URL_KEY)
+
+
+def _require_url(shop: Shop) -> str:
+    url = configured_url(shop)
+    if not url:
+        raise Refused("sync.not_set_up")
+    return url
+
+
+def _reachable(url: str) -> None:
+    try:
+        with server.central_engine(url).connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except (OperationalError, DBAPIError) as exc:
+        server.forget_engine(url)
+        raise Refused("sync.unreachable", detail=_first_line(exc)) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0][:160] if lines else type(exc).__name__
+
+
+def setup_sync(
+    shop: Shop, url: str, *, store: str | None = None, register: str | None = None
+) -> SyncSetup:
+    """Connect this register to the central database, upload it, and start tracking changes."""
+    require_owner(shop)
+    if not server.is_postgres(url.strip()):
+        raise Refused("sync.not_postgres", url=url)
+    if shop.db.dialect != "sqlite":
+        raise Refused("sync.local_not_sqlite")
+    kept_url, password = server.split_password(url.strip())
+    saved = server.save_password(kept_url, password) if password else False
+    # without a keyring this process still connects; later ones read $DANGOL_SYNC_PASSWORD
+    server.central_engine(kept_url, password)
+    _reachable(kept_url)
+    server.prepare_central(kept_url)
+    central = server.central_engine(kept_url)
+    store_name, register_name = _join(shop, central, store, register)
+    with shop.db.write() as session:
+        connection = session.connection()
+        if missing_triggers(connection):
+            create_triggers(connection)
+        session.execute(
+            update(SyncClock)
+            .where(SyncClock.id == 1)
+            .values(tracking=1, register_hex=shop.register_id.hex)
+        )
+        set_setting(session, URL_KEY, kept_url)
+        set_setting(session, UPLOADED_KEY, False)
+        audit(shop, session, "sync.setup", detail={"url": kept_url, "store": store_name})
+    shop.settings.update({URL_KEY: kept_url, UPLOADED_KEY: False})
+    uploaded = _upload_once(shop, central)
+    sync_now(shop)
+    return SyncSetup(kept_url, store_name, register_name, saved, uploaded)
+
+
+def _join(shop: Shop, central: Any, store: str | None, register: str | None) -> tuple[str, str]:
+    """Name this register, join a store of that name if the shop already has one."""
+    with central.connect() as connection:
+        central_store = (
+            connection.execute(select(Store.id).where(Store.name == store)).first()
+            if store
+            else None
+        )
+        central_programs = int(
+            connection.scalar(select(func.count()).select_from(ProgramVersion)) or 0
+        )
+    with shop.db.write() as session:
+        here = session.get(Store, shop.store_id)
+        me = session.get(Register, shop.register_id)
+        assert here is not None and me is not None
+        if register:
+            me.name = register.strip()
+        if central_store is not None and central_store.id != shop.store_id:
+            _adopt_store(shop, session, me, central, central_store.id)
+        elif store:
+            here.name = store.strip()
+        if central_programs:
+            _drop_unused_seed_program(session)
+        store_name = store.strip() if store else here.name
+        return store_name, me.name
+
+
+def _adopt_store(shop: Shop, session: Any, me: Register, central: Any, store_id: uuid.UUID) -> None:
+    """The register joins the existing store: its own seeded store stays, unused."""
+    with central.connect() as connection:
+        row = dict(connection.execute(select(Store).where(Store.id == store_id)).one()._mapping)
+    connection = session.connection()
+    connection.execute(update(SyncClock).where(SyncClock.id == 1).values(applying=1))
+    Applier(connection).apply("stores", [row], {})
+    connection.execute(update(SyncClock).where(SyncClock.id == 1).values(applying=0))
+    me.store_id = store_id
+    set_setting(session, "store_id", str(store_id))
+    shop.store_id = store_id
+    shop.settings["store_id"] = str(store_id)
+
+
+def _drop_unused_seed_program(session: Any) -> None:
+    """A new register's seed program would otherwise be the newest and replace the shop's."""
+    versions = list(session.scalars(select(ProgramVersion)))
+    used = session.scalar(select(func.count()).select_from(Sale))
+    if len(versions) == 1 and not used:
+        session.delete(versions[0])
+
+
+def _upload_once(shop: Shop, central: Any) -> int:
+    if shop.settings.get(UPLOADED_KEY):
+        return 0
+    count = upload_everything(shop.db, central, shop.register_id)
+    with shop.db.write() as session:
+        set_setting(session, UPLOADED_KEY, True)
+    shop.settings[UPLOADED_KEY] = True
+    return count
+
+
+def test_connection(shop: Shop) -> int:
+    """Milliseconds for one round trip to the central database."""
+    url = _require_url(shop)
+    started = time.perf_counter()
+    _reachable(url)
+    return round((time.perf_counter() - started) * 1000)
+
+
+# --- syncing ---------------------------------------------------------------------------------
+
+
+def sync_now(shop: Shop) -> SyncReport:
+    """Push this register's changes, pull everyone else's; safe to repeat, safe to cut."""
+    url = _require_url(shop)
+    try:
+        central = server.central_engine(url)
+        _upload_once(shop, central)
+        pushed = sync_engine.push(shop.db, central, shop.register_id)
+        pulled = sync_engine.pull(shop.db, central, shop.register_id, _figures(shop))
+    except OperationalError as exc:
+        _remember(shop, error=_first_line(exc))
+        raise Refused("sync.unreachable", detail=_first_line(exc)) from exc
+    except DBAPIError as exc:  # the server refused a batch: nothing was applied, say so
+        _remember(shop, error=_first_line(exc))
+        raise Refused("sync.failed", detail=_first_line(exc)) from exc
+    _remember(shop, error=None)
+    with shop.db.read() as session:
+        left = sync_engine.pending(session)
+    return SyncReport(pushed.rows, pulled.rows, pulled.merges, pushed.rejected, left)
+
+
+def _figures(shop: Shop):  # type: ignore[no-untyped-def]
+    def account(session: Any, applied: Any) -> None:
+        account_pulled(session, shop.zone, str(shop.store_id), shop.now(), applied)
+
+    return account
+
+
+def _remember(shop: Shop, *, error: str | None) -> None:
+    values: dict[str, Any] = {LAST_ERROR_KEY: error}
+    if error is None:
+        values[LAST_OK_KEY] = shop.now().isoformat()
+    with shop.db.write() as session:
+        for key, value in values.items():
+            set_setting(session, key, value)
+    shop.settings.update(values)
+
+
+def sync_status(shop: Shop) -> SyncStatus:
+    with shop.db.read() as session:
+        pending = sync_engine.pending(session)
+    last_ok = shop.settings.get(LAST_OK_KEY)
+    return SyncStatus(
+        configured=bool(configured_url(shop)),
+        url=configured_url(shop),
+        pending=pending,
+        last_success=datetime.fromisoformat(last_ok) if last_ok else None,
+        last_error=shop.settings.get(LAST_ERROR_KEY),
+    )
+
+
+# --- what needs the owner's eye --------------------------------------------------------------
+
+
+def needs_attention(shop: Shop) -> list[AttentionItem]:
+    """Negative balances (points spent twice while offline) and rows refused as duplicates."""
+    require_owner(shop)
+    items: list[AttentionItem] = []
+    with shop.db.read() as session:
+        e = LedgerEntry
+        below = session.execute(
+            select(e.customer_id, func.sum(e.points), func.sum(e.stamps))
+            .group_by(e.customer_id)
+            .having((func.sum(e.points) < 0) | (func.sum(e.stamps) < 0))
+        ).all()
+        for customer_id, points, stamps in below:
+            customer = session.get(Customer, customer_id)
+            items.append(_attention("negative_balance", shop, customer, int(points), int(stamps)))
+        for conflict in session.scalars(select(SyncConflict).order_by(SyncConflict.at)):
+            items.append(
+                AttentionItem(
+                    conflict.kind,
+                    None,
+                    None,
+                    None,
+                    detail={"table": conflict.tbl, "row": str(conflict.row_id)},
+                )
+            )
+    return items
+
+
+def _attention(
+    kind: str, shop: Shop, customer: Customer | None, points: int, stamps: int
+) -> AttentionItem:
+    return AttentionItem(
+        kind,
+        customer.id if customer else None,
+        mask_name(customer.name) if customer and customer.name else None,
+        masked_phone(shop, customer) if customer else None,
+        points,
+        stamps,
+    )
+
+
+# --- the redemption's online check -----------------------------------------------------------
+
+
+def central_points(shop: Shop, customer_id: uuid.UUID) -> int | None:
+    """The customer's usable points as the central database sees them plus this register's
+    unsent entries; None when sync is off or the server does not answer quickly."""
+    url = configured_url(shop)
+    if not url:
+        return None
+    try:
+        engine = server.central_engine(url)
+        with engine.connect() as connection:
+            connection.execute(
+                text(f"SET statement_timeout = {int(CENTRAL_CHECK_TIMEOUT_S * 1000)}")
+            )
+            from sqlalchemy.orm import Session
+
+            with Session(connection) as central:
+                usable = balances(central, customer_id, shop.now()).points
+    except (OperationalError, DBAPIError):
+        return None
+    with shop.db.read() as session:
+        unsent = session.scalar(
+            text(
+                "SELECT coalesce(sum(points), 0) FROM ledger_entries WHERE customer_id = :c "
+                "AND id IN (SELECT row_id FROM sync_outbox WHERE tbl = 'ledger_entries')"
+            ),
+            {"c": customer_id.hex},
+        )
+    return usable + int(unsent or 0)
+
+
+def check_central_points(shop: Shop, customer_id: uuid.UUID, points: int) -> None:
+    """Refuse a redemption the central balance cannot cover (another store spent it online).
+    Quietly passes when offline: the local balance check still applies."""
+    usable = central_points(shop, customer_id)
+    if usable is not None and points > usable:
+        raise Refused("sync.spent_elsewhere", points=points, balance=usable)
+
+
+# --- running by itself -----------------------------------------------------------------------
+
+
+def start_worker(shop: Shop, *, idle_seconds: float = 5.0) -> SyncWorker | None:
+    """The background sync for an open shop (None when sync is not set up). Stop it on close."""
+    url = configured_url(shop)
+    if not url:
+        return None
+
+    def has_pending() -> bool:
+        with shop.db.read() as session:
+            return session.scalar(select(SyncOutbox.seq).limit(1)) is not None
+
+    listen = server.central_engine(url).url
+    conninfo = listen.set(drivername="postgresql").render_as_string(hide_password=False)
+    return SyncWorker(
+        lambda: sync_now(shop),
+        has_pending=has_pending,
+        listen_url=conninfo,
+        idle_seconds=idle_seconds,
+    ).start()

@@ -1,0 +1,231 @@
+"""Push a register's outbox to the central database and pull what the others wrote.
+
+Push: the outbox, oldest first, in ONE server transaction that also appends to the change
+feed; the outbox is emptied only after that commit. Pull: the feed after the register's
+watermark, read in one snapshot, applied in ONE local transaction that also moves the
+watermark. A cut anywhere repeats work at most, and every step is idempotent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from app.db.engine import Database
+from app.db.models import SyncChange, SyncClock, SyncOutbox
+from app.sync.merge import Applied, Applier, Clock, chunks, table
+from app.sync.tracking import MUTABLE_TABLES, SYNCED_TABLES
+
+# one change feed writer at a time: feed numbers then become visible in order
+FEED_LOCK = "SELECT pg_advisory_xact_lock(hashtext('dangol.sync.feed'))"
+CHANNEL = "dangol_sync"
+FEED_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class PushResult:
+    rows: int  # rows sent
+    applied: int  # rows that were new or changed something on the server
+    rejected: int
+
+
+@dataclass(frozen=True)
+class PullResult:
+    rows: int
+    merges: int
+    watermark: int
+    touched_customers: frozenset[uuid.UUID]
+
+
+# --- reading rows ------------------------------------------------------------------------
+
+
+def read_rows(connection: Connection, name: str, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The rows' current values, in the order of ids."""
+    t = table(name)
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for part in chunks(ids):
+        for row in connection.execute(select(t).where(t.c.id.in_(part))):
+            found[row.id] = dict(row._mapping)
+    return [found[i] for i in ids if i in found]
+
+
+def _grouped(changes: Iterable[tuple[str, uuid.UUID]]) -> list[tuple[str, list[uuid.UUID]]]:
+    """Row ids per table in dependency order, each id once, first mention first."""
+    per_table: dict[str, dict[uuid.UUID, None]] = {}
+    for name, row_id in changes:
+        per_table.setdefault(name, {})[row_id] = None
+    return [(name, list(per_table[name])) for name in SYNCED_TABLES if name in per_table]
+
+
+def _batch(
+    connection: Connection, changes: Iterable[tuple[str, uuid.UUID]]
+) -> list[tuple[str, list[dict[str, Any]], dict[uuid.UUID, dict[str, Clock]]]]:
+    out = []
+    clocks_reader = Applier(connection)
+    for name, ids in _grouped(changes):
+        rows = read_rows(connection, name, ids)
+        clocks = clocks_reader.clocks_of(name, ids) if name in MUTABLE_TABLES else {}
+        out.append((name, rows, clocks))
+    return out
+
+
+# --- push ----------------------------------------------------------------------------------
+
+
+def push(
+    local: Database, server: Engine, register_id: uuid.UUID, limit: int = 50_000
+) -> PushResult:
+    """Send the outbox; emptied only for what the server committed."""
+    with local.read() as session:
+        entries = session.execute(
+            select(SyncOutbox.seq, SyncOutbox.tbl, SyncOutbox.row_id)
+            .order_by(SyncOutbox.seq)
+            .limit(limit)
+        ).all()
+        if not entries:
+            return PushResult(0, 0, 0)
+        batch = _batch(session.connection(), ((e.tbl, e.row_id) for e in entries))
+    last_seq = entries[-1].seq
+    with server.begin() as connection:
+        applied = apply_on_server(connection, batch, register_id)
+    with local.write() as session:
+        session.execute(delete(SyncOutbox).where(SyncOutbox.seq <= last_seq))
+    sent = sum(len(rows) for _, rows, _ in batch)
+    changed = sum(len(v) for v in applied.inserted.values()) + len(applied.changed)
+    return PushResult(sent, changed, len(applied.rejected))
+
+
+def apply_on_server(
+    connection: Connection,
+    batch: list[tuple[str, list[dict[str, Any]], dict[uuid.UUID, dict[str, Clock]]]],
+    register_id: uuid.UUID | None,
+) -> Applied:
+    """Merge a batch into the central database and append what changed to the feed."""
+    connection.execute(text(FEED_LOCK))
+    applier = Applier(connection)
+    for name, rows, clocks in batch:
+        applier.apply(name, rows, clocks)
+    conflict_ids = applier.record_rejections(register_id, datetime.now(UTC))
+    feed = [
+        {"tbl": name, "row_id": row["id"], "origin": register_id}
+        for name, rows in applier.applied.inserted.items()
+        for row in rows
+    ]
+    feed += [
+        {
+            "tbl": change.table,
+            "row_id": change.after["id"],
+            "origin": None if change.decided_here else register_id,
+        }
+        for change in applier.applied.changed
+    ]
+    feed += [{"tbl": "sync_conflicts", "row_id": i, "origin": None} for i in conflict_ids]
+    append_feed(connection, feed)
+    return applier.applied
+
+
+def append_feed(connection: Connection, feed: list[dict[str, Any]]) -> None:
+    for part in chunks(feed, FEED_CHUNK):
+        connection.execute(SyncChange.__table__.insert(), part)
+    if feed:
+        connection.execute(text(f"NOTIFY {CHANNEL}"))
+
+
+# --- pull ----------------------------------------------------------------------------------
+
+
+def watermark(session: Session) -> int:
+    return int(session.scalar(select(SyncClock.pulled_seq).where(SyncClock.id == 1)) or 0)
+
+
+def pull(
+    local: Database,
+    server: Engine,
+    register_id: uuid.UUID,
+    on_applied: Any = None,
+) -> PullResult:
+    """Everything the others wrote since the watermark, applied in one local transaction.
+
+    on_applied(session, applied) runs inside that transaction (the running figures)."""
+    with local.read() as session:
+        since = watermark(session)
+    snapshot = server.connect().execution_options(isolation_level="REPEATABLE READ")
+    try:
+        with snapshot.begin():
+            top = int(snapshot.scalar(select(func.coalesce(func.max(SyncChange.seq), 0))) or 0)
+            if top <= since:
+                return PullResult(0, 0, since, frozenset())
+            return _apply_feed(local, snapshot, register_id, since, top, on_applied)
+    finally:
+        snapshot.close()
+
+
+def _apply_feed(
+    local: Database,
+    snapshot: Connection,
+    register_id: uuid.UUID,
+    since: int,
+    top: int,
+    on_applied: Any,
+) -> PullResult:
+    c = SyncChange.__table__.c
+    rows = merges = 0
+    touched: set[uuid.UUID] = set()
+    with local.write() as session:
+        connection = session.connection()
+        connection.execute(text("PRAGMA defer_foreign_keys = ON"))
+        connection.execute(update(SyncClock).where(SyncClock.id == 1).values(applying=1))
+        cursor = since
+        while cursor < top:
+            end = min(cursor + FEED_CHUNK, top)
+            changes = snapshot.execute(
+                select(c.tbl, c.row_id)
+                .where(
+                    c.seq > cursor,
+                    c.seq <= end,
+                    (c.origin.is_(None)) | (c.origin != register_id),
+                )
+                .order_by(c.seq)
+            ).all()
+            cursor = end
+            if not changes:
+                continue
+            batch = _batch(snapshot, ((ch.tbl, ch.row_id) for ch in changes))
+            applier = Applier(connection)
+            for name, batch_rows, clocks in batch:
+                applier.apply(name, batch_rows, clocks)
+            rows += sum(len(r) for _, r, _ in batch)
+            merges += len(applier.applied.merges)
+            touched |= _customers_of(applier.applied)
+            _advance_clock(connection, applier.applied.max_clock)
+            if on_applied is not None:
+                on_applied(session, applier.applied)
+        connection.execute(
+            update(SyncClock).where(SyncClock.id == 1).values(applying=0, pulled_seq=top)
+        )
+    return PullResult(rows, merges, top, frozenset(touched))
+
+
+def _customers_of(applied: Applied) -> set[uuid.UUID]:
+    out = {row["customer_id"] for row in applied.inserted.get("ledger_entries", [])}
+    out |= {loser for loser, _ in applied.merges} | {winner for _, winner in applied.merges}
+    return out
+
+
+def _advance_clock(connection: Connection, seen: int) -> None:
+    """The receive rule of the hybrid clock: never behind a change already seen."""
+    if seen:
+        connection.execute(
+            update(SyncClock).where(SyncClock.id == 1, SyncClock.hlc < seen).values(hlc=seen)
+        )
+
+
+def pending(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(SyncOutbox)) or 0)

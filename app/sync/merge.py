@@ -1,0 +1,351 @@
+"""Applying rows from elsewhere: immutable rows merge by id, mutable ones field by field.
+
+The same code runs on the central database (a register's push) and on a register (a pull),
+so every database reaches the same state by the same rules, whatever order rows arrive in.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, String, Table, case, func, or_, select, update
+
+from app.db.base import Base, new_id
+from app.db.models import SyncFieldClock
+from app.sync.tracking import FOLLOWS_CUSTOMER, MUTABLE_TABLES
+
+Clock = tuple[int, str]  # (hybrid logical clock, origin register hex): compared as a tuple
+ZERO: Clock = (0, "")
+CHUNK = 500
+# A merged record stays merged: these fields no longer follow ordinary edits.
+MERGE_FIELDS = ("status", "merged_into_id", "phone", "phone_last4")
+ALIVE = ("active", "withdrawn")
+
+
+def table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_for(connection: Connection):  # type: ignore[no-untyped-def]
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def renamed_once_key(once_key: str | None, created_under: uuid.UUID) -> str | None:
+    """A once-only bonus that moves to another record keeps its own key (both histories stay)."""
+    if once_key is None or "@" in once_key:
+        return once_key
+    return f"{once_key[:27]}@{created_under.hex}"
+
+
+@dataclass
+class Change:
+    """A mutable row written here; decided_here: by this database's own rule (a merge)."""
+
+    table: str
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    decided_here: bool = False
+
+
+@dataclass
+class Applied:
+    """What one batch changed, for the change feed and for the running figures."""
+
+    inserted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    changed: list[Change] = field(default_factory=list)
+    rejected: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # customer records that became merged here: (loser, winner) -- decided by this database
+    merges: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    max_clock: int = 0
+
+
+class Applier:
+    """Merges rows into one database inside the caller's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.insert = insert_for(connection)
+        self.applied = Applied()
+        self._roots: dict[uuid.UUID, uuid.UUID] = {}
+
+    # --- customers that were merged ---------------------------------------------------
+
+    def root_of(self, customer_id: uuid.UUID | None) -> uuid.UUID | None:
+        """The record a customer now lives on in (follows merged_into_id to its end)."""
+        if customer_id is None:
+            return None
+        if customer_id in self._roots:
+            return self._roots[customer_id]
+        customers = table("customers")
+        current, seen = customer_id, set()
+        while current not in seen:
+            seen.add(current)
+            row = self.connection.execute(
+                select(customers.c.status, customers.c.merged_into_id).where(
+                    customers.c.id == current
+                )
+            ).first()
+            if row is None or row.status != "merged" or row.merged_into_id is None:
+                break
+            current = row.merged_into_id
+        self._roots[customer_id] = current
+        return current
+
+    def _follow(self, name: str, row: dict[str, Any]) -> dict[str, Any]:
+        """Rows of a merged customer are kept on the record that lives on."""
+        if name not in FOLLOWS_CUSTOMER or row.get("customer_id") is None:
+            return row
+        root = self.root_of(row["customer_id"])
+        if root == row["customer_id"]:
+            return row
+        created_under = row["customer_id"]
+        row = dict(row, customer_id=root)
+        if name == "ledger_entries":
+            row["once_key"] = renamed_once_key(row.get("once_key"), created_under)
+        return row
+
+    def rehome(self, loser: uuid.UUID, winner: uuid.UUID) -> None:
+        """Move everything of the losing record to the winner: same rule everywhere."""
+        self._roots.clear()
+        root = self.root_of(winner) or winner
+        for name in FOLLOWS_CUSTOMER:
+            t = table(name)
+            values: dict[str, Any] = {"customer_id": root}
+            if name == "ledger_entries":
+                values["once_key"] = _renamed_sql(t, loser)
+            self.connection.execute(update(t).where(t.c.customer_id == loser).values(**values))
+
+    # --- immutable rows ----------------------------------------------------------------
+
+    def insert_rows(self, name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert rows not there yet; an existing id is the same row (pushed twice)."""
+        t = table(name)
+        inserted: list[dict[str, Any]] = []
+        for part in chunks(rows):
+            part = [self._follow(name, row) for row in part]
+            ids = [row["id"] for row in part]
+            present = set(self.connection.scalars(select(t.c.id).where(t.c.id.in_(ids))))
+            fresh = [row for row in part if row["id"] not in present]
+            if not fresh:
+                continue
+            stmt = self.insert(t).values(fresh).on_conflict_do_nothing().returning(t.c.id)
+            done = set(self.connection.scalars(stmt))
+            for row in fresh:
+                if row["id"] in done:
+                    inserted.append(row)
+                else:  # another row already holds one of its unique keys
+                    self.applied.rejected.append((name, row))
+        self.applied.inserted.setdefault(name, []).extend(inserted)
+        return inserted
+
+    # --- mutable rows --------------------------------------------------------------------
+
+    def clocks_of(self, name: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Clock]]:
+        c = SyncFieldClock.__table__.c
+        out: dict[uuid.UUID, dict[str, Clock]] = {}
+        for part in chunks(ids):
+            rows = self.connection.execute(
+                select(c.row_id, c.field, c.hlc, c.origin).where(c.tbl == name, c.row_id.in_(part))
+            )
+            for row_id, fld, hlc, origin in rows:
+                out.setdefault(row_id, {})[fld] = (int(hlc), origin)
+        return out
+
+    def merge_rows(
+        self, name: str, rows: list[dict[str, Any]], clocks: dict[uuid.UUID, dict[str, Clock]]
+    ) -> None:
+        t = table(name)
+        for part in chunks(rows):
+            ids = [row["id"] for row in part]
+            local = {
+                row.id: dict(row._mapping)
+                for row in self.connection.execute(select(t).where(t.c.id.in_(ids)))
+            }
+            local_clocks = self.clocks_of(name, ids)
+            for row in part:
+                row = self._follow(name, row)
+                incoming = clocks.get(row["id"], {})
+                for clock in incoming.values():
+                    self.applied.max_clock = max(self.applied.max_clock, clock[0])
+                before = local.get(row["id"])
+                if before is None:
+                    self._insert_mutable(name, row, incoming)
+                else:
+                    self._merge_fields(name, before, row, incoming, local_clocks.get(row["id"], {}))
+
+    def _insert_mutable(self, name: str, row: dict[str, Any], clocks: dict[str, Clock]) -> None:
+        loser = None
+        if name == "customers":
+            row, loser = self._settle_phone(row)
+        self.connection.execute(self.insert(table(name)).values(row))
+        self._store_clocks(name, row["id"], clocks)
+        self.applied.changed.append(Change(name, None, row))
+        if name == "customers":
+            self._after_customer_write(None, row, loser)
+
+    def _merge_fields(
+        self,
+        name: str,
+        before: dict[str, Any],
+        row: dict[str, Any],
+        incoming: dict[str, Clock],
+        local: dict[str, Clock],
+    ) -> None:
+        updates: dict[str, Any] = {}
+        winning: dict[str, Clock] = {}
+        for column, value in row.items():
+            if column == "id":
+                continue
+            theirs = incoming.get(column, incoming.get("*", ZERO))
+            ours = local.get(column, local.get("*", ZERO))
+            if theirs > ours:
+                winning[column] = theirs
+                if value != before.get(column):
+                    updates[column] = value
+        loser = None
+        if name == "customers":
+            updates = _merged_stays_merged(before, row, updates)
+            after, loser = self._settle_phone({**before, **updates})
+            updates = {k: v for k, v in after.items() if v != before.get(k)}
+        if updates:
+            t = table(name)
+            self.connection.execute(update(t).where(t.c.id == before["id"]).values(**updates))
+            self.applied.changed.append(Change(name, before, {**before, **updates}))
+        if winning:
+            self._store_clocks(name, before["id"], winning)
+        if name == "customers":
+            self._after_customer_write(before, {**before, **updates}, loser)
+
+    def _settle_phone(self, row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """One phone, one living customer: the smaller id keeps it, the other merges into it.
+
+        Returns the row to write, and the other holder when it is the one that loses (its
+        phone is cleared here, before the row is written, so the unique index holds)."""
+        phone = row.get("phone")
+        if phone is None or row.get("status") not in ALIVE:
+            return row, None
+        customers = table("customers")
+        holder = self.connection.execute(
+            select(customers).where(customers.c.phone == phone, customers.c.id != row["id"])
+        ).first()
+        if holder is None:
+            return row, None
+        if holder.id < row["id"]:
+            return dict(row, **_merged_into(holder.id)), None
+        # its phone goes now (the unique index); it merges once the winner row exists
+        self.connection.execute(
+            update(customers)
+            .where(customers.c.id == holder.id)
+            .values(phone=None, phone_last4=None)
+        )
+        return row, dict(holder._mapping)
+
+    def _after_customer_write(
+        self, before: dict[str, Any] | None, after: dict[str, Any], loser: dict[str, Any] | None
+    ) -> None:
+        """Move the rows of whichever record just merged, once both records are written."""
+        was_merged = before is not None and before["status"] == "merged"
+        if after["status"] == "merged" and not was_merged and after["merged_into_id"]:
+            self.applied.merges.append((after["id"], after["merged_into_id"]))
+            self.rehome(after["id"], after["merged_into_id"])
+        if loser is not None:
+            customers = table("customers")
+            values = _merged_into(after["id"])
+            self.connection.execute(
+                update(customers).where(customers.c.id == loser["id"]).values(**values)
+            )
+            self.applied.changed.append(
+                Change("customers", loser, {**loser, **values}, decided_here=True)
+            )
+            self.applied.merges.append((loser["id"], after["id"]))
+            self.rehome(loser["id"], after["id"])
+
+    def _store_clocks(self, name: str, row_id: uuid.UUID, clocks: dict[str, Clock]) -> None:
+        if not clocks:
+            return
+        t = SyncFieldClock.__table__
+        stmt = self.insert(t)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["tbl", "row_id", "field"],
+            set_={"hlc": stmt.excluded.hlc, "origin": stmt.excluded.origin},
+        )
+        self.connection.execute(
+            stmt,
+            [
+                {"tbl": name, "row_id": row_id, "field": f, "hlc": c[0], "origin": c[1]}
+                for f, c in clocks.items()
+            ],
+        )
+
+    # --- one table, whichever kind ---------------------------------------------------------
+
+    def apply(
+        self,
+        name: str,
+        rows: list[dict[str, Any]],
+        clocks: dict[uuid.UUID, dict[str, Clock]] | None = None,
+    ) -> None:
+        if name in MUTABLE_TABLES:
+            self.merge_rows(name, rows, clocks or {})
+        else:
+            self.insert_rows(name, rows)
+
+    def record_rejections(self, register_id: uuid.UUID | None, now: datetime) -> list[uuid.UUID]:
+        """Rows refused for a unique key another row holds: kept for the owner to see."""
+        if not self.applied.rejected:
+            return []
+        rows = [
+            {
+                "id": new_id(),
+                "at": now,
+                "kind": "duplicate",
+                "tbl": name,
+                "row_id": row["id"],
+                "detail": json.dumps(_plain(row), ensure_ascii=False, sort_keys=True),
+                "register_id": register_id,
+            }
+            for name, row in self.applied.rejected
+        ]
+        self.connection.execute(self.insert(table("sync_conflicts")).values(rows))
+        return [row["id"] for row in rows]
+
+
+def _merged_into(winner: uuid.UUID) -> dict[str, Any]:
+    return {"status": "merged", "merged_into_id": winner, "phone": None, "phone_last4": None}
+
+
+def _merged_stays_merged(
+    before: dict[str, Any], row: dict[str, Any], updates: dict[str, Any]
+) -> dict[str, Any]:
+    """'merged' absorbs: once merged anywhere, merged everywhere, whatever the clocks say."""
+    if before["status"] == "merged":
+        return {k: v for k, v in updates.items() if k not in MERGE_FIELDS}
+    if row.get("status") == "merged":
+        return {**updates, **{k: row[k] for k in MERGE_FIELDS if row[k] != before.get(k)}}
+    return updates
+
+
+def _renamed_sql(t: Table, loser: uuid.UUID):  # type: ignore[no-untyped-def]
+    prefix = func.substr(t.c.once_key, 1, 27, type_=String())
+    return case(
+        (or_(t.c.once_key.is_(None), t.c.once_key.like("%@%")), t.c.once_key),
+        else_=prefix + ("@" + loser.hex),
+    )
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in row.items()}

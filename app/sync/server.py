@@ -1,0 +1,112 @@
+"""The central database: its address (password kept in the OS keyring), engine and schema."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import URL, make_url
+
+KEYRING_SERVICE = "dangol-sync"
+PASSWORD_ENV = "DANGOL_SYNC_PASSWORD"
+CONNECT_TIMEOUT_S = 5
+
+_engines: dict[str, Engine] = {}
+_passwords: dict[str, str] = {}  # given at setup, for this process when there is no keyring
+_lock = threading.Lock()
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """The URL as it is kept in the settings (no password) and the password it carried."""
+    parsed = make_url(url)
+    password = parsed.password
+    return parsed.set(password=None).render_as_string(hide_password=False), (
+        str(password) if password is not None else None
+    )
+
+
+def is_postgres(url: str) -> bool:
+    try:
+        return make_url(url).get_backend_name() == "postgresql"
+    except Exception:
+        return False
+
+
+def with_driver(url: str) -> URL:
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _account(url: str) -> str:
+    parsed = make_url(url)
+    return f"{parsed.username or ''}@{parsed.host or ''}:{parsed.port or 5432}/{parsed.database}"
+
+
+def save_password(url: str, password: str) -> bool:
+    """Into the OS keyring; False when there is none (then $DANGOL_SYNC_PASSWORD is read)."""
+    try:
+        import keyring  # not every shop PC has a keyring backend
+
+        keyring.set_password(KEYRING_SERVICE, _account(url), password)
+        return True
+    except Exception:
+        return False
+
+
+def load_password(url: str) -> str | None:
+    if url in _passwords:
+        return _passwords[url]
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, _account(url))  # type: ignore[no-any-return]
+    except Exception:
+        return None
+
+
+def central_engine(url: str, password: str | None = None) -> Engine:
+    """One pooled engine per central URL; fails fast when the server does not answer."""
+    if password is not None:
+        _passwords[url] = password
+        forget_engine(url)
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            full = with_driver(url)
+            password = load_password(url)
+            if password is not None and full.password is None:
+                full = full.set(password=password)
+            engine = create_engine(
+                full,
+                pool_pre_ping=True,
+                pool_size=2,
+                connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+            )
+            _engines[url] = engine
+        return engine
+
+
+def forget_engine(url: str) -> None:
+    with _lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def prepare_central(url: str) -> None:
+    """Create or upgrade the central schema with the same migrations as the registers."""
+    from app.db import migrate
+    from app.domain.errors import Refused
+
+    engine = central_engine(url)
+    current = migrate.current_revision(engine)
+    if current == migrate.head_revision():
+        return
+    if current is not None and current not in migrate.known_revisions():
+        raise Refused("sync.server_newer", revision=current)
+    migrate.upgrade(engine)

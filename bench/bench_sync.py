@@ -1,0 +1,128 @@
+"""Sync figures: the first upload of a big shop (rows/s through COPY) and how fast a sale at
+one register reaches another (LISTEN/NOTIFY). Prints figures; not a timed test.
+
+    .venv/bin/python bench/build_shop.py --customers 200000 --entries 1000000 \\
+        --out bench/data/shop-sync.sqlite
+    .venv/bin/python bench/bench_sync.py [--shop bench/data/shop-sync.sqlite]
+
+Works on a copy of the shop (the first upload changes its sync settings) and on a fresh
+PostgreSQL schema at 127.0.0.1:5432 (dropped afterwards).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+from app.services import customers, sales, sync
+from app.services.shop import open_shop
+from app.sync import server
+
+PG = "host=127.0.0.1 user=postgres dbname=test"
+BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _schema() -> tuple[str, str]:
+    name = "bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+    return name, f"{BASE}?options=-csearch_path%3D{name}"
+
+
+def _drop(name: str) -> None:
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def first_upload(shop_file: Path, workdir: Path) -> None:
+    copy = workdir / "upload.sqlite"
+    shutil.copy(shop_file, copy)
+    schema, url = _schema()
+    try:
+        shop = open_shop(str(copy), create=False)
+        server.prepare_central(url)
+        central = server.central_engine(url)
+        from app.sync.upload import upload_everything
+
+        started = time.perf_counter()
+        rows = upload_everything(shop.db, central, shop.register_id)
+        seconds = time.perf_counter() - started
+        print(f"first upload: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s")
+        shop.close()
+    finally:
+        server.forget_engine(url)
+        _drop(schema)
+
+
+def sale_latency(workdir: Path, sales_count: int) -> None:
+    schema, url = _schema()
+    a = open_shop(str(workdir / "a.sqlite"))
+    b = open_shop(str(workdir / "b.sqlite"))
+    try:
+        sync.setup_sync(a, url, store="본점", register="A")
+        sync.setup_sync(b, url, store="본점", register="B")
+        customers.enroll(a, "01012345678")
+        sync.sync_now(a)
+        sync.sync_now(b)
+        workers = [sync.start_worker(s, idle_seconds=5.0) for s in (a, b)]
+        arrived = threading.Event()
+        seen: list[float] = []
+        for _ in range(sales_count):
+            before = _count(b)
+            arrived.clear()
+            started = time.perf_counter()
+            sales.record_sale(a, "01012345678", 10_000)
+            while _count(b) == before:
+                time.sleep(0.002)
+                if time.perf_counter() - started > 5:
+                    break
+            seen.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.05)
+        for worker in workers:
+            if worker is not None:
+                worker.stop()
+        seen.sort()
+        print(
+            f"sale to other register: median {statistics.median(seen):.0f} ms, "
+            f"p95 {seen[int(len(seen) * 0.95) - 1]:.0f} ms, max {seen[-1]:.0f} ms "
+            f"({len(seen)} sales)"
+        )
+    finally:
+        a.close()
+        b.close()
+        server.forget_engine(url)
+        _drop(schema)
+
+
+def _count(shop) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from app.db.models import Sale
+
+    with shop.db.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Sale)) or 0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shop", type=Path, default=Path("bench/data/shop-sync.sqlite"))
+    parser.add_argument("--sales", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.shop.exists():
+            first_upload(args.shop, Path(tmp))
+        else:
+            print(f"no {args.shop}: build it first (see the docstring)")
+        sale_latency(Path(tmp), args.sales)
+
+
+if __name__ == "__main__":
+    main()

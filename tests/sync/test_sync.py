@@ -1,0 +1,275 @@
+"""Cloud sync through a real PostgreSQL: registers converge, repeats and cuts are harmless."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.db.models import (
+    Customer,
+    LedgerEntry,
+    MembershipCard,
+    MonthlyStat,
+    Sale,
+    SyncChange,
+    SyncOutbox,
+)
+from app.domain.errors import Refused
+from app.services import customers, redemptions, sales, sync
+from app.services.shop import Shop
+from app.sync import engine as sync_engine
+from app.sync import server
+from app.sync.tracking import missing_triggers
+from tests.services.helpers import snapshot
+from tests.sync.conftest import CuttingProxy, later
+
+PHONE = "01012345678"
+
+
+def points(shop: Shop, who: str = PHONE) -> int:
+    return customers.customer_status(shop, who).points
+
+
+def ledger_by_customer(shop: Shop) -> dict[uuid.UUID, tuple[int, int]]:
+    with shop.db.read() as session:
+        rows = session.execute(
+            select(
+                LedgerEntry.customer_id, func.sum(LedgerEntry.points), func.sum(LedgerEntry.stamps)
+            ).group_by(LedgerEntry.customer_id)
+        ).all()
+    return {c: (int(p), int(s)) for c, p, s in rows}
+
+
+def stats(shop: Shop) -> dict[tuple[str, str], int]:
+    """Monthly figures over all stores (each register keys by the store of the row)."""
+    with shop.db.read() as session:
+        rows = session.execute(
+            select(MonthlyStat.month, MonthlyStat.metric, func.sum(MonthlyStat.value)).group_by(
+                MonthlyStat.month, MonthlyStat.metric
+            )
+        ).all()
+    return {(m, k): int(v) for m, k, v in rows if int(v)}
+
+
+def sync_all(*shops: Shop) -> None:
+    for _ in range(2):
+        for shop in shops:
+            sync.sync_now(shop)
+
+
+def test_without_sync_nothing_is_tracked(sqlite_shop: Shop) -> None:
+    with sqlite_shop.db.read() as session:
+        assert missing_triggers(session.connection()) == []
+    customers.enroll(sqlite_shop, PHONE)
+    with sqlite_shop.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(SyncOutbox)) == 0
+    assert not sync.sync_status(sqlite_shop).configured
+    with pytest.raises(Refused) as refused:
+        sync.sync_now(sqlite_shop)
+    assert refused.value.code == "sync.not_set_up"
+
+
+def test_bad_url_is_refused_and_nothing_written(sqlite_shop: Shop) -> None:
+    before = snapshot(sqlite_shop)
+    with pytest.raises(Refused) as refused:
+        sync.setup_sync(sqlite_shop, "mysql://x@y/z")
+    assert refused.value.code == "sync.not_postgres"
+    with pytest.raises(Refused) as refused:
+        sync.setup_sync(sqlite_shop, "postgresql://postgres@127.0.0.1:1/none")
+    assert refused.value.code == "sync.unreachable"
+    assert snapshot(sqlite_shop) == before
+    assert not sync.sync_status(sqlite_shop).configured
+
+
+def test_a_sale_at_one_register_reaches_the_other_with_its_figures(registers) -> None:
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE, name="김철수")
+    sync.sync_now(a)
+    sync.sync_now(b)
+    assert customers.customer_status(b, PHONE).name == "김철수"
+    sales.record_sale(b, PHONE, 100_000)
+    sync_all(b, a)
+    assert points(a) == points(b) == 2000
+    assert ledger_by_customer(a) == ledger_by_customer(b)
+    assert stats(a) == stats(b)
+    assert stats(a)[("2026-03", "visits")] == 1
+    assert stats(a)[("2026-03", "new_members")] == 1
+    assert sync.sync_status(a).in_sync and sync.sync_status(b).in_sync
+
+
+def test_pushing_the_same_batch_twice_changes_nothing(registers, pg_url: str) -> None:
+    a = registers("A")
+    customers.enroll(a, PHONE)
+    sales.record_sale(a, PHONE, 50_000)
+    with a.db.read() as session:
+        entries = session.execute(select(SyncOutbox.tbl, SyncOutbox.row_id)).all()
+        batch = sync_engine._batch(session.connection(), entries)
+    central = server.central_engine(a.settings["sync.url"])
+    for _ in range(2):
+        with central.begin() as connection:
+            sync_engine.apply_on_server(connection, batch, a.register_id)
+    sync.sync_now(a)
+    with central.connect() as connection:
+        feed = connection.execute(
+            select(SyncChange.row_id, func.count()).group_by(SyncChange.row_id)
+        ).all()
+        sales_count = connection.scalar(select(func.count()).select_from(Sale))
+        total = connection.scalar(select(func.sum(LedgerEntry.points)))
+    assert all(n == 1 for _, n in feed)
+    assert sales_count == 1
+    assert total == points(a)
+
+
+def test_a_connection_cut_mid_batch_loses_and_duplicates_nothing(
+    registers, pg_url: str, proxy: CuttingProxy
+) -> None:
+    through_proxy = pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+    a, b = registers("A", url=through_proxy), registers("B")
+    customers.enroll(a, PHONE)
+    for i in range(40):
+        later(a, minutes=10)
+        sales.record_sale(a, PHONE, 10_000 + i)
+    server.forget_engine(a.settings["sync.url"])
+    proxy.cut_after = 6_000  # well inside the push
+    with pytest.raises(Refused) as refused:
+        sync.sync_now(a)
+    assert refused.value.code == "sync.unreachable"
+    assert sync.sync_status(a).last_error
+    assert sync.sync_status(a).pending > 0
+    server.forget_engine(a.settings["sync.url"])
+    proxy.cut_after = None
+    sync_all(a, b)
+    assert points(a) == points(b)
+    with b.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Sale)) == 40
+    assert ledger_by_customer(a) == ledger_by_customer(b)
+    assert stats(a) == stats(b)
+    assert sync.sync_status(a).in_sync
+
+
+def test_a_week_offline_catches_up(registers) -> None:
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE)
+    sync_all(a, b)
+    for _day in range(7):
+        for i in range(20):
+            later(b, minutes=30)
+            sales.record_sale(b, PHONE, 5_000 + 100 * i)
+            later(a, minutes=30)
+            sales.record_sale(a, PHONE, 3_000)
+        later(a, hours=14)
+        later(b, hours=14)
+    sync_all(a, b)
+    assert points(a) == points(b)
+    assert ledger_by_customer(a) == ledger_by_customer(b)
+    assert stats(a) == stats(b)
+    with a.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Sale)) == 280
+
+
+def test_same_phone_enrolled_offline_at_two_registers_becomes_one_customer(registers) -> None:
+    a, b = registers("A"), registers("B")
+    card_a = customers.enroll(a, PHONE, name="김철수").card
+    card_b = customers.enroll(b, PHONE, name="김철수").card
+    sales.record_sale(a, PHONE, 100_000)
+    sales.record_sale(b, PHONE, 50_000)
+    sync_all(a, b)
+    seen = []
+    for shop in (a, b):
+        with shop.db.read() as session:
+            living = session.scalars(select(Customer).where(Customer.status == "active")).all()
+            merged = session.scalars(select(Customer).where(Customer.status == "merged")).all()
+            assert len(living) == 1 and len(merged) == 1
+            assert merged[0].merged_into_id == living[0].id
+            assert living[0].id < merged[0].id
+            seen.append(living[0].id)
+            cards = session.scalars(select(MembershipCard.customer_id)).all()
+            assert set(cards) == {living[0].id}
+        # both cards still find the one customer, with both histories
+        assert customers.customer_status(shop, card_a).id == living[0].id
+        assert customers.customer_status(shop, card_b).id == living[0].id
+        assert points(shop) == 3000
+    assert seen[0] == seen[1]
+    assert ledger_by_customer(a) == ledger_by_customer(b)
+    assert stats(a)[("2026-03", "members_merged")] == 1 == stats(b)[("2026-03", "members_merged")]
+
+
+def test_points_spent_twice_offline_show_as_negative_balance(registers) -> None:
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE)
+    sales.record_sale(a, PHONE, 100_000)  # 2,000 points
+    sync_all(a, b)
+    redemptions.redeem_points(a, PHONE, 1500)
+    redemptions.redeem_points(b, PHONE, 1500)
+    sync_all(a, b)
+    for shop in (a, b):
+        items = sync.needs_attention(shop)
+        assert [(i.kind, i.points) for i in items] == [("negative_balance", -1000)]
+        assert items[0].phone_masked and "5678" in items[0].phone_masked
+        assert points(shop) == -1000
+
+
+def test_online_redemption_checks_the_central_balance(registers) -> None:
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE)
+    sales.record_sale(a, PHONE, 100_000)
+    sync_all(a, b)
+    redemptions.redeem_points(a, PHONE, 1500)
+    sync.sync_now(a)  # b has not pulled yet: its own balance still says 2,000
+    customer_id = customers.customer_status(b, PHONE).id
+    assert sync.central_points(b, customer_id) == 500
+    with pytest.raises(Refused) as refused:
+        sync.check_central_points(b, customer_id, 1500)
+    assert refused.value.code == "sync.spent_elsewhere"
+    sync.check_central_points(b, customer_id, 500)
+
+
+def test_profile_edits_resolve_field_by_field_to_the_latest(registers) -> None:
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE, name="김철수")
+    sync_all(a, b)
+    with a.db.write() as session:
+        session.execute(text("UPDATE customers SET name = '김영희'"))
+    with b.db.write() as session:
+        session.execute(text("UPDATE customers SET birthday = '1990-05-01'"))
+    with b.db.write() as session:  # b's name edit comes after a's on the clock
+        session.execute(text("UPDATE customers SET name = '박영희'"))
+    sync_all(a, b)
+    for shop in (a, b):
+        status = customers.customer_status(shop, PHONE)
+        assert status.name == "박영희"
+    with a.db.read() as session:
+        assert str(session.scalar(select(Customer.birthday))) == "1990-05-01"
+
+
+def test_a_merged_customer_stays_merged_whatever_the_clocks(registers) -> None:
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE, name="갑")
+    customers.enroll(b, PHONE, name="을")
+    sync_all(a, b)
+    with a.db.read() as session:
+        loser = session.scalars(select(Customer).where(Customer.status == "merged")).one()
+    # b edits the merged record's name later: the edit lands, the merge stays
+    with b.db.write() as session:
+        session.execute(text("UPDATE customers SET name = '병' WHERE id = :i"), {"i": loser.id.hex})
+    sync_all(a, b)
+    for shop in (a, b):
+        with shop.db.read() as session:
+            again = session.get(Customer, loser.id)
+            assert again is not None
+            assert (again.status, again.name, again.phone) == ("merged", "병", None)
+
+
+def test_sync_status_in_words(registers) -> None:
+    a = registers("A")
+    customers.enroll(a, PHONE)
+    status = sync.sync_status(a)
+    assert status.configured and status.pending > 0 and not status.in_sync
+    data = status.to_json(a)
+    assert data["pending"] == status.pending
+    sync.sync_now(a)
+    assert sync.sync_status(a).in_sync
+    assert json.dumps(sync.sync_status(a).to_json(a))
