@@ -95,6 +95,15 @@ def _result(
 
 
 def redeem_points(shop: Shop, who: str, points: int) -> RedemptionResult:
+    if shop.settings.get("sync.url"):
+        # with sync on and the server reachable, two stores cannot spend the same points
+        # online; offline, the local balance check below is all there is
+        from app.services.sync import check_central_points
+
+        with shop.db.read() as session:
+            customer_id = resolve_who(session, who).id
+        if isinstance(points, int) and not isinstance(points, bool) and points > 0:
+            check_central_points(shop, customer_id, points)
     with shop.db.write() as session:
         customer = resolve_who(session, who)
         return redeem_points_in(shop, session, customer.id, points, shop.now())

@@ -253,6 +253,18 @@ def _upload_once(shop: Shop, central: Any) -> int:
     return count
 
 
+def try_url(url: str) -> int:
+    """Milliseconds for one round trip to a central database not yet set up (no writing)."""
+    url = url.strip()
+    if not server.is_postgres(url):
+        raise Refused("sync.not_postgres", url=url)
+    kept_url, password = server.split_password(url)
+    server.central_engine(kept_url, password)
+    started = time.perf_counter()
+    _reachable(kept_url)
+    return round((time.perf_counter() - started) * 1000)
+
+
 def test_connection(shop: Shop) -> int:
     """Milliseconds for one round trip to the central database."""
     url = _require_url(shop)

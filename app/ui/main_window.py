@@ -35,6 +35,13 @@ class MainWindow(QMainWindow):
         self.busy = QLabel(objectName="busy")
         self.statusBar().addWidget(self.who)
         self.statusBar().addPermanentWidget(self.busy)
+        self.sync_label = QLabel(objectName="syncStatus")
+        self.statusBar().addPermanentWidget(self.sync_label)
+        self.sync_worker = None
+        self._sync_timer = QTimer(self, interval=3000)
+        self._sync_timer.timeout.connect(self.refresh_sync_status)
+        # after the first screen is up: sync never delays the start or the counter
+        QTimer.singleShot(0, self.restart_sync)
         self.runner.busy_changed.connect(lambda b: self.busy.setText(t("busy") if b else ""))
 
         self.toolbar = QToolBar(objectName="mainToolbar")
@@ -139,6 +146,42 @@ class MainWindow(QMainWindow):
 
         self.runner.run(lambda: about_facts(target), show)
 
+    # --- sync in the background -----------------------------------------------------
+
+    def restart_sync(self) -> None:
+        """Start (or restart after setup) the background sync when this register has one."""
+        self._stop_sync()
+        if not self.shop.settings.get("sync.url"):
+            self.sync_label.hide()
+            return
+        from app.services.sync import start_worker
+
+        self.sync_worker = start_worker(self.shop)
+        self.counter.action_done.connect(self._poke_sync)
+        self.sync_label.show()
+        self._sync_timer.start()
+        self.refresh_sync_status()
+
+    def _poke_sync(self, *_: object) -> None:
+        if self.sync_worker is not None:
+            self.sync_worker.poke()
+
+    def _stop_sync(self) -> None:
+        self._sync_timer.stop()
+        if self.sync_worker is not None:
+            self.sync_worker.stop()
+            self.sync_worker = None
+
+    def refresh_sync_status(self) -> None:
+        from app.services.sync import sync_status
+        from app.ui.backoffice.sync_page import sync_status_text
+
+        self.runner.run(
+            lambda: sync_status(self.shop),
+            lambda status: self.sync_label.setText(sync_status_text(status, self.shop)),
+            lambda error: self.sync_label.setText(str(error)),
+        )
+
     # --- who is at the counter ----------------------------------------------------
 
     def on_signed_in(self, member: StaffMember) -> None:
@@ -208,5 +251,6 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self)
         if self.display is not None:
             self.display.close()
+        self._stop_sync()
         self.runner.stop()
         super().closeEvent(event)

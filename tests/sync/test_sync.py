@@ -225,6 +225,11 @@ def test_online_redemption_checks_the_central_balance(registers) -> None:
         sync.check_central_points(b, customer_id, 1500)
     assert refused.value.code == "sync.spent_elsewhere"
     sync.check_central_points(b, customer_id, 500)
+    # the counter's own redemption asks the server first and writes nothing when refused
+    with pytest.raises(Refused) as refused:
+        redemptions.redeem_points(b, PHONE, 1500)
+    assert refused.value.code == "sync.spent_elsewhere"
+    assert customers.customer_status(b, PHONE).points == 2000
 
 
 def test_profile_edits_resolve_field_by_field_to_the_latest(registers) -> None:

@@ -23,6 +23,7 @@ PAGES = [
     ("page.winback", "app.ui.backoffice.winback_page", "WinbackPage"),
     ("page.import", "app.ui.backoffice.import_page", "ImportPage"),
     ("page.backups", "app.ui.backoffice.backups_page", "BackupsPage"),
+    ("page.sync", "app.ui.backoffice.sync_page", "SyncPage"),
     ("page.audit", "app.ui.backoffice.audit_page", "AuditPage"),
 ]
 
