@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from warm import warm  # bench/warm.py
+
 from app.db.base import new_id
 from app.services.customers import customer_status, find_for_counter, search
 from app.services.reports import monthly_report, range_report
@@ -365,6 +367,7 @@ def run(args: argparse.Namespace) -> tuple[list[Result], float]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    print(f"page cache warmed in {warm(args.path):.1f} s", file=sys.stderr)
     results, rss_mb = run(args)
     if args.json:
         payload = {"file": str(args.path), "max_rss_mb": rss_mb}

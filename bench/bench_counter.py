@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from warm import warm  # bench/warm.py
 
 from app.domain.phone import Phone
 from app.services.shop import open_shop
@@ -72,6 +73,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
 
+    print(f"page cache warmed in {warm(args.db):.1f} s")
     phones = sample_phones(args.db, args.n + 20, args.seed)
     app = prepare_application()
     shop = open_shop(args.db, create=False)
