@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -110,11 +112,12 @@ class SignInScreen(QWidget):
         self.button.setEnabled(True)
         self.pin.clear()
         self.pin.setFocus()
-        self.error.setText(
-            refusal(error)
-            if isinstance(error, Refused)
-            else t("error.unexpected", error=type(error).__name__)
-        )
+        if isinstance(error, Refused):
+            self.error.setText(refusal(error))
+        else:
+            # the crash log (and its dialog with "copy details") hears of it, as at the counter
+            logging.getLogger("dangol").error("sign-in failed", exc_info=error)
+            self.error.setText(t("error.unexpected", error=type(error).__name__))
         self.reload_keep_selection()
 
     def reload_keep_selection(self) -> None:
