@@ -48,7 +48,7 @@ from app.services.customers import (
     resolve_who,
 )
 from app.services.ledger import NEVER, append_entry, balances, settle_expiry
-from app.services.owner import LedgerLine, ledger_lines
+from app.services.owner import LedgerLine, ledger_lines_of
 from app.services.shop import Shop, audit, bump, current_program, lock_customer
 from app.services.staff import require_owner
 
@@ -352,10 +352,8 @@ def customer_detail(shop: Shop, customer_id: uuid.UUID) -> CustomerDetail:
         customer = _get(session, customer_id)
         detail = _detail(shop, session, customer)
         audit(shop, session, "customer.view", target=customer.id)
-    if detail.status != "active":
-        return detail
-    _, lines = ledger_lines(shop, str(customer_id))
-    return replace(detail, ledger=lines)
+    # withdrawn, erased and merged records keep their ledger: the owner sees it too
+    return replace(detail, ledger=ledger_lines_of(shop, customer_id))
 
 
 def _get(session: Session, customer_id: uuid.UUID) -> Customer:
@@ -743,7 +741,7 @@ def export_customer(shop: Shop, customer_id: uuid.UUID, path: Path) -> int:
         phone = Phone(customer.phone).display() if customer.phone else None
         detail = _detail(shop, session, customer)
         visits = _visits(session, [customer.id, *detail.absorbed], 1_000_000)
-    _, lines = ledger_lines(shop, str(customer_id))
+    lines = ledger_lines_of(shop, customer_id)
     document = _export_document(shop, detail, phone, lines, visits)
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     with shop.db.write() as session:

@@ -194,9 +194,15 @@ def ledger_lines(shop: Shop, who: str) -> tuple[uuid.UUID, list[LedgerLine]]:
     """Every entry of a customer, oldest first, with the running balances after each."""
     with shop.db.read() as session:
         customer = resolve_who(session, who)
+    return customer.id, ledger_lines_of(shop, customer.id)
+
+
+def ledger_lines_of(shop: Shop, customer_id: uuid.UUID) -> list[LedgerLine]:
+    """The same for any record, withdrawn, erased or merged too (the owner's full view)."""
+    with shop.db.read() as session:
         rows = session.scalars(
             select(LedgerEntry)
-            .where(LedgerEntry.customer_id == customer.id)
+            .where(LedgerEntry.customer_id == customer_id)
             .order_by(LedgerEntry.occurred_at, LedgerEntry.id)
         )
         lines: list[LedgerLine] = []
@@ -220,4 +226,4 @@ def ledger_lines(shop: Shop, who: str) -> tuple[uuid.UUID, list[LedgerLine]]:
                     e.redemption_id,
                 )
             )
-        return customer.id, lines
+        return lines

@@ -112,8 +112,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "detail.kind.adjust": {"ko": "조정", "en": "adjust"},
     "detail.kind.void": {"ko": "취소", "en": "void"},
     "detail.no_ledger": {
-        "ko": "이용 중인 회원만 포인트 내역을 볼 수 있습니다.",
-        "en": "The ledger is shown for active members only.",
+        "ko": "포인트·스탬프 내역이 아직 없습니다.",
+        "en": "No points or stamps yet.",
     },
     "detail.merge_label": {
         "ko": "같은 사람의 다른 기록을 이 회원에 합치기 (전화번호 또는 카드 번호)",

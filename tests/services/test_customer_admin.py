@@ -277,3 +277,15 @@ def test_cashier_cannot_open_a_record(shop) -> None:
     with pytest.raises(Refused) as refused:
         admin.customer_detail(shop, member.id)
     assert refused.value.code == "staff.owner_only"
+
+
+def test_an_erased_record_still_shows_its_ledger_to_the_owner(shop) -> None:
+    from app.services import customers, sales
+    from app.services.customer_admin import customer_detail
+
+    member = customers.enroll(shop, "010-1234-5678")
+    sales.record_sale(shop, "010-1234-5678", 10_000)
+    customers.erase_customer(shop, "010-1234-5678")
+    detail = customer_detail(shop, member.id)
+    assert detail.status == "erased"
+    assert [(line.kind, line.points_balance) for line in detail.ledger] == [("earn", 200)]

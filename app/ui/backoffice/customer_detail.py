@@ -302,7 +302,7 @@ class CustomerDetailDialog(QDialog):
             for line in reversed(detail.ledger)  # newest first, as a statement reads
         ]
         self._fill(self.ledger, rows)
-        if detail.status != "active":
+        if not rows:
             self.ledger.setRowCount(1)
             self.ledger.setItem(0, 0, QTableWidgetItem(t("detail.no_ledger")))
             self.ledger.setSpan(0, 0, 1, self.ledger.columnCount())
