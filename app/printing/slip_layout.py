@@ -140,7 +140,8 @@ def _sale_action(slip: SlipData) -> list[Block]:
         blocks.append(Row("적립 포인트", points_text(slip.points_change, signed=True), bold=True))
         if slip.campaign_points:
             blocks.append(Row("└ 이벤트 적립", points_text(slip.campaign_points, signed=True)))
-        blocks.append(Row("적립 스탬프", f"+{slip.stamps_change}", bold=True))
+        if slip.stamps_enabled:
+            blocks.append(Row("적립 스탬프", f"+{slip.stamps_change}", bold=True))
     else:
         blocks.append(Text("이번 구매는 적립 기준에 미치지 않아 적립되지 않았습니다.", "small"))
     return blocks
@@ -150,10 +151,11 @@ def _balances(slip: SlipData) -> list[Block]:
     blocks: list[Block] = [Row("포인트 잔액", points_text(slip.points), bold=True, size="big")]
     if slip.points_expiring_30d:
         blocks.append(Row("30일 내 소멸", points_text(slip.points_expiring_30d)))
-    blocks.append(Row("스탬프", f"{slip.stamps_on_card} / {slip.stamp_goal}", bold=True))
-    if slip.stamp_goal <= MAX_STAMP_MARKS:
-        blocks.append(Stamps(slip.stamps_on_card, slip.stamp_goal))
-    if slip.rewards_ready:
+    if slip.stamps_enabled:
+        blocks.append(Row("스탬프", f"{slip.stamps_on_card} / {slip.stamp_goal}", bold=True))
+        if slip.stamp_goal <= MAX_STAMP_MARKS:
+            blocks.append(Stamps(slip.stamps_on_card, slip.stamp_goal))
+    if slip.stamps_enabled and slip.rewards_ready:
         blocks.append(Text(f"스탬프 보상 {slip.rewards_ready}개 사용 가능!", "body", True))
     blocks.extend(_tier(slip))
     return blocks

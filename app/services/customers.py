@@ -75,6 +75,7 @@ class CustomerStatus:
     marketing_consent: bool
     coupons: list[CouponView] = field(default_factory=list)
     last_visits: list[tuple[datetime, int]] = field(default_factory=list)
+    stamps_enabled: bool = True  # False for a points-only program (stamps per "none")
 
     def to_json(self, shop: Shop) -> dict[str, Any]:
         return {
@@ -93,6 +94,7 @@ class CustomerStatus:
             "stamp_goal": self.stamp_goal,
             "stamps_on_card": self.stamps % self.stamp_goal if self.stamp_goal else 0,
             "rewards_ready": self.rewards_ready,
+            "stamps_enabled": self.stamps_enabled,
             "card": self.card,
             "birthday_month": self.birthday_month,
             "marketing_consent": self.marketing_consent,
@@ -359,6 +361,7 @@ def status_of(shop: Shop, session: Session, customer: Customer, now: datetime) -
             for c in usable_coupons(session, customer.id, now)
         ],
         last_visits=recent_visits(session, customer.id),
+        stamps_enabled=program.stamps.enabled,
     )
 
 

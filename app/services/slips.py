@@ -57,6 +57,7 @@ class SlipData:
     points: int = 0  # balances after the action
     stamps: int = 0
     stamp_goal: int = 10
+    stamps_enabled: bool = True
     points_expiring_30d: int = 0
     tier_name: str = ""
     next_tier_name: str | None = None
@@ -227,6 +228,7 @@ def _slip(
         points=points,
         stamps=stamps,
         stamp_goal=status.stamp_goal,
+        stamps_enabled=status.stamps_enabled,
         points_expiring_30d=status.points_expiring_30d,
         tier_name=status.tier_name,
         next_tier_name=next_level.name if next_level else None,

@@ -243,6 +243,7 @@ class CounterScreen(QWidget):
         if has and self.status is not None:
             self.buttons["stamps"].setEnabled(self.status.rewards_ready > 0)
             self.buttons["coupon"].setEnabled(bool(self.status.coupons))
+        self.buttons["stamps"].setVisible(self.program.stamps.enabled)
         self.buttons["void"].setEnabled(self.last_action is not None)
         self.buttons["print"].setEnabled(self.last_action is not None)
 
@@ -286,12 +287,12 @@ class CounterScreen(QWidget):
         )
 
     def _sale_done(self, result: sales.SaleResult) -> None:
-        text = t(
-            "done.sale",
-            points=f"{result.points_earned:,}",
-            n=result.stamps % result.stamp_goal,
-            goal=result.stamp_goal,
-        )
+        points = f"{result.points_earned:,}"
+        if self.program.stamps.enabled:
+            n = result.stamps % result.stamp_goal
+            text = t("done.sale", points=points, n=n, goal=result.stamp_goal)
+        else:
+            text = t("done.sale_points", points=points)
         if result.promoted_from:
             text += t("done.promoted", tier=self.program.tier(result.tier).name)
         self._done(str(result.sale_id), text)

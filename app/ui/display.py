@@ -59,8 +59,10 @@ class CustomerDisplay(QWidget):
         self.stamps_label.setText(label)
         self.stamps.set_stamps(on_card, status.stamp_goal)
         self.note.setText(note)
-        for widget in (self.points, self.stamps_label, self.stamps, self.note):
+        for widget in (self.points, self.note):
             widget.show()
+        for widget in (self.stamps_label, self.stamps):
+            widget.setVisible(status.stamps_enabled)
         self._back.start()
 
     def texts(self) -> str:

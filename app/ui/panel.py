@@ -165,6 +165,8 @@ class CustomerPanel(QFrame):
             label += "  ·  " + t("panel.rewards", n=status.rewards_ready)
         self.stamp_label.setText(label)
         self.stamps.set_stamps(on_card, status.stamp_goal)
+        self.stamp_label.setVisible(status.stamps_enabled)
+        self.stamps.setVisible(status.stamps_enabled)
         self.coupons.setText(
             "\n".join(f"• {c.code}  {_coupon_text(c.kind, c.value)}" for c in status.coupons)
             or t("panel.no_coupons")

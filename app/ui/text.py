@@ -86,6 +86,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "ok": {"ko": "확인", "en": "OK"},
     "cancel": {"ko": "취소", "en": "Cancel"},
     "done.sale": {"ko": "+{points}P · 스탬프 {n}/{goal}", "en": "+{points}P · stamps {n}/{goal}"},
+    "done.sale_points": {"ko": "+{points}P 적립", "en": "+{points}P earned"},
     "done.promoted": {"ko": " · {tier} 등급으로 상승!", "en": " · now {tier}!"},
     "done.redeem": {
         "ko": "-{points}P 사용 · 잔액 {balance}P",

@@ -340,3 +340,21 @@ def test_slip_printed_by_hand_and_automatically(window, qtbot) -> None:
     document, used, automatic = printer.delivered[-1]
     assert automatic is True and used.width == 58
     assert "5,000" in _pdf_text(document)
+
+
+def test_a_points_only_program_shows_no_stamp_card(window, qtbot) -> None:
+    from app.services import program
+
+    shop = window.shop
+    program.load_program(shop, program.program_template("points"))
+    window._build_screens()  # the counter reads the program in force when it is built
+    counter = window.counter
+    window.stack.setCurrentWidget(counter)
+    customers.enroll(shop, PHONE)
+    counter.lookup(PHONE)
+    settle(qtbot, window)
+    assert not counter.panel.stamps.isVisibleTo(counter.panel)
+    assert not counter.buttons["stamps"].isVisibleTo(counter)
+    counter.record_sale(12_000)
+    settle(qtbot, window)
+    assert counter.toast.text() == "+240P 적립"
