@@ -24,8 +24,10 @@ How:
   midnight); points redemptions never exceed the usable (FIFO) balance and stamp rewards take
   10 stamps, each with its ``redemptions`` row. A customer whose 3-month spend at the last sale
   reaches a higher tier is promoted there (a ``tier_changes`` row with reason ``sale``).
-  ``monthly_stats`` are then computed with SQL aggregates over the loaded rows and
-  ``customer_months`` is written as each customer's set of active local months.
+  ``monthly_stats`` are summed while generating, as bump()/mark_active() add them (also the
+  ``cohort:<local month of enrollment>`` and ``retained_members`` figures mark_active()
+  keeps for cohort retention); ``--verify`` recomputes them with SQL aggregates over the
+  loaded rows. ``customer_months`` is written as each customer's set of active local months.
 * Not written: audit_log rows (the hash chain of 1M enrollments), coupons, voids, bonuses
   (the default program has no signup bonus), and no daily run has expired lots in bulk
   (``balances()`` reports what is due but not yet written as ``due_now``).
@@ -69,6 +71,8 @@ INDEX_CACHE_KIB = 64 * 1024  # during the index rebuild, whose sorts need memory
 SOFT_HEAP_LIMIT = 160 * 1024 * 1024  # all SQLite memory, advisory
 BULK_TABLES = ("customers", "membership_cards", "tier_changes", "sales", "ledger_entries")
 BULK_TABLES += ("redemptions", "customer_months")
+# the metrics mark_active() keeps for cohort retention (app.services.shop)
+COHORT_PREFIX, RETAINED = "cohort:", "retained_members"
 
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍전고문양손배백허유남심노하곽성차주우구민진"
 GIVEN_NAMES = (
@@ -310,6 +314,19 @@ class Calendar:
             moment = midnight_local.replace(tzinfo=UTC) - timedelta(hours=9)
             text = self._expiry[local_day] = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
         return text
+
+
+_PREVIOUS: dict[str, str] = {}
+
+
+def previous_month(month: str) -> str:
+    """The "YYYY-MM" before a month (shift_month(month, -1) in app.services.shop)."""
+    before = _PREVIOUS.get(month)
+    if before is None:
+        year, number = int(month[:4]), int(month[5:7])
+        before = f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
+        _PREVIOUS[month] = before
+    return before
 
 
 def _utc(us: int) -> datetime:
@@ -559,8 +576,12 @@ class Generator:
             self.bump(moment, {"tier:BASIC": -1, f"tier:{tier}": 1})
             self.promoted += 1
         chunk["customer_months"].extend((customer_id, month) for month in sorted(months))
+        cohort = COHORT_PREFIX + cal.month(enrolled)
         for month in months:  # mark_active(): once per customer and month
             self.figures[month, "active_members"] += 1
+            self.figures[month, cohort] += 1
+            if previous_month(month) in months:
+                self.figures[month, RETAINED] += 1
         return plan.counts[index] + 1
 
     def history(
@@ -869,6 +890,11 @@ def _figure_queries() -> list[str]:
         f"SELECT {changed}, 'tier:' || to_code, COUNT(*) FROM tier_changes "
         "WHERE reason = 'sale' GROUP BY 1, to_code",
         "SELECT month, 'active_members', COUNT(*) FROM customer_months GROUP BY month",
+        f"SELECT m.month, '{COHORT_PREFIX}' || {LOCAL_MONTH.format('c.enrolled_at')}, COUNT(*) "
+        "FROM customer_months AS m JOIN customers AS c ON c.id = m.customer_id GROUP BY 1, 2",
+        f"SELECT m.month, '{RETAINED}', COUNT(*) FROM customer_months AS m "
+        "JOIN customer_months AS b ON b.customer_id = m.customer_id "
+        "AND b.month = strftime('%Y-%m', m.month || '-01', '-1 month') GROUP BY 1",
         f"SELECT {occurred}, 'visits', COUNT(*) FROM sales GROUP BY 1",
         f"SELECT {occurred}, 'sales_amount', SUM(amount) FROM sales GROUP BY 1",
         *(f"SELECT month, '{name}', {name} FROM temp.ledger_months" for name, _ in LEDGER_SUMS),

@@ -1,8 +1,8 @@
 """How the program is doing: the owner's dashboard, cohorts, top customers, campaigns, exports.
 
-The main figures come from the monthly running totals (app.services.reports), so a year of
-them is one small query. The heavier analyses (cohort retention, top customers, campaign
-results) read customer_months and sales and are meant to run off the UI thread.
+The main figures and cohort retention come from the monthly running totals
+(app.services.reports, monthly_stats), so a year of them is one small query. The heavier
+analyses (top customers, campaign results) read sales and are meant to run off the UI thread.
 """
 
 from __future__ import annotations
@@ -13,17 +13,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import pairwise
 from pathlib import Path
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Customer, CustomerMonth, LedgerEntry, Sale, Store
+from app.db.models import Customer, LedgerEntry, MonthlyStat, Sale, Store
 from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name
 from app.services.reports import MonthlyReport, check_month, months_between, range_report
-from app.services.shop import Shop, audit, current_program
+from app.services.shop import RETAINED, Shop, audit, cohort_metric, current_program
 
 RATE = Decimal("0.0001")
 MAX_MONTHS = 120
@@ -158,87 +157,55 @@ MAX_LIFETIME_MONTHS = Decimal(60)
 
 
 def cohort_retention(shop: Shop, first: str, last: str) -> CohortTable:
-    """Members enrolled in each month of the period and how many came back in later months."""
+    """Members enrolled in each month of the period and how many came back in later months.
+
+    Read from the figures kept as sales are recorded (monthly_stats, one small query), never
+    from customer_months:
+
+    * size: the enrollment month's new_members, i.e. every member record enrolled in that
+      local month, including those since withdrawn, erased or merged into another record
+      (the same number as the month's "new members" on the Reports page);
+    * active[k]: cohort:<enrollment month> of the k-th month after, i.e. how many of those
+      records bought at least once in that month (k = 0 is the enrollment month itself);
+    * monthly churn: 1 - (members active in a month and the month before, summed over the
+      period's months after the first: retained_members) / (active members of the months
+      before the last, summed: active_members).
+    """
     months = period_months(first, last)
-    bounds = [month_start(shop, m) for m in [*months, next_month(months[-1])]]
+    cohorts_of = [cohort_metric(m) for m in months]
+    kept = ("new_members", "active_members", RETAINED)
     with shop.db.read() as session:
-        bucket = _enrollment_bucket(months, bounds)
-        sizes = _cohort_sizes(session, bucket, bounds)
-        active = _cohort_activity(session, bucket, bounds, months[-1])
-        churn = _monthly_churn(session, months)
+        rows = session.execute(
+            select(MonthlyStat.month, MonthlyStat.metric, func.sum(MonthlyStat.value))
+            .where(MonthlyStat.month >= months[0], MonthlyStat.month <= months[-1])
+            .where(MonthlyStat.metric.in_([*kept, *cohorts_of]))
+            .group_by(MonthlyStat.month, MonthlyStat.metric)
+        ).all()
+    figures: dict[tuple[str, str], int] = {
+        (metric, month): int(value or 0) for month, metric, value in rows
+    }
     cohorts = []
     for index, month in enumerate(months):
-        later = months[index:]
+        metric = cohort_metric(month)
         cohorts.append(
-            Cohort(month, sizes.get(month, 0), [active.get((month, m), 0) for m in later])
+            Cohort(
+                month,
+                figures.get(("new_members", month), 0),
+                [figures.get((metric, m), 0) for m in months[index:]],
+            )
         )
+    churn = _monthly_churn(figures, months)
     value = dashboard(shop, first, last).monthly_value
     lifetime = _lifetime(churn)
     return CohortTable(cohorts, churn, lifetime, int(Decimal(value) * lifetime))
 
 
-def _enrollment_bucket(months: list[str], bounds: list[datetime]):  # type: ignore[no-untyped-def]
-    whens = [(Customer.enrolled_at < bounds[i + 1], month) for i, month in enumerate(months)]
-    return case(*whens, else_=None)
-
-
-def _cohort_sizes(session: Session, bucket, bounds: list[datetime]) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    rows = session.execute(
-        select(bucket, func.count())
-        .where(Customer.enrolled_at >= bounds[0], Customer.enrolled_at < bounds[-1])
-        .where(Customer.status != "merged")
-        .group_by(bucket)
-    )
-    return {month: int(n) for month, n in rows if month}
-
-
-def _cohort_activity(
-    session: Session,
-    bucket,  # type: ignore[no-untyped-def]
-    bounds: list[datetime],
-    last: str,
-) -> dict[tuple[str, str], int]:
-    rows = session.execute(
-        select(bucket, CustomerMonth.month, func.count())
-        .join(Customer, Customer.id == CustomerMonth.customer_id)
-        .where(Customer.enrolled_at >= bounds[0], Customer.enrolled_at < bounds[-1])
-        .where(Customer.status != "merged", CustomerMonth.month <= last)
-        .group_by(bucket, CustomerMonth.month)
-    )
-    return {(cohort, month): int(n) for cohort, month, n in rows if cohort}
-
-
-def _monthly_churn(session: Session, months: list[str]) -> Decimal:
+def _monthly_churn(figures: dict[tuple[str, str], int], months: list[str]) -> Decimal:
     """Of those active in a month, the share not active the month after, over the period."""
     if len(months) < 2:
         return Decimal(0)
-    later = CustomerMonth.__table__.alias("later")
-    pairs = list(pairwise(months))
-    before = dict(
-        session.execute(
-            select(CustomerMonth.month, func.count())
-            .where(CustomerMonth.month >= months[0], CustomerMonth.month <= months[-2])
-            .group_by(CustomerMonth.month)
-        ).all()
-    )
-    kept = 0
-    for this, following in pairs:
-        kept += int(
-            session.scalar(
-                select(func.count())
-                .select_from(CustomerMonth)
-                .join(
-                    later,
-                    and_(
-                        later.c.customer_id == CustomerMonth.customer_id,
-                        later.c.month == following,
-                    ),
-                )
-                .where(CustomerMonth.month == this)
-            )
-            or 0
-        )
-    total = sum(int(n) for n in before.values())
+    total = sum(figures.get(("active_members", m), 0) for m in months[:-1])
+    kept = sum(figures.get((RETAINED, m), 0) for m in months[1:])
     return Decimal(1) - ratio(kept, total) if total else Decimal(0)
 
 

@@ -130,7 +130,7 @@ def record_sale_in(
             reason="campaign: " + ", ".join(earning.campaigns),
         )
     bump(shop, session, now, visits=1, sales_amount=amount)
-    mark_active(shop, session, customer.id, now)
+    mark_active(shop, session, customer, now)
     session.flush()
 
     promoted_from = None

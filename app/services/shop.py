@@ -324,15 +324,79 @@ def bump_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         connection.execute(_BUMP[name], rows)
 
 
-def mark_active(shop: Shop, session: Session, customer_id: uuid.UUID, moment: datetime) -> None:
-    """Count a customer once as active in the month of a purchase."""
+# Kept with active_members as customers become active in a month (see mark_active):
+COHORT_PREFIX = "cohort:"  # + local month of enrollment: the cohort's members active that month
+RETAINED = "retained_members"  # active this month and the month before
+
+
+def cohort_metric(enrolled_month: str) -> str:
+    """The metric counting, month by month, the active members enrolled in a local month."""
+    return COHORT_PREFIX + enrolled_month
+
+
+def shift_month(month: str, step: int) -> str:
+    """A "YYYY-MM" month moved by a number of months."""
+    year, number = divmod(int(month[:4]) * 12 + int(month[5:7]) - 1 + step, 12)
+    return f"{year:04d}-{number + 1:02d}"
+
+
+_OTHER_MONTH = CustomerMonth.__table__.alias("other_month")
+
+
+def _active_in(customer_id: uuid.UUID, month: str):  # type: ignore[no-untyped-def]
+    other = _OTHER_MONTH.c
+    return select(other.month).where(other.customer_id == customer_id, other.month == month)
+
+
+def first_active(session: Session, customer_id: uuid.UUID, month: str) -> tuple[bool, bool] | None:
+    """Note a customer as active in a local month (customer_months), in one statement.
+
+    None when it was noted already; else whether the customer was also active the month
+    before and the month after (a purchase recorded late can fall before a later month).
+    """
     insert = _insert_for(session)
-    month = shop.month_of(moment)
     stmt = (
         insert(CustomerMonth)
         .values(customer_id=customer_id, month=month)
         .on_conflict_do_nothing(index_elements=["customer_id", "month"])
-        .returning(CustomerMonth.month)
+        .returning(
+            CustomerMonth.month,
+            _active_in(customer_id, shift_month(month, -1)).exists(),
+            _active_in(customer_id, shift_month(month, 1)).exists(),
+        )
     )
-    if session.execute(stmt).first() is not None:
-        bump(shop, session, moment, active_members=1)
+    row = session.execute(stmt).first()
+    return None if row is None else (bool(row[1]), bool(row[2]))
+
+
+def activity_rows(
+    month: str, store: str, enrolled_month: str, before: bool, after: bool
+) -> list[dict[str, Any]]:
+    """The figures a customer's first activity in a month moves (rows for bump_rows).
+
+    active_members and the enrollment cohort in that month; retained_members in that month
+    when the customer was active the month before, and in the month after when active then.
+    """
+    deltas = [(month, "active_members"), (month, cohort_metric(enrolled_month))]
+    if before:
+        deltas.append((month, RETAINED))
+    if after:
+        deltas.append((shift_month(month, 1), RETAINED))
+    return [{"month": m, "store_id": store, "metric": k, "value": 1} for m, k in deltas]
+
+
+def mark_active(shop: Shop, session: Session, customer: Customer, moment: datetime) -> None:
+    """Count a customer once as active in the month of a purchase.
+
+    The first purchase of the month adds to active_members, to cohort:<the customer's local
+    month of enrollment> and, when the customer was active the month before, to
+    retained_members: the cohort table and churn of the Reports page read these figures.
+    The caller holds the customer row (record_sale_in locks it), so this is one INSERT and
+    one bump, with no lookup.
+    """
+    month = shop.month_of(moment)
+    neighbours = first_active(session, customer.id, month)
+    if neighbours is not None:
+        enrolled = shop.month_of(customer.enrolled_at)
+        store = str(shop.store_id)
+        bump_rows(session, activity_rows(month, store, enrolled, *neighbours))

@@ -39,6 +39,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "reports.cohort_month": {"ko": "가입 월", "en": "Enrolled"},
     "reports.cohort_size": {"ko": "인원", "en": "Members"},
     "reports.cohort_offset": {"ko": "+{n}개월", "en": "+{n} mo"},
+    "reports.cohort_how": {
+        "ko": "인원: 그 달에 가입한 회원 수(그 달의 신규 회원 수와 같으며, 이후 탈퇴·삭제되었거나 다른 회원으로 병합된 회원도 포함). "
+        "+n개월: 그중 가입 n개월 뒤의 달에 한 번 이상 구매한 회원의 비율.",
+        "en": "Members: everyone who enrolled that month (the month's new members, including "
+        "those since withdrawn, erased or merged into another record). +n mo: the share of "
+        "them who bought at least once in the n-th month after the one they enrolled in.",
+    },
     "reports.churn": {
         "ko": "월 이탈률 {churn}% · 예상 유지 기간 {months}개월",
         "en": "Monthly churn {churn}% · expected stay {months} months",

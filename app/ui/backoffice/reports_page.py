@@ -142,6 +142,9 @@ class ReportsPage(QWidget):
     def _build_analyses(self) -> None:
         self.cohorts = table("cohortTable", [])
         self.cohorts.setMinimumHeight(400)  # twelve cohorts without scrolling
+        # what a cohort counts (analytics.cohort_retention)
+        self.cohort_how = QLabel(t("reports.cohort_how"), objectName="cohortHow", wordWrap=True)
+        self.cohort_how.setStyleSheet("color: #555;")
         self.churn = QLabel(t("reports.loading"), objectName="churnLabel", wordWrap=True)
         self.clv = QLabel(objectName="clvLabel", wordWrap=True)
         self.clv.setStyleSheet("font-weight: bold;")
@@ -156,7 +159,10 @@ class ReportsPage(QWidget):
             [t(f"reports.campaign_{k}") for k in ("name", "period", "sales", "visits", "points")],
         )
         for title, widgets in (
-            ("reports.cohorts", [self.cohorts, self.churn, self.clv, self.clv_how]),
+            (
+                "reports.cohorts",
+                [self.cohorts, self.cohort_how, self.churn, self.clv, self.clv_how],
+            ),
             ("reports.top", [self.top]),
             ("reports.campaigns", [self.campaigns]),
         ):
@@ -181,14 +187,14 @@ class ReportsPage(QWidget):
         self.runner.run(
             lambda: analytics.dashboard(shop, first, last), self._show_board, self._fail
         )
-        # the quick analyses first: cohorts scan every member-month of the period
+        # the quick analyses first: cohorts read kept monthly figures, the others scan sales
+        self.runner.run(
+            lambda: analytics.cohort_retention(shop, first, last), self._show_cohorts, self._fail
+        )
         self.runner.run(
             lambda: analytics.top_customers(shop, first, last), self._show_top, self._fail
         )
         self.runner.run(lambda: analytics.campaign_results(shop), self._show_campaigns, self._fail)
-        self.runner.run(
-            lambda: analytics.cohort_retention(shop, first, last), self._show_cohorts, self._fail
-        )
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, Refused):

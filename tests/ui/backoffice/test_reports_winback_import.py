@@ -30,6 +30,11 @@ def test_reports_fill_in_and_export(window, qtbot, shot, tmp_path: Path) -> None
     assert page.top.item(0, 0).text() == "김*준" and page.top.item(0, 2).text() == "50,000원"
     assert page.top.item(0, 1).text() == "010-****-0001"
     assert "30,000원" in page.clv.text() and "이탈률" in page.clv_how.text()
+    # January's cohort (A and B): half came back in February; what a cohort counts is said
+    months = [page.cohorts.item(r, 0).text() for r in range(page.cohorts.rowCount())]
+    row = months.index("2026-01")
+    assert [page.cohorts.item(row, c).text() for c in (1, 2, 3)] == ["2", "50.0%", "50.0%"]
+    assert "신규 회원" in page.cohort_how.text() and "병합" in page.cohort_how.text()
     assert page.campaigns.item(0, 0).text() == "3월 더블"
     (bars,) = page.charts["chartMembers"].chart().series()
     assert [bars.barSets()[i].at(9) for i in (0, 1)] == [2.0, 2.0]  # January: 2 new, 2 active
