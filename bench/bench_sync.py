@@ -50,12 +50,20 @@ def first_upload(shop_file: Path, workdir: Path) -> None:
         shop = open_shop(str(copy), create=False)
         server.prepare_central(url)
         central = server.central_engine(url)
-        from app.sync.upload import upload_everything
+        from app.sync.upload import Timings, upload_everything
 
+        timings = Timings()
         started = time.perf_counter()
-        rows = upload_everything(shop.db, central, shop.register_id)
+        rows = upload_everything(shop.db, central, shop.register_id, timings)
         seconds = time.perf_counter() - started
         print(f"first upload: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s")
+        copies = sum(v for k, v in timings.items() if k.startswith("copy "))
+        steps = [("copy (reading SQLite overlapped)", copies)] + [
+            (k, v) for k, v in timings.items() if not k.startswith("copy ")
+        ]
+        steps.append(("commit and the rest", seconds - sum(timings.values())))
+        for label, value in sorted(steps, key=lambda kv: -kv[1]):
+            print(f"  {label:<34} {value:6.1f} s")
         shop.close()
     finally:
         server.forget_engine(url)

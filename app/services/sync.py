@@ -111,7 +111,7 @@ class SyncStatus:
 class AttentionItem:
     """One thing sync could not settle by rule alone, for the owner to look at."""
 
-    kind: str  # negative_balance | duplicate
+    kind: str  # negative_balance | duplicate | duplicate_expiry
     customer_id: uuid.UUID | None
     name_masked: str | None
     phone_masked: str | None
@@ -284,6 +284,9 @@ def sync_now(shop: Shop) -> SyncReport:
         _upload_once(shop, central)
         pushed = sync_engine.push(shop.db, central, shop.register_id)
         pulled = sync_engine.pull(shop.db, central, shop.register_id, _figures(shop))
+        if _changed_something(pushed, pulled):
+            _audit_run(shop, pushed, pulled)
+            sync_engine.push(shop.db, central, shop.register_id)  # the entry itself, now
     except OperationalError as exc:
         _remember(shop, error=_first_line(exc))
         raise Refused("sync.unreachable", detail=_first_line(exc)) from exc
@@ -294,6 +297,29 @@ def sync_now(shop: Shop) -> SyncReport:
     with shop.db.read() as session:
         left = sync_engine.pending(session)
     return SyncReport(pushed.rows, pulled.rows, pulled.merges, pushed.rejected, left)
+
+
+def _changed_something(pushed: sync_engine.PushResult, pulled: sync_engine.PullResult) -> bool:
+    """Rows moved either way other than the audit entries of sync runs (an idle poll, or the
+    other registers' own run entries, leave no trace: no entry begets another)."""
+    return bool(
+        pushed.rows - pushed.noise or pulled.rows - pulled.noise or pulled.merges or pushed.rejected
+    )
+
+
+def _audit_run(shop: Shop, pushed: sync_engine.PushResult, pulled: sync_engine.PullResult) -> None:
+    with shop.db.write() as session:
+        audit(
+            shop,
+            session,
+            sync_engine.SYNC_RUN,
+            detail={
+                "pushed": pushed.rows - pushed.noise,
+                "pulled": pulled.rows - pulled.noise,
+                "merges": pulled.merges,
+                "rejected": pushed.rejected,
+            },
+        )
 
 
 def _figures(shop: Shop):  # type: ignore[no-untyped-def]
@@ -343,6 +369,20 @@ def needs_attention(shop: Shop) -> list[AttentionItem]:
         for customer_id, points, stamps in below:
             customer = session.get(Customer, customer_id)
             items.append(_attention("negative_balance", shop, customer, int(points), int(stamps)))
+        for customer_id, excess, registers in duplicate_expiries(session):
+            item = _attention(
+                "duplicate_expiry", shop, session.get(Customer, customer_id), excess, 0
+            )
+            items.append(
+                AttentionItem(
+                    item.kind,
+                    item.customer_id,
+                    item.name_masked,
+                    item.phone_masked,
+                    item.points,
+                    detail={"registers": registers},
+                )
+            )
         for conflict in session.scalars(select(SyncConflict).order_by(SyncConflict.at)):
             items.append(
                 AttentionItem(
@@ -354,6 +394,48 @@ def needs_attention(shop: Shop) -> list[AttentionItem]:
                 )
             )
     return items
+
+
+def duplicate_expiries(session: Any) -> list[tuple[uuid.UUID, int, list[str]]]:
+    """Customers whose points expired more than once: two registers offline each wrote the
+    expiry of the same lots. (customer, points expired too many, registers that wrote them).
+
+    Found by replaying the customer's ledger in time order under the same rule the counter
+    applies (FIFO: what is consumed comes out of the earliest-expiring lots): each expiry
+    can take at most what was due at its moment; the rest was taken twice. Only customers
+    with expiries from two registers or more are replayed."""
+    e = LedgerEntry
+    suspects = session.scalars(
+        select(e.customer_id)
+        .where(e.kind == "expire")
+        .group_by(e.customer_id)
+        .having(func.count(func.distinct(e.register_id)) > 1)
+    ).all()
+    found = []
+    for customer_id in suspects:
+        rows = session.execute(
+            select(e.occurred_at, e.kind, e.points, e.expires_at, e.register_id)
+            .where(e.customer_id == customer_id)
+            .order_by(e.occurred_at, e.id)
+        ).all()
+        lots: list[tuple[datetime, int]] = []
+        consumed = excess = 0
+        registers: set[str] = set()
+        for at, kind, points, expires_at, register_id in rows:
+            if expires_at is not None:
+                lots.append((expires_at, int(points)))
+            elif kind != "expire":
+                consumed -= int(points)
+            else:
+                due = max(0, sum(p for x, p in lots if x <= at) - max(consumed, 0))
+                taken = min(-int(points), due)
+                consumed += taken
+                if -int(points) > taken:
+                    excess += -int(points) - taken
+                registers.add(register_id.hex if register_id else "")
+        if excess > 0:
+            found.append((customer_id, excess, sorted(registers)))
+    return found
 
 
 def _attention(

@@ -26,6 +26,11 @@ Design, in short (the README's "Cloud sync" section says the same for owners):
   watermark, read in one REPEATABLE READ snapshot, applied in one local transaction that
   also moves the watermark and the running figures (app/sync/figures.py). A cut anywhere
   repeats work at most.
-* First upload: COPY into temporary tables, then one INSERT ... SELECT per table
-  (app/sync/upload.py). Background: SyncWorker (app/sync/worker.py).
+* First upload (app/sync/upload.py), in one server transaction: into an empty central
+  database, COPY straight into the tables with keys, indexes and foreign keys set aside and
+  rebuilt from the server's own catalog, the feed in one INSERT ... SELECT per table; beside
+  other registers' data, COPY into temporary tables, then one INSERT ... SELECT per table.
+* Figures after a pull (app/sync/figures.py) follow order-free rules, so member counts agree
+  on every register; a sync run is audited only when it moved something.
+* Background: SyncWorker (app/sync/worker.py).
 """

@@ -26,6 +26,8 @@ from app.sync.tracking import MUTABLE_TABLES, SYNCED_TABLES
 FEED_LOCK = "SELECT pg_advisory_xact_lock(hashtext('dangol.sync.feed'))"
 CHANNEL = "dangol_sync"
 FEED_CHUNK = 5000
+# the audit entry of a sync run: moving it is not a change worth another entry (no ping-pong)
+SYNC_RUN = "sync.run"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class PushResult:
     rows: int  # rows sent
     applied: int  # rows that were new or changed something on the server
     rejected: int
+    noise: int = 0  # of rows: audit entries of sync runs
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,20 @@ class PullResult:
     merges: int
     watermark: int
     touched_customers: frozenset[uuid.UUID]
+    noise: int = 0  # of rows: audit entries of sync runs
+
+
+def sync_run_entries(
+    batch: list[tuple[str, list[dict[str, Any]], dict[uuid.UUID, dict[str, Clock]]]],
+) -> int:
+    """How many rows of a batch are the audit entries of sync runs."""
+    return sum(
+        1
+        for name, rows, _ in batch
+        if name == "audit_log"
+        for row in rows
+        if row.get("action") == SYNC_RUN
+    )
 
 
 # --- reading rows ------------------------------------------------------------------------
@@ -99,7 +116,7 @@ def push(
         session.execute(delete(SyncOutbox).where(SyncOutbox.seq <= last_seq))
     sent = sum(len(rows) for _, rows, _ in batch)
     changed = sum(len(v) for v in applied.inserted.values()) + len(applied.changed)
-    return PushResult(sent, changed, len(applied.rejected))
+    return PushResult(sent, changed, len(applied.rejected), sync_run_entries(batch))
 
 
 def apply_on_server(
@@ -176,7 +193,7 @@ def _apply_feed(
     on_applied: Any,
 ) -> PullResult:
     c = SyncChange.__table__.c
-    rows = merges = 0
+    rows = merges = noise = 0
     touched: set[uuid.UUID] = set()
     with local.write() as session:
         connection = session.connection()
@@ -202,6 +219,7 @@ def _apply_feed(
             for name, batch_rows, clocks in batch:
                 applier.apply(name, batch_rows, clocks)
             rows += sum(len(r) for _, r, _ in batch)
+            noise += sync_run_entries(batch)
             merges += len(applier.applied.merges)
             touched |= _customers_of(applier.applied)
             _advance_clock(connection, applier.applied.max_clock)
@@ -210,7 +228,7 @@ def _apply_feed(
         connection.execute(
             update(SyncClock).where(SyncClock.id == 1).values(applying=0, pulled_seq=top)
         )
-    return PullResult(rows, merges, top, frozenset(touched))
+    return PullResult(rows, merges, top, frozenset(touched), noise)
 
 
 def _customers_of(applied: Applied) -> set[uuid.UUID]:

@@ -2,22 +2,47 @@
 
 Each pulled row moves the figures exactly as the use case that wrote it moved them on its own
 register; only rows new to this database count, so a row pulled twice never counts twice.
+
+Member counts follow the same rules on every register whatever order rows arrive in, so they
+agree once the registers hold the same rows:
+
+* new_members: one per customer record, when the record first appears (enrolled_at).
+* members_erased: one per record that stops being a living ('active') member -- erased,
+  withdrawn, or merged into another record (by the sync rule or by the owner), as the use
+  cases count them; members = new_members - members_erased is then one per person.
+* tier:<CODE>: a pulled tier change moves the counts only while its customer is living here;
+  a record that stops living takes away its current tier. A record pulled when it already
+  left (merged, erased) therefore counts nothing, as its origin register ends at nothing.
+* active_members (and the cohort:<month> / retained_members figures kept with it): per
+  person. When a record merges, its active months (customer_months) fold into the record it
+  merged into and the figures move by exactly the difference, so they equal what the merged
+  months give whichever register saw which sale first.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.db.models import CustomerMonth, LedgerEntry
+from app.db.models import Customer, CustomerMonth, LedgerEntry
 from app.services.ledger import _metrics  # the one definition of how an entry moves them
-from app.services.shop import bump_rows
-from app.sync.merge import Applied, Change, insert_for
+from app.services.shop import (
+    RETAINED,
+    activity_rows,
+    bump_rows,
+    cohort_metric,
+    first_active,
+    shift_month,
+)
+from app.sync.merge import Applied, Change
 
 MERGE_MOVES = ("merge in", "merge out")
+LIVING = "active"  # a member counted in new_members - members_erased and in tier:<CODE>
 
 
 class Figures:
@@ -56,19 +81,23 @@ def account_pulled(
     """Move the figures for what a pull added or changed."""
     figures = Figures(zone, store_id, now)
     inserted = applied.inserted
+    for loser, winner in applied.merges:
+        fold_activity(session, figures, loser, winner)
     for entry in inserted.get("ledger_entries", []):
         _ledger(session, figures, entry)
     for sale in inserted.get("sales", []):
         sign = 1 if sale["amount"] > 0 else -1
         figures.add(sale["occurred_at"], sale["store_id"], visits=sign, sales_amount=sale["amount"])
         if sign > 0:
-            _mark_active(session, figures, sale)
+            _mark_active(session, figures, sale, sale["customer_id"])
     for redemption in inserted.get("redemptions", []):
         if redemption["kind"] == "coupon":
             used = -1 if redemption["reverses_id"] else 1
             figures.add(redemption["occurred_at"], redemption["store_id"], coupons_used=used)
-    for change in inserted.get("tier_changes", []):
-        if change["from_code"] != change["to_code"]:
+    tier_changes = inserted.get("tier_changes", [])
+    living = _living(session, {change["customer_id"] for change in tier_changes})
+    for change in tier_changes:
+        if change["from_code"] != change["to_code"] and change["customer_id"] in living:
             deltas = {f"tier:{change['to_code']}": 1}
             if change["from_code"]:
                 deltas[f"tier:{change['from_code']}"] = -1
@@ -95,17 +124,103 @@ def _ledger(session: Session, figures: Figures, entry: dict[str, Any]) -> None:
     figures.add(entry["occurred_at"], entry["store_id"], **deltas)
 
 
-def _mark_active(session: Session, figures: Figures, sale: dict[str, Any]) -> None:
-    insert = insert_for(session.connection())
+def _living(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    if not ids:
+        return set()
+    c = Customer.__table__.c
+    out: set[uuid.UUID] = set()
+    listed = list(ids)
+    for start in range(0, len(listed), 500):
+        part = listed[start : start + 500]
+        out |= set(
+            session.execute(select(c.id).where(c.id.in_(part), c.status == LIVING)).scalars()
+        )
+    return out
+
+
+def _mark_active(
+    session: Session, figures: Figures, sale: dict[str, Any], customer_id: uuid.UUID
+) -> None:
+    """The sale's customer record active in the sale's month (as mark_active counts it)."""
     month = figures.month(sale["occurred_at"])
-    stmt = (
-        insert(CustomerMonth)
-        .values(customer_id=sale["customer_id"], month=month)
-        .on_conflict_do_nothing(index_elements=["customer_id", "month"])
-        .returning(CustomerMonth.month)
+    neighbours = first_active(session, customer_id, month)
+    if neighbours is None:
+        return
+    c = Customer.__table__.c
+    enrolled_at = session.execute(select(c.enrolled_at).where(c.id == customer_id)).scalar()
+    enrolled = figures.month(enrolled_at) if enrolled_at is not None else month
+    store = str(sale["store_id"]) if sale["store_id"] is not None else figures.store_id
+    for row in activity_rows(month, store, enrolled, *neighbours):
+        key = (row["month"], row["store_id"], row["metric"])
+        figures.rows[key] = figures.rows.get(key, 0) + row["value"]
+
+
+def _root(session: Session, customer_id: uuid.UUID) -> uuid.UUID:
+    c = Customer.__table__.c
+    seen: set[uuid.UUID] = set()
+    while customer_id not in seen:
+        seen.add(customer_id)
+        row = session.execute(select(c.status, c.merged_into_id).where(c.id == customer_id)).first()
+        if row is None or row.status != "merged" or row.merged_into_id is None:
+            break
+        customer_id = row.merged_into_id
+    return customer_id
+
+
+def _enrolled_month(session: Session, figures: Figures, customer_id: uuid.UUID) -> str | None:
+    c = Customer.__table__.c
+    enrolled_at = session.execute(select(c.enrolled_at).where(c.id == customer_id)).scalar()
+    return figures.month(enrolled_at) if enrolled_at is not None else None
+
+
+def _activity(months: set[str], enrolled: str | None, sign: int) -> dict[tuple[str, str], int]:
+    """What a set of active months counts (as mark_active builds it up one month at a time)."""
+    out: dict[tuple[str, str], int] = {}
+    for month in months:
+        metrics = ["active_members"]
+        if enrolled is not None:
+            metrics.append(cohort_metric(enrolled))
+        if shift_month(month, -1) in months:
+            metrics.append(RETAINED)
+        for metric in metrics:
+            out[(month, metric)] = out.get((month, metric), 0) + sign
+    return out
+
+
+def fold_activity(session: Session, figures: Figures, loser: uuid.UUID, winner: uuid.UUID) -> None:
+    """A merged record's active months join the record it lives on as (one person counted
+    once a month); the figures move by the difference."""
+    m = CustomerMonth.__table__.c
+    winner = _root(session, winner)
+    lost = set(session.execute(select(m.month).where(m.customer_id == loser)).scalars())
+    if not lost or winner == loser:
+        return
+    kept = set(session.execute(select(m.month).where(m.customer_id == winner)).scalars())
+    loser_cohort = _enrolled_month(session, figures, loser)
+    winner_cohort = _enrolled_month(session, figures, winner)
+    deltas: dict[tuple[str, str], int] = {}
+    for months, cohort, sign in (
+        (lost | kept, winner_cohort, 1),
+        (lost, loser_cohort, -1),
+        (kept, winner_cohort, -1),
+    ):
+        for key, value in _activity(months, cohort, sign).items():
+            deltas[key] = deltas.get(key, 0) + value
+    for (month, metric), value in deltas.items():
+        key = (month, figures.store_id, metric)
+        figures.rows[key] = figures.rows.get(key, 0) + value
+    session.execute(delete(CustomerMonth).where(m.customer_id == loser))
+    for month in sorted(lost - kept):
+        session.add(CustomerMonth(customer_id=winner, month=month))
+    session.flush()
+
+
+def _left_at(figures: Figures, after: dict[str, Any]) -> datetime:
+    """When a record stopped being a member: the use case's own moment when it keeps one."""
+    moment = {"erased": after.get("erased_at"), "withdrawn": after.get("withdrawn_at")}.get(
+        after["status"]
     )
-    if session.execute(stmt).first() is not None:
-        figures.add(sale["occurred_at"], sale["store_id"], active_members=1)
+    return moment if moment is not None else figures.now
 
 
 def _mutable(figures: Figures, change: Change) -> None:
@@ -116,13 +231,16 @@ def _mutable(figures: Figures, change: Change) -> None:
     after, before = change.after, change.before
     if before is None:
         figures.add(after["enrolled_at"], after["store_id"], new_members=1)
-        if after["status"] == "merged":
-            figures.add(figures.now, None, members_merged=1, **{f"tier:{after['tier_code']}": -1})
+        if after["status"] != LIVING:  # arrived already gone: its tier changes count nothing
+            figures.add(_left_at(figures, after), None, members_erased=1)
         return
-    if before["status"] == after["status"]:
-        return
-    tier = {f"tier:{before['tier_code']}": -1}
-    if after["status"] == "merged":
-        figures.add(figures.now, None, members_merged=1, **tier)
-    elif after["status"] == "erased":
-        figures.add(figures.now, None, members_erased=1, **tier)
+    was, now = before["status"] == LIVING, after["status"] == LIVING
+    if was and not now:
+        figures.add(
+            _left_at(figures, after),
+            None,
+            members_erased=1,
+            **{f"tier:{before['tier_code']}": -1},
+        )
+    elif now and not was:  # back among the members (a status edit that won by its clock)
+        figures.add(figures.now, None, members_erased=-1, **{f"tier:{after['tier_code']}": 1})

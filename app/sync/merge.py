@@ -81,6 +81,8 @@ class Applier:
         self.insert = insert_for(connection)
         self.applied = Applied()
         self._roots: dict[uuid.UUID, uuid.UUID] = {}
+        # rows another row's merge rewrote (a phone taken, a record merged): read them again
+        self._rewritten: set[uuid.UUID] = set()
 
     # --- customers that were merged ---------------------------------------------------
 
@@ -182,6 +184,9 @@ class Applier:
                 for clock in incoming.values():
                     self.applied.max_clock = max(self.applied.max_clock, clock[0])
                 before = local.get(row["id"])
+                if row["id"] in self._rewritten:  # changed since the chunk was read
+                    found = self.connection.execute(select(t).where(t.c.id == row["id"])).first()
+                    before = dict(found._mapping) if found is not None else None
                 if before is None:
                     self._insert_mutable(name, row, incoming)
                 else:
@@ -247,6 +252,7 @@ class Applier:
         if holder.id < row["id"]:
             return dict(row, **_merged_into(holder.id)), None
         # its phone goes now (the unique index); it merges once the winner row exists
+        self._rewritten.add(holder.id)
         self.connection.execute(
             update(customers)
             .where(customers.c.id == holder.id)

@@ -194,7 +194,12 @@ def test_same_phone_enrolled_offline_at_two_registers_becomes_one_customer(regis
         assert points(shop) == 3000
     assert seen[0] == seen[1]
     assert ledger_by_customer(a) == ledger_by_customer(b)
-    assert stats(a)[("2026-03", "members_merged")] == 1 == stats(b)[("2026-03", "members_merged")]
+    # the merged record leaves the member count on both: one person, one member, one tier
+    assert stats(a) == stats(b)
+    figures = stats(a)
+    assert figures[("2026-03", "new_members")] == 2
+    assert figures[("2026-03", "members_erased")] == 1
+    assert figures[("2026-03", "tier:BASIC")] == 1
 
 
 def test_points_spent_twice_offline_show_as_negative_balance(registers) -> None:
@@ -278,3 +283,84 @@ def test_sync_status_in_words(registers) -> None:
     sync.sync_now(a)
     assert sync.sync_status(a).in_sync
     assert json.dumps(sync.sync_status(a).to_json(a))
+
+
+def test_points_expired_at_two_registers_are_listed_as_duplicate_expiry(registers) -> None:
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE)
+    sales.record_sale(a, PHONE, 100_000)  # 2,000 points, expiring a year later
+    sync_all(a, b)
+    for shop in (a, b):  # both offline past the expiry: each writes it
+        later(shop, days=400)
+        sales.record_sale(shop, PHONE, 10_000)
+    sync_all(a, b)
+    for shop in (a, b):
+        found = [i for i in sync.needs_attention(shop) if i.kind == "duplicate_expiry"]
+        assert [(i.points, len(i.detail["registers"])) for i in found] == [(2000, 2)]
+        assert found[0].phone_masked and "5678" in found[0].phone_masked
+    # one register alone expiring once is no duplicate
+    c = registers("C")
+    customers.enroll(c, "01099998888")
+    sales.record_sale(c, "01099998888", 100_000)
+    later(c, days=400)
+    sales.record_sale(c, "01099998888", 10_000)
+    sync.sync_now(c)
+    listed = [i.customer_id for i in sync.needs_attention(c) if i.kind == "duplicate_expiry"]
+    assert listed == [customers.customer_status(c, PHONE).id]  # a's and b's, not c's own
+
+
+def _sync_runs(shop: Shop) -> int:
+    with shop.db.read() as session:
+        return int(
+            session.scalar(
+                text(
+                    "SELECT count(*) FROM audit_log WHERE action = 'sync.run' AND register_id = :r"
+                ),
+                {"r": shop.register_id.hex},
+            )
+            or 0
+        )
+
+
+def test_a_sync_run_is_audited_only_when_it_changed_something(registers) -> None:
+    a, b = registers("A"), registers("B")
+    sync_all(a, b)
+    runs = (_sync_runs(a), _sync_runs(b))
+    sync_all(a, b)  # idle polls, including each other's run entries: no new entry
+    sync_all(a, b)
+    assert (_sync_runs(a), _sync_runs(b)) == runs
+    customers.enroll(a, PHONE)
+    sales.record_sale(a, PHONE, 10_000)
+    sync.sync_now(a)
+    assert _sync_runs(a) == runs[0] + 1
+    assert sync.sync_status(a).in_sync  # the run's own entry went up with it
+    sync_all(b, a)
+    assert _sync_runs(b) == runs[1] + 1  # b pulled the sale
+    sync_all(a, b)
+    assert (_sync_runs(a), _sync_runs(b)) == (runs[0] + 1, runs[1] + 1)
+    with a.db.read() as session:
+        detail = session.scalar(
+            text(
+                "SELECT detail FROM audit_log WHERE action = 'sync.run' AND register_id = :r "
+                "ORDER BY id DESC LIMIT 1"
+            ),
+            {"r": a.register_id.hex},
+        )
+    assert json.loads(detail)["pushed"] >= 3
+
+
+def test_a_merge_counts_once_when_the_older_record_is_pushed_last(registers) -> None:
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE)  # the older record: it keeps the phone
+    customers.enroll(b, PHONE)
+    later(b, minutes=5)
+    sales.record_sale(b, PHONE, 20_000)
+    sync.sync_now(b)  # the newer one reaches the server first
+    sync.sync_now(a)  # the server merges b's record; b then pulls both records at once
+    sync_all(b, a)
+    assert stats(a) == stats(b)
+    figures = stats(a)
+    assert figures[("2026-03", "new_members")] == 2
+    assert figures[("2026-03", "members_erased")] == 1
+    assert figures[("2026-03", "tier:BASIC")] == 1
+    assert figures[("2026-03", "active_members")] == 1
