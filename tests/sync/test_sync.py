@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import pytest
@@ -364,3 +365,21 @@ def test_a_merge_counts_once_when_the_older_record_is_pushed_last(registers) -> 
     assert figures[("2026-03", "members_erased")] == 1
     assert figures[("2026-03", "tier:BASIC")] == 1
     assert figures[("2026-03", "active_members")] == 1
+
+
+def test_a_register_whose_clock_runs_fast_does_not_win_a_later_edit(registers) -> None:
+    """Register A's clock is two hours ahead. B changes the name after it has seen A's change:
+    B's edit is the later one and must win everywhere, whatever A's wall clock says."""
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE, name="김철수")
+    sync_all(a, b)
+    two_hours_ahead = (int(time.time() * 1000) + 2 * 3600 * 1000) * 1000
+    with a.db.write() as session:
+        session.execute(text("UPDATE sync_clock SET hlc = :h WHERE id = 1"), {"h": two_hours_ahead})
+        session.execute(text("UPDATE customers SET name = '김영희'"))
+    sync_all(a, b)  # b now knows a's edit (and its clock)
+    with b.db.write() as session:
+        session.execute(text("UPDATE customers SET name = '박영희'"))
+    sync_all(a, b)
+    for shop in (a, b):
+        assert customers.customer_status(shop, PHONE).name == "박영희"
