@@ -39,8 +39,10 @@ from app.domain.query import classify_query
 from app.services import settings
 from app.services.customers import (
     clean_name,
+    clear_personal_data,
     coupon_use_counts,
     erase_customer,
+    forget_person,
     last_valid_day,
     masked_phone,
     parse_birthday,
@@ -688,17 +690,9 @@ def _repoint(session: Session, source: uuid.UUID, target: uuid.UUID) -> None:
 
 
 def _retire_absorbed(absorbed: Customer, kept_id: uuid.UUID) -> None:
-    _clear_personal_data(absorbed)
+    clear_personal_data(absorbed)
     absorbed.status = "merged"
     absorbed.merged_into_id = kept_id
-
-
-def _clear_personal_data(customer: Customer) -> None:
-    customer.phone = None
-    customer.phone_last4 = None
-    customer.name = None
-    customer.birthday = None
-    customer.marketing_consent_at = None
 
 
 # --- leaving --------------------------------------------------------------------------------
@@ -709,17 +703,7 @@ def withdraw_customer(shop: Shop, customer_id: uuid.UUID) -> uuid.UUID:
     require_owner(shop)
     with shop.db.write() as session:
         customer = lock_customer(session, _active(session, customer_id).id)
-        now = shop.now()
-        _clear_personal_data(customer)
-        customer.status = "withdrawn"
-        customer.withdrawn_at = now
-        session.execute(
-            update(MembershipCard)
-            .where(MembershipCard.customer_id == customer.id, MembershipCard.status == "active")
-            .values(status="revoked", revoked_at=now)
-        )
-        # reports count members as enrolled less erased: a withdrawal leaves the count too
-        bump(shop, session, now, members_erased=1, **{f"tier:{customer.tier_code}": -1})
+        forget_person(shop, session, customer, "withdrawn")
         audit(shop, session, "customer.withdraw", target=customer.id)
         return customer.id
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Uuid, bindparam, exists, func, select
+from sqlalchemy import Uuid, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.db.base import UTCDateTime
@@ -590,26 +590,38 @@ def _card_for_enrollment(session: Session, token: str | None) -> MembershipCard 
 def erase_customer(shop: Shop, who: str) -> uuid.UUID:
     """Personal data gone for good; the ledger and its totals stay."""
     with shop.db.write() as session:
-        customer = resolve_who(session, who)
-        customer = lock_customer(session, customer.id)
-        now = shop.now()
-        customer.phone = None
-        customer.phone_last4 = None
-        customer.name = None
-        customer.birthday = None
-        customer.marketing_consent_at = None
-        customer.status = "erased"
-        customer.erased_at = now
-        for card in session.scalars(
-            select(MembershipCard).where(
-                MembershipCard.customer_id == customer.id, MembershipCard.status == "active"
-            )
-        ):
-            card.status = "revoked"
-            card.revoked_at = now
-        bump(shop, session, now, members_erased=1, **{f"tier:{customer.tier_code}": -1})
+        customer = lock_customer(session, resolve_who(session, who).id)
+        forget_person(shop, session, customer, "erased")
         audit(shop, session, "customer.erase", target=customer.id)
         return customer.id
+
+
+def forget_person(shop: Shop, session: Session, customer: Customer, status: str) -> None:
+    """Erasure or withdrawal: the person's data destroyed now, cards stopped, ledger kept.
+
+    Reports count members as enrolled less erased, so either way the member leaves the count.
+    """
+    now = shop.now()
+    clear_personal_data(customer)
+    customer.status = status
+    if status == "withdrawn":
+        customer.withdrawn_at = now
+    else:
+        customer.erased_at = now
+    session.execute(
+        update(MembershipCard)
+        .where(MembershipCard.customer_id == customer.id, MembershipCard.status == "active")
+        .values(status="revoked", revoked_at=now)
+    )
+    bump(shop, session, now, members_erased=1, **{f"tier:{customer.tier_code}": -1})
+
+
+def clear_personal_data(customer: Customer) -> None:
+    customer.phone = None
+    customer.phone_last4 = None
+    customer.name = None
+    customer.birthday = None
+    customer.marketing_consent_at = None
 
 
 def ledger_count(session: Session, customer_id: uuid.UUID) -> int:

@@ -37,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _printer_ok(value: Any) -> bool:
+def printer_ok(value: Any) -> bool:
     return (
         isinstance(value, dict)
         and set(value) <= {"kind", "width", "device"}
@@ -56,7 +56,7 @@ _CHECKS = {
     "phone_mask": lambda v: v in ("middle", "last"),
     "auto_print_slip": lambda v: isinstance(v, bool),
     "slip_footer": lambda v: isinstance(v, str) and len(v) <= 200,
-    "printer": _printer_ok,
+    "printer": printer_ok,
     "backup_keep": lambda v: isinstance(v, int) and 1 <= v <= 365,
     "backup_folder": lambda v: isinstance(v, str) and len(v) <= 500,
     "logo_path": lambda v: isinstance(v, str) and len(v) <= 500,

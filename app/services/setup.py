@@ -23,9 +23,9 @@ from app.domain.errors import Refused
 from app.domain.program import Program
 from app.services.demo import DemoResult, build_demo
 from app.services.program import PROGRAM_TEMPLATES, program_template
-from app.services.settings import _printer_ok
+from app.services.settings import printer_ok
 from app.services.shop import Shop, audit, set_setting
-from app.services.staff import _HASHER, check_pin, require_owner
+from app.services.staff import check_pin, hash_pin, require_owner
 
 SETUP_DONE = "setup_done"
 MAX_STORE_NAME = 60
@@ -81,7 +81,7 @@ def check_printer(kind: str, width: int, device: str = "") -> dict[str, Any]:
     printer = {"kind": kind, "width": width, "device": (device or "").strip()}
     if kind == "escpos" and not printer["device"]:
         raise Refused("setup.printer_device")
-    if not _printer_ok(printer):
+    if not printer_ok(printer):
         raise Refused("setup.printer", widths="/".join(map(str, PRINTER_WIDTHS)))
     return printer
 
@@ -125,7 +125,7 @@ def complete_setup(
         ),
         demo=bool(demo),
     )
-    pin_hash = _HASHER.hash(check_owner_pin(pin, pin_again))
+    pin_hash = hash_pin(check_owner_pin(pin, pin_again))
     program = Program.from_json(TEMPLATES[choices.template])
     with shop.db.write() as session:
         store = session.get(Store, shop.store_id)

@@ -42,6 +42,11 @@ def check_pin(pin: str) -> str:
     return pin
 
 
+def hash_pin(pin: str) -> str:
+    """A checked PIN as its slow one-way hash (argon2)."""
+    return _HASHER.hash(check_pin(pin))
+
+
 def require_owner(shop: Shop) -> None:
     if shop.staff_role != "owner":
         raise Refused("staff.owner_only")
@@ -62,7 +67,7 @@ def add_staff(shop: Shop, name: str, role: str, pin: str) -> StaffMember:
         raise Refused("staff.name_required")
     if role not in ROLES:
         raise Refused("staff.role", role=role)
-    pin_hash = _HASHER.hash(check_pin(pin))
+    pin_hash = hash_pin(pin)
     with shop.db.write() as session:
         staff = Staff(
             store_id=shop.store_id,
@@ -82,7 +87,7 @@ def set_pin(shop: Shop, staff_id: uuid.UUID, pin: str) -> None:
     """An owner resets anyone's PIN; everyone may change their own."""
     if staff_id != shop.staff_id:
         require_owner(shop)
-    pin_hash = _HASHER.hash(check_pin(pin))
+    pin_hash = hash_pin(pin)
     with shop.db.write() as session:
         staff = session.get(Staff, staff_id)
         if staff is None:
