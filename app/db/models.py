@@ -74,6 +74,11 @@ class Customer(IdMixin, OriginMixin, Base):
         CheckConstraint("status IN ('active', 'withdrawn', 'erased', 'merged')", name="status"),
         Index("ix_customers_phone_last4", "phone_last4"),
         Index("ix_customers_name", "name"),
+        # the back office's filters page by key within a tier or a status, and list consents
+        # due for renewal, over a million members
+        Index("ix_customers_tier_id", "tier_code", "id"),
+        Index("ix_customers_status_id", "status", "id"),
+        Index("ix_customers_marketing_consent_at", "marketing_consent_at"),
     )
 
     # National digits ("01012345678"); NULL once erased. Unique among the living.

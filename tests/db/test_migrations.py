@@ -132,3 +132,25 @@ def test_a_merged_customer_can_be_stored_after_the_upgrade(db_url: str) -> None:
             session.execute(update(Customer).where(Customer.id == kept).values(status="x"))
     finally:
         shop.close()
+
+
+def test_adding_the_back_office_indexes_keeps_the_sync_triggers(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    open_shop(str(path)).close()
+    db = Database(resolve_url(str(path)))
+    migrate.downgrade(db.engine, "0006")
+    db.dispose()
+
+    def triggers() -> int:
+        with sqlite3.connect(path) as conn:
+            return conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+            ).fetchone()[0]
+
+    before = triggers()
+    assert before > 0
+    open_shop(str(path)).close()  # upgrades to 0007
+    assert triggers() == before
+    with sqlite3.connect(path) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"ix_customers_tier_id", "ix_customers_status_id"} <= names
