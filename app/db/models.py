@@ -76,7 +76,7 @@ class Customer(IdMixin, OriginMixin, Base):
         Index("ix_customers_name", "name"),
         # the back office's filters page by key within a tier or a status, and list consents
         # due for renewal, over a million members
-        Index("ix_customers_tier_id", "tier_code", "id"),
+        Index("ix_customers_tier_status_id", "tier_code", "status", "id"),
         Index("ix_customers_status_id", "status", "id"),
         Index("ix_customers_marketing_consent_at", "marketing_consent_at"),
     )

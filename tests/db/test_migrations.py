@@ -153,4 +153,4 @@ def test_adding_the_back_office_indexes_keeps_the_sync_triggers(tmp_path: Path) 
     assert triggers() == before
     with sqlite3.connect(path) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"ix_customers_tier_id", "ix_customers_status_id"} <= names
+    assert {"ix_customers_tier_status_id", "ix_customers_status_id"} <= names

@@ -19,10 +19,10 @@ def upgrade() -> None:
     # plain CREATE INDEX: a batch operation could rebuild the table and drop the sync triggers
     op.create_index("ix_customers_marketing_consent_at", "customers", ["marketing_consent_at"])
     op.create_index("ix_customers_status_id", "customers", ["status", "id"])
-    op.create_index("ix_customers_tier_id", "customers", ["tier_code", "id"])
+    op.create_index("ix_customers_tier_status_id", "customers", ["tier_code", "status", "id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_customers_tier_id", table_name="customers")
+    op.drop_index("ix_customers_tier_status_id", table_name="customers")
     op.drop_index("ix_customers_status_id", table_name="customers")
     op.drop_index("ix_customers_marketing_consent_at", table_name="customers")
