@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import case, func, select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -33,7 +33,7 @@ from app.db.models import (
 )
 from app.domain.calendar import add_months
 from app.domain.errors import Refused
-from app.domain.expiry import fifo_remaining, remaining_to_expire
+from app.domain.expiry import fifo_remaining
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.query import classify_query
 from app.services import settings
@@ -49,7 +49,7 @@ from app.services.customers import (
     recent_visits,
     resolve_who,
 )
-from app.services.ledger import NEVER, append_entry, balances, settle_expiry
+from app.services.ledger import NEVER, append_entry, balances, balances_of_many, settle_expiry
 from app.services.owner import LedgerLine, ledger_lines_of
 from app.services.shop import Shop, audit, bump, current_program, lock_customer
 from app.services.staff import require_owner
@@ -229,31 +229,8 @@ def _page_by_name(
 def page_balances(
     session: Session, ids: list[uuid.UUID], now: datetime
 ) -> dict[uuid.UUID, tuple[int, int]]:
-    """Usable points and stamps of many customers from one grouped pass over the ledger index.
-
-    The same FIFO sums as app.services.ledger.balances: points already due to expire but not
-    yet written as an expire entry are not usable.
-    """
-    if not ids:
-        return {}
-    e = LedgerEntry
-    lot = e.expires_at.is_not(None)
-    rows = session.execute(
-        select(
-            e.customer_id,
-            func.coalesce(func.sum(e.points), 0),
-            func.coalesce(func.sum(e.stamps), 0),
-            func.coalesce(func.sum(case((lot, 0), else_=-e.points)), 0),
-            func.coalesce(func.sum(case((lot & (e.expires_at <= now), e.points), else_=0)), 0),
-        )
-        .where(e.customer_id.in_(ids))
-        .group_by(e.customer_id)
-    )
-    out: dict[uuid.UUID, tuple[int, int]] = {}
-    for customer_id, total, stamps, consumed, due_lots in rows:
-        due = remaining_to_expire(max(0, int(due_lots)), max(0, int(consumed)))
-        out[customer_id] = (int(total) - due, int(stamps))
-    return out
+    """Usable points and stamps of a page of customers (app.services.ledger's FIFO sums)."""
+    return {cid: (b.points, b.stamps) for cid, b in balances_of_many(session, ids, now).items()}
 
 
 def _last_visits(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:

@@ -26,7 +26,7 @@ from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.tiers import progress_to_next, sale_window_start
-from app.services.ledger import append_entry, balances, lot_expiry
+from app.services.ledger import append_entry, balances, balances_of_many, lot_expiry
 from app.services.shop import Shop, audit, bump, current_program, lock_customer
 
 MAX_MATCHES = 50
@@ -200,13 +200,7 @@ def find_for_counter(shop: Shop, query_text: str) -> tuple[CustomerStatus | None
         if not found:
             return None, []
         _, program = current_program(session)
-        points = dict(
-            session.execute(
-                select(LedgerEntry.customer_id, func.sum(LedgerEntry.points))
-                .where(LedgerEntry.customer_id.in_([c.id for c in found]))
-                .group_by(LedgerEntry.customer_id)
-            ).all()
-        )
+        balances = balances_of_many(session, [c.id for c in found], shop.now())
         return None, [
             Match(
                 c.id,
@@ -214,7 +208,7 @@ def find_for_counter(shop: Shop, query_text: str) -> tuple[CustomerStatus | None
                 masked_phone(shop, c),
                 c.tier_code,
                 program.tier(c.tier_code).name,
-                int(points.get(c.id) or 0),
+                balances[c.id].points if c.id in balances else 0,
             )
             for c in found
         ]

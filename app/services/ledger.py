@@ -30,18 +30,25 @@ class Balances:
     ledger_points: int  # the plain sum of the ledger
 
 
-def _balances_statement():  # type: ignore[no-untyped-def]
+def _balance_columns(now, soon):  # type: ignore[no-untyped-def]
+    """Ledger sum, stamps, consumption, lots due by `now` and by `soon`: the FIFO sums."""
     e = LedgerEntry
     lot = e.expires_at.is_not(None)
-    now = bindparam("now", type_=UTCDateTime())
-    soon = bindparam("soon", type_=UTCDateTime())
-    return select(
+    return (
         func.coalesce(func.sum(e.points), 0),
         func.coalesce(func.sum(e.stamps), 0),
         func.coalesce(func.sum(case((lot, 0), else_=-e.points)), 0),
         func.coalesce(func.sum(case((lot & (e.expires_at <= now), e.points), else_=0)), 0),
         func.coalesce(func.sum(case((lot & (e.expires_at <= soon), e.points), else_=0)), 0),
-    ).where(e.customer_id == bindparam("customer_id", type_=Uuid()))
+    )
+
+
+def _balances_statement():  # type: ignore[no-untyped-def]
+    now = bindparam("now", type_=UTCDateTime())
+    soon = bindparam("soon", type_=UTCDateTime())
+    return select(*_balance_columns(now, soon)).where(
+        LedgerEntry.customer_id == bindparam("customer_id", type_=Uuid())
+    )
 
 
 # Built once: the counter asks for balances on every lookup and every action.
@@ -53,7 +60,12 @@ def balances(session: Session, customer_id: uuid.UUID, now: datetime) -> Balance
     row = session.execute(
         _BALANCES, {"customer_id": customer_id, "now": now, "soon": now + EXPIRING_SOON}
     ).one()
-    total, stamps, consumed, due_lots_now, due_lots_soon = (int(v) for v in row)
+    return _from_sums(*(int(v) for v in row))
+
+
+def _from_sums(
+    total: int, stamps: int, consumed: int, due_lots_now: int, due_lots_soon: int
+) -> Balances:
     due_now = remaining_to_expire(due_lots_now, consumed)
     soon = remaining_to_expire(due_lots_soon, consumed) - due_now
     return Balances(
@@ -65,6 +77,20 @@ def balances(session: Session, customer_id: uuid.UUID, now: datetime) -> Balance
     )
 
 
+def balances_of_many(
+    session: Session, customer_ids: list[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, Balances]:
+    """The same balances for a page of customers, in one grouped pass over the ledger index."""
+    if not customer_ids:
+        return {}
+    rows = session.execute(
+        select(LedgerEntry.customer_id, *_balance_columns(now, now + EXPIRING_SOON))
+        .where(LedgerEntry.customer_id.in_(customer_ids))
+        .group_by(LedgerEntry.customer_id)
+    )
+    return {row[0]: _from_sums(*(int(v) for v in row[1:])) for row in rows}
+
+
 def lot_expiry(shop: Shop, program: Program, earned_at: datetime) -> datetime:
     moment = expiry_moment(earned_at, program.points.expiry_months, shop.zone)
     return moment or NEVER
@@ -73,7 +99,7 @@ def lot_expiry(shop: Shop, program: Program, earned_at: datetime) -> datetime:
 _ISSUING = ("earn", "bonus", "adjust")
 
 
-def _metrics(
+def ledger_metrics(
     kind: str, points: int, stamps: int, origin_kind: str, origin_points: int, origin_stamps: int
 ) -> dict[str, int]:
     """How an entry moves the monthly figures; a void moves its origin's figures back."""
@@ -134,7 +160,7 @@ def append_entry(
         shop,
         session,
         at,
-        **_metrics(kind, points, stamps, origin.kind, origin.points, origin.stamps),
+        **ledger_metrics(kind, points, stamps, origin.kind, origin.points, origin.stamps),
     )
     return entry
 

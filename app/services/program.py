@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db.models import ProgramVersion, Staff
 from app.domain.program import DEFAULT_PROGRAM_JSON, Program
@@ -25,16 +26,22 @@ def load_program(shop: Shop, document: object) -> Program:
     """Validate first; only a sound program replaces the one in force (new actions only)."""
     program = Program.from_json(document)
     with shop.db.write() as session:
-        version = ProgramVersion(
-            created_at=shop.now(),
-            staff_id=shop.staff_id,
-            document=json.dumps(program.to_json(), ensure_ascii=False),
-            register_id=shop.register_id,
-        )
-        session.add(version)
-        session.flush()
-        audit(shop, session, "program.load", target=version.id)
+        put_in_force(shop, session, program)
     return program
+
+
+def put_in_force(shop: Shop, session: Session, program: Program) -> ProgramVersion:
+    """A new version inside the caller's transaction, with who loaded it; audited."""
+    version = ProgramVersion(
+        created_at=shop.now(),
+        staff_id=shop.staff_id,
+        document=json.dumps(program.to_json(), ensure_ascii=False),
+        register_id=shop.register_id,
+    )
+    session.add(version)
+    session.flush()
+    audit(shop, session, "program.load", target=version.id)
+    return version
 
 
 def program_in_force(shop: Shop) -> Program:

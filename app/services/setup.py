@@ -8,7 +8,6 @@ TEMPLATES is the single source of the starting programs (the program editor offe
 
 from __future__ import annotations
 
-import json
 import platform
 from dataclasses import dataclass
 from importlib import metadata
@@ -18,11 +17,11 @@ from sqlalchemy import func, select
 
 from app import __version__
 from app.db.engine import resolve_url, sqlite_path
-from app.db.models import Customer, ProgramVersion, Staff, Store
+from app.db.models import Customer, Staff, Store
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.services.demo import DemoResult, build_demo
-from app.services.program import PROGRAM_TEMPLATES, program_template
+from app.services.program import PROGRAM_TEMPLATES, program_template, put_in_force
 from app.services.settings import printer_ok
 from app.services.shop import Shop, audit, set_setting
 from app.services.staff import check_pin, hash_pin, require_owner
@@ -135,15 +134,7 @@ def complete_setup(
         store.name = choices.store_name
         owner.pin_hash = pin_hash
         audit(shop, session, "staff.pin", target=owner.id)
-        version = ProgramVersion(
-            created_at=shop.now(),
-            staff_id=shop.staff_id,
-            document=json.dumps(program.to_json(), ensure_ascii=False),
-            register_id=shop.register_id,
-        )
-        session.add(version)
-        session.flush()
-        audit(shop, session, "program.load", target=version.id)
+        put_in_force(shop, session, program)
         set_setting(session, "printer", choices.printer)
         set_setting(session, SETUP_DONE, True)
         set_setting(session, "demo_offered", True)

@@ -30,7 +30,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Customer, CustomerMonth, LedgerEntry
-from app.services.ledger import _metrics  # the one definition of how an entry moves them
+from app.services.ledger import ledger_metrics  # the one definition of how an entry moves them
 from app.services.shop import (
     RETAINED,
     activity_rows,
@@ -118,7 +118,7 @@ def _ledger(session: Session, figures: Figures, entry: dict[str, Any]) -> None:
         # a move between two records of one person is neither issued nor removed
         deltas = {"points_net": points, "stamps_net": stamps}
     else:
-        deltas = _metrics(
+        deltas = ledger_metrics(
             entry["kind"], points, stamps, origin["kind"], origin["points"], origin["stamps"]
         )
     figures.add(entry["occurred_at"], entry["store_id"], **deltas)
