@@ -9,14 +9,14 @@ cd "$ROOT"
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
 
 "$PY" -m PyInstaller --version >/dev/null 2>&1 || "$PY" -m pip install --quiet "pyinstaller>=6.10"
-[ -f packaging/icons/dangol.png ] || "$PY" packaging/make_icon.py
+[ -f resources/icons/dangol.png ] || "$PY" packaging/make_icon.py
 
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
     --workpath build/pyinstaller --distpath dist packaging/dangol.spec
 
 # The .desktop file and icon go beside the program (an installer or the user copies them).
 install -m 644 packaging/linux/kr.dangol.Dangol.desktop dist/dangol/
-install -m 644 packaging/icons/dangol.png dist/dangol/kr.dangol.Dangol.png
+install -m 644 resources/icons/dangol.png dist/dangol/kr.dangol.Dangol.png
 if command -v desktop-file-validate >/dev/null; then
     desktop-file-validate packaging/linux/kr.dangol.Dangol.desktop
 fi

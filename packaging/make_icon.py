@@ -2,8 +2,9 @@
 
     .venv/bin/python packaging/make_icon.py
 
-Writes packaging/icons/dangol.png (512 px), dangol.ico (Windows), dangol.icns (macOS) and
-dangol.svg (the same drawing as vector, for Linux themes).
+Writes what the app and the Linux desktop show to resources/icons (dangol.png, 512 px, and
+dangol.svg, the same drawing as vector) and the installers' icons to packaging/icons
+(dangol.ico for Windows, dangol.icns for macOS).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from app.resources import FONT_BOLD
+from app.resources import FONT_BOLD, ICONS
 
-ICONS = Path(__file__).resolve().parent / "icons"
+INSTALLER_ICONS = Path(__file__).resolve().parent / "icons"
 ORANGE = (242, 125, 38, 255)
 SIZE = 512
 
@@ -39,12 +40,14 @@ def draw(size: int = SIZE) -> Image.Image:
 
 def main() -> None:
     ICONS.mkdir(exist_ok=True)
+    INSTALLER_ICONS.mkdir(exist_ok=True)
     image = draw()
     image.save(ICONS / "dangol.png")
-    image.save(ICONS / "dangol.ico", sizes=[(16, 16), (32, 32), (48, 48), (64, 64), (256, 256)])
-    image.save(ICONS / "dangol.icns")
     (ICONS / "dangol.svg").write_text(SVG, encoding="utf-8")
-    print(f"icons written to {ICONS}")
+    sizes = [(16, 16), (32, 32), (48, 48), (64, 64), (256, 256)]
+    image.save(INSTALLER_ICONS / "dangol.ico", sizes=sizes)
+    image.save(INSTALLER_ICONS / "dangol.icns")
+    print(f"icons written to {ICONS} and {INSTALLER_ICONS}")
 
 
 if __name__ == "__main__":

@@ -160,7 +160,6 @@ BUNDLED_PARTS: tuple[tuple[str | None, str, str], ...] = (
     ("reportlab", "ReportLab", "BSD-3-Clause"),
     ("pillow", "Pillow", "MIT-CMU"),
     ("qrcode", "qrcode", "BSD-3-Clause"),
-    ("phonenumbers", "phonenumbers", "Apache-2.0"),
     ("psycopg", "psycopg", "LGPL-3.0"),
     ("argon2-cffi", "argon2-cffi", "MIT"),
     ("platformdirs", "platformdirs", "MIT"),

@@ -8,10 +8,10 @@ import sys
 import time
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.resources import FONT_BOLD, FONT_REGULAR, RESOURCES
+from app.resources import FONT_BOLD, FONT_REGULAR, ICON, RESOURCES
 from app.services import settings
 from app.services.shop import Shop
 from app.ui import text
@@ -31,6 +31,7 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
         app.setFont(QFont(families[0], 11))
     app.setStyleSheet((RESOURCES / "styles" / "counter.qss").read_text(encoding="utf-8"))
     app.setApplicationName("Dangol")
+    app.setWindowIcon(QIcon(str(ICON)))
     return app
 
 

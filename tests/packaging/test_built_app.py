@@ -56,6 +56,8 @@ def test_the_build_carries_its_migrations_fonts_and_licences(program) -> None:
     assert (internal / "app/db/migrations/script.py.mako").is_file()
     assert (internal / "app/resources/fonts/NanumGothic.ttf").is_file()
     assert (internal / "app/resources/fonts/OFL.txt").is_file()
+    assert (internal / "app/resources/styles/counter.qss").is_file()
+    assert (internal / "app/resources/icons/dangol.png").is_file()
     assert not list(internal.rglob("*WebEngine*"))
     assert not list(internal.rglob("libQt6Quick*"))
 

@@ -13,11 +13,16 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
+RESOURCES = ROOT / "resources"
 DESKTOP = PACKAGING / "linux" / "kr.dangol.Dangol.desktop"
 
 
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
 def _version() -> str:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    return _pyproject()["project"]["version"]
 
 
 def test_the_desktop_entry_is_complete() -> None:
@@ -39,18 +44,51 @@ def test_the_desktop_entry_validates() -> None:
 
 
 def test_the_icon_is_a_square_orange_picture() -> None:
-    with Image.open(PACKAGING / "icons" / "dangol.png") as image:
+    from app.resources import ICON
+
+    assert ICON == RESOURCES / "icons" / "dangol.png"
+    with Image.open(ICON) as image:
         assert image.size == (512, 512)
         assert image.convert("RGBA").getpixel((256, 40))[:3] == (242, 125, 38)
+    assert "단" in (RESOURCES / "icons" / "dangol.svg").read_text(encoding="utf-8")
+    # the installers' own icons stay with the installers
     assert (PACKAGING / "icons" / "dangol.ico").stat().st_size > 1000
-    assert "단" in (PACKAGING / "icons" / "dangol.svg").read_text(encoding="utf-8")
+    assert (PACKAGING / "icons" / "dangol.icns").stat().st_size > 1000
+
+
+def test_every_package_under_app_is_listed_for_the_wheel() -> None:
+    # pyproject.toml lists the packages (app.resources comes from resources/), so a new one
+    # must be added there or the wheel goes without it
+    found = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "app").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    setuptools = _pyproject()["tool"]["setuptools"]
+    assert set(setuptools["packages"]) == found | {"app.resources"}
+    assert setuptools["package-dir"] == {"app.resources": "resources"}
+    assert not (ROOT / "app" / "resources").exists()
+
+
+def test_the_resources_are_package_data() -> None:
+    globs = _pyproject()["tool"]["setuptools"]["package-data"]["app.resources"]
+    shipped = {path.relative_to(RESOURCES) for pattern in globs for path in RESOURCES.glob(pattern)}
+    needed = {
+        path.relative_to(RESOURCES)
+        for path in RESOURCES.rglob("*")
+        if path.suffix in {".ttf", ".qss", ".po", ".mo", ".png", ".svg", ".ico", ".json"}
+    }
+    assert needed <= shipped
+    assert {"translations/*.po", "translations/**/*.po", "translations/**/*.mo"} <= set(globs)
 
 
 def test_the_spec_reads_the_version_and_ships_the_migrations() -> None:
     spec = (PACKAGING / "dangol.spec").read_text(encoding="utf-8")
     assert 'tomllib.loads((ROOT / "pyproject.toml")' in spec
-    for needed in ("app/db/migrations/versions", "script.py.mako", "app/resources/fonts"):
+    for needed in ("app/db/migrations/versions", "script.py.mako", '"resources/fonts"'):
         assert needed in spec
+    for folder in ("fonts", "styles", "icons"):
+        assert f'(str(ROOT / "resources/{folder}"), "app/resources/{folder}")' in spec
     assert "PySide6.QtWebEngineCore" in spec  # excluded
     assert "BUNDLE(" in spec and "NSCameraUsageDescription" in spec
 
