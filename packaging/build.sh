@@ -8,7 +8,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
 
-"$PY" -m PyInstaller --version >/dev/null 2>&1 || "$PY" -m pip install --quiet "pyinstaller>=6.10"
+"$PY" -m PyInstaller --version >/dev/null 2>&1 || \
+    "$PY" -m pip install --quiet -c packaging/lock.txt "pyinstaller>=6.10"
 [ -f resources/icons/dangol.png ] || "$PY" packaging/make_icon.py
 
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \

@@ -3,7 +3,7 @@
 $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..\..")
 python -m venv .venv
-.venv\Scripts\python -m pip install -e . "pyinstaller>=6.10"
+.venv\Scripts\python -m pip install -c packaging\lock.txt -e . "pyinstaller>=6.10"
 .venv\Scripts\python packaging\make_icon.py
 .venv\Scripts\python -m PyInstaller --noconfirm --clean --workpath build\pyinstaller --distpath dist packaging\dangol.spec
 $version = .venv\Scripts\python -c "import tomllib;print(tomllib.load(open('pyproject.toml','rb'))['project']['version'])"

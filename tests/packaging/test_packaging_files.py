@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 import shutil
 import subprocess
 import tomllib
@@ -99,3 +100,30 @@ def test_the_installer_script_names_the_program_and_version_source() -> None:
     assert "dist\\dangol\\*" in script
     assert "#define AppVersion" in script
     assert f'"{_version()}"' in script
+
+
+def _sh_blocks(text: str) -> list[str]:
+    return [block.split("```", 1)[0].strip() for block in text.split("```sh\n")[1:]]
+
+
+def test_ci_runs_the_readme_test_command_with_the_lock() -> None:
+    install_and_run, install_and_test = _sh_blocks((ROOT / "README.md").read_text("utf-8"))[:2]
+    for command in (install_and_run, install_and_test):
+        assert "pip install -q -c packaging/lock.txt -e " in command
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == install_and_test
+
+
+def test_the_lock_pins_every_dependency_for_linux() -> None:
+    lines = (PACKAGING / "lock.txt").read_text(encoding="utf-8").splitlines()
+    pins = dict(line.split("==") for line in lines if "==" in line and not line.startswith("#"))
+    assert pins["pyside6-essentials"] == pins["pyside6-addons"] == pins["shiboken6"]
+    assert pins["pyside6-essentials"] != "6.12.0"  # the broken release pyproject.toml excludes
+    assert {"babel", "mypy", "pyinstaller"} <= set(pins)
+    project = _pyproject()["project"]
+    named = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    # a dependency added to pyproject.toml without packaging/refresh-lock.sh fails here
+    for requirement in named:
+        name = re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]
+        assert re.sub(r"[._-]+", "-", name).lower() in pins, requirement
+    assert not [line for line in lines if line.startswith("-") or "://" in line]
