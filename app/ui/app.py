@@ -15,6 +15,7 @@ from app.resources import FONT_BOLD, FONT_REGULAR, RESOURCES
 from app.services import settings
 from app.services.shop import Shop
 from app.ui import text
+from app.ui.qt_translation import use_qt_language
 
 log = logging.getLogger("dangol")
 
@@ -31,6 +32,7 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
         app.setFont(QFont(families[0], 11))
     app.setStyleSheet((RESOURCES / "styles" / "counter.qss").read_text(encoding="utf-8"))
     app.setApplicationName("Dangol")
+    use_qt_language(text.language())
     return app
 
 

@@ -13,6 +13,9 @@ _language = "ko"
 def set_language(lang: str) -> None:
     global _language
     _language = lang if lang in LANGUAGES else "ko"
+    from app.ui.qt_translation import use_qt_language  # Qt only once a window is shown
+
+    use_qt_language(_language)
 
 
 def language() -> str:

@@ -32,9 +32,7 @@ CATALOGUES = {lang: _po(lang) for lang in LANGUAGES}
 
 def _extracted() -> set[str | tuple[str, str]]:
     keywords = parse_keywords(CONFIG["extract_messages"]["keywords"].split())
-    found = extract_from_dir(
-        str(ROOT / "app"), method_map=[("**.py", "python")], keywords=keywords
-    )
+    found = extract_from_dir(str(ROOT / "app"), method_map=[("**.py", "python")], keywords=keywords)
     return {message for _, _, message, _, _ in found}
 
 
