@@ -9,32 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.errors import Refused
-from app.i18n import default_language
+from app.i18n import default_language, has_text, translate, translate_plural
 
 Command = Callable[..., argparse.ArgumentParser]
-
-TEXTS = {
-    "ko": {
-        "written": "{kind} 저장: {file} ({pages}쪽)",
-        "cards": "카드 {cards}장",
-        "escpos": "ESC/POS 저장: {file} ({size:,}바이트)",
-        "calibrated": "{sheet} 용지 오프셋 저장: X {x:+.1f} mm, Y {y:+.1f} mm",
-        "kind.slip": "적립 안내",
-        "kind.card": "멤버십 카드",
-        "kind.cards": "카드 용지",
-        "kind.test-sheet": "맞춤 시험 페이지",
-    },
-    "en": {
-        "written": "{kind} written: {file} ({pages} pages)",
-        "cards": "{cards} cards",
-        "escpos": "ESC/POS written: {file} ({size:,} bytes)",
-        "calibrated": "Offsets saved for {sheet}: X {x:+.1f} mm, Y {y:+.1f} mm",
-        "kind.slip": "Slip",
-        "kind.card": "Card",
-        "kind.cards": "Card sheet",
-        "kind.test-sheet": "Test page",
-    },
-}
 
 
 def _mm(text: str) -> float:
@@ -111,15 +88,33 @@ class Printed:
         return {**out, **self.extra}
 
     def __str__(self) -> str:
-        texts = TEXTS.get(self.lang, TEXTS["en"])
+        lang = self.lang
         if self.kind == "calibrate":
-            return texts["calibrated"].format(**self.extra)
+            return translate(lang, "cli.print.calibrated", **self.extra)
         if self.kind == "escpos":
-            return texts["escpos"].format(file=self.file, size=self.size)
-        kind = texts.get(f"kind.{self.kind}", self.kind)
-        line = texts["written"].format(kind=kind, file=self.file, pages=self.pages)
+            return translate_plural(
+                lang,
+                "cli.print.escpos",
+                "cli.print.escpos_plural",
+                self.size,
+                file=self.file,
+                size=self.size,
+            )
+        key = f"cli.print.kind.{self.kind}"
+        kind = translate(lang, key) if has_text(key) else self.kind
+        line = translate_plural(
+            lang,
+            "cli.print.written",
+            "cli.print.written_plural",
+            self.pages,
+            kind=kind,
+            file=self.file,
+            pages=self.pages,
+        )
         if self.cards:
-            line += " · " + texts["cards"].format(cards=self.cards)
+            line += " · " + translate_plural(
+                lang, "cli.print.cards", "cli.print.cards_plural", self.cards, cards=self.cards
+            )
         return line
 
 

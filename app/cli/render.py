@@ -10,122 +10,7 @@ from typing import Any
 
 from app.domain.card import format_card_token
 from app.domain.money import format_won
-
-LABELS: dict[str, dict[str, str]] = {
-    "ko": {
-        "init": "데이터베이스 준비 완료: {where}",
-        "upgraded": "이전 버전({old})에서 업그레이드했습니다. 원본 사본: {copy}",
-        "demo_created": "데모 가게를 만들었습니다: 회원 {customers}명, 구매 {sales}건, 사용 {redemptions}건.",
-        "demo_exists": "이미 회원이 {customers}명 있어 데모를 만들지 않았습니다.",
-        "demo_try": "찾아보기: dangol customer find {last4}",
-        "points": "포인트",
-        "stamps": "스탬프",
-        "tier": "등급",
-        "card": "카드",
-        "expiring": "30일 내 소멸 예정 {points}",
-        "rewards": "보상 {n}개 사용 가능: {reward}",
-        "to_next": "{tier}까지 {won}",
-        "coupons": "쿠폰",
-        "none": "없음",
-        "birthday": "이번 달 생일",
-        "enrolled": "가입 완료",
-        "no_match": "일치하는 회원이 없습니다.",
-        "matches": "{n}명 찾음",
-        "sale": "구매 {amount} → +{points}P · 스탬프 +{stamps}",
-        "campaign": "캠페인 {names} +{points}P",
-        "promoted": "등급 상승: {old} → {new}",
-        "now": "현재 {points}P · 스탬프 {card}/{goal}",
-        "redeemed_points": "{points}P 사용",
-        "redeemed_stamps": "스탬프 보상 사용: {reward}",
-        "redeemed_coupon": "쿠폰 {code} 사용",
-        "voided": "취소 완료 ({kind}): 포인트 {points:+d}, 스탬프 {stamps:+d}",
-        "adjusted": "조정 {points:+d}P → 잔액 {balance}P",
-        "coupon_issued": "쿠폰 발급: {code} ({kind} {value}, {until}까지)",
-        "erased": "개인정보를 삭제했습니다 (원장은 보존): {id}",
-        "exported": "{n}명을 {file}에 내보냈습니다.",
-        "import_ok": "{imported}명을 가져왔습니다 (전체 {rows}줄).",
-        "import_dry": "점검만 했습니다: {rows}줄 중 문제 {bad}줄. 아무것도 저장하지 않았습니다.",
-        "import_refused": "문제가 있는 줄이 {bad}개라 아무것도 가져오지 않았습니다 (--skip-bad로 나머지만 가져올 수 있습니다).",
-        "line": "{line}번째 줄: {reason}",
-        "backup": "백업 완료: {path} (회원 {customers}명, 원장 {entries}건, 무결성 확인)",
-        "restored": "복원 완료: {path}. 복원 전 상태는 {copy}에 보관했습니다.",
-        "daily": "일일 작업 ({day}): 소멸 {points}P ({customers}명), 등급 평가 {evaluated}명 (상승 {promoted}, 하락 {demoted}), 생일 보너스 {birthdays}명",
-        "ledger_due": "소멸 대기 -{points}P (다음 적립·사용 또는 일일 작업 때 기록됩니다) → 사용 가능 {usable}P",
-        "unexpected": "예기치 않은 오류가 발생했습니다 ({error}). 아무것도 저장되지 않았습니다.",
-        "database_error": "데이터베이스를 사용할 수 없습니다 ({error}). 아무것도 저장되지 않았습니다.",
-        "usage": "명령을 이해하지 못했습니다: {detail} (도움말: dangol --help)",
-        "members": "회원",
-        "new_members": "신규",
-        "active_members": "활동",
-        "visits": "방문",
-        "sales_amount": "매출",
-        "points_issued": "적립",
-        "points_redeemed": "사용",
-        "points_expired": "소멸",
-        "points_outstanding": "미사용 포인트(부채)",
-        "redemption_rate": "사용률",
-        "tier_counts": "등급별",
-    },
-    "en": {
-        "init": "Database ready: {where}",
-        "upgraded": "Upgraded from version {old}; the original was copied to {copy}",
-        "demo_created": "Demo shop created: {customers} members, {sales} sales, {redemptions} redemptions.",
-        "demo_exists": "The shop already has {customers} members; no demo was added.",
-        "demo_try": "Try: dangol customer find {last4}",
-        "points": "Points",
-        "stamps": "Stamps",
-        "tier": "Tier",
-        "card": "Card",
-        "expiring": "{points} expiring within 30 days",
-        "rewards": "{n} reward(s) ready: {reward}",
-        "to_next": "{won} to {tier}",
-        "coupons": "Coupons",
-        "none": "none",
-        "birthday": "birthday this month",
-        "enrolled": "Enrolled",
-        "no_match": "No member matches.",
-        "matches": "{n} found",
-        "sale": "Purchase {amount} → +{points}P · stamps +{stamps}",
-        "campaign": "Campaign {names} +{points}P",
-        "promoted": "Tier up: {old} → {new}",
-        "now": "Now {points}P · stamps {card}/{goal}",
-        "redeemed_points": "{points}P used",
-        "redeemed_stamps": "Stamp reward used: {reward}",
-        "redeemed_coupon": "Coupon {code} used",
-        "voided": "Voided ({kind}): points {points:+d}, stamps {stamps:+d}",
-        "adjusted": "Adjusted {points:+d}P → balance {balance}P",
-        "coupon_issued": "Coupon issued: {code} ({kind} {value}, until {until})",
-        "erased": "Personal data erased (ledger kept): {id}",
-        "exported": "Exported {n} members to {file}.",
-        "import_ok": "Imported {imported} members ({rows} lines).",
-        "import_dry": "Checked only: {bad} of {rows} lines have problems. Nothing was saved.",
-        "import_refused": "{bad} lines have problems, so nothing was imported (--skip-bad imports the rest).",
-        "line": "line {line}: {reason}",
-        "backup": "Backup written: {path} ({customers} members, {entries} entries, verified)",
-        "restored": "Restored {path}. The state before was kept in {copy}.",
-        "daily": "Daily run ({day}): expired {points}P ({customers} members), tiers evaluated {evaluated} (up {promoted}, down {demoted}), birthday bonuses {birthdays}",
-        "ledger_due": "Due to expire -{points}P (written at the next action or daily run) → usable {usable}P",
-        "unexpected": "Unexpected error ({error}). Nothing was saved.",
-        "database_error": "The database cannot be used ({error}). Nothing was saved.",
-        "usage": "Invalid command line: {detail} (see dangol --help)",
-        "members": "members",
-        "new_members": "new",
-        "active_members": "active",
-        "visits": "visits",
-        "sales_amount": "sales",
-        "points_issued": "points issued",
-        "points_redeemed": "redeemed",
-        "points_expired": "expired",
-        "points_outstanding": "outstanding (liability)",
-        "redemption_rate": "redemption rate",
-        "tier_counts": "tiers",
-    },
-}
-
-
-def t(lang: str, key: str, **params: Any) -> str:
-    return LABELS.get(lang, LABELS["en"])[key].format(**params)
-
+from app.i18n import translate, translate_plural
 
 # small result types for commands whose service returns plain values
 
@@ -246,14 +131,14 @@ def unexpected(exc: BaseException, lang: str) -> str:
     if len(detail) > MAX_ERROR_DETAIL:
         detail = detail[: MAX_ERROR_DETAIL - 1].rstrip() + "…"
     if isinstance(exc, OperationalError | InterfaceError):
-        return t(lang, "database_error", error=detail or type(exc).__name__)
+        return translate(lang, "cli.database_error", error=detail or type(exc).__name__)
     error = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-    return t(lang, "unexpected", error=error)
+    return translate(lang, "cli.unexpected", error=error)
 
 
 def usage(detail: str, lang: str) -> str:
     """argparse's own words (English) inside a sentence in the user's language."""
-    return t(lang, "usage", detail=detail)
+    return translate(lang, "cli.bad_command", detail=detail)
 
 
 def _status_lines(s: Any, lang: str) -> list[str]:
@@ -261,23 +146,26 @@ def _status_lines(s: Any, lang: str) -> list[str]:
         x for x in [s.name or "", s.phone_masked or "", f"[{s.tier_name} {s.tier}]"] if x
     )
     if s.birthday_month:
-        head += f"  🎂 {t(lang, 'birthday')}"
-    points = f"{t(lang, 'points')}: {s.points:,}P"
+        head += f"  🎂 {translate(lang, 'cli.birthday')}"
+    points = f"{translate(lang, 'cli.points')}: {s.points:,}P"
     if s.points_expiring_30d:
-        points += f" ({t(lang, 'expiring', points=f'{s.points_expiring_30d:,}P')})"
-    stamps = f"{t(lang, 'stamps')}: {s.stamps % s.stamp_goal}/{s.stamp_goal}"
+        points += f" ({translate(lang, 'cli.expiring', points=f'{s.points_expiring_30d:,}P')})"
+    stamps = f"{translate(lang, 'cli.stamps')}: {s.stamps % s.stamp_goal}/{s.stamp_goal}"
     if s.rewards_ready:
-        stamps += f" ({t(lang, 'rewards', n=s.rewards_ready, reward='')})".replace(": )", ")")
+        ready = translate_plural(
+            lang, "cli.rewards", "cli.rewards_plural", s.rewards_ready, reward=""
+        )
+        stamps += f" ({ready})".replace(": )", ")")
     lines = [head, points, stamps]
     if s.next_tier:
         lines.append(
-            f"{t(lang, 'tier')}: "
-            + t(lang, "to_next", tier=s.next_tier, won=format_won(s.to_next_tier, lang))
+            f"{translate(lang, 'cli.tier')}: "
+            + translate(lang, "cli.to_next", tier=s.next_tier, won=format_won(s.to_next_tier, lang))
         )
     coupons = ", ".join(f"{c.code} ({c.kind} {c.value})" for c in s.coupons)
-    lines.append(f"{t(lang, 'coupons')}: {coupons or t(lang, 'none')}")
+    lines.append(f"{translate(lang, 'cli.coupons')}: {coupons or translate(lang, 'cli.none')}")
     if s.card:
-        lines.append(f"{t(lang, 'card')}: {format_card_token(s.card)}")
+        lines.append(f"{translate(lang, 'cli.card')}: {format_card_token(s.card)}")
     return lines
 
 
@@ -294,9 +182,11 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
 
     r = result
     if isinstance(r, Init):
-        out = [t(lang, "init", where=r.to_json(shop)["database"])]
+        out = [translate(lang, "cli.init", where=r.to_json(shop)["database"])]
         if shop.upgraded_from:
-            out.append(t(lang, "upgraded", old=shop.upgraded_from, copy=shop.backup_path))
+            out.append(
+                translate(lang, "cli.upgraded", old=shop.upgraded_from, copy=shop.backup_path)
+            )
         return "\n".join(out)
     if isinstance(r, Raw):
         import json
@@ -305,33 +195,40 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
     if isinstance(r, DemoResult):
         if not r.created:
             return (
-                t(lang, "demo_exists", customers=r.customers)
+                translate(lang, "cli.demo_exists", customers=r.customers)
                 + "\n"
-                + t(lang, "demo_try", last4=r.showcase_phone[-4:])
+                + translate(lang, "cli.demo_try", last4=r.showcase_phone[-4:])
             )
         return (
-            t(lang, "demo_created", customers=r.customers, sales=r.sales, redemptions=r.redemptions)
+            translate(
+                lang,
+                "cli.demo_created",
+                customers=r.customers,
+                sales=r.sales,
+                redemptions=r.redemptions,
+            )
             + "\n"
-            + t(lang, "demo_try", last4=r.showcase_phone[-4:])
+            + translate(lang, "cli.demo_try", last4=r.showcase_phone[-4:])
         )
     if isinstance(r, CustomerStatus):
         return "\n".join(_status_lines(r, lang))
     if isinstance(r, Enrollment):
         return "\n".join(
             [
-                f"{t(lang, 'enrolled')}: {r.phone_masked}",
-                f"{t(lang, 'card')}: {format_card_token(r.card)}",
-                f"{t(lang, 'points')}: {r.points:,}P",
+                f"{translate(lang, 'cli.enrolled')}: {r.phone_masked}",
+                f"{translate(lang, 'cli.card')}: {format_card_token(r.card)}",
+                f"{translate(lang, 'cli.points')}: {r.points:,}P",
             ]
         )
     if isinstance(r, Found):
         if not r.customers:
-            return t(lang, "no_match")
-        blocks = [t(lang, "matches", n=len(r.customers))]
+            return translate(lang, "cli.no_match")
+        blocks = [translate(lang, "cli.matches", n=len(r.customers))]
+        stamps = translate(lang, "cli.stamps")
         for s in r.customers:
             blocks.append(
                 f"- {s.name or ''} {s.phone_masked} [{s.tier}] "
-                f"{s.points:,}P · {t(lang, 'stamps')} {s.stamps % s.stamp_goal}/{s.stamp_goal}"
+                f"{s.points:,}P · {stamps} {s.stamps % s.stamp_goal}/{s.stamp_goal}"
                 f"  id={s.id}"
             )
         return "\n".join(blocks)
@@ -340,9 +237,9 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
         return "\n".join(filter(None, [who, as_text(r.sale, shop, lang)]))
     if isinstance(r, SaleResult):
         lines = [
-            t(
+            translate(
                 lang,
-                "sale",
+                "cli.sale",
                 amount=format_won(r.amount, lang),
                 points=r.points_earned,
                 stamps=r.stamps_earned,
@@ -350,37 +247,48 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
         ]
         if r.campaign_points:
             lines.append(
-                t(lang, "campaign", names=", ".join(r.campaigns), points=r.campaign_points)
+                translate(
+                    lang, "cli.campaign", names=", ".join(r.campaigns), points=r.campaign_points
+                )
             )
         if r.promoted_from:
-            lines.append(t(lang, "promoted", old=r.promoted_from, new=r.tier))
+            lines.append(translate(lang, "cli.promoted", old=r.promoted_from, new=r.tier))
         lines.append(
-            t(lang, "now", points=f"{r.points:,}", card=r.stamps % r.stamp_goal, goal=r.stamp_goal)
+            translate(
+                lang,
+                "cli.now",
+                points=f"{r.points:,}",
+                card=r.stamps % r.stamp_goal,
+                goal=r.stamp_goal,
+            )
         )
         lines.append(f"sale_id: {r.sale_id}")
         return "\n".join(lines)
     if isinstance(r, RedemptionResult):
         if r.kind == "points":
-            head = t(lang, "redeemed_points", points=f"{r.points_used:,}")
+            head = translate(lang, "cli.redeemed_points", points=f"{r.points_used:,}")
         elif r.kind == "stamps":
-            head = t(lang, "redeemed_stamps", reward=r.reward)
+            head = translate(lang, "cli.redeemed_stamps", reward=r.reward)
         else:
-            head = t(lang, "redeemed_coupon", code=(r.coupon or {}).get("code"))
+            head = translate(lang, "cli.redeemed_coupon", code=(r.coupon or {}).get("code"))
+        points, stamps = translate(lang, "cli.points"), translate(lang, "cli.stamps")
         return "\n".join(
             [
                 head,
-                f"{t(lang, 'points')}: {r.points:,}P · {t(lang, 'stamps')}: {r.stamps}",
+                f"{points}: {r.points:,}P · {stamps}: {r.stamps}",
                 f"redemption_id: {r.redemption_id}",
             ]
         )
     if isinstance(r, VoidResult):
-        return t(lang, "voided", kind=r.kind, points=r.points_change, stamps=r.stamps_change)
+        return translate(
+            lang, "cli.voided", kind=r.kind, points=r.points_change, stamps=r.stamps_change
+        )
     if isinstance(r, AdjustResult):
-        return t(lang, "adjusted", points=r.points_change, balance=f"{r.points:,}")
+        return translate(lang, "cli.adjusted", points=r.points_change, balance=f"{r.points:,}")
     if isinstance(r, IssuedCoupon):
-        return t(
+        return translate(
             lang,
-            "coupon_issued",
+            "cli.coupon_issued",
             code=r.code,
             kind=r.kind,
             value=r.value,
@@ -388,7 +296,7 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
             until=shop.local(r.valid_until - timedelta(microseconds=1)).date().isoformat(),
         )
     if isinstance(r, Erased):
-        return t(lang, "erased", id=r.id)
+        return translate(lang, "cli.erased", id=r.id)
     if isinstance(r, Ledger):
         rows = []
         for line in r.lines:
@@ -399,18 +307,18 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
             )
         if r.due_to_expire:
             rows.append(
-                t(
+                translate(
                     lang,
-                    "ledger_due",
+                    "cli.ledger_due",
                     points=f"{r.due_to_expire:,}",
                     usable=f"{r.points - r.due_to_expire:,}",
                 )
             )
-        return "\n".join(rows) or t(lang, "none")
+        return "\n".join(rows) or translate(lang, "cli.none")
     if isinstance(r, DailyResult):
-        return t(
+        return translate(
             lang,
-            "daily",
+            "cli.daily",
             day=r.day,
             points=r.expired_points,
             customers=r.expired_customers,
@@ -424,13 +332,15 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
     if isinstance(r, Months):
         return "\n\n".join(_report_text(m, lang) for m in r.reports)
     if isinstance(r, Exported):
-        return t(lang, "exported", n=r.rows, file=r.file)
+        return translate_plural(lang, "cli.exported", "cli.exported_plural", r.rows, file=r.file)
     if isinstance(r, ImportResult):
         return _import_text(r, lang)
     if isinstance(r, BackupResult):
         if r.previous_copy:
-            return t(lang, "restored", path=r.path, copy=r.previous_copy)
-        return t(lang, "backup", path=r.path, customers=r.customers, entries=r.ledger_entries)
+            return translate(lang, "cli.restored", path=r.path, copy=r.previous_copy)
+        return translate(
+            lang, "cli.backup", path=r.path, customers=r.customers, entries=r.ledger_entries
+        )
     return str(r)
 
 
@@ -450,10 +360,11 @@ def _report_text(r: Any, lang: str) -> str:
     ):
         value = data[key]
         text = format_won(value, lang) if key == "sales_amount" else f"{value:,}"
-        lines.append(f"{t(lang, key)}: {text}")
-    lines.append(f"{t(lang, 'redemption_rate')}: {r.redemption_rate * 100:.1f}%")
+        lines.append(f"{translate(lang, f'cli.{key}')}: {text}")
+    lines.append(f"{translate(lang, 'cli.redemption_rate')}: {r.redemption_rate * 100:.1f}%")
     lines.append(
-        f"{t(lang, 'tier_counts')}: " + ", ".join(f"{k} {v:,}" for k, v in r.tier_counts.items())
+        f"{translate(lang, 'cli.tier_counts')}: "
+        + ", ".join(f"{k} {v:,}" for k, v in r.tier_counts.items())
     )
     return "\n".join(lines)
 
@@ -463,13 +374,17 @@ def _import_text(r: Any, lang: str) -> str:
     from app.i18n import explain
 
     lines = [
-        t(lang, "line", line=b.line, reason=explain(Refused(b.code, **b.params), lang))
+        translate(lang, "cli.line", line=b.line, reason=explain(Refused(b.code, **b.params), lang))
         for b in r.bad
     ]
     if r.dry_run:
-        lines.append(t(lang, "import_dry", rows=r.rows, bad=len(r.bad)))
+        lines.append(translate(lang, "cli.import_dry", rows=r.rows, bad=len(r.bad)))
     elif r.bad and not r.imported:
-        lines.append(t(lang, "import_refused", bad=len(r.bad)))
+        lines.append(
+            translate_plural(
+                lang, "cli.import_refused", "cli.import_refused_plural", len(r.bad), bad=len(r.bad)
+            )
+        )
     else:
-        lines.append(t(lang, "import_ok", imported=r.imported, rows=r.rows))
+        lines.append(translate(lang, "cli.import_ok", imported=r.imported, rows=r.rows))
     return "\n".join(lines)

@@ -7,48 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.i18n import default_language
+from app.i18n import default_language, translate, translate_plural
 
 Command = Callable[..., argparse.ArgumentParser]
-
-TEXTS = {
-    "ko": {
-        "setup": "동기화 설정 완료: {url} · 매장 {store} · 계산대 {register} · "
-        "올린 행 {uploaded:,}",
-        "password_saved": "비밀번호는 운영체제 키링에 저장했습니다.",
-        "password_env": "키링이 없어 비밀번호를 저장하지 않았습니다. DANGOL_SYNC_PASSWORD에 "
-        "넣어 주세요.",
-        "synced": "동기화 완료: 보냄 {pushed:,} · 받음 {pulled:,} · 병합 {merges} · 남은 변경 "
-        "{pending:,}",
-        "rejected": "중복으로 거부된 행 {rejected}건: 'dangol sync attention'에서 확인하세요.",
-        "off": "동기화가 꺼져 있습니다 (이 계산대만 사용).",
-        "in_sync": "동기화됨 · {url} · 마지막 성공 {last}",
-        "waiting": "보낼 변경 {pending:,}건 · {url} · 마지막 성공 {last}",
-        "error": "마지막 오류: {error}",
-        "never": "없음",
-        "nothing": "확인할 항목이 없습니다.",
-        "negative_balance": "잔액 음수: {who} 포인트 {points:,} · 스탬프 {stamps}",
-        "duplicate": "중복 거부: {table} {row}",
-    },
-    "en": {
-        "setup": "Sync set up: {url} · store {store} · register {register} · "
-        "{uploaded:,} rows uploaded",
-        "password_saved": "The password is kept in the OS keyring.",
-        "password_env": "No keyring here: the password was not kept. Put it in "
-        "DANGOL_SYNC_PASSWORD.",
-        "synced": "Synced: {pushed:,} sent · {pulled:,} received · {merges} merged · "
-        "{pending:,} left",
-        "rejected": "{rejected} rows refused as duplicates: see 'dangol sync attention'.",
-        "off": "Sync is off (this register works alone).",
-        "in_sync": "In sync · {url} · last success {last}",
-        "waiting": "{pending:,} changes to send · {url} · last success {last}",
-        "error": "Last error: {error}",
-        "never": "never",
-        "nothing": "Nothing needs attention.",
-        "negative_balance": "Negative balance: {who} points {points:,} · stamps {stamps}",
-        "duplicate": "Refused as duplicate: {table} {row}",
-    },
-}
 
 
 def add_commands(command: Command) -> None:
@@ -77,43 +38,68 @@ class SyncOutput:
         return self.result.to_json(shop)
 
     def __str__(self) -> str:
-        texts = TEXTS.get(self.lang, TEXTS["en"])
-        return "\n".join(_LINES[self.kind](self.result, texts))
+        return "\n".join(_LINES[self.kind](self.result, self.lang))
 
 
-def _setup_lines(r: Any, texts: dict[str, str]) -> list[str]:
-    saved = texts["password_saved"] if r.password_saved else texts["password_env"]
-    return [texts["setup"].format(**r.to_json(None)), saved]
+def _setup_lines(r: Any, lang: str) -> list[str]:
+    if r.password_saved:
+        saved = translate(lang, "cli.sync.password_saved")
+    else:
+        saved = translate(lang, "cli.sync.password_env")
+    return [translate(lang, "cli.sync.setup", **r.to_json(None)), saved]
 
 
-def _now_lines(r: Any, texts: dict[str, str]) -> list[str]:
-    lines = [texts["synced"].format(**r.to_json(None))]
+def _now_lines(r: Any, lang: str) -> list[str]:
+    lines = [translate(lang, "cli.sync.synced", **r.to_json(None))]
     if r.rejected:
-        lines.append(texts["rejected"].format(rejected=r.rejected))
+        lines.append(
+            translate_plural(
+                lang,
+                "cli.sync.rejected",
+                "cli.sync.rejected_plural",
+                r.rejected,
+                rejected=r.rejected,
+            )
+        )
     return lines
 
 
-def _status_lines(r: Any, texts: dict[str, str]) -> list[str]:
+def _status_lines(r: Any, lang: str) -> list[str]:
     if not r.configured:
-        return [texts["off"]]
-    last = r.last_success.strftime("%Y-%m-%d %H:%M:%S UTC") if r.last_success else texts["never"]
-    key = "in_sync" if r.in_sync else "waiting"
-    lines = [texts[key].format(url=r.url, pending=r.pending, last=last)]
+        return [translate(lang, "cli.sync.off")]
+    never = translate(lang, "cli.sync.never")
+    last = r.last_success.strftime("%Y-%m-%d %H:%M:%S UTC") if r.last_success else never
+    if r.in_sync:
+        lines = [translate(lang, "cli.sync.in_sync", url=r.url, pending=r.pending, last=last)]
+    else:
+        lines = [
+            translate_plural(
+                lang,
+                "cli.sync.waiting",
+                "cli.sync.waiting_plural",
+                r.pending,
+                url=r.url,
+                pending=r.pending,
+                last=last,
+            )
+        ]
     if r.last_error:
-        lines.append(texts["error"].format(error=r.last_error))
+        lines.append(translate(lang, "cli.sync.error", error=r.last_error))
     return lines
 
 
-def _attention_lines(items: Any, texts: dict[str, str]) -> list[str]:
+def _attention_lines(items: Any, lang: str) -> list[str]:
     if not items:
-        return [texts["nothing"]]
+        return [translate(lang, "cli.sync.nothing")]
     lines = []
     for item in items:
         who = " ".join(x for x in (item.name_masked, item.phone_masked) if x) or str(
             item.customer_id
         )
         lines.append(
-            texts[item.kind].format(
+            translate(
+                lang,
+                f"cli.sync.{item.kind}",
                 who=who,
                 points=item.points,
                 stamps=item.stamps,

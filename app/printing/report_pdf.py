@@ -14,28 +14,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.i18n import translate
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.services.analytics import Dashboard
 
-LABELS = {
-    "title": {"ko": "월간 멤버십 리포트", "en": "Monthly loyalty report"},
-    "period": {"ko": "기간 {first} ~ {last}", "en": "Period {first} – {last}"},
-    "members": {"ko": "회원 수", "en": "Members"},
-    "new_members": {"ko": "신규 회원", "en": "New members"},
-    "active": {"ko": "활동 회원", "en": "Active members"},
-    "visits": {"ko": "방문", "en": "Visits"},
-    "sales": {"ko": "매출(원)", "en": "Sales (won)"},
-    "issued": {"ko": "적립 P", "en": "Points issued"},
-    "redeemed": {"ko": "사용 P", "en": "Points redeemed"},
-    "expired": {"ko": "소멸 P", "en": "Points expired"},
-    "rate": {"ko": "사용률", "en": "Redemption rate"},
-    "liability": {"ko": "미사용 포인트 부채", "en": "Outstanding points (liability)"},
-    "average": {"ko": "방문당 평균 결제", "en": "Average spend per visit"},
-    "month": {"ko": "월", "en": "Month"},
-    "chart_members": {"ko": "월별 신규·활동 회원", "en": "New and active members by month"},
-    "chart_points": {"ko": "월별 포인트 적립·사용·소멸", "en": "Points by month"},
-    "won": {"ko": "{amount:,}원", "en": "₩{amount:,}"},
-}
 ACCENT = colors.HexColor("#2f6f62")
 SERIES = (colors.HexColor("#2f6f62"), colors.HexColor("#e39b3b"), colors.HexColor("#9aa5ad"))
 
@@ -51,7 +33,7 @@ class ReportRenderer:
         self.heading = ParagraphStyle("heading", fontName=BOLD, fontSize=12, leading=18)
 
     def label(self, key: str, **params: object) -> str:
-        return LABELS[key][self.language].format(**params)
+        return translate(self.language, f"report.{key}", **params)
 
     def render(self, board: Dashboard, shop_name: str) -> tuple[bytes, int]:
         buffer = io.BytesIO()

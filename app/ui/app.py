@@ -15,6 +15,7 @@ from app.resources import FONT_BOLD, FONT_REGULAR, ICON, RESOURCES
 from app.services import settings
 from app.services.shop import Shop
 from app.ui import text
+from app.ui.qt_translation import use_qt_language
 
 log = logging.getLogger("dangol")
 
@@ -32,6 +33,7 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
     app.setStyleSheet((RESOURCES / "styles" / "counter.qss").read_text(encoding="utf-8"))
     app.setApplicationName("Dangol")
     app.setWindowIcon(QIcon(str(ICON)))
+    use_qt_language(text.language())
     return app
 
 

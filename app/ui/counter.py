@@ -31,7 +31,7 @@ from app.ui.dialogs import CouponDialog, EnrollDialog, PinDialog, RedeemDialog, 
 from app.ui.panel import CustomerPanel
 from app.ui.search import SearchField
 from app.ui.slip_printer import SlipPrinter, render_slip
-from app.ui.text import refusal, t
+from app.ui.text import refusal, t, tn
 from app.ui.worker import ServiceRunner
 
 TOAST_SECONDS = 12
@@ -181,7 +181,7 @@ class CounterScreen(QWidget):
             self._say(t("search.none", query=text), error=True)
             self.enroll_offer.setVisible(classify_query(text).kind == "phone")
             return
-        self._say(t("search.many", n=len(matches)))
+        self._say(tn("search.many", "search.many_plural", len(matches)))
         for match in matches:
             item = QListWidgetItem(
                 f"{match.name_masked or '—'}   {match.phone_masked}   "

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.services.customers import CustomerStatus
 from app.ui.panel import StampCard
-from app.ui.text import t
+from app.ui.text import t, tn
 
 WELCOME_AFTER_SECONDS = 20
 
@@ -55,7 +55,7 @@ class CustomerDisplay(QWidget):
         on_card = status.stamps % status.stamp_goal
         label = t("panel.stamps", n=on_card, goal=status.stamp_goal)
         if status.rewards_ready:
-            label += "  ·  " + t("panel.rewards", n=status.rewards_ready)
+            label += "  ·  " + tn("panel.rewards", "panel.rewards_plural", status.rewards_ready)
         self.stamps_label.setText(label)
         self.stamps.set_stamps(on_card, status.stamp_goal)
         self.note.setText(note)

@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
     # --- who is at the counter ----------------------------------------------------
 
     def on_signed_in(self, member: StaffMember) -> None:
-        self.who.setText(t("status.signed_in", name=member.name, role=t("role." + member.role)))
+        self.who.setText(t("status.signed_in", name=member.name, role=t(f"role.{member.role}")))
         self.sign_out_action.setEnabled(True)
         self.stack.setCurrentWidget(self.counter)
         self.counter.clear()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.customers import CustomerStatus
-from app.ui.text import t, won
+from app.ui.text import t, tn, won
 
 TIER_COLOURS = {"BASIC": "#8a8f98", "SILVER": "#7b8ca3", "GOLD": "#c99a2e", "PLATINUM": "#5b4b8a"}
 
@@ -162,7 +162,7 @@ class CustomerPanel(QFrame):
         on_card = status.stamps % status.stamp_goal
         label = t("panel.stamps", n=on_card, goal=status.stamp_goal)
         if status.rewards_ready:
-            label += "  ·  " + t("panel.rewards", n=status.rewards_ready)
+            label += "  ·  " + tn("panel.rewards", "panel.rewards_plural", status.rewards_ready)
         self.stamp_label.setText(label)
         self.stamps.set_stamps(on_card, status.stamp_goal)
         self.stamp_label.setVisible(status.stamps_enabled)

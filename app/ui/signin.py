@@ -68,7 +68,7 @@ class SignInScreen(QWidget):
         self.error.clear()
         self.people.clear()
         for member in staff.list_staff(self.shop):
-            role = t("role." + member.role)
+            role = t(f"role.{member.role}")
             item = QListWidgetItem(f"{member.name}  ·  {role}")
             item.setData(Qt.ItemDataRole.UserRole, member)
             self.people.addItem(item)

@@ -58,6 +58,7 @@ def test_the_build_carries_its_migrations_fonts_and_licences(program) -> None:
     assert (internal / "app/resources/fonts/OFL.txt").is_file()
     assert (internal / "app/resources/styles/counter.qss").is_file()
     assert (internal / "app/resources/icons/dangol.png").is_file()
+    assert (internal / "app/resources/translations/ko/LC_MESSAGES/dangol.mo").is_file()
     assert not list(internal.rglob("*WebEngine*"))
     assert not list(internal.rglob("libQt6Quick*"))
 

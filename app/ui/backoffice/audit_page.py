@@ -27,7 +27,7 @@ from app.services.audit import AuditPage as LogPage
 from app.services.shop import Shop
 from app.services.staff import StaffMember
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
-from app.ui.text import TEXTS, t
+from app.ui.text import has_text, t
 from app.ui.worker import ServiceRunner
 
 PAGE_SIZE = 100
@@ -38,7 +38,7 @@ DAYS_SHOWN = 30
 def action_phrase(action: str) -> str:
     """'staff.add' -> '직원 추가'; an action this version does not know shows as it is."""
     key = f"audit.action.{action}"
-    return t(key) if key in TEXTS else action
+    return t(key) if has_text(key) else action
 
 
 def about_text(row: AuditRow) -> str:
@@ -47,7 +47,7 @@ def about_text(row: AuditRow) -> str:
     for key, value in (row.detail or {}).items():
         if isinstance(value, str) and _UUID.fullmatch(value):
             continue  # an internal id says nothing to the owner
-        label = t(f"audit.detail.{key}") if f"audit.detail.{key}" in TEXTS else key
+        label = t(f"audit.detail.{key}") if has_text(f"audit.detail.{key}") else key
         parts.append(f"{label}: {_shown(value)}")
     return " · ".join(parts)
 
@@ -194,7 +194,7 @@ class AuditPage(QWidget):
         areas = sorted({a.split(".")[0] for a in actions})
         for area in areas:
             key = f"audit.area.{area}"
-            self.action.addItem(t(key) if key in TEXTS else area, area)
+            self.action.addItem(t(key) if has_text(key) else area, area)
         for action in actions:
             self.action.addItem("  " + action_phrase(action), action)
 

@@ -237,7 +237,7 @@ class CustomerDetailDialog(QDialog):
                     if c.kind == "percent"
                     else str(c.value),
                     c.last_day.isoformat(),
-                    t("detail.used.yes" if c.used else "detail.used.no"),
+                    t("detail.used.yes") if c.used else t("detail.used.no"),
                 ]
                 for c in detail.coupons
             ],
@@ -345,7 +345,7 @@ class CustomerDetailDialog(QDialog):
         )
         self.runner.run(
             lambda: update_profile(self.shop, self.customer_id, change),
-            lambda changed: self._done(t("detail.saved" if changed else "detail.unchanged")),
+            lambda changed: self._done(t("detail.saved") if changed else t("detail.unchanged")),
             self._profile_refused,
         )
 

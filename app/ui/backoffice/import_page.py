@@ -133,7 +133,7 @@ class ImportPage(QWidget):
     def _show_preview(self, preview: transfer.ImportPreview) -> None:
         self.preview = preview
         self.encoding.setText(
-            t("import.encoding", encoding=preview.encoding.upper(), n=preview.total_rows)
+            t("import.encoding_found", encoding=preview.encoding.upper(), n=preview.total_rows)
         )
         for field_name, combo in self.columns.items():
             combo.clear()

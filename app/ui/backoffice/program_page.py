@@ -32,7 +32,7 @@ from app.services import program as program_service
 from app.services.program import ProgramChange
 from app.services.shop import Shop
 from app.ui.backoffice.settings_page import error_text, field_error, page_title, spin
-from app.ui.text import language, refusal, t, won
+from app.ui.text import has_text, language, refusal, t, won
 from app.ui.worker import ServiceRunner
 
 TIER_COLUMNS = ("code", "name", "min_spend", "earn_percent")
@@ -90,17 +90,11 @@ def field_label(path: str) -> str:
     match = re.fullmatch(r"(tiers\.levels|campaigns)\[(\d+)\](?:\.(\w+))?(?:\[\d+\])?", path)
     if match is None:
         key = f"prog.field.{path}"
-        return t(key) if key in _texts() else path
+        return t(key) if has_text(key) else path
     section = "prog.tiers" if match.group(1) == "tiers.levels" else "prog.campaigns"
     where = t("prog.row", section=t(section), n=int(match.group(2)) + 1)
     column = match.group(3)
     return f"{where} · {t(f'prog.col.{column}')}" if column else where
-
-
-def _texts() -> dict[str, dict[str, str]]:
-    from app.ui.text import TEXTS
-
-    return TEXTS
 
 
 def explain_program(error: Refused) -> str:

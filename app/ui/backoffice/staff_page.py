@@ -60,7 +60,7 @@ class StaffPage(QWidget):
         column = QVBoxLayout()
         self.table = QTableWidget(0, 4, objectName="staffTable")
         self.table.setHorizontalHeaderLabels(
-            [t("staff.name"), t("staff.role"), t("staff.status"), t("staff.pin")]
+            [t("staff.name"), t("staff.role_label"), t("staff.status"), t("staff.pin")]
         )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
@@ -91,7 +91,7 @@ class StaffPage(QWidget):
         )
         self.new_pin = pin_edit("newPin")
         form.addRow(t("staff.name"), self.new_name)
-        form.addRow(t("staff.role"), self.new_role)
+        form.addRow(t("staff.role_label"), self.new_role)
         form.addRow(t("staff.pin"), self.new_pin)
         self.add_error = field_error("addError")
         form.addRow(self.add_error)
@@ -185,7 +185,9 @@ class StaffPage(QWidget):
         self.runner.run(
             lambda: staff.set_active(self.shop, member.id, not member.active),
             lambda _: self._done(
-                t("staff.enabled" if not member.active else "staff.disabled", name=member.name)
+                t("staff.enabled", name=member.name)
+                if not member.active
+                else t("staff.disabled", name=member.name)
             ),
             lambda e: self._show(self.list_error, e),
         )

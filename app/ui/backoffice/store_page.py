@@ -35,6 +35,8 @@ _FIELD_OF = {
     "store.name_required": "name",
     "store.phone": "phone",
 }
+# the phone's label key differs from its refusal code (store.phone)
+_LABEL_OF = {"phone": "store.phone_label"}
 
 
 class StorePage(QWidget):
@@ -85,7 +87,7 @@ class StorePage(QWidget):
             column = QVBoxLayout()
             column.addWidget(edit)
             column.addWidget(error)
-            form.addRow(t(f"store.{key}"), column)
+            form.addRow(t(_LABEL_OF.get(key, f"store.{key}")), column)
         self.edits["business_number"].editingFinished.connect(self._tidy_business_number)
         return box
 

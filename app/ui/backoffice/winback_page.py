@@ -65,7 +65,7 @@ class WinbackPage(QWidget):
         self.days_error.setStyleSheet("color: #b00020;")
         find = QPushButton(t("winback.find"), objectName="winbackFind")
         find.clicked.connect(self.find)
-        bar.addWidget(QLabel(t("winback.days")))
+        bar.addWidget(QLabel(t("winback.days_label")))
         bar.addWidget(self.days)
         bar.addWidget(QLabel(t("winback.days_suffix")))
         bar.addWidget(find)
