@@ -80,7 +80,7 @@ def record_crash(error: BaseException, action: str) -> CrashRecord:
     return CrashRecord(action, summary(error), details, path)
 
 
-OnCrash = Callable[[CrashRecord], None]
+OnCrash = Callable[[CrashRecord], object]
 
 
 class CrashLogHandler(logging.Handler):

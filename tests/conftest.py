@@ -6,8 +6,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from app.services.shop import Shop
 
 PG_BASE = os.environ.get("DANGOL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -51,10 +56,10 @@ def pg_url(pg_available: bool) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "shop.sqlite")
-    return request.getfixturevalue("pg_url")  # type: ignore[no-any-return]
+    return str(request.getfixturevalue("pg_url"))
 
 
 # A Thursday afternoon in Seoul, outside any campaign.
@@ -62,7 +67,7 @@ START = datetime(2026, 3, 12, 5, 0, tzinfo=UTC)  # 14:00 KST
 
 
 @pytest.fixture
-def shop(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def shop(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
     from app.services.shop import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)
@@ -72,7 +77,7 @@ def shop(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def sqlite_shop(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def sqlite_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
     from app.services.shop import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)

@@ -81,7 +81,7 @@ def build_parser(db: str | None = None) -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def command(name: str, help_text: str, sub_=sub) -> Parser:
-        return sub_.add_parser(name, parents=[common], help=help_text)  # type: ignore[no-any-return]
+        return sub_.add_parser(name, parents=[common], help=help_text)
 
     command("init", "create or upgrade the database")
     p = command("demo", "fill an empty database with a realistic demo shop")

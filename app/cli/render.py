@@ -107,7 +107,7 @@ class Exported:
 
 
 def as_json(result: Any, shop: Any) -> dict[str, Any]:
-    return result.to_json(shop)  # type: ignore[no-any-return]
+    return result.to_json(shop)
 
 
 def exit_code(result: Any) -> int:

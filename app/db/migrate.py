@@ -65,6 +65,7 @@ def _migrate(engine: Engine, step: Callable[[Config], None]) -> None:
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
         driver = connection.connection.driver_connection
+        assert driver is not None  # a connection just opened is never detached
         if sqlite:
             # Batch migrations rebuild tables; SQLite can only switch foreign keys off
             # outside a transaction, and they are checked as a whole before committing.

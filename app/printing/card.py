@@ -10,6 +10,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
+from typing import Literal
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, HexColor, black
@@ -126,7 +127,13 @@ class CardRenderer:
         self._styles: dict[tuple[str, float], ParagraphStyle] = {}
 
     def style(
-        self, name: str, size: float, *, bold: bool = False, color: Color = black, align: int = 0
+        self,
+        name: str,
+        size: float,
+        *,
+        bold: bool = False,
+        color: Color = black,
+        align: Literal[0, 1, 2, 4] = 0,
     ) -> ParagraphStyle:
         key = (f"{name}-{bold}-{align}", round(size, 2))
         style = self._styles.get(key)

@@ -22,8 +22,8 @@ def error_level(payload: str) -> str:
 def qr_matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
     """Dark modules row by row, without the quiet zone (encoded once per payload)."""
     widget = QrCodeWidget(payload, barLevel=error_level(payload), barBorder=QUIET_ZONE)
-    widget.qr.make()
-    return tuple(tuple(bool(cell) for cell in row) for row in widget.qr.modules)
+    widget.qr.make()  # type: ignore[attr-defined]  # built by the widget; its stubs omit it
+    return tuple(tuple(bool(cell) for cell in row) for row in widget.qr.modules)  # type: ignore[attr-defined]
 
 
 def modules_with_quiet_zone(payload: str) -> int:

@@ -90,10 +90,10 @@ class ReportRenderer:
         )
         return table
 
-    def _bar_drawing(self, months: list[str], series: list[list[int]], names: list[str]):  # type: ignore[no-untyped-def]
+    def _bar_drawing(self, months: list[str], series: list[list[int]], names: list[str]):
         drawing = Drawing(170 * mm, 62 * mm)
         chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 14 * mm, 10 * mm, 120 * mm, 48 * mm
+        chart.x, chart.y, chart.width, chart.height = 14 * mm, 10 * mm, 120 * mm, 48 * mm  # type: ignore[assignment]  # the stubs say int; points are floats
         chart.data = [tuple(s) for s in series]
         chart.categoryAxis.categoryNames = [m[2:] for m in months]
         chart.categoryAxis.labels.fontName = REGULAR
@@ -106,7 +106,7 @@ class ReportRenderer:
             chart.bars[index].strokeColor = None
         drawing.add(chart)
         legend = Legend()
-        legend.x, legend.y = 140 * mm, 50 * mm
+        legend.x, legend.y = 140 * mm, 50 * mm  # type: ignore[assignment]  # the stubs say int; points are floats
         legend.fontName, legend.fontSize = REGULAR, 8
         legend.colorNamePairs = list(zip(SERIES, names, strict=False))
         drawing.add(legend)
@@ -114,7 +114,7 @@ class ReportRenderer:
             drawing.add(String(60 * mm, 30 * mm, "—", fontName=REGULAR, fontSize=12))
         return drawing
 
-    def _members_chart(self, board: Dashboard):  # type: ignore[no-untyped-def]
+    def _members_chart(self, board: Dashboard):
         months = [m.month for m in board.months]
         drawing = self._bar_drawing(
             months,
@@ -123,10 +123,10 @@ class ReportRenderer:
         )
         return drawing
 
-    def _points_chart(self, board: Dashboard):  # type: ignore[no-untyped-def]
+    def _points_chart(self, board: Dashboard):
         drawing = Drawing(170 * mm, 62 * mm)
         chart = HorizontalLineChart()
-        chart.x, chart.y, chart.width, chart.height = 14 * mm, 10 * mm, 120 * mm, 48 * mm
+        chart.x, chart.y, chart.width, chart.height = 14 * mm, 10 * mm, 120 * mm, 48 * mm  # type: ignore[assignment]  # the stubs say int; points are floats
         chart.data = [
             tuple(m.points_issued for m in board.months),
             tuple(m.points_redeemed for m in board.months),
@@ -141,7 +141,7 @@ class ReportRenderer:
             chart.lines[index].strokeWidth = 1.6
         drawing.add(chart)
         legend = Legend()
-        legend.x, legend.y = 140 * mm, 50 * mm
+        legend.x, legend.y = 140 * mm, 50 * mm  # type: ignore[assignment]  # the stubs say int; points are floats
         legend.fontName, legend.fontSize = REGULAR, 8
         legend.colorNamePairs = list(
             zip(

@@ -137,7 +137,7 @@ class SlipRenderer:
                         fontName=BOLD if bold else REGULAR,
                         fontSize=size,
                         leading=size * LEADING,
-                        alignment=align,
+                        alignment=align,  # type: ignore[arg-type]  # TA_CENTER or TA_LEFT
                     )
                 right = f"{size_name}-{'bold' if bold else 'regular'}-right"
                 styles[right] = ParagraphStyle(

@@ -85,7 +85,7 @@ class AuditFilter:
     staff_id: uuid.UUID | None = None
 
 
-def _where(query: Select[Any], wanted: AuditFilter) -> Select[Any]:
+def _where(query: Select[*tuple[Any, ...]], wanted: AuditFilter) -> Select[*tuple[Any, ...]]:
     if wanted.start is not None:
         query = query.where(AuditEntry.at >= wanted.start)
     if wanted.end is not None:

@@ -583,7 +583,7 @@ def unspent_lots(session: Session, customer_id: uuid.UUID) -> list[tuple[datetim
         )
         or 0
     )
-    lots = [(at, int(points)) for at, points in lot_rows if int(points) > 0]
+    lots = [(at, int(points)) for at, points in lot_rows if at is not None and int(points) > 0]
     return fifo_remaining(lots, max(0, consumed))
 
 

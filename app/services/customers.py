@@ -313,6 +313,7 @@ def coupon_use_counts(session: Session, coupon_ids: list[uuid.UUID]) -> dict[uui
     ).all()
     counts: dict[uuid.UUID, int] = {}
     for coupon_id, reverses in rows:
+        assert coupon_id is not None  # the query picks rows of these coupons only
         counts[coupon_id] = counts.get(coupon_id, 0) + (-1 if reverses else 1)
     return counts
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Uuid, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Select, Uuid, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from app.db.base import UTCDateTime
@@ -30,7 +31,9 @@ class Balances:
     ledger_points: int  # the plain sum of the ledger
 
 
-def _balance_columns(now, soon):  # type: ignore[no-untyped-def]
+def _balance_columns(
+    now: datetime | ColumnElement[datetime], soon: datetime | ColumnElement[datetime]
+) -> tuple[ColumnElement[Any], ...]:
     """Ledger sum, stamps, consumption, lots due by `now` and by `soon`: the FIFO sums."""
     e = LedgerEntry
     lot = e.expires_at.is_not(None)
@@ -43,7 +46,7 @@ def _balance_columns(now, soon):  # type: ignore[no-untyped-def]
     )
 
 
-def _balances_statement():  # type: ignore[no-untyped-def]
+def _balances_statement() -> Select[*tuple[Any, ...]]:
     now = bindparam("now", type_=UTCDateTime())
     soon = bindparam("soon", type_=UTCDateTime())
     return select(*_balance_columns(now, soon)).where(

@@ -82,7 +82,7 @@ def program_differences(before: object, after: object) -> tuple[tuple[str, objec
     """The leaves that differ, in the document's order (None where a leaf is absent)."""
     old, new = _flatten(before), _flatten(after)
     paths = list(old) + [p for p in new if p not in old]
-    empty = (None, [])  # an empty list and an absent leaf say the same: nothing
+    empty: tuple[object, ...] = (None, [])  # an empty list and an absent leaf say the same: nothing
     return tuple(
         (p, old.get(p), new.get(p))
         for p in paths

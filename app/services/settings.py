@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.domain.errors import Refused
@@ -47,7 +48,7 @@ def printer_ok(value: Any) -> bool:
     )
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[Any], bool]] = {
     "language": lambda v: v in ("ko", "en"),
     "idle_minutes": lambda v: isinstance(v, int) and 1 <= v <= 240,
     "void_window_minutes": lambda v: isinstance(v, int) and 0 <= v <= 1440,

@@ -6,12 +6,13 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Select, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.db import migrate
@@ -281,20 +282,22 @@ def audit_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _insert_for(session: Session):  # type: ignore[no-untyped-def]
+def _insert_for(session: Session) -> Callable[..., Any]:
     return _dialect_insert(session.get_bind().dialect.name)
 
 
-def _dialect_insert(dialect: str):  # type: ignore[no-untyped-def]
+def _dialect_insert(dialect: str) -> Callable[..., Any]:
     # imported when first needed: a shop on SQLite never loads the PostgreSQL dialect
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
-def _bump_statement(insert):  # type: ignore[no-untyped-def]
+def _bump_statement(insert: Callable[..., Any]) -> Any:
     stmt = insert(MonthlyStat.__table__)
     return stmt.on_conflict_do_update(
         index_elements=["month", "store_id", "metric"],
@@ -343,7 +346,7 @@ def shift_month(month: str, step: int) -> str:
 _OTHER_MONTH = CustomerMonth.__table__.alias("other_month")
 
 
-def _active_in(customer_id: uuid.UUID, month: str):  # type: ignore[no-untyped-def]
+def _active_in(customer_id: uuid.UUID, month: str) -> Select[Any]:
     other = _OTHER_MONTH.c
     return select(other.month).where(other.customer_id == customer_id, other.month == month)
 

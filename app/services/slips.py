@@ -91,9 +91,9 @@ def printer_settings(shop: Shop) -> PrinterSettings:
     """The "printer" setting, with anything missing or unknown falling back to a PDF on 80 mm."""
     raw = shop.settings.get("printer")
     raw = raw if isinstance(raw, dict) else {}
-    kind = raw.get("kind") if raw.get("kind") in PRINTER_KINDS else DEFAULT_PRINTER["kind"]
-    width = raw.get("width") if raw.get("width") in PAPER_WIDTHS else DEFAULT_PRINTER["width"]
-    device = raw.get("device") if isinstance(raw.get("device"), str) else ""
+    kind = raw["kind"] if raw.get("kind") in PRINTER_KINDS else DEFAULT_PRINTER["kind"]
+    width = raw["width"] if raw.get("width") in PAPER_WIDTHS else DEFAULT_PRINTER["width"]
+    device = raw["device"] if isinstance(raw.get("device"), str) else ""
     return PrinterSettings(kind, width, device)
 
 

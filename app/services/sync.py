@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -322,7 +323,7 @@ def _audit_run(shop: Shop, pushed: sync_engine.PushResult, pulled: sync_engine.P
         )
 
 
-def _figures(shop: Shop):  # type: ignore[no-untyped-def]
+def _figures(shop: Shop) -> Callable[[Any, Any], None]:
     def account(session: Any, applied: Any) -> None:
         account_pulled(session, shop.zone, str(shop.store_id), shop.now(), applied)
 

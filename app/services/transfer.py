@@ -253,8 +253,8 @@ def import_customers(
             raise Refused("import.no_phone_column")
         ignored = [h for h in header if h not in IMPORT_COLUMNS]
     else:
-        raw = [h.strip() for h in (reader.fieldnames or [])]
-        header, ignored = _mapped_header(raw, check_mapping(raw, mapping))
+        names = [h.strip() for h in (reader.fieldnames or [])]
+        header, ignored = _mapped_header(names, check_mapping(names, mapping))
     reader.fieldnames = header
     result = ImportResult(dry_run=dry_run, ignored_columns=ignored)
     now = shop.now()

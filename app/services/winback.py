@@ -13,8 +13,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Result, case, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Customer, Sale
@@ -77,7 +78,9 @@ def _consent_since(shop: Shop) -> datetime:
     return shop.now() - timedelta(days=months * 365 // 12)
 
 
-def _dormant_rows(session: Session, cutoff: datetime, statuses: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _dormant_rows(
+    session: Session, cutoff: datetime, statuses: tuple[str, ...]
+) -> Result[Customer, Any, Any, Any]:
     """(customer, last visit, total spend, visits) of those whose last purchase is before cutoff."""
     last = func.max(case((Sale.amount > 0, Sale.occurred_at)))  # a void is no visit
     history = (

@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, delete, func, select, text, update
+from sqlalchemy import Connection, Engine, Table, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db.engine import Database
@@ -150,7 +150,7 @@ def apply_on_server(
 
 def append_feed(connection: Connection, feed: list[dict[str, Any]]) -> None:
     for part in chunks(feed, FEED_CHUNK):
-        connection.execute(SyncChange.__table__.insert(), part)
+        connection.execute(cast(Table, SyncChange.__table__).insert(), part)
     if feed:
         connection.execute(text(f"NOTIFY {CHANNEL}"))
 

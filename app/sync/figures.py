@@ -102,8 +102,8 @@ def account_pulled(
             if change["from_code"]:
                 deltas[f"tier:{change['from_code']}"] = -1
             figures.add(change["changed_at"], None, **deltas)
-    for change in applied.changed:
-        _mutable(figures, change)
+    for changed in applied.changed:
+        _mutable(figures, changed)
     figures.write(session)
 
 
@@ -207,8 +207,8 @@ def fold_activity(session: Session, figures: Figures, loser: uuid.UUID, winner: 
         for key, value in _activity(months, cohort, sign).items():
             deltas[key] = deltas.get(key, 0) + value
     for (month, metric), value in deltas.items():
-        key = (month, figures.store_id, metric)
-        figures.rows[key] = figures.rows.get(key, 0) + value
+        row_key = (month, figures.store_id, metric)
+        figures.rows[row_key] = figures.rows.get(row_key, 0) + value
     session.execute(delete(CustomerMonth).where(m.customer_id == loser))
     for month in sorted(lost - kept):
         session.add(CustomerMonth(customer_id=winner, month=month))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,12 +36,14 @@ def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
-def insert_for(connection: Connection):  # type: ignore[no-untyped-def]
+def insert_for(connection: Connection) -> Callable[..., Any]:
     if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def renamed_once_key(once_key: str | None, created_under: uuid.UUID) -> str | None:
@@ -345,7 +347,7 @@ def _merged_stays_merged(
     return updates
 
 
-def _renamed_sql(t: Table, loser: uuid.UUID):  # type: ignore[no-untyped-def]
+def _renamed_sql(t: Table, loser: uuid.UUID):
     prefix = func.substr(t.c.once_key, 1, 27, type_=String())
     return case(
         (or_(t.c.once_key.is_(None), t.c.once_key.like("%@%")), t.c.once_key),

@@ -64,7 +64,7 @@ def load_password(url: str) -> str | None:
     try:
         import keyring
 
-        return keyring.get_password(KEYRING_SERVICE, _account(url))  # type: ignore[no-any-return]
+        return keyring.get_password(KEYRING_SERVICE, _account(url))
     except Exception:
         return None
 

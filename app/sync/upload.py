@@ -91,6 +91,7 @@ class Reader:
 
     def _run(self) -> None:
         sqlite = self._raw.driver_connection
+        assert sqlite is not None  # a pool connection held open by this reader
         cursor = sqlite.cursor()
         try:
             if not sqlite.in_transaction:

@@ -92,6 +92,8 @@ class SyncWorker:
     def _listen(self) -> None:
         import psycopg
 
+        assert self.listen_url is not None  # started only with a URL (see start)
+
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.listen_url, autocommit=True, connect_timeout=5) as conn:

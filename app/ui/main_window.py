@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar
 
 from app.domain.errors import Refused
@@ -16,6 +18,9 @@ from app.ui.display import CustomerDisplay
 from app.ui.signin import SignInScreen
 from app.ui.text import language, refusal, set_language, t
 from app.ui.worker import ServiceRunner
+
+if TYPE_CHECKING:
+    from app.sync.worker import SyncWorker
 
 
 class MainWindow(QMainWindow):
@@ -37,7 +42,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy)
         self.sync_label = QLabel(objectName="syncStatus")
         self.statusBar().addPermanentWidget(self.sync_label)
-        self.sync_worker = None
+        self.sync_worker: SyncWorker | None = None
         self._sync_timer = QTimer(self, interval=3000)
         self._sync_timer.timeout.connect(self.refresh_sync_status)
         # after the first screen is up: sync never delays the start or the counter
@@ -230,7 +235,7 @@ class MainWindow(QMainWindow):
             self.display.close()
             self.display = None
 
-    def _mirror(self, status) -> None:  # type: ignore[no-untyped-def]
+    def _mirror(self, status) -> None:
         if self.display is not None:
             self.display.show_customer(status)
 
@@ -243,7 +248,7 @@ class MainWindow(QMainWindow):
         dialog.scanned.connect(lambda text: self.counter.lookup(text, True))
         dialog.open()
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()

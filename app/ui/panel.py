@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -37,7 +37,7 @@ class StampCard(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(320, 84)
 
-    def paintEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         per_row = min(self.goal, 5 if self.goal <= 10 else 10)
@@ -124,7 +124,7 @@ class CustomerPanel(QFrame):
 
     def show_status(
         self, status: CustomerStatus | None, *, zone=None, next_tier_name: str | None = None
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         self.status = status
         self.empty.setVisible(status is None)
         self.body.setVisible(status is not None)

@@ -21,7 +21,7 @@ class SearchField(QLineEdit):
     submitted = Signal(str, bool)
     cleared = Signal()
 
-    def __init__(self, parent=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent=None, **kwargs) -> None:
         super().__init__(parent, **kwargs)
         # Korean IME off: a scanner's letters would otherwise compose into Hangul syllables.
         self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)

@@ -25,7 +25,7 @@ class SlipPrinter:
             qt.preview_pdf(document, self.parent)
 
 
-def render_slip(shop, action_id: str) -> tuple[bytes, PrinterSettings]:  # type: ignore[no-untyped-def]
+def render_slip(shop, action_id: str) -> tuple[bytes, PrinterSettings]:
     """The slip of an action as the owner's printer wants it (runs on the database thread)."""
     from app.services.slips import printer_settings, slip_for
 

@@ -31,7 +31,7 @@ class Result(NamedTuple):
     @property
     def json(self) -> dict[str, Any]:
         """The one JSON object on stdout."""
-        return json.loads(self.out)  # type: ignore[no-any-return]
+        return json.loads(self.out)
 
 
 class Cli:

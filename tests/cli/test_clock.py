@@ -85,7 +85,7 @@ def test_dangol_now_sets_the_moment_of_what_is_written(shop):
     assert entry["at"].endswith("+09:00")
 
 
-def test_ledger_says_what_has_expired_but_is_not_written_yet(cli):  # type: ignore[no-untyped-def]
+def test_ledger_says_what_has_expired_but_is_not_written_yet(cli):
     """Between the expiry moment and the next write, show and ledger must still agree."""
     cli.now = "2026-01-10T12:00"
     cli.ok("init")

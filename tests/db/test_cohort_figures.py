@@ -106,7 +106,7 @@ def test_the_backfill_equals_the_kept_figures(db_url: str) -> None:
         shop.close()
 
 
-def test_the_backfill_works_in_the_shop_time_zone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_backfill_works_in_the_shop_time_zone(tmp_path) -> None:
     path = str(tmp_path / "ny.sqlite")
     shop = open_shop(path, now=at(1, 1))
     with shop.db.write() as session:

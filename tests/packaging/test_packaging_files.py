@@ -28,7 +28,7 @@ def _version() -> str:
 
 def test_the_desktop_entry_is_complete() -> None:
     entry = configparser.ConfigParser(interpolation=None)
-    entry.optionxform = str  # type: ignore[assignment,method-assign]
+    entry.optionxform = str
     entry.read(DESKTOP, encoding="utf-8")
     section = entry["Desktop Entry"]
     assert section["Type"] == "Application"

@@ -71,7 +71,7 @@ def test_no_name_unless_asked(store_shop: Shop, member: customers.Enrollment) ->
     assert "김민준" not in pdf_text(card_pdf(cards.card_for(store_shop, PHONE)))
 
 
-def test_logo_from_settings(store_shop: Shop, member: customers.Enrollment, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_logo_from_settings(store_shop: Shop, member: customers.Enrollment, tmp_path) -> None:
     from PIL import Image
 
     logo = tmp_path / "logo.png"

@@ -12,7 +12,7 @@ from tests.printing.conftest import mm, render_pages
 
 
 @pytest.mark.parametrize("width", [58, 80])
-def test_slip_through_a_qprinter(qtbot, store_shop: Shop, sale, tmp_path, width: int) -> None:  # type: ignore[no-untyped-def]
+def test_slip_through_a_qprinter(qtbot, store_shop: Shop, sale, tmp_path, width: int) -> None:
     from PySide6.QtPrintSupport import QPrinter
 
     from app.printing.qt import match_page_size, paint_pdf, pdf_document
@@ -38,7 +38,7 @@ def test_slip_through_a_qprinter(qtbot, store_shop: Shop, sale, tmp_path, width:
     assert dark > 1000
 
 
-def test_save_as_pdf_helper(qtbot, store_shop: Shop, sale, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_save_as_pdf_helper(qtbot, store_shop: Shop, sale, tmp_path) -> None:
     from app.printing.qt import save_as_pdf
 
     out = tmp_path / "saved.pdf"
@@ -46,7 +46,7 @@ def test_save_as_pdf_helper(qtbot, store_shop: Shop, sale, tmp_path) -> None:  #
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_preview_dialog_paints_pages(qtbot, store_shop: Shop, sale, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_preview_dialog_paints_pages(qtbot, store_shop: Shop, sale, monkeypatch) -> None:
     from PySide6.QtPrintSupport import QPrintPreviewDialog
 
     from app.printing import qt

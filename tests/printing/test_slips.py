@@ -37,7 +37,7 @@ def test_sale_slip_data_matches_the_sale(store_shop: Shop, sale: sales.SaleResul
     assert not slip.reprint
 
 
-def test_redemption_and_void_slips(store_shop: Shop, member) -> None:  # type: ignore[no-untyped-def]
+def test_redemption_and_void_slips(store_shop: Shop, member) -> None:
     for _ in range(10):
         sales.record_sale(store_shop, PHONE, 60_000)
     used = redemptions.redeem_points(store_shop, PHONE, 1_000)
@@ -54,7 +54,7 @@ def test_redemption_and_void_slips(store_shop: Shop, member) -> None:  # type: i
     assert void_slip.stamps_change == 10
 
 
-def _void_row_id(shop: Shop, original):  # type: ignore[no-untyped-def]
+def _void_row_id(shop: Shop, original):
     from sqlalchemy import select
 
     from app.db.models import Redemption
@@ -65,7 +65,7 @@ def _void_row_id(shop: Shop, original):  # type: ignore[no-untyped-def]
         ).one()
 
 
-def test_reprint_shows_balances_right_after_that_sale(store_shop: Shop, member) -> None:  # type: ignore[no-untyped-def]
+def test_reprint_shows_balances_right_after_that_sale(store_shop: Shop, member) -> None:
     first = sales.record_sale(store_shop, PHONE, 10_000)
     sales.record_sale(store_shop, PHONE, 20_000)
     slip = slip_for(store_shop, str(first.sale_id))
@@ -73,7 +73,7 @@ def test_reprint_shows_balances_right_after_that_sale(store_shop: Shop, member) 
     assert (slip.points, slip.stamps) == (first.points, first.stamps)
 
 
-def test_coupon_issued_with_the_visit_is_on_the_slip(store_shop: Shop, sale) -> None:  # type: ignore[no-untyped-def]
+def test_coupon_issued_with_the_visit_is_on_the_slip(store_shop: Shop, sale) -> None:
     owner.issue_coupon(store_shop, PHONE, "amount", 3_000, 30)
     slip = slip_for(store_shop, str(sale.sale_id))
     assert len(slip.coupons_issued) == 1
@@ -104,7 +104,7 @@ def test_slip_pdf_page_and_text(store_shop: Shop, sale: sales.SaleResult, width:
         assert never not in text
 
 
-def test_slip_says_when_a_purchase_earned_nothing(store_shop: Shop, sale) -> None:  # type: ignore[no-untyped-def]
+def test_slip_says_when_a_purchase_earned_nothing(store_shop: Shop, sale) -> None:
     slip = replace(slip_for(store_shop, str(sale.sale_id)), points_change=0, stamps_change=0)
     assert "적립되지 않았습니다" in pdf_text(slip_pdf(slip, 58)).replace("\n", "")
 

@@ -8,7 +8,7 @@ from app.db.base import Base
 from app.db.models import LedgerEntry
 
 
-def snapshot(shop) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def snapshot(shop) -> dict[str, int]:
     """Row counts of every table plus the ledger sums: equal snapshots mean nothing was written."""
     with shop.db.read() as session:
         counts = {
@@ -26,7 +26,7 @@ def snapshot(shop) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return counts
 
 
-def ledger_sum(shop, customer_id) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def ledger_sum(shop, customer_id) -> tuple[int, int]:
     with shop.db.read() as session:
         points, stamps = session.execute(
             select(

@@ -22,7 +22,7 @@ FEB = datetime(2026, 2, 20, 3, 0, tzinfo=UTC)
 MAR = datetime(2026, 3, 12, 5, 0, tzinfo=UTC)  # the fixture's "now"
 
 
-def _history(shop) -> None:  # type: ignore[no-untyped-def]
+def _history(shop) -> None:
     """Jan: A and B join and buy; Feb: C joins, A and C buy; Mar: only A buys (a campaign)."""
     document = DEFAULT_PROGRAM.to_json()
     document["campaigns"] = [
@@ -125,7 +125,7 @@ def test_a_bad_period_is_refused(shop) -> None:
 # --- win-back ---------------------------------------------------------------------------
 
 
-def _withdraw(shop, phone: str) -> None:  # type: ignore[no-untyped-def]
+def _withdraw(shop, phone: str) -> None:
     with shop.db.write() as session:
         customer = session.scalars(select(Customer).where(Customer.phone == phone)).one()
         customer.status = "withdrawn"

@@ -9,7 +9,7 @@ from app.services import customers, sales
 from app.services.audit import verify_audit_chain
 
 
-def _actions(shop) -> list[str]:  # type: ignore[no-untyped-def]
+def _actions(shop) -> list[str]:
     with shop.db.read() as session:
         return list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 

@@ -14,7 +14,7 @@ from tests.services.helpers import ledger_sum, snapshot
 PHONE = "010-1234-5678"
 
 
-def enroll(shop, phone=PHONE, **kw):  # type: ignore[no-untyped-def]
+def enroll(shop, phone=PHONE, **kw):
     return customers.enroll(shop, phone, **kw)
 
 

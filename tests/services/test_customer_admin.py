@@ -18,16 +18,16 @@ from app.services.owner import issue_coupon
 from tests.services.helpers import ledger_sum, snapshot
 
 
-def audited(shop) -> list[str]:  # type: ignore[no-untyped-def]
+def audited(shop) -> list[str]:
     with shop.db.read() as session:
         return list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
-def enroll(shop, phone, **kw):  # type: ignore[no-untyped-def]
+def enroll(shop, phone, **kw):
     return customers.enroll(shop, phone, **kw)
 
 
-def walk(shop, filters, sort, limit):  # type: ignore[no-untyped-def]
+def walk(shop, filters, sort, limit):
     """Every page of a listing, following the keyset, as a list of ids."""
     ids, after = [], None
     while True:
@@ -39,7 +39,7 @@ def walk(shop, filters, sort, limit):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def members(shop):  # type: ignore[no-untyped-def]
+def members(shop):
     names = ["박서준", None, "김민준", "김민준", None, "이서연", "가나다"]
     out = []
     for i, name in enumerate(names):

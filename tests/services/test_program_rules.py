@@ -14,12 +14,12 @@ from tests.services.helpers import ledger_sum, snapshot
 PHONE = "010-1234-5678"
 
 
-def at(shop, *args: int) -> None:  # type: ignore[no-untyped-def]
+def at(shop, *args: int) -> None:
     """Move the shop's clock to a local (Seoul) time."""
     shop.fixed_now = datetime(*args, tzinfo=shop.zone).astimezone(UTC)
 
 
-def with_changes(shop, **changes) -> None:  # type: ignore[no-untyped-def]
+def with_changes(shop, **changes) -> None:
     doc = program.show_program(shop)
     for path, value in changes.items():
         section, key = path.split("__")

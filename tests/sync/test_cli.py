@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 
-def dangol(db, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+def dangol(db, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DANGOL_LANG": "en"}
     env.pop("DANGOL_NOW", None)
     return subprocess.run(

@@ -27,7 +27,7 @@ ACTIONS = st.lists(
 )
 
 
-def _act(shop, action: str, phone: str, amount: int) -> None:  # type: ignore[no-untyped-def]
+def _act(shop, action: str, phone: str, amount: int) -> None:
     later(shop, minutes=7)
     try:
         if action == "enroll":
@@ -42,7 +42,7 @@ def _act(shop, action: str, phone: str, amount: int) -> None:  # type: ignore[no
         pass  # not enrolled here yet, too few points: the counter refuses, nothing written
 
 
-def _figures(shop) -> dict:  # type: ignore[no-untyped-def]
+def _figures(shop) -> dict:
     """Every monthly figure, the member counts around a merge included (new_members,
     members_erased, tier:<CODE>, active_members and the cohort figures kept with it)."""
     return stats(shop)
@@ -54,7 +54,7 @@ def _figures(shop) -> dict:  # type: ignore[no-untyped-def]
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(actions=ACTIONS)
-def test_registers_converge_on_the_merged_ledger(registers, actions) -> None:  # type: ignore[no-untyped-def]
+def test_registers_converge_on_the_merged_ledger(registers, actions) -> None:
     run = registers.__dict__.setdefault("run", [0])
     run[0] += 1
     shops = [registers(f"r{run[0]}_{i}") for i in range(3)]

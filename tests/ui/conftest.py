@@ -14,14 +14,14 @@ SCREENSHOTS = Path(os.environ.get("DANGOL_SCREENSHOTS", "build/screenshots"))
 
 
 @pytest.fixture(scope="session")
-def qapp_cls():  # type: ignore[no-untyped-def]
+def qapp_cls():
     from PySide6.QtWidgets import QApplication
 
     return QApplication
 
 
 @pytest.fixture
-def app(qapp):  # type: ignore[no-untyped-def]
+def app(qapp):
     from app.ui.app import prepare_application
     from app.ui.text import set_language
 
@@ -30,7 +30,7 @@ def app(qapp):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def window(app, sqlite_shop, qtbot):  # type: ignore[no-untyped-def]
+def window(app, sqlite_shop, qtbot):
     """The main window on the counter, the owner signed in (as the command line acts)."""
     from app.ui.main_window import MainWindow
 
@@ -45,10 +45,10 @@ def window(app, sqlite_shop, qtbot):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def shot():  # type: ignore[no-untyped-def]
+def shot():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def save(widget, name: str) -> Path:  # type: ignore[no-untyped-def]
+    def save(widget, name: str) -> Path:
         from PySide6.QtWidgets import QApplication
 
         QApplication.processEvents()  # let pending layout requests settle, as on screen
@@ -59,6 +59,6 @@ def shot():  # type: ignore[no-untyped-def]
     return save
 
 
-def settle(qtbot, win) -> None:  # type: ignore[no-untyped-def]
+def settle(qtbot, win) -> None:
     """Wait until the database thread has answered everything asked so far."""
     qtbot.waitUntil(lambda: win.runner.idle, timeout=10_000)

@@ -37,7 +37,7 @@ def test_the_about_box_shows_version_database_and_licences(window, qtbot, shot) 
 
 
 @pytest.fixture
-def crash_log(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def crash_log(tmp_path, monkeypatch):
     """The crash handler as the app installs it, writing into a temporary folder."""
     from app.ui.about import show_crash
 
@@ -51,7 +51,7 @@ def crash_log(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
         log.removeHandler(handler)
 
 
-def _crash_dialogs():  # type: ignore[no-untyped-def]
+def _crash_dialogs():
     return [w for w in QApplication.topLevelWidgets() if w.objectName() == "crashDialog"]
 
 

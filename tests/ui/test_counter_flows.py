@@ -16,11 +16,11 @@ from tests.ui.conftest import settle
 PHONE = "010-1234-5678"
 
 
-def type_slowly(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+def type_slowly(qtbot, widget, text: str) -> None:
     QTest.keyClicks(widget, text, delay=90)
 
 
-def scan(widget, text: str) -> None:  # type: ignore[no-untyped-def]
+def scan(widget, text: str) -> None:
     """A USB scanner: every key within a few milliseconds, then Enter.
 
     Each key carries the text the keyboard layout (or the Korean IME) made of it, as a
@@ -35,7 +35,7 @@ def scan(widget, text: str) -> None:  # type: ignore[no-untyped-def]
     QTest.keyClick(widget, Qt.Key.Key_Return)
 
 
-def press_ok(dialog) -> None:  # type: ignore[no-untyped-def]
+def press_ok(dialog) -> None:
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
 
@@ -300,7 +300,7 @@ class RecordingPrinter:
     def __init__(self) -> None:
         self.delivered: list[tuple[bytes, object, bool]] = []
 
-    def deliver(self, document: bytes, settings, *, automatic: bool) -> None:  # type: ignore[no-untyped-def]
+    def deliver(self, document: bytes, settings, *, automatic: bool) -> None:
         self.delivered.append((document, settings, automatic))
 
 

@@ -10,7 +10,7 @@ from tests.services.helpers import snapshot
 
 
 @pytest.fixture
-def wizard(app, sqlite_shop, qtbot):  # type: ignore[no-untyped-def]
+def wizard(app, sqlite_shop, qtbot):
     from app.ui.wizard import SetupWizard
     from app.ui.worker import ServiceRunner
 
@@ -24,7 +24,7 @@ def wizard(app, sqlite_shop, qtbot):  # type: ignore[no-untyped-def]
     runner.stop()
 
 
-def _next(wiz) -> None:  # type: ignore[no-untyped-def]
+def _next(wiz) -> None:
     wiz.button(QWizard.WizardButton.NextButton).click()
 
 

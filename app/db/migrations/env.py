@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection the app hands over, or on a URL (alembic CLI)."""
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import Connection, engine_from_config, pool
 
 from app.db import models  # noqa: F401  (registers the tables)
 from app.db.base import Base
@@ -10,7 +10,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def run_on(connection) -> None:  # type: ignore[no-untyped-def]
+def run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

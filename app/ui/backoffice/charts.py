@@ -30,7 +30,7 @@ def _chart(title: str) -> QChart:
     return chart
 
 
-def _axes(chart: QChart, series, categories: list[str], top: float) -> None:  # type: ignore[no-untyped-def]
+def _axes(chart: QChart, series, categories: list[str], top: float) -> None:
     x = QBarCategoryAxis()
     x.append(categories)
     _small_labels(x)
@@ -59,7 +59,7 @@ def show_chart(view: QChartView, chart: QChart) -> None:
     old.deleteLater()
 
 
-def _small_labels(axis) -> None:  # type: ignore[no-untyped-def]
+def _small_labels(axis) -> None:
     font = QFont(axis.labelsFont())
     font.setPointSize(8)
     axis.setLabelsFont(font)

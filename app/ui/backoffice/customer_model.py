@@ -45,7 +45,8 @@ class CustomerTableModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self.shop, self._run, self.page_size = shop, run, page_size
-        self.filters, self.sort = CustomerFilter(), "newest"
+        # not `sort`: that is the Qt method a view calls to sort the model
+        self.filters, self.order = CustomerFilter(), "newest"
         self.rows: list[CustomerRow] = []
         self.exhausted = False
         self.loading = False
@@ -56,7 +57,7 @@ class CustomerTableModel(QAbstractTableModel):
     def show_query(self, filters: CustomerFilter, sort: str) -> None:
         """Start over with a new filter and order; the first page is asked for at once."""
         self.beginResetModel()
-        self.filters, self.sort = filters, sort
+        self.filters, self.order = filters, sort
         self.rows = []
         self.exhausted = False
         self.loading = False
@@ -76,7 +77,7 @@ class CustomerTableModel(QAbstractTableModel):
         if parent.isValid() or self.exhausted or self.loading:
             return
         self.loading = True
-        generation, filters, sort = self._generation, self.filters, self.sort
+        generation, filters, sort = self._generation, self.filters, self.order
         after = self.rows[-1].key if self.rows else None
         self._run(
             lambda: browse_customers(self.shop, filters, sort, after, self.page_size),

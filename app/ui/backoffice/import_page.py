@@ -119,7 +119,7 @@ class ImportPage(QWidget):
         layout.addLayout(self._buttons(0, "import.check", "importCheck", self.check))
         return page
 
-    def _buttons(self, back_to: int, label: str, name: str, action) -> QHBoxLayout:  # type: ignore[no-untyped-def]
+    def _buttons(self, back_to: int, label: str, name: str, action) -> QHBoxLayout:
         row = QHBoxLayout()
         back = QPushButton(t("import.back"))
         back.clicked.connect(lambda: self.steps.setCurrentIndex(back_to))

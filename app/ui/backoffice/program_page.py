@@ -99,8 +99,8 @@ def field_label(path: str) -> str:
 
 def explain_program(error: Refused) -> str:
     """The refusal with the field's path put in the owner's words."""
-    if isinstance(error.params.get("field"), str):
-        params = {**error.params, "field": field_label(error.params["field"])}
+    if isinstance(field := error.params.get("field"), str):
+        params = {**error.params, "field": field_label(field)}
         return refusal(Refused(error.code, **params))
     return refusal(error)
 

@@ -323,7 +323,7 @@ class ReportsPage(QWidget):
         self.arrived.add("campaigns")
 
     @staticmethod
-    def _compare(result: analytics.CampaignResult, field: str, show) -> str:  # type: ignore[no-untyped-def]
+    def _compare(result: analytics.CampaignResult, field: str, show) -> str:
         change = result.change(field)
         return t(
             "reports.campaign_cell",

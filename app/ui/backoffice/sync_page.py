@@ -116,7 +116,7 @@ class SyncPage(QWidget):
             )
             self.url.setText(result.url)
             window = self.window().parent()
-            if hasattr(window, "restart_sync"):
+            if window is not None and hasattr(window, "restart_sync"):
                 window.restart_sync()
             self.refresh()
 

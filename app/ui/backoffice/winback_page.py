@@ -95,7 +95,7 @@ class WinbackPage(QWidget):
 
     # --- the list -----------------------------------------------------------------------
 
-    def find(self) -> None:
+    def find(self) -> None:  # type: ignore[override]  # the page's search, not QWidget.find(id)
         self.days_error.setText("")
         shop, days = self.shop, self.days.value()
         self.runner.run(lambda: winback.dormant_members(shop, days), self._show, self._days_refused)

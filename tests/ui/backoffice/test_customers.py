@@ -18,9 +18,9 @@ class Jobs:
     """The runner's contract without a thread: jobs wait until drained, as on the real one."""
 
     def __init__(self) -> None:
-        self.waiting: list = []  # type: ignore[type-arg]
+        self.waiting: list = []
 
-    def __call__(self, fn, on_done, on_error) -> None:  # type: ignore[no-untyped-def]
+    def __call__(self, fn, on_done, on_error) -> None:
         self.waiting.append((fn, on_done, on_error))
 
     def drain(self) -> None:
@@ -34,7 +34,7 @@ class Jobs:
                 on_done(result)
 
 
-def fill(shop, n):  # type: ignore[no-untyped-def]
+def fill(shop, n):
     names = ["김민준", "이서연", "박지훈", None, "최수아"]
     out = []
     for i in range(n):
@@ -101,7 +101,7 @@ def test_page_search_filter_and_screenshot(window, qtbot, shot) -> None:
     assert page.model.rowCount() == 0
 
 
-def open_detail(window, qtbot, phone):  # type: ignore[no-untyped-def]
+def open_detail(window, qtbot, phone):
     window.backoffice_action.trigger()
     page = window.backoffice.page("page.customers")
     settle(qtbot, window)

@@ -14,7 +14,7 @@ from tests.services.helpers import snapshot
 from tests.ui.conftest import settle
 
 
-def _open(window, qtbot, key: str):  # type: ignore[no-untyped-def]
+def _open(window, qtbot, key: str):
     window.backoffice_action.trigger()
     page = window.backoffice.page(key)
     settle(qtbot, window)

@@ -12,7 +12,7 @@ from tests.services.test_analytics import _history
 from tests.ui.conftest import settle
 
 
-def _page(window, qtbot, key: str):  # type: ignore[no-untyped-def]
+def _page(window, qtbot, key: str):
     window.backoffice_action.trigger()
     page = window.backoffice.page(key)
     window.backoffice.resize(1280, 900)
