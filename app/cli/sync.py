@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.i18n import default_language
@@ -71,23 +71,25 @@ class SyncOutput:
     result: Any
     lang: str
 
-    def to_json(self, shop: Any) -> Any:
-        if isinstance(self.result, list):
-            return {"items": [item.to_json(shop) for item in self.result]}
-        return self.result.to_json(shop)
-
     def __str__(self) -> str:
         texts = TEXTS.get(self.lang, TEXTS["en"])
         return "\n".join(_LINES[self.kind](self.result, texts))
 
 
+def sync_json(output: SyncOutput, encode: Any) -> Any:
+    """The --json of a sync command: a list (attention) comes as {"items": [...]}."""
+    if isinstance(output.result, list):
+        return {"items": encode(output.result)}
+    return encode(output.result)
+
+
 def _setup_lines(r: Any, texts: dict[str, str]) -> list[str]:
     saved = texts["password_saved"] if r.password_saved else texts["password_env"]
-    return [texts["setup"].format(**r.to_json(None)), saved]
+    return [texts["setup"].format(**asdict(r)), saved]
 
 
 def _now_lines(r: Any, texts: dict[str, str]) -> list[str]:
-    lines = [texts["synced"].format(**r.to_json(None))]
+    lines = [texts["synced"].format(**asdict(r))]
     if r.rejected:
         lines.append(texts["rejected"].format(rejected=r.rejected))
     return lines
