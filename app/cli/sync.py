@@ -136,14 +136,35 @@ _LINES = {
 
 def run(shop: Any, key: str, args: argparse.Namespace) -> SyncOutput:
     """Dispatch `sync`, `sync setup`, `sync status`, `sync attention`."""
+    lang = getattr(args, "lang", None) or default_language()
+    action = ACTIONS.get(key, _now)
+    return action(shop, args, lang)
+
+
+def _setup(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
     from app.services import sync
 
-    lang = getattr(args, "lang", None) or default_language()
-    if key == "sync setup":
-        result: Any = sync.setup_sync(shop, args.url, store=args.store, register=args.register)
-        return SyncOutput("setup", result, lang)
-    if key == "sync status":
-        return SyncOutput("status", sync.sync_status(shop), lang)
-    if key == "sync attention":
-        return SyncOutput("attention", sync.needs_attention(shop), lang)
+    result: Any = sync.setup_sync(shop, args.url, store=args.store, register=args.register)
+    return SyncOutput("setup", result, lang)
+
+
+def _status(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+    from app.services import sync
+
+    return SyncOutput("status", sync.sync_status(shop), lang)
+
+
+def _attention(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+    from app.services import sync
+
+    return SyncOutput("attention", sync.needs_attention(shop), lang)
+
+
+def _now(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+    from app.services import sync
+
     return SyncOutput("now", sync.sync_now(shop), lang)
+
+
+# `sync` alone (or any other key) syncs now
+ACTIONS = {"sync setup": _setup, "sync status": _status, "sync attention": _attention}
