@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -66,21 +67,45 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 START = datetime(2026, 3, 12, 5, 0, tzinfo=UTC)  # 14:00 KST
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated and seeded at START, once a session: tests get copies of it."""
+    from app.services.shop import open_shop
+
+    path = tmp_path_factory.mktemp("template") / "shop.sqlite"
+    open_shop(str(path), now=START, use_env_clock=False).close()
+    return path
+
+
+def _fresh_copy(template: Path, target: Path) -> str:
+    """The template at target (with its WAL files if any): what open_shop would have built."""
+    for suffix in ("", "-wal", "-shm"):
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, target.with_name(target.name + suffix))
+    return str(target)
+
+
 @pytest.fixture
-def shop(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+def shop(db_url: str, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
     from app.services.shop import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)
+    if not db_url.startswith("postgresql"):
+        # a PostgreSQL schema cannot be copied cheaply: there every test still migrates
+        _fresh_copy(migrated_sqlite, Path(db_url))
     shop = open_shop(db_url, now=START)
     yield shop
     shop.close()
 
 
 @pytest.fixture
-def sqlite_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+def sqlite_shop(
+    tmp_path: Path, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Shop]:
     from app.services.shop import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)
-    shop = open_shop(str(tmp_path / "shop.sqlite"), now=START)
+    shop = open_shop(_fresh_copy(migrated_sqlite, tmp_path / "shop.sqlite"), now=START)
     yield shop
     shop.close()

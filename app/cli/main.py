@@ -179,93 +179,200 @@ def build_parser(db: str | None = None) -> Parser:
 Handler = Callable[[Any, argparse.Namespace], Any]
 
 
-def _run(shop: Any, args: argparse.Namespace) -> Any:
-    from app.services import (
-        backup,
-        customers,
-        daily,
-        demo,
-        owner,
-        program,
-        redemptions,
-        reports,
-        sales,
-        transfer,
+def _init(shop: Any, args: argparse.Namespace) -> Any:
+    return render.Init(shop)
+
+
+def _demo(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import demo
+
+    return demo.build_demo(shop, args.customers, args.days)
+
+
+def _program_show(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import program
+
+    return render.Raw(program.show_program(shop))
+
+
+def _program_load(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import program
+
+    return render.Raw(program.load_program(shop, _read_json(args.file)).to_json())
+
+
+def _customer_add(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import customers
+
+    return customers.enroll(
+        shop,
+        args.phone,
+        name=args.name,
+        birthday=args.birthday,
+        marketing_consent=args.marketing_consent,
+        referrer=args.referrer,
+        card_token=args.card,
     )
 
-    key = args.command + (f" {args.action}" if getattr(args, "action", None) else "")
-    if key == "init":
-        return render.Init(shop)
-    if key == "demo":
-        return demo.build_demo(shop, args.customers, args.days)
-    if key == "program show":
-        return render.Raw(program.show_program(shop))
-    if key == "program load":
-        return render.Raw(program.load_program(shop, _read_json(args.file)).to_json())
-    if key == "customer add":
-        return customers.enroll(
-            shop,
-            args.phone,
-            name=args.name,
-            birthday=args.birthday,
-            marketing_consent=args.marketing_consent,
-            referrer=args.referrer,
-            card_token=args.card,
-        )
-    if key == "customer find":
-        return render.Found(customers.find_customers(shop, args.query))
-    if key == "customer show":
-        return customers.customer_status(shop, args.who, log_view=True)
-    if key == "customer erase":
-        return render.Erased(customers.erase_customer(shop, args.who))
-    if key == "sale":
-        sale = sales.record_sale(shop, args.who, args.amount, args.items)
-        # who bought, masked, so the cashier can check it was the right member
-        member = customers.customer_status(shop, str(sale.customer_id))
-        return render.Sold(sale, member.name, member.phone_masked)
-    if key == "redeem":
-        if args.points is not None:
-            return redemptions.redeem_points(shop, args.who, args.points)
-        if args.stamps:
-            return redemptions.redeem_stamps(shop, args.who)
-        return redemptions.redeem_coupon(shop, args.who, args.coupon)
-    if key == "void":
-        return sales.void_action(shop, args.id)
-    if key == "adjust":
-        return owner.adjust_points(shop, args.who, args.points, args.reason)
-    if key == "coupon issue":
-        return owner.issue_coupon(shop, args.who, args.kind, args.value, args.days)
-    if key == "ledger":
-        customer_id, lines = owner.ledger_lines(shop, args.who)
-        usable = customers.customer_status(shop, str(customer_id)).points
-        return render.Ledger(customer_id, lines, usable)
-    if key == "run-daily":
-        return daily.run_daily(shop)
-    if key == "report monthly":
-        return reports.monthly_report(shop, args.month)
-    if key == "report range":
-        return render.Months(reports.range_report(shop, args.first, args.last))
-    if key == "export customers":
-        if args.file.exists():
-            raise Refused("file.exists", path=str(args.file))
-        return render.Exported(transfer.export_customers(shop, args.file), str(args.file))
-    if key == "import customers":
-        return transfer.import_customers(
-            shop, _existing(args.file), dry_run=args.dry_run, skip_bad=args.skip_bad
-        )
-    if key == "backup":
-        return backup.backup(shop, args.file)
-    if key == "restore":
-        return backup.restore(shop, _existing(args.file))
-    if key.startswith("print "):
-        from app.cli import printing
 
-        return printing.run(shop, key, args)
-    if key == "sync" or key.startswith("sync "):
-        from app.cli import sync
+def _customer_find(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import customers
 
-        return sync.run(shop, key, args)
-    raise Refused("cli.usage", detail=f"unknown command: {key}")
+    return render.Found(customers.find_customers(shop, args.query))
+
+
+def _customer_show(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import customers
+
+    return customers.customer_status(shop, args.who, log_view=True)
+
+
+def _customer_erase(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import customers
+
+    return render.Erased(customers.erase_customer(shop, args.who))
+
+
+def _sale(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import customers, sales
+
+    sale = sales.record_sale(shop, args.who, args.amount, args.items)
+    # who bought, masked, so the cashier can check it was the right member
+    member = customers.customer_status(shop, str(sale.customer_id))
+    return render.Sold(sale, member.name, member.phone_masked)
+
+
+def _redeem(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import redemptions
+
+    if args.points is not None:
+        return redemptions.redeem_points(shop, args.who, args.points)
+    if args.stamps:
+        return redemptions.redeem_stamps(shop, args.who)
+    return redemptions.redeem_coupon(shop, args.who, args.coupon)
+
+
+def _void(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import sales
+
+    return sales.void_action(shop, args.id)
+
+
+def _adjust(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import owner
+
+    return owner.adjust_points(shop, args.who, args.points, args.reason)
+
+
+def _coupon_issue(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import owner
+
+    return owner.issue_coupon(shop, args.who, args.kind, args.value, args.days)
+
+
+def _ledger(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import customers, owner
+
+    customer_id, lines = owner.ledger_lines(shop, args.who)
+    usable = customers.customer_status(shop, str(customer_id)).points
+    return render.Ledger(customer_id, lines, usable)
+
+
+def _run_daily(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import daily
+
+    return daily.run_daily(shop)
+
+
+def _report_monthly(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import reports
+
+    return reports.monthly_report(shop, args.month)
+
+
+def _report_range(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import reports
+
+    return render.Months(reports.range_report(shop, args.first, args.last))
+
+
+def _export_customers(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import transfer
+
+    if args.file.exists():
+        raise Refused("file.exists", path=str(args.file))
+    return render.Exported(transfer.export_customers(shop, args.file), str(args.file))
+
+
+def _import_customers(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import transfer
+
+    return transfer.import_customers(
+        shop, _existing(args.file), dry_run=args.dry_run, skip_bad=args.skip_bad
+    )
+
+
+def _backup(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import backup
+
+    return backup.backup(shop, args.file)
+
+
+def _restore(shop: Any, args: argparse.Namespace) -> Any:
+    from app.services import backup
+
+    return backup.restore(shop, _existing(args.file))
+
+
+def _print(shop: Any, args: argparse.Namespace) -> Any:
+    from app.cli import printing
+
+    return printing.run(shop, _key(args), args)
+
+
+def _sync(shop: Any, args: argparse.Namespace) -> Any:
+    from app.cli import sync
+
+    return sync.run(shop, _key(args), args)
+
+
+# "command action" (or the command alone) -> its handler; print and sync dispatch their actions
+COMMANDS: dict[str, Handler] = {
+    "init": _init,
+    "demo": _demo,
+    "program show": _program_show,
+    "program load": _program_load,
+    "customer add": _customer_add,
+    "customer find": _customer_find,
+    "customer show": _customer_show,
+    "customer erase": _customer_erase,
+    "sale": _sale,
+    "redeem": _redeem,
+    "void": _void,
+    "adjust": _adjust,
+    "coupon issue": _coupon_issue,
+    "ledger": _ledger,
+    "run-daily": _run_daily,
+    "report monthly": _report_monthly,
+    "report range": _report_range,
+    "export customers": _export_customers,
+    "import customers": _import_customers,
+    "backup": _backup,
+    "restore": _restore,
+}
+GROUPS: dict[str, Handler] = {"print": _print, "sync": _sync}
+
+
+def _key(args: argparse.Namespace) -> str:
+    return args.command + (f" {args.action}" if getattr(args, "action", None) else "")
+
+
+def _run(shop: Any, args: argparse.Namespace) -> Any:
+    key = _key(args)
+    handler = COMMANDS.get(key) or GROUPS.get(args.command)
+    if handler is None:
+        raise Refused("cli.usage", detail=f"unknown command: {key}")
+    return handler(shop, args)
 
 
 def _existing(path: Path) -> Path:

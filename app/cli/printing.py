@@ -79,14 +79,6 @@ class Printed:
     extra: dict[str, Any] = field(default_factory=dict)
     lang: str = "ko"
 
-    def to_json(self, shop: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "file": self.file, "pages": self.pages}
-        if self.kind in ("card", "cards"):
-            out["cards"] = self.cards
-        if self.size:
-            out["bytes"] = self.size
-        return {**out, **self.extra}
-
     def __str__(self) -> str:
         lang = self.lang
         if self.kind == "calibrate":
@@ -116,6 +108,16 @@ class Printed:
                 lang, "cli.print.cards", "cli.print.cards_plural", self.cards, cards=self.cards
             )
         return line
+
+
+def printed_json(printed: Printed, encode: Any) -> dict[str, Any]:
+    """The --json of a print command: cards and bytes only where they mean something."""
+    out: dict[str, Any] = {"kind": printed.kind, "file": printed.file, "pages": printed.pages}
+    if printed.kind in ("card", "cards"):
+        out["cards"] = printed.cards
+    if printed.size:
+        out["bytes"] = printed.size
+    return {**out, **encode(printed.extra)}
 
 
 def writable(path: Path) -> Path:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from app.domain.card import format_card_token
 from app.domain.money import format_won
 from app.i18n import translate, translate_plural
+from app.services.encoding import Shape, Shapes, service_shapes, to_json
 
 # small result types for commands whose service returns plain values
 
@@ -19,20 +22,10 @@ from app.i18n import translate, translate_plural
 class Raw:
     data: dict[str, Any]
 
-    def to_json(self, shop: Any) -> dict[str, Any]:
-        return self.data
-
 
 @dataclass(frozen=True)
 class Init:
     shop: Any
-
-    def to_json(self, shop: Any) -> dict[str, Any]:
-        return {
-            "database": str(shop.db.path or shop.db.engine.url.render_as_string()),
-            "upgraded_from": shop.upgraded_from,
-            "backup": shop.backup_path,
-        }
 
 
 @dataclass(frozen=True)
@@ -43,24 +36,15 @@ class Sold:
     name: str | None
     phone_masked: str | None
 
-    def to_json(self, shop: Any) -> dict[str, Any]:
-        return {**self.sale.to_json(shop), "name": self.name, "phone_masked": self.phone_masked}
-
 
 @dataclass(frozen=True)
 class Found:
     customers: list[Any]
 
-    def to_json(self, shop: Any) -> dict[str, Any]:
-        return {"customers": [c.to_json(shop) for c in self.customers]}
-
 
 @dataclass(frozen=True)
 class Erased:
     id: uuid.UUID
-
-    def to_json(self, shop: Any) -> dict[str, Any]:
-        return {"id": str(self.id), "status": "erased"}
 
 
 @dataclass(frozen=True)
@@ -77,24 +61,10 @@ class Ledger:
     def due_to_expire(self) -> int:
         return 0 if self.usable_points is None else self.points - self.usable_points
 
-    def to_json(self, shop: Any) -> dict[str, Any]:
-        last = self.lines[-1] if self.lines else None
-        return {
-            "customer_id": str(self.customer_id),
-            "entries": [line.to_json(shop) for line in self.lines],
-            "points": self.points,
-            "stamps": last.stamps_balance if last else 0,
-            "points_due_to_expire": self.due_to_expire,
-            "points_usable": self.points - self.due_to_expire,
-        }
-
 
 @dataclass(frozen=True)
 class Months:
     reports: list[Any]
-
-    def to_json(self, shop: Any) -> dict[str, Any]:
-        return {"months": [r.to_json(shop) for r in self.reports]}
 
 
 @dataclass(frozen=True)
@@ -102,12 +72,54 @@ class Exported:
     rows: int
     file: str
 
-    def to_json(self, shop: Any) -> dict[str, Any]:
-        return {"rows": self.rows, "file": self.file}
+
+# --- --json: the services' encoder, with the shapes of the command line's own results --------
+
+
+def _init_json(r: Init, encode: Any) -> dict[str, Any]:
+    shop = r.shop
+    return {
+        "database": str(shop.db.path or shop.db.engine.url.render_as_string()),
+        "upgraded_from": shop.upgraded_from,
+        "backup": shop.backup_path,
+    }
+
+
+def _ledger_extra(r: Ledger) -> dict[str, Any]:
+    return {
+        "points": r.points,
+        "stamps": r.lines[-1].stamps_balance if r.lines else 0,
+        "points_due_to_expire": r.due_to_expire,
+        "points_usable": r.points - r.due_to_expire,
+    }
+
+
+@cache
+def _json_shapes() -> Shapes:
+    from app.cli.printing import Printed, printed_json
+    from app.cli.sync import SyncOutput, sync_json
+
+    return {
+        **service_shapes(),
+        Raw: lambda r, encode: r.data,
+        Init: _init_json,
+        Sold: lambda r, encode: {
+            **encode(r.sale),
+            "name": r.name,
+            "phone_masked": r.phone_masked,
+        },
+        Erased: Shape(extra=lambda r: {"status": "erased"}),
+        Ledger: Shape(
+            rename={"lines": "entries"}, omit=frozenset({"usable_points"}), extra=_ledger_extra
+        ),
+        Months: Shape(rename={"reports": "months"}),
+        Printed: printed_json,
+        SyncOutput: sync_json,
+    }
 
 
 def as_json(result: Any, shop: Any) -> dict[str, Any]:
-    return result.to_json(shop)
+    return to_json(result, shop, _json_shapes())
 
 
 def exit_code(result: Any) -> int:
@@ -170,6 +182,19 @@ def _status_lines(s: Any, lang: str) -> list[str]:
 
 
 def as_text(result: Any, shop: Any, lang: str) -> str:
+    """The short lines of a result, written by the function for its type (str() if none)."""
+    writers = _text_writers()
+    for cls in type(result).__mro__:
+        if cls in writers:
+            return writers[cls](result, shop, lang)
+    return str(result)
+
+
+TextWriter = Callable[[Any, Any, str], str]
+
+
+@cache
+def _text_writers() -> dict[type, TextWriter]:
     from app.services.backup import BackupResult
     from app.services.customers import CustomerStatus, Enrollment
     from app.services.daily import DailyResult
@@ -180,172 +205,202 @@ def as_text(result: Any, shop: Any, lang: str) -> str:
     from app.services.sales import SaleResult, VoidResult
     from app.services.transfer import ImportResult
 
-    r = result
-    if isinstance(r, Init):
-        out = [translate(lang, "cli.init", where=r.to_json(shop)["database"])]
-        if shop.upgraded_from:
-            out.append(
-                translate(lang, "cli.upgraded", old=shop.upgraded_from, copy=shop.backup_path)
-            )
-        return "\n".join(out)
-    if isinstance(r, Raw):
-        import json
+    return {
+        Init: _init_text,
+        Raw: _raw_text,
+        DemoResult: _demo_text,
+        CustomerStatus: lambda r, shop, lang: "\n".join(_status_lines(r, lang)),
+        Enrollment: _enrollment_text,
+        Found: _found_text,
+        Sold: _sold_text,
+        SaleResult: _sale_text,
+        RedemptionResult: _redemption_text,
+        VoidResult: _void_text,
+        AdjustResult: _adjust_text,
+        IssuedCoupon: _coupon_text,
+        Erased: lambda r, shop, lang: translate(lang, "cli.erased", id=r.id),
+        Ledger: _ledger_text,
+        DailyResult: _daily_text,
+        MonthlyReport: lambda r, shop, lang: _report_text(r, lang),
+        Months: lambda r, shop, lang: "\n\n".join(_report_text(m, lang) for m in r.reports),
+        Exported: lambda r, shop, lang: translate_plural(
+            lang, "cli.exported", "cli.exported_plural", r.rows, file=r.file
+        ),
+        ImportResult: lambda r, shop, lang: _import_text(r, lang),
+        BackupResult: _backup_text,
+    }
 
-        return json.dumps(r.data, ensure_ascii=False, indent=2)
-    if isinstance(r, DemoResult):
-        if not r.created:
-            return (
-                translate(lang, "cli.demo_exists", customers=r.customers)
-                + "\n"
-                + translate(lang, "cli.demo_try", last4=r.showcase_phone[-4:])
-            )
+
+def _init_text(r: Any, shop: Any, lang: str) -> str:
+    out = [translate(lang, "cli.init", where=as_json(r, shop)["database"])]
+    if shop.upgraded_from:
+        out.append(translate(lang, "cli.upgraded", old=shop.upgraded_from, copy=shop.backup_path))
+    return "\n".join(out)
+
+
+def _raw_text(r: Any, shop: Any, lang: str) -> str:
+    import json
+
+    return json.dumps(r.data, ensure_ascii=False, indent=2)
+
+
+def _demo_text(r: Any, shop: Any, lang: str) -> str:
+    if not r.created:
         return (
-            translate(
-                lang,
-                "cli.demo_created",
-                customers=r.customers,
-                sales=r.sales,
-                redemptions=r.redemptions,
-            )
+            translate(lang, "cli.demo_exists", customers=r.customers)
             + "\n"
             + translate(lang, "cli.demo_try", last4=r.showcase_phone[-4:])
         )
-    if isinstance(r, CustomerStatus):
-        return "\n".join(_status_lines(r, lang))
-    if isinstance(r, Enrollment):
-        return "\n".join(
-            [
-                f"{translate(lang, 'cli.enrolled')}: {r.phone_masked}",
-                f"{translate(lang, 'cli.card')}: {format_card_token(r.card)}",
-                f"{translate(lang, 'cli.points')}: {r.points:,}P",
-            ]
+    return (
+        translate(
+            lang,
+            "cli.demo_created",
+            customers=r.customers,
+            sales=r.sales,
+            redemptions=r.redemptions,
         )
-    if isinstance(r, Found):
-        if not r.customers:
-            return translate(lang, "cli.no_match")
-        blocks = [translate(lang, "cli.matches", n=len(r.customers))]
-        stamps = translate(lang, "cli.stamps")
-        for s in r.customers:
-            blocks.append(
-                f"- {s.name or ''} {s.phone_masked} [{s.tier}] "
-                f"{s.points:,}P · {stamps} {s.stamps % s.stamp_goal}/{s.stamp_goal}"
-                f"  id={s.id}"
-            )
-        return "\n".join(blocks)
-    if isinstance(r, Sold):
-        who = " ".join(x for x in (r.name, r.phone_masked) if x)
-        return "\n".join(filter(None, [who, as_text(r.sale, shop, lang)]))
-    if isinstance(r, SaleResult):
-        lines = [
-            translate(
-                lang,
-                "cli.sale",
-                amount=format_won(r.amount, lang),
-                points=r.points_earned,
-                stamps=r.stamps_earned,
-            )
+        + "\n"
+        + translate(lang, "cli.demo_try", last4=r.showcase_phone[-4:])
+    )
+
+
+def _enrollment_text(r: Any, shop: Any, lang: str) -> str:
+    return "\n".join(
+        [
+            f"{translate(lang, 'cli.enrolled')}: {r.phone_masked}",
+            f"{translate(lang, 'cli.card')}: {format_card_token(r.card)}",
+            f"{translate(lang, 'cli.points')}: {r.points:,}P",
         ]
-        if r.campaign_points:
-            lines.append(
-                translate(
-                    lang, "cli.campaign", names=", ".join(r.campaigns), points=r.campaign_points
-                )
-            )
-        if r.promoted_from:
-            lines.append(translate(lang, "cli.promoted", old=r.promoted_from, new=r.tier))
+    )
+
+
+def _found_text(r: Any, shop: Any, lang: str) -> str:
+    if not r.customers:
+        return translate(lang, "cli.no_match")
+    blocks = [translate(lang, "cli.matches", n=len(r.customers))]
+    stamps = translate(lang, "cli.stamps")
+    for s in r.customers:
+        blocks.append(
+            f"- {s.name or ''} {s.phone_masked} [{s.tier}] "
+            f"{s.points:,}P · {stamps} {s.stamps % s.stamp_goal}/{s.stamp_goal}"
+            f"  id={s.id}"
+        )
+    return "\n".join(blocks)
+
+
+def _sold_text(r: Any, shop: Any, lang: str) -> str:
+    who = " ".join(x for x in (r.name, r.phone_masked) if x)
+    return "\n".join(filter(None, [who, as_text(r.sale, shop, lang)]))
+
+
+def _sale_text(r: Any, shop: Any, lang: str) -> str:
+    lines = [
+        translate(
+            lang,
+            "cli.sale",
+            amount=format_won(r.amount, lang),
+            points=r.points_earned,
+            stamps=r.stamps_earned,
+        )
+    ]
+    if r.campaign_points:
         lines.append(
+            translate(lang, "cli.campaign", names=", ".join(r.campaigns), points=r.campaign_points)
+        )
+    if r.promoted_from:
+        lines.append(translate(lang, "cli.promoted", old=r.promoted_from, new=r.tier))
+    lines.append(
+        translate(
+            lang, "cli.now", points=f"{r.points:,}", card=r.stamps % r.stamp_goal, goal=r.stamp_goal
+        )
+    )
+    lines.append(f"sale_id: {r.sale_id}")
+    return "\n".join(lines)
+
+
+def _redemption_text(r: Any, shop: Any, lang: str) -> str:
+    if r.kind == "points":
+        head = translate(lang, "cli.redeemed_points", points=f"{r.points_used:,}")
+    elif r.kind == "stamps":
+        head = translate(lang, "cli.redeemed_stamps", reward=r.reward)
+    else:
+        head = translate(lang, "cli.redeemed_coupon", code=(r.coupon or {}).get("code"))
+    points, stamps = translate(lang, "cli.points"), translate(lang, "cli.stamps")
+    return "\n".join(
+        [
+            head,
+            f"{points}: {r.points:,}P · {stamps}: {r.stamps}",
+            f"redemption_id: {r.redemption_id}",
+        ]
+    )
+
+
+def _void_text(r: Any, shop: Any, lang: str) -> str:
+    return translate(
+        lang, "cli.voided", kind=r.kind, points=r.points_change, stamps=r.stamps_change
+    )
+
+
+def _adjust_text(r: Any, shop: Any, lang: str) -> str:
+    return translate(lang, "cli.adjusted", points=r.points_change, balance=f"{r.points:,}")
+
+
+def _coupon_text(r: Any, shop: Any, lang: str) -> str:
+    return translate(
+        lang,
+        "cli.coupon_issued",
+        code=r.code,
+        kind=r.kind,
+        value=r.value,
+        # valid_until is exclusive (local midnight): show the last day it can be used
+        until=shop.local(r.valid_until - timedelta(microseconds=1)).date().isoformat(),
+    )
+
+
+def _ledger_text(r: Any, shop: Any, lang: str) -> str:
+    rows = []
+    for line in r.lines:
+        rows.append(
+            f"{shop.local(line.at):%Y-%m-%d %H:%M}  {line.kind:<6} "
+            f"{line.points:>+8,}P {line.stamps:>+4}  = {line.points_balance:>9,}P "
+            f"{line.stamps_balance:>4}  {line.reason or ''}"
+        )
+    if r.due_to_expire:
+        rows.append(
             translate(
                 lang,
-                "cli.now",
-                points=f"{r.points:,}",
-                card=r.stamps % r.stamp_goal,
-                goal=r.stamp_goal,
+                "cli.ledger_due",
+                points=f"{r.due_to_expire:,}",
+                usable=f"{r.points - r.due_to_expire:,}",
             )
         )
-        lines.append(f"sale_id: {r.sale_id}")
-        return "\n".join(lines)
-    if isinstance(r, RedemptionResult):
-        if r.kind == "points":
-            head = translate(lang, "cli.redeemed_points", points=f"{r.points_used:,}")
-        elif r.kind == "stamps":
-            head = translate(lang, "cli.redeemed_stamps", reward=r.reward)
-        else:
-            head = translate(lang, "cli.redeemed_coupon", code=(r.coupon or {}).get("code"))
-        points, stamps = translate(lang, "cli.points"), translate(lang, "cli.stamps")
-        return "\n".join(
-            [
-                head,
-                f"{points}: {r.points:,}P · {stamps}: {r.stamps}",
-                f"redemption_id: {r.redemption_id}",
-            ]
-        )
-    if isinstance(r, VoidResult):
-        return translate(
-            lang, "cli.voided", kind=r.kind, points=r.points_change, stamps=r.stamps_change
-        )
-    if isinstance(r, AdjustResult):
-        return translate(lang, "cli.adjusted", points=r.points_change, balance=f"{r.points:,}")
-    if isinstance(r, IssuedCoupon):
-        return translate(
-            lang,
-            "cli.coupon_issued",
-            code=r.code,
-            kind=r.kind,
-            value=r.value,
-            # valid_until is exclusive (local midnight): show the last day it can be used
-            until=shop.local(r.valid_until - timedelta(microseconds=1)).date().isoformat(),
-        )
-    if isinstance(r, Erased):
-        return translate(lang, "cli.erased", id=r.id)
-    if isinstance(r, Ledger):
-        rows = []
-        for line in r.lines:
-            rows.append(
-                f"{shop.local(line.at):%Y-%m-%d %H:%M}  {line.kind:<6} "
-                f"{line.points:>+8,}P {line.stamps:>+4}  = {line.points_balance:>9,}P "
-                f"{line.stamps_balance:>4}  {line.reason or ''}"
-            )
-        if r.due_to_expire:
-            rows.append(
-                translate(
-                    lang,
-                    "cli.ledger_due",
-                    points=f"{r.due_to_expire:,}",
-                    usable=f"{r.points - r.due_to_expire:,}",
-                )
-            )
-        return "\n".join(rows) or translate(lang, "cli.none")
-    if isinstance(r, DailyResult):
-        return translate(
-            lang,
-            "cli.daily",
-            day=r.day,
-            points=r.expired_points,
-            customers=r.expired_customers,
-            evaluated=r.tiers_evaluated,
-            promoted=r.promoted,
-            demoted=r.demoted,
-            birthdays=r.birthday_bonuses,
-        )
-    if isinstance(r, MonthlyReport):
-        return _report_text(r, lang)
-    if isinstance(r, Months):
-        return "\n\n".join(_report_text(m, lang) for m in r.reports)
-    if isinstance(r, Exported):
-        return translate_plural(lang, "cli.exported", "cli.exported_plural", r.rows, file=r.file)
-    if isinstance(r, ImportResult):
-        return _import_text(r, lang)
-    if isinstance(r, BackupResult):
-        if r.previous_copy:
-            return translate(lang, "cli.restored", path=r.path, copy=r.previous_copy)
-        return translate(
-            lang, "cli.backup", path=r.path, customers=r.customers, entries=r.ledger_entries
-        )
-    return str(r)
+    return "\n".join(rows) or translate(lang, "cli.none")
+
+
+def _daily_text(r: Any, shop: Any, lang: str) -> str:
+    return translate(
+        lang,
+        "cli.daily",
+        day=r.day,
+        points=r.expired_points,
+        customers=r.expired_customers,
+        evaluated=r.tiers_evaluated,
+        promoted=r.promoted,
+        demoted=r.demoted,
+        birthdays=r.birthday_bonuses,
+    )
+
+
+def _backup_text(r: Any, shop: Any, lang: str) -> str:
+    if r.previous_copy:
+        return translate(lang, "cli.restored", path=r.path, copy=r.previous_copy)
+    return translate(
+        lang, "cli.backup", path=r.path, customers=r.customers, entries=r.ledger_entries
+    )
 
 
 def _report_text(r: Any, lang: str) -> str:
-    data = r.to_json()
+    data = asdict(r)
     lines = [f"== {r.month} =="]
     for key in (
         "members",

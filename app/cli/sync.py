@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.i18n import default_language, translate, translate_plural
@@ -32,13 +32,15 @@ class SyncOutput:
     result: Any
     lang: str
 
-    def to_json(self, shop: Any) -> Any:
-        if isinstance(self.result, list):
-            return {"items": [item.to_json(shop) for item in self.result]}
-        return self.result.to_json(shop)
-
     def __str__(self) -> str:
         return "\n".join(_LINES[self.kind](self.result, self.lang))
+
+
+def sync_json(output: SyncOutput, encode: Any) -> Any:
+    """The --json of a sync command: a list (attention) comes as {"items": [...]}."""
+    if isinstance(output.result, list):
+        return {"items": encode(output.result)}
+    return encode(output.result)
 
 
 def _setup_lines(r: Any, lang: str) -> list[str]:
@@ -46,11 +48,11 @@ def _setup_lines(r: Any, lang: str) -> list[str]:
         saved = translate(lang, "cli.sync.password_saved")
     else:
         saved = translate(lang, "cli.sync.password_env")
-    return [translate(lang, "cli.sync.setup", **r.to_json(None)), saved]
+    return [translate(lang, "cli.sync.setup", **asdict(r)), saved]
 
 
 def _now_lines(r: Any, lang: str) -> list[str]:
-    lines = [translate(lang, "cli.sync.synced", **r.to_json(None))]
+    lines = [translate(lang, "cli.sync.synced", **asdict(r))]
     if r.rejected:
         lines.append(
             translate_plural(
@@ -120,14 +122,35 @@ _LINES = {
 
 def run(shop: Any, key: str, args: argparse.Namespace) -> SyncOutput:
     """Dispatch `sync`, `sync setup`, `sync status`, `sync attention`."""
+    lang = getattr(args, "lang", None) or default_language()
+    action = ACTIONS.get(key, _now)
+    return action(shop, args, lang)
+
+
+def _setup(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
     from app.services import sync
 
-    lang = getattr(args, "lang", None) or default_language()
-    if key == "sync setup":
-        result: Any = sync.setup_sync(shop, args.url, store=args.store, register=args.register)
-        return SyncOutput("setup", result, lang)
-    if key == "sync status":
-        return SyncOutput("status", sync.sync_status(shop), lang)
-    if key == "sync attention":
-        return SyncOutput("attention", sync.needs_attention(shop), lang)
+    result: Any = sync.setup_sync(shop, args.url, store=args.store, register=args.register)
+    return SyncOutput("setup", result, lang)
+
+
+def _status(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+    from app.services import sync
+
+    return SyncOutput("status", sync.sync_status(shop), lang)
+
+
+def _attention(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+    from app.services import sync
+
+    return SyncOutput("attention", sync.needs_attention(shop), lang)
+
+
+def _now(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+    from app.services import sync
+
     return SyncOutput("now", sync.sync_now(shop), lang)
+
+
+# `sync` alone (or any other key) syncs now
+ACTIONS = {"sync setup": _setup, "sync status": _status, "sync attention": _attention}

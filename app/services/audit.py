@@ -22,14 +22,6 @@ class ChainCheck:
     registers: int
     first_broken: uuid.UUID | None = None
 
-    def to_json(self, shop: Shop | None = None) -> dict[str, Any]:
-        return {
-            "intact": self.intact,
-            "rows": self.rows,
-            "registers": self.registers,
-            "first_broken": str(self.first_broken) if self.first_broken else None,
-        }
-
 
 def verify_audit_chain(shop: Shop) -> ChainCheck:
     """Recompute every hash, register by register in the order rows were written."""

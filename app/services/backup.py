@@ -6,7 +6,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from app.db import migrate
 from app.domain.errors import Refused
@@ -20,9 +19,6 @@ class BackupResult:
     ledger_entries: int
     bytes: int
     previous_copy: str | None = None
-
-    def to_json(self, shop: Shop | None = None) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def _live_path(shop: Shop) -> Path:

@@ -49,6 +49,7 @@ from app.services.customers import (
     recent_visits,
     resolve_who,
 )
+from app.services.encoding import to_json
 from app.services.ledger import NEVER, append_entry, balances, balances_of_many, settle_expiry
 from app.services.owner import LedgerLine, ledger_lines_of
 from app.services.shop import Shop, audit, bump, current_program, lock_customer
@@ -745,7 +746,7 @@ def _export_document(
             "marketing": _moment(shop, detail.marketing_consent_at),
             "wording_version": detail.consent_wording_version,
         },
-        "ledger": [line.to_json(shop) for line in lines],
+        "ledger": to_json(lines, shop),
         "coupons": [
             {
                 "code": c.code,

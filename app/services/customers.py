@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Uuid, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
@@ -40,14 +39,6 @@ class CouponView:
     value: int
     valid_until: datetime
 
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "kind": self.kind,
-            "value": self.value,
-            "valid_until": last_valid_day(shop, self.valid_until).isoformat(),
-        }
-
 
 @dataclass(frozen=True)
 class CustomerStatus:
@@ -76,35 +67,6 @@ class CustomerStatus:
     coupons: list[CouponView] = field(default_factory=list)
     last_visits: list[tuple[datetime, int]] = field(default_factory=list)
     stamps_enabled: bool = True  # False for a points-only program (stamps per "none")
-
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "name": self.name,
-            "name_masked": self.name_masked,
-            "phone_masked": self.phone_masked,
-            "status": self.status,
-            "tier": self.tier,
-            "tier_name": self.tier_name,
-            "next_tier": self.next_tier,
-            "to_next_tier": self.to_next_tier,
-            "points": self.points,
-            "points_expiring_30d": self.points_expiring_30d,
-            "stamps": self.stamps,
-            "stamp_goal": self.stamp_goal,
-            "stamps_on_card": self.stamps % self.stamp_goal if self.stamp_goal else 0,
-            "rewards_ready": self.rewards_ready,
-            "stamps_enabled": self.stamps_enabled,
-            "card": self.card,
-            "birthday_month": self.birthday_month,
-            "marketing_consent": self.marketing_consent,
-            "enrolled_at": shop.local(self.enrolled_at).isoformat(),
-            "coupons": [c.to_json(shop) for c in self.coupons],
-            "last_visits": [
-                {"at": shop.local(at).isoformat(), "amount": amount}
-                for at, amount in self.last_visits
-            ],
-        }
 
 
 def last_valid_day(shop: Shop, valid_until: datetime) -> date:
@@ -378,14 +340,6 @@ class Enrollment:
     phone_masked: str
     points: int
     status: CustomerStatus
-
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "card": self.card,
-            "phone_masked": self.phone_masked,
-            "points": self.points,
-        }
 
 
 def clean_name(name: str | None) -> str | None:

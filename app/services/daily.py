@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,9 +29,6 @@ class DailyResult:
     demoted: int
     birthday_bonuses: int
 
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return dict(self.__dict__)
-
 
 def run_daily(shop: Shop) -> DailyResult:
     with shop.db.write() as session:
@@ -54,12 +51,12 @@ def run_daily(shop: Shop) -> DailyResult:
         )
         day = shop.local_date(now)
         row = session.get(DailyRun, day)
-        summary = json.dumps(result.to_json(shop))
+        summary = json.dumps(asdict(result))
         if row is None:
             session.add(DailyRun(day=day, ran_at=now, summary=summary))
         else:
             row.ran_at, row.summary = now, summary
-        audit(shop, session, "daily.run", detail=result.to_json(shop))
+        audit(shop, session, "daily.run", detail=asdict(result))
         return result
 
 

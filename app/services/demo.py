@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -51,9 +50,6 @@ class DemoResult:
     sales: int
     redemptions: int
     showcase_phone: str
-
-    def to_json(self, shop: Shop | None = None) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def build_demo(shop: Shop, customers: int = 200, days: int = 90, seed: int = 7) -> DemoResult:

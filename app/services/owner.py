@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Coupon, LedgerEntry
 from app.domain.coupons import check_coupon_issue, coupon_validity, new_coupon_code
 from app.domain.errors import Refused
-from app.services.customers import last_valid_day, resolve_who
+from app.services.customers import resolve_who
 from app.services.ledger import append_entry, balances, lot_expiry, settle_expiry
 from app.services.shop import Shop, audit, bump, current_program, lock_customer
 
@@ -27,14 +26,6 @@ class AdjustResult:
     customer_id: uuid.UUID
     points_change: int
     points: int
-
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "entry_id": str(self.entry_id),
-            "customer_id": str(self.customer_id),
-            "points_change": self.points_change,
-            "points": self.points,
-        }
 
 
 def adjust_points(shop: Shop, who: str, points: int, reason: str) -> AdjustResult:
@@ -86,15 +77,6 @@ class IssuedCoupon:
     kind: str
     value: int
     valid_until: datetime
-
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "customer_id": str(self.customer_id),
-            "kind": self.kind,
-            "value": self.value,
-            "valid_until": last_valid_day(shop, self.valid_until).isoformat(),
-        }
 
 
 def issue_coupon(
@@ -166,28 +148,6 @@ class LedgerLine:
     reverses_id: uuid.UUID | None
     sale_id: uuid.UUID | None
     redemption_id: uuid.UUID | None
-
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        from app.services.ledger import NEVER
-
-        return {
-            "id": str(self.id),
-            "at": shop.local(self.at).isoformat(),
-            "kind": self.kind,
-            "points": self.points,
-            "stamps": self.stamps,
-            "points_balance": self.points_balance,
-            "stamps_balance": self.stamps_balance,
-            "reason": self.reason,
-            "expires_at": (
-                shop.local(self.expires_at).isoformat()
-                if self.expires_at and self.expires_at != NEVER
-                else None
-            ),
-            "reverses": str(self.reverses_id) if self.reverses_id else None,
-            "sale_id": str(self.sale_id) if self.sale_id else None,
-            "redemption_id": str(self.redemption_id) if self.redemption_id else None,
-        }
 
 
 def ledger_lines(shop: Shop, who: str) -> tuple[uuid.UUID, list[LedgerLine]]:

@@ -31,19 +31,6 @@ class RedemptionResult:
     points: int
     stamps: int
 
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "redemption_id": str(self.redemption_id),
-            "customer_id": str(self.customer_id),
-            "kind": self.kind,
-            "points_used": self.points_used,
-            "stamps_used": self.stamps_used,
-            "reward": self.reward,
-            "coupon": self.coupon,
-            "points": self.points,
-            "stamps": self.stamps,
-        }
-
 
 def _new_redemption(
     shop: Shop,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -41,12 +40,6 @@ class MonthlyReport:
     coupons_used: int
     redemption_rate: Decimal
     tier_counts: dict[str, int]
-
-    def to_json(self, shop: Shop | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = dict(self.__dict__)
-        out["redemption_rate"] = float(self.redemption_rate)
-        out["points_liability_won"] = self.points_outstanding  # 1 point = 1 won
-        return out
 
 
 def _month_totals(session: Session, last_month: str) -> dict[str, dict[str, int]]:

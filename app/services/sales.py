@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,23 +41,6 @@ class SaleResult:
     stamp_goal: int
     tier: str
     promoted_from: str | None
-
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "sale_id": str(self.sale_id),
-            "customer_id": str(self.customer_id),
-            "amount": self.amount,
-            "points_earned": self.points_earned,
-            "campaign_points": self.campaign_points,
-            "campaigns": list(self.campaigns),
-            "stamps_earned": self.stamps_earned,
-            "points": self.points,
-            "stamps": self.stamps,
-            "stamp_goal": self.stamp_goal,
-            "rewards_ready": self.stamps // self.stamp_goal,
-            "tier": self.tier,
-            "promoted_from": self.promoted_from,
-        }
 
 
 def check_sale_input(amount: int, items: int) -> None:
@@ -200,18 +182,6 @@ class VoidResult:
     points: int
     stamps: int
     tier: str
-
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "voided_id": str(self.voided_id),
-            "kind": self.kind,
-            "customer_id": str(self.customer_id),
-            "points_change": self.points_change,
-            "stamps_change": self.stamps_change,
-            "points": self.points,
-            "stamps": self.stamps,
-            "tier": self.tier,
-        }
 
 
 DEFAULT_VOID_MINUTES = 10

@@ -53,15 +53,6 @@ class SyncSetup:
     password_saved: bool
     uploaded: int
 
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "store": self.store,
-            "register": self.register,
-            "password_saved": self.password_saved,
-            "uploaded": self.uploaded,
-        }
-
 
 @dataclass(frozen=True)
 class SyncReport:
@@ -70,15 +61,6 @@ class SyncReport:
     merges: int
     rejected: int
     pending: int
-
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "pushed": self.pushed,
-            "pulled": self.pulled,
-            "merges": self.merges,
-            "rejected": self.rejected,
-            "pending": self.pending,
-        }
 
 
 @dataclass(frozen=True)
@@ -95,18 +77,6 @@ class SyncStatus:
     def in_sync(self) -> bool:
         return self.configured and self.pending == 0 and self.last_error is None
 
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "configured": self.configured,
-            "url": self.url,
-            "in_sync": self.in_sync,
-            "pending": self.pending,
-            "last_success": shop.local(self.last_success).isoformat()
-            if self.last_success
-            else None,
-            "last_error": self.last_error,
-        }
-
 
 @dataclass(frozen=True)
 class AttentionItem:
@@ -119,17 +89,6 @@ class AttentionItem:
     points: int = 0
     stamps: int = 0
     detail: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self, shop: Shop) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "customer_id": str(self.customer_id) if self.customer_id else None,
-            "name_masked": self.name_masked,
-            "phone_masked": self.phone_masked,
-            "points": self.points,
-            "stamps": self.stamps,
-            "detail": self.detail,
-        }
 
 
 # --- setting up ------------------------------------------------------------------------------

@@ -96,15 +96,6 @@ class ImportResult:
     dry_run: bool = False
     ignored_columns: list[str] = field(default_factory=list)
 
-    def to_json(self, shop: Shop | None = None) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "imported": self.imported,
-            "dry_run": self.dry_run,
-            "bad_rows": [{"line": b.line, "code": b.code, **b.params} for b in self.bad],
-            "ignored_columns": self.ignored_columns,
-        }
-
 
 @dataclass(frozen=True)
 class _Row:

@@ -30,7 +30,8 @@ def _chart(title: str) -> QChart:
     return chart
 
 
-def _axes(chart: QChart, series, categories: list[str], top: float) -> None:
+def _axes(chart: QChart, categories: list[str], top: float) -> tuple[QBarCategoryAxis, QValueAxis]:
+    """Months along the bottom, 0 to a little above the highest value up the left side."""
     x = QBarCategoryAxis()
     x.append(categories)
     _small_labels(x)
@@ -40,8 +41,7 @@ def _axes(chart: QChart, series, categories: list[str], top: float) -> None:
     y.applyNiceNumbers()
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    series.attachAxis(x)
-    series.attachAxis(y)
+    return x, y
 
 
 def chart_view(name: str) -> QChartView:
@@ -80,22 +80,16 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[in
         bars.append(bar_set)
     chart.addSeries(bars)
     top = max((v for _, values in series for v in values), default=0)
-    _axes(chart, bars, categories, top)
+    x, y = _axes(chart, categories, top)
+    bars.attachAxis(x)
+    bars.attachAxis(y)
     return chart
 
 
 def line_chart(title: str, categories: list[str], series: list[tuple[str, list[int]]]) -> QChart:
     chart = _chart(title)
     top = max((v for _, values in series for v in values), default=0)
-    x = QBarCategoryAxis()
-    x.append(categories)
-    _small_labels(x)
-    y = QValueAxis()
-    y.setRange(0, max(top, 1) * 1.15)
-    y.setLabelFormat("%d")
-    y.applyNiceNumbers()
-    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+    x, y = _axes(chart, categories, top)
     for index, (label, values) in enumerate(series):
         line = QLineSeries()
         line.setName(label)

@@ -31,7 +31,7 @@ from app.domain.program import STAMP_PER, Program
 from app.services import program as program_service
 from app.services.program import ProgramChange
 from app.services.shop import Shop
-from app.ui.backoffice.settings_page import error_text, field_error, page_title, spin
+from app.ui.backoffice.settings_page import error_text, form_footer, page_title, spin
 from app.ui.text import has_text, language, refusal, t, won
 from app.ui.worker import ServiceRunner
 
@@ -290,13 +290,10 @@ class ProgramPage(QWidget):
         self.example.setStyleSheet("font-size: 20px; font-weight: bold; color: #2b8a3e;")
         form.addRow(self.example)
         side.addWidget(example)
-        self.error = field_error("programError")
-        side.addWidget(self.error)
-        self.save_button = QPushButton(t("prog.save"), objectName="saveProgram")
-        self.save_button.clicked.connect(self.save)
-        side.addWidget(self.save_button)
-        self.message = QLabel(objectName="message", wordWrap=True)
-        side.addWidget(self.message)
+        footer = form_footer(
+            side, "programError", t("prog.save"), "saveProgram", self.save, stacked=True
+        )
+        self.error, self.save_button, self.message = footer
         side.addWidget(QLabel(t("prog.history"), objectName="sectionTitle"))
         self.history = QTableWidget(0, 3, objectName="programHistory")
         self.history.setHorizontalHeaderLabels(

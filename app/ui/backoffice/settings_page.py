@@ -5,9 +5,11 @@ It also holds the few widgets the other back office pages share (title, error li
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -42,6 +44,39 @@ def field_error(name: str = "fieldError") -> QLabel:
     label.setProperty("errorFor", name)
     label.hide()
     return label
+
+
+class FormFooter(NamedTuple):
+    error: QLabel
+    save_button: QPushButton
+    message: QLabel
+
+
+def form_footer(
+    layout: QBoxLayout,
+    error_name: str,
+    save_text: str,
+    save_name: str,
+    on_save: Callable[[], None],
+    *,
+    stacked: bool = False,
+) -> FormFooter:
+    """Under a form: the error line, then the save button and the status line (in a row,
+    or one under the other in a narrow side column)."""
+    error = field_error(error_name)
+    layout.addWidget(error)
+    save_button = QPushButton(save_text, objectName=save_name)
+    save_button.clicked.connect(on_save)
+    message = QLabel(objectName="message", wordWrap=True)
+    if stacked:
+        layout.addWidget(save_button)
+        layout.addWidget(message)
+    else:
+        buttons = QHBoxLayout()
+        buttons.addWidget(save_button)
+        buttons.addWidget(message, 1)
+        layout.addLayout(buttons)
+    return FormFooter(error, save_button, message)
 
 
 def error_text(error: BaseException) -> str:
@@ -92,15 +127,8 @@ class SettingsPage(QWidget):
         row.addWidget(self._printer_box(), 1)
         layout.addLayout(row)
         layout.addWidget(self._backup_box())
-        self.error = field_error("settingsError")
-        layout.addWidget(self.error)
-        buttons = QHBoxLayout()
-        self.save_button = QPushButton(t("set.save"), objectName="saveSettings")
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.save_button)
-        self.message = QLabel(objectName="message", wordWrap=True)
-        buttons.addWidget(self.message, 1)
-        layout.addLayout(buttons)
+        footer = form_footer(layout, "settingsError", t("set.save"), "saveSettings", self.save)
+        self.error, self.save_button, self.message = footer
         layout.addStretch(1)
 
     def _counter_box(self) -> QGroupBox:

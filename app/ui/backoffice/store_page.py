@@ -23,7 +23,7 @@ from app.domain.errors import Refused
 from app.services import settings, store
 from app.services.shop import Shop
 from app.services.store import StoreProfile
-from app.ui.backoffice.settings_page import error_text, field_error, page_title
+from app.ui.backoffice.settings_page import error_text, field_error, form_footer, page_title
 from app.ui.text import t
 from app.ui.worker import ServiceRunner
 
@@ -58,15 +58,8 @@ class StorePage(QWidget):
         row.addWidget(self._logo_box(), 2)
         layout.addLayout(row)
         layout.addWidget(self._wording_box(), 1)
-        self.error = field_error("storeError")
-        layout.addWidget(self.error)
-        buttons = QHBoxLayout()
-        self.save_button = QPushButton(t("store.save"), objectName="saveStore")
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.save_button)
-        self.message = QLabel(objectName="message", wordWrap=True)
-        buttons.addWidget(self.message, 1)
-        layout.addLayout(buttons)
+        footer = form_footer(layout, "storeError", t("store.save"), "saveStore", self.save)
+        self.error, self.save_button, self.message = footer
 
     def _profile_box(self) -> QGroupBox:
         box = QGroupBox(t("store.profile"))
