@@ -63,7 +63,7 @@ START = datetime(2026, 3, 12, 5, 0, tzinfo=UTC)  # 14:00 KST
 
 @pytest.fixture
 def shop(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)
     shop = open_shop(db_url, now=START)
@@ -73,7 +73,7 @@ def shop(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
 
 @pytest.fixture
 def sqlite_shop(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)
     shop = open_shop(str(tmp_path / "shop.sqlite"), now=START)

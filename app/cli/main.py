@@ -15,6 +15,7 @@ from app.cli import render
 from app.domain.errors import Refused
 from app.domain.money import parse_won
 from app.i18n import LANGUAGES, default_language, explain
+from app.services.customers import resolve_customer
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 
@@ -215,29 +216,33 @@ def _run(shop: Any, args: argparse.Namespace) -> Any:
     if key == "customer find":
         return render.Found(customers.find_customers(shop, args.query))
     if key == "customer show":
-        return customers.customer_status(shop, args.who, log_view=True)
+        return customers.customer_status(shop, resolve_customer(shop, args.who), log_view=True)
     if key == "customer erase":
-        return render.Erased(customers.erase_customer(shop, args.who))
+        return render.Erased(customers.erase_customer(shop, resolve_customer(shop, args.who)))
     if key == "sale":
-        sale = sales.record_sale(shop, args.who, args.amount, args.items)
+        sales.check_sale_input(args.amount, args.items)  # refused before the customer is looked up
+        sale = sales.record_sale(shop, resolve_customer(shop, args.who), args.amount, args.items)
         # who bought, masked, so the cashier can check it was the right member
-        member = customers.customer_status(shop, str(sale.customer_id))
+        member = sale.status
+        assert member is not None
         return render.Sold(sale, member.name, member.phone_masked)
     if key == "redeem":
         if args.points is not None:
-            return redemptions.redeem_points(shop, args.who, args.points)
+            return redemptions.redeem_points(shop, resolve_customer(shop, args.who), args.points)
         if args.stamps:
-            return redemptions.redeem_stamps(shop, args.who)
-        return redemptions.redeem_coupon(shop, args.who, args.coupon)
+            return redemptions.redeem_stamps(shop, resolve_customer(shop, args.who))
+        return redemptions.redeem_coupon(shop, resolve_customer(shop, args.who), args.coupon)
     if key == "void":
         return sales.void_action(shop, args.id)
     if key == "adjust":
-        return owner.adjust_points(shop, args.who, args.points, args.reason)
+        return owner.adjust_points(shop, resolve_customer(shop, args.who), args.points, args.reason)
     if key == "coupon issue":
-        return owner.issue_coupon(shop, args.who, args.kind, args.value, args.days)
+        return owner.issue_coupon(
+            shop, resolve_customer(shop, args.who), args.kind, args.value, args.days
+        )
     if key == "ledger":
-        customer_id, lines = owner.ledger_lines(shop, args.who)
-        usable = customers.customer_status(shop, str(customer_id)).points
+        customer_id, lines = owner.ledger_lines(shop, resolve_customer(shop, args.who))
+        usable = customers.customer_status(shop, customer_id).points
         return render.Ledger(customer_id, lines, usable)
     if key == "run-daily":
         return daily.run_daily(shop)
@@ -290,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.command:
             build_parser().print_help()
             return EXIT_OK
-        from app.services.shop import open_shop
+        from app.services.context import open_shop
 
         shop = open_shop(getattr(args, "db", None), create=args.command in ("init", "demo"))
         try:

@@ -282,13 +282,13 @@ def _status_lines(s: Any, lang: str) -> list[str]:
 
 
 def as_text(result: Any, shop: Any, lang: str) -> str:
+    from app.domain.dashboard import MonthlyReport
     from app.services.backup import BackupResult
     from app.services.customers import CustomerStatus, Enrollment
     from app.services.daily import DailyResult
     from app.services.demo import DemoResult
     from app.services.owner import AdjustResult, IssuedCoupon
     from app.services.redemptions import RedemptionResult
-    from app.services.reports import MonthlyReport
     from app.services.sales import SaleResult, VoidResult
     from app.services.transfer import ImportResult
 

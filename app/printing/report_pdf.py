@@ -14,8 +14,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.domain.dashboard import Dashboard
 from app.printing.fonts import BOLD, REGULAR, register_fonts
-from app.services.analytics import Dashboard
 
 LABELS = {
     "title": {"ko": "월간 멤버십 리포트", "en": "Monthly loyalty report"},

@@ -10,7 +10,8 @@ from typing import Any
 
 from app.db import migrate
 from app.domain.errors import Refused
-from app.services.shop import Shop, audit, ensure_schema
+from app.services.audit_chain import audit
+from app.services.context import Shop, ensure_schema
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import analytics
-from app.services.shop import Shop
+from app.services.context import Shop
 from app.ui.backoffice.charts import bar_chart, chart_view, line_chart, short_month, show_chart
+from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, t, won
-from app.ui.worker import ServiceRunner
 
 FIGURES = (
     "members",
