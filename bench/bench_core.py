@@ -29,10 +29,10 @@ from pathlib import Path
 from warm import warm  # bench/warm.py
 
 from app.db.base import new_id
-from app.services.customers import customer_status, find_for_counter, search
+from app.services.context import Shop, open_shop
+from app.services.customers import customer_status, find_for_counter, resolve_customer, search
 from app.services.reports import monthly_report, range_report
 from app.services.sales import record_sale
-from app.services.shop import Shop, open_shop
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "shop-1m.sqlite"
 REGULAR_PHONE = "010-9999-0001"  # the customer with 5,000 ledger entries (build_shop.py)
@@ -232,7 +232,7 @@ def bench_status(shop: Shop, raw: sqlite3.Connection, n: int) -> Result:
 
     return summarize(
         f"status, {entries:,}-entry customer",
-        timed(lambda _: customer_status(shop, REGULAR_PHONE), range(n)),
+        timed(lambda _: customer_status(shop, resolve_customer(shop, REGULAR_PHONE)), range(n)),
         timed(plain, range(n)),
         5.0,
     )
@@ -255,7 +255,7 @@ def bench_sale(shop: Shop, path: Path, inputs: Inputs, rng: random.Random) -> Re
 
     def service(item: object) -> None:
         phone, amount = item  # type: ignore[misc]
-        record_sale(shop, dashed_phone(phone), amount)
+        record_sale(shop, resolve_customer(shop, dashed_phone(phone)), amount)
 
     def plain(item: object) -> None:
         phone, amount = item  # type: ignore[misc]

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import QApplication
 from warm import warm  # bench/warm.py
 
 from app.domain.phone import Phone
-from app.services.shop import open_shop
+from app.services.context import open_shop
+from app.services.program import program_in_force
 from app.ui.app import prepare_application
 from app.ui.main_window import MainWindow
 
@@ -77,7 +78,7 @@ def main() -> None:
     phones = sample_phones(args.db, args.n + 20, args.seed)
     app = prepare_application()
     shop = open_shop(args.db, create=False)
-    window = MainWindow(shop, "bench", require_sign_in=False)
+    window = MainWindow(shop, "bench", program_in_force(shop), require_sign_in=False)
     window.show()
     counter = window.counter
     watch = PaintWatch()

@@ -20,10 +20,10 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.services.shop import open_shop
+from app.services.context import open_shop
 from app.ui.app import prepare_application
 from app.ui.backoffice.customers_page import CustomersPage
-from app.ui.worker import ServiceRunner
+from app.ui.tasks import ServiceRunner
 
 TARGET_MS = 16.0
 

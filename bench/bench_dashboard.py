@@ -18,7 +18,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
-from app.services.shop import open_shop
+from app.services.context import open_shop
+from app.services.program import program_in_force
 from app.ui.app import prepare_application
 from app.ui.main_window import MainWindow
 
@@ -45,7 +46,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     prepare_application()
     shop = open_shop(args.path, create=False)
-    window = MainWindow(shop, "bench", require_sign_in=False)
+    window = MainWindow(shop, "bench", program_in_force(shop), require_sign_in=False)
     window.show()
     app.processEvents()
     window.backoffice_action.trigger()

@@ -30,7 +30,8 @@ from app.printing.sheet_pdf import sheet_pdf
 from app.printing.sheets import BUILT_IN
 from app.printing.slip_pdf import slip_pdf
 from app.services import cards, customers, sales
-from app.services.shop import open_shop
+from app.services.context import open_shop
+from app.services.customers import resolve_customer
 from app.services.slips import slip_for
 
 NOW = datetime(2026, 3, 12, 5, 0, tzinfo=UTC)
@@ -74,7 +75,9 @@ def run(runs: int) -> tuple[list[Case], int]:
         shop = open_shop(str(Path(folder) / "bench.sqlite"), now=NOW, use_env_clock=False)
         try:
             customers.enroll(shop, "010-1234-5678", name="김민준")
-            sale_id = str(sales.record_sale(shop, "010-1234-5678", 12_500).sale_id)
+            sale_id = str(
+                sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 12_500).sale_id
+            )
             slip = slip_for(shop, sale_id)
             batch = cards.blank_cards(shop, cards.create_blank_cards(shop, 10))
             layout = BUILT_IN["L7414"]

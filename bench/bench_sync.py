@@ -23,7 +23,8 @@ from pathlib import Path
 import psycopg
 
 from app.services import customers, sales, sync
-from app.services.shop import open_shop
+from app.services.context import open_shop
+from app.services.customers import resolve_customer
 from app.sync import server
 
 PG = "host=127.0.0.1 user=postgres dbname=test"
@@ -87,7 +88,7 @@ def sale_latency(workdir: Path, sales_count: int) -> None:
             before = _count(b)
             arrived.clear()
             started = time.perf_counter()
-            sales.record_sale(a, "01012345678", 10_000)
+            sales.record_sale(a, resolve_customer(a, "01012345678"), 10_000)
             while _count(b) == before:
                 time.sleep(0.002)
                 if time.perf_counter() - started > 5:

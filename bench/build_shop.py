@@ -71,7 +71,7 @@ INDEX_CACHE_KIB = 64 * 1024  # during the index rebuild, whose sorts need memory
 SOFT_HEAP_LIMIT = 160 * 1024 * 1024  # all SQLite memory, advisory
 BULK_TABLES = ("customers", "membership_cards", "tier_changes", "sales", "ledger_entries")
 BULK_TABLES += ("redemptions", "customer_months")
-# the metrics mark_active() keeps for cohort retention (app.services.shop)
+# the metrics mark_active() keeps for cohort retention (app.services.figures)
 COHORT_PREFIX, RETAINED = "cohort:", "retained_members"
 
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍전고문양손배백허유남심노하곽성차주우구민진"
@@ -320,7 +320,7 @@ _PREVIOUS: dict[str, str] = {}
 
 
 def previous_month(month: str) -> str:
-    """The "YYYY-MM" before a month (shift_month(month, -1) in app.services.shop)."""
+    """The "YYYY-MM" before a month (shift_month(month, -1) in app.domain.figures)."""
     before = _PREVIOUS.get(month)
     if before is None:
         year, number = int(month[:4]), int(month[5:7])
@@ -707,7 +707,7 @@ def create_schema(path: Path, now: datetime, seed: int) -> Seeds:
 
 
 def _create_schema(path: Path, now: datetime, seed: int) -> Seeds:
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     rng = random.Random(f"{seed}:schema")
     for suffix in ("", "-wal", "-shm", "-journal"):

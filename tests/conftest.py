@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from app.services.shop import Shop
+    from app.services.context import Shop
 
 PG_BASE = os.environ.get("DANGOL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -70,7 +70,7 @@ START = datetime(2026, 3, 12, 5, 0, tzinfo=UTC)  # 14:00 KST
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file migrated and seeded at START, once a session: tests get copies of it."""
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     path = tmp_path_factory.mktemp("template") / "shop.sqlite"
     open_shop(str(path), now=START, use_env_clock=False).close()
@@ -88,7 +88,7 @@ def _fresh_copy(template: Path, target: Path) -> str:
 
 @pytest.fixture
 def shop(db_url: str, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)
     if not db_url.startswith("postgresql"):
@@ -103,7 +103,7 @@ def shop(db_url: str, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch) ->
 def sqlite_shop(
     tmp_path: Path, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Shop]:
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)
     shop = open_shop(_fresh_copy(migrated_sqlite, tmp_path / "shop.sqlite"), now=START)

@@ -15,6 +15,7 @@ from app.cli import render
 from app.domain.errors import Refused
 from app.domain.money import parse_won
 from app.i18n import LANGUAGES, default_language, explain
+from app.services.customers import resolve_customer
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 
@@ -224,21 +225,23 @@ def _customer_find(shop: Any, args: argparse.Namespace) -> Any:
 def _customer_show(shop: Any, args: argparse.Namespace) -> Any:
     from app.services import customers
 
-    return customers.customer_status(shop, args.who, log_view=True)
+    return customers.customer_status(shop, resolve_customer(shop, args.who), log_view=True)
 
 
 def _customer_erase(shop: Any, args: argparse.Namespace) -> Any:
     from app.services import customers
 
-    return render.Erased(customers.erase_customer(shop, args.who))
+    return render.Erased(customers.erase_customer(shop, resolve_customer(shop, args.who)))
 
 
 def _sale(shop: Any, args: argparse.Namespace) -> Any:
-    from app.services import customers, sales
+    from app.services import sales
 
-    sale = sales.record_sale(shop, args.who, args.amount, args.items)
+    sales.check_sale_input(args.amount, args.items)  # refused before the customer is looked up
+    sale = sales.record_sale(shop, resolve_customer(shop, args.who), args.amount, args.items)
     # who bought, masked, so the cashier can check it was the right member
-    member = customers.customer_status(shop, str(sale.customer_id))
+    member = sale.status
+    assert member is not None
     return render.Sold(sale, member.name, member.phone_masked)
 
 
@@ -246,10 +249,10 @@ def _redeem(shop: Any, args: argparse.Namespace) -> Any:
     from app.services import redemptions
 
     if args.points is not None:
-        return redemptions.redeem_points(shop, args.who, args.points)
+        return redemptions.redeem_points(shop, resolve_customer(shop, args.who), args.points)
     if args.stamps:
-        return redemptions.redeem_stamps(shop, args.who)
-    return redemptions.redeem_coupon(shop, args.who, args.coupon)
+        return redemptions.redeem_stamps(shop, resolve_customer(shop, args.who))
+    return redemptions.redeem_coupon(shop, resolve_customer(shop, args.who), args.coupon)
 
 
 def _void(shop: Any, args: argparse.Namespace) -> Any:
@@ -261,20 +264,22 @@ def _void(shop: Any, args: argparse.Namespace) -> Any:
 def _adjust(shop: Any, args: argparse.Namespace) -> Any:
     from app.services import owner
 
-    return owner.adjust_points(shop, args.who, args.points, args.reason)
+    return owner.adjust_points(shop, resolve_customer(shop, args.who), args.points, args.reason)
 
 
 def _coupon_issue(shop: Any, args: argparse.Namespace) -> Any:
     from app.services import owner
 
-    return owner.issue_coupon(shop, args.who, args.kind, args.value, args.days)
+    return owner.issue_coupon(
+        shop, resolve_customer(shop, args.who), args.kind, args.value, args.days
+    )
 
 
 def _ledger(shop: Any, args: argparse.Namespace) -> Any:
     from app.services import customers, owner
 
-    customer_id, lines = owner.ledger_lines(shop, args.who)
-    usable = customers.customer_status(shop, str(customer_id)).points
+    customer_id, lines = owner.ledger_lines(shop, resolve_customer(shop, args.who))
+    usable = customers.customer_status(shop, customer_id).points
     return render.Ledger(customer_id, lines, usable)
 
 
@@ -397,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.command:
             build_parser().print_help()
             return EXIT_OK
-        from app.services.shop import open_shop
+        from app.services.context import open_shop
 
         shop = open_shop(getattr(args, "db", None), create=args.command in ("init", "demo"))
         try:

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.domain.errors import Refused
 from app.i18n import default_language, has_text, translate, translate_plural
+from app.services.customers import resolve_customer
 
 Command = Callable[..., argparse.ArgumentParser]
 
@@ -153,9 +154,7 @@ def run(shop: Any, key: str, args: argparse.Namespace) -> Printed:
 
 
 def _slip(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
-    from app.printing.escpos import slip_escpos, slip_escpos_text
-    from app.printing.slip_pdf import slip_pdf
-    from app.services.slips import PAPER_WIDTHS, printer_settings, slip_for
+    from app.services.slips import PAPER_WIDTHS, printer_settings, slip_document, slip_for
 
     if args.out is None and args.escpos is None:
         raise Refused("print.no_output")
@@ -168,10 +167,10 @@ def _slip(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
     slip = slip_for(shop, args.id)
     result = Printed("slip", None, lang=lang)
     if args.out is not None:
-        write(args.out, slip_pdf(slip, width))
+        write(args.out, slip_document(slip, "pdf", width))
         result = Printed("slip", str(args.out), pages=1, extra={"width": width}, lang=lang)
     if args.escpos is not None:
-        data = slip_escpos_text(slip, width) if args.text else slip_escpos(slip, width)
+        data = slip_document(slip, "escpos", width, text=args.text)
         write(args.escpos, data)
         if args.out is None:
             extra = {"width": width}
@@ -185,7 +184,7 @@ def _card(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
     from app.services.cards import card_for
 
     out = writable(args.out)
-    card = card_for(shop, args.who, with_name=args.with_name)
+    card = card_for(shop, resolve_customer(shop, args.who), with_name=args.with_name)
     write(out, card_pdf(card, back=not args.front_only))
     pages = 1 if args.front_only else 2
     return Printed("card", str(out), pages=pages, cards=1, lang=lang)
@@ -201,7 +200,9 @@ def _cards(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
     if args.all:
         batch = cards.cards_for_all(shop, with_name=args.with_name)
     elif args.who:
-        batch = cards.cards_for(shop, args.who, with_name=args.with_name)
+        batch = cards.cards_for(
+            shop, [resolve_customer(shop, w) for w in args.who], with_name=args.with_name
+        )
     else:
         tokens = cards.create_blank_cards(shop, args.blank)
         batch = cards.blank_cards(shop, tokens)

@@ -195,13 +195,13 @@ TextWriter = Callable[[Any, Any, str], str]
 
 @cache
 def _text_writers() -> dict[type, TextWriter]:
+    from app.domain.dashboard import MonthlyReport
     from app.services.backup import BackupResult
     from app.services.customers import CustomerStatus, Enrollment
     from app.services.daily import DailyResult
     from app.services.demo import DemoResult
     from app.services.owner import AdjustResult, IssuedCoupon
     from app.services.redemptions import RedemptionResult
-    from app.services.reports import MonthlyReport
     from app.services.sales import SaleResult, VoidResult
     from app.services.transfer import ImportResult
 

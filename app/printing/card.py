@@ -22,11 +22,11 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer
 
 from app.domain.card import format_card_token
+from app.domain.card_face import CardData
 from app.domain.program import Program
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.qr import MIN_MODULE_MM, QUIET_ZONE, draw_qr, modules_with_quiet_zone
 from app.printing.sheets import Box
-from app.services.cards import CardData
 
 CR80 = (85.60, 53.98)  # mm
 ACCENT = HexColor("#0B5D5B")

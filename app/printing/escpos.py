@@ -13,9 +13,9 @@ from pathlib import Path
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont
 
+from app.domain.slip import SlipData
 from app.printing.fonts import pil_font
 from app.printing.slip_layout import Block, Progress, Row, Rule, Stamps, Text, slip_blocks
-from app.services.slips import SlipData
 
 DOTS = {58: 384, 80: 576}  # 8 dots per mm over the printable 48 / 72 mm
 SIZES_PX = {

@@ -14,9 +14,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.domain.dashboard import Dashboard
 from app.i18n import translate
 from app.printing.fonts import BOLD, REGULAR, register_fonts
-from app.services.analytics import Dashboard
 
 ACCENT = colors.HexColor("#2f6f62")
 SERIES = (colors.HexColor("#2f6f62"), colors.HexColor("#e39b3b"), colors.HexColor("#9aa5ad"))

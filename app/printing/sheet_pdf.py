@@ -9,10 +9,10 @@ from reportlab.lib.colors import HexColor, black
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from app.domain.card_face import CardData
 from app.printing.card import new_canvas, renderer
 from app.printing.fonts import BOLD, REGULAR
 from app.printing.sheets import Box, SheetLayout
-from app.services.cards import CardData
 
 CUT = HexColor("#C0392B")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.money import format_won
-from app.services.slips import SlipData
+from app.domain.slip import SlipData
 
 WEEKDAYS = "월화수목금토일"
 MAX_STAMP_MARKS = 30  # beyond this the marks would be too small; the count is printed instead

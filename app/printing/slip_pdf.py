@@ -21,6 +21,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tables import TableStyle
 
+from app.domain.slip import SlipData
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.slip_layout import (
     SLIP_TITLE,
@@ -32,7 +33,6 @@ from app.printing.slip_layout import (
     Text,
     slip_blocks,
 )
-from app.services.slips import SlipData
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,14 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Customer, LedgerEntry, MonthlyStat, Sale, Store
+from app.domain.dashboard import Dashboard
 from app.domain.errors import Refused
+from app.domain.figures import RETAINED, cohort_metric
 from app.domain.phone import Phone, mask_name
-from app.services.reports import MonthlyReport, check_month, months_between, range_report
-from app.services.shop import RETAINED, Shop, audit, cohort_metric, current_program
+from app.services.audit_chain import audit
+from app.services.context import Shop
+from app.services.program import current_program
+from app.services.reports import check_month, months_between, range_report
 
 RATE = Decimal("0.0001")
 MAX_MONTHS = 120
@@ -77,27 +81,6 @@ def next_month(month: str) -> str:
 
 
 # --- the dashboard: figures kept as entries are written ---------------------------------
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    first: str
-    last: str
-    months: list[MonthlyReport]
-    members: int
-    new_members: int
-    visits: int
-    sales_amount: int
-    points_issued: int
-    points_redeemed: int
-    points_expired: int
-    liability_won: int  # outstanding points at the end of the period; 1 point = 1 won
-    redemption_rate: Decimal
-    average_spend: int  # won per visit
-    visits_per_active: Decimal  # visits per active member per month
-    monthly_value: int  # won an active member spends in an average month
-    tier_counts: dict[str, int]
-    tier_names: dict[str, str]
 
 
 def dashboard(shop: Shop, first: str, last: str) -> Dashboard:

@@ -12,7 +12,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry, Staff
-from app.services.shop import GENESIS_HASH, Shop, audit_hash
+from app.services.audit_chain import GENESIS_HASH, audit_hash
+from app.services.context import Shop
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from app.db import migrate
 from app.domain.errors import Refused
-from app.services.shop import Shop, audit, ensure_schema
+from app.services.audit_chain import audit
+from app.services.context import Shop, ensure_schema
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from app.db.models import Setting
 from app.domain.errors import Refused
 from app.services import backup as backup_service
 from app.services import settings
-from app.services.shop import Shop, audit
+from app.services.audit_chain import audit
+from app.services.context import Shop
 from app.services.staff import require_owner
 
 log = logging.getLogger("dangol")

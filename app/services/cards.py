@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Customer, MembershipCard
+from app.db.settings import set_setting
+from app.domain.card_face import CardData
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.printing.sheets import (
@@ -19,24 +21,15 @@ from app.printing.sheets import (
     layout_from_json,
     layout_to_json,
 )
-from app.services.customers import _unused_token, active_card, resolve_who
-from app.services.shop import Shop, audit, current_program, set_setting
-from app.services.slips import StoreInfo, store_info
+from app.services.audit_chain import audit
+from app.services.context import Shop
+from app.services.customers import _unused_token, active_card, usable_customer
+from app.services.program import current_program
+from app.services.slips import store_info
 from app.services.staff import require_owner
 
 MAX_BLANK_CARDS = 1000
 MAX_PRINT_CARDS = 2000
-
-
-@dataclass(frozen=True)
-class CardData:
-    """One card to print: its token and what the front and back say."""
-
-    token: str
-    store: StoreInfo
-    program: Program
-    customer_name: str | None = None
-    logo_path: str | None = None
 
 
 def logo_path(shop: Shop) -> str | None:
@@ -51,22 +44,24 @@ def _card(shop: Shop, session: Session, token: str, name: str | None, program: P
     return CardData(token, store_info(session, shop), program, name, logo_path(shop))
 
 
-def card_for(shop: Shop, who: str, *, with_name: bool = False) -> CardData:
-    """A member's active card (WHO: phone, card or id)."""
-    return cards_for(shop, [who], with_name=with_name)[0]
+def card_for(shop: Shop, customer_id: uuid.UUID, *, with_name: bool = False) -> CardData:
+    """A member's active card."""
+    return cards_for(shop, [customer_id], with_name=with_name)[0]
 
 
-def cards_for(shop: Shop, whos: list[str], *, with_name: bool = False) -> list[CardData]:
-    if len(whos) > MAX_PRINT_CARDS:
-        raise Refused("cards.too_many", count=len(whos), maximum=MAX_PRINT_CARDS)
+def cards_for(
+    shop: Shop, customer_ids: list[uuid.UUID], *, with_name: bool = False
+) -> list[CardData]:
+    if len(customer_ids) > MAX_PRINT_CARDS:
+        raise Refused("cards.too_many", count=len(customer_ids), maximum=MAX_PRINT_CARDS)
     with shop.db.read() as session:
         _, program = current_program(session)
         out = []
-        for who in whos:
-            customer = resolve_who(session, who)
+        for customer_id in customer_ids:
+            customer = usable_customer(session, customer_id)
             token = active_card(session, customer.id)
             if token is None:
-                raise Refused("cards.no_card", query=who)
+                raise Refused("cards.no_card", query=str(customer_id))
             out.append(_card(shop, session, token, _name(customer, with_name), program))
         return out
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.db.locks import lock_customer
 from app.db.models import (
     Coupon,
     Customer,
@@ -37,6 +38,8 @@ from app.domain.expiry import fifo_remaining
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.query import classify_query
 from app.services import settings
+from app.services.audit_chain import audit
+from app.services.context import Shop
 from app.services.customers import (
     clean_name,
     clear_personal_data,
@@ -47,12 +50,14 @@ from app.services.customers import (
     masked_phone,
     parse_birthday,
     recent_visits,
-    resolve_who,
+    resolve_customer,
+    usable_customer,
 )
 from app.services.encoding import to_json
+from app.services.figures import bump
 from app.services.ledger import NEVER, append_entry, balances, balances_of_many, settle_expiry
 from app.services.owner import LedgerLine, ledger_lines_of
-from app.services.shop import Shop, audit, bump, current_program, lock_customer
+from app.services.program import current_program
 from app.services.staff import require_owner
 
 SORTS = ("newest", "oldest", "name")
@@ -523,12 +528,12 @@ class MergeResult:
     tier: str
 
 
-def merge_customers(shop: Shop, keep_who: str, absorb_who: str) -> MergeResult:
+def merge_customers(shop: Shop, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> MergeResult:
     """Fold one record into the other in one transaction; the ledger only grows."""
     require_owner(shop)
     with shop.db.write() as session:
-        keep = _merge_side(session, keep_who)
-        absorb = _merge_side(session, absorb_who)
+        keep = _merge_side(session, keep_id)
+        absorb = _merge_side(session, absorb_id)
         if keep.id == absorb.id:
             raise Refused("merge.same")
         # lock in key order so two registers merging crosswise cannot deadlock
@@ -558,9 +563,20 @@ def merge_customers(shop: Shop, keep_who: str, absorb_who: str) -> MergeResult:
         return MergeResult(keep.id, absorb.id, points, stamps, len(lots), tier)
 
 
-def _merge_side(session: Session, who: str) -> Customer:
+def resolve_merge_side(shop: Shop, who: str) -> uuid.UUID:
+    """The record typed as the other side of a merge; one no longer active is refused as such."""
+    require_owner(shop)  # merging is the owner's: a cashier is told so before any lookup
     try:
-        customer = resolve_who(session, who)
+        return resolve_customer(shop, who)
+    except Refused as refused:
+        if refused.code == "customer.inactive":
+            raise Refused("merge.inactive", status=refused.params["status"]) from refused
+        raise
+
+
+def _merge_side(session: Session, customer_id: uuid.UUID) -> Customer:
+    try:
+        customer = usable_customer(session, customer_id)
     except Refused as refused:
         if refused.code == "customer.inactive":
             raise Refused("merge.inactive", status=refused.params["status"]) from refused
@@ -689,7 +705,7 @@ def withdraw_customer(shop: Shop, customer_id: uuid.UUID) -> uuid.UUID:
 def erase_member(shop: Shop, customer_id: uuid.UUID) -> uuid.UUID:
     """Owner only: app.services.customers.erase_customer for a member picked in the list."""
     require_owner(shop)
-    return erase_customer(shop, str(customer_id))
+    return erase_customer(shop, customer_id)
 
 
 # --- the PIPA access request ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import Uuid, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.db.base import UTCDateTime
+from app.db.locks import lock_customer
 from app.db.models import (
     Coupon,
     Customer,
@@ -25,8 +26,11 @@ from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.tiers import progress_to_next, sale_window_start
-from app.services.ledger import append_entry, balances, balances_of_many, lot_expiry
-from app.services.shop import Shop, audit, bump, current_program, lock_customer
+from app.services.audit_chain import audit
+from app.services.context import Shop
+from app.services.figures import bump
+from app.services.ledger import Balances, append_entry, balances, balances_of_many, lot_expiry
+from app.services.program import current_program
 
 MAX_MATCHES = 50
 MAX_NAME_LENGTH = 50
@@ -109,6 +113,19 @@ def resolve_who(session: Session, who: str) -> Customer:
     if customer is None:
         raise Refused("customer.not_found", query=text)
     return _usable(customer)
+
+
+def resolve_customer(shop: Shop, who: str | uuid.UUID) -> uuid.UUID:
+    """What a person typed (phone, scanned card, id) to the customer id the services take."""
+    if isinstance(who, uuid.UUID):
+        return who
+    with shop.db.read() as session:
+        return resolve_who(session, who).id
+
+
+def usable_customer(session: Session, customer_id: uuid.UUID) -> Customer:
+    """The customer a use case acts on: it exists and is an active member."""
+    return _by_id(session, customer_id)
 
 
 def _by_id(session: Session, customer_id: uuid.UUID) -> Customer:
@@ -204,14 +221,16 @@ def search(session: Session, query_text: str) -> list[Customer]:
     return list(session.scalars(stmt))
 
 
-def customer_status(shop: Shop, who: str, *, log_view: bool = False) -> CustomerStatus:
+def customer_status(
+    shop: Shop, customer_id: uuid.UUID, *, log_view: bool = False
+) -> CustomerStatus:
     if log_view:
         with shop.db.write() as session:
-            customer = resolve_who(session, who)
+            customer = usable_customer(session, customer_id)
             audit(shop, session, "customer.view", target=customer.id)
             return status_of(shop, session, customer, shop.now())
     with shop.db.read() as session:
-        return status_of(shop, session, resolve_who(session, who), shop.now())
+        return status_of(shop, session, usable_customer(session, customer_id), shop.now())
 
 
 # The counter's status is asked for on every lookup: its statements are built once.
@@ -284,11 +303,24 @@ def active_card(session: Session, customer_id: uuid.UUID) -> str | None:
     return session.scalars(_ACTIVE_CARD, {"customer_id": customer_id}).first()
 
 
-def status_of(shop: Shop, session: Session, customer: Customer, now: datetime) -> CustomerStatus:
-    _, program = current_program(session)
-    bal = balances(session, customer.id, now)
+def status_of(
+    shop: Shop,
+    session: Session,
+    customer: Customer,
+    now: datetime,
+    *,
+    program: Program | None = None,
+    bal: Balances | None = None,
+    spend: int | None = None,
+) -> CustomerStatus:
+    """The counter's view of a customer; what the caller already read is passed in, not re-read."""
+    if program is None:
+        _, program = current_program(session)
+    if bal is None:
+        bal = balances(session, customer.id, now)
     tier = program.tier(customer.tier_code)
-    spend = window_spend(shop, session, program, customer.id, now)
+    if spend is None:
+        spend = window_spend(shop, session, program, customer.id, now)
     next_level, remaining = progress_to_next(program.tiers.levels, tier.code, spend)
     goal = program.stamps.goal
     today = shop.local_date(now)
@@ -536,10 +568,10 @@ def _card_for_enrollment(session: Session, token: str | None) -> MembershipCard 
 # --- erasing ------------------------------------------------------------------------
 
 
-def erase_customer(shop: Shop, who: str) -> uuid.UUID:
+def erase_customer(shop: Shop, customer_id: uuid.UUID) -> uuid.UUID:
     """Personal data gone for good; the ledger and its totals stay."""
     with shop.db.write() as session:
-        customer = lock_customer(session, resolve_who(session, who).id)
+        customer = lock_customer(session, usable_customer(session, customer_id).id)
         forget_person(shop, session, customer, "erased")
         audit(shop, session, "customer.erase", target=customer.id)
         return customer.id
@@ -587,10 +619,10 @@ def ledger_count(session: Session, customer_id: uuid.UUID) -> int:
 # --- cards --------------------------------------------------------------------------
 
 
-def reissue_card(shop: Shop, who: str, card_token: str | None = None) -> str:
+def reissue_card(shop: Shop, customer_id: uuid.UUID, card_token: str | None = None) -> str:
     """Revoke the member's cards (a lost card stops working) and give a new one."""
     with shop.db.write() as session:
-        customer = lock_customer(session, resolve_who(session, who).id)
+        customer = lock_customer(session, usable_customer(session, customer_id).id)
         now = shop.now()
         replacement = _card_for_enrollment(session, card_token)
         for card in session.scalars(

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from app.db.models import Customer, DailyRun, LedgerEntry, Sale, TierChange
 from app.domain.bonuses import birthday_bonus_due
 from app.domain.tiers import evaluation_window, monthly_evaluation
+from app.services.audit_chain import audit
+from app.services.context import Shop
 from app.services.ledger import append_entry, lot_expiry, settle_expiry
+from app.services.program import current_program
 from app.services.sales import change_tier
-from app.services.shop import Shop, audit, current_program
 
 
 @dataclass(frozen=True)

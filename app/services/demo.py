@@ -9,12 +9,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.db.models import Customer, Store
+from app.db.settings import set_setting
 from app.domain.errors import Refused
+from app.services.context import Shop
 from app.services.customers import enroll_in
 from app.services.ledger import balances
+from app.services.program import current_program
 from app.services.redemptions import redeem_points_in, redeem_stamps_in
 from app.services.sales import record_sale_in
-from app.services.shop import Shop, current_program
 
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
 GIVEN = [
@@ -50,6 +52,19 @@ class DemoResult:
     sales: int
     redemptions: int
     showcase_phone: str
+
+
+def has_members(shop: Shop) -> bool:
+    """Whether any customer record exists (a fresh install has none)."""
+    with shop.db.read() as session:
+        return session.scalars(select(Customer.id).limit(1)).first() is not None
+
+
+def mark_demo_offered(shop: Shop) -> None:
+    """The demo is offered once per shop, whatever the owner answered."""
+    with shop.db.write() as session:
+        set_setting(session, "demo_offered", True)
+    shop.settings["demo_offered"] = True
 
 
 def build_demo(shop: Shop, customers: int = 200, days: int = 90, seed: int = 7) -> DemoResult:

@@ -114,9 +114,9 @@ def _bad_row(row: Any, encode: Encoder) -> dict[str, Any]:
 
 @cache
 def service_shapes() -> Shapes:
+    from app.domain.dashboard import MonthlyReport
     from app.services.customers import CouponView, CustomerStatus, Enrollment
     from app.services.owner import IssuedCoupon, LedgerLine
-    from app.services.reports import MonthlyReport
     from app.services.sales import SaleResult
     from app.services.sync import SyncStatus
     from app.services.transfer import BadRow, ImportResult

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from app.db.base import UTCDateTime
 from app.db.models import LedgerEntry
 from app.domain.expiry import expiry_moment, remaining_to_expire
+from app.domain.figures import ledger_metrics
 from app.domain.program import Program
-from app.services.shop import Shop, bump
+from app.services.context import Shop
+from app.services.figures import bump
 
 # Lots that never expire (expiry_months = 0) still need an expiry moment: the lot/consumption
 # split of the FIFO sums is "expires_at is set" versus "expires_at is NULL".
@@ -97,31 +99,6 @@ def balances_of_many(
 def lot_expiry(shop: Shop, program: Program, earned_at: datetime) -> datetime:
     moment = expiry_moment(earned_at, program.points.expiry_months, shop.zone)
     return moment or NEVER
-
-
-_ISSUING = ("earn", "bonus", "adjust")
-
-
-def ledger_metrics(
-    kind: str, points: int, stamps: int, origin_kind: str, origin_points: int, origin_stamps: int
-) -> dict[str, int]:
-    """How an entry moves the monthly figures; a void moves its origin's figures back."""
-    out: dict[str, int] = {"points_net": points, "stamps_net": stamps}
-    if origin_kind in _ISSUING and origin_points > 0:
-        out["points_issued"] = points
-    elif origin_kind == "redeem":
-        out["points_redeemed"] = -points
-    elif origin_kind == "expire":
-        out["points_expired"] = -points
-    elif origin_kind == "adjust" and origin_points < 0:
-        out["points_removed"] = -points
-    if origin_kind in _ISSUING and origin_stamps > 0:
-        out["stamps_issued"] = stamps
-    elif origin_kind == "redeem":
-        out["stamps_redeemed"] = -stamps
-    elif origin_kind == "adjust" and origin_stamps < 0:
-        out["stamps_removed"] = -stamps
-    return out
 
 
 def append_entry(

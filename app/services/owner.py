@@ -9,12 +9,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.locks import lock_customer
 from app.db.models import Coupon, LedgerEntry
 from app.domain.coupons import check_coupon_issue, coupon_validity, new_coupon_code
 from app.domain.errors import Refused
-from app.services.customers import resolve_who
+from app.services.audit_chain import audit
+from app.services.context import Shop
+from app.services.customers import usable_customer
+from app.services.figures import bump
 from app.services.ledger import append_entry, balances, lot_expiry, settle_expiry
-from app.services.shop import Shop, audit, bump, current_program, lock_customer
+from app.services.program import current_program
 
 MAX_ADJUST = 10_000_000
 MAX_REASON = 300
@@ -28,7 +32,7 @@ class AdjustResult:
     points: int
 
 
-def adjust_points(shop: Shop, who: str, points: int, reason: str) -> AdjustResult:
+def adjust_points(shop: Shop, customer_id: uuid.UUID, points: int, reason: str) -> AdjustResult:
     """An owner's correction, with its reason; it can add or take, never below zero."""
     reason = " ".join((reason or "").split())
     if not reason:
@@ -40,7 +44,7 @@ def adjust_points(shop: Shop, who: str, points: int, reason: str) -> AdjustResul
     if abs(points) > MAX_ADJUST:
         raise Refused("adjust.too_large", maximum=MAX_ADJUST)
     with shop.db.write() as session:
-        customer = lock_customer(session, resolve_who(session, who).id)
+        customer = lock_customer(session, usable_customer(session, customer_id).id)
         now = shop.now()
         settle_expiry(shop, session, customer.id, now)
         balance = balances(session, customer.id, now).points
@@ -80,11 +84,11 @@ class IssuedCoupon:
 
 
 def issue_coupon(
-    shop: Shop, who: str, kind: str, value: int, days: int, source: str = "manual"
+    shop: Shop, customer_id: uuid.UUID, kind: str, value: int, days: int, source: str = "manual"
 ) -> IssuedCoupon:
     check_coupon_issue(kind, value, days)
     with shop.db.write() as session:
-        customer = resolve_who(session, who)
+        customer = usable_customer(session, customer_id)
         now = shop.now()
         issued = add_coupon(shop, session, customer.id, kind, value, days, source, now)
         bump(shop, session, now, coupons_issued=1)
@@ -150,10 +154,10 @@ class LedgerLine:
     redemption_id: uuid.UUID | None
 
 
-def ledger_lines(shop: Shop, who: str) -> tuple[uuid.UUID, list[LedgerLine]]:
+def ledger_lines(shop: Shop, customer_id: uuid.UUID) -> tuple[uuid.UUID, list[LedgerLine]]:
     """Every entry of a customer, oldest first, with the running balances after each."""
     with shop.db.read() as session:
-        customer = resolve_who(session, who)
+        customer = usable_customer(session, customer_id)
     return customer.id, ledger_lines_of(shop, customer.id)
 
 

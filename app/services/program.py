@@ -13,8 +13,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import ProgramVersion, Staff
-from app.domain.program import DEFAULT_PROGRAM_JSON, Program
-from app.services.shop import Shop, audit, current_program
+from app.domain.program import DEFAULT_PROGRAM, DEFAULT_PROGRAM_JSON, Program
+from app.services.audit_chain import audit
+from app.services.context import Shop
+
+
+def current_program(session: Session) -> tuple[uuid.UUID, Program]:
+    row = session.execute(_NEWEST_PROGRAM).first()
+    if row is None:
+        return uuid.UUID(int=0), DEFAULT_PROGRAM
+    return row.id, _parse_program(row.document)
+
+
+_NEWEST_PROGRAM = (
+    select(ProgramVersion.id, ProgramVersion.document)
+    .order_by(ProgramVersion.created_at.desc(), ProgramVersion.id.desc())
+    .limit(1)
+)
+
+
+_PROGRAM_CACHE: dict[str, Program] = {}
+
+
+def _parse_program(document: str) -> Program:
+    program = _PROGRAM_CACHE.get(document)
+    if program is None:
+        program = Program.from_json(json.loads(document))
+        _PROGRAM_CACHE[document] = program
+    return program
 
 
 def show_program(shop: Shop) -> dict[str, Any]:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.locks import lock_customer
 from app.db.models import Coupon, Customer, Redemption
 from app.domain.coupons import CouponState, check_coupon_usable, normalize_coupon_code
 from app.domain.errors import Refused
 from app.domain.redemption import check_points_redemption, check_stamp_redemption
-from app.services.customers import coupon_use_counts, resolve_who
+from app.services.audit_chain import audit
+from app.services.context import Shop
+from app.services.customers import CustomerStatus, coupon_use_counts, status_of, usable_customer
+from app.services.figures import bump
 from app.services.ledger import append_entry, balances, settle_expiry
-from app.services.shop import Shop, audit, bump, current_program, lock_customer
+from app.services.program import current_program
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class RedemptionResult:
     coupon: dict[str, Any] | None
     points: int
     stamps: int
+    status: CustomerStatus | None = None  # the customer after it, for the counter screen
 
 
 def _new_redemption(
@@ -81,19 +86,27 @@ def _result(
     )
 
 
-def redeem_points(shop: Shop, who: str, points: int) -> RedemptionResult:
+def _with_status(shop: Shop, session: Session, result: RedemptionResult) -> RedemptionResult:
+    """The result with the customer as the screen shows them next, read in the same transaction."""
+    customer = session.get(Customer, result.customer_id)
+    assert customer is not None
+    return replace(result, status=status_of(shop, session, customer, shop.now()))
+
+
+def redeem_points(shop: Shop, customer_id: uuid.UUID, points: int) -> RedemptionResult:
     if shop.settings.get("sync.url"):
         # with sync on and the server reachable, two stores cannot spend the same points
         # online; offline, the local balance check below is all there is
         from app.services.sync import check_central_points
 
         with shop.db.read() as session:
-            customer_id = resolve_who(session, who).id
+            usable_customer(session, customer_id)
         if isinstance(points, int) and not isinstance(points, bool) and points > 0:
             check_central_points(shop, customer_id, points)
     with shop.db.write() as session:
-        customer = resolve_who(session, who)
-        return redeem_points_in(shop, session, customer.id, points, shop.now())
+        customer = usable_customer(session, customer_id)
+        result = redeem_points_in(shop, session, customer.id, points, shop.now())
+        return _with_status(shop, session, result)
 
 
 def redeem_points_in(
@@ -128,10 +141,11 @@ def redeem_points_in(
     return _result(session, redemption, now)
 
 
-def redeem_stamps(shop: Shop, who: str) -> RedemptionResult:
+def redeem_stamps(shop: Shop, customer_id: uuid.UUID) -> RedemptionResult:
     with shop.db.write() as session:
-        customer = resolve_who(session, who)
-        return redeem_stamps_in(shop, session, customer.id, shop.now())
+        customer = usable_customer(session, customer_id)
+        result = redeem_stamps_in(shop, session, customer.id, shop.now())
+        return _with_status(shop, session, result)
 
 
 def redeem_stamps_in(
@@ -163,10 +177,11 @@ def redeem_stamps_in(
     return _result(session, redemption, now, reward=program.stamps.reward)
 
 
-def redeem_coupon(shop: Shop, who: str, code: str) -> RedemptionResult:
+def redeem_coupon(shop: Shop, customer_id: uuid.UUID, code: str) -> RedemptionResult:
     with shop.db.write() as session:
-        customer = resolve_who(session, who)
-        return redeem_coupon_in(shop, session, customer.id, code, shop.now())
+        customer = usable_customer(session, customer_id)
+        result = redeem_coupon_in(shop, session, customer.id, code, shop.now())
+        return _with_status(shop, session, result)
 
 
 def redeem_coupon_in(

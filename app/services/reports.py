@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import MonthlyStat
+from app.domain.dashboard import MonthlyReport
 from app.domain.errors import Refused
-from app.services.shop import Shop, current_program
+from app.services.context import Shop
+from app.services.program import current_program
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -20,26 +21,6 @@ def check_month(text: str) -> str:
     if not MONTH.match(text.strip()):
         raise Refused("report.month_invalid", value=text)
     return text.strip()
-
-
-@dataclass(frozen=True)
-class MonthlyReport:
-    month: str
-    members: int
-    new_members: int
-    active_members: int
-    visits: int
-    sales_amount: int
-    points_issued: int
-    points_redeemed: int
-    points_expired: int
-    points_outstanding: int
-    stamps_issued: int
-    stamps_redeemed: int
-    coupons_issued: int
-    coupons_used: int
-    redemption_rate: Decimal
-    tier_counts: dict[str, int]
 
 
 def _month_totals(session: Session, last_month: str) -> dict[str, dict[str, int]]:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.locks import lock_customer
 from app.db.models import Customer, LedgerEntry, Redemption, Sale, TierChange
 from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.money import MAX_SALE_WON
+from app.domain.slip import SlipData
 from app.domain.tiers import promotion_after_sale
-from app.services.customers import resolve_who, window_spend
+from app.services.audit_chain import audit
+from app.services.context import Shop
+from app.services.customers import CustomerStatus, status_of, usable_customer, window_spend
+from app.services.figures import bump, mark_active
 from app.services.ledger import (
     append_entry,
     balances,
@@ -22,7 +27,8 @@ from app.services.ledger import (
     settle_expiry,
     void_entries,
 )
-from app.services.shop import Shop, audit, bump, current_program, lock_customer, mark_active
+from app.services.program import current_program
+from app.services.slips import sale_slip
 
 MAX_ITEMS = 1000
 
@@ -41,6 +47,8 @@ class SaleResult:
     stamp_goal: int
     tier: str
     promoted_from: str | None
+    status: CustomerStatus | None = None  # the customer after the sale, for the counter screen
+    slip: SlipData | None = None  # when asked for: the slip, from the same transaction
 
 
 def check_sale_input(amount: int, items: int) -> None:
@@ -52,15 +60,35 @@ def check_sale_input(amount: int, items: int) -> None:
         raise Refused("items.invalid")
 
 
-def record_sale(shop: Shop, who: str, amount: int, items: int = 1) -> SaleResult:
+def record_sale(
+    shop: Shop, customer_id: uuid.UUID, amount: int, items: int = 1, *, with_slip: bool = False
+) -> SaleResult:
+    """One purchase: one transaction that also returns the customer after it (and the slip)."""
     check_sale_input(amount, items)
     with shop.db.write() as session:
-        customer = resolve_who(session, who)
-        return record_sale_in(shop, session, customer.id, amount, items, shop.now())
+        customer = usable_customer(session, customer_id)
+        return record_sale_in(
+            shop,
+            session,
+            customer.id,
+            amount,
+            items,
+            shop.now(),
+            with_status=True,
+            with_slip=with_slip,
+        )
 
 
 def record_sale_in(
-    shop: Shop, session: Session, customer_id: uuid.UUID, amount: int, items: int, now: datetime
+    shop: Shop,
+    session: Session,
+    customer_id: uuid.UUID,
+    amount: int,
+    items: int,
+    now: datetime,
+    *,
+    with_status: bool = False,
+    with_slip: bool = False,
 ) -> SaleResult:
     check_sale_input(amount, items)
     customer = lock_customer(session, customer_id)
@@ -122,6 +150,14 @@ def record_sale_in(
         promoted_from = customer.tier_code
         change_tier(shop, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
     bal = balances(session, customer.id, now)
+    status = (
+        status_of(shop, session, customer, now, program=program, bal=bal, spend=spend)
+        if with_status or with_slip
+        else None
+    )
+    slip = None
+    if with_slip and status is not None:
+        slip = sale_slip(shop, session, sale, status=status, program=program)
     return SaleResult(
         sale_id=sale.id,
         customer_id=customer.id,
@@ -135,6 +171,8 @@ def record_sale_in(
         stamp_goal=program.stamps.goal,
         tier=customer.tier_code,
         promoted_from=promoted_from,
+        status=status,
+        slip=slip,
     )
 
 
@@ -182,6 +220,7 @@ class VoidResult:
     points: int
     stamps: int
     tier: str
+    status: CustomerStatus | None = None  # the customer after it, for the counter screen
 
 
 DEFAULT_VOID_MINUTES = 10
@@ -209,14 +248,18 @@ def void_action(shop: Shop, action_id: str) -> VoidResult:
     with shop.db.write() as session:
         now = shop.now()
         sale = session.get(Sale, key)
+        redemption = None if sale is not None else session.get(Redemption, key)
         if sale is not None:
             check_may_void(shop, sale.staff_id, sale.occurred_at, now)
-            return _void_sale(shop, session, sale, now)
-        redemption = session.get(Redemption, key)
-        if redemption is not None:
+            result = _void_sale(shop, session, sale, now)
+        elif redemption is not None:
             check_may_void(shop, redemption.staff_id, redemption.occurred_at, now)
-            return _void_redemption(shop, session, redemption, now)
-        raise Refused("void.not_found", id=action_id)
+            result = _void_redemption(shop, session, redemption, now)
+        else:
+            raise Refused("void.not_found", id=action_id)
+        customer = session.get(Customer, result.customer_id)
+        assert customer is not None
+        return replace(result, status=status_of(shop, session, customer, now))
 
 
 def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.db.settings import set_setting
 from app.domain.errors import Refused
-from app.services.shop import Shop, audit, set_setting
+from app.services.audit_chain import audit
+from app.services.context import Shop
 from app.services.staff import require_owner
 
 DEFAULT_PROGRAM_CONSENT = (

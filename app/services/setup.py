@@ -18,12 +18,14 @@ from sqlalchemy import func, select
 from app import __version__
 from app.db.engine import resolve_url, sqlite_path
 from app.db.models import Customer, Staff, Store
+from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.domain.program import Program
+from app.services.audit_chain import audit
+from app.services.context import Shop
 from app.services.demo import DemoResult, build_demo
 from app.services.program import PROGRAM_TEMPLATES, program_template, put_in_force
 from app.services.settings import printer_ok
-from app.services.shop import Shop, audit, set_setting
 from app.services.staff import check_pin, hash_pin, require_owner
 
 SETUP_DONE = "setup_done"

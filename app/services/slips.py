@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,78 +12,15 @@ from sqlalchemy.orm import Session
 from app.db.models import Coupon, Customer, LedgerEntry, Redemption, Sale, Store, TierChange
 from app.domain.coupons import format_coupon_code
 from app.domain.errors import Refused
+from app.domain.program import Program
+from app.domain.slip import DEFAULT_FOOTER, IssuedCouponLine, PrinterSettings, SlipData, StoreInfo
+from app.services.context import Shop
 from app.services.customers import CustomerStatus, last_valid_day, status_of
-from app.services.shop import Shop, current_program
+from app.services.program import current_program
 
-DEFAULT_FOOTER = "오늘도 찾아주셔서 감사합니다 :)"
 PRINTER_KINDS = ("pdf", "escpos")
 PAPER_WIDTHS = (58, 80)
 DEFAULT_PRINTER: dict[str, Any] = {"kind": "pdf", "width": 80, "device": ""}
-
-
-@dataclass(frozen=True)
-class StoreInfo:
-    name: str
-    business_number: str | None = None
-    address: str | None = None
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
-class IssuedCouponLine:
-    code: str  # "ABCD-EFGH"
-    kind: str  # amount | percent | item
-    value: int
-    last_day: str  # ISO date, the last day it can be used
-
-
-@dataclass(frozen=True)
-class SlipData:
-    """Everything a slip shows; the renderers need nothing else (no database)."""
-
-    action_id: uuid.UUID
-    kind: str  # sale | points | stamps | coupon | sale_void | redemption_void
-    store: StoreInfo
-    at: datetime  # local time of the action
-    customer_name: str | None  # masked ("김*준")
-    phone_masked: str | None
-    amount: int = 0  # won of the purchase (or of the voided purchase)
-    points_change: int = 0  # + earned, - used or taken back
-    campaign_points: int = 0  # part of points_change from campaigns
-    stamps_change: int = 0
-    reward: str | None = None
-    coupon_used: str | None = None
-    points: int = 0  # balances after the action
-    stamps: int = 0
-    stamp_goal: int = 10
-    stamps_enabled: bool = True
-    points_expiring_30d: int = 0
-    tier_name: str = ""
-    next_tier_name: str | None = None
-    to_next_tier: int = 0
-    window_spend: int = 0
-    next_tier_spend: int = 0
-    promoted: bool = False
-    coupons_issued: tuple[IssuedCouponLine, ...] = ()
-    footer: str = DEFAULT_FOOTER
-    reprint: bool = False  # later actions exist: balances are those right after this one
-
-    @property
-    def stamps_on_card(self) -> int:
-        """Stamps toward the next reward; a completed card shows full until the reward is used."""
-        on_card = self.stamps % self.stamp_goal
-        return self.stamp_goal if on_card == 0 and self.stamps > 0 else on_card
-
-    @property
-    def rewards_ready(self) -> int:
-        return self.stamps // self.stamp_goal
-
-
-@dataclass(frozen=True)
-class PrinterSettings:
-    kind: str = "pdf"
-    width: int = 80
-    device: str = ""
 
 
 def printer_settings(shop: Shop) -> PrinterSettings:
@@ -130,7 +66,49 @@ def _action_entries(session: Session, column: Any, origin: uuid.UUID, void: bool
     return list(session.execute(select(LedgerEntry).where(column == origin, kind_test)).scalars())
 
 
-def _sale_slip(shop: Shop, session: Session, sale: Sale) -> SlipData:
+def sale_slip(
+    shop: Shop,
+    session: Session,
+    sale: Sale,
+    *,
+    status: CustomerStatus | None = None,
+    program: Program | None = None,
+) -> SlipData:
+    """The slip of a sale inside the caller's transaction (what it already read passed in)."""
+    return _sale_slip(shop, session, sale, status=status, program=program)
+
+
+def slip_document(slip: SlipData, kind: str, width: int, *, text: bool = False) -> bytes:
+    """The one way a slip becomes bytes: a PDF, or ESC/POS (raster, or plain text)."""
+    if kind == "escpos":
+        from app.printing.escpos import slip_escpos, slip_escpos_text
+
+        return slip_escpos_text(slip, width) if text else slip_escpos(slip, width)
+    from app.printing.slip_pdf import slip_pdf
+
+    return slip_pdf(slip, width)
+
+
+def render_slip(shop: Shop, slip: SlipData) -> tuple[bytes, PrinterSettings]:
+    """The slip as the owner's printer wants it (the counter's print and auto-print)."""
+    printer = printer_settings(shop)
+    kind = "escpos" if printer.kind == "escpos" and printer.device else "pdf"
+    return slip_document(slip, kind, printer.width), printer
+
+
+def render_action_slip(shop: Shop, action_id: str) -> tuple[bytes, PrinterSettings]:
+    """The slip of a sale or redemption by its id, rendered for the owner's printer."""
+    return render_slip(shop, slip_for(shop, action_id))
+
+
+def _sale_slip(
+    shop: Shop,
+    session: Session,
+    sale: Sale,
+    *,
+    status: CustomerStatus | None = None,
+    program: Program | None = None,
+) -> SlipData:
     void = sale.reverses_id is not None
     origin = sale.reverses_id or sale.id
     entries = _action_entries(session, LedgerEntry.sale_id, origin, void)
@@ -148,6 +126,8 @@ def _sale_slip(shop: Shop, session: Session, sale: Sale) -> SlipData:
         campaign_points=0 if void else campaign,
         stamps_change=sum(e.stamps for e in entries),
         promoted=not void and _promoted_by(session, sale.id),
+        status=status,
+        program=program,
     )
 
 
@@ -203,14 +183,17 @@ def _slip(
     customer_id: uuid.UUID,
     occurred_at: datetime,
     cutoff: uuid.UUID,
+    status: CustomerStatus | None = None,
+    program: Program | None = None,
     **action: Any,
 ) -> SlipData:
-    customer = session.get(Customer, customer_id)
-    if customer is None:  # pragma: no cover - the foreign key keeps it
-        raise Refused("slip.not_found", id=str(action_id))
-    now = shop.now()
-    status = status_of(shop, session, customer, now)
-    _, program = current_program(session)
+    if status is None:
+        customer = session.get(Customer, customer_id)
+        if customer is None:  # pragma: no cover - the foreign key keeps it
+            raise Refused("slip.not_found", id=str(action_id))
+        status = status_of(shop, session, customer, shop.now())
+    if program is None:
+        _, program = current_program(session)
     later = _later_entries(session, customer_id, cutoff)
     points, stamps = (
         _ledger_sums_until(session, customer_id, cutoff)

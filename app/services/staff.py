@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from app.db.models import SignInAttempt, Staff
 from app.domain.errors import Refused
-from app.services.shop import Shop, audit
+from app.services.audit_chain import audit
+from app.services.context import Shop
 
 MAX_WRONG_PINS = 5
 LOCK_TIME = timedelta(minutes=5)

@@ -10,7 +10,8 @@ from typing import Any
 from app.db.models import Store
 from app.domain.errors import Refused
 from app.services import settings
-from app.services.shop import Shop, audit
+from app.services.audit_chain import audit
+from app.services.context import Shop
 from app.services.staff import require_owner
 
 # The National Tax Service's weights for the check digit of a business registration number.
@@ -52,6 +53,13 @@ def parse_business_number(text: str) -> str:
 
 def format_business_number(digits: str) -> str:
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else digits
+
+
+def store_name(shop: Shop) -> str:
+    """The store's name for the window title ("Dangol" before it has one)."""
+    with shop.db.read() as session:
+        store = session.get(Store, shop.store_id)
+        return store.name if store else "Dangol"
 
 
 def store_profile(shop: Shop) -> StoreProfile:

@@ -26,19 +26,21 @@ from app.db.models import (
     SyncConflict,
     SyncOutbox,
 )
+from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.domain.phone import mask_name
+from app.services.audit_chain import audit
+from app.services.context import Shop
 from app.services.customers import masked_phone
 from app.services.ledger import balances
-from app.services.shop import Shop, audit, set_setting
 from app.services.staff import require_owner
 from app.sync import engine as sync_engine
 from app.sync import server
+from app.sync.background import SyncWorker
 from app.sync.figures import account_pulled
 from app.sync.merge import Applier
 from app.sync.tracking import create_triggers, missing_triggers
 from app.sync.upload import upload_everything
-from app.sync.worker import SyncWorker
 
 URL_KEY, UPLOADED_KEY = "sync.url", "sync.uploaded"
 LAST_OK_KEY, LAST_ERROR_KEY = "sync.last_ok", "sync.last_error"

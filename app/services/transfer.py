@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from app.db.models import Customer, LedgerEntry, MembershipCard
 from app.domain.errors import Refused
 from app.domain.phone import Phone, parse_phone
+from app.services.audit_chain import audit
+from app.services.context import Shop
 from app.services.customers import clean_name, enroll_in, parse_birthday
 from app.services.ledger import append_entry, lot_expiry
-from app.services.shop import Shop, audit, current_program
+from app.services.program import current_program
 
 EXPORT_COLUMNS = [
     "phone",

@@ -23,9 +23,11 @@ from app.domain.coupons import check_coupon_issue
 from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name
 from app.services.analytics import visit_count
+from app.services.audit_chain import audit
+from app.services.context import Shop
+from app.services.figures import bump
 from app.services.owner import add_coupon
 from app.services.settings import setting
-from app.services.shop import Shop, audit, bump
 from app.services.staff import require_owner
 
 MIN_DAYS, MAX_DAYS = 7, 3650

@@ -32,5 +32,5 @@ Design, in short (the README's "Cloud sync" section says the same for owners):
   other registers' data, COPY into temporary tables, then one INSERT ... SELECT per table.
 * Figures after a pull (app/sync/figures.py) follow order-free rules, so member counts agree
   on every register; a sync run is audited only when it moved something.
-* Background: SyncWorker (app/sync/worker.py).
+* Background: SyncWorker (app/sync/background.py).
 """

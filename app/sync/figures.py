@@ -29,14 +29,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.db.figures import bump_rows, first_active
 from app.db.models import Customer, CustomerMonth, LedgerEntry
-from app.services.ledger import ledger_metrics  # the one definition of how an entry moves them
-from app.services.shop import (
+from app.domain.figures import (
     RETAINED,
     activity_rows,
-    bump_rows,
     cohort_metric,
-    first_active,
+    ledger_metrics,  # the one definition of how an entry moves them
     shift_month,
 )
 from app.sync.merge import Applied, Change

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.resources import FONT_BOLD, FONT_REGULAR, ICON, RESOURCES
 from app.services import settings
-from app.services.shop import Shop
+from app.services.context import Shop
+from app.services.program import program_in_force
+from app.services.store import store_name
 from app.ui import text
 from app.ui.qt_translation import use_qt_language
 
@@ -37,40 +39,23 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def store_name(shop: Shop) -> str:
-    from app.db.models import Store
-
-    with shop.db.read() as session:
-        store = session.get(Store, shop.store_id)
-        return store.name if store else "Dangol"
-
-
 def offer_demo(shop: Shop) -> None:
     """A fresh install: ask once whether to fill a demo shop to practise with."""
-    from sqlalchemy import func, select
+    from app.services.demo import build_demo, has_members, mark_demo_offered
 
-    from app.db.models import Customer
-    from app.services.demo import build_demo
-    from app.services.shop import set_setting
-
-    if shop.settings.get("demo_offered"):
+    if shop.settings.get("demo_offered") or has_members(shop):
         return
-    with shop.db.read() as session:
-        if session.scalar(select(func.count()).select_from(Customer)):
-            return
     answer = QMessageBox.question(None, "Dangol", text.t("demo.question"))
     if answer == QMessageBox.StandardButton.Yes:
         build_demo(shop)
-    with shop.db.write() as session:
-        set_setting(session, "demo_offered", True)
-    shop.settings["demo_offered"] = True
+    mark_demo_offered(shop)
 
 
 def first_run(shop: Shop) -> bool:
     """A new shop gets the setup wizard (once); False when the owner chose "later"."""
     from app.services.setup import needs_setup
+    from app.ui.tasks import ServiceRunner
     from app.ui.wizard import SetupWizard
-    from app.ui.worker import ServiceRunner
 
     if not needs_setup(shop):
         offer_demo(shop)
@@ -105,7 +90,7 @@ def _report_ready(path: str, app: QApplication) -> None:
 
 
 def run_gui(target: str | None = None, lang: str | None = None) -> int:
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
     from app.ui.main_window import MainWindow
 
     app = prepare_application()
@@ -118,7 +103,8 @@ def run_gui(target: str | None = None, lang: str | None = None) -> int:
     if not first_run(shop):
         shop.close()
         return 0
-    window = MainWindow(shop, store_name(shop))
+    # read once before the window: the counter never reads the database on the UI thread
+    window = MainWindow(shop, store_name(shop), program_in_force(shop))
     window.show()
     ready_file = os.environ.get("DANGOL_READY_FILE")
     if ready_file:

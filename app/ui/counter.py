@@ -24,15 +24,16 @@ from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.domain.query import classify_query
-from app.services import customers, program, redemptions, sales, settings, staff
+from app.domain.slip import PrinterSettings, SlipData
+from app.services import customers, redemptions, sales, settings, slips, staff
+from app.services.context import Shop
 from app.services.customers import CustomerStatus
-from app.services.shop import Shop
 from app.ui.dialogs import CouponDialog, EnrollDialog, PinDialog, RedeemDialog, SaleDialog
 from app.ui.panel import CustomerPanel
 from app.ui.search import SearchField
-from app.ui.slip_printer import SlipPrinter, render_slip
+from app.ui.slip_printer import SlipPrinter
+from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t, tn
-from app.ui.worker import ServiceRunner
 
 TOAST_SECONDS = 12
 
@@ -47,13 +48,14 @@ class CounterScreen(QWidget):
         self,
         shop: Shop,
         runner: ServiceRunner,
+        program: Program,
         parent: QWidget | None = None,
         slip_printer: SlipPrinter | None = None,
     ) -> None:
         super().__init__(parent)
         self.shop, self.runner = shop, runner
         self.slip_printer = slip_printer or SlipPrinter(self)
-        self.program: Program = program.program_in_force(shop)
+        self.program = program  # passed in: building the screen reads no database
         self.status: CustomerStatus | None = None
         self.last_action: tuple[str, str] | None = None  # (id, what it was)
         self.dialog: QDialog | None = None
@@ -196,7 +198,7 @@ class CounterScreen(QWidget):
     def _pick_match(self, item: QListWidgetItem) -> None:
         self.matches.hide()
         self._say("")
-        customer_id = str(item.data(Qt.ItemDataRole.UserRole).id)
+        customer_id = item.data(Qt.ItemDataRole.UserRole).id
         self.runner.run(
             lambda: customers.customer_status(self.shop, customer_id),
             self.show_status,
@@ -216,7 +218,7 @@ class CounterScreen(QWidget):
     def refresh(self, after: Callable[[], None] | None = None) -> None:
         if self.status is None:
             return
-        customer_id = str(self.status.id)
+        customer_id = self.status.id
 
         def done(status: CustomerStatus) -> None:
             self.show_status(status)
@@ -281,9 +283,12 @@ class CounterScreen(QWidget):
 
     def record_sale(self, amount: int, items: int = 1) -> None:
         assert self.status is not None
-        who = str(self.status.id)
+        customer_id = self.status.id
+        with_slip = bool(settings.setting(self.shop, "auto_print_slip"))
         self.runner.run(
-            lambda: sales.record_sale(self.shop, who, amount, items), self._sale_done, self._failed
+            lambda: sales.record_sale(self.shop, customer_id, amount, items, with_slip=with_slip),
+            self._sale_done,
+            self._failed,
         )
 
     def _sale_done(self, result: sales.SaleResult) -> None:
@@ -295,7 +300,7 @@ class CounterScreen(QWidget):
             text = t("done.sale_points", points=points)
         if result.promoted_from:
             text += t("done.promoted", tier=self.program.tier(result.tier).name)
-        self._done(str(result.sale_id), text)
+        self._done(str(result.sale_id), text, result.status, result.slip)
 
     def open_redeem(self) -> None:
         if self.status is None or self.dialog is not None:
@@ -305,12 +310,13 @@ class CounterScreen(QWidget):
 
     def redeem_points(self, points: int) -> None:
         assert self.status is not None
-        who = str(self.status.id)
+        customer_id = self.status.id
         self.runner.run(
-            lambda: redemptions.redeem_points(self.shop, who, points),
+            lambda: redemptions.redeem_points(self.shop, customer_id, points),
             lambda r: self._done(
                 str(r.redemption_id),
                 t("done.redeem", points=f"{r.points_used:,}", balance=f"{r.points:,}"),
+                r.status,
             ),
             self._failed,
         )
@@ -318,10 +324,10 @@ class CounterScreen(QWidget):
     def redeem_stamps(self) -> None:
         if self.status is None or self.dialog is not None:
             return
-        who = str(self.status.id)
+        customer_id = self.status.id
         self.runner.run(
-            lambda: redemptions.redeem_stamps(self.shop, who),
-            lambda r: self._done(str(r.redemption_id), t("done.stamps", reward=r.reward)),
+            lambda: redemptions.redeem_stamps(self.shop, customer_id),
+            lambda r: self._done(str(r.redemption_id), t("done.stamps", reward=r.reward), r.status),
             self._failed,
         )
 
@@ -333,10 +339,10 @@ class CounterScreen(QWidget):
 
     def use_coupon(self, code: str) -> None:
         assert self.status is not None
-        who = str(self.status.id)
+        customer_id = self.status.id
         self.runner.run(
-            lambda: redemptions.redeem_coupon(self.shop, who, code),
-            lambda r: self._done(str(r.redemption_id), t("done.coupon", code=code)),
+            lambda: redemptions.redeem_coupon(self.shop, customer_id, code),
+            lambda r: self._done(str(r.redemption_id), t("done.coupon", code=code), r.status),
             self._failed,
         )
 
@@ -366,7 +372,7 @@ class CounterScreen(QWidget):
             self._hide_toast()
             self._say(t("done.void", points=result.points_change, stamps=result.stamps_change))
             self.action_done.emit(self.message.text())
-            self.refresh()
+            self._show_after(result.status)
 
         self.runner.run(lambda: sales.void_action(self.shop, action_id), done, self._failed)
 
@@ -430,22 +436,44 @@ class CounterScreen(QWidget):
             self._say(t("void.nothing"), error=True)
             return
         action_id = self.last_action[0]
+        self._deliver(lambda: slips.render_action_slip(self.shop, action_id), automatic)
+
+    def _deliver(
+        self, render: Callable[[], tuple[bytes, PrinterSettings]], automatic: bool
+    ) -> None:
         self.runner.run(
-            lambda: render_slip(self.shop, action_id),
+            render,
             lambda made: self.slip_printer.deliver(made[0], made[1], automatic=automatic),
             self._failed,
         )
 
-    def _done(self, action_id: str, text: str) -> None:
+    def _done(
+        self,
+        action_id: str,
+        text: str,
+        status: CustomerStatus | None = None,
+        slip: SlipData | None = None,
+    ) -> None:
+        """After an action: what it returned is shown (and printed); nothing is read again."""
         self.last_action = (action_id, text)
         if settings.setting(self.shop, "auto_print_slip"):
-            self.print_slip(automatic=True)
+            if slip is not None:
+                self._deliver(lambda: slips.render_slip(self.shop, slip), True)
+            else:
+                self.print_slip(automatic=True)
         self.toast.setText(text)
         self.toast_box.show()
         self._toast_timer.start()
         self._say("")
         self.action_done.emit(text)
-        self.refresh()
+        self._show_after(status)
+
+    def _show_after(self, status: CustomerStatus | None) -> None:
+        """The status an action returned, or (an older caller) read again."""
+        if status is not None:
+            self.show_status(status)
+        else:
+            self.refresh()
 
     def _hide_toast(self) -> None:
         self.toast_box.hide()

@@ -9,24 +9,29 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar
 
 from app.domain.errors import Refused
+from app.domain.program import Program
 from app.services import settings
-from app.services.shop import Shop
+from app.services.context import Shop
+from app.services.program import program_in_force
 from app.services.staff import StaffMember
 from app.ui.camera import CameraScanDialog, camera_available
 from app.ui.counter import CounterScreen
 from app.ui.display import CustomerDisplay
 from app.ui.signin import SignInScreen
+from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, set_language, t
-from app.ui.worker import ServiceRunner
 
 if TYPE_CHECKING:
-    from app.sync.worker import SyncWorker
+    from app.sync.background import SyncWorker
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, shop: Shop, store_name: str, *, require_sign_in: bool = True) -> None:
+    def __init__(
+        self, shop: Shop, store_name: str, program: Program, *, require_sign_in: bool = True
+    ) -> None:
         super().__init__()
         self.shop = shop
+        self.program = program  # read in the start-up path; refreshed off the UI thread
         self.setWindowTitle(t("app.title", store=store_name))
         self.runner = ServiceRunner(self)
         self.stack = QStackedWidget()
@@ -71,7 +76,7 @@ class MainWindow(QMainWindow):
                 self.stack.removeWidget(old)
                 old.deleteLater()
         self.signin = SignInScreen(self.shop, self.runner)
-        self.counter = CounterScreen(self.shop, self.runner)
+        self.counter = CounterScreen(self.shop, self.runner, self.program)
         self.stack.addWidget(self.signin)
         self.stack.addWidget(self.counter)
         self.signin.signed_in.connect(self.on_signed_in)
@@ -107,7 +112,9 @@ class MainWindow(QMainWindow):
         """Korean ⇄ English (an owner's setting), then the screens are built in it."""
         new = "en" if language() == "ko" else "ko"
 
-        def done(_: object) -> None:
+        def done(in_force: object) -> None:
+            assert isinstance(in_force, Program)
+            self.program = in_force
             set_language(new)
             on_counter = self.stack.currentWidget() is self.counter
             self._build_screens()
@@ -123,7 +130,11 @@ class MainWindow(QMainWindow):
                 refusal(error) if isinstance(error, Refused) else str(error), 8000
             )
 
-        self.runner.run(lambda: settings.update_settings(self.shop, language=new), done, failed)
+        def change() -> Program:
+            settings.update_settings(self.shop, language=new)
+            return program_in_force(self.shop)  # the screens are built anew with it
+
+        self.runner.run(change, done, failed)
 
     def open_backoffice(self) -> None:
         """The owner's window; a cashier is told to let an owner sign in."""

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import staff
-from app.services.shop import Shop
+from app.services.context import Shop
 from app.services.staff import StaffMember
 from app.ui.dialogs import Keypad
+from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t
-from app.ui.worker import ServiceRunner
 
 
 class SignInScreen(QWidget):

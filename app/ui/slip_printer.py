@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from app.services.slips import PrinterSettings
+from app.domain.slip import PrinterSettings
 
 
 class SlipPrinter:
@@ -23,18 +23,3 @@ class SlipPrinter:
             qt.print_pdf(document)
         else:
             qt.preview_pdf(document, self.parent)
-
-
-def render_slip(shop, action_id: str) -> tuple[bytes, PrinterSettings]:
-    """The slip of an action as the owner's printer wants it (runs on the database thread)."""
-    from app.services.slips import printer_settings, slip_for
-
-    printer = printer_settings(shop)
-    slip = slip_for(shop, action_id)
-    if printer.kind == "escpos" and printer.device:
-        from app.printing.escpos import slip_escpos
-
-        return slip_escpos(slip, printer.width), printer
-    from app.printing.slip_pdf import slip_pdf
-
-    return slip_pdf(slip, printer.width), printer

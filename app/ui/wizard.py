@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import setup
-from app.services.shop import Shop
+from app.services.context import Shop
+from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t
-from app.ui.worker import ServiceRunner
 
 TEMPLATE_ORDER = ("stamps", "points", "both")
 

@@ -15,8 +15,10 @@ from sqlalchemy import or_, select
 
 from app.db import migrate
 from app.db.models import MonthlyStat
+from app.db.settings import set_setting
 from app.services import analytics, customer_admin, customers, sales
-from app.services.shop import Shop, open_shop, set_setting
+from app.services.context import Shop, open_shop
+from app.services.customers import resolve_customer
 
 A, B, C, D, E = (f"010-3000-000{n}" for n in range(1, 6))
 
@@ -35,26 +37,30 @@ def _history(shop: Shop) -> None:
     customers.enroll(shop, A)
     on(at(2, 10))
     customers.enroll(shop, B)
-    sales.record_sale(shop, A, 5_000)
-    sales.record_sale(shop, A, 6_000)  # a second sale in a month counts once
-    sales.record_sale(shop, B, 7_000)
+    sales.record_sale(shop, resolve_customer(shop, A), 5_000)
+    sales.record_sale(
+        shop, resolve_customer(shop, A), 6_000
+    )  # a second sale in a month counts once
+    sales.record_sale(shop, resolve_customer(shop, B), 7_000)
     on(at(3, 5))
     customers.enroll(shop, C)
     customers.enroll(shop, D)
     for who in (A, B, C, D):
-        sales.record_sale(shop, who, 8_000)
+        sales.record_sale(shop, resolve_customer(shop, who), 8_000)
     on(at(4, 2))
-    customer_admin.merge_customers(shop, B, C)  # C's March stays counted
-    customers.erase_customer(shop, D)
-    sales.record_sale(shop, B, 9_000)
+    customer_admin.merge_customers(
+        shop, resolve_customer(shop, B), resolve_customer(shop, C)
+    )  # C's March stays counted
+    customers.erase_customer(shop, resolve_customer(shop, D))
+    sales.record_sale(shop, resolve_customer(shop, B), 9_000)
     on(at(5, 20))
     customers.enroll(shop, E)
     for who in (A, E):
-        sales.record_sale(shop, who, 10_000)
+        sales.record_sale(shop, resolve_customer(shop, who), 10_000)
     on(at(6, 3))
-    sales.record_sale(shop, A, 11_000)
+    sales.record_sale(shop, resolve_customer(shop, A), 11_000)
     on(at(4, 25))  # recorded late: A's April joins March and May (retained in both)
-    sales.record_sale(shop, A, 12_000)
+    sales.record_sale(shop, resolve_customer(shop, A), 12_000)
     on(at(6, 10))
 
 

@@ -16,7 +16,8 @@ from app.db.base import Base
 from app.db.engine import Database, resolve_url
 from app.domain.errors import Refused
 from app.services import customers, sales
-from app.services.shop import open_shop
+from app.services.context import open_shop
+from app.services.customers import resolve_customer
 
 
 def test_migrated_schema_matches_the_models(db_url: str) -> None:
@@ -51,7 +52,7 @@ def test_an_older_database_is_copied_aside_then_upgraded(tmp_path: Path) -> None
     path = tmp_path / "old.sqlite"
     shop = open_shop(str(path))
     customers.enroll(shop, "010-1234-5678")
-    sales.record_sale(shop, "010-1234-5678", 10_000)
+    sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 10_000)
     shop.close()
     # take the schema back to the first release, as an old version would have left it
     db = Database(resolve_url(str(path)))
@@ -66,7 +67,9 @@ def test_an_older_database_is_copied_aside_then_upgraded(tmp_path: Path) -> None
         with sqlite3.connect(copy) as conn:
             assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         assert migrate.current_revision(shop.db.engine) == migrate.head_revision()
-        assert customers.customer_status(shop, "010-1234-5678").points == 200
+        assert (
+            customers.customer_status(shop, resolve_customer(shop, "010-1234-5678")).points == 200
+        )
     finally:
         shop.close()
 
@@ -99,7 +102,7 @@ def test_the_wal_is_checkpointed_off_the_sale_path(tmp_path: Path) -> None:
             assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
         customers.enroll(shop, "010-1234-5678")
         for _ in range(30):
-            sales.record_sale(shop, "010-1234-5678", 1000)
+            sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 1000)
         checkpointer = shop.db.checkpointer
         assert checkpointer is not None and checkpointer.commits == 32  # seeding, enroll, sales
         deadline = time.monotonic() + 15  # the first quiet moment (2 s) after the sales

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from app.services.customers import resolve_customer
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import io
@@ -17,8 +19,9 @@ import zxingcpp
 from PIL import Image
 
 from app.db.models import Store
+from app.db.settings import set_setting
 from app.services import customers, sales
-from app.services.shop import Shop, set_setting
+from app.services.context import Shop
 
 PHONE = "010-1234-5678"
 MASKED = "010-****-5678"
@@ -100,7 +103,7 @@ def member(store_shop: Shop) -> customers.Enrollment:
 
 @pytest.fixture
 def sale(store_shop: Shop, member: customers.Enrollment) -> sales.SaleResult:
-    return sales.record_sale(store_shop, PHONE, 12_500)
+    return sales.record_sale(store_shop, resolve_customer(store_shop, PHONE), 12_500)
 
 
 def set_shop_setting(shop: Shop, key: str, value: object) -> None:

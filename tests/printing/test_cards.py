@@ -10,7 +10,8 @@ from app.printing.card import CR80, card_pdf, qr_size_mm, rules_lines, scale_of
 from app.printing.qr import MIN_MODULE_MM, QUIET_ZONE, error_level, qr_matrix
 from app.printing.sheets import BUILT_IN
 from app.services import cards, customers
-from app.services.shop import Shop
+from app.services.context import Shop
+from app.services.customers import resolve_customer
 from tests.printing.conftest import (
     PHONE,
     STORE,
@@ -23,12 +24,12 @@ from tests.printing.conftest import (
 
 
 def test_card_pages_are_cr80(store_shop: Shop, member: customers.Enrollment) -> None:
-    pdf = card_pdf(cards.card_for(store_shop, PHONE))
+    pdf = card_pdf(cards.card_for(store_shop, resolve_customer(store_shop, PHONE)))
     assert page_sizes_mm(pdf) == [(85.6, 54.0), (85.6, 54.0)]
 
 
 def test_card_qr_is_exactly_the_token(store_shop: Shop, member: customers.Enrollment) -> None:
-    pdf = card_pdf(cards.card_for(store_shop, PHONE, with_name=True))
+    pdf = card_pdf(cards.card_for(store_shop, resolve_customer(store_shop, PHONE), with_name=True))
     front, back = render_pages(pdf)
     found = read_qr_codes(front)
     assert [f.text for f in found] == [member.card]
@@ -58,7 +59,7 @@ def test_qr_payload_is_numeric_mode() -> None:
 
 
 def test_back_has_the_program_rules(store_shop: Shop, member: customers.Enrollment) -> None:
-    card = cards.card_for(store_shop, PHONE)
+    card = cards.card_for(store_shop, resolve_customer(store_shop, PHONE))
     text = pdf_text(card_pdf(card)).replace("\n", " ")
     for line in rules_lines(card.program):
         assert line.split(":")[0] in text
@@ -68,7 +69,9 @@ def test_back_has_the_program_rules(store_shop: Shop, member: customers.Enrollme
 
 
 def test_no_name_unless_asked(store_shop: Shop, member: customers.Enrollment) -> None:
-    assert "김민준" not in pdf_text(card_pdf(cards.card_for(store_shop, PHONE)))
+    assert "김민준" not in pdf_text(
+        card_pdf(cards.card_for(store_shop, resolve_customer(store_shop, PHONE)))
+    )
 
 
 def test_logo_from_settings(store_shop: Shop, member: customers.Enrollment, tmp_path) -> None:
@@ -77,12 +80,12 @@ def test_logo_from_settings(store_shop: Shop, member: customers.Enrollment, tmp_
     logo = tmp_path / "logo.png"
     Image.new("RGB", (64, 64), (11, 93, 91)).save(logo)
     set_shop_setting(store_shop, "logo_path", str(logo))
-    card = cards.card_for(store_shop, PHONE)
+    card = cards.card_for(store_shop, resolve_customer(store_shop, PHONE))
     assert card.logo_path == str(logo)
     front = render_pages(card_pdf(card, back=False))[0]
     assert [f.text for f in read_qr_codes(front)] == [member.card]
     set_shop_setting(store_shop, "logo_path", str(tmp_path / "missing.png"))
-    assert cards.card_for(store_shop, PHONE).logo_path is None
+    assert cards.card_for(store_shop, resolve_customer(store_shop, PHONE)).logo_path is None
 
 
 def test_modules_stay_readable_at_every_sheet_size() -> None:
@@ -94,16 +97,16 @@ def test_modules_stay_readable_at_every_sheet_size() -> None:
 
 
 def qr_size_mm_of(token: str, scale: float) -> float:
+    from app.domain.card_face import CardData
     from app.domain.program import DEFAULT_PROGRAM
-    from app.services.cards import CardData
-    from app.services.slips import StoreInfo
+    from app.domain.slip import StoreInfo
 
     return qr_size_mm(CardData(token, StoreInfo("x"), DEFAULT_PROGRAM), scale)
 
 
 def test_unknown_member_is_refused(store_shop: Shop) -> None:
     with pytest.raises(Refused) as refused:
-        cards.card_for(store_shop, "010-9999-8888")
+        cards.card_for(store_shop, resolve_customer(store_shop, "010-9999-8888"))
     assert refused.value.code == "customer.not_found"
 
 
@@ -112,11 +115,14 @@ def test_blank_cards_are_unique_unassigned_and_enroll(store_shop: Shop) -> None:
     assert len(set(tokens)) == 12
     assert all(is_valid_card_token(t) for t in tokens)
     with pytest.raises(Refused) as refused:
-        customers.customer_status(store_shop, tokens[0])
+        customers.customer_status(store_shop, resolve_customer(store_shop, tokens[0]))
     assert refused.value.code == "card.blank"
     enrolled = customers.enroll(store_shop, PHONE, card_token=tokens[0])
     assert enrolled.card == tokens[0]
-    assert customers.customer_status(store_shop, tokens[0]).id == enrolled.id
+    assert (
+        customers.customer_status(store_shop, resolve_customer(store_shop, tokens[0])).id
+        == enrolled.id
+    )
     with pytest.raises(Refused) as refused:
         customers.enroll(store_shop, "010-2222-3333", card_token=tokens[0])
     assert refused.value.code == "card.taken"

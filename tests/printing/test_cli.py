@@ -53,7 +53,7 @@ def test_print_slip_pdf_and_escpos(cli: Cli, sale_id: str, tmp_path: Path) -> No
 
 
 def test_print_slip_width_from_printer_settings(cli: Cli, sale_id: str, tmp_path: Path) -> None:
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
     from tests.printing.conftest import set_shop_setting
 
     shop = open_shop(str(cli.db), create=False)

@@ -6,7 +6,7 @@ import pypdf
 import pytest
 
 from app.printing.slip_pdf import slip_pdf
-from app.services.shop import Shop
+from app.services.context import Shop
 from app.services.slips import slip_for
 from tests.printing.conftest import mm, render_pages
 

@@ -9,7 +9,7 @@ from app.printing.card import CR80, SAFE_MM, front_layout, scale_of
 from app.printing.sheet_pdf import alignment_page_pdf, pages_needed, sheet_pdf
 from app.printing.sheets import BUILT_IN, Box, SheetLayout
 from app.services import cards
-from app.services.shop import Shop
+from app.services.context import Shop
 from tests.printing.conftest import page_sizes_mm, pdf_text, read_qr_codes, render_pages
 
 A4_MM = (210.0, 297.0)
@@ -112,7 +112,7 @@ def test_layouts_saved_per_sheet_type(store_shop: Shop) -> None:
     assert (saved.name, saved.offset_x, saved.offset_y) == ("J8414", 0.6, -1.4)
     assert store_shop.settings["card_sheets"]["J8414"]["offset_x"] == 0.6
     # survives reopening and leaves the other sheet alone
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     again = open_shop(str(store_shop.db.path), now=store_shop.now())
     try:

@@ -7,11 +7,13 @@ from dataclasses import replace
 import pytest
 
 from app.domain.errors import Refused
+from app.domain.slip import DEFAULT_FOOTER
 from app.printing.escpos import DOTS, slip_escpos, slip_escpos_text, slip_image
 from app.printing.slip_pdf import slip_pdf
 from app.services import owner, redemptions, sales
-from app.services.shop import Shop
-from app.services.slips import DEFAULT_FOOTER, printer_settings, slip_for
+from app.services.context import Shop
+from app.services.customers import resolve_customer
+from app.services.slips import printer_settings, slip_for
 from tests.printing.conftest import (
     MASKED,
     PHONE,
@@ -39,12 +41,12 @@ def test_sale_slip_data_matches_the_sale(store_shop: Shop, sale: sales.SaleResul
 
 def test_redemption_and_void_slips(store_shop: Shop, member) -> None:
     for _ in range(10):
-        sales.record_sale(store_shop, PHONE, 60_000)
-    used = redemptions.redeem_points(store_shop, PHONE, 1_000)
+        sales.record_sale(store_shop, resolve_customer(store_shop, PHONE), 60_000)
+    used = redemptions.redeem_points(store_shop, resolve_customer(store_shop, PHONE), 1_000)
     slip = slip_for(store_shop, str(used.redemption_id))
     assert (slip.kind, slip.points_change, slip.points) == ("points", -1_000, used.points)
 
-    reward = redemptions.redeem_stamps(store_shop, PHONE)
+    reward = redemptions.redeem_stamps(store_shop, resolve_customer(store_shop, PHONE))
     slip = slip_for(store_shop, str(reward.redemption_id))
     assert (slip.kind, slip.stamps_change, slip.reward) == ("stamps", -10, "아메리카노 1잔")
 
@@ -66,15 +68,15 @@ def _void_row_id(shop: Shop, original):
 
 
 def test_reprint_shows_balances_right_after_that_sale(store_shop: Shop, member) -> None:
-    first = sales.record_sale(store_shop, PHONE, 10_000)
-    sales.record_sale(store_shop, PHONE, 20_000)
+    first = sales.record_sale(store_shop, resolve_customer(store_shop, PHONE), 10_000)
+    sales.record_sale(store_shop, resolve_customer(store_shop, PHONE), 20_000)
     slip = slip_for(store_shop, str(first.sale_id))
     assert slip.reprint
     assert (slip.points, slip.stamps) == (first.points, first.stamps)
 
 
 def test_coupon_issued_with_the_visit_is_on_the_slip(store_shop: Shop, sale) -> None:
-    owner.issue_coupon(store_shop, PHONE, "amount", 3_000, 30)
+    owner.issue_coupon(store_shop, resolve_customer(store_shop, PHONE), "amount", 3_000, 30)
     slip = slip_for(store_shop, str(sale.sale_id))
     assert len(slip.coupons_issued) == 1
     assert slip.coupons_issued[0].value == 3_000

@@ -14,6 +14,7 @@ from app.db.models import AuditEntry, Coupon, Customer
 from app.domain.errors import Refused
 from app.domain.program import DEFAULT_PROGRAM
 from app.services import analytics, customers, program, sales, transfer, winback
+from app.services.customers import resolve_customer
 from tests.services.helpers import snapshot
 
 A, B, C = "010-1000-0001", "010-1000-0002", "010-1000-0003"
@@ -37,15 +38,15 @@ def _history(shop) -> None:
     shop.fixed_now = JAN
     customers.enroll(shop, A, name="김민준", marketing_consent=True)
     customers.enroll(shop, B, name="이서연")
-    sales.record_sale(shop, A, 10_000)
-    sales.record_sale(shop, B, 20_000)
+    sales.record_sale(shop, resolve_customer(shop, A), 10_000)
+    sales.record_sale(shop, resolve_customer(shop, B), 20_000)
     shop.fixed_now = FEB
     customers.enroll(shop, C, name="박지호", marketing_consent=True)
-    sales.record_sale(shop, A, 30_000)
-    sales.record_sale(shop, C, 5_000)
+    sales.record_sale(shop, resolve_customer(shop, A), 30_000)
+    sales.record_sale(shop, resolve_customer(shop, C), 5_000)
     shop.fixed_now = MAR
     program.load_program(shop, document)
-    sales.record_sale(shop, A, 10_000)
+    sales.record_sale(shop, resolve_customer(shop, A), 10_000)
 
 
 def test_the_dashboard_adds_up_the_months(shop) -> None:
@@ -174,7 +175,7 @@ def test_bad_coupon_or_days_write_nothing(shop) -> None:
 def test_the_sms_file_holds_only_opted_in_members(shop, tmp_path: Path) -> None:
     _history(shop)
     customers.enroll(shop, "010-1000-0004", name="최우진", marketing_consent=True)
-    sales.record_sale(shop, "010-1000-0004", 8_000)
+    sales.record_sale(shop, resolve_customer(shop, "010-1000-0004"), 8_000)
     shop.fixed_now = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
     _withdraw(shop, "01010000004")
     out = tmp_path / winback.sms_file_name(shop)
@@ -211,7 +212,7 @@ def test_a_paper_card_file_in_cp949_is_mapped_and_imported(shop, tmp_path: Path)
     assert preview.rows[0] == ["010-2222-0001", "홍길동", "7", "단골"]
     result = transfer.import_customers(shop, path, mapping=preview.guess)
     assert (result.imported, result.bad, result.ignored_columns) == (2, [], ["메모"])
-    assert customers.customer_status(shop, "010-2222-0001").stamps == 7
+    assert customers.customer_status(shop, resolve_customer(shop, "010-2222-0001")).stamps == 7
 
 
 def test_a_mapping_must_name_the_phone_column_once(tmp_path: Path, shop) -> None:

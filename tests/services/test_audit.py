@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from app.db.models import AuditEntry
 from app.services import customers, sales
 from app.services.audit import verify_audit_chain
+from app.services.customers import resolve_customer
 
 
 def _actions(shop) -> list[str]:
@@ -16,10 +17,10 @@ def _actions(shop) -> list[str]:
 
 def test_actions_are_logged_and_the_chain_verifies(shop) -> None:
     e = customers.enroll(shop, "010-1234-5678")
-    sale = sales.record_sale(shop, "010-1234-5678", 10_000)
-    customers.customer_status(shop, "010-1234-5678", log_view=True)
+    sale = sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 10_000)
+    customers.customer_status(shop, resolve_customer(shop, "010-1234-5678"), log_view=True)
     sales.void_action(shop, str(sale.sale_id))
-    customers.erase_customer(shop, e.card)
+    customers.erase_customer(shop, resolve_customer(shop, e.card))
     assert _actions(shop) == ["customer.enroll", "customer.view", "sale.void", "customer.erase"]
     check = verify_audit_chain(shop)
     assert (check.intact, check.rows) == (True, 4)

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 from app.services import customers, sales
+from app.services.customers import resolve_customer
 from tests.services.helpers import ledger_sum
 
 PHONE = "010-1234-5678"
@@ -17,19 +18,22 @@ WORKER = textwrap.dedent(
     import json, sys
     from app.domain.errors import Refused
     from app.services import redemptions, sales
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     url, phone, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     shop = open_shop(url, create=False)
+    from app.services.customers import resolve_customer
+
+    customer_id = resolve_customer(shop, phone)
     done = refused = 0
     if mode == "sales":
         for _ in range(25):
-            sales.record_sale(shop, phone, 10_000)
+            sales.record_sale(shop, customer_id, 10_000)
             done += 1
     else:
         while True:
             try:
-                redemptions.redeem_points(shop, phone, 1000)
+                redemptions.redeem_points(shop, customer_id, 1000)
                 done += 1
             except Refused as exc:
                 assert exc.code == "redeem.insufficient", exc.code
@@ -63,11 +67,11 @@ def test_two_processes_never_lose_a_sale_nor_spend_twice(shop, db_url: str) -> N
     shop.fixed_now = None  # the workers use the real clock; so do we from here
     assert _run_pair(db_url, "sales") == [25, 25]
     assert ledger_sum(shop, e.id) == (50 * 200, 50)
-    status = customers.customer_status(shop, PHONE)
+    status = customers.customer_status(shop, resolve_customer(shop, PHONE))
     assert status.points == 10_000
     spent = _run_pair(db_url, "redeem")
     assert sum(spent) == 10  # 10,000 points in 1,000-point redemptions, each exactly once
-    assert customers.customer_status(shop, PHONE).points == 0
+    assert customers.customer_status(shop, resolve_customer(shop, PHONE)).points == 0
     assert ledger_sum(shop, e.id)[0] == 0
     # the stamps earned by the 50 sales are all there too
-    assert sales.record_sale(shop, PHONE, 1000).stamps == 51
+    assert sales.record_sale(shop, resolve_customer(shop, PHONE), 1000).stamps == 51

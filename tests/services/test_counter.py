@@ -9,6 +9,7 @@ import pytest
 from app.domain.card import format_card_token
 from app.domain.errors import Refused
 from app.services import customers, redemptions, sales
+from app.services.customers import resolve_customer
 from tests.services.helpers import ledger_sum, snapshot
 
 PHONE = "010-1234-5678"
@@ -33,7 +34,7 @@ def test_enroll_then_find_every_way(shop) -> None:
     ]:
         found = customers.find_customers(shop, query)
         assert [c.id for c in found] == [e.id], query
-    status = customers.customer_status(shop, "０１０－１２３４－５６７８")
+    status = customers.customer_status(shop, resolve_customer(shop, "０１０－１２３４－５６７８"))
     assert (status.tier, status.points, status.stamps) == ("BASIC", 0, 0)
     assert status.marketing_consent is True
     assert status.name_masked == "김*준"
@@ -45,7 +46,7 @@ def test_last4_lists_every_match_and_who_must_be_exact(shop) -> None:
     enroll(shop, "010-3333-1234")
     assert len(customers.find_customers(shop, "5678")) == 2
     with pytest.raises(Refused) as refused:
-        sales.record_sale(shop, "5678", 5000)
+        sales.record_sale(shop, resolve_customer(shop, "5678"), 5000)
     assert refused.value.code == "who.ambiguous"
 
 
@@ -85,7 +86,7 @@ def test_duplicate_and_bad_fields_refused(shop) -> None:
 
 def test_sale_earns_floor_points_and_a_stamp(shop) -> None:
     e = enroll(shop)
-    result = sales.record_sale(shop, PHONE, 12_345)
+    result = sales.record_sale(shop, resolve_customer(shop, PHONE), 12_345)
     assert result.points_earned == 246  # 2 % of 12,345 = 246.9 -> floor
     assert result.stamps_earned == 1
     assert (result.points, result.stamps) == (246, 1)
@@ -97,30 +98,30 @@ def test_bad_amounts_refused(shop, amount: int) -> None:
     enroll(shop)
     before = snapshot(shop)
     with pytest.raises(Refused):
-        sales.record_sale(shop, PHONE, amount)
+        sales.record_sale(shop, resolve_customer(shop, PHONE), amount)
     with pytest.raises(Refused):
-        sales.record_sale(shop, PHONE, 5000, items=0)
+        sales.record_sale(shop, resolve_customer(shop, PHONE), 5000, items=0)
     assert snapshot(shop) == before
 
 
 def test_stamps_carry_over_and_reward(shop) -> None:
     enroll(shop)
     for _ in range(9):
-        sales.record_sale(shop, PHONE, 5000)
+        sales.record_sale(shop, resolve_customer(shop, PHONE), 5000)
     with pytest.raises(Refused) as refused:
-        redemptions.redeem_stamps(shop, PHONE)
+        redemptions.redeem_stamps(shop, resolve_customer(shop, PHONE))
     assert refused.value.code == "redeem.stamps_insufficient"
-    sales.record_sale(shop, PHONE, 5000)
-    sales.record_sale(shop, PHONE, 5000)
-    status = customers.customer_status(shop, PHONE)
+    sales.record_sale(shop, resolve_customer(shop, PHONE), 5000)
+    sales.record_sale(shop, resolve_customer(shop, PHONE), 5000)
+    status = customers.customer_status(shop, resolve_customer(shop, PHONE))
     assert (status.stamps, status.rewards_ready) == (11, 1)
-    used = redemptions.redeem_stamps(shop, PHONE)
+    used = redemptions.redeem_stamps(shop, resolve_customer(shop, PHONE))
     assert used.stamps == 1 and used.reward == "아메리카노 1잔"
 
 
 def test_redeem_points_rules(shop) -> None:
     e = enroll(shop)
-    sales.record_sale(shop, PHONE, 100_000)  # 2,000 points
+    sales.record_sale(shop, resolve_customer(shop, PHONE), 100_000)  # 2,000 points
     before = snapshot(shop)
     for points, code in [
         (500, "redeem.below_minimum"),
@@ -130,18 +131,18 @@ def test_redeem_points_rules(shop) -> None:
         (-1000, "redeem.not_positive"),
     ]:
         with pytest.raises(Refused) as refused:
-            redemptions.redeem_points(shop, PHONE, points)
+            redemptions.redeem_points(shop, resolve_customer(shop, PHONE), points)
         assert refused.value.code == code, points
     assert snapshot(shop) == before
-    result = redemptions.redeem_points(shop, PHONE, 1500)
+    result = redemptions.redeem_points(shop, resolve_customer(shop, PHONE), 1500)
     assert result.points == 500
     assert ledger_sum(shop, e.id)[0] == 500
 
 
 def test_void_sale_restores_exactly_once(shop) -> None:
     e = enroll(shop)
-    first = sales.record_sale(shop, PHONE, 10_000)
-    sale = sales.record_sale(shop, PHONE, 50_000, items=1)
+    first = sales.record_sale(shop, resolve_customer(shop, PHONE), 10_000)
+    sale = sales.record_sale(shop, resolve_customer(shop, PHONE), 50_000, items=1)
     voided = sales.void_action(shop, str(sale.sale_id))
     assert (voided.points_change, voided.stamps_change) == (-1000, -1)
     assert (voided.points, voided.stamps) == (first.points, first.stamps)
@@ -157,24 +158,26 @@ def test_void_sale_restores_exactly_once(shop) -> None:
 
 def test_void_redemption_gives_back_and_spent_sale_cannot_be_voided(shop) -> None:
     enroll(shop)
-    sale = sales.record_sale(shop, PHONE, 100_000)
-    used = redemptions.redeem_points(shop, PHONE, 2000)
+    sale = sales.record_sale(shop, resolve_customer(shop, PHONE), 100_000)
+    used = redemptions.redeem_points(shop, resolve_customer(shop, PHONE), 2000)
     with pytest.raises(Refused) as refused:
         sales.void_action(shop, str(sale.sale_id))
     assert refused.value.code == "void.points_spent"
     back = sales.void_action(shop, str(used.redemption_id))
     assert (back.points_change, back.points) == (2000, 2000)
     sales.void_action(shop, str(sale.sale_id))
-    assert customers.customer_status(shop, PHONE).points == 0
+    assert customers.customer_status(shop, resolve_customer(shop, PHONE)).points == 0
 
 
 def test_promotion_on_sale_and_void_takes_it_back(shop) -> None:
     enroll(shop)
-    sales.record_sale(shop, PHONE, 500_000)
-    big = sales.record_sale(shop, PHONE, 200_000)  # 700,000 in the window: SILVER
+    sales.record_sale(shop, resolve_customer(shop, PHONE), 500_000)
+    big = sales.record_sale(
+        shop, resolve_customer(shop, PHONE), 200_000
+    )  # 700,000 in the window: SILVER
     assert (big.promoted_from, big.tier) == ("BASIC", "SILVER")
     # the rate of the new tier applies from the next purchase
-    assert sales.record_sale(shop, PHONE, 10_000).points_earned == 300
+    assert sales.record_sale(shop, resolve_customer(shop, PHONE), 10_000).points_earned == 300
     voided = sales.void_action(shop, str(big.sale_id))
     assert voided.tier == "BASIC"
 
@@ -184,33 +187,35 @@ def test_coupon_used_once_and_again_after_void(shop) -> None:
 
     enroll(shop)
     enroll(shop, "010-2222-3333")
-    coupon = owner.issue_coupon(shop, PHONE, "amount", 3000, 30)
-    assert [c.code for c in customers.customer_status(shop, PHONE).coupons] == [coupon.code]
+    coupon = owner.issue_coupon(shop, resolve_customer(shop, PHONE), "amount", 3000, 30)
+    assert [
+        c.code for c in customers.customer_status(shop, resolve_customer(shop, PHONE)).coupons
+    ] == [coupon.code]
     with pytest.raises(Refused) as refused:
-        redemptions.redeem_coupon(shop, "010-2222-3333", coupon.code)
+        redemptions.redeem_coupon(shop, resolve_customer(shop, "010-2222-3333"), coupon.code)
     assert refused.value.code == "coupon.other_customer"
-    used = redemptions.redeem_coupon(shop, PHONE, coupon.code.lower())
+    used = redemptions.redeem_coupon(shop, resolve_customer(shop, PHONE), coupon.code.lower())
     with pytest.raises(Refused) as refused:
-        redemptions.redeem_coupon(shop, PHONE, coupon.code)
+        redemptions.redeem_coupon(shop, resolve_customer(shop, PHONE), coupon.code)
     assert refused.value.code == "coupon.used"
-    assert customers.customer_status(shop, PHONE).coupons == []
+    assert customers.customer_status(shop, resolve_customer(shop, PHONE)).coupons == []
     sales.void_action(shop, str(used.redemption_id))
-    assert len(customers.customer_status(shop, PHONE).coupons) == 1
+    assert len(customers.customer_status(shop, resolve_customer(shop, PHONE)).coupons) == 1
     shop.fixed_now = shop.now() + timedelta(days=32)
     with pytest.raises(Refused) as refused:
-        redemptions.redeem_coupon(shop, PHONE, coupon.code)
+        redemptions.redeem_coupon(shop, resolve_customer(shop, PHONE), coupon.code)
     assert refused.value.code == "coupon.expired"
 
 
 def test_erase_keeps_totals_and_forgets_the_person(shop) -> None:
     e = enroll(shop, name="김민준", birthday="1990-04-02")
-    sales.record_sale(shop, PHONE, 50_000)
+    sales.record_sale(shop, resolve_customer(shop, PHONE), 50_000)
     sums = ledger_sum(shop, e.id)
-    customers.erase_customer(shop, PHONE)
+    customers.erase_customer(shop, resolve_customer(shop, PHONE))
     assert customers.find_customers(shop, "5678") == []
     assert customers.find_customers(shop, "김민") == []
     with pytest.raises(Refused):
-        customers.customer_status(shop, e.card)
+        customers.customer_status(shop, resolve_customer(shop, e.card))
     assert ledger_sum(shop, e.id) == sums
     # the number is free again
     enroll(shop)
@@ -233,26 +238,26 @@ def test_blank_card_assigned_at_enrollment(shop) -> None:
 
 def test_reissued_card_replaces_the_lost_one(shop) -> None:
     e = enroll(shop)
-    new = customers.reissue_card(shop, PHONE)
+    new = customers.reissue_card(shop, resolve_customer(shop, PHONE))
     assert new != e.card
     assert customers.find_customers(shop, new)[0].id == e.id
     before = snapshot(shop)
     with pytest.raises(Refused) as refused:
-        sales.record_sale(shop, e.card, 5000)
+        sales.record_sale(shop, resolve_customer(shop, e.card), 5000)
     assert refused.value.code == "card.revoked"
     assert snapshot(shop) == before
-    assert customers.customer_status(shop, PHONE).card == new
+    assert customers.customer_status(shop, resolve_customer(shop, PHONE)).card == new
 
 
 def test_last_visits_leave_out_voided_sales(shop) -> None:
     enroll(shop)
-    sales.record_sale(shop, PHONE, 4500)
+    sales.record_sale(shop, resolve_customer(shop, PHONE), 4500)
     shop.fixed_now = shop.now() + timedelta(hours=1)
-    voided = sales.record_sale(shop, PHONE, 9000)
+    voided = sales.record_sale(shop, resolve_customer(shop, PHONE), 9000)
     shop.fixed_now = shop.now() + timedelta(hours=1)
-    sales.record_sale(shop, PHONE, 6000)
+    sales.record_sale(shop, resolve_customer(shop, PHONE), 6000)
     sales.void_action(shop, str(voided.sale_id))
-    visits = customers.customer_status(shop, PHONE).last_visits
+    visits = customers.customer_status(shop, resolve_customer(shop, PHONE)).last_visits
     assert [amount for _, amount in visits] == [6000, 4500]
 
 
@@ -268,3 +273,15 @@ def test_settings_checked_and_owner_only(shop) -> None:
     with pytest.raises(Refused) as refused:
         settings.update_settings(shop, idle_minutes=7)
     assert refused.value.code == "staff.owner_only"
+
+
+def test_a_counter_action_returns_what_the_screen_shows_next(shop) -> None:
+    """The sale's result carries the status and the slip, equal to reading them again."""
+    customers.enroll(shop, PHONE)
+    customer_id = resolve_customer(shop, PHONE)
+    sale = sales.record_sale(shop, customer_id, 12_000, with_slip=True)
+    assert sale.status == customers.customer_status(shop, customer_id)
+    assert sale.slip is not None and sale.slip.points == sale.points == sale.status.points
+    void = sales.void_action(shop, str(sale.sale_id))
+    assert void.status == customers.customer_status(shop, customer_id)
+    assert void.status is not None and void.status.points == 0

@@ -13,6 +13,7 @@ from app.domain.errors import Refused
 from app.services import customer_admin as admin
 from app.services import customers, redemptions, sales, staff
 from app.services.customer_admin import CustomerFilter, ProfileChange
+from app.services.customers import resolve_customer
 from app.services.ledger import balances
 from app.services.owner import issue_coupon
 from tests.services.helpers import ledger_sum, snapshot
@@ -84,7 +85,7 @@ def test_filters_and_search(shop, members) -> None:
 
 
 def test_rows_carry_masked_data_and_balances(shop, members) -> None:
-    sales.record_sale(shop, "010-2000-1002", 100_000, items=3)
+    sales.record_sale(shop, resolve_customer(shop, "010-2000-1002"), 100_000, items=3)
     row = next(
         r for r in admin.browse_customers(shop, CustomerFilter(), "oldest") if r.id == members[2].id
     )
@@ -152,11 +153,11 @@ def test_bad_profile_input_is_refused_and_nothing_written(shop, change, field, c
 def test_merge_moves_lots_with_their_expiry_and_cards_follow(shop) -> None:
     keep = enroll(shop, "010-5000-0001", name="김민준")
     absorb = enroll(shop, "010-5000-0002", name="김민준")
-    sales.record_sale(shop, "010-5000-0002", 100_000, items=4)
+    sales.record_sale(shop, resolve_customer(shop, "010-5000-0002"), 100_000, items=4)
     shop.fixed_now += timedelta(days=60)
-    sales.record_sale(shop, "010-5000-0002", 50_000, items=2)
-    sales.record_sale(shop, "010-5000-0001", 20_000, items=1)
-    redemptions.redeem_points(shop, "010-5000-0002", 1000)
+    sales.record_sale(shop, resolve_customer(shop, "010-5000-0002"), 50_000, items=2)
+    sales.record_sale(shop, resolve_customer(shop, "010-5000-0001"), 20_000, items=1)
+    redemptions.redeem_points(shop, resolve_customer(shop, "010-5000-0002"), 1000)
     with shop.db.read() as session:
         lots_before = admin.unspent_lots(session, absorb.id)
         keep_lots_before = admin.unspent_lots(session, keep.id)
@@ -165,7 +166,9 @@ def test_merge_moves_lots_with_their_expiry_and_cards_follow(shop) -> None:
     total_before = ledger_sum(shop, keep.id)[0] + ledger_sum(shop, absorb.id)[0]
     assert len(lots_before) >= 2
 
-    result = admin.merge_customers(shop, "010-5000-0001", "010-5000-0002")
+    result = admin.merge_customers(
+        shop, resolve_customer(shop, "010-5000-0001"), resolve_customer(shop, "010-5000-0002")
+    )
 
     assert result.points_moved == gone.points and result.stamps_moved == gone.stamps == 2
     with shop.db.read() as session:
@@ -193,9 +196,11 @@ def test_merge_moves_lots_with_their_expiry_and_cards_follow(shop) -> None:
 def test_merge_takes_the_higher_tier_and_coupons(shop) -> None:
     keep = enroll(shop, "010-5100-0001")
     absorb = enroll(shop, "010-5100-0002")
-    sales.record_sale(shop, "010-5100-0002", 700_000 * 3)
-    coupon = issue_coupon(shop, "010-5100-0002", "amount", 3000, 30)
-    result = admin.merge_customers(shop, str(keep.id), str(absorb.id))
+    sales.record_sale(shop, resolve_customer(shop, "010-5100-0002"), 700_000 * 3)
+    coupon = issue_coupon(shop, resolve_customer(shop, "010-5100-0002"), "amount", 3000, 30)
+    result = admin.merge_customers(
+        shop, resolve_customer(shop, str(keep.id)), resolve_customer(shop, str(absorb.id))
+    )
     detail = admin.customer_detail(shop, keep.id)
     assert result.tier == detail.tier != "BASIC"
     assert detail.tier_history[-1].reason == "merge"
@@ -213,18 +218,22 @@ def test_merge_refusals_write_nothing(shop) -> None:
         (str(b.id), str(a.id), "merge.inactive"),
     ]:
         with pytest.raises(Refused) as refused:
-            admin.merge_customers(shop, keep, absorb)
+            admin.merge_customers(
+                shop, admin.resolve_merge_side(shop, keep), admin.resolve_merge_side(shop, absorb)
+            )
         assert refused.value.code == code
     shop.staff_role = "cashier"
     with pytest.raises(Refused) as refused:
-        admin.merge_customers(shop, str(a.id), "010-5200-0009")
+        admin.merge_customers(
+            shop, resolve_customer(shop, str(a.id)), admin.resolve_merge_side(shop, "010-5200-0009")
+        )
     assert refused.value.code == "staff.owner_only"
     assert snapshot(shop) == before
 
 
 def test_withdraw_destroys_personal_data_and_keeps_the_ledger(shop) -> None:
     member = enroll(shop, "010-6000-0001", name="김민준", birthday="1990-01-01")
-    sales.record_sale(shop, "010-6000-0001", 30_000)
+    sales.record_sale(shop, resolve_customer(shop, "010-6000-0001"), 30_000)
     totals = ledger_sum(shop, member.id)
     admin.withdraw_customer(shop, member.id)
     detail = admin.customer_detail(shop, member.id)
@@ -256,7 +265,7 @@ def test_erase_is_owner_only(shop) -> None:
 
 def test_export_one_customer(shop, tmp_path) -> None:
     member = enroll(shop, "010-7000-0001", name="김민준", marketing_consent=True)
-    sales.record_sale(shop, "010-7000-0001", 40_000, items=2)
+    sales.record_sale(shop, resolve_customer(shop, "010-7000-0001"), 40_000, items=2)
     path = tmp_path / "member.json"
     count = admin.export_customer(shop, member.id, path)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -284,8 +293,8 @@ def test_an_erased_record_still_shows_its_ledger_to_the_owner(shop) -> None:
     from app.services.customer_admin import customer_detail
 
     member = customers.enroll(shop, "010-1234-5678")
-    sales.record_sale(shop, "010-1234-5678", 10_000)
-    customers.erase_customer(shop, "010-1234-5678")
+    sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 10_000)
+    customers.erase_customer(shop, resolve_customer(shop, "010-1234-5678"))
     detail = customer_detail(shop, member.id)
     assert detail.status == "erased"
     assert [(line.kind, line.points_balance) for line in detail.ledger] == [("earn", 200)]

@@ -55,7 +55,7 @@ def test_a_new_shop_needs_setup_and_the_choices_are_applied(shop) -> None:
 
 
 def test_the_stored_flag_survives_reopening(sqlite_shop) -> None:
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     setup.complete_setup(sqlite_shop, **{**GOOD, "template": "both"})
     again = open_shop(str(sqlite_shop.db.path))

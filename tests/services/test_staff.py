@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.db.models import SignInAttempt, Staff
 from app.domain.errors import Refused
 from app.services import staff
+from app.services.customers import resolve_customer
 
 
 def test_pins_are_stored_as_slow_hashes(shop) -> None:
@@ -68,11 +69,11 @@ def test_a_cashier_voids_only_their_own_recent_action(shop) -> None:
     from app.services import customers, sales
 
     customers.enroll(shop, "010-1234-5678")
-    by_owner = sales.record_sale(shop, "010-1234-5678", 10_000)
+    by_owner = sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 10_000)
     kim = staff.add_staff(shop, "김알바", "cashier", "1111")
     lee = staff.add_staff(shop, "이알바", "cashier", "2222")
     staff.sign_in(shop, kim.id, "1111")
-    mine = sales.record_sale(shop, "010-1234-5678", 10_000)
+    mine = sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 10_000)
     with pytest.raises(Refused) as refused:
         sales.void_action(shop, str(by_owner.sale_id))
     assert refused.value.code == "void.not_yours"

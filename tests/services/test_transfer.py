@@ -9,6 +9,7 @@ import pytest
 
 from app.domain.errors import Refused
 from app.services import backup, customers, sales, transfer
+from app.services.customers import resolve_customer
 from tests.services.helpers import snapshot
 
 GOOD = """phone,name,birthday,marketing_consent,points,stamps
@@ -24,20 +25,20 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def test_export_then_import_elsewhere_round_trips(shop, tmp_path: Path, monkeypatch) -> None:
     customers.enroll(shop, "010-1234-5678", name="김민준", marketing_consent=True)
-    sales.record_sale(shop, "010-1234-5678", 60_000)
+    sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 60_000)
     out = tmp_path / "members.csv"
     assert transfer.export_customers(shop, out) == 1
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0]["phone"] == "010-1234-5678"
     assert (rows[0]["name"], rows[0]["points"], rows[0]["stamps"]) == ("김민준", "1200", "1")
 
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     other = open_shop(str(tmp_path / "other.sqlite"), now=shop.now())
     try:
         result = transfer.import_customers(other, out)
         assert (result.rows, result.imported, result.bad) == (1, 1, [])
-        status = customers.customer_status(other, "010-1234-5678")
+        status = customers.customer_status(other, resolve_customer(other, "010-1234-5678"))
         assert (status.name, status.points, status.stamps, status.marketing_consent) == (
             "김민준",
             1200,
@@ -51,7 +52,7 @@ def test_export_then_import_elsewhere_round_trips(shop, tmp_path: Path, monkeypa
 def test_import_all_good_rows(shop, tmp_path: Path) -> None:
     result = transfer.import_customers(shop, write(tmp_path / "a.csv", GOOD))
     assert result.imported == 2
-    assert customers.customer_status(shop, "010-1111-2222").points == 1200
+    assert customers.customer_status(shop, resolve_customer(shop, "010-1111-2222")).points == 1200
 
 
 def test_bad_rows_reported_by_line_and_nothing_imported(shop, tmp_path: Path) -> None:
@@ -89,7 +90,7 @@ def test_cp949_file_with_korean_names(shop, tmp_path: Path) -> None:
     path = tmp_path / "paper.csv"
     path.write_bytes("phone,name\n010-2468-1357,홍길동\n".encode("cp949"))
     assert transfer.import_customers(shop, path).imported == 1
-    assert customers.customer_status(shop, "010-2468-1357").name == "홍길동"
+    assert customers.customer_status(shop, resolve_customer(shop, "010-2468-1357")).name == "홍길동"
 
 
 def test_old_01x_numbers_can_be_imported_and_found_by_last4(shop, tmp_path: Path) -> None:
@@ -107,7 +108,7 @@ def test_a_file_without_phone_column_is_refused(shop, tmp_path: Path) -> None:
 def test_backup_verified_and_restore_keeps_the_state_before(sqlite_shop, tmp_path: Path) -> None:
     shop = sqlite_shop
     customers.enroll(shop, "010-1234-5678")
-    sales.record_sale(shop, "010-1234-5678", 10_000)
+    sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 10_000)
     copy = tmp_path / "backups" / "monday.sqlite"
     made = backup.backup(shop, copy)
     assert (made.customers, made.ledger_entries) == (1, 1)
@@ -115,10 +116,10 @@ def test_backup_verified_and_restore_keeps_the_state_before(sqlite_shop, tmp_pat
         backup.backup(shop, copy)
     assert refused.value.code == "backup.exists"
 
-    sales.record_sale(shop, "010-1234-5678", 40_000)
-    assert customers.customer_status(shop, "010-1234-5678").points == 1000
+    sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 40_000)
+    assert customers.customer_status(shop, resolve_customer(shop, "010-1234-5678")).points == 1000
     restored = backup.restore(shop, copy)
-    assert customers.customer_status(shop, "010-1234-5678").points == 200
+    assert customers.customer_status(shop, resolve_customer(shop, "010-1234-5678")).points == 200
     aside = Path(restored.previous_copy or "")
     assert aside.is_file()
     assert backup.verify_backup(aside) == (1, 2)
@@ -148,7 +149,7 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(sqlite_shop, tmp_path: 
 
 @pytest.mark.postgres
 def test_backup_needs_sqlite(pg_url: str, tmp_path: Path) -> None:
-    from app.services.shop import open_shop
+    from app.services.context import open_shop
 
     shop = open_shop(pg_url)
     try:

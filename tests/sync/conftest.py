@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from app.services import sync
-from app.services.shop import Shop, open_shop
+from app.services.context import Shop, open_shop
 from app.sync import server
 from tests.conftest import START
 

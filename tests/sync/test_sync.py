@@ -20,8 +20,9 @@ from app.db.models import (
 )
 from app.domain.errors import Refused
 from app.services import customers, redemptions, sales, sync
+from app.services.context import Shop
+from app.services.customers import resolve_customer
 from app.services.encoding import to_json
-from app.services.shop import Shop
 from app.sync import engine as sync_engine
 from app.sync import server
 from app.sync.tracking import missing_triggers
@@ -32,7 +33,7 @@ PHONE = "01012345678"
 
 
 def points(shop: Shop, who: str = PHONE) -> int:
-    return customers.customer_status(shop, who).points
+    return customers.customer_status(shop, resolve_customer(shop, who)).points
 
 
 def ledger_by_customer(shop: Shop) -> dict[uuid.UUID, tuple[int, int]]:
@@ -91,8 +92,8 @@ def test_a_sale_at_one_register_reaches_the_other_with_its_figures(registers) ->
     customers.enroll(a, PHONE, name="김철수")
     sync.sync_now(a)
     sync.sync_now(b)
-    assert customers.customer_status(b, PHONE).name == "김철수"
-    sales.record_sale(b, PHONE, 100_000)
+    assert customers.customer_status(b, resolve_customer(b, PHONE)).name == "김철수"
+    sales.record_sale(b, resolve_customer(b, PHONE), 100_000)
     sync_all(b, a)
     assert points(a) == points(b) == 2000
     assert ledger_by_customer(a) == ledger_by_customer(b)
@@ -105,7 +106,7 @@ def test_a_sale_at_one_register_reaches_the_other_with_its_figures(registers) ->
 def test_pushing_the_same_batch_twice_changes_nothing(registers, pg_url: str) -> None:
     a = registers("A")
     customers.enroll(a, PHONE)
-    sales.record_sale(a, PHONE, 50_000)
+    sales.record_sale(a, resolve_customer(a, PHONE), 50_000)
     with a.db.read() as session:
         entries = session.execute(select(SyncOutbox.tbl, SyncOutbox.row_id)).all()
         batch = sync_engine._batch(session.connection(), entries)
@@ -133,7 +134,7 @@ def test_a_connection_cut_mid_batch_loses_and_duplicates_nothing(
     customers.enroll(a, PHONE)
     for i in range(40):
         later(a, minutes=10)
-        sales.record_sale(a, PHONE, 10_000 + i)
+        sales.record_sale(a, resolve_customer(a, PHONE), 10_000 + i)
     server.forget_engine(a.settings["sync.url"])
     proxy.cut_after = 6_000  # well inside the push
     with pytest.raises(Refused) as refused:
@@ -159,9 +160,9 @@ def test_a_week_offline_catches_up(registers) -> None:
     for _day in range(7):
         for i in range(20):
             later(b, minutes=30)
-            sales.record_sale(b, PHONE, 5_000 + 100 * i)
+            sales.record_sale(b, resolve_customer(b, PHONE), 5_000 + 100 * i)
             later(a, minutes=30)
-            sales.record_sale(a, PHONE, 3_000)
+            sales.record_sale(a, resolve_customer(a, PHONE), 3_000)
         later(a, hours=14)
         later(b, hours=14)
     sync_all(a, b)
@@ -176,8 +177,8 @@ def test_same_phone_enrolled_offline_at_two_registers_becomes_one_customer(regis
     a, b = registers("A"), registers("B")
     card_a = customers.enroll(a, PHONE, name="김철수").card
     card_b = customers.enroll(b, PHONE, name="김철수").card
-    sales.record_sale(a, PHONE, 100_000)
-    sales.record_sale(b, PHONE, 50_000)
+    sales.record_sale(a, resolve_customer(a, PHONE), 100_000)
+    sales.record_sale(b, resolve_customer(b, PHONE), 50_000)
     sync_all(a, b)
     seen = []
     for shop in (a, b):
@@ -191,8 +192,8 @@ def test_same_phone_enrolled_offline_at_two_registers_becomes_one_customer(regis
             cards = session.scalars(select(MembershipCard.customer_id)).all()
             assert set(cards) == {living[0].id}
         # both cards still find the one customer, with both histories
-        assert customers.customer_status(shop, card_a).id == living[0].id
-        assert customers.customer_status(shop, card_b).id == living[0].id
+        assert customers.customer_status(shop, resolve_customer(shop, card_a)).id == living[0].id
+        assert customers.customer_status(shop, resolve_customer(shop, card_b)).id == living[0].id
         assert points(shop) == 3000
     assert seen[0] == seen[1]
     assert ledger_by_customer(a) == ledger_by_customer(b)
@@ -207,10 +208,10 @@ def test_same_phone_enrolled_offline_at_two_registers_becomes_one_customer(regis
 def test_points_spent_twice_offline_show_as_negative_balance(registers) -> None:
     a, b = registers("A"), registers("B")
     customers.enroll(a, PHONE)
-    sales.record_sale(a, PHONE, 100_000)  # 2,000 points
+    sales.record_sale(a, resolve_customer(a, PHONE), 100_000)  # 2,000 points
     sync_all(a, b)
-    redemptions.redeem_points(a, PHONE, 1500)
-    redemptions.redeem_points(b, PHONE, 1500)
+    redemptions.redeem_points(a, resolve_customer(a, PHONE), 1500)
+    redemptions.redeem_points(b, resolve_customer(b, PHONE), 1500)
     sync_all(a, b)
     for shop in (a, b):
         items = sync.needs_attention(shop)
@@ -222,11 +223,11 @@ def test_points_spent_twice_offline_show_as_negative_balance(registers) -> None:
 def test_online_redemption_checks_the_central_balance(registers) -> None:
     a, b = registers("A"), registers("B")
     customers.enroll(a, PHONE)
-    sales.record_sale(a, PHONE, 100_000)
+    sales.record_sale(a, resolve_customer(a, PHONE), 100_000)
     sync_all(a, b)
-    redemptions.redeem_points(a, PHONE, 1500)
+    redemptions.redeem_points(a, resolve_customer(a, PHONE), 1500)
     sync.sync_now(a)  # b has not pulled yet: its own balance still says 2,000
-    customer_id = customers.customer_status(b, PHONE).id
+    customer_id = customers.customer_status(b, resolve_customer(b, PHONE)).id
     assert sync.central_points(b, customer_id) == 500
     with pytest.raises(Refused) as refused:
         sync.check_central_points(b, customer_id, 1500)
@@ -234,9 +235,9 @@ def test_online_redemption_checks_the_central_balance(registers) -> None:
     sync.check_central_points(b, customer_id, 500)
     # the counter's own redemption asks the server first and writes nothing when refused
     with pytest.raises(Refused) as refused:
-        redemptions.redeem_points(b, PHONE, 1500)
+        redemptions.redeem_points(b, resolve_customer(b, PHONE), 1500)
     assert refused.value.code == "sync.spent_elsewhere"
-    assert customers.customer_status(b, PHONE).points == 2000
+    assert customers.customer_status(b, resolve_customer(b, PHONE)).points == 2000
 
 
 def test_profile_edits_resolve_field_by_field_to_the_latest(registers) -> None:
@@ -251,7 +252,7 @@ def test_profile_edits_resolve_field_by_field_to_the_latest(registers) -> None:
         session.execute(text("UPDATE customers SET name = '박영희'"))
     sync_all(a, b)
     for shop in (a, b):
-        status = customers.customer_status(shop, PHONE)
+        status = customers.customer_status(shop, resolve_customer(shop, PHONE))
         assert status.name == "박영희"
     with a.db.read() as session:
         assert str(session.scalar(select(Customer.birthday))) == "1990-05-01"
@@ -290,11 +291,11 @@ def test_sync_status_in_words(registers) -> None:
 def test_points_expired_at_two_registers_are_listed_as_duplicate_expiry(registers) -> None:
     a, b = registers("A"), registers("B")
     customers.enroll(a, PHONE)
-    sales.record_sale(a, PHONE, 100_000)  # 2,000 points, expiring a year later
+    sales.record_sale(a, resolve_customer(a, PHONE), 100_000)  # 2,000 points, expiring a year later
     sync_all(a, b)
     for shop in (a, b):  # both offline past the expiry: each writes it
         later(shop, days=400)
-        sales.record_sale(shop, PHONE, 10_000)
+        sales.record_sale(shop, resolve_customer(shop, PHONE), 10_000)
     sync_all(a, b)
     for shop in (a, b):
         found = [i for i in sync.needs_attention(shop) if i.kind == "duplicate_expiry"]
@@ -303,12 +304,14 @@ def test_points_expired_at_two_registers_are_listed_as_duplicate_expiry(register
     # one register alone expiring once is no duplicate
     c = registers("C")
     customers.enroll(c, "01099998888")
-    sales.record_sale(c, "01099998888", 100_000)
+    sales.record_sale(c, resolve_customer(c, "01099998888"), 100_000)
     later(c, days=400)
-    sales.record_sale(c, "01099998888", 10_000)
+    sales.record_sale(c, resolve_customer(c, "01099998888"), 10_000)
     sync.sync_now(c)
     listed = [i.customer_id for i in sync.needs_attention(c) if i.kind == "duplicate_expiry"]
-    assert listed == [customers.customer_status(c, PHONE).id]  # a's and b's, not c's own
+    assert listed == [
+        customers.customer_status(c, resolve_customer(c, PHONE)).id
+    ]  # a's and b's, not c's own
 
 
 def _sync_runs(shop: Shop) -> int:
@@ -332,7 +335,7 @@ def test_a_sync_run_is_audited_only_when_it_changed_something(registers) -> None
     sync_all(a, b)
     assert (_sync_runs(a), _sync_runs(b)) == runs
     customers.enroll(a, PHONE)
-    sales.record_sale(a, PHONE, 10_000)
+    sales.record_sale(a, resolve_customer(a, PHONE), 10_000)
     sync.sync_now(a)
     assert _sync_runs(a) == runs[0] + 1
     assert sync.sync_status(a).in_sync  # the run's own entry went up with it
@@ -356,7 +359,7 @@ def test_a_merge_counts_once_when_the_older_record_is_pushed_last(registers) -> 
     customers.enroll(a, PHONE)  # the older record: it keeps the phone
     customers.enroll(b, PHONE)
     later(b, minutes=5)
-    sales.record_sale(b, PHONE, 20_000)
+    sales.record_sale(b, resolve_customer(b, PHONE), 20_000)
     sync.sync_now(b)  # the newer one reaches the server first
     sync.sync_now(a)  # the server merges b's record; b then pulls both records at once
     sync_all(b, a)
@@ -383,4 +386,4 @@ def test_a_register_whose_clock_runs_fast_does_not_win_a_later_edit(registers) -
         session.execute(text("UPDATE customers SET name = '박영희'"))
     sync_all(a, b)
     for shop in (a, b):
-        assert customers.customer_status(shop, PHONE).name == "박영희"
+        assert customers.customer_status(shop, resolve_customer(shop, PHONE)).name == "박영희"

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.db.models import Customer, LedgerEntry, Sale
 from app.services import customers, sales, sync
-from app.services.shop import Shop
+from app.services.context import Shop
+from app.services.customers import resolve_customer
 from app.sync import server, upload
 from app.sync.tracking import SYNCED_TABLES
 from tests.sync.conftest import CuttingProxy, later
@@ -67,7 +68,7 @@ def fill(shop: Shop, customers_count: int, sales_each: int = 2) -> None:
         customers.enroll(shop, phone, name="손님")
         for _ in range(sales_each):
             later(shop, minutes=1)
-            sales.record_sale(shop, phone, 30_000)
+            sales.record_sale(shop, resolve_customer(shop, phone), 30_000)
 
 
 @pytest.fixture
@@ -107,8 +108,8 @@ def test_bulk_upload_into_an_empty_database_keeps_the_schema(
     b = registers("B")
     assert paths == ["empty", "alongside"]
     assert (
-        customers.customer_status(b, "01012340007").points
-        == customers.customer_status(a, "01012340007").points
+        customers.customer_status(b, resolve_customer(b, "01012340007")).points
+        == customers.customer_status(a, resolve_customer(a, "01012340007")).points
     )
     with b.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Sale)) == 40
@@ -130,17 +131,17 @@ def test_a_second_setup_uploads_nothing_twice(registers, pg_url: str, paths: lis
 def test_a_register_with_its_own_members_joins_and_merges(registers, pg_url: str) -> None:
     a = registers("A", setup=False)
     customers.enroll(a, PHONE, name="김철수")
-    sales.record_sale(a, PHONE, 100_000)
+    sales.record_sale(a, resolve_customer(a, PHONE), 100_000)
     sync.setup_sync(a, pg_url, store="본점", register="A")
     b = registers("B", setup=False)
     customers.enroll(b, PHONE, name="김철수")
-    sales.record_sale(b, PHONE, 50_000)
+    sales.record_sale(b, resolve_customer(b, PHONE), 50_000)
     sync.setup_sync(b, pg_url, store="본점", register="B")
     for _ in range(2):
         sync.sync_now(a)
         sync.sync_now(b)
     for shop in (a, b):
-        assert customers.customer_status(shop, PHONE).points == 3000
+        assert customers.customer_status(shop, resolve_customer(shop, PHONE)).points == 3000
         with shop.db.read() as session:
             assert (
                 session.scalar(

@@ -32,10 +32,11 @@ def app(qapp):
 @pytest.fixture
 def window(app, sqlite_shop, qtbot):
     """The main window on the counter, the owner signed in (as the command line acts)."""
+    from app.services.program import program_in_force
     from app.ui.main_window import MainWindow
 
     sqlite_shop.fixed_now = None
-    win = MainWindow(sqlite_shop, "단골 카페", require_sign_in=False)
+    win = MainWindow(sqlite_shop, "단골 카페", program_in_force(sqlite_shop), require_sign_in=False)
     qtbot.addWidget(win)
     win.show()
     win.activateWindow()

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.db.models import LedgerEntry, MembershipCard
 from app.services import customers, sales, staff
+from app.services.customers import resolve_customer
 from tests.services.helpers import snapshot
 from tests.ui.conftest import settle
 
@@ -61,7 +62,9 @@ def test_scan_then_sale_redeem_and_void(window, qtbot, shot) -> None:
     assert counter.status.points == 240
     shot(window, "counter-after-sale")
 
-    sales.record_sale(shop, PHONE, 100_000)  # 2,000 more points, from another register
+    sales.record_sale(
+        shop, resolve_customer(shop, PHONE), 100_000
+    )  # 2,000 more points, from another register
     counter.refresh()
     settle(qtbot, window)
     QTest.keyClick(counter.search, Qt.Key.Key_F3)
@@ -195,7 +198,7 @@ def test_bad_amounts_are_explained_next_to_the_field(window, qtbot, shot) -> Non
 def test_redeeming_below_minimum_or_over_balance_is_refused_in_the_dialog(window, qtbot) -> None:
     shop, counter = window.shop, window.counter
     customers.enroll(shop, PHONE)
-    sales.record_sale(shop, PHONE, 60_000)  # 1,200 P
+    sales.record_sale(shop, resolve_customer(shop, PHONE), 60_000)  # 1,200 P
     counter.lookup(PHONE)
     settle(qtbot, window)
     before = snapshot(shop)
@@ -214,7 +217,7 @@ def test_a_cashier_needs_the_owner_for_owner_actions(window, qtbot, shot) -> Non
     staff.set_pin(shop, shop.staff_id, "9999")
     cashier = staff.add_staff(shop, "이알바", "cashier", "1234")
     customers.enroll(shop, PHONE)
-    owners_sale = sales.record_sale(shop, PHONE, 10_000)
+    owners_sale = sales.record_sale(shop, resolve_customer(shop, PHONE), 10_000)
 
     window.sign_out()
     signin = window.signin
@@ -347,7 +350,8 @@ def test_a_points_only_program_shows_no_stamp_card(window, qtbot) -> None:
 
     shop = window.shop
     program.load_program(shop, program.program_template("points"))
-    window._build_screens()  # the counter reads the program in force when it is built
+    window.program = program.program_in_force(shop)  # read off the screen, passed in
+    window._build_screens()
     counter = window.counter
     window.stack.setCurrentWidget(counter)
     customers.enroll(shop, PHONE)
@@ -358,3 +362,17 @@ def test_a_points_only_program_shows_no_stamp_card(window, qtbot) -> None:
     counter.record_sale(12_000)
     settle(qtbot, window)
     assert counter.toast.text() == "+240P 적립"
+
+
+def test_the_counter_is_built_without_reading_the_database(window, monkeypatch) -> None:
+    """Building the screen (as a language switch does) runs no query on the UI thread."""
+    from app.ui.counter import CounterScreen
+
+    def refuse():  # type: ignore[no-untyped-def]
+        raise AssertionError("the database was read on the UI thread")
+
+    monkeypatch.setattr(window.shop.db, "read", refuse)
+    monkeypatch.setattr(window.shop.db, "write", refuse)
+    screen = CounterScreen(window.shop, window.runner, window.program)
+    assert screen.program is window.program
+    screen.deleteLater()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.services import customers, sales
+from app.services.customers import resolve_customer
 from tests.ui.conftest import settle
 
 
@@ -33,7 +34,7 @@ def test_connect_from_the_back_office_then_the_status_bar_follows(window, qtbot,
     assert window.sync_worker is not None
     shot(page, "backoffice_sync")
 
-    sales.record_sale(window.shop, "010-1234-5678", 10_000)
+    sales.record_sale(window.shop, resolve_customer(window.shop, "010-1234-5678"), 10_000)
     window.refresh_sync_status()
     settle(qtbot, window)
     qtbot.waitUntil(lambda: "동기화됨" in window.sync_label.text(), timeout=15_000)

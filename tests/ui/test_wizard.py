@@ -11,8 +11,8 @@ from tests.services.helpers import snapshot
 
 @pytest.fixture
 def wizard(app, sqlite_shop, qtbot):
+    from app.ui.tasks import ServiceRunner
     from app.ui.wizard import SetupWizard
-    from app.ui.worker import ServiceRunner
 
     sqlite_shop.fixed_now = None
     runner = ServiceRunner()
@@ -117,9 +117,9 @@ def test_the_wizard_never_runs_again(app, sqlite_shop, monkeypatch) -> None:
 
 
 def test_the_wizard_in_english(app, sqlite_shop, qtbot, shot) -> None:
+    from app.ui.tasks import ServiceRunner
     from app.ui.text import set_language
     from app.ui.wizard import SetupWizard
-    from app.ui.worker import ServiceRunner
 
     set_language("en")
     runner = ServiceRunner()

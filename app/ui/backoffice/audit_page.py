@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 from app.services import audit, staff
 from app.services.audit import AuditFilter, AuditRow, ChainCheck
 from app.services.audit import AuditPage as LogPage
-from app.services.shop import Shop
+from app.services.context import Shop
 from app.services.staff import StaffMember
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
+from app.ui.tasks import ServiceRunner
 from app.ui.text import has_text, t
-from app.ui.worker import ServiceRunner
 
 PAGE_SIZE = 100
 COLUMNS = ("when", "who", "action", "about")

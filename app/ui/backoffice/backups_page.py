@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 from app.domain.errors import Refused
 from app.services import backup_schedule, settings
 from app.services.backup_schedule import BackupFile
-from app.services.shop import Shop
+from app.services.context import Shop
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
+from app.ui.tasks import ServiceRunner
 from app.ui.text import t
-from app.ui.worker import ServiceRunner
 
 COLUMNS = ("when", "kind", "size", "customers", "entries")
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import Refused
+from app.services.context import Shop
 from app.services.customer_admin import (
     CustomerDetail,
     FieldRefused,
@@ -37,13 +38,13 @@ from app.services.customer_admin import (
     erase_member,
     export_customer,
     merge_customers,
+    resolve_merge_side,
     update_profile,
     withdraw_customer,
 )
 from app.services.ledger import NEVER
-from app.services.shop import Shop
+from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t, won
-from app.ui.worker import ServiceRunner
 
 
 def ask_yes_no(parent: QWidget, text: str) -> bool:
@@ -361,10 +362,12 @@ class CustomerDetailDialog(QDialog):
         other = self.merge_edit.text().strip()
         if not other or not self.confirm(t("detail.merge_confirm", other=other)):
             return
-        keep = str(self.customer_id)
-        self.runner.run(
-            lambda: merge_customers(self.shop, keep, other), self._merged, self._merge_refused
-        )
+        keep = self.customer_id
+
+        def merge() -> MergeResult:
+            return merge_customers(self.shop, keep, resolve_merge_side(self.shop, other))
+
+        self.runner.run(merge, self._merged, self._merge_refused)
 
     def _merged(self, result: MergeResult) -> None:
         self.merge_edit.clear()

@@ -16,13 +16,13 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from app.services.context import Shop
 from app.services.customer_admin import (
     PAGE_SIZE,
     CustomerFilter,
     CustomerRow,
     browse_customers,
 )
-from app.services.shop import Shop
 from app.ui.text import t
 
 # runner.run(fn, on_done, on_error): the window's ServiceRunner, or a plain call in model tests

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import settings
+from app.services.context import Shop
 from app.services.customer_admin import SORTS, STATUSES, CustomerFilter, tier_choices
-from app.services.shop import Shop
 from app.ui.backoffice.customer_detail import CustomerDetailDialog
 from app.ui.backoffice.customer_model import CustomerTableModel
+from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t
-from app.ui.worker import ServiceRunner
 
 SEARCH_DELAY_MS = 300
 

@@ -29,11 +29,11 @@ from app.domain.errors import Refused
 from app.domain.money import parse_won
 from app.domain.program import STAMP_PER, Program
 from app.services import program as program_service
+from app.services.context import Shop
 from app.services.program import ProgramChange
-from app.services.shop import Shop
 from app.ui.backoffice.settings_page import error_text, form_footer, page_title, spin
+from app.ui.tasks import ServiceRunner
 from app.ui.text import has_text, language, refusal, t, won
-from app.ui.worker import ServiceRunner
 
 TIER_COLUMNS = ("code", "name", "min_spend", "earn_percent")
 CAMPAIGN_COLUMNS = ("name", "multiplier", "bonus", "start", "end", "weekdays", "hours", "tiers")

@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.dashboard import Dashboard
 from app.domain.errors import Refused
 from app.services import analytics
-from app.services.shop import Shop
+from app.services.context import Shop
 from app.ui.backoffice.charts import bar_chart, chart_view, line_chart, short_month, show_chart
+from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, t, won
-from app.ui.worker import ServiceRunner
 
 FIGURES = (
     "members",
@@ -73,7 +74,7 @@ class ReportsPage(QWidget):
     def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.shop, self.runner = shop, runner
-        self.board: analytics.Dashboard | None = None
+        self.board: Dashboard | None = None
         self.arrived: set[str] = set()
         layout = QVBoxLayout(self)
         layout.addLayout(self._period_bar())
@@ -203,7 +204,7 @@ class ReportsPage(QWidget):
             self.message.setText(t("error.unexpected", error=error))
         self.message.setStyleSheet("color: #b00020;")
 
-    def _show_board(self, board: analytics.Dashboard) -> None:
+    def _show_board(self, board: Dashboard) -> None:
         self.board = board
         values = {
             "members": f"{board.members:,}",
@@ -225,7 +226,7 @@ class ReportsPage(QWidget):
         self._draw_charts(board)
         self.arrived.add("board")
 
-    def _draw_charts(self, board: analytics.Dashboard) -> None:
+    def _draw_charts(self, board: Dashboard) -> None:
         months = [short_month(m.month) for m in board.months]
 
         def by_month(field: str) -> list[int]:

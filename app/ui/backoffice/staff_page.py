@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import staff
-from app.services.shop import Shop
+from app.services.context import Shop
 from app.services.staff import StaffMember
 from app.ui.backoffice.settings_page import combo, error_text, field_error, page_title
+from app.ui.tasks import ServiceRunner
 from app.ui.text import t
-from app.ui.worker import ServiceRunner
 
 
 def pin_edit(name: str) -> QLineEdit:

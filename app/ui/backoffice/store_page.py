@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import settings, store
-from app.services.shop import Shop
+from app.services.context import Shop
 from app.services.store import StoreProfile
 from app.ui.backoffice.settings_page import error_text, field_error, form_footer, page_title
+from app.ui.tasks import ServiceRunner
 from app.ui.text import t
-from app.ui.worker import ServiceRunner
 
 LOGO_SIZE = 120
 # which field a refusal belongs next to

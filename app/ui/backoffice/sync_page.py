@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import sync
-from app.services.shop import Shop
+from app.services.context import Shop
+from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t
-from app.ui.worker import ServiceRunner
 
 
 def sync_status_text(status: sync.SyncStatus, shop: Shop) -> str:

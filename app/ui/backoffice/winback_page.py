@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import winback
-from app.services.shop import Shop
+from app.services.context import Shop
 from app.ui.backoffice.reports_page import fill, table
+from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t, won
-from app.ui.worker import ServiceRunner
 
 SHOWN = 500
 KINDS = ("amount", "percent", "item")

@@ -7,9 +7,9 @@ import importlib
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
-from app.services.shop import Shop
+from app.services.context import Shop
+from app.ui.tasks import ServiceRunner
 from app.ui.text import t
-from app.ui.worker import ServiceRunner
 
 # (title key, module, class): every page is `Page(shop, runner, parent)` and knows nothing
 # of the others; a page whose module is not there yet shows a placeholder.

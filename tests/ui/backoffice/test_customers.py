@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from app.services import customers, sales
 from app.services.customer_admin import CustomerFilter
+from app.services.customers import resolve_customer
 from app.ui.backoffice.customer_model import CustomerTableModel
 from tests.services.helpers import snapshot
 from tests.ui.conftest import settle
@@ -76,7 +77,7 @@ def test_model_fetches_pages_in_a_stable_keyset_order(qtmodeltester, sqlite_shop
 
 def test_page_search_filter_and_screenshot(window, qtbot, shot) -> None:
     fill(window.shop, 30)
-    sales.record_sale(window.shop, "010-3002-0002", 50_000)
+    sales.record_sale(window.shop, resolve_customer(window.shop, "010-3002-0002"), 50_000)
     window.backoffice_action.trigger()
     page = window.backoffice.page("page.customers")
     settle(qtbot, window)
@@ -113,8 +114,8 @@ def open_detail(window, qtbot, phone):
 
 def test_detail_shows_the_ledger_with_running_balance(window, qtbot, shot) -> None:
     member = customers.enroll(window.shop, "010-5555-1234", name="김민준", marketing_consent=True)
-    sales.record_sale(window.shop, "010-5555-1234", 30_000)
-    sales.record_sale(window.shop, "010-5555-1234", 70_000)
+    sales.record_sale(window.shop, resolve_customer(window.shop, "010-5555-1234"), 30_000)
+    sales.record_sale(window.shop, resolve_customer(window.shop, "010-5555-1234"), 70_000)
     _page, detail = open_detail(window, qtbot, "1234")
     assert detail.detail.id == member.id
     lines = detail.detail.ledger
@@ -152,7 +153,7 @@ def test_bad_phone_is_shown_next_to_the_field_and_nothing_written(window, qtbot)
 def test_merge_withdraw_and_export_from_the_record(window, qtbot, tmp_path) -> None:
     keep = customers.enroll(window.shop, "010-6666-0001", name="김민준")
     gone = customers.enroll(window.shop, "010-6666-0002", name="김민준")
-    sales.record_sale(window.shop, "010-6666-0002", 100_000)
+    sales.record_sale(window.shop, resolve_customer(window.shop, "010-6666-0002"), 100_000)
     page, detail = open_detail(window, qtbot, "0001")
     points = detail.detail.points
     detail.confirm = lambda text: True

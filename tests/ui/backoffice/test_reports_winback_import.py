@@ -6,6 +6,7 @@ from pathlib import Path
 
 from app.domain.errors import Refused
 from app.services import customers
+from app.services.customers import resolve_customer
 from app.ui.text import refusal
 from tests.services.helpers import snapshot
 from tests.services.test_analytics import _history
@@ -130,6 +131,11 @@ def test_import_wizard_maps_checks_and_is_all_or_nothing(window, qtbot, shot, tm
     page.findChild(object, "importRun").click()
     settle(qtbot, window)
     assert page.steps.currentIndex() == 3 and "2명" in page.done.text()
-    assert customers.customer_status(window.shop, "010-3333-0003").stamps == 11
+    assert (
+        customers.customer_status(
+            window.shop, resolve_customer(window.shop, "010-3333-0003")
+        ).stamps
+        == 11
+    )
     shot(window.backoffice, "backoffice_import_done")
     assert page.steps.widget(3).isVisible()

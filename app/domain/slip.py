@@ -1,0 +1,74 @@
+"""What a loyalty slip says (the renderers' contract) and the printer it goes to."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+DEFAULT_FOOTER = "오늘도 찾아주셔서 감사합니다 :)"
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    name: str
+    business_number: str | None = None
+    address: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuedCouponLine:
+    code: str  # "ABCD-EFGH"
+    kind: str  # amount | percent | item
+    value: int
+    last_day: str  # ISO date, the last day it can be used
+
+
+@dataclass(frozen=True)
+class SlipData:
+    """Everything a slip shows; the renderers need nothing else (no database)."""
+
+    action_id: uuid.UUID
+    kind: str  # sale | points | stamps | coupon | sale_void | redemption_void
+    store: StoreInfo
+    at: datetime  # local time of the action
+    customer_name: str | None  # masked ("김*준")
+    phone_masked: str | None
+    amount: int = 0  # won of the purchase (or of the voided purchase)
+    points_change: int = 0  # + earned, - used or taken back
+    campaign_points: int = 0  # part of points_change from campaigns
+    stamps_change: int = 0
+    reward: str | None = None
+    coupon_used: str | None = None
+    points: int = 0  # balances after the action
+    stamps: int = 0
+    stamp_goal: int = 10
+    stamps_enabled: bool = True
+    points_expiring_30d: int = 0
+    tier_name: str = ""
+    next_tier_name: str | None = None
+    to_next_tier: int = 0
+    window_spend: int = 0
+    next_tier_spend: int = 0
+    promoted: bool = False
+    coupons_issued: tuple[IssuedCouponLine, ...] = ()
+    footer: str = DEFAULT_FOOTER
+    reprint: bool = False  # later actions exist: balances are those right after this one
+
+    @property
+    def stamps_on_card(self) -> int:
+        """Stamps toward the next reward; a completed card shows full until the reward is used."""
+        on_card = self.stamps % self.stamp_goal
+        return self.stamp_goal if on_card == 0 and self.stamps > 0 else on_card
+
+    @property
+    def rewards_ready(self) -> int:
+        return self.stamps // self.stamp_goal
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    kind: str = "pdf"
+    width: int = 80
+    device: str = ""

@@ -1,0 +1,174 @@
+"""Who is acting, in which store and register, by which clock: opening a shop's database."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from app.db import migrate
+from app.db.engine import Database, resolve_url
+from app.db.models import (
+    ProgramVersion,
+    Register,
+    Staff,
+    Store,
+)
+from app.db.settings import load_settings, set_setting
+from app.domain.errors import Refused
+from app.domain.program import DEFAULT_PROGRAM
+
+DEFAULT_ZONE = "Asia/Seoul"
+
+
+@dataclass
+class Shop:
+    """An open database and who is acting: the first argument of every use case."""
+
+    db: Database
+    store_id: uuid.UUID
+    register_id: uuid.UUID
+    staff_id: uuid.UUID
+    zone: ZoneInfo
+    # The command line acts as the owner; the counter screen as whoever signed in.
+    staff_role: str = "owner"
+    fixed_now: datetime | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    upgraded_from: str | None = None
+    backup_path: str | None = None
+
+    def now(self) -> datetime:
+        return self.fixed_now or datetime.now(UTC)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def month_of(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%Y-%m")
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def parse_now(text_value: str) -> datetime:
+    """DANGOL_NOW: an ISO 8601 moment; without an offset it is the shop's local time."""
+    try:
+        moment = datetime.fromisoformat(text_value.strip())
+    except ValueError as exc:
+        raise Refused("clock.invalid", value=text_value) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(DEFAULT_ZONE))
+    return moment.astimezone(UTC)
+
+
+def database_exists(db: Database) -> bool:
+    path = db.path
+    if path is not None and (not path.exists() or path.stat().st_size == 0):
+        return False
+    return inspect(db.engine).has_table("alembic_version")
+
+
+def ensure_schema(db: Database) -> tuple[str | None, str | None]:
+    """Create or upgrade the schema; an older SQLite file is first copied aside.
+
+    Returns (revision it was at, path of the copy) when it upgraded.
+    """
+    head = migrate.head_revision()
+    current = migrate.current_revision(db.engine) if database_exists(db) else None
+    if current == head:
+        return None, None
+    if current is not None and current not in migrate.known_revisions():
+        raise Refused("db.newer_version", revision=current)
+    copy = None
+    if current is not None and db.path is not None:
+        copy = str(migrate.copy_aside(db.path, current))
+    migrate.upgrade(db.engine)
+    return current, copy
+
+
+def open_shop(
+    target: str | None = None,
+    *,
+    create: bool = True,
+    now: datetime | None = None,
+    use_env_clock: bool = True,
+) -> Shop:
+    """Open (and if needed create, upgrade and seed) the database at a path or URL."""
+    db = Database(resolve_url(target))
+    try:
+        if not create and not database_exists(db):
+            raise Refused("db.missing", target=db.path or db.url)
+        previous, copy = ensure_schema(db)
+        if now is None and use_env_clock and os.environ.get("DANGOL_NOW"):
+            now = parse_now(os.environ["DANGOL_NOW"])
+        with db.write() as session:
+            settings = load_settings(session)
+            if "register_id" not in settings:
+                settings = _seed(session, now or datetime.now(UTC))
+        shop = Shop(
+            db=db,
+            store_id=uuid.UUID(settings["store_id"]),
+            register_id=uuid.UUID(settings["register_id"]),
+            staff_id=uuid.UUID(settings["owner_staff_id"]),
+            zone=ZoneInfo(settings.get("timezone", DEFAULT_ZONE)),
+            fixed_now=now,
+            settings=settings,
+            upgraded_from=previous,
+            backup_path=copy,
+        )
+        if now is not None and use_env_clock and os.environ.get("DANGOL_NOW"):
+            from app.services.audit_chain import audit  # the chain's rows name this context
+
+            with db.write() as session:
+                audit(shop, session, "clock.override", detail={"now": now.isoformat()})
+        return shop
+    except BaseException:
+        db.dispose()
+        raise
+
+
+def _seed(session: Session, now: datetime) -> dict[str, Any]:
+    """A new database: one store, one register, the owner, the seed program."""
+    store = Store(name="내 가게", created_at=now)
+    session.add(store)
+    session.flush()
+    register = Register(store_id=store.id, name="카운터 1", created_at=now)
+    session.add(register)
+    session.flush()
+    store.register_id = register.id
+    register.register_id = register.id
+    owner = Staff(
+        store_id=store.id, name="사장님", role="owner", created_at=now, register_id=register.id
+    )
+    session.add(owner)
+    session.flush()
+    session.add(
+        ProgramVersion(
+            created_at=now,
+            staff_id=owner.id,
+            document=json.dumps(DEFAULT_PROGRAM.to_json(), ensure_ascii=False),
+            register_id=register.id,
+        )
+    )
+    values = {
+        "store_id": str(store.id),
+        "register_id": str(register.id),
+        "owner_staff_id": str(owner.id),
+        "timezone": DEFAULT_ZONE,
+        "phone_mask": "middle",
+        "allow_landline": False,
+    }
+    for key, value in values.items():
+        set_setting(session, key, value)
+    session.flush()
+    return values
