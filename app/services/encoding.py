@@ -117,7 +117,8 @@ def service_shapes() -> Shapes:
     from app.domain.dashboard import MonthlyReport
     from app.services.customers import CouponView, CustomerStatus, Enrollment
     from app.services.owner import IssuedCoupon, LedgerLine
-    from app.services.sales import SaleResult
+    from app.services.redemptions import RedemptionResult
+    from app.services.sales import SaleResult, VoidResult
     from app.services.sync import SyncStatus
     from app.services.transfer import BadRow, ImportResult
 
@@ -135,7 +136,13 @@ def service_shapes() -> Shapes:
             LedgerLine: Shape(rename={"reverses_id": "reverses"}, convert={"expires_at": _expiry}),
             # the liability in won is the outstanding points: 1 point = 1 won
             MonthlyReport: Shape(extra=lambda r: {"points_liability_won": r.points_outstanding}),
-            SaleResult: Shape(extra=lambda s: {"rewards_ready": s.stamps // s.stamp_goal}),
+            # what the counter screen needs back (status, slip) is not part of the CLI's JSON
+            SaleResult: Shape(
+                omit=frozenset({"status", "slip"}),
+                extra=lambda s: {"rewards_ready": s.stamps // s.stamp_goal},
+            ),
+            RedemptionResult: Shape(omit=frozenset({"status"})),
+            VoidResult: Shape(omit=frozenset({"status"})),
             SyncStatus: Shape(extra=lambda s: {"in_sync": s.in_sync}),
             ImportResult: Shape(rename={"bad": "bad_rows"}),
             BadRow: _bad_row,

@@ -36,7 +36,7 @@ from app.services.ledger import balances
 from app.services.staff import require_owner
 from app.sync import engine as sync_engine
 from app.sync import server
-from app.sync.background import SyncWorker
+from app.sync.background import SyncWorker as SyncWorker  # re-exported: the UI holds one
 from app.sync.figures import account_pulled
 from app.sync.merge import Applier
 from app.sync.tracking import create_triggers, missing_triggers

@@ -22,7 +22,7 @@ from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, set_language, t
 
 if TYPE_CHECKING:
-    from app.sync.background import SyncWorker
+    from app.services.sync import SyncWorker
 
 
 class MainWindow(QMainWindow):
