@@ -29,7 +29,7 @@ from pathlib import Path
 from warm import warm  # bench/warm.py
 
 from app.db.base import new_id
-from app.services.context import Shop, open_shop
+from app.services.context import Context, open_shop
 from app.services.customers import customer_status, find_for_counter, resolve_customer, search
 from app.services.reports import monthly_report, range_report
 from app.services.sales import record_sale
@@ -176,9 +176,9 @@ def pick_inputs(raw: sqlite3.Connection, rng: random.Random, args: argparse.Name
 # --- the cases --------------------------------------------------------------------------
 
 
-def bench_phone(shop: Shop, raw: sqlite3.Connection, inputs: Inputs) -> Result:
+def bench_phone(ctx: Context, raw: sqlite3.Connection, inputs: Inputs) -> Result:
     def service(phone: object) -> None:
-        with shop.db.read() as session:
+        with ctx.db.read() as session:
             assert len(search(session, dashed_phone(str(phone)))) == 1
 
     def plain(phone: object) -> None:
@@ -189,9 +189,9 @@ def bench_phone(shop: Shop, raw: sqlite3.Connection, inputs: Inputs) -> Result:
     )
 
 
-def bench_last4(shop: Shop, raw: sqlite3.Connection, inputs: Inputs) -> Result:
+def bench_last4(ctx: Context, raw: sqlite3.Connection, inputs: Inputs) -> Result:
     def service(last4: object) -> None:
-        with shop.db.read() as session:
+        with ctx.db.read() as session:
             search(session, str(last4))
 
     def plain(last4: object) -> None:
@@ -202,7 +202,7 @@ def bench_last4(shop: Shop, raw: sqlite3.Connection, inputs: Inputs) -> Result:
     )
 
 
-def bench_find(shop: Shop, raw: sqlite3.Connection, inputs: Inputs, n: int) -> Result:
+def bench_find(ctx: Context, raw: sqlite3.Connection, inputs: Inputs, n: int) -> Result:
     last4s = inputs.last4s[:n]
 
     def plain(last4: object) -> None:
@@ -210,13 +210,13 @@ def bench_find(shop: Shop, raw: sqlite3.Connection, inputs: Inputs, n: int) -> R
 
     return summarize(
         "counter list (last 4)",
-        timed(lambda last4: find_for_counter(shop, str(last4)), last4s),
+        timed(lambda last4: find_for_counter(ctx, str(last4)), last4s),
         timed(plain, last4s),
         16.0,  # the counter's list of matches must be ready within one frame
     )
 
 
-def bench_status(shop: Shop, raw: sqlite3.Connection, n: int) -> Result:
+def bench_status(ctx: Context, raw: sqlite3.Connection, n: int) -> Result:
     national = REGULAR_PHONE.replace("-", "")
     (customer_id,) = raw.execute("SELECT id FROM customers WHERE phone = ?", (national,)).fetchone()
     (entries,) = raw.execute(
@@ -232,13 +232,13 @@ def bench_status(shop: Shop, raw: sqlite3.Connection, n: int) -> Result:
 
     return summarize(
         f"status, {entries:,}-entry customer",
-        timed(lambda _: customer_status(shop, resolve_customer(shop, REGULAR_PHONE)), range(n)),
+        timed(lambda _: customer_status(ctx, resolve_customer(ctx, REGULAR_PHONE)), range(n)),
         timed(plain, range(n)),
         5.0,
     )
 
 
-def bench_sale(shop: Shop, path: Path, inputs: Inputs, rng: random.Random) -> Result:
+def bench_sale(ctx: Context, path: Path, inputs: Inputs, rng: random.Random) -> Result:
     """record_sale() vs one raw ledger row, each its own transaction with synchronous=FULL."""
     amounts = [rng.choice(PRICES) for _ in inputs.sale_phones]
     work = list(zip(inputs.sale_phones, amounts, strict=True))
@@ -246,7 +246,7 @@ def bench_sale(shop: Shop, path: Path, inputs: Inputs, rng: random.Random) -> Re
     writer.execute("PRAGMA journal_mode = WAL").fetchall()
     writer.execute("PRAGMA synchronous = FULL")
     writer.execute("PRAGMA busy_timeout = 30000")
-    ids = (shop.store_id.hex, shop.staff_id.hex, shop.register_id.hex)
+    ids = (ctx.store_id.hex, ctx.staff_id.hex, ctx.register_id.hex)
     customer_of = {
         phone: row[0]
         for phone, _ in work
@@ -255,7 +255,7 @@ def bench_sale(shop: Shop, path: Path, inputs: Inputs, rng: random.Random) -> Re
 
     def service(item: object) -> None:
         phone, amount = item  # type: ignore[misc]
-        record_sale(shop, resolve_customer(shop, dashed_phone(phone)), amount)
+        record_sale(ctx, resolve_customer(ctx, dashed_phone(phone)), amount)
 
     def plain(item: object) -> None:
         phone, amount = item  # type: ignore[misc]
@@ -273,7 +273,7 @@ def bench_sale(shop: Shop, path: Path, inputs: Inputs, rng: random.Random) -> Re
         writer.close()
 
 
-def bench_reports(shop: Shop, raw: sqlite3.Connection, inputs: Inputs, n: int) -> list[Result]:
+def bench_reports(ctx: Context, raw: sqlite3.Connection, inputs: Inputs, n: int) -> list[Result]:
     last = inputs.months[-1]
     first = inputs.months[-12] if len(inputs.months) >= 12 else inputs.months[0]
     runs = range(n)
@@ -285,14 +285,14 @@ def bench_reports(shop: Shop, raw: sqlite3.Connection, inputs: Inputs, n: int) -
     return [
         summarize(
             f"monthly_report {last}",
-            timed(lambda _: monthly_report(shop, last), runs),
+            timed(lambda _: monthly_report(ctx, last), runs),
             raw_times,
             300.0,
             "max",
         ),
         summarize(
             f"range_report {first}..{last}",
-            timed(lambda _: range_report(shop, first, last), runs),
+            timed(lambda _: range_report(ctx, first, last), runs),
             raw_times,
             1000.0,
             "max",
@@ -347,21 +347,21 @@ def run(args: argparse.Namespace) -> tuple[list[Result], float]:
     if not path.exists():
         raise SystemExit(f"{path} is missing: run bench/build_shop.py first")
     rng = random.Random(args.seed)
-    shop = open_shop(str(path), create=False, use_env_clock=False)
+    ctx = open_shop(str(path), create=False, use_env_clock=False)
     raw = sqlite3.connect(path, isolation_level=None)
     try:
         inputs = pick_inputs(raw, rng, args)
         results = [
-            bench_phone(shop, raw, inputs),
-            bench_last4(shop, raw, inputs),
-            bench_find(shop, raw, inputs, args.find),
-            bench_status(shop, raw, args.status),
-            *bench_reports(shop, raw, inputs, args.reports),
-            bench_sale(shop, path, inputs, rng),
+            bench_phone(ctx, raw, inputs),
+            bench_last4(ctx, raw, inputs),
+            bench_find(ctx, raw, inputs, args.find),
+            bench_status(ctx, raw, args.status),
+            *bench_reports(ctx, raw, inputs, args.reports),
+            bench_sale(ctx, path, inputs, rng),
         ]
     finally:
         raw.close()
-        shop.close()
+        ctx.close()
     return results, max_rss_mb()
 
 

@@ -77,8 +77,8 @@ def main() -> None:
     print(f"page cache warmed in {warm(args.db):.1f} s")
     phones = sample_phones(args.db, args.n + 20, args.seed)
     app = prepare_application()
-    shop = open_shop(args.db, create=False)
-    window = MainWindow(shop, "bench", program_in_force(shop), require_sign_in=False)
+    ctx = open_shop(args.db, create=False)
+    window = MainWindow(ctx, "bench", program_in_force(ctx), require_sign_in=False)
     window.show()
     counter = window.counter
     watch = PaintWatch()
@@ -103,7 +103,7 @@ def main() -> None:
         if index >= 20:  # the first lookups warm the caches
             timings.append((watch.painted_at - started) * 1000)
     window.close()
-    shop.close()
+    ctx.close()
     p50, p99 = percentile(timings, 50), percentile(timings, 99)
     print(f"Enter → customer panel painted, {len(timings)} lookups on {args.db}")
     print(

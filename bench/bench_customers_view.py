@@ -60,11 +60,11 @@ def main() -> None:
     args = parser.parse_args()
 
     app = prepare_application()
-    shop = open_shop(args.db, create=False)
+    ctx = open_shop(args.db, create=False)
     runner = ServiceRunner()
     watch = PaintWatch()
     started = time.perf_counter()
-    page = CustomersPage(shop, runner)
+    page = CustomersPage(ctx, runner)
     page.resize(1200, 800)
     page.show()
     page.table.viewport().installEventFilter(watch)
@@ -90,7 +90,7 @@ def main() -> None:
         waited += page.model.rowCount() > rows_before
     rows = page.model.rowCount()
     runner.stop()
-    shop.close()
+    ctx.close()
     p50, p99 = percentile(steps, 50), percentile(steps, 99)
     print(f"Customers page on {args.db}")
     print(f"  first rows painted {first:.1f} ms")

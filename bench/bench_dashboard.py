@@ -45,8 +45,8 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     prepare_application()
-    shop = open_shop(args.path, create=False)
-    window = MainWindow(shop, "bench", program_in_force(shop), require_sign_in=False)
+    ctx = open_shop(args.path, create=False)
+    window = MainWindow(ctx, "bench", program_in_force(ctx), require_sign_in=False)
     window.show()
     app.processEvents()
     window.backoffice_action.trigger()
@@ -75,7 +75,7 @@ def main() -> None:
         print(f"{key:<20} {arrived.get(key, float('nan')):7.3f} s after opening")
     print(f"period               {page.period()[0]} .. {page.period()[1]}")
     window.close()
-    shop.close()
+    ctx.close()
 
 
 if __name__ == "__main__":

@@ -72,14 +72,14 @@ def _time(name: str, target: float, runs: int, action: Callable[[], object]) -> 
 
 def run(runs: int) -> tuple[list[Case], int]:
     with tempfile.TemporaryDirectory() as folder:
-        shop = open_shop(str(Path(folder) / "bench.sqlite"), now=NOW, use_env_clock=False)
+        ctx = open_shop(str(Path(folder) / "bench.sqlite"), now=NOW, use_env_clock=False)
         try:
-            customers.enroll(shop, "010-1234-5678", name="김민준")
+            customers.enroll(ctx, "010-1234-5678", name="김민준")
             sale_id = str(
-                sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 12_500).sale_id
+                sales.record_sale(ctx, resolve_customer(ctx, "010-1234-5678"), 12_500).sale_id
             )
-            slip = slip_for(shop, sale_id)
-            batch = cards.blank_cards(shop, cards.create_blank_cards(shop, 10))
+            slip = slip_for(ctx, sale_id)
+            batch = cards.blank_cards(ctx, cards.create_blank_cards(ctx, 10))
             layout = BUILT_IN["L7414"]
             cases = [
                 _time("slip PDF 80 mm", 20, runs, lambda: slip_pdf(slip, 80)),
@@ -88,14 +88,14 @@ def run(runs: int) -> tuple[list[Case], int]:
                     "slip from the database + PDF",
                     30,
                     runs,
-                    lambda: slip_pdf(slip_for(shop, sale_id), 80),
+                    lambda: slip_pdf(slip_for(ctx, sale_id), 80),
                 ),
                 _time("slip ESC/POS raster 80 mm", 20, runs, lambda: slip_escpos(slip, 80)),
                 _time("card CR80 front + back", 50, runs, lambda: card_pdf(batch[0])),
                 _time("sheet of 10 cards (L7414)", 200, runs, lambda: sheet_pdf(batch, layout)),
             ]
         finally:
-            shop.close()
+            ctx.close()
     return cases, fonts.registrations
 
 

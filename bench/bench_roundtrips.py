@@ -57,17 +57,17 @@ class Counts:
 
 def build(path: Path, members: int, sales_count: int, seed: int = 7) -> list[str]:
     start = datetime(2025, 3, 1, 10, tzinfo=UTC)
-    shop = open_shop(str(path), now=start, use_env_clock=False)
+    ctx = open_shop(str(path), now=start, use_env_clock=False)
     rng = random.Random(seed)
     ids = []
     for n in range(members):
-        enrolled = customers.enroll(shop, f"010{rng.randrange(2000, 9999)}{n:04d}", name="손님")
+        enrolled = customers.enroll(ctx, f"010{rng.randrange(2000, 9999)}{n:04d}", name="손님")
         ids.append(str(enrolled.id))
     for n in range(sales_count):
-        shop.fixed_now = start + timedelta(minutes=5 * n)
-        _sale(shop, rng.choice(ids), rng.randrange(1, 60) * 1000)
-    shop.settings["auto_print_slip"] = True
-    shop.close()
+        ctx.fixed_now = start + timedelta(minutes=5 * n)
+        _sale(ctx, rng.choice(ids), rng.randrange(1, 60) * 1000)
+    ctx.settings["auto_print_slip"] = True
+    ctx.close()
     return ids
 
 
@@ -75,15 +75,15 @@ def _new_api() -> bool:
     return "customer_id" in inspect.signature(sales.record_sale).parameters
 
 
-def _sale(shop, who: str, amount: int):  # type: ignore[no-untyped-def]
+def _sale(ctx, who: str, amount: int):  # type: ignore[no-untyped-def]
     import uuid
 
     if _new_api():
-        return sales.record_sale(shop, resolve_customer(shop, uuid.UUID(who)), amount)
-    return sales.record_sale(shop, resolve_customer(shop, who), amount)
+        return sales.record_sale(ctx, resolve_customer(ctx, uuid.UUID(who)), amount)
+    return sales.record_sale(ctx, resolve_customer(ctx, who), amount)
 
 
-def counter_sale(shop, who: str, amount: int) -> None:  # type: ignore[no-untyped-def]
+def counter_sale(ctx, who: str, amount: int) -> None:  # type: ignore[no-untyped-def]
     """What the counter screen runs for one sale, the slip printed automatically."""
     import uuid
 
@@ -91,16 +91,16 @@ def counter_sale(shop, who: str, amount: int) -> None:  # type: ignore[no-untype
         from app.services.slips import render_slip
 
         result = sales.record_sale(
-            shop, resolve_customer(shop, uuid.UUID(who)), amount, with_slip=True
+            ctx, resolve_customer(ctx, uuid.UUID(who)), amount, with_slip=True
         )
         assert result.status is not None and result.slip is not None
-        render_slip(shop, result.slip)
+        render_slip(ctx, result.slip)
         return
     from app.ui.slip_printer import render_slip as old_render_slip
 
-    result = sales.record_sale(shop, resolve_customer(shop, who), amount)
-    old_render_slip(shop, str(result.sale_id))  # _done: auto_print_slip
-    customers.customer_status(shop, resolve_customer(shop, who))  # _done: refresh()
+    result = sales.record_sale(ctx, resolve_customer(ctx, who), amount)
+    old_render_slip(ctx, str(result.sale_id))  # _done: auto_print_slip
+    customers.customer_status(ctx, resolve_customer(ctx, who))  # _done: refresh()
 
 
 def main() -> None:
@@ -112,18 +112,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "shop.sqlite"
         ids = build(path, args.members, args.sales)
-        shop = open_shop(str(path), now=datetime(2025, 4, 1, 12, tzinfo=UTC), use_env_clock=False)
-        shop.settings["auto_print_slip"] = True
+        ctx = open_shop(str(path), now=datetime(2025, 4, 1, 12, tzinfo=UTC), use_env_clock=False)
+        ctx.settings["auto_print_slip"] = True
         counts = Counts()
-        event.listen(shop.db.engine, "before_cursor_execute", counts.statement)
-        event.listen(shop.db.engine, "begin", counts.begin)
+        event.listen(ctx.db.engine, "before_cursor_execute", counts.statement)
+        event.listen(ctx.db.engine, "begin", counts.begin)
         rng = random.Random(11)
-        counter_sale(shop, rng.choice(ids), 12_000)  # warm: caches and compiled statements
+        counter_sale(ctx, rng.choice(ids), 12_000)  # warm: caches and compiled statements
         counts.on = True
         for _ in range(args.repeat):
-            counter_sale(shop, rng.choice(ids), rng.randrange(1, 60) * 1000)
+            counter_sale(ctx, rng.choice(ids), rng.randrange(1, 60) * 1000)
         counts.on = False
-        shop.close()
+        ctx.close()
     api = "ids, one call" if _new_api() else "WHO strings, sale + status + slip"
     print(f"one counter sale ({api}), mean of {args.repeat}:")
     for key in ("transactions", "statements", "program reads", "balance sums"):

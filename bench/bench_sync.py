@@ -48,14 +48,14 @@ def first_upload(shop_file: Path, workdir: Path) -> None:
     shutil.copy(shop_file, copy)
     schema, url = _schema()
     try:
-        shop = open_shop(str(copy), create=False)
+        ctx = open_shop(str(copy), create=False)
         server.prepare_central(url)
         central = server.central_engine(url)
         from app.sync.upload import Timings, upload_everything
 
         timings = Timings()
         started = time.perf_counter()
-        rows = upload_everything(shop.db, central, shop.register_id, timings)
+        rows = upload_everything(ctx.db, central, ctx.register_id, timings)
         seconds = time.perf_counter() - started
         print(f"first upload: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s")
         copies = sum(v for k, v in timings.items() if k.startswith("copy "))
@@ -65,7 +65,7 @@ def first_upload(shop_file: Path, workdir: Path) -> None:
         steps.append(("commit and the rest", seconds - sum(timings.values())))
         for label, value in sorted(steps, key=lambda kv: -kv[1]):
             print(f"  {label:<34} {value:6.1f} s")
-        shop.close()
+        ctx.close()
     finally:
         server.forget_engine(url)
         _drop(schema)
@@ -111,12 +111,12 @@ def sale_latency(workdir: Path, sales_count: int) -> None:
         _drop(schema)
 
 
-def _count(shop) -> int:  # type: ignore[no-untyped-def]
+def _count(ctx) -> int:  # type: ignore[no-untyped-def]
     from sqlalchemy import func, select
 
     from app.db.models import Sale
 
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         return int(session.scalar(select(func.count()).select_from(Sale)) or 0)
 
 
@@ -126,8 +126,8 @@ def main() -> None:
     parser.add_argument("--sales", type=int, default=40)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        if args.shop.exists():
-            first_upload(args.shop, Path(tmp))
+        if args.ctx.exists():
+            first_upload(args.ctx, Path(tmp))
         else:
             print(f"no {args.shop}: build it first (see the docstring)")
         sale_latency(Path(tmp), args.sales)

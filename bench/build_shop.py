@@ -713,13 +713,13 @@ def _create_schema(path: Path, now: datetime, seed: int) -> Seeds:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    shop = open_shop(str(path), now=now, use_env_clock=False)
+    ctx = open_shop(str(path), now=now, use_env_clock=False)
     old = {
-        "stores": shop.store_id.hex,
-        "registers": shop.register_id.hex,
-        "staff": shop.staff_id.hex,
+        "stores": ctx.store_id.hex,
+        "registers": ctx.register_id.hex,
+        "staff": ctx.staff_id.hex,
     }
-    shop.close()
+    ctx.close()
     ids = IdMaker(rng)
     moment = to_us(now)
     new = {table: ids.at(moment) for table in old}

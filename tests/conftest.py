@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from app.services.context import Shop
+    from app.services.context import Context
 
 PG_BASE = os.environ.get("DANGOL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -87,25 +87,25 @@ def _fresh_copy(template: Path, target: Path) -> str:
 
 
 @pytest.fixture
-def shop(db_url: str, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+def ctx(db_url: str, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
     from app.services.context import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)
     if not db_url.startswith("postgresql"):
         # a PostgreSQL schema cannot be copied cheaply: there every test still migrates
         _fresh_copy(migrated_sqlite, Path(db_url))
-    shop = open_shop(db_url, now=START)
-    yield shop
-    shop.close()
+    ctx = open_shop(db_url, now=START)
+    yield ctx
+    ctx.close()
 
 
 @pytest.fixture
-def sqlite_shop(
+def sqlite_ctx(
     tmp_path: Path, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Shop]:
+) -> Iterator[Context]:
     from app.services.context import open_shop
 
     monkeypatch.delenv("DANGOL_NOW", raising=False)
-    shop = open_shop(_fresh_copy(migrated_sqlite, tmp_path / "shop.sqlite"), now=START)
-    yield shop
-    shop.close()
+    ctx = open_shop(_fresh_copy(migrated_sqlite, tmp_path / "shop.sqlite"), now=START)
+    yield ctx
+    ctx.close()

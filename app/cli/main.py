@@ -180,33 +180,33 @@ def build_parser(db: str | None = None) -> Parser:
 Handler = Callable[[Any, argparse.Namespace], Any]
 
 
-def _init(shop: Any, args: argparse.Namespace) -> Any:
-    return render.Init(shop)
+def _init(ctx: Any, args: argparse.Namespace) -> Any:
+    return render.Init(ctx)
 
 
-def _demo(shop: Any, args: argparse.Namespace) -> Any:
+def _demo(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import demo
 
-    return demo.build_demo(shop, args.customers, args.days)
+    return demo.build_demo(ctx, args.customers, args.days)
 
 
-def _program_show(shop: Any, args: argparse.Namespace) -> Any:
+def _program_show(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import program
 
-    return render.Raw(program.show_program(shop))
+    return render.Raw(program.show_program(ctx))
 
 
-def _program_load(shop: Any, args: argparse.Namespace) -> Any:
+def _program_load(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import program
 
-    return render.Raw(program.load_program(shop, _read_json(args.file)).to_json())
+    return render.Raw(program.load_program(ctx, _read_json(args.file)).to_json())
 
 
-def _customer_add(shop: Any, args: argparse.Namespace) -> Any:
+def _customer_add(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import customers
 
     return customers.enroll(
-        shop,
+        ctx,
         args.phone,
         name=args.name,
         birthday=args.birthday,
@@ -216,129 +216,129 @@ def _customer_add(shop: Any, args: argparse.Namespace) -> Any:
     )
 
 
-def _customer_find(shop: Any, args: argparse.Namespace) -> Any:
+def _customer_find(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import customers
 
-    return render.Found(customers.find_customers(shop, args.query))
+    return render.Found(customers.find_customers(ctx, args.query))
 
 
-def _customer_show(shop: Any, args: argparse.Namespace) -> Any:
+def _customer_show(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import customers
 
-    return customers.customer_status(shop, resolve_customer(shop, args.who), log_view=True)
+    return customers.customer_status(ctx, resolve_customer(ctx, args.who), log_view=True)
 
 
-def _customer_erase(shop: Any, args: argparse.Namespace) -> Any:
+def _customer_erase(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import customers
 
-    return render.Erased(customers.erase_customer(shop, resolve_customer(shop, args.who)))
+    return render.Erased(customers.erase_customer(ctx, resolve_customer(ctx, args.who)))
 
 
-def _sale(shop: Any, args: argparse.Namespace) -> Any:
+def _sale(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import sales
 
     sales.check_sale_input(args.amount, args.items)  # refused before the customer is looked up
-    sale = sales.record_sale(shop, resolve_customer(shop, args.who), args.amount, args.items)
+    sale = sales.record_sale(ctx, resolve_customer(ctx, args.who), args.amount, args.items)
     # who bought, masked, so the cashier can check it was the right member
     member = sale.status
     assert member is not None
     return render.Sold(sale, member.name, member.phone_masked)
 
 
-def _redeem(shop: Any, args: argparse.Namespace) -> Any:
+def _redeem(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import redemptions
 
     if args.points is not None:
-        return redemptions.redeem_points(shop, resolve_customer(shop, args.who), args.points)
+        return redemptions.redeem_points(ctx, resolve_customer(ctx, args.who), args.points)
     if args.stamps:
-        return redemptions.redeem_stamps(shop, resolve_customer(shop, args.who))
-    return redemptions.redeem_coupon(shop, resolve_customer(shop, args.who), args.coupon)
+        return redemptions.redeem_stamps(ctx, resolve_customer(ctx, args.who))
+    return redemptions.redeem_coupon(ctx, resolve_customer(ctx, args.who), args.coupon)
 
 
-def _void(shop: Any, args: argparse.Namespace) -> Any:
+def _void(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import sales
 
-    return sales.void_action(shop, args.id)
+    return sales.void_action(ctx, args.id)
 
 
-def _adjust(shop: Any, args: argparse.Namespace) -> Any:
+def _adjust(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import owner
 
-    return owner.adjust_points(shop, resolve_customer(shop, args.who), args.points, args.reason)
+    return owner.adjust_points(ctx, resolve_customer(ctx, args.who), args.points, args.reason)
 
 
-def _coupon_issue(shop: Any, args: argparse.Namespace) -> Any:
+def _coupon_issue(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import owner
 
     return owner.issue_coupon(
-        shop, resolve_customer(shop, args.who), args.kind, args.value, args.days
+        ctx, resolve_customer(ctx, args.who), args.kind, args.value, args.days
     )
 
 
-def _ledger(shop: Any, args: argparse.Namespace) -> Any:
+def _ledger(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import customers, owner
 
-    customer_id, lines = owner.ledger_lines(shop, resolve_customer(shop, args.who))
-    usable = customers.customer_status(shop, customer_id).points
+    customer_id, lines = owner.ledger_lines(ctx, resolve_customer(ctx, args.who))
+    usable = customers.customer_status(ctx, customer_id).points
     return render.Ledger(customer_id, lines, usable)
 
 
-def _run_daily(shop: Any, args: argparse.Namespace) -> Any:
+def _run_daily(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import daily
 
-    return daily.run_daily(shop)
+    return daily.run_daily(ctx)
 
 
-def _report_monthly(shop: Any, args: argparse.Namespace) -> Any:
+def _report_monthly(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import reports
 
-    return reports.monthly_report(shop, args.month)
+    return reports.monthly_report(ctx, args.month)
 
 
-def _report_range(shop: Any, args: argparse.Namespace) -> Any:
+def _report_range(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import reports
 
-    return render.Months(reports.range_report(shop, args.first, args.last))
+    return render.Months(reports.range_report(ctx, args.first, args.last))
 
 
-def _export_customers(shop: Any, args: argparse.Namespace) -> Any:
+def _export_customers(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import transfer
 
     if args.file.exists():
         raise Refused("file.exists", path=str(args.file))
-    return render.Exported(transfer.export_customers(shop, args.file), str(args.file))
+    return render.Exported(transfer.export_customers(ctx, args.file), str(args.file))
 
 
-def _import_customers(shop: Any, args: argparse.Namespace) -> Any:
+def _import_customers(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import transfer
 
     return transfer.import_customers(
-        shop, _existing(args.file), dry_run=args.dry_run, skip_bad=args.skip_bad
+        ctx, _existing(args.file), dry_run=args.dry_run, skip_bad=args.skip_bad
     )
 
 
-def _backup(shop: Any, args: argparse.Namespace) -> Any:
+def _backup(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import backup
 
-    return backup.backup(shop, args.file)
+    return backup.backup(ctx, args.file)
 
 
-def _restore(shop: Any, args: argparse.Namespace) -> Any:
+def _restore(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import backup
 
-    return backup.restore(shop, _existing(args.file))
+    return backup.restore(ctx, _existing(args.file))
 
 
-def _print(shop: Any, args: argparse.Namespace) -> Any:
+def _print(ctx: Any, args: argparse.Namespace) -> Any:
     from app.cli import printing
 
-    return printing.run(shop, _key(args), args)
+    return printing.run(ctx, _key(args), args)
 
 
-def _sync(shop: Any, args: argparse.Namespace) -> Any:
+def _sync(ctx: Any, args: argparse.Namespace) -> Any:
     from app.cli import sync
 
-    return sync.run(shop, _key(args), args)
+    return sync.run(ctx, _key(args), args)
 
 
 # "command action" (or the command alone) -> its handler; print and sync dispatch their actions
@@ -372,12 +372,12 @@ def _key(args: argparse.Namespace) -> str:
     return args.command + (f" {args.action}" if getattr(args, "action", None) else "")
 
 
-def _run(shop: Any, args: argparse.Namespace) -> Any:
+def _run(ctx: Any, args: argparse.Namespace) -> Any:
     key = _key(args)
     handler = COMMANDS.get(key) or GROUPS.get(args.command)
     if handler is None:
         raise Refused("cli.usage", detail=f"unknown command: {key}")
-    return handler(shop, args)
+    return handler(ctx, args)
 
 
 def _existing(path: Path) -> Path:
@@ -404,20 +404,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         from app.services.context import open_shop
 
-        shop = open_shop(getattr(args, "db", None), create=args.command in ("init", "demo"))
+        ctx = open_shop(getattr(args, "db", None), create=args.command in ("init", "demo"))
         try:
-            result = _run(shop, args)
+            result = _run(ctx, args)
             code = render.exit_code(result)
             if getattr(args, "json", False):
-                print(json.dumps(render.as_json(result, shop), ensure_ascii=False, default=str))
+                print(json.dumps(render.as_json(result, ctx), ensure_ascii=False, default=str))
             # a refused result (an import with bad rows) gives its reasons on stderr
             if code == EXIT_REFUSED:
-                print(render.as_text(result, shop, lang), file=sys.stderr)
+                print(render.as_text(result, ctx, lang), file=sys.stderr)
             elif not getattr(args, "json", False):
-                print(render.as_text(result, shop, lang))
+                print(render.as_text(result, ctx, lang))
             return code
         finally:
-            shop.close()
+            ctx.close()
     except Refused as refused:
         if refused.code == "cli.usage":
             print(render.usage(str(refused.params.get("detail", "")), lang), file=sys.stderr)

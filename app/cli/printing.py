@@ -137,7 +137,7 @@ def write(path: Path, data: bytes) -> None:
         raise Refused("print.write_failed", path=str(path), error=exc.strerror or str(exc)) from exc
 
 
-def run(shop: Any, key: str, args: argparse.Namespace) -> Printed:
+def run(ctx: Any, key: str, args: argparse.Namespace) -> Printed:
     """Dispatch `print <action>`."""
     lang = getattr(args, "lang", None) or default_language()
     handlers = {
@@ -150,21 +150,21 @@ def run(shop: Any, key: str, args: argparse.Namespace) -> Printed:
     handler = handlers.get(key)
     if handler is None:
         raise Refused("cli.usage", detail=f"unknown command: {key}")
-    return handler(shop, args, lang)
+    return handler(ctx, args, lang)
 
 
-def _slip(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+def _slip(ctx: Any, args: argparse.Namespace, lang: str) -> Printed:
     from app.services.slips import PAPER_WIDTHS, printer_settings, slip_document, slip_for
 
     if args.out is None and args.escpos is None:
         raise Refused("print.no_output")
-    width = args.width if args.width is not None else printer_settings(shop).width
+    width = args.width if args.width is not None else printer_settings(ctx).width
     if width not in PAPER_WIDTHS:
         raise Refused("print.width", width=width)
     for target in (args.out, args.escpos):
         if target is not None:
             writable(target)
-    slip = slip_for(shop, args.id)
+    slip = slip_for(ctx, args.id)
     result = Printed("slip", None, lang=lang)
     if args.out is not None:
         write(args.out, slip_document(slip, "pdf", width))
@@ -179,45 +179,45 @@ def _slip(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
     return result
 
 
-def _card(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+def _card(ctx: Any, args: argparse.Namespace, lang: str) -> Printed:
     from app.printing.card import card_pdf
     from app.services.cards import card_for
 
     out = writable(args.out)
-    card = card_for(shop, resolve_customer(shop, args.who), with_name=args.with_name)
+    card = card_for(ctx, resolve_customer(ctx, args.who), with_name=args.with_name)
     write(out, card_pdf(card, back=not args.front_only))
     pages = 1 if args.front_only else 2
     return Printed("card", str(out), pages=pages, cards=1, lang=lang)
 
 
-def _cards(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+def _cards(ctx: Any, args: argparse.Namespace, lang: str) -> Printed:
     from app.printing.sheet_pdf import pages_needed, sheet_pdf
     from app.services import cards
 
     out = writable(args.out)
-    layout = cards.sheet_layout(shop, args.sheet)
+    layout = cards.sheet_layout(ctx, args.sheet)
     extra: dict[str, Any] = {"sheet": layout.name}
     if args.all:
-        batch = cards.cards_for_all(shop, with_name=args.with_name)
+        batch = cards.cards_for_all(ctx, with_name=args.with_name)
     elif args.who:
         batch = cards.cards_for(
-            shop, [resolve_customer(shop, w) for w in args.who], with_name=args.with_name
+            ctx, [resolve_customer(ctx, w) for w in args.who], with_name=args.with_name
         )
     else:
-        tokens = cards.create_blank_cards(shop, args.blank)
-        batch = cards.blank_cards(shop, tokens)
+        tokens = cards.create_blank_cards(ctx, args.blank)
+        batch = cards.blank_cards(ctx, tokens)
         extra["tokens"] = tokens
     write(out, sheet_pdf(batch, layout, backs=args.backs))
     pages = pages_needed(len(batch), layout) * (2 if args.backs else 1)
     return Printed("cards", str(out), pages=pages, cards=len(batch), extra=extra, lang=lang)
 
 
-def _test_sheet(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+def _test_sheet(ctx: Any, args: argparse.Namespace, lang: str) -> Printed:
     from app.printing.sheet_pdf import alignment_page_pdf
     from app.services.cards import sheet_layout
 
     out = writable(args.out)
-    layout = sheet_layout(shop, args.sheet)
+    layout = sheet_layout(ctx, args.sheet)
     if args.x is not None or args.y is not None:
         x = layout.offset_x if args.x is None else args.x
         y = layout.offset_y if args.y is None else args.y
@@ -230,9 +230,9 @@ def _test_sheet(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
     return Printed("test-sheet", str(out), pages=1, extra=extra, lang=lang)
 
 
-def _calibrate(shop: Any, args: argparse.Namespace, lang: str) -> Printed:
+def _calibrate(ctx: Any, args: argparse.Namespace, lang: str) -> Printed:
     from app.services.cards import calibrate_sheet
 
-    layout = calibrate_sheet(shop, args.sheet, args.x, args.y)
+    layout = calibrate_sheet(ctx, args.sheet, args.x, args.y)
     extra = {"sheet": layout.name, "x": layout.offset_x, "y": layout.offset_y}
     return Printed("calibrate", None, extra=extra, lang=lang)

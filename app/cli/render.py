@@ -25,7 +25,7 @@ class Raw:
 
 @dataclass(frozen=True)
 class Init:
-    shop: Any
+    ctx: Any
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,11 @@ class Exported:
 
 
 def _init_json(r: Init, encode: Any) -> dict[str, Any]:
-    shop = r.shop
+    ctx = r.ctx
     return {
-        "database": str(shop.db.path or shop.db.engine.url.render_as_string()),
-        "upgraded_from": shop.upgraded_from,
-        "backup": shop.backup_path,
+        "database": str(ctx.db.path or ctx.db.engine.url.render_as_string()),
+        "upgraded_from": ctx.upgraded_from,
+        "backup": ctx.backup_path,
     }
 
 
@@ -118,8 +118,8 @@ def _json_shapes() -> Shapes:
     }
 
 
-def as_json(result: Any, shop: Any) -> dict[str, Any]:
-    return to_json(result, shop, _json_shapes())
+def as_json(result: Any, ctx: Any) -> dict[str, Any]:
+    return to_json(result, ctx, _json_shapes())
 
 
 def exit_code(result: Any) -> int:
@@ -181,12 +181,12 @@ def _status_lines(s: Any, lang: str) -> list[str]:
     return lines
 
 
-def as_text(result: Any, shop: Any, lang: str) -> str:
+def as_text(result: Any, ctx: Any, lang: str) -> str:
     """The short lines of a result, written by the function for its type (str() if none)."""
     writers = _text_writers()
     for cls in type(result).__mro__:
         if cls in writers:
-            return writers[cls](result, shop, lang)
+            return writers[cls](result, ctx, lang)
     return str(result)
 
 
@@ -209,7 +209,7 @@ def _text_writers() -> dict[type, TextWriter]:
         Init: _init_text,
         Raw: _raw_text,
         DemoResult: _demo_text,
-        CustomerStatus: lambda r, shop, lang: "\n".join(_status_lines(r, lang)),
+        CustomerStatus: lambda r, ctx, lang: "\n".join(_status_lines(r, lang)),
         Enrollment: _enrollment_text,
         Found: _found_text,
         Sold: _sold_text,
@@ -218,33 +218,33 @@ def _text_writers() -> dict[type, TextWriter]:
         VoidResult: _void_text,
         AdjustResult: _adjust_text,
         IssuedCoupon: _coupon_text,
-        Erased: lambda r, shop, lang: translate(lang, "cli.erased", id=r.id),
+        Erased: lambda r, ctx, lang: translate(lang, "cli.erased", id=r.id),
         Ledger: _ledger_text,
         DailyResult: _daily_text,
-        MonthlyReport: lambda r, shop, lang: _report_text(r, lang),
-        Months: lambda r, shop, lang: "\n\n".join(_report_text(m, lang) for m in r.reports),
-        Exported: lambda r, shop, lang: translate_plural(
+        MonthlyReport: lambda r, ctx, lang: _report_text(r, lang),
+        Months: lambda r, ctx, lang: "\n\n".join(_report_text(m, lang) for m in r.reports),
+        Exported: lambda r, ctx, lang: translate_plural(
             lang, "cli.exported", "cli.exported_plural", r.rows, file=r.file
         ),
-        ImportResult: lambda r, shop, lang: _import_text(r, lang),
+        ImportResult: lambda r, ctx, lang: _import_text(r, lang),
         BackupResult: _backup_text,
     }
 
 
-def _init_text(r: Any, shop: Any, lang: str) -> str:
-    out = [translate(lang, "cli.init", where=as_json(r, shop)["database"])]
-    if shop.upgraded_from:
-        out.append(translate(lang, "cli.upgraded", old=shop.upgraded_from, copy=shop.backup_path))
+def _init_text(r: Any, ctx: Any, lang: str) -> str:
+    out = [translate(lang, "cli.init", where=as_json(r, ctx)["database"])]
+    if ctx.upgraded_from:
+        out.append(translate(lang, "cli.upgraded", old=ctx.upgraded_from, copy=ctx.backup_path))
     return "\n".join(out)
 
 
-def _raw_text(r: Any, shop: Any, lang: str) -> str:
+def _raw_text(r: Any, ctx: Any, lang: str) -> str:
     import json
 
     return json.dumps(r.data, ensure_ascii=False, indent=2)
 
 
-def _demo_text(r: Any, shop: Any, lang: str) -> str:
+def _demo_text(r: Any, ctx: Any, lang: str) -> str:
     if not r.created:
         return (
             translate(lang, "cli.demo_exists", customers=r.customers)
@@ -264,7 +264,7 @@ def _demo_text(r: Any, shop: Any, lang: str) -> str:
     )
 
 
-def _enrollment_text(r: Any, shop: Any, lang: str) -> str:
+def _enrollment_text(r: Any, ctx: Any, lang: str) -> str:
     return "\n".join(
         [
             f"{translate(lang, 'cli.enrolled')}: {r.phone_masked}",
@@ -274,7 +274,7 @@ def _enrollment_text(r: Any, shop: Any, lang: str) -> str:
     )
 
 
-def _found_text(r: Any, shop: Any, lang: str) -> str:
+def _found_text(r: Any, ctx: Any, lang: str) -> str:
     if not r.customers:
         return translate(lang, "cli.no_match")
     blocks = [translate(lang, "cli.matches", n=len(r.customers))]
@@ -288,12 +288,12 @@ def _found_text(r: Any, shop: Any, lang: str) -> str:
     return "\n".join(blocks)
 
 
-def _sold_text(r: Any, shop: Any, lang: str) -> str:
+def _sold_text(r: Any, ctx: Any, lang: str) -> str:
     who = " ".join(x for x in (r.name, r.phone_masked) if x)
-    return "\n".join(filter(None, [who, as_text(r.sale, shop, lang)]))
+    return "\n".join(filter(None, [who, as_text(r.sale, ctx, lang)]))
 
 
-def _sale_text(r: Any, shop: Any, lang: str) -> str:
+def _sale_text(r: Any, ctx: Any, lang: str) -> str:
     lines = [
         translate(
             lang,
@@ -318,7 +318,7 @@ def _sale_text(r: Any, shop: Any, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _redemption_text(r: Any, shop: Any, lang: str) -> str:
+def _redemption_text(r: Any, ctx: Any, lang: str) -> str:
     if r.kind == "points":
         head = translate(lang, "cli.redeemed_points", points=f"{r.points_used:,}")
     elif r.kind == "stamps":
@@ -335,17 +335,17 @@ def _redemption_text(r: Any, shop: Any, lang: str) -> str:
     )
 
 
-def _void_text(r: Any, shop: Any, lang: str) -> str:
+def _void_text(r: Any, ctx: Any, lang: str) -> str:
     return translate(
         lang, "cli.voided", kind=r.kind, points=r.points_change, stamps=r.stamps_change
     )
 
 
-def _adjust_text(r: Any, shop: Any, lang: str) -> str:
+def _adjust_text(r: Any, ctx: Any, lang: str) -> str:
     return translate(lang, "cli.adjusted", points=r.points_change, balance=f"{r.points:,}")
 
 
-def _coupon_text(r: Any, shop: Any, lang: str) -> str:
+def _coupon_text(r: Any, ctx: Any, lang: str) -> str:
     return translate(
         lang,
         "cli.coupon_issued",
@@ -353,15 +353,15 @@ def _coupon_text(r: Any, shop: Any, lang: str) -> str:
         kind=r.kind,
         value=r.value,
         # valid_until is exclusive (local midnight): show the last day it can be used
-        until=shop.local(r.valid_until - timedelta(microseconds=1)).date().isoformat(),
+        until=ctx.local(r.valid_until - timedelta(microseconds=1)).date().isoformat(),
     )
 
 
-def _ledger_text(r: Any, shop: Any, lang: str) -> str:
+def _ledger_text(r: Any, ctx: Any, lang: str) -> str:
     rows = []
     for line in r.lines:
         rows.append(
-            f"{shop.local(line.at):%Y-%m-%d %H:%M}  {line.kind:<6} "
+            f"{ctx.local(line.at):%Y-%m-%d %H:%M}  {line.kind:<6} "
             f"{line.points:>+8,}P {line.stamps:>+4}  = {line.points_balance:>9,}P "
             f"{line.stamps_balance:>4}  {line.reason or ''}"
         )
@@ -377,7 +377,7 @@ def _ledger_text(r: Any, shop: Any, lang: str) -> str:
     return "\n".join(rows) or translate(lang, "cli.none")
 
 
-def _daily_text(r: Any, shop: Any, lang: str) -> str:
+def _daily_text(r: Any, ctx: Any, lang: str) -> str:
     return translate(
         lang,
         "cli.daily",
@@ -391,7 +391,7 @@ def _daily_text(r: Any, shop: Any, lang: str) -> str:
     )
 
 
-def _backup_text(r: Any, shop: Any, lang: str) -> str:
+def _backup_text(r: Any, ctx: Any, lang: str) -> str:
     if r.previous_copy:
         return translate(lang, "cli.restored", path=r.path, copy=r.previous_copy)
     return translate(

@@ -120,36 +120,36 @@ _LINES = {
 }
 
 
-def run(shop: Any, key: str, args: argparse.Namespace) -> SyncOutput:
+def run(ctx: Any, key: str, args: argparse.Namespace) -> SyncOutput:
     """Dispatch `sync`, `sync setup`, `sync status`, `sync attention`."""
     lang = getattr(args, "lang", None) or default_language()
     action = ACTIONS.get(key, _now)
-    return action(shop, args, lang)
+    return action(ctx, args, lang)
 
 
-def _setup(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+def _setup(ctx: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
     from app.services import sync
 
-    result: Any = sync.setup_sync(shop, args.url, store=args.store, register=args.register)
+    result: Any = sync.setup_sync(ctx, args.url, store=args.store, register=args.register)
     return SyncOutput("setup", result, lang)
 
 
-def _status(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+def _status(ctx: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
     from app.services import sync
 
-    return SyncOutput("status", sync.sync_status(shop), lang)
+    return SyncOutput("status", sync.sync_status(ctx), lang)
 
 
-def _attention(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+def _attention(ctx: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
     from app.services import sync
 
-    return SyncOutput("attention", sync.needs_attention(shop), lang)
+    return SyncOutput("attention", sync.needs_attention(ctx), lang)
 
 
-def _now(shop: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+def _now(ctx: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
     from app.services import sync
 
-    return SyncOutput("now", sync.sync_now(shop), lang)
+    return SyncOutput("now", sync.sync_now(ctx), lang)
 
 
 # `sync` alone (or any other key) syncs now

@@ -26,7 +26,7 @@ class MonthlyReport:
     redemption_rate: Decimal
     tier_counts: dict[str, int]
 
-    def to_json(self, shop: object | None = None) -> dict[str, Any]:
+    def to_json(self, ctx: object | None = None) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.__dict__)
         out["redemption_rate"] = float(self.redemption_rate)
         out["points_liability_won"] = self.points_outstanding  # 1 point = 1 won

@@ -25,7 +25,7 @@ from app.domain.errors import Refused
 from app.domain.figures import RETAINED, cohort_metric
 from app.domain.phone import Phone, mask_name
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.program import current_program
 from app.services.reports import check_month, months_between, range_report
 
@@ -69,10 +69,10 @@ def period_months(first: str, last: str) -> list[str]:
     return months
 
 
-def month_start(shop: Shop, month: str) -> datetime:
+def month_start(ctx: Context, month: str) -> datetime:
     """The first moment of a local month, in UTC."""
     year, number = (int(p) for p in month.split("-"))
-    return datetime(year, number, 1, tzinfo=shop.zone).astimezone(UTC)
+    return datetime(year, number, 1, tzinfo=ctx.zone).astimezone(UTC)
 
 
 def next_month(month: str) -> str:
@@ -83,10 +83,10 @@ def next_month(month: str) -> str:
 # --- the dashboard: figures kept as entries are written ---------------------------------
 
 
-def dashboard(shop: Shop, first: str, last: str) -> Dashboard:
+def dashboard(ctx: Context, first: str, last: str) -> Dashboard:
     """The period's main figures, month by month and in total (one query)."""
-    months = range_report(shop, first, last)
-    with shop.db.read() as session:
+    months = range_report(ctx, first, last)
+    with ctx.db.read() as session:
         _, program = current_program(session)
     names = {level.code: level.name for level in program.tiers.levels}
     visits = sum(m.visits for m in months)
@@ -140,7 +140,7 @@ class CohortTable:
 MAX_LIFETIME_MONTHS = Decimal(60)
 
 
-def cohort_retention(shop: Shop, first: str, last: str) -> CohortTable:
+def cohort_retention(ctx: Context, first: str, last: str) -> CohortTable:
     """Members enrolled in each month of the period and how many came back in later months.
 
     Read from the figures kept as sales are recorded (monthly_stats, one small query), never
@@ -158,7 +158,7 @@ def cohort_retention(shop: Shop, first: str, last: str) -> CohortTable:
     months = period_months(first, last)
     cohorts_of = [cohort_metric(m) for m in months]
     kept = ("new_members", "active_members", RETAINED)
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         rows = session.execute(
             select(MonthlyStat.month, MonthlyStat.metric, func.sum(MonthlyStat.value))
             .where(MonthlyStat.month >= months[0], MonthlyStat.month <= months[-1])
@@ -179,7 +179,7 @@ def cohort_retention(shop: Shop, first: str, last: str) -> CohortTable:
             )
         )
     churn = _monthly_churn(figures, months)
-    value = dashboard(shop, first, last).monthly_value
+    value = dashboard(ctx, first, last).monthly_value
     lifetime = _lifetime(churn)
     return CohortTable(cohorts, churn, lifetime, int(Decimal(value) * lifetime))
 
@@ -216,15 +216,15 @@ def visit_count() -> ColumnElement[Any]:
     return func.sum(case((Sale.amount > 0, 1), (Sale.amount < 0, -1), else_=0))
 
 
-def top_customers(shop: Shop, first: str, last: str, limit: int = TOP_LIMIT) -> list[TopCustomer]:
+def top_customers(ctx: Context, first: str, last: str, limit: int = TOP_LIMIT) -> list[TopCustomer]:
     """The members who spent most in the period, masked as on every screen."""
     months = period_months(first, last)
-    start, end = month_start(shop, months[0]), month_start(shop, next_month(months[-1]))
+    start, end = month_start(ctx, months[0]), month_start(ctx, next_month(months[-1]))
     # coalesce() keeps SQLite off the occurred_at index: walking the (customer, time, amount)
     # index whole and grouping as it goes is several times faster than a range then a sort.
     moment = func.coalesce(Sale.occurred_at, Sale.occurred_at)
     spend = func.sum(Sale.amount)
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         rows = session.execute(
             select(Sale.customer_id, spend, visit_count())
             .where(moment >= start, moment < end)
@@ -236,7 +236,7 @@ def top_customers(shop: Shop, first: str, last: str, limit: int = TOP_LIMIT) -> 
             c.id: c
             for c in session.scalars(select(Customer).where(Customer.id.in_([r[0] for r in rows])))
         }
-    style = shop.settings.get("phone_mask", "middle")
+    style = ctx.settings.get("phone_mask", "middle")
     return [
         TopCustomer(
             cid,
@@ -276,14 +276,14 @@ class CampaignResult:
         return ratio(new - old, old) if old > 0 else None
 
 
-def campaign_results(shop: Shop) -> list[CampaignResult]:
+def campaign_results(ctx: Context) -> list[CampaignResult]:
     """Each campaign that has started: sales, visits and points against the weeks before.
 
     The comparison window has the same number of days, moved back by whole weeks so
     that the same weekdays are compared (a weekday-only campaign against weekdays).
     """
-    today = shop.local_date(shop.now())
-    with shop.db.read() as session:
+    today = ctx.local_date(ctx.now())
+    with ctx.db.read() as session:
         _, program = current_program(session)
         results = []
         for campaign in program.campaigns:
@@ -301,19 +301,19 @@ def campaign_results(shop: Shop) -> list[CampaignResult]:
                     end,
                     before_start,
                     before_end,
-                    _figures(shop, session, campaign.start, end),
-                    _figures(shop, session, before_start, before_end),
+                    _figures(ctx, session, campaign.start, end),
+                    _figures(ctx, session, before_start, before_end),
                 )
             )
     return results
 
 
-def _day_start(shop: Shop, day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=shop.zone).astimezone(UTC)
+def _day_start(ctx: Context, day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=ctx.zone).astimezone(UTC)
 
 
-def _figures(shop: Shop, session: Session, first: date, last: date) -> Figures:
-    start, end = _day_start(shop, first), _day_start(shop, last + timedelta(days=1))
+def _figures(ctx: Context, session: Session, first: date, last: date) -> Figures:
+    start, end = _day_start(ctx, first), _day_start(ctx, last + timedelta(days=1))
     in_window = and_(Sale.occurred_at >= start, Sale.occurred_at < end)
     sales, visits = session.execute(
         select(func.coalesce(func.sum(Sale.amount), 0), func.coalesce(visit_count(), 0)).where(
@@ -357,37 +357,37 @@ def report_rows(board: Dashboard) -> list[list[object]]:
     return rows
 
 
-def export_report_csv(shop: Shop, first: str, last: str, path: Path) -> int:
+def export_report_csv(ctx: Context, first: str, last: str, path: Path) -> int:
     """The monthly report as CSV (UTF-8 with BOM so that Excel reads the Korean right)."""
-    board = dashboard(shop, first, last)
+    board = dashboard(ctx, first, last)
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(REPORT_COLUMNS)
         writer.writerows(report_rows(board))
-    _audit_export(shop, "report.export_csv", board, path)
+    _audit_export(ctx, "report.export_csv", board, path)
     return len(board.months)
 
 
 def export_report_pdf(
-    shop: Shop, first: str, last: str, path: Path, *, language: str = "ko"
+    ctx: Context, first: str, last: str, path: Path, *, language: str = "ko"
 ) -> int:
     """The monthly report with its charts as a PDF; returns the number of pages."""
     from app.printing.report_pdf import render_report
 
-    board = dashboard(shop, first, last)
-    with shop.db.read() as session:
-        store = session.get(Store, shop.store_id)
+    board = dashboard(ctx, first, last)
+    with ctx.db.read() as session:
+        store = session.get(Store, ctx.store_id)
         name = store.name if store else ""
     data, pages = render_report(board, shop_name=name, language=language)
     path.write_bytes(data)
-    _audit_export(shop, "report.export_pdf", board, path)
+    _audit_export(ctx, "report.export_pdf", board, path)
     return pages
 
 
-def _audit_export(shop: Shop, action: str, board: Dashboard, path: Path) -> None:
-    with shop.db.write() as session:
+def _audit_export(ctx: Context, action: str, board: Dashboard, path: Path) -> None:
+    with ctx.db.write() as session:
         audit(
-            shop,
+            ctx,
             session,
             action,
             detail={"first": board.first, "last": board.last, "file": path.name},

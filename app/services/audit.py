@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry, Staff
 from app.services.audit_chain import GENESIS_HASH, audit_hash
-from app.services.context import Shop
+from app.services.context import Context
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,11 @@ class ChainCheck:
     first_broken: uuid.UUID | None = None
 
 
-def verify_audit_chain(shop: Shop) -> ChainCheck:
+def verify_audit_chain(ctx: Context) -> ChainCheck:
     """Recompute every hash, register by register in the order rows were written."""
     last: dict[uuid.UUID | None, str] = {}
     rows = 0
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         for entry in session.scalars(
             select(AuditEntry).order_by(AuditEntry.register_id, AuditEntry.id)
         ).yield_per(2000):
@@ -94,13 +94,13 @@ def _where(query: Select[*tuple[Any, ...]], wanted: AuditFilter) -> Select[*tupl
 
 
 def list_audit(
-    shop: Shop, wanted: AuditFilter | None = None, *, page: int = 0, page_size: int = 100
+    ctx: Context, wanted: AuditFilter | None = None, *, page: int = 0, page_size: int = 100
 ) -> AuditPage:
     """One page of the log, newest first, with staff names."""
     wanted = wanted or AuditFilter()
     if page < 0 or not 1 <= page_size <= 1000:
         raise ValueError("page out of range")
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         total = session.scalar(_where(select(func.count(AuditEntry.id)), wanted)) or 0
         query = (
             _where(select(AuditEntry, Staff.name), wanted)
@@ -137,9 +137,9 @@ def _staff_names(session: Session, ids: list[str | None]) -> dict[str, str]:
     return {str(staff_id): name for staff_id, name in rows}
 
 
-def audit_actions(shop: Shop) -> list[str]:
+def audit_actions(ctx: Context) -> list[str]:
     """Every action the log holds, for the filter."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         return list(
             session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
         )

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from app.db.base import new_id
 from app.db.models import AuditEntry
-from app.services.context import Shop
+from app.services.context import Context
 
 GENESIS_HASH = "0" * 64
 
 
 def audit(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     action: str,
     *,
@@ -31,18 +31,18 @@ def audit(
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('dangol.audit'))"))
     prev = session.scalars(
         select(AuditEntry.hash)
-        .where(AuditEntry.register_id == shop.register_id)
+        .where(AuditEntry.register_id == ctx.register_id)
         .order_by(AuditEntry.id.desc())
         .limit(1)
     ).first()
     entry = AuditEntry(
-        at=at or shop.now(),
-        staff_id=shop.staff_id,
+        at=at or ctx.now(),
+        staff_id=ctx.staff_id,
         action=action,
         target_id=str(target) if target is not None else None,
         detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
         prev_hash=prev or GENESIS_HASH,
-        register_id=shop.register_id,
+        register_id=ctx.register_id,
         hash="",
     )
     entry.id = new_id()  # the id is part of the hash

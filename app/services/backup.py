@@ -10,7 +10,7 @@ from pathlib import Path
 from app.db import migrate
 from app.domain.errors import Refused
 from app.services.audit_chain import audit
-from app.services.context import Shop, ensure_schema
+from app.services.context import Context, ensure_schema
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,10 @@ class BackupResult:
     previous_copy: str | None = None
 
 
-def _live_path(shop: Shop) -> Path:
-    if shop.db.path is None:
+def _live_path(ctx: Context) -> Path:
+    if ctx.db.path is None:
         raise Refused("backup.sqlite_only")
-    return shop.db.path
+    return ctx.db.path
 
 
 def verify_backup(path: Path) -> tuple[int, int]:
@@ -52,8 +52,8 @@ def verify_backup(path: Path) -> tuple[int, int]:
     return int(customers), int(entries)
 
 
-def backup(shop: Shop, destination: Path) -> BackupResult:
-    live = _live_path(shop)
+def backup(ctx: Context, destination: Path) -> BackupResult:
+    live = _live_path(ctx)
     destination = destination.expanduser().resolve()
     if destination.exists():
         raise Refused("backup.exists", path=str(destination))
@@ -66,14 +66,14 @@ def backup(shop: Shop, destination: Path) -> BackupResult:
     except Refused:
         destination.unlink(missing_ok=True)
         raise
-    with shop.db.write() as session:
-        audit(shop, session, "backup.create", detail={"file": str(destination)})
+    with ctx.db.write() as session:
+        audit(ctx, session, "backup.create", detail={"file": str(destination)})
     return BackupResult(str(destination), customers, entries, destination.stat().st_size)
 
 
-def restore(shop: Shop, source: Path) -> BackupResult:
+def restore(ctx: Context, source: Path) -> BackupResult:
     """Check the file, keep the current state aside, then copy in one transaction."""
-    live = _live_path(shop)
+    live = _live_path(ctx)
     source = source.expanduser().resolve()
     if source == live:
         raise Refused("backup.same_file")
@@ -81,7 +81,7 @@ def restore(shop: Shop, source: Path) -> BackupResult:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     aside = live.with_name(f"{live.stem}.before-restore-{stamp}{live.suffix}")
     migrate.backup_sqlite_file(live, aside)
-    shop.db.dispose()
+    ctx.db.dispose()
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(live, timeout=30)
@@ -92,10 +92,10 @@ def restore(shop: Shop, source: Path) -> BackupResult:
             dst.close()
     finally:
         src.close()
-    ensure_schema(shop.db)
-    with shop.db.write() as session:
+    ensure_schema(ctx.db)
+    with ctx.db.write() as session:
         audit(
-            shop,
+            ctx,
             session,
             "backup.restore",
             detail={"file": str(source), "previous_copy": str(aside)},

@@ -18,7 +18,7 @@ from app.domain.errors import Refused
 from app.services import backup as backup_service
 from app.services import settings
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.staff import require_owner
 
 log = logging.getLogger("dangol")
@@ -38,18 +38,18 @@ class BackupFile:
     ledger_entries: int | None
 
 
-def backup_folder(shop: Shop) -> Path:
+def backup_folder(ctx: Context) -> Path:
     """The owner's folder, or a "backups" folder next to the database file."""
-    chosen = str(settings.setting(shop, "backup_folder") or "").strip()
+    chosen = str(settings.setting(ctx, "backup_folder") or "").strip()
     if chosen:
         return Path(chosen).expanduser()
-    if shop.db.path is None:
+    if ctx.db.path is None:
         raise Refused("backup.sqlite_only")
-    return shop.db.path.parent / "backups"
+    return ctx.db.path.parent / "backups"
 
 
-def _file_name(shop: Shop, kind: str) -> str:
-    return f"dangol-{shop.local(shop.now()):%Y%m%d-%H%M%S}-{kind}.sqlite"
+def _file_name(ctx: Context, kind: str) -> str:
+    return f"dangol-{ctx.local(ctx.now()):%Y%m%d-%H%M%S}-{kind}.sqlite"
 
 
 def _ours(folder: Path) -> list[tuple[Path, re.Match[str]]]:
@@ -77,12 +77,12 @@ def _counts(path: Path) -> tuple[int | None, int | None]:
     return int(customers), int(entries)
 
 
-def list_backups(shop: Shop) -> list[BackupFile]:
+def list_backups(ctx: Context) -> list[BackupFile]:
     """The backups in the shop's folder, newest first."""
     result = []
-    for path, match in _ours(backup_folder(shop)):
+    for path, match in _ours(backup_folder(ctx)):
         stamp = "".join(match.group(1, 2))
-        made = datetime.strptime(stamp + "+0000", "%Y%m%d%H%M%S%z").replace(tzinfo=shop.zone)
+        made = datetime.strptime(stamp + "+0000", "%Y%m%d%H%M%S%z").replace(tzinfo=ctx.zone)
         customers, entries = _counts(path)
         result.append(
             BackupFile(
@@ -97,25 +97,25 @@ def list_backups(shop: Shop) -> list[BackupFile]:
     return result
 
 
-def backup_now(shop: Shop, kind: str = "manual") -> backup_service.BackupResult:
+def backup_now(ctx: Context, kind: str = "manual") -> backup_service.BackupResult:
     """A verified copy in the backup folder, then only the newest `backup_keep` are kept."""
     if kind not in KINDS:
         raise ValueError(kind)
-    folder = backup_folder(shop)
-    result = backup_service.backup(shop, folder / _file_name(shop, kind))
-    prune(shop)
+    folder = backup_folder(ctx)
+    result = backup_service.backup(ctx, folder / _file_name(ctx, kind))
+    prune(ctx)
     return result
 
 
-def daily_backup(shop: Shop) -> backup_service.BackupResult | None:
+def daily_backup(ctx: Context) -> backup_service.BackupResult | None:
     """The day's automatic backup, unless one was already made today (shop's local date)."""
-    today = f"{shop.local(shop.now()):%Y%m%d}"
-    for path, match in _ours(backup_folder(shop)):
+    today = f"{ctx.local(ctx.now()):%Y%m%d}"
+    for path, match in _ours(backup_folder(ctx)):
         if match.group(1) == today and match.group(3) == "auto":
             if _counts(path) != (None, None):
                 return None
             _remove(path)  # cut short (the app was closed during the copy): make it again
-    return backup_now(shop, "auto")
+    return backup_now(ctx, "auto")
 
 
 def _remove(path: Path) -> None:
@@ -123,38 +123,38 @@ def _remove(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def prune(shop: Shop) -> list[str]:
+def prune(ctx: Context) -> list[str]:
     """Delete our backups beyond the newest `backup_keep`; the deletion is audited."""
-    keep = int(settings.setting(shop, "backup_keep"))
+    keep = int(settings.setting(ctx, "backup_keep"))
     removed = []
-    for path, _ in _ours(backup_folder(shop))[keep:]:
+    for path, _ in _ours(backup_folder(ctx))[keep:]:
         _remove(path)
         removed.append(path.name)
     if removed:
-        with shop.db.write() as session:
-            audit(shop, session, "backup.prune", detail={"files": removed, "keep": keep})
+        with ctx.db.write() as session:
+            audit(ctx, session, "backup.prune", detail={"files": removed, "keep": keep})
     return removed
 
 
-def restore_backup(shop: Shop, path: Path | str) -> backup_service.BackupResult:
+def restore_backup(ctx: Context, path: Path | str) -> backup_service.BackupResult:
     """Owner only: restore (the current state is kept aside first), then re-read the settings."""
-    require_owner(shop)
-    result = backup_service.restore(shop, Path(path))
-    with shop.db.read() as session:
+    require_owner(ctx)
+    result = backup_service.restore(ctx, Path(path))
+    with ctx.db.read() as session:
         stored = {row.key: json.loads(row.value) for row in session.scalars(select(Setting))}
-    shop.settings.clear()
-    shop.settings.update(stored)
+    ctx.settings.clear()
+    ctx.settings.update(stored)
     return result
 
 
-def start_daily_backup(shop: Shop) -> threading.Thread | None:
+def start_daily_backup(ctx: Context) -> threading.Thread | None:
     """Make today's backup on a thread of its own, so the counter opens at once."""
-    if shop.db.path is None:
+    if ctx.db.path is None:
         return None
 
     def run() -> None:
         try:
-            made = daily_backup(shop)
+            made = daily_backup(ctx)
             if made is not None:
                 log.info("daily backup: %s", made.path)
         except Exception:  # a failed backup must never stop the counter; it is logged

@@ -29,7 +29,7 @@ DEFAULT_ZONE = "Asia/Seoul"
 
 
 @dataclass
-class Shop:
+class Context:
     """An open database and who is acting: the first argument of every use case."""
 
     db: Database
@@ -102,7 +102,7 @@ def open_shop(
     create: bool = True,
     now: datetime | None = None,
     use_env_clock: bool = True,
-) -> Shop:
+) -> Context:
     """Open (and if needed create, upgrade and seed) the database at a path or URL."""
     db = Database(resolve_url(target))
     try:
@@ -115,7 +115,7 @@ def open_shop(
             settings = load_settings(session)
             if "register_id" not in settings:
                 settings = _seed(session, now or datetime.now(UTC))
-        shop = Shop(
+        ctx = Context(
             db=db,
             store_id=uuid.UUID(settings["store_id"]),
             register_id=uuid.UUID(settings["register_id"]),
@@ -130,8 +130,8 @@ def open_shop(
             from app.services.audit_chain import audit  # the chain's rows name this context
 
             with db.write() as session:
-                audit(shop, session, "clock.override", detail={"now": now.isoformat()})
-        return shop
+                audit(ctx, session, "clock.override", detail={"now": now.isoformat()})
+        return ctx
     except BaseException:
         db.dispose()
         raise

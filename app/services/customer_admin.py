@@ -39,7 +39,7 @@ from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.query import classify_query
 from app.services import settings
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import (
     clean_name,
     clear_personal_data,
@@ -112,7 +112,7 @@ class FieldRefused(Refused):
 
 
 def browse_customers(
-    shop: Shop,
+    ctx: Context,
     filters: CustomerFilter,
     sort: str = "newest",
     after_key: BrowseKey | None = None,
@@ -124,30 +124,30 @@ def browse_customers(
     if filters.status is not None and filters.status not in STATUSES:
         raise Refused("customers.status_unknown", status=filters.status)
     limit = max(1, min(limit, MAX_PAGE))
-    with shop.db.read() as session:
-        conditions = _conditions(shop, session, filters)
+    with ctx.db.read() as session:
+        conditions = _conditions(ctx, session, filters)
         if conditions is None:
             return []
         found = _page(session, conditions, sort, after_key, limit)
-        return _rows(shop, session, found, sort)
+        return _rows(ctx, session, found, sort)
 
 
 def customers_due_for_renewal(
-    shop: Shop, after_key: BrowseKey | None = None, limit: int = PAGE_SIZE
+    ctx: Context, after_key: BrowseKey | None = None, limit: int = PAGE_SIZE
 ) -> list[CustomerRow]:
     """Members whose marketing consent is older than the renewal period (default 24 months)."""
-    return browse_customers(shop, CustomerFilter(renewal_due=True), "oldest", after_key, limit)
+    return browse_customers(ctx, CustomerFilter(renewal_due=True), "oldest", after_key, limit)
 
 
-def renewal_cutoff(shop: Shop) -> datetime:
+def renewal_cutoff(ctx: Context) -> datetime:
     """Consent given before this moment is due to be confirmed again."""
-    months = int(settings.setting(shop, "marketing_renewal_months"))
-    day = add_months(shop.local_date(shop.now()), -months)
-    return datetime.combine(day, time(0), tzinfo=shop.zone).astimezone(UTC)
+    months = int(settings.setting(ctx, "marketing_renewal_months"))
+    day = add_months(ctx.local_date(ctx.now()), -months)
+    return datetime.combine(day, time(0), tzinfo=ctx.zone).astimezone(UTC)
 
 
 def _conditions(
-    shop: Shop, session: Session, filters: CustomerFilter
+    ctx: Context, session: Session, filters: CustomerFilter
 ) -> list[ColumnElement[bool]] | None:
     """WHERE clauses of the filter; None when the search can match nobody."""
     found: list[ColumnElement[bool]] = []
@@ -160,7 +160,7 @@ def _conditions(
     elif filters.marketing is False:
         found.append(Customer.marketing_consent_at.is_(None))
     if filters.renewal_due:
-        found.append(Customer.marketing_consent_at < renewal_cutoff(shop))
+        found.append(Customer.marketing_consent_at < renewal_cutoff(ctx))
     text = filters.query.strip()
     if text:
         matched = _query_condition(session, text)
@@ -251,10 +251,10 @@ def _last_visits(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, date
 
 
 def _rows(
-    shop: Shop, session: Session, found: list[tuple[Customer, int]], sort: str
+    ctx: Context, session: Session, found: list[tuple[Customer, int]], sort: str
 ) -> list[CustomerRow]:
     ids = [c.id for c, _ in found]
-    totals = page_balances(session, ids, shop.now())
+    totals = page_balances(session, ids, ctx.now())
     visits = _last_visits(session, ids)
     _, program = current_program(session)
     rows = []
@@ -265,7 +265,7 @@ def _rows(
                 id=customer.id,
                 key=(phase, customer.name if sort == "name" else None, customer.id),
                 name_masked=mask_name(customer.name) if customer.name else None,
-                phone_masked=masked_phone(shop, customer),
+                phone_masked=masked_phone(ctx, customer),
                 tier=customer.tier_code,
                 tier_name=program.tier(customer.tier_code).name,
                 points=points,
@@ -330,15 +330,15 @@ class CustomerDetail:
     absorbed: list[uuid.UUID] = field(default_factory=list)
 
 
-def customer_detail(shop: Shop, customer_id: uuid.UUID) -> CustomerDetail:
+def customer_detail(ctx: Context, customer_id: uuid.UUID) -> CustomerDetail:
     """One member's whole record; opening it is logged (who looked up whom)."""
-    require_owner(shop)
-    with shop.db.write() as session:
+    require_owner(ctx)
+    with ctx.db.write() as session:
         customer = _get(session, customer_id)
-        detail = _detail(shop, session, customer)
-        audit(shop, session, "customer.view", target=customer.id)
+        detail = _detail(ctx, session, customer)
+        audit(ctx, session, "customer.view", target=customer.id)
     # withdrawn, erased and merged records keep their ledger: the owner sees it too
-    return replace(detail, ledger=ledger_lines_of(shop, customer_id))
+    return replace(detail, ledger=ledger_lines_of(ctx, customer_id))
 
 
 def _get(session: Session, customer_id: uuid.UUID) -> Customer:
@@ -348,8 +348,8 @@ def _get(session: Session, customer_id: uuid.UUID) -> Customer:
     return customer
 
 
-def _detail(shop: Shop, session: Session, customer: Customer) -> CustomerDetail:
-    now = shop.now()
+def _detail(ctx: Context, session: Session, customer: Customer) -> CustomerDetail:
+    now = ctx.now()
     _, program = current_program(session)
     bal = balances(session, customer.id, now)
     absorbed = list(
@@ -359,7 +359,7 @@ def _detail(shop: Shop, session: Session, customer: Customer) -> CustomerDetail:
         id=customer.id,
         status=customer.status,
         name=customer.name,
-        phone_masked=masked_phone(shop, customer),
+        phone_masked=masked_phone(ctx, customer),
         birthday=customer.birthday,
         tier=customer.tier_code,
         tier_name=program.tier(customer.tier_code).name,
@@ -381,7 +381,7 @@ def _detail(shop: Shop, session: Session, customer: Customer) -> CustomerDetail:
             )
         ),
         tier_history=_tier_history(session, customer.id),
-        coupons=_coupons(shop, session, customer.id),
+        coupons=_coupons(ctx, session, customer.id),
         visits=_visits(session, [customer.id, *absorbed], VISITS_SHOWN),
         absorbed=absorbed,
     )
@@ -396,7 +396,7 @@ def _tier_history(session: Session, customer_id: uuid.UUID) -> list[TierStep]:
     return [TierStep(r.changed_at, r.from_code, r.to_code, r.reason) for r in rows]
 
 
-def _coupons(shop: Shop, session: Session, customer_id: uuid.UUID) -> list[CouponLine]:
+def _coupons(ctx: Context, session: Session, customer_id: uuid.UUID) -> list[CouponLine]:
     coupons = list(
         session.scalars(
             select(Coupon).where(Coupon.customer_id == customer_id).order_by(Coupon.issued_at)
@@ -409,7 +409,7 @@ def _coupons(shop: Shop, session: Session, customer_id: uuid.UUID) -> list[Coupo
             c.kind,
             c.value,
             c.issued_at,
-            last_valid_day(shop, c.valid_until),
+            last_valid_day(ctx, c.valid_until),
             c.source,
             used.get(c.id, 0) > 0,
         )
@@ -443,34 +443,34 @@ def _checked(field_name: str, check: Callable[[], T]) -> T:
         raise FieldRefused(field_name, refused) from refused
 
 
-def update_profile(shop: Shop, customer_id: uuid.UUID, change: ProfileChange) -> list[str]:
+def update_profile(ctx: Context, customer_id: uuid.UUID, change: ProfileChange) -> list[str]:
     """Owner only; every field checked before anything is written; each change audited."""
-    require_owner(shop)
-    now = shop.now()
+    require_owner(ctx)
+    now = ctx.now()
     name = _checked("name", lambda: clean_name(change.name)) if change.name is not None else None
     born = (
-        _checked("birthday", lambda: parse_birthday(change.birthday, shop.local_date(now)))
+        _checked("birthday", lambda: parse_birthday(change.birthday, ctx.local_date(now)))
         if change.birthday is not None
         else None
     )
-    phone = _checked("phone", lambda: _new_phone(shop, change.phone))
-    with shop.db.write() as session:
+    phone = _checked("phone", lambda: _new_phone(ctx, change.phone))
+    with ctx.db.write() as session:
         customer = lock_customer(session, _active(session, customer_id).id)
         if phone is not None and phone.national != customer.phone:
             _checked("phone", lambda: _phone_free(session, phone))
-        changed = _apply(shop, customer, change, name, born, phone, now)
+        changed = _apply(ctx, customer, change, name, born, phone, now)
         for what in changed:
             detail: dict[str, Any] = {"field": what}
             if what == "marketing_consent":
                 detail["on"] = customer.marketing_consent_at is not None
-            audit(shop, session, "customer.update", target=customer.id, detail=detail)
+            audit(ctx, session, "customer.update", target=customer.id, detail=detail)
         return changed
 
 
-def _new_phone(shop: Shop, text: str | None) -> Phone | None:
+def _new_phone(ctx: Context, text: str | None) -> Phone | None:
     if text is None or not text.strip():
         return None
-    return parse_phone(text, allow_landline=bool(shop.settings.get("allow_landline")))
+    return parse_phone(text, allow_landline=bool(ctx.settings.get("allow_landline")))
 
 
 def _phone_free(session: Session, phone: Phone) -> None:
@@ -480,7 +480,7 @@ def _phone_free(session: Session, phone: Phone) -> None:
 
 
 def _apply(
-    shop: Shop,
+    ctx: Context,
     customer: Customer,
     change: ProfileChange,
     name: str | None,
@@ -503,7 +503,7 @@ def _apply(
         # consent given now is dated now and tied to the wording the shop shows now
         customer.marketing_consent_at = now if change.marketing_consent else None
         if change.marketing_consent:
-            customer.consent_wording_version = str(settings.setting(shop, "consent_version"))
+            customer.consent_wording_version = str(settings.setting(ctx, "consent_version"))
         changed.append("marketing_consent")
     return changed
 
@@ -528,10 +528,10 @@ class MergeResult:
     tier: str
 
 
-def merge_customers(shop: Shop, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> MergeResult:
+def merge_customers(ctx: Context, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> MergeResult:
     """Fold one record into the other in one transaction; the ledger only grows."""
-    require_owner(shop)
-    with shop.db.write() as session:
+    require_owner(ctx)
+    with ctx.db.write() as session:
         keep = _merge_side(session, keep_id)
         absorb = _merge_side(session, absorb_id)
         if keep.id == absorb.id:
@@ -539,17 +539,17 @@ def merge_customers(shop: Shop, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> Mer
         # lock in key order so two registers merging crosswise cannot deadlock
         for customer_id in sorted((keep.id, absorb.id)):
             lock_customer(session, customer_id)
-        now = shop.now()
+        now = ctx.now()
         for customer_id in (keep.id, absorb.id):
-            settle_expiry(shop, session, customer_id, now)
-        lots, stamps = _move_balances(shop, session, absorb.id, keep.id, now)
-        tier = _higher_tier(shop, session, keep, absorb, now)
+            settle_expiry(ctx, session, customer_id, now)
+        lots, stamps = _move_balances(ctx, session, absorb.id, keep.id, now)
+        tier = _higher_tier(ctx, session, keep, absorb, now)
         _repoint(session, absorb.id, keep.id)
         _retire_absorbed(absorb, keep.id)
-        bump(shop, session, now, members_erased=1, **{f"tier:{absorb.tier_code}": -1})
+        bump(ctx, session, now, members_erased=1, **{f"tier:{absorb.tier_code}": -1})
         points = sum(p for _, p in lots)
         audit(
-            shop,
+            ctx,
             session,
             "customer.merge",
             target=keep.id,
@@ -563,11 +563,11 @@ def merge_customers(shop: Shop, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> Mer
         return MergeResult(keep.id, absorb.id, points, stamps, len(lots), tier)
 
 
-def resolve_merge_side(shop: Shop, who: str) -> uuid.UUID:
+def resolve_merge_side(ctx: Context, who: str) -> uuid.UUID:
     """The record typed as the other side of a merge; one no longer active is refused as such."""
-    require_owner(shop)  # merging is the owner's: a cashier is told so before any lookup
+    require_owner(ctx)  # merging is the owner's: a cashier is told so before any lookup
     try:
-        return resolve_customer(shop, who)
+        return resolve_customer(ctx, who)
     except Refused as refused:
         if refused.code == "customer.inactive":
             raise Refused("merge.inactive", status=refused.params["status"]) from refused
@@ -605,14 +605,14 @@ def unspent_lots(session: Session, customer_id: uuid.UUID) -> list[tuple[datetim
 
 
 def _move_balances(
-    shop: Shop, session: Session, source: uuid.UUID, target: uuid.UUID, now: datetime
+    ctx: Context, session: Session, source: uuid.UUID, target: uuid.UUID, now: datetime
 ) -> tuple[list[tuple[datetime, int]], int]:
     """Each unspent lot leaves the source and joins the target with the same expiry moment."""
     lots = unspent_lots(session, source)
     for expires_at, points in lots:
         for customer_id, sign, way in ((source, -1, "out"), (target, 1, "in")):
             append_entry(
-                shop,
+                ctx,
                 session,
                 customer_id=customer_id,
                 kind="adjust",
@@ -625,7 +625,7 @@ def _move_balances(
     if stamps > 0:
         for customer_id, sign, way in ((source, -1, "out"), (target, 1, "in")):
             append_entry(
-                shop,
+                ctx,
                 session,
                 customer_id=customer_id,
                 kind="adjust",
@@ -636,7 +636,7 @@ def _move_balances(
     moved = sum(p for _, p in lots)
     # a move is neither issued nor removed: take back what the two adjustments counted
     bump(
-        shop,
+        ctx,
         session,
         now,
         points_issued=-moved,
@@ -649,7 +649,7 @@ def _move_balances(
 
 
 def _higher_tier(
-    shop: Shop, session: Session, keep: Customer, absorb: Customer, now: datetime
+    ctx: Context, session: Session, keep: Customer, absorb: Customer, now: datetime
 ) -> str:
     _, program = current_program(session)
     order = [level.code for level in program.tiers.levels]
@@ -662,10 +662,10 @@ def _higher_tier(
                 to_code=absorb.tier_code,
                 reason="merge",
                 changed_at=now,
-                register_id=shop.register_id,
+                register_id=ctx.register_id,
             )
         )
-        bump(shop, session, now, **{f"tier:{keep.tier_code}": -1, f"tier:{absorb.tier_code}": 1})
+        bump(ctx, session, now, **{f"tier:{keep.tier_code}": -1, f"tier:{absorb.tier_code}": 1})
         keep.tier_code = absorb.tier_code
     return keep.tier_code
 
@@ -692,39 +692,39 @@ def _retire_absorbed(absorbed: Customer, kept_id: uuid.UUID) -> None:
 # --- leaving --------------------------------------------------------------------------------
 
 
-def withdraw_customer(shop: Shop, customer_id: uuid.UUID) -> uuid.UUID:
+def withdraw_customer(ctx: Context, customer_id: uuid.UUID) -> uuid.UUID:
     """The member leaves: personal data destroyed now, cards stop, the ledger totals stay."""
-    require_owner(shop)
-    with shop.db.write() as session:
+    require_owner(ctx)
+    with ctx.db.write() as session:
         customer = lock_customer(session, _active(session, customer_id).id)
-        forget_person(shop, session, customer, "withdrawn")
-        audit(shop, session, "customer.withdraw", target=customer.id)
+        forget_person(ctx, session, customer, "withdrawn")
+        audit(ctx, session, "customer.withdraw", target=customer.id)
         return customer.id
 
 
-def erase_member(shop: Shop, customer_id: uuid.UUID) -> uuid.UUID:
+def erase_member(ctx: Context, customer_id: uuid.UUID) -> uuid.UUID:
     """Owner only: app.services.customers.erase_customer for a member picked in the list."""
-    require_owner(shop)
-    return erase_customer(shop, customer_id)
+    require_owner(ctx)
+    return erase_customer(ctx, customer_id)
 
 
 # --- the PIPA access request ----------------------------------------------------------------
 
 
-def export_customer(shop: Shop, customer_id: uuid.UUID, path: Path) -> int:
+def export_customer(ctx: Context, customer_id: uuid.UUID, path: Path) -> int:
     """Write one member's data as UTF-8 JSON; returns the number of ledger entries written."""
-    require_owner(shop)
-    with shop.db.read() as session:
+    require_owner(ctx)
+    with ctx.db.read() as session:
         customer = _active(session, customer_id)
         phone = Phone(customer.phone).display() if customer.phone else None
-        detail = _detail(shop, session, customer)
+        detail = _detail(ctx, session, customer)
         visits = _visits(session, [customer.id, *detail.absorbed], 1_000_000)
-    lines = ledger_lines_of(shop, customer_id)
-    document = _export_document(shop, detail, phone, lines, visits)
+    lines = ledger_lines_of(ctx, customer_id)
+    document = _export_document(ctx, detail, phone, lines, visits)
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         audit(
-            shop,
+            ctx,
             session,
             "customer.export_one",
             target=customer_id,
@@ -733,52 +733,52 @@ def export_customer(shop: Shop, customer_id: uuid.UUID, path: Path) -> int:
     return len(lines)
 
 
-def _moment(shop: Shop, at: datetime | None) -> str | None:
-    return shop.local(at).isoformat() if at is not None and at != NEVER else None
+def _moment(ctx: Context, at: datetime | None) -> str | None:
+    return ctx.local(at).isoformat() if at is not None and at != NEVER else None
 
 
 def _export_document(
-    shop: Shop,
+    ctx: Context,
     detail: CustomerDetail,
     phone: str | None,
     lines: list[LedgerLine],
     visits: list[tuple[datetime, int]],
 ) -> dict[str, Any]:
     return {
-        "exported_at": _moment(shop, shop.now()),
+        "exported_at": _moment(ctx, ctx.now()),
         "profile": {
             "id": str(detail.id),
             "name": detail.name,
             "phone": phone,
             "birthday": detail.birthday.isoformat() if detail.birthday else None,
             "tier": detail.tier,
-            "enrolled_at": _moment(shop, detail.enrolled_at),
+            "enrolled_at": _moment(ctx, detail.enrolled_at),
             "cards": detail.cards,
             "points": detail.points,
             "stamps": detail.stamps,
         },
         "consents": {
-            "program": _moment(shop, detail.program_consent_at),
-            "marketing": _moment(shop, detail.marketing_consent_at),
+            "program": _moment(ctx, detail.program_consent_at),
+            "marketing": _moment(ctx, detail.marketing_consent_at),
             "wording_version": detail.consent_wording_version,
         },
-        "ledger": to_json(lines, shop),
+        "ledger": to_json(lines, ctx),
         "coupons": [
             {
                 "code": c.code,
                 "kind": c.kind,
                 "value": c.value,
-                "issued_at": _moment(shop, c.issued_at),
+                "issued_at": _moment(ctx, c.issued_at),
                 "last_day": c.last_day.isoformat(),
                 "source": c.source,
                 "used": c.used,
             }
             for c in detail.coupons
         ],
-        "visits": [{"at": _moment(shop, at), "amount": amount} for at, amount in visits],
+        "visits": [{"at": _moment(ctx, at), "amount": amount} for at, amount in visits],
         "tier_history": [
             {
-                "at": _moment(shop, step.at),
+                "at": _moment(ctx, step.at),
                 "from": step.from_code,
                 "to": step.to_code,
                 "reason": step.reason,
@@ -788,8 +788,8 @@ def _export_document(
     }
 
 
-def tier_choices(shop: Shop) -> list[tuple[str, str]]:
+def tier_choices(ctx: Context) -> list[tuple[str, str]]:
     """The program's tiers, lowest first, as (code, name) for the list's filter."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         _, program = current_program(session)
         return [(level.code, level.name) for level in program.tiers.levels]

@@ -27,7 +27,7 @@ from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.tiers import progress_to_next, sale_window_start
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.figures import bump
 from app.services.ledger import Balances, append_entry, balances, balances_of_many, lot_expiry
 from app.services.program import current_program
@@ -73,18 +73,18 @@ class CustomerStatus:
     stamps_enabled: bool = True  # False for a points-only program (stamps per "none")
 
 
-def last_valid_day(shop: Shop, valid_until: datetime) -> date:
+def last_valid_day(ctx: Context, valid_until: datetime) -> date:
     """Coupons are valid until an exclusive moment; people want the last day they can use it."""
-    return shop.local(valid_until - timedelta(microseconds=1)).date()
+    return ctx.local(valid_until - timedelta(microseconds=1)).date()
 
 
 def phone_of(customer: Customer) -> Phone | None:
     return Phone(customer.phone) if customer.phone else None
 
 
-def masked_phone(shop: Shop, customer: Customer) -> str | None:
+def masked_phone(ctx: Context, customer: Customer) -> str | None:
     phone = phone_of(customer)
-    return phone.masked(shop.settings.get("phone_mask", "middle")) if phone else None
+    return phone.masked(ctx.settings.get("phone_mask", "middle")) if phone else None
 
 
 # --- finding -------------------------------------------------------------------------
@@ -115,11 +115,11 @@ def resolve_who(session: Session, who: str) -> Customer:
     return _usable(customer)
 
 
-def resolve_customer(shop: Shop, who: str | uuid.UUID) -> uuid.UUID:
+def resolve_customer(ctx: Context, who: str | uuid.UUID) -> uuid.UUID:
     """What a person typed (phone, scanned card, id) to the customer id the services take."""
     if isinstance(who, uuid.UUID):
         return who
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         return resolve_who(session, who).id
 
 
@@ -152,10 +152,10 @@ def _by_card(session: Session, token: str) -> Customer | None:
     return session.get(Customer, card.customer_id)
 
 
-def find_customers(shop: Shop, query_text: str) -> list[CustomerStatus]:
+def find_customers(ctx: Context, query_text: str) -> list[CustomerStatus]:
     """The one search field: full phone, last 4 digits, name prefix, or a scanned card."""
-    with shop.db.read() as session:
-        return [status_of(shop, session, c, shop.now()) for c in search(session, query_text)]
+    with ctx.db.read() as session:
+        return [status_of(ctx, session, c, ctx.now()) for c in search(session, query_text)]
 
 
 @dataclass(frozen=True)
@@ -170,21 +170,21 @@ class Match:
     points: int
 
 
-def find_for_counter(shop: Shop, query_text: str) -> tuple[CustomerStatus | None, list[Match]]:
+def find_for_counter(ctx: Context, query_text: str) -> tuple[CustomerStatus | None, list[Match]]:
     """One match: its full status. Several: a light list (one query for all their points)."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         found = search(session, query_text)
         if len(found) == 1:
-            return status_of(shop, session, found[0], shop.now()), []
+            return status_of(ctx, session, found[0], ctx.now()), []
         if not found:
             return None, []
         _, program = current_program(session)
-        balances = balances_of_many(session, [c.id for c in found], shop.now())
+        balances = balances_of_many(session, [c.id for c in found], ctx.now())
         return None, [
             Match(
                 c.id,
                 mask_name(c.name) if c.name else None,
-                masked_phone(shop, c),
+                masked_phone(ctx, c),
                 c.tier_code,
                 program.tier(c.tier_code).name,
                 balances[c.id].points if c.id in balances else 0,
@@ -222,15 +222,15 @@ def search(session: Session, query_text: str) -> list[Customer]:
 
 
 def customer_status(
-    shop: Shop, customer_id: uuid.UUID, *, log_view: bool = False
+    ctx: Context, customer_id: uuid.UUID, *, log_view: bool = False
 ) -> CustomerStatus:
     if log_view:
-        with shop.db.write() as session:
+        with ctx.db.write() as session:
             customer = usable_customer(session, customer_id)
-            audit(shop, session, "customer.view", target=customer.id)
-            return status_of(shop, session, customer, shop.now())
-    with shop.db.read() as session:
-        return status_of(shop, session, usable_customer(session, customer_id), shop.now())
+            audit(ctx, session, "customer.view", target=customer.id)
+            return status_of(ctx, session, customer, ctx.now())
+    with ctx.db.read() as session:
+        return status_of(ctx, session, usable_customer(session, customer_id), ctx.now())
 
 
 # The counter's status is asked for on every lookup: its statements are built once.
@@ -269,10 +269,10 @@ _RECENT_VISITS = (
 
 
 def window_spend(
-    shop: Shop, session: Session, program: Program, customer_id: uuid.UUID, now: datetime
+    ctx: Context, session: Session, program: Program, customer_id: uuid.UUID, now: datetime
 ) -> int:
-    start_day = sale_window_start(shop.local_date(now), program.tiers.window_months)
-    start = datetime.combine(start_day, datetime.min.time(), tzinfo=shop.zone)
+    start_day = sale_window_start(ctx.local_date(now), program.tiers.window_months)
+    start = datetime.combine(start_day, datetime.min.time(), tzinfo=ctx.zone)
     spend = session.scalar(_WINDOW_SPEND, {"customer_id": customer_id, "start": start})
     return int(spend or 0)
 
@@ -304,7 +304,7 @@ def active_card(session: Session, customer_id: uuid.UUID) -> str | None:
 
 
 def status_of(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     customer: Customer,
     now: datetime,
@@ -320,15 +320,15 @@ def status_of(
         bal = balances(session, customer.id, now)
     tier = program.tier(customer.tier_code)
     if spend is None:
-        spend = window_spend(shop, session, program, customer.id, now)
+        spend = window_spend(ctx, session, program, customer.id, now)
     next_level, remaining = progress_to_next(program.tiers.levels, tier.code, spend)
     goal = program.stamps.goal
-    today = shop.local_date(now)
+    today = ctx.local_date(now)
     return CustomerStatus(
         id=customer.id,
         name=customer.name,
         name_masked=mask_name(customer.name) if customer.name else None,
-        phone_masked=masked_phone(shop, customer),
+        phone_masked=masked_phone(ctx, customer),
         last4=customer.phone_last4,
         status=customer.status,
         tier=tier.code,
@@ -401,7 +401,7 @@ def parse_birthday(value: str | date | None, today: date) -> date | None:
 
 
 def enroll(
-    shop: Shop,
+    ctx: Context,
     phone: str,
     *,
     name: str | None = None,
@@ -410,12 +410,12 @@ def enroll(
     referrer: str | None = None,
     card_token: str | None = None,
 ) -> Enrollment:
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         customer, card = enroll_in(
-            shop,
+            ctx,
             session,
             phone,
-            now=shop.now(),
+            now=ctx.now(),
             name=name,
             birthday=birthday,
             marketing_consent=marketing_consent,
@@ -423,12 +423,12 @@ def enroll(
             card_token=card_token,
         )
         session.flush()
-        status = status_of(shop, session, customer, shop.now())
+        status = status_of(ctx, session, customer, ctx.now())
         return Enrollment(customer.id, card, status.phone_masked or "", status.points, status)
 
 
 def enroll_in(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     phone_text: str,
     *,
@@ -444,11 +444,11 @@ def enroll_in(
     """Enroll inside a transaction: checks everything before writing anything."""
     phone = parse_phone(
         phone_text,
-        allow_landline=bool(shop.settings.get("allow_landline")),
+        allow_landline=bool(ctx.settings.get("allow_landline")),
         allow_legacy=allow_legacy,
     )
     name = clean_name(name)
-    born = parse_birthday(birthday, shop.local_date(now))
+    born = parse_birthday(birthday, ctx.local_date(now))
     existing = session.scalars(select(Customer).where(Customer.phone == phone.national)).first()
     if existing is not None:
         raise Refused("customer.exists", phone=phone.masked())
@@ -465,12 +465,12 @@ def enroll_in(
         status="active",
         tier_code=base_tier,
         enrolled_at=now,
-        store_id=shop.store_id,
+        store_id=ctx.store_id,
         referrer_id=referrer_customer.id if referrer_customer else None,
         program_consent_at=now,
         marketing_consent_at=now if marketing_consent else None,
-        consent_wording_version=shop.settings.get("consent_version", "1"),
-        register_id=shop.register_id,
+        consent_wording_version=ctx.settings.get("consent_version", "1"),
+        register_id=ctx.register_id,
     )
     session.add(customer)
     session.flush()
@@ -478,7 +478,7 @@ def enroll_in(
         card_row = MembershipCard(token=_unused_token(session), issued_at=now)
         session.add(card_row)
     card_row.customer_id = customer.id
-    card_row.register_id = card_row.register_id or shop.register_id
+    card_row.register_id = card_row.register_id or ctx.register_id
     session.add(
         TierChange(
             customer_id=customer.id,
@@ -486,14 +486,14 @@ def enroll_in(
             to_code=base_tier,
             reason="enroll",
             changed_at=now,
-            register_id=shop.register_id,
+            register_id=ctx.register_id,
         )
     )
-    bump(shop, session, now, new_members=1, **{f"tier:{base_tier}": 1})
-    expires = lot_expiry(shop, program, now)
+    bump(ctx, session, now, new_members=1, **{f"tier:{base_tier}": 1})
+    expires = lot_expiry(ctx, program, now)
     if welcome_bonus and program.bonuses.signup > 0:
         append_entry(
-            shop,
+            ctx,
             session,
             customer_id=customer.id,
             kind="bonus",
@@ -506,7 +506,7 @@ def enroll_in(
     if referrer_customer is not None and program.bonuses.referral > 0:
         lock_customer(session, referrer_customer.id)
         append_entry(
-            shop,
+            ctx,
             session,
             customer_id=customer.id,
             kind="bonus",
@@ -517,7 +517,7 @@ def enroll_in(
             once_key="referred",
         )
         append_entry(
-            shop,
+            ctx,
             session,
             customer_id=referrer_customer.id,
             kind="bonus",
@@ -528,7 +528,7 @@ def enroll_in(
             once_key=f"referral:{customer.id}",
         )
     audit(
-        shop,
+        ctx,
         session,
         "customer.enroll",
         target=customer.id,
@@ -568,21 +568,21 @@ def _card_for_enrollment(session: Session, token: str | None) -> MembershipCard 
 # --- erasing ------------------------------------------------------------------------
 
 
-def erase_customer(shop: Shop, customer_id: uuid.UUID) -> uuid.UUID:
+def erase_customer(ctx: Context, customer_id: uuid.UUID) -> uuid.UUID:
     """Personal data gone for good; the ledger and its totals stay."""
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         customer = lock_customer(session, usable_customer(session, customer_id).id)
-        forget_person(shop, session, customer, "erased")
-        audit(shop, session, "customer.erase", target=customer.id)
+        forget_person(ctx, session, customer, "erased")
+        audit(ctx, session, "customer.erase", target=customer.id)
         return customer.id
 
 
-def forget_person(shop: Shop, session: Session, customer: Customer, status: str) -> None:
+def forget_person(ctx: Context, session: Session, customer: Customer, status: str) -> None:
     """Erasure or withdrawal: the person's data destroyed now, cards stopped, ledger kept.
 
     Reports count members as enrolled less erased, so either way the member leaves the count.
     """
-    now = shop.now()
+    now = ctx.now()
     clear_personal_data(customer)
     customer.status = status
     if status == "withdrawn":
@@ -594,7 +594,7 @@ def forget_person(shop: Shop, session: Session, customer: Customer, status: str)
         .where(MembershipCard.customer_id == customer.id, MembershipCard.status == "active")
         .values(status="revoked", revoked_at=now)
     )
-    bump(shop, session, now, members_erased=1, **{f"tier:{customer.tier_code}": -1})
+    bump(ctx, session, now, members_erased=1, **{f"tier:{customer.tier_code}": -1})
 
 
 def clear_personal_data(customer: Customer) -> None:
@@ -619,11 +619,11 @@ def ledger_count(session: Session, customer_id: uuid.UUID) -> int:
 # --- cards --------------------------------------------------------------------------
 
 
-def reissue_card(shop: Shop, customer_id: uuid.UUID, card_token: str | None = None) -> str:
+def reissue_card(ctx: Context, customer_id: uuid.UUID, card_token: str | None = None) -> str:
     """Revoke the member's cards (a lost card stops working) and give a new one."""
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         customer = lock_customer(session, usable_customer(session, customer_id).id)
-        now = shop.now()
+        now = ctx.now()
         replacement = _card_for_enrollment(session, card_token)
         for card in session.scalars(
             select(MembershipCard).where(
@@ -634,9 +634,9 @@ def reissue_card(shop: Shop, customer_id: uuid.UUID, card_token: str | None = No
             card.revoked_at = now
         if replacement is None:
             replacement = MembershipCard(
-                token=_unused_token(session), issued_at=now, register_id=shop.register_id
+                token=_unused_token(session), issued_at=now, register_id=ctx.register_id
             )
             session.add(replacement)
         replacement.customer_id = customer.id
-        audit(shop, session, "card.reissue", target=customer.id)
+        audit(ctx, session, "card.reissue", target=customer.id)
         return replacement.token

@@ -14,7 +14,7 @@ from app.db.models import Customer, DailyRun, LedgerEntry, Sale, TierChange
 from app.domain.bonuses import birthday_bonus_due
 from app.domain.tiers import evaluation_window, monthly_evaluation
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.ledger import append_entry, lot_expiry, settle_expiry
 from app.services.program import current_program
 from app.services.sales import change_tier
@@ -32,17 +32,17 @@ class DailyResult:
     birthday_bonuses: int
 
 
-def run_daily(shop: Shop) -> DailyResult:
-    with shop.db.write() as session:
-        now = shop.now()
+def run_daily(ctx: Context) -> DailyResult:
+    with ctx.db.write() as session:
+        now = ctx.now()
         last = session.scalars(select(DailyRun).order_by(DailyRun.day.desc()).limit(1)).first()
         expired_customers, expired_points = _expire(
-            shop, session, now, last.ran_at if last else None
+            ctx, session, now, last.ran_at if last else None
         )
-        period, evaluated, promoted, demoted = _evaluate_tiers(shop, session, now)
-        birthdays = _birthday_bonuses(shop, session, now)
+        period, evaluated, promoted, demoted = _evaluate_tiers(ctx, session, now)
+        birthdays = _birthday_bonuses(ctx, session, now)
         result = DailyResult(
-            shop.local_date(now).isoformat(),
+            ctx.local_date(now).isoformat(),
             expired_customers,
             expired_points,
             period,
@@ -51,18 +51,20 @@ def run_daily(shop: Shop) -> DailyResult:
             demoted,
             birthdays,
         )
-        day = shop.local_date(now)
+        day = ctx.local_date(now)
         row = session.get(DailyRun, day)
         summary = json.dumps(asdict(result))
         if row is None:
             session.add(DailyRun(day=day, ran_at=now, summary=summary))
         else:
             row.ran_at, row.summary = now, summary
-        audit(shop, session, "daily.run", detail=asdict(result))
+        audit(ctx, session, "daily.run", detail=asdict(result))
         return result
 
 
-def _expire(shop: Shop, session: Session, now: datetime, since: datetime | None) -> tuple[int, int]:
+def _expire(
+    ctx: Context, session: Session, now: datetime, since: datetime | None
+) -> tuple[int, int]:
     """Customers with a lot whose expiry passed since the last run get an expire entry."""
     stmt = (
         select(LedgerEntry.customer_id)
@@ -73,24 +75,24 @@ def _expire(shop: Shop, session: Session, now: datetime, since: datetime | None)
         stmt = stmt.where(LedgerEntry.expires_at > since)
     customers = total = 0
     for customer_id in session.scalars(stmt).all():
-        points = settle_expiry(shop, session, customer_id, now)
+        points = settle_expiry(ctx, session, customer_id, now)
         if points:
             customers += 1
             total += points
     return customers, total
 
 
-def _evaluate_tiers(shop: Shop, session: Session, now: datetime) -> tuple[str, int, int, int]:
+def _evaluate_tiers(ctx: Context, session: Session, now: datetime) -> tuple[str, int, int, int]:
     """On (or after) the 1st: one evaluation per customer and month, one step down at most."""
     _, program = current_program(session)
     levels = program.tiers.levels
-    today = shop.local_date(now)
+    today = ctx.local_date(now)
     period = today.strftime("%Y-%m")
     month_start = today.replace(day=1)
     start_day, end_day = evaluation_window(month_start, program.tiers.window_months)
-    start = datetime.combine(start_day, datetime.min.time(), tzinfo=shop.zone)
-    end = datetime.combine(end_day, datetime.min.time(), tzinfo=shop.zone)
-    month_begins = datetime.combine(month_start, datetime.min.time(), tzinfo=shop.zone)
+    start = datetime.combine(start_day, datetime.min.time(), tzinfo=ctx.zone)
+    end = datetime.combine(end_day, datetime.min.time(), tzinfo=ctx.zone)
+    month_begins = datetime.combine(month_start, datetime.min.time(), tzinfo=ctx.zone)
     # Only members above the lowest tier can move at evaluation: promotions happen at the sale.
     candidates = list(
         session.scalars(
@@ -126,7 +128,7 @@ def _evaluate_tiers(shop: Shop, session: Session, now: datetime) -> tuple[str, i
         before = customer.tier_code
         after = monthly_evaluation(levels, before, customer_spend)
         change_tier(
-            shop, session, customer, after, "evaluation", now, spend=customer_spend, period=period
+            ctx, session, customer, after, "evaluation", now, spend=customer_spend, period=period
         )
         if rank.get(after, 0) > rank.get(before, 0):
             promoted += 1
@@ -135,12 +137,12 @@ def _evaluate_tiers(shop: Shop, session: Session, now: datetime) -> tuple[str, i
     return period, len(candidates), promoted, demoted
 
 
-def _birthday_bonuses(shop: Shop, session: Session, now: datetime) -> int:
+def _birthday_bonuses(ctx: Context, session: Session, now: datetime) -> int:
     _, program = current_program(session)
     bonus = program.bonuses.birthday
     if bonus <= 0:
         return 0
-    today = shop.local_date(now)
+    today = ctx.local_date(now)
     key = f"birthday:{today.year}"
     candidates = session.execute(
         select(Customer.id, Customer.birthday).where(
@@ -153,11 +155,11 @@ def _birthday_bonuses(shop: Shop, session: Session, now: datetime) -> int:
         )
     ).all()
     given = 0
-    expires = lot_expiry(shop, program, now)
+    expires = lot_expiry(ctx, program, now)
     for customer_id, birthday in candidates:
         if birthday_bonus_due(birthday, today, None):
             append_entry(
-                shop,
+                ctx,
                 session,
                 customer_id=customer_id,
                 kind="bonus",

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.db.models import Customer, Store
 from app.db.settings import set_setting
 from app.domain.errors import Refused
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import enroll_in
 from app.services.ledger import balances
 from app.services.program import current_program
@@ -54,34 +54,34 @@ class DemoResult:
     showcase_phone: str
 
 
-def has_members(shop: Shop) -> bool:
+def has_members(ctx: Context) -> bool:
     """Whether any customer record exists (a fresh install has none)."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         return session.scalars(select(Customer.id).limit(1)).first() is not None
 
 
-def mark_demo_offered(shop: Shop) -> None:
+def mark_demo_offered(ctx: Context) -> None:
     """The demo is offered once per shop, whatever the owner answered."""
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         set_setting(session, "demo_offered", True)
-    shop.settings["demo_offered"] = True
+    ctx.settings["demo_offered"] = True
 
 
-def build_demo(shop: Shop, customers: int = 200, days: int = 90, seed: int = 7) -> DemoResult:
+def build_demo(ctx: Context, customers: int = 200, days: int = 90, seed: int = 7) -> DemoResult:
     """Fill an empty shop; a shop that already has customers is left alone."""
     if not 1 <= customers <= 100_000:
         raise Refused("demo.customers_range", maximum=100_000)
     if not 1 <= days <= 3650:
         raise Refused("demo.days_range", maximum=3650)
     rng = random.Random(seed)
-    end = shop.now()
+    end = ctx.now()
     start = end - timedelta(days=days)
     sales = redemptions = 0
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         existing = session.scalar(select(func.count()).select_from(Customer)) or 0
         if existing:
             return DemoResult(False, int(existing), 0, 0, SHOWCASE_PHONE)
-        store = session.get(Store, shop.store_id)
+        store = session.get(Store, ctx.store_id)
         if store is not None and store.name == "내 가게":
             store.name = "단골 카페 (데모)"
         _, program = current_program(session)
@@ -112,7 +112,7 @@ def build_demo(shop: Shop, customers: int = 200, days: int = 90, seed: int = 7) 
                 else None
             )
             customer, _ = enroll_in(
-                shop,
+                ctx,
                 session,
                 phone,
                 now=enrolled,
@@ -127,27 +127,27 @@ def build_demo(shop: Shop, customers: int = 200, days: int = 90, seed: int = 7) 
                 for _ in range(visits)
             )
             for moment in moments:
-                moment = _opening_hours(shop, moment, rng)
+                moment = _opening_hours(ctx, moment, rng)
                 if moment > end:
                     continue
                 amount = rng.choice(PRICES) * (rng.randrange(1, 4) if regular else 1)
-                record_sale_in(shop, session, customer.id, amount, rng.randrange(1, 4), moment)
+                record_sale_in(ctx, session, customer.id, amount, rng.randrange(1, 4), moment)
                 sales += 1
                 bal = balances(session, customer.id, moment)
                 if bal.stamps >= program.stamps.goal and rng.random() < 0.7:
-                    redeem_stamps_in(shop, session, customer.id, moment + timedelta(minutes=1))
+                    redeem_stamps_in(ctx, session, customer.id, moment + timedelta(minutes=1))
                     redemptions += 1
                 elif bal.points >= 3000 and rng.random() < 0.2:
                     points = bal.points // program.points.redeem_unit * program.points.redeem_unit
                     redeem_points_in(
-                        shop, session, customer.id, points, moment + timedelta(minutes=1)
+                        ctx, session, customer.id, points, moment + timedelta(minutes=1)
                     )
                     redemptions += 1
         return DemoResult(True, customers, sales, redemptions, SHOWCASE_PHONE)
 
 
-def _opening_hours(shop: Shop, moment: datetime, rng: random.Random) -> datetime:
+def _opening_hours(ctx: Context, moment: datetime, rng: random.Random) -> datetime:
     """Move a random moment into the café's opening hours (08–21 local)."""
-    local = shop.local(moment)
+    local = ctx.local(moment)
     local = local.replace(hour=rng.randrange(8, 21), minute=rng.randrange(60))
     return local.astimezone(moment.tzinfo)

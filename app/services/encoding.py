@@ -44,8 +44,8 @@ Shapes = Mapping[type, "Shape | Convert"]
 class Encoder:
     """Turns a value into plain JSON data, the shop's zone at hand for moments."""
 
-    def __init__(self, shop: Zoned, shapes: Shapes) -> None:
-        self.shop = shop
+    def __init__(self, ctx: Zoned, shapes: Shapes) -> None:
+        self.ctx = ctx
         self.shapes = shapes
 
     def __call__(self, value: Any) -> Any:
@@ -54,7 +54,7 @@ class Encoder:
         if isinstance(value, enum.Enum):
             return self(value.value)
         if isinstance(value, datetime):
-            return self.shop.local(value).isoformat()
+            return self.ctx.local(value).isoformat()
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, uuid.UUID):
@@ -85,9 +85,9 @@ class Encoder:
         return out
 
 
-def to_json(value: Any, shop: Zoned, shapes: Shapes | None = None) -> Any:
+def to_json(value: Any, ctx: Zoned, shapes: Shapes | None = None) -> Any:
     """The public JSON of a service's result (or of anything built from them)."""
-    return Encoder(shop, service_shapes() if shapes is None else shapes)(value)
+    return Encoder(ctx, service_shapes() if shapes is None else shapes)(value)
 
 
 # --- where a result's JSON is not just its fields ------------------------------------------
@@ -95,7 +95,7 @@ def to_json(value: Any, shop: Zoned, shapes: Shapes | None = None) -> Any:
 
 def _last_valid_day(valid_until: datetime, encode: Encoder) -> str:
     # valid_until is exclusive (local midnight): people want the last day it can be used
-    return encode.shop.local(valid_until - timedelta(microseconds=1)).date().isoformat()
+    return encode.ctx.local(valid_until - timedelta(microseconds=1)).date().isoformat()
 
 
 def _expiry(expires_at: datetime | None, encode: Encoder) -> str | None:

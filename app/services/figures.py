@@ -9,19 +9,19 @@ from sqlalchemy.orm import Session
 from app.db.figures import bump_rows, first_active
 from app.db.models import Customer
 from app.domain.figures import activity_rows
-from app.services.context import Shop
+from app.services.context import Context
 
 
-def bump(shop: Shop, session: Session, moment: datetime, **deltas: int) -> None:
+def bump(ctx: Context, session: Session, moment: datetime, **deltas: int) -> None:
     """Add to this month's running figures (kept so reports never scan the ledger)."""
-    month, store = shop.month_of(moment), str(shop.store_id)
+    month, store = ctx.month_of(moment), str(ctx.store_id)
     rows = [
         {"month": month, "store_id": store, "metric": k, "value": v} for k, v in deltas.items() if v
     ]
     bump_rows(session, rows)
 
 
-def mark_active(shop: Shop, session: Session, customer: Customer, moment: datetime) -> None:
+def mark_active(ctx: Context, session: Session, customer: Customer, moment: datetime) -> None:
     """Count a customer once as active in the month of a purchase.
 
     The first purchase of the month adds to active_members, to cohort:<the customer's local
@@ -30,9 +30,9 @@ def mark_active(shop: Shop, session: Session, customer: Customer, moment: dateti
     The caller holds the customer row (record_sale_in locks it), so this is one INSERT and
     one bump, with no lookup.
     """
-    month = shop.month_of(moment)
+    month = ctx.month_of(moment)
     neighbours = first_active(session, customer.id, month)
     if neighbours is not None:
-        enrolled = shop.month_of(customer.enrolled_at)
-        store = str(shop.store_id)
+        enrolled = ctx.month_of(customer.enrolled_at)
+        store = str(ctx.store_id)
         bump_rows(session, activity_rows(month, store, enrolled, *neighbours))

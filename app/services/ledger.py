@@ -15,7 +15,7 @@ from app.db.models import LedgerEntry
 from app.domain.expiry import expiry_moment, remaining_to_expire
 from app.domain.figures import ledger_metrics
 from app.domain.program import Program
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.figures import bump
 
 # Lots that never expire (expiry_months = 0) still need an expiry moment: the lot/consumption
@@ -96,13 +96,13 @@ def balances_of_many(
     return {row[0]: _from_sums(*(int(v) for v in row[1:])) for row in rows}
 
 
-def lot_expiry(shop: Shop, program: Program, earned_at: datetime) -> datetime:
-    moment = expiry_moment(earned_at, program.points.expiry_months, shop.zone)
+def lot_expiry(ctx: Context, program: Program, earned_at: datetime) -> datetime:
+    moment = expiry_moment(earned_at, program.points.expiry_months, ctx.zone)
     return moment or NEVER
 
 
 def append_entry(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     *,
     customer_id: uuid.UUID,
@@ -125,9 +125,9 @@ def append_entry(
         stamps=stamps,
         occurred_at=at,
         expires_at=expires_at,
-        store_id=shop.store_id,
-        staff_id=shop.staff_id,
-        register_id=shop.register_id,
+        store_id=ctx.store_id,
+        staff_id=ctx.staff_id,
+        register_id=ctx.register_id,
         reason=reason,
         reverses_id=reverses.id if reverses is not None else None,
         sale_id=sale_id,
@@ -137,7 +137,7 @@ def append_entry(
     session.add(entry)
     origin = reverses if reverses is not None else entry
     bump(
-        shop,
+        ctx,
         session,
         at,
         **ledger_metrics(kind, points, stamps, origin.kind, origin.points, origin.stamps),
@@ -145,12 +145,12 @@ def append_entry(
     return entry
 
 
-def settle_expiry(shop: Shop, session: Session, customer_id: uuid.UUID, now: datetime) -> int:
+def settle_expiry(ctx: Context, session: Session, customer_id: uuid.UUID, now: datetime) -> int:
     """Write what has expired (oldest first) before the customer's balance is used."""
     due = balances(session, customer_id, now).due_now
     if due > 0:
         append_entry(
-            shop,
+            ctx,
             session,
             customer_id=customer_id,
             kind="expire",
@@ -163,13 +163,13 @@ def settle_expiry(shop: Shop, session: Session, customer_id: uuid.UUID, now: dat
 
 
 def void_entries(
-    shop: Shop, session: Session, entries: list[LedgerEntry], at: datetime, reason: str
+    ctx: Context, session: Session, entries: list[LedgerEntry], at: datetime, reason: str
 ) -> tuple[int, int]:
     """Reverse each entry by a new one pointing at it; returns the points and stamps moved."""
     points = stamps = 0
     for entry in entries:
         append_entry(
-            shop,
+            ctx,
             session,
             customer_id=entry.customer_id,
             kind="void",

@@ -14,7 +14,7 @@ from app.db.models import Coupon, LedgerEntry
 from app.domain.coupons import check_coupon_issue, coupon_validity, new_coupon_code
 from app.domain.errors import Refused
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import usable_customer
 from app.services.figures import bump
 from app.services.ledger import append_entry, balances, lot_expiry, settle_expiry
@@ -32,7 +32,7 @@ class AdjustResult:
     points: int
 
 
-def adjust_points(shop: Shop, customer_id: uuid.UUID, points: int, reason: str) -> AdjustResult:
+def adjust_points(ctx: Context, customer_id: uuid.UUID, points: int, reason: str) -> AdjustResult:
     """An owner's correction, with its reason; it can add or take, never below zero."""
     reason = " ".join((reason or "").split())
     if not reason:
@@ -43,26 +43,26 @@ def adjust_points(shop: Shop, customer_id: uuid.UUID, points: int, reason: str) 
         raise Refused("adjust.zero")
     if abs(points) > MAX_ADJUST:
         raise Refused("adjust.too_large", maximum=MAX_ADJUST)
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         customer = lock_customer(session, usable_customer(session, customer_id).id)
-        now = shop.now()
-        settle_expiry(shop, session, customer.id, now)
+        now = ctx.now()
+        settle_expiry(ctx, session, customer.id, now)
         balance = balances(session, customer.id, now).points
         if balance + points < 0:
             raise Refused("adjust.below_zero", balance=balance, points=points)
         _, program = current_program(session)
         entry = append_entry(
-            shop,
+            ctx,
             session,
             customer_id=customer.id,
             kind="adjust",
             at=now,
             points=points,
-            expires_at=lot_expiry(shop, program, now) if points > 0 else None,
+            expires_at=lot_expiry(ctx, program, now) if points > 0 else None,
             reason=reason,
         )
         audit(
-            shop,
+            ctx,
             session,
             "ledger.adjust",
             target=customer.id,
@@ -84,16 +84,16 @@ class IssuedCoupon:
 
 
 def issue_coupon(
-    shop: Shop, customer_id: uuid.UUID, kind: str, value: int, days: int, source: str = "manual"
+    ctx: Context, customer_id: uuid.UUID, kind: str, value: int, days: int, source: str = "manual"
 ) -> IssuedCoupon:
     check_coupon_issue(kind, value, days)
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         customer = usable_customer(session, customer_id)
-        now = shop.now()
-        issued = add_coupon(shop, session, customer.id, kind, value, days, source, now)
-        bump(shop, session, now, coupons_issued=1)
+        now = ctx.now()
+        issued = add_coupon(ctx, session, customer.id, kind, value, days, source, now)
+        bump(ctx, session, now, coupons_issued=1)
         audit(
-            shop,
+            ctx,
             session,
             "coupon.issue",
             target=customer.id,
@@ -103,7 +103,7 @@ def issue_coupon(
 
 
 def add_coupon(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     customer_id: uuid.UUID,
     kind: str,
@@ -117,7 +117,7 @@ def add_coupon(
     The caller bumps coupons_issued and writes the audit entry, once for a batch.
     """
     # the issue day counts as the first of `days` days; valid until local midnight after
-    _, until = coupon_validity(now, days, shop.zone)
+    _, until = coupon_validity(now, days, ctx.zone)
     code = new_coupon_code()
     while session.scalars(select(Coupon.id).where(Coupon.code == code)).first():
         code = new_coupon_code()
@@ -131,8 +131,8 @@ def add_coupon(
             valid_until=until,
             source=source,
             issued_at=now,
-            staff_id=shop.staff_id,
-            register_id=shop.register_id,
+            staff_id=ctx.staff_id,
+            register_id=ctx.register_id,
         )
     )
     return IssuedCoupon(code, customer_id, kind, value, until)
@@ -154,16 +154,16 @@ class LedgerLine:
     redemption_id: uuid.UUID | None
 
 
-def ledger_lines(shop: Shop, customer_id: uuid.UUID) -> tuple[uuid.UUID, list[LedgerLine]]:
+def ledger_lines(ctx: Context, customer_id: uuid.UUID) -> tuple[uuid.UUID, list[LedgerLine]]:
     """Every entry of a customer, oldest first, with the running balances after each."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         customer = usable_customer(session, customer_id)
-    return customer.id, ledger_lines_of(shop, customer.id)
+    return customer.id, ledger_lines_of(ctx, customer.id)
 
 
-def ledger_lines_of(shop: Shop, customer_id: uuid.UUID) -> list[LedgerLine]:
+def ledger_lines_of(ctx: Context, customer_id: uuid.UUID) -> list[LedgerLine]:
     """The same for any record, withdrawn, erased or merged too (the owner's full view)."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         rows = session.scalars(
             select(LedgerEntry)
             .where(LedgerEntry.customer_id == customer_id)

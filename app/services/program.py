@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.db.models import ProgramVersion, Staff
 from app.domain.program import DEFAULT_PROGRAM, DEFAULT_PROGRAM_JSON, Program
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 
 
 def current_program(session: Session) -> tuple[uuid.UUID, Program]:
@@ -43,35 +43,35 @@ def _parse_program(document: str) -> Program:
     return program
 
 
-def show_program(shop: Shop) -> dict[str, Any]:
-    with shop.db.read() as session:
+def show_program(ctx: Context) -> dict[str, Any]:
+    with ctx.db.read() as session:
         return current_program(session)[1].to_json()
 
 
-def load_program(shop: Shop, document: object) -> Program:
+def load_program(ctx: Context, document: object) -> Program:
     """Validate first; only a sound program replaces the one in force (new actions only)."""
     program = Program.from_json(document)
-    with shop.db.write() as session:
-        put_in_force(shop, session, program)
+    with ctx.db.write() as session:
+        put_in_force(ctx, session, program)
     return program
 
 
-def put_in_force(shop: Shop, session: Session, program: Program) -> ProgramVersion:
+def put_in_force(ctx: Context, session: Session, program: Program) -> ProgramVersion:
     """A new version inside the caller's transaction, with who loaded it; audited."""
     version = ProgramVersion(
-        created_at=shop.now(),
-        staff_id=shop.staff_id,
+        created_at=ctx.now(),
+        staff_id=ctx.staff_id,
         document=json.dumps(program.to_json(), ensure_ascii=False),
-        register_id=shop.register_id,
+        register_id=ctx.register_id,
     )
     session.add(version)
     session.flush()
-    audit(shop, session, "program.load", target=version.id)
+    audit(ctx, session, "program.load", target=version.id)
     return version
 
 
-def program_in_force(shop: Shop) -> Program:
-    with shop.db.read() as session:
+def program_in_force(ctx: Context) -> Program:
+    with ctx.db.read() as session:
         return current_program(session)[1]
 
 
@@ -116,9 +116,9 @@ def program_differences(before: object, after: object) -> tuple[tuple[str, objec
     )
 
 
-def program_history(shop: Shop, limit: int = 50) -> list[ProgramChange]:
+def program_history(ctx: Context, limit: int = 50) -> list[ProgramChange]:
     """The newest `limit` versions, newest first, each compared with the version before it."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         rows = session.execute(
             select(
                 ProgramVersion.id, ProgramVersion.created_at, ProgramVersion.document, Staff.name

@@ -16,7 +16,7 @@ from app.domain.coupons import CouponState, check_coupon_usable, normalize_coupo
 from app.domain.errors import Refused
 from app.domain.redemption import check_points_redemption, check_stamp_redemption
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import CustomerStatus, coupon_use_counts, status_of, usable_customer
 from app.services.figures import bump
 from app.services.ledger import append_entry, balances, settle_expiry
@@ -38,7 +38,7 @@ class RedemptionResult:
 
 
 def _new_redemption(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     customer: Customer,
     kind: str,
@@ -55,9 +55,9 @@ def _new_redemption(
         stamps=stamps,
         coupon_id=coupon_id,
         occurred_at=now,
-        store_id=shop.store_id,
-        staff_id=shop.staff_id,
-        register_id=shop.register_id,
+        store_id=ctx.store_id,
+        staff_id=ctx.staff_id,
+        register_id=ctx.register_id,
     )
     session.add(redemption)
     session.flush()
@@ -86,31 +86,31 @@ def _result(
     )
 
 
-def _with_status(shop: Shop, session: Session, result: RedemptionResult) -> RedemptionResult:
+def _with_status(ctx: Context, session: Session, result: RedemptionResult) -> RedemptionResult:
     """The result with the customer as the screen shows them next, read in the same transaction."""
     customer = session.get(Customer, result.customer_id)
     assert customer is not None
-    return replace(result, status=status_of(shop, session, customer, shop.now()))
+    return replace(result, status=status_of(ctx, session, customer, ctx.now()))
 
 
-def redeem_points(shop: Shop, customer_id: uuid.UUID, points: int) -> RedemptionResult:
-    if shop.settings.get("sync.url"):
+def redeem_points(ctx: Context, customer_id: uuid.UUID, points: int) -> RedemptionResult:
+    if ctx.settings.get("sync.url"):
         # with sync on and the server reachable, two stores cannot spend the same points
         # online; offline, the local balance check below is all there is
         from app.services.sync import check_central_points
 
-        with shop.db.read() as session:
+        with ctx.db.read() as session:
             usable_customer(session, customer_id)
         if isinstance(points, int) and not isinstance(points, bool) and points > 0:
-            check_central_points(shop, customer_id, points)
-    with shop.db.write() as session:
+            check_central_points(ctx, customer_id, points)
+    with ctx.db.write() as session:
         customer = usable_customer(session, customer_id)
-        result = redeem_points_in(shop, session, customer.id, points, shop.now())
-        return _with_status(shop, session, result)
+        result = redeem_points_in(ctx, session, customer.id, points, ctx.now())
+        return _with_status(ctx, session, result)
 
 
 def redeem_points_in(
-    shop: Shop, session: Session, customer_id: uuid.UUID, points: int, now: datetime
+    ctx: Context, session: Session, customer_id: uuid.UUID, points: int, now: datetime
 ) -> RedemptionResult:
     if isinstance(points, bool) or not isinstance(points, int):
         raise Refused("redeem.not_positive")
@@ -118,10 +118,10 @@ def redeem_points_in(
     _, program = current_program(session)
     # checked against the balance read under the lock: two registers cannot spend it twice
     check_points_redemption(points, balances(session, customer.id, now).points, program.points)
-    settle_expiry(shop, session, customer.id, now)
-    redemption = _new_redemption(shop, session, customer, "points", now, points=points)
+    settle_expiry(ctx, session, customer.id, now)
+    redemption = _new_redemption(ctx, session, customer, "points", now, points=points)
     append_entry(
-        shop,
+        ctx,
         session,
         customer_id=customer.id,
         kind="redeem",
@@ -131,7 +131,7 @@ def redeem_points_in(
         reason="points used",
     )
     audit(
-        shop,
+        ctx,
         session,
         "redeem.points",
         target=redemption.id,
@@ -141,23 +141,23 @@ def redeem_points_in(
     return _result(session, redemption, now)
 
 
-def redeem_stamps(shop: Shop, customer_id: uuid.UUID) -> RedemptionResult:
-    with shop.db.write() as session:
+def redeem_stamps(ctx: Context, customer_id: uuid.UUID) -> RedemptionResult:
+    with ctx.db.write() as session:
         customer = usable_customer(session, customer_id)
-        result = redeem_stamps_in(shop, session, customer.id, shop.now())
-        return _with_status(shop, session, result)
+        result = redeem_stamps_in(ctx, session, customer.id, ctx.now())
+        return _with_status(ctx, session, result)
 
 
 def redeem_stamps_in(
-    shop: Shop, session: Session, customer_id: uuid.UUID, now: datetime
+    ctx: Context, session: Session, customer_id: uuid.UUID, now: datetime
 ) -> RedemptionResult:
     customer = lock_customer(session, customer_id)
     _, program = current_program(session)
     goal = program.stamps.goal
     check_stamp_redemption(balances(session, customer.id, now).stamps, goal)
-    redemption = _new_redemption(shop, session, customer, "stamps", now, stamps=goal)
+    redemption = _new_redemption(ctx, session, customer, "stamps", now, stamps=goal)
     append_entry(
-        shop,
+        ctx,
         session,
         customer_id=customer.id,
         kind="redeem",
@@ -167,7 +167,7 @@ def redeem_stamps_in(
         reason=program.stamps.reward,
     )
     audit(
-        shop,
+        ctx,
         session,
         "redeem.stamps",
         target=redemption.id,
@@ -177,15 +177,15 @@ def redeem_stamps_in(
     return _result(session, redemption, now, reward=program.stamps.reward)
 
 
-def redeem_coupon(shop: Shop, customer_id: uuid.UUID, code: str) -> RedemptionResult:
-    with shop.db.write() as session:
+def redeem_coupon(ctx: Context, customer_id: uuid.UUID, code: str) -> RedemptionResult:
+    with ctx.db.write() as session:
         customer = usable_customer(session, customer_id)
-        result = redeem_coupon_in(shop, session, customer.id, code, shop.now())
-        return _with_status(shop, session, result)
+        result = redeem_coupon_in(ctx, session, customer.id, code, ctx.now())
+        return _with_status(ctx, session, result)
 
 
 def redeem_coupon_in(
-    shop: Shop, session: Session, customer_id: uuid.UUID, code: str, now: datetime
+    ctx: Context, session: Session, customer_id: uuid.UUID, code: str, now: datetime
 ) -> RedemptionResult:
     customer = lock_customer(session, customer_id)
     normalized = normalize_coupon_code(code)
@@ -200,16 +200,16 @@ def redeem_coupon_in(
             coupon.code,
             coupon.kind,
             coupon.value,
-            shop.local(coupon.valid_from),
-            shop.local(coupon.valid_until),
+            ctx.local(coupon.valid_from),
+            ctx.local(coupon.valid_until),
             now if used else None,
         ),
         now,
     )
-    redemption = _new_redemption(shop, session, customer, "coupon", now, coupon_id=coupon.id)
-    bump(shop, session, now, coupons_used=1)
+    redemption = _new_redemption(ctx, session, customer, "coupon", now, coupon_id=coupon.id)
+    bump(ctx, session, now, coupons_used=1)
     audit(
-        shop,
+        ctx,
         session,
         "redeem.coupon",
         target=redemption.id,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.db.models import MonthlyStat
 from app.domain.dashboard import MonthlyReport
 from app.domain.errors import Refused
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.program import current_program
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -69,9 +69,9 @@ def _report(month: str, totals: dict[str, dict[str, int]], tier_codes: list[str]
     )
 
 
-def monthly_report(shop: Shop, month: str) -> MonthlyReport:
+def monthly_report(ctx: Context, month: str) -> MonthlyReport:
     month = check_month(month)
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         _, program = current_program(session)
         codes = [level.code for level in program.tiers.levels]
         return _report(month, _month_totals(session, month), codes)
@@ -86,7 +86,7 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def range_report(shop: Shop, first: str, last: str) -> list[MonthlyReport]:
+def range_report(ctx: Context, first: str, last: str) -> list[MonthlyReport]:
     """Month by month, e.g. the twelve months of a year: one query for all of them."""
     first, last = check_month(first), check_month(last)
     if first > last:
@@ -94,7 +94,7 @@ def range_report(shop: Shop, first: str, last: str) -> list[MonthlyReport]:
     months = months_between(first, last)
     if len(months) > 120:
         raise Refused("report.range_too_long", maximum=120)
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         _, program = current_program(session)
         codes = [level.code for level in program.tiers.levels]
         totals = _month_totals(session, last)

@@ -17,7 +17,7 @@ from app.domain.money import MAX_SALE_WON
 from app.domain.slip import SlipData
 from app.domain.tiers import promotion_after_sale
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import CustomerStatus, status_of, usable_customer, window_spend
 from app.services.figures import bump, mark_active
 from app.services.ledger import (
@@ -61,26 +61,26 @@ def check_sale_input(amount: int, items: int) -> None:
 
 
 def record_sale(
-    shop: Shop, customer_id: uuid.UUID, amount: int, items: int = 1, *, with_slip: bool = False
+    ctx: Context, customer_id: uuid.UUID, amount: int, items: int = 1, *, with_slip: bool = False
 ) -> SaleResult:
     """One purchase: one transaction that also returns the customer after it (and the slip)."""
     check_sale_input(amount, items)
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         customer = usable_customer(session, customer_id)
         return record_sale_in(
-            shop,
+            ctx,
             session,
             customer.id,
             amount,
             items,
-            shop.now(),
+            ctx.now(),
             with_status=True,
             with_slip=with_slip,
         )
 
 
 def record_sale_in(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     customer_id: uuid.UUID,
     amount: int,
@@ -92,31 +92,31 @@ def record_sale_in(
 ) -> SaleResult:
     check_sale_input(amount, items)
     customer = lock_customer(session, customer_id)
-    settle_expiry(shop, session, customer.id, now)
+    settle_expiry(ctx, session, customer.id, now)
     version_id, program = current_program(session)
     earning = compute_earning(
         program,
         amount=amount,
         items=items,
         tier_code=customer.tier_code,
-        local_time=shop.local(now),
+        local_time=ctx.local(now),
     )
     sale = Sale(
         customer_id=customer.id,
         occurred_at=now,
         amount=amount,
         items=items,
-        store_id=shop.store_id,
-        staff_id=shop.staff_id,
+        store_id=ctx.store_id,
+        staff_id=ctx.staff_id,
         program_version_id=version_id,
-        register_id=shop.register_id,
+        register_id=ctx.register_id,
     )
     session.add(sale)
     session.flush()
-    expires = lot_expiry(shop, program, now)
+    expires = lot_expiry(ctx, program, now)
     if earning.base_points or earning.stamps:
         append_entry(
-            shop,
+            ctx,
             session,
             customer_id=customer.id,
             kind="earn",
@@ -129,7 +129,7 @@ def record_sale_in(
         )
     if earning.campaign_points:
         append_entry(
-            shop,
+            ctx,
             session,
             customer_id=customer.id,
             kind="bonus",
@@ -139,25 +139,25 @@ def record_sale_in(
             sale_id=sale.id,
             reason="campaign: " + ", ".join(earning.campaigns),
         )
-    bump(shop, session, now, visits=1, sales_amount=amount)
-    mark_active(shop, session, customer, now)
+    bump(ctx, session, now, visits=1, sales_amount=amount)
+    mark_active(ctx, session, customer, now)
     session.flush()
 
     promoted_from = None
-    spend = window_spend(shop, session, program, customer.id, now)
+    spend = window_spend(ctx, session, program, customer.id, now)
     new_tier = promotion_after_sale(program.tiers.levels, customer.tier_code, spend)
     if new_tier is not None:
         promoted_from = customer.tier_code
-        change_tier(shop, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
+        change_tier(ctx, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
     bal = balances(session, customer.id, now)
     status = (
-        status_of(shop, session, customer, now, program=program, bal=bal, spend=spend)
+        status_of(ctx, session, customer, now, program=program, bal=bal, spend=spend)
         if with_status or with_slip
         else None
     )
     slip = None
     if with_slip and status is not None:
-        slip = sale_slip(shop, session, sale, status=status, program=program)
+        slip = sale_slip(ctx, session, sale, status=status, program=program)
     return SaleResult(
         sale_id=sale.id,
         customer_id=customer.id,
@@ -177,7 +177,7 @@ def record_sale_in(
 
 
 def change_tier(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     customer: Customer,
     to_code: str,
@@ -200,11 +200,11 @@ def change_tier(
             sale_id=sale_id,
             window_spend=spend,
             period=period,
-            register_id=shop.register_id,
+            register_id=ctx.register_id,
         )
     )
     if from_code != to_code:
-        bump(shop, session, now, **{f"tier:{from_code}": -1, f"tier:{to_code}": 1})
+        bump(ctx, session, now, **{f"tier:{from_code}": -1, f"tier:{to_code}": 1})
 
 
 # --- voids ---------------------------------------------------------------------------
@@ -227,39 +227,39 @@ DEFAULT_VOID_MINUTES = 10
 
 
 def check_may_void(
-    shop: Shop, staff_id: uuid.UUID | None, done_at: datetime, now: datetime
+    ctx: Context, staff_id: uuid.UUID | None, done_at: datetime, now: datetime
 ) -> None:
     """An owner voids anything; a cashier only their own action, within the owner's window."""
-    if shop.staff_role == "owner":
+    if ctx.staff_role == "owner":
         return
-    if staff_id != shop.staff_id:
+    if staff_id != ctx.staff_id:
         raise Refused("void.not_yours")
-    minutes = int(shop.settings.get("void_window_minutes", DEFAULT_VOID_MINUTES))
+    minutes = int(ctx.settings.get("void_window_minutes", DEFAULT_VOID_MINUTES))
     if now - done_at > timedelta(minutes=minutes):
         raise Refused("void.too_late", minutes=minutes)
 
 
-def void_action(shop: Shop, action_id: str) -> VoidResult:
+def void_action(ctx: Context, action_id: str) -> VoidResult:
     """Undo a sale or a redemption exactly, once, by new entries pointing at the old ones."""
     try:
         key = uuid.UUID(action_id.strip())
     except ValueError as exc:
         raise Refused("void.bad_id", id=action_id) from exc
-    with shop.db.write() as session:
-        now = shop.now()
+    with ctx.db.write() as session:
+        now = ctx.now()
         sale = session.get(Sale, key)
         redemption = None if sale is not None else session.get(Redemption, key)
         if sale is not None:
-            check_may_void(shop, sale.staff_id, sale.occurred_at, now)
-            result = _void_sale(shop, session, sale, now)
+            check_may_void(ctx, sale.staff_id, sale.occurred_at, now)
+            result = _void_sale(ctx, session, sale, now)
         elif redemption is not None:
-            check_may_void(shop, redemption.staff_id, redemption.occurred_at, now)
-            result = _void_redemption(shop, session, redemption, now)
+            check_may_void(ctx, redemption.staff_id, redemption.occurred_at, now)
+            result = _void_redemption(ctx, session, redemption, now)
         else:
             raise Refused("void.not_found", id=action_id)
         customer = session.get(Customer, result.customer_id)
         assert customer is not None
-        return replace(result, status=status_of(shop, session, customer, now))
+        return replace(result, status=status_of(ctx, session, customer, now))
 
 
 def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:
@@ -273,13 +273,13 @@ def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:
     )
 
 
-def _void_sale(shop: Shop, session: Session, sale: Sale, now: datetime) -> VoidResult:
+def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> VoidResult:
     if sale.reverses_id is not None:
         raise Refused("void.is_void")
     if session.scalars(select(Sale.id).where(Sale.reverses_id == sale.id)).first():
         raise Refused("void.already")
     customer = lock_customer(session, sale.customer_id)
-    settle_expiry(shop, session, customer.id, now)
+    settle_expiry(ctx, session, customer.id, now)
     entries = [e for e in _entries_of(session, sale_id=sale.id) if e.kind != "void"]
     bal = balances(session, customer.id, now)
     points_back = sum(e.points for e in entries)
@@ -293,24 +293,24 @@ def _void_sale(shop: Shop, session: Session, sale: Sale, now: datetime) -> VoidR
         occurred_at=now,
         amount=-sale.amount,
         items=-sale.items,
-        store_id=shop.store_id,
-        staff_id=shop.staff_id,
+        store_id=ctx.store_id,
+        staff_id=ctx.staff_id,
         program_version_id=sale.program_version_id,
         reverses_id=sale.id,
-        register_id=shop.register_id,
+        register_id=ctx.register_id,
     )
     session.add(reversal)
     session.flush()
-    points, stamps = void_entries(shop, session, entries, now, reason=f"void sale {sale.id}")
-    bump(shop, session, now, visits=-1, sales_amount=-sale.amount)
+    points, stamps = void_entries(ctx, session, entries, now, reason=f"void sale {sale.id}")
+    bump(ctx, session, now, visits=-1, sales_amount=-sale.amount)
     # the tier this sale brought goes back with it
     promotion = session.scalars(
         select(TierChange).where(TierChange.sale_id == sale.id, TierChange.reason == "sale")
     ).first()
     if promotion is not None and customer.tier_code == promotion.to_code and promotion.from_code:
-        change_tier(shop, session, customer, promotion.from_code, "void", now, sale_id=sale.id)
+        change_tier(ctx, session, customer, promotion.from_code, "void", now, sale_id=sale.id)
     audit(
-        shop,
+        ctx,
         session,
         "sale.void",
         target=sale.id,
@@ -324,7 +324,7 @@ def _void_sale(shop: Shop, session: Session, sale: Sale, now: datetime) -> VoidR
 
 
 def _void_redemption(
-    shop: Shop, session: Session, redemption: Redemption, now: datetime
+    ctx: Context, session: Session, redemption: Redemption, now: datetime
 ) -> VoidResult:
     if redemption.reverses_id is not None:
         raise Refused("void.is_void")
@@ -341,20 +341,20 @@ def _void_redemption(
         stamps=-redemption.stamps,
         coupon_id=redemption.coupon_id,
         occurred_at=now,
-        store_id=shop.store_id,
-        staff_id=shop.staff_id,
+        store_id=ctx.store_id,
+        staff_id=ctx.staff_id,
         reverses_id=redemption.id,
-        register_id=shop.register_id,
+        register_id=ctx.register_id,
     )
     session.add(reversal)
     session.flush()
     points, stamps = void_entries(
-        shop, session, entries, now, reason=f"void redemption {redemption.id}"
+        ctx, session, entries, now, reason=f"void redemption {redemption.id}"
     )
     if redemption.kind == "coupon":
-        bump(shop, session, now, coupons_used=-1)
+        bump(ctx, session, now, coupons_used=-1)
     audit(
-        shop,
+        ctx,
         session,
         "redemption.void",
         target=redemption.id,

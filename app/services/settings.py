@@ -8,7 +8,7 @@ from typing import Any
 from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.staff import require_owner
 
 DEFAULT_PROGRAM_CONSENT = (
@@ -69,19 +69,19 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def setting(shop: Shop, key: str) -> Any:
-    return shop.settings.get(key, DEFAULTS.get(key))
+def setting(ctx: Context, key: str) -> Any:
+    return ctx.settings.get(key, DEFAULTS.get(key))
 
 
-def update_settings(shop: Shop, **values: Any) -> None:
+def update_settings(ctx: Context, **values: Any) -> None:
     """Owner only; each value checked before any is written."""
-    require_owner(shop)
+    require_owner(ctx)
     for key, value in values.items():
         check = _CHECKS.get(key)
         if check is None or not check(value):
             raise Refused("settings.invalid", key=key)
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         for key, value in values.items():
             set_setting(session, key, value)
-        audit(shop, session, "settings.update", detail={"keys": sorted(values)})
-    shop.settings.update(values)
+        audit(ctx, session, "settings.update", detail={"keys": sorted(values)})
+    ctx.settings.update(values)

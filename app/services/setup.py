@@ -22,7 +22,7 @@ from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.demo import DemoResult, build_demo
 from app.services.program import PROGRAM_TEMPLATES, program_template, put_in_force
 from app.services.settings import printer_ok
@@ -90,22 +90,22 @@ def check_printer(kind: str, width: int, device: str = "") -> dict[str, Any]:
 # --- first run --------------------------------------------------------------------------
 
 
-def needs_setup(shop: Shop) -> bool:
+def needs_setup(ctx: Context) -> bool:
     """A new shop: never set up, the owner has no PIN yet and there are no members.
 
     A shop already in use before the wizard existed is not asked again.
     """
-    if shop.settings.get(SETUP_DONE):
+    if ctx.settings.get(SETUP_DONE):
         return False
-    with shop.db.read() as session:
-        owner = session.get(Staff, shop.staff_id)
+    with ctx.db.read() as session:
+        owner = session.get(Staff, ctx.staff_id)
         if owner is not None and owner.pin_hash is not None:
             return False
         return not session.scalar(select(func.count()).select_from(Customer))
 
 
 def complete_setup(
-    shop: Shop,
+    ctx: Context,
     *,
     store_name: str,
     pin: str,
@@ -115,8 +115,8 @@ def complete_setup(
     demo: bool = False,
 ) -> SetupResult:
     """Everything checked first; then one transaction; a demo shop, if asked for, after it."""
-    require_owner(shop)
-    if shop.settings.get(SETUP_DONE):
+    require_owner(ctx)
+    if ctx.settings.get(SETUP_DONE):
         raise Refused("setup.already_done")
     choices = SetupChoices(
         store_name=check_store_name(store_name),
@@ -128,27 +128,27 @@ def complete_setup(
     )
     pin_hash = hash_pin(check_owner_pin(pin, pin_again))
     program = Program.from_json(TEMPLATES[choices.template])
-    with shop.db.write() as session:
-        store = session.get(Store, shop.store_id)
-        owner = session.get(Staff, shop.staff_id)
+    with ctx.db.write() as session:
+        store = session.get(Store, ctx.store_id)
+        owner = session.get(Staff, ctx.staff_id)
         if store is None or owner is None:
             raise Refused("setup.shop_incomplete")
         store.name = choices.store_name
         owner.pin_hash = pin_hash
-        audit(shop, session, "staff.pin", target=owner.id)
-        put_in_force(shop, session, program)
+        audit(ctx, session, "staff.pin", target=owner.id)
+        put_in_force(ctx, session, program)
         set_setting(session, "printer", choices.printer)
         set_setting(session, SETUP_DONE, True)
         set_setting(session, "demo_offered", True)
         audit(
-            shop,
+            ctx,
             session,
             "setup.complete",
             target=store.id,
             detail={"template": choices.template, "printer": choices.printer, "demo": demo},
         )
-    shop.settings.update({"printer": choices.printer, SETUP_DONE: True, "demo_offered": True})
-    return SetupResult(choices, build_demo(shop) if choices.demo else None)
+    ctx.settings.update({"printer": choices.printer, SETUP_DONE: True, "demo_offered": True})
+    return SetupResult(choices, build_demo(ctx) if choices.demo else None)
 
 
 # --- what the About box and `dangol --version` show --------------------------------------

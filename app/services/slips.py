@@ -14,7 +14,7 @@ from app.domain.coupons import format_coupon_code
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.domain.slip import DEFAULT_FOOTER, IssuedCouponLine, PrinterSettings, SlipData, StoreInfo
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import CustomerStatus, last_valid_day, status_of
 from app.services.program import current_program
 
@@ -23,9 +23,9 @@ PAPER_WIDTHS = (58, 80)
 DEFAULT_PRINTER: dict[str, Any] = {"kind": "pdf", "width": 80, "device": ""}
 
 
-def printer_settings(shop: Shop) -> PrinterSettings:
+def printer_settings(ctx: Context) -> PrinterSettings:
     """The "printer" setting, with anything missing or unknown falling back to a PDF on 80 mm."""
-    raw = shop.settings.get("printer")
+    raw = ctx.settings.get("printer")
     raw = raw if isinstance(raw, dict) else {}
     kind = raw["kind"] if raw.get("kind") in PRINTER_KINDS else DEFAULT_PRINTER["kind"]
     width = raw["width"] if raw.get("width") in PAPER_WIDTHS else DEFAULT_PRINTER["width"]
@@ -33,31 +33,31 @@ def printer_settings(shop: Shop) -> PrinterSettings:
     return PrinterSettings(kind, width, device)
 
 
-def slip_footer(shop: Shop) -> str:
-    footer = shop.settings.get("slip_footer")
+def slip_footer(ctx: Context) -> str:
+    footer = ctx.settings.get("slip_footer")
     return footer.strip() if isinstance(footer, str) and footer.strip() else DEFAULT_FOOTER
 
 
-def store_info(session: Session, shop: Shop) -> StoreInfo:
-    store = session.get(Store, shop.store_id)
+def store_info(session: Session, ctx: Context) -> StoreInfo:
+    store = session.get(Store, ctx.store_id)
     if store is None:
         return StoreInfo(name="")
     return StoreInfo(store.name, store.business_number, store.address, store.phone)
 
 
-def slip_for(shop: Shop, action_id: str) -> SlipData:
+def slip_for(ctx: Context, action_id: str) -> SlipData:
     """The slip of a sale or a redemption (or of a void of either), by its id."""
     try:
         key = uuid.UUID(action_id.strip())
     except (ValueError, AttributeError) as exc:
         raise Refused("slip.not_found", id=action_id) from exc
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         sale = session.get(Sale, key)
         if sale is not None:
-            return _sale_slip(shop, session, sale)
+            return _sale_slip(ctx, session, sale)
         redemption = session.get(Redemption, key)
         if redemption is not None:
-            return _redemption_slip(shop, session, redemption)
+            return _redemption_slip(ctx, session, redemption)
     raise Refused("slip.not_found", id=action_id)
 
 
@@ -67,7 +67,7 @@ def _action_entries(session: Session, column: Any, origin: uuid.UUID, void: bool
 
 
 def sale_slip(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     sale: Sale,
     *,
@@ -75,7 +75,7 @@ def sale_slip(
     program: Program | None = None,
 ) -> SlipData:
     """The slip of a sale inside the caller's transaction (what it already read passed in)."""
-    return _sale_slip(shop, session, sale, status=status, program=program)
+    return _sale_slip(ctx, session, sale, status=status, program=program)
 
 
 def slip_document(slip: SlipData, kind: str, width: int, *, text: bool = False) -> bytes:
@@ -89,20 +89,20 @@ def slip_document(slip: SlipData, kind: str, width: int, *, text: bool = False) 
     return slip_pdf(slip, width)
 
 
-def render_slip(shop: Shop, slip: SlipData) -> tuple[bytes, PrinterSettings]:
+def render_slip(ctx: Context, slip: SlipData) -> tuple[bytes, PrinterSettings]:
     """The slip as the owner's printer wants it (the counter's print and auto-print)."""
-    printer = printer_settings(shop)
+    printer = printer_settings(ctx)
     kind = "escpos" if printer.kind == "escpos" and printer.device else "pdf"
     return slip_document(slip, kind, printer.width), printer
 
 
-def render_action_slip(shop: Shop, action_id: str) -> tuple[bytes, PrinterSettings]:
+def render_action_slip(ctx: Context, action_id: str) -> tuple[bytes, PrinterSettings]:
     """The slip of a sale or redemption by its id, rendered for the owner's printer."""
-    return render_slip(shop, slip_for(shop, action_id))
+    return render_slip(ctx, slip_for(ctx, action_id))
 
 
 def _sale_slip(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     sale: Sale,
     *,
@@ -114,7 +114,7 @@ def _sale_slip(
     entries = _action_entries(session, LedgerEntry.sale_id, origin, void)
     campaign = sum(e.points for e in entries if (e.reason or "").startswith("campaign"))
     return _slip(
-        shop,
+        ctx,
         session,
         action_id=sale.id,
         kind="sale_void" if void else "sale",
@@ -131,7 +131,7 @@ def _sale_slip(
     )
 
 
-def _redemption_slip(shop: Shop, session: Session, redemption: Redemption) -> SlipData:
+def _redemption_slip(ctx: Context, session: Session, redemption: Redemption) -> SlipData:
     void = redemption.reverses_id is not None
     origin = redemption.reverses_id or redemption.id
     entries = _action_entries(session, LedgerEntry.redemption_id, origin, void)
@@ -143,7 +143,7 @@ def _redemption_slip(shop: Shop, session: Session, redemption: Redemption) -> Sl
         if void and original is not None:
             reward = _reward_of(session, original.id) or reward
     return _slip(
-        shop,
+        ctx,
         session,
         action_id=redemption.id,
         kind="redemption_void" if void else redemption.kind,
@@ -175,7 +175,7 @@ def _promoted_by(session: Session, sale_id: uuid.UUID) -> bool:
 
 
 def _slip(
-    shop: Shop,
+    ctx: Context,
     session: Session,
     *,
     action_id: uuid.UUID,
@@ -191,7 +191,7 @@ def _slip(
         customer = session.get(Customer, customer_id)
         if customer is None:  # pragma: no cover - the foreign key keeps it
             raise Refused("slip.not_found", id=str(action_id))
-        status = status_of(shop, session, customer, shop.now())
+        status = status_of(ctx, session, customer, ctx.now())
     if program is None:
         _, program = current_program(session)
     later = _later_entries(session, customer_id, cutoff)
@@ -204,8 +204,8 @@ def _slip(
     return SlipData(
         action_id=action_id,
         kind=kind,
-        store=store_info(session, shop),
-        at=shop.local(occurred_at),
+        store=store_info(session, ctx),
+        at=ctx.local(occurred_at),
         customer_name=status.name_masked,
         phone_masked=status.phone_masked,
         points=points,
@@ -218,8 +218,8 @@ def _slip(
         to_next_tier=status.to_next_tier,
         window_spend=status.window_spend,
         next_tier_spend=next_level.min_spend if next_level else 0,
-        coupons_issued=_coupons_issued(shop, session, status, occurred_at),
-        footer=slip_footer(shop),
+        coupons_issued=_coupons_issued(ctx, session, status, occurred_at),
+        footer=slip_footer(ctx),
         reprint=later,
         **action,
     )
@@ -253,7 +253,7 @@ COUPON_WINDOW = timedelta(minutes=10)
 
 
 def _coupons_issued(
-    shop: Shop, session: Session, status: CustomerStatus, occurred_at: datetime
+    ctx: Context, session: Session, status: CustomerStatus, occurred_at: datetime
 ) -> tuple[IssuedCouponLine, ...]:
     """Usable coupons given to this member around the action (same visit), for the slip."""
     codes = {c.code for c in status.coupons}
@@ -275,7 +275,7 @@ def _coupons_issued(
             format_coupon_code(c.code),
             c.kind,
             c.value,
-            last_valid_day(shop, c.valid_until).isoformat(),
+            last_valid_day(ctx, c.valid_until).isoformat(),
         )
         for c in rows
     )

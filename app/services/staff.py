@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.db.models import SignInAttempt, Staff
 from app.domain.errors import Refused
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 
 MAX_WRONG_PINS = 5
 LOCK_TIME = timedelta(minutes=5)
@@ -48,74 +48,74 @@ def hash_pin(pin: str) -> str:
     return _HASHER.hash(check_pin(pin))
 
 
-def require_owner(shop: Shop) -> None:
-    if shop.staff_role != "owner":
+def require_owner(ctx: Context) -> None:
+    if ctx.staff_role != "owner":
         raise Refused("staff.owner_only")
 
 
-def list_staff(shop: Shop, *, include_inactive: bool = False) -> list[StaffMember]:
-    with shop.db.read() as session:
+def list_staff(ctx: Context, *, include_inactive: bool = False) -> list[StaffMember]:
+    with ctx.db.read() as session:
         stmt = select(Staff).order_by(Staff.role.desc(), Staff.name)
         if not include_inactive:
             stmt = stmt.where(Staff.active.is_(True))
         return [_view(s) for s in session.scalars(stmt)]
 
 
-def add_staff(shop: Shop, name: str, role: str, pin: str) -> StaffMember:
-    require_owner(shop)
+def add_staff(ctx: Context, name: str, role: str, pin: str) -> StaffMember:
+    require_owner(ctx)
     name = " ".join((name or "").split())
     if not name:
         raise Refused("staff.name_required")
     if role not in ROLES:
         raise Refused("staff.role", role=role)
     pin_hash = hash_pin(pin)
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         staff = Staff(
-            store_id=shop.store_id,
+            store_id=ctx.store_id,
             name=name,
             role=role,
             pin_hash=pin_hash,
-            created_at=shop.now(),
-            register_id=shop.register_id,
+            created_at=ctx.now(),
+            register_id=ctx.register_id,
         )
         session.add(staff)
         session.flush()
-        audit(shop, session, "staff.add", target=staff.id, detail={"role": role})
+        audit(ctx, session, "staff.add", target=staff.id, detail={"role": role})
         return _view(staff)
 
 
-def set_pin(shop: Shop, staff_id: uuid.UUID, pin: str) -> None:
+def set_pin(ctx: Context, staff_id: uuid.UUID, pin: str) -> None:
     """An owner resets anyone's PIN; everyone may change their own."""
-    if staff_id != shop.staff_id:
-        require_owner(shop)
+    if staff_id != ctx.staff_id:
+        require_owner(ctx)
     pin_hash = hash_pin(pin)
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         staff = session.get(Staff, staff_id)
         if staff is None:
             raise Refused("staff.not_found")
         staff.pin_hash = pin_hash
-        audit(shop, session, "staff.pin", target=staff.id)
+        audit(ctx, session, "staff.pin", target=staff.id)
 
 
-def set_active(shop: Shop, staff_id: uuid.UUID, active: bool) -> None:
-    require_owner(shop)
-    if staff_id == shop.staff_id and not active:
+def set_active(ctx: Context, staff_id: uuid.UUID, active: bool) -> None:
+    require_owner(ctx)
+    if staff_id == ctx.staff_id and not active:
         raise Refused("staff.disable_self")
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         staff = session.get(Staff, staff_id)
         if staff is None:
             raise Refused("staff.not_found")
         staff.active = active
-        audit(shop, session, "staff.enable" if active else "staff.disable", target=staff.id)
+        audit(ctx, session, "staff.enable" if active else "staff.disable", target=staff.id)
 
 
-def sign_in(shop: Shop, staff_id: uuid.UUID, pin: str) -> StaffMember:
+def sign_in(ctx: Context, staff_id: uuid.UUID, pin: str) -> StaffMember:
     """Check the PIN (slowly, by design); on success the shop acts as this person."""
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         staff = session.get(Staff, staff_id)
         if staff is None or not staff.active:
             raise Refused("staff.not_found")
-        now = shop.now()
+        now = ctx.now()
         recent = list(
             session.scalars(
                 select(SignInAttempt)
@@ -134,7 +134,7 @@ def sign_in(shop: Shop, staff_id: uuid.UUID, pin: str) -> StaffMember:
             raise Refused("signin.locked", minutes=max(1, -(-int(wait.total_seconds()) // 60)))
         ok = staff.pin_hash is not None and _verify(staff.pin_hash, pin)
         session.add(
-            SignInAttempt(staff_id=staff.id, at=now, success=ok, register_id=shop.register_id)
+            SignInAttempt(staff_id=staff.id, at=now, success=ok, register_id=ctx.register_id)
         )
         if not ok:
             # the failure must be kept even though the sign-in is refused
@@ -143,8 +143,8 @@ def sign_in(shop: Shop, staff_id: uuid.UUID, pin: str) -> StaffMember:
             if left <= 0:
                 raise Refused("signin.locked", minutes=int(LOCK_TIME.total_seconds() // 60))
             raise Refused("signin.wrong_pin", left=left)
-        audit(shop, session, "staff.sign_in", target=staff.id)
-        shop.staff_id, shop.staff_role = staff.id, staff.role
+        audit(ctx, session, "staff.sign_in", target=staff.id)
+        ctx.staff_id, ctx.staff_role = staff.id, staff.role
         return _view(staff)
 
 
@@ -155,13 +155,13 @@ def _verify(pin_hash: str, pin: str) -> bool:
         return False
 
 
-def reveal_phone(shop: Shop, customer_id: uuid.UUID, owner_pin: str | None = None) -> str:
+def reveal_phone(ctx: Context, customer_id: uuid.UUID, owner_pin: str | None = None) -> str:
     """The full number, for an owner only (signed in, or approving with a PIN); audited."""
     from app.db.models import Customer
     from app.domain.phone import Phone
 
-    with shop.db.write() as session:
-        approver = shop.staff_id if shop.staff_role == "owner" else None
+    with ctx.db.write() as session:
+        approver = ctx.staff_id if ctx.staff_role == "owner" else None
         if approver is None:
             for owner in session.scalars(
                 select(Staff).where(Staff.role == "owner", Staff.active.is_(True))
@@ -175,7 +175,7 @@ def reveal_phone(shop: Shop, customer_id: uuid.UUID, owner_pin: str | None = Non
         if customer is None or customer.phone is None:
             raise Refused("customer.not_found", query=str(customer_id))
         audit(
-            shop,
+            ctx,
             session,
             "customer.reveal_phone",
             target=customer.id,

@@ -11,7 +11,7 @@ from app.db.models import Store
 from app.domain.errors import Refused
 from app.services import settings
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.staff import require_owner
 
 # The National Tax Service's weights for the check digit of a business registration number.
@@ -55,16 +55,16 @@ def format_business_number(digits: str) -> str:
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else digits
 
 
-def store_name(shop: Shop) -> str:
+def store_name(ctx: Context) -> str:
     """The store's name for the window title ("Dangol" before it has one)."""
-    with shop.db.read() as session:
-        store = session.get(Store, shop.store_id)
+    with ctx.db.read() as session:
+        store = session.get(Store, ctx.store_id)
         return store.name if store else "Dangol"
 
 
-def store_profile(shop: Shop) -> StoreProfile:
-    with shop.db.read() as session:
-        store = session.get(Store, shop.store_id)
+def store_profile(ctx: Context) -> StoreProfile:
+    with ctx.db.read() as session:
+        store = session.get(Store, ctx.store_id)
         if store is None:
             raise Refused("store.not_found")
         return StoreProfile(
@@ -87,36 +87,36 @@ def _checked_profile(profile: StoreProfile) -> StoreProfile:
     return StoreProfile(name, parse_business_number(profile.business_number), address, phone)
 
 
-def next_consent_version(shop: Shop, program_text: str, marketing_text: str) -> str:
+def next_consent_version(ctx: Context, program_text: str, marketing_text: str) -> str:
     """The wording version: unchanged wording keeps it, any change moves it on by one."""
-    current = str(settings.setting(shop, "consent_version"))
+    current = str(settings.setting(ctx, "consent_version"))
     same = (
-        program_text.strip() == str(settings.setting(shop, "consent_program_text")).strip()
-        and marketing_text.strip() == str(settings.setting(shop, "consent_marketing_text")).strip()
+        program_text.strip() == str(settings.setting(ctx, "consent_program_text")).strip()
+        and marketing_text.strip() == str(settings.setting(ctx, "consent_marketing_text")).strip()
     )
     if same:
         return current
     return str(int(current) + 1) if current.isdigit() else f"{current}.1"
 
 
-def save_store(shop: Shop, profile: StoreProfile, **texts: Any) -> StoreProfile:
+def save_store(ctx: Context, profile: StoreProfile, **texts: Any) -> StoreProfile:
     """Owner only. Everything is checked before anything is written; the wording goes through
     the settings (logo_path, slip_footer, consent_program_text, consent_marketing_text)."""
-    require_owner(shop)
+    require_owner(ctx)
     checked = _checked_profile(profile)
     values = dict(texts)
     if "consent_program_text" in values or "consent_marketing_text" in values:
         program_text = values.get("consent_program_text") or settings.setting(
-            shop, "consent_program_text"
+            ctx, "consent_program_text"
         )
         marketing_text = values.get("consent_marketing_text") or settings.setting(
-            shop, "consent_marketing_text"
+            ctx, "consent_marketing_text"
         )
-        values["consent_version"] = next_consent_version(shop, program_text, marketing_text)
+        values["consent_version"] = next_consent_version(ctx, program_text, marketing_text)
     if values:
-        settings.update_settings(shop, **values)
-    with shop.db.write() as session:
-        store = session.get(Store, shop.store_id)
+        settings.update_settings(ctx, **values)
+    with ctx.db.write() as session:
+        store = session.get(Store, ctx.store_id)
         if store is None:
             raise Refused("store.not_found")
         changed = sorted(
@@ -133,5 +133,5 @@ def save_store(shop: Shop, profile: StoreProfile, **texts: Any) -> StoreProfile:
         store.business_number = checked.business_number or None
         store.address = checked.address or None
         store.phone = checked.phone or None
-        audit(shop, session, "store.update", target=store.id, detail={"fields": changed})
+        audit(ctx, session, "store.update", target=store.id, detail={"fields": changed})
     return checked

@@ -30,7 +30,7 @@ from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.domain.phone import mask_name
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import masked_phone
 from app.services.ledger import balances
 from app.services.staff import require_owner
@@ -96,12 +96,12 @@ class AttentionItem:
 # --- setting up ------------------------------------------------------------------------------
 
 
-def configured_url(shop: Shop) -> str | None:
-    return shop.settings.get(URL_KEY)
+def configured_url(ctx: Context) -> str | None:
+    return ctx.settings.get(URL_KEY)
 
 
-def _require_url(shop: Shop) -> str:
-    url = configured_url(shop)
+def _require_url(ctx: Context) -> str:
+    url = configured_url(ctx)
     if not url:
         raise Refused("sync.not_set_up")
     return url
@@ -122,13 +122,13 @@ def _first_line(exc: BaseException) -> str:
 
 
 def setup_sync(
-    shop: Shop, url: str, *, store: str | None = None, register: str | None = None
+    ctx: Context, url: str, *, store: str | None = None, register: str | None = None
 ) -> SyncSetup:
     """Connect this register to the central database, upload it, and start tracking changes."""
-    require_owner(shop)
+    require_owner(ctx)
     if not server.is_postgres(url.strip()):
         raise Refused("sync.not_postgres", url=url)
-    if shop.db.dialect != "sqlite":
+    if ctx.db.dialect != "sqlite":
         raise Refused("sync.local_not_sqlite")
     kept_url, password = server.split_password(url.strip())
     saved = server.save_password(kept_url, password) if password else False
@@ -137,26 +137,26 @@ def setup_sync(
     _reachable(kept_url)
     server.prepare_central(kept_url)
     central = server.central_engine(kept_url)
-    store_name, register_name = _join(shop, central, store, register)
-    with shop.db.write() as session:
+    store_name, register_name = _join(ctx, central, store, register)
+    with ctx.db.write() as session:
         connection = session.connection()
         if missing_triggers(connection):
             create_triggers(connection)
         session.execute(
             update(SyncClock)
             .where(SyncClock.id == 1)
-            .values(tracking=1, register_hex=shop.register_id.hex)
+            .values(tracking=1, register_hex=ctx.register_id.hex)
         )
         set_setting(session, URL_KEY, kept_url)
         set_setting(session, UPLOADED_KEY, False)
-        audit(shop, session, "sync.setup", detail={"url": kept_url, "store": store_name})
-    shop.settings.update({URL_KEY: kept_url, UPLOADED_KEY: False})
-    uploaded = _upload_once(shop, central)
-    sync_now(shop)
+        audit(ctx, session, "sync.setup", detail={"url": kept_url, "store": store_name})
+    ctx.settings.update({URL_KEY: kept_url, UPLOADED_KEY: False})
+    uploaded = _upload_once(ctx, central)
+    sync_now(ctx)
     return SyncSetup(kept_url, store_name, register_name, saved, uploaded)
 
 
-def _join(shop: Shop, central: Any, store: str | None, register: str | None) -> tuple[str, str]:
+def _join(ctx: Context, central: Any, store: str | None, register: str | None) -> tuple[str, str]:
     """Name this register, join a store of that name if the shop already has one."""
     with central.connect() as connection:
         central_store = (
@@ -167,14 +167,14 @@ def _join(shop: Shop, central: Any, store: str | None, register: str | None) -> 
         central_programs = int(
             connection.scalar(select(func.count()).select_from(ProgramVersion)) or 0
         )
-    with shop.db.write() as session:
-        here = session.get(Store, shop.store_id)
-        me = session.get(Register, shop.register_id)
+    with ctx.db.write() as session:
+        here = session.get(Store, ctx.store_id)
+        me = session.get(Register, ctx.register_id)
         assert here is not None and me is not None
         if register:
             me.name = register.strip()
-        if central_store is not None and central_store.id != shop.store_id:
-            _adopt_store(shop, session, me, central, central_store.id)
+        if central_store is not None and central_store.id != ctx.store_id:
+            _adopt_store(ctx, session, me, central, central_store.id)
         elif store:
             here.name = store.strip()
         if central_programs:
@@ -183,7 +183,9 @@ def _join(shop: Shop, central: Any, store: str | None, register: str | None) -> 
         return store_name, me.name
 
 
-def _adopt_store(shop: Shop, session: Any, me: Register, central: Any, store_id: uuid.UUID) -> None:
+def _adopt_store(
+    ctx: Context, session: Any, me: Register, central: Any, store_id: uuid.UUID
+) -> None:
     """The register joins the existing store: its own seeded store stays, unused."""
     with central.connect() as connection:
         row = dict(connection.execute(select(Store).where(Store.id == store_id)).one()._mapping)
@@ -193,8 +195,8 @@ def _adopt_store(shop: Shop, session: Any, me: Register, central: Any, store_id:
     connection.execute(update(SyncClock).where(SyncClock.id == 1).values(applying=0))
     me.store_id = store_id
     set_setting(session, "store_id", str(store_id))
-    shop.store_id = store_id
-    shop.settings["store_id"] = str(store_id)
+    ctx.store_id = store_id
+    ctx.settings["store_id"] = str(store_id)
 
 
 def _drop_unused_seed_program(session: Any) -> None:
@@ -205,13 +207,13 @@ def _drop_unused_seed_program(session: Any) -> None:
         session.delete(versions[0])
 
 
-def _upload_once(shop: Shop, central: Any) -> int:
-    if shop.settings.get(UPLOADED_KEY):
+def _upload_once(ctx: Context, central: Any) -> int:
+    if ctx.settings.get(UPLOADED_KEY):
         return 0
-    count = upload_everything(shop.db, central, shop.register_id)
-    with shop.db.write() as session:
+    count = upload_everything(ctx.db, central, ctx.register_id)
+    with ctx.db.write() as session:
         set_setting(session, UPLOADED_KEY, True)
-    shop.settings[UPLOADED_KEY] = True
+    ctx.settings[UPLOADED_KEY] = True
     return count
 
 
@@ -227,9 +229,9 @@ def try_url(url: str) -> int:
     return round((time.perf_counter() - started) * 1000)
 
 
-def test_connection(shop: Shop) -> int:
+def test_connection(ctx: Context) -> int:
     """Milliseconds for one round trip to the central database."""
-    url = _require_url(shop)
+    url = _require_url(ctx)
     started = time.perf_counter()
     _reachable(url)
     return round((time.perf_counter() - started) * 1000)
@@ -238,25 +240,25 @@ def test_connection(shop: Shop) -> int:
 # --- syncing ---------------------------------------------------------------------------------
 
 
-def sync_now(shop: Shop) -> SyncReport:
+def sync_now(ctx: Context) -> SyncReport:
     """Push this register's changes, pull everyone else's; safe to repeat, safe to cut."""
-    url = _require_url(shop)
+    url = _require_url(ctx)
     try:
         central = server.central_engine(url)
-        _upload_once(shop, central)
-        pushed = sync_engine.push(shop.db, central, shop.register_id)
-        pulled = sync_engine.pull(shop.db, central, shop.register_id, _figures(shop))
+        _upload_once(ctx, central)
+        pushed = sync_engine.push(ctx.db, central, ctx.register_id)
+        pulled = sync_engine.pull(ctx.db, central, ctx.register_id, _figures(ctx))
         if _changed_something(pushed, pulled):
-            _audit_run(shop, pushed, pulled)
-            sync_engine.push(shop.db, central, shop.register_id)  # the entry itself, now
+            _audit_run(ctx, pushed, pulled)
+            sync_engine.push(ctx.db, central, ctx.register_id)  # the entry itself, now
     except OperationalError as exc:
-        _remember(shop, error=_first_line(exc))
+        _remember(ctx, error=_first_line(exc))
         raise Refused("sync.unreachable", detail=_first_line(exc)) from exc
     except DBAPIError as exc:  # the server refused a batch: nothing was applied, say so
-        _remember(shop, error=_first_line(exc))
+        _remember(ctx, error=_first_line(exc))
         raise Refused("sync.failed", detail=_first_line(exc)) from exc
-    _remember(shop, error=None)
-    with shop.db.read() as session:
+    _remember(ctx, error=None)
+    with ctx.db.read() as session:
         left = sync_engine.pending(session)
     return SyncReport(pushed.rows, pulled.rows, pulled.merges, pushed.rejected, left)
 
@@ -269,10 +271,12 @@ def _changed_something(pushed: sync_engine.PushResult, pulled: sync_engine.PullR
     )
 
 
-def _audit_run(shop: Shop, pushed: sync_engine.PushResult, pulled: sync_engine.PullResult) -> None:
-    with shop.db.write() as session:
+def _audit_run(
+    ctx: Context, pushed: sync_engine.PushResult, pulled: sync_engine.PullResult
+) -> None:
+    with ctx.db.write() as session:
         audit(
-            shop,
+            ctx,
             session,
             sync_engine.SYNC_RUN,
             detail={
@@ -284,44 +288,44 @@ def _audit_run(shop: Shop, pushed: sync_engine.PushResult, pulled: sync_engine.P
         )
 
 
-def _figures(shop: Shop) -> Callable[[Any, Any], None]:
+def _figures(ctx: Context) -> Callable[[Any, Any], None]:
     def account(session: Any, applied: Any) -> None:
-        account_pulled(session, shop.zone, str(shop.store_id), shop.now(), applied)
+        account_pulled(session, ctx.zone, str(ctx.store_id), ctx.now(), applied)
 
     return account
 
 
-def _remember(shop: Shop, *, error: str | None) -> None:
+def _remember(ctx: Context, *, error: str | None) -> None:
     values: dict[str, Any] = {LAST_ERROR_KEY: error}
     if error is None:
-        values[LAST_OK_KEY] = shop.now().isoformat()
-    with shop.db.write() as session:
+        values[LAST_OK_KEY] = ctx.now().isoformat()
+    with ctx.db.write() as session:
         for key, value in values.items():
             set_setting(session, key, value)
-    shop.settings.update(values)
+    ctx.settings.update(values)
 
 
-def sync_status(shop: Shop) -> SyncStatus:
-    with shop.db.read() as session:
+def sync_status(ctx: Context) -> SyncStatus:
+    with ctx.db.read() as session:
         pending = sync_engine.pending(session)
-    last_ok = shop.settings.get(LAST_OK_KEY)
+    last_ok = ctx.settings.get(LAST_OK_KEY)
     return SyncStatus(
-        configured=bool(configured_url(shop)),
-        url=configured_url(shop),
+        configured=bool(configured_url(ctx)),
+        url=configured_url(ctx),
         pending=pending,
         last_success=datetime.fromisoformat(last_ok) if last_ok else None,
-        last_error=shop.settings.get(LAST_ERROR_KEY),
+        last_error=ctx.settings.get(LAST_ERROR_KEY),
     )
 
 
 # --- what needs the owner's eye --------------------------------------------------------------
 
 
-def needs_attention(shop: Shop) -> list[AttentionItem]:
+def needs_attention(ctx: Context) -> list[AttentionItem]:
     """Negative balances (points spent twice while offline) and rows refused as duplicates."""
-    require_owner(shop)
+    require_owner(ctx)
     items: list[AttentionItem] = []
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         e = LedgerEntry
         below = session.execute(
             select(e.customer_id, func.sum(e.points), func.sum(e.stamps))
@@ -330,10 +334,10 @@ def needs_attention(shop: Shop) -> list[AttentionItem]:
         ).all()
         for customer_id, points, stamps in below:
             customer = session.get(Customer, customer_id)
-            items.append(_attention("negative_balance", shop, customer, int(points), int(stamps)))
+            items.append(_attention("negative_balance", ctx, customer, int(points), int(stamps)))
         for customer_id, excess, registers in duplicate_expiries(session):
             item = _attention(
-                "duplicate_expiry", shop, session.get(Customer, customer_id), excess, 0
+                "duplicate_expiry", ctx, session.get(Customer, customer_id), excess, 0
             )
             items.append(
                 AttentionItem(
@@ -401,13 +405,13 @@ def duplicate_expiries(session: Any) -> list[tuple[uuid.UUID, int, list[str]]]:
 
 
 def _attention(
-    kind: str, shop: Shop, customer: Customer | None, points: int, stamps: int
+    kind: str, ctx: Context, customer: Customer | None, points: int, stamps: int
 ) -> AttentionItem:
     return AttentionItem(
         kind,
         customer.id if customer else None,
         mask_name(customer.name) if customer and customer.name else None,
-        masked_phone(shop, customer) if customer else None,
+        masked_phone(ctx, customer) if customer else None,
         points,
         stamps,
     )
@@ -416,10 +420,10 @@ def _attention(
 # --- the redemption's online check -----------------------------------------------------------
 
 
-def central_points(shop: Shop, customer_id: uuid.UUID) -> int | None:
+def central_points(ctx: Context, customer_id: uuid.UUID) -> int | None:
     """The customer's usable points as the central database sees them plus this register's
     unsent entries; None when sync is off or the server does not answer quickly."""
-    url = configured_url(shop)
+    url = configured_url(ctx)
     if not url:
         return None
     try:
@@ -431,10 +435,10 @@ def central_points(shop: Shop, customer_id: uuid.UUID) -> int | None:
             from sqlalchemy.orm import Session
 
             with Session(connection) as central:
-                usable = balances(central, customer_id, shop.now()).points
+                usable = balances(central, customer_id, ctx.now()).points
     except (OperationalError, DBAPIError):
         return None
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         unsent = session.scalar(
             text(
                 "SELECT coalesce(sum(points), 0) FROM ledger_entries WHERE customer_id = :c "
@@ -445,10 +449,10 @@ def central_points(shop: Shop, customer_id: uuid.UUID) -> int | None:
     return usable + int(unsent or 0)
 
 
-def check_central_points(shop: Shop, customer_id: uuid.UUID, points: int) -> None:
+def check_central_points(ctx: Context, customer_id: uuid.UUID, points: int) -> None:
     """Refuse a redemption the central balance cannot cover (another store spent it online).
     Quietly passes when offline: the local balance check still applies."""
-    usable = central_points(shop, customer_id)
+    usable = central_points(ctx, customer_id)
     if usable is not None and points > usable:
         raise Refused("sync.spent_elsewhere", points=points, balance=usable)
 
@@ -456,20 +460,20 @@ def check_central_points(shop: Shop, customer_id: uuid.UUID, points: int) -> Non
 # --- running by itself -----------------------------------------------------------------------
 
 
-def start_worker(shop: Shop, *, idle_seconds: float = 5.0) -> SyncWorker | None:
+def start_worker(ctx: Context, *, idle_seconds: float = 5.0) -> SyncWorker | None:
     """The background sync for an open shop (None when sync is not set up). Stop it on close."""
-    url = configured_url(shop)
+    url = configured_url(ctx)
     if not url:
         return None
 
     def has_pending() -> bool:
-        with shop.db.read() as session:
+        with ctx.db.read() as session:
             return session.scalar(select(SyncOutbox.seq).limit(1)) is not None
 
     listen = server.central_engine(url).url
     conninfo = listen.set(drivername="postgresql").render_as_string(hide_password=False)
     return SyncWorker(
-        lambda: sync_now(shop),
+        lambda: sync_now(ctx),
         has_pending=has_pending,
         listen_url=conninfo,
         idle_seconds=idle_seconds,

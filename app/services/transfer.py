@@ -14,7 +14,7 @@ from app.db.models import Customer, LedgerEntry, MembershipCard
 from app.domain.errors import Refused
 from app.domain.phone import Phone, parse_phone
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import clean_name, enroll_in, parse_birthday
 from app.services.ledger import append_entry, lot_expiry
 from app.services.program import current_program
@@ -36,9 +36,9 @@ NO = {"", "0", "n", "no", "false", "x", "아니오", "아니요", "미동의", "
 MAX_OPENING_POINTS = 10_000_000
 
 
-def export_customers(shop: Shop, path: Path) -> int:
+def export_customers(ctx: Context, path: Path) -> int:
     """Active customers with their balances; the file holds personal data, so it is audited."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         totals = {
             cid: (int(p), int(s))
             for cid, p, s in session.execute(
@@ -74,12 +74,12 @@ def export_customers(shop: Shop, path: Path) -> int:
                         stamps,
                         c.tier_code,
                         cards.get(c.id, ""),
-                        shop.local(c.enrolled_at).isoformat(),
+                        ctx.local(c.enrolled_at).isoformat(),
                     ]
                 )
                 count += 1
-    with shop.db.write() as session:
-        audit(shop, session, "customers.export", detail={"rows": count, "file": path.name})
+    with ctx.db.write() as session:
+        audit(ctx, session, "customers.export", detail={"rows": count, "file": path.name})
     return count
 
 
@@ -226,7 +226,7 @@ def _yes_no(value: str) -> bool:
 
 
 def import_customers(
-    shop: Shop,
+    ctx: Context,
     path: Path,
     *,
     dry_run: bool = False,
@@ -250,10 +250,10 @@ def import_customers(
         header, ignored = _mapped_header(names, check_mapping(names, mapping))
     reader.fieldnames = header
     result = ImportResult(dry_run=dry_run, ignored_columns=ignored)
-    now = shop.now()
+    now = ctx.now()
     good: list[_Row] = []
     seen: dict[str, int] = {}
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         existing = set(session.scalars(select(Customer.phone).where(Customer.phone.is_not(None))))
     while True:
         line = reader.line_num + 1
@@ -271,7 +271,7 @@ def import_customers(
         try:
             phone = parse_phone(
                 raw["phone"],
-                allow_landline=bool(shop.settings.get("allow_landline")),
+                allow_landline=bool(ctx.settings.get("allow_landline")),
                 allow_legacy=True,
             )
             if phone.national in existing:
@@ -279,7 +279,7 @@ def import_customers(
             if phone.national in seen:
                 raise Refused("import.duplicate", other=seen[phone.national])
             name = clean_name(raw.get("name"))
-            parse_birthday(raw.get("birthday") or None, shop.local_date(now))
+            parse_birthday(raw.get("birthday") or None, ctx.local_date(now))
             row = _Row(
                 line,
                 phone.national,
@@ -296,12 +296,12 @@ def import_customers(
         good.append(row)
     if dry_run or (result.bad and not skip_bad):
         return result
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         _, program = current_program(session)
-        expires = lot_expiry(shop, program, now)
+        expires = lot_expiry(ctx, program, now)
         for row in good:
             customer, _ = enroll_in(
-                shop,
+                ctx,
                 session,
                 row.phone,
                 now=now,
@@ -313,7 +313,7 @@ def import_customers(
             )
             if row.points or row.stamps:
                 append_entry(
-                    shop,
+                    ctx,
                     session,
                     customer_id=customer.id,
                     kind="adjust",
@@ -325,7 +325,7 @@ def import_customers(
                 )
             result.imported += 1
         audit(
-            shop,
+            ctx,
             session,
             "customers.import",
             detail={"file": path.name, "imported": result.imported, "bad": len(result.bad)},

@@ -24,7 +24,7 @@ from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name
 from app.services.analytics import visit_count
 from app.services.audit_chain import audit
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.figures import bump
 from app.services.owner import add_coupon
 from app.services.settings import setting
@@ -66,18 +66,18 @@ def check_days(days: object) -> int:
     return days
 
 
-def default_days(shop: Shop) -> int:
-    return int(setting(shop, "winback_days"))
+def default_days(ctx: Context) -> int:
+    return int(setting(ctx, "winback_days"))
 
 
-def _cutoff(shop: Shop, days: int) -> datetime:
-    return shop.now() - timedelta(days=days)
+def _cutoff(ctx: Context, days: int) -> datetime:
+    return ctx.now() - timedelta(days=days)
 
 
-def _consent_since(shop: Shop) -> datetime:
+def _consent_since(ctx: Context) -> datetime:
     """Consents older than this are due for renewal and do not count."""
-    months = int(setting(shop, "marketing_renewal_months"))
-    return shop.now() - timedelta(days=months * 365 // 12)
+    months = int(setting(ctx, "marketing_renewal_months"))
+    return ctx.now() - timedelta(days=months * 365 // 12)
 
 
 def _dormant_rows(
@@ -104,14 +104,14 @@ def _dormant_rows(
     )
 
 
-def dormant_members(shop: Shop, days: int) -> WinbackList:
+def dormant_members(ctx: Context, days: int) -> WinbackList:
     """Members with no visit in `days` days, with what they used to spend."""
     days = check_days(days)
-    style = shop.settings.get("phone_mask", "middle")
-    since = _consent_since(shop)
+    style = ctx.settings.get("phone_mask", "middle")
+    since = _consent_since(ctx)
     members, withdrawn = [], 0
-    with shop.db.read() as session:
-        rows = _dormant_rows(session, _cutoff(shop, days), ("active", "withdrawn"))
+    with ctx.db.read() as session:
+        rows = _dormant_rows(session, _cutoff(ctx, days), ("active", "withdrawn"))
         for customer, last_visit, spend, visits in rows:
             if customer.status == "withdrawn":
                 withdrawn += 1
@@ -121,7 +121,7 @@ def dormant_members(shop: Shop, days: int) -> WinbackList:
                     customer.id,
                     mask_name(customer.name) if customer.name else "",
                     Phone(customer.phone).masked(style) if customer.phone else "",
-                    shop.local_date(last_visit),
+                    ctx.local_date(last_visit),
                     int(spend),
                     int(visits),
                     _may_advertise(customer, since),
@@ -135,21 +135,21 @@ def _may_advertise(customer: Customer, since: datetime) -> bool:
     return consent is not None and consent >= since
 
 
-def issue_winback_coupons(shop: Shop, days: int, kind: str, value: int, valid_days: int) -> int:
+def issue_winback_coupons(ctx: Context, days: int, kind: str, value: int, valid_days: int) -> int:
     """A come-back coupon to every dormant member, in one transaction; returns how many."""
-    require_owner(shop)
+    require_owner(ctx)
     days = check_days(days)
     check_coupon_issue(kind, value, valid_days)
-    now = shop.now()
-    with shop.db.write() as session:
-        rows = _dormant_rows(session, _cutoff(shop, days), ("active",)).all()
+    now = ctx.now()
+    with ctx.db.write() as session:
+        rows = _dormant_rows(session, _cutoff(ctx, days), ("active",)).all()
         if not rows:
             raise Refused("winback.nobody", days=days)
         for customer, *_ in rows:
-            add_coupon(shop, session, customer.id, kind, value, valid_days, "winback", now)
-        bump(shop, session, now, coupons_issued=len(rows))
+            add_coupon(ctx, session, customer.id, kind, value, valid_days, "winback", now)
+        bump(ctx, session, now, coupons_issued=len(rows))
         audit(
-            shop,
+            ctx,
             session,
             "winback.coupons",
             detail={
@@ -171,21 +171,21 @@ class SmsExport:
     path: Path
 
 
-def sms_file_name(shop: Shop) -> str:
-    return f"winback_sms_{shop.local_date(shop.now()):%Y%m%d}.csv"
+def sms_file_name(ctx: Context) -> str:
+    return f"winback_sms_{ctx.local_date(ctx.now()):%Y%m%d}.csv"
 
 
-def export_sms_list(shop: Shop, days: int, path: Path) -> SmsExport:
+def export_sms_list(ctx: Context, days: int, path: Path) -> SmsExport:
     """phone,name of dormant members who may receive ads; the full numbers are the point.
 
     Only those with a current marketing consent are written; the export is audited.
     """
-    require_owner(shop)
+    require_owner(ctx)
     days = check_days(days)
-    since = _consent_since(shop)
+    since = _consent_since(ctx)
     written = no_consent = withdrawn = 0
-    with shop.db.read() as session:
-        rows = _dormant_rows(session, _cutoff(shop, days), ("active", "withdrawn"))
+    with ctx.db.read() as session:
+        rows = _dormant_rows(session, _cutoff(ctx, days), ("active", "withdrawn"))
         with path.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
             writer.writerow(SMS_COLUMNS)
@@ -197,9 +197,9 @@ def export_sms_list(shop: Shop, days: int, path: Path) -> SmsExport:
                 else:
                     writer.writerow([customer.phone, customer.name or ""])
                     written += 1
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         audit(
-            shop,
+            ctx,
             session,
             "winback.export",
             detail={

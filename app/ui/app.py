@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.resources import FONT_BOLD, FONT_REGULAR, ICON, RESOURCES
 from app.services import settings
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.program import program_in_force
 from app.services.store import store_name
 from app.ui import text
@@ -39,30 +39,30 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def offer_demo(shop: Shop) -> None:
+def offer_demo(ctx: Context) -> None:
     """A fresh install: ask once whether to fill a demo shop to practise with."""
     from app.services.demo import build_demo, has_members, mark_demo_offered
 
-    if shop.settings.get("demo_offered") or has_members(shop):
+    if ctx.settings.get("demo_offered") or has_members(ctx):
         return
     answer = QMessageBox.question(None, "Dangol", text.t("demo.question"))
     if answer == QMessageBox.StandardButton.Yes:
-        build_demo(shop)
-    mark_demo_offered(shop)
+        build_demo(ctx)
+    mark_demo_offered(ctx)
 
 
-def first_run(shop: Shop) -> bool:
+def first_run(ctx: Context) -> bool:
     """A new shop gets the setup wizard (once); False when the owner chose "later"."""
     from app.services.setup import needs_setup
     from app.ui.tasks import ServiceRunner
     from app.ui.wizard import SetupWizard
 
-    if not needs_setup(shop):
-        offer_demo(shop)
+    if not needs_setup(ctx):
+        offer_demo(ctx)
         return True
     runner = ServiceRunner()
     try:
-        wizard = SetupWizard(shop, runner, store_name(shop))
+        wizard = SetupWizard(ctx, runner, store_name(ctx))
         ready_file = os.environ.get("DANGOL_READY_FILE")
         if ready_file:  # a start-up check: the wizard is the first screen; report it, close
             QTimer.singleShot(0, lambda: (_write_ready(ready_file), wizard.reject()))
@@ -95,16 +95,16 @@ def run_gui(target: str | None = None, lang: str | None = None) -> int:
 
     app = prepare_application()
     install_crash_handler()
-    shop = open_shop(target)
+    ctx = open_shop(target)
     from app.services.backup_schedule import start_daily_backup
 
-    start_daily_backup(shop)  # today's automatic backup, on a thread of its own
-    text.set_language(lang or settings.setting(shop, "language"))
-    if not first_run(shop):
-        shop.close()
+    start_daily_backup(ctx)  # today's automatic backup, on a thread of its own
+    text.set_language(lang or settings.setting(ctx, "language"))
+    if not first_run(ctx):
+        ctx.close()
         return 0
     # read once before the window: the counter never reads the database on the UI thread
-    window = MainWindow(shop, store_name(shop), program_in_force(shop))
+    window = MainWindow(ctx, store_name(ctx), program_in_force(ctx))
     window.show()
     ready_file = os.environ.get("DANGOL_READY_FILE")
     if ready_file:
@@ -113,4 +113,4 @@ def run_gui(target: str | None = None, lang: str | None = None) -> int:
     try:
         return app.exec()
     finally:
-        shop.close()
+        ctx.close()

@@ -26,7 +26,7 @@ from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.slip import PrinterSettings, SlipData
 from app.services import customers, redemptions, sales, settings, slips, staff
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import CustomerStatus
 from app.ui.dialogs import CouponDialog, EnrollDialog, PinDialog, RedeemDialog, SaleDialog
 from app.ui.panel import CustomerPanel
@@ -46,14 +46,14 @@ class CounterScreen(QWidget):
 
     def __init__(
         self,
-        shop: Shop,
+        ctx: Context,
         runner: ServiceRunner,
         program: Program,
         parent: QWidget | None = None,
         slip_printer: SlipPrinter | None = None,
     ) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.slip_printer = slip_printer or SlipPrinter(self)
         self.program = program  # passed in: building the screen reads no database
         self.status: CustomerStatus | None = None
@@ -159,7 +159,7 @@ class CounterScreen(QWidget):
         self._say("")
         self.enroll_offer.hide()
         self.runner.run(
-            lambda: customers.find_for_counter(self.shop, text),
+            lambda: customers.find_for_counter(self.ctx, text),
             lambda found: self._found(text, *found, scanned),
             self._failed,
         )
@@ -200,7 +200,7 @@ class CounterScreen(QWidget):
         self._say("")
         customer_id = item.data(Qt.ItemDataRole.UserRole).id
         self.runner.run(
-            lambda: customers.customer_status(self.shop, customer_id),
+            lambda: customers.customer_status(self.ctx, customer_id),
             self.show_status,
             self._failed,
         )
@@ -211,7 +211,7 @@ class CounterScreen(QWidget):
         next_name = (
             self.program.tier(status.next_tier).name if status and status.next_tier else None
         )
-        self.panel.show_status(status, zone=self.shop.zone, next_tier_name=next_name)
+        self.panel.show_status(status, zone=self.ctx.zone, next_tier_name=next_name)
         self._update_buttons()
         self.status_shown.emit(status)
 
@@ -226,7 +226,7 @@ class CounterScreen(QWidget):
                 after()
 
         self.runner.run(
-            lambda: customers.customer_status(self.shop, customer_id), done, self._failed
+            lambda: customers.customer_status(self.ctx, customer_id), done, self._failed
         )
 
     def clear(self) -> None:
@@ -271,7 +271,7 @@ class CounterScreen(QWidget):
             amount=amount,
             items=items,
             tier_code=tier,
-            local_time=self.shop.local(self.shop.now()),
+            local_time=self.ctx.local(self.ctx.now()),
         )
         return earning.total_points, earning.stamps
 
@@ -284,9 +284,9 @@ class CounterScreen(QWidget):
     def record_sale(self, amount: int, items: int = 1) -> None:
         assert self.status is not None
         customer_id = self.status.id
-        with_slip = bool(settings.setting(self.shop, "auto_print_slip"))
+        with_slip = bool(settings.setting(self.ctx, "auto_print_slip"))
         self.runner.run(
-            lambda: sales.record_sale(self.shop, customer_id, amount, items, with_slip=with_slip),
+            lambda: sales.record_sale(self.ctx, customer_id, amount, items, with_slip=with_slip),
             self._sale_done,
             self._failed,
         )
@@ -312,7 +312,7 @@ class CounterScreen(QWidget):
         assert self.status is not None
         customer_id = self.status.id
         self.runner.run(
-            lambda: redemptions.redeem_points(self.shop, customer_id, points),
+            lambda: redemptions.redeem_points(self.ctx, customer_id, points),
             lambda r: self._done(
                 str(r.redemption_id),
                 t("done.redeem", points=f"{r.points_used:,}", balance=f"{r.points:,}"),
@@ -326,7 +326,7 @@ class CounterScreen(QWidget):
             return
         customer_id = self.status.id
         self.runner.run(
-            lambda: redemptions.redeem_stamps(self.shop, customer_id),
+            lambda: redemptions.redeem_stamps(self.ctx, customer_id),
             lambda r: self._done(str(r.redemption_id), t("done.stamps", reward=r.reward), r.status),
             self._failed,
         )
@@ -341,7 +341,7 @@ class CounterScreen(QWidget):
         assert self.status is not None
         customer_id = self.status.id
         self.runner.run(
-            lambda: redemptions.redeem_coupon(self.shop, customer_id, code),
+            lambda: redemptions.redeem_coupon(self.ctx, customer_id, code),
             lambda r: self._done(str(r.redemption_id), t("done.coupon", code=code), r.status),
             self._failed,
         )
@@ -374,7 +374,7 @@ class CounterScreen(QWidget):
             self.action_done.emit(self.message.text())
             self._show_after(result.status)
 
-        self.runner.run(lambda: sales.void_action(self.shop, action_id), done, self._failed)
+        self.runner.run(lambda: sales.void_action(self.ctx, action_id), done, self._failed)
 
     def open_enroll(self) -> None:
         if self.dialog is not None:
@@ -383,11 +383,11 @@ class CounterScreen(QWidget):
         phone = text if classify_query(text).kind == "phone" else ""
         dialog = EnrollDialog(
             phone,
-            settings.setting(self.shop, "consent_program_text"),
-            settings.setting(self.shop, "consent_marketing_text"),
-            bool(self.shop.settings.get("allow_landline")),
+            settings.setting(self.ctx, "consent_program_text"),
+            settings.setting(self.ctx, "consent_marketing_text"),
+            bool(self.ctx.settings.get("allow_landline")),
             self,
-            today=self.shop.local_date(self.shop.now()),
+            today=self.ctx.local_date(self.ctx.now()),
         )
         self._open(dialog, lambda: self.enroll(dialog))
 
@@ -405,7 +405,7 @@ class CounterScreen(QWidget):
 
         self.runner.run(
             lambda: customers.enroll(
-                self.shop, phone, name=name, birthday=birthday, marketing_consent=marketing
+                self.ctx, phone, name=name, birthday=birthday, marketing_consent=marketing
             ),
             done,
             self._failed,
@@ -415,7 +415,7 @@ class CounterScreen(QWidget):
         if self.status is None:
             return
         customer_id = self.status.id
-        if self.shop.staff_role == "owner":
+        if self.ctx.staff_role == "owner":
             self._reveal(customer_id, None)
             return
         dialog = PinDialog(t("signin.owner_pin"), self)
@@ -423,7 +423,7 @@ class CounterScreen(QWidget):
 
     def _reveal(self, customer_id: uuid.UUID, pin: str | None) -> None:
         self.runner.run(
-            lambda: staff.reveal_phone(self.shop, customer_id, pin),
+            lambda: staff.reveal_phone(self.ctx, customer_id, pin),
             self.panel.show_full_phone,
             self._failed,
         )
@@ -436,7 +436,7 @@ class CounterScreen(QWidget):
             self._say(t("void.nothing"), error=True)
             return
         action_id = self.last_action[0]
-        self._deliver(lambda: slips.render_action_slip(self.shop, action_id), automatic)
+        self._deliver(lambda: slips.render_action_slip(self.ctx, action_id), automatic)
 
     def _deliver(
         self, render: Callable[[], tuple[bytes, PrinterSettings]], automatic: bool
@@ -456,9 +456,9 @@ class CounterScreen(QWidget):
     ) -> None:
         """After an action: what it returned is shown (and printed); nothing is read again."""
         self.last_action = (action_id, text)
-        if settings.setting(self.shop, "auto_print_slip"):
+        if settings.setting(self.ctx, "auto_print_slip"):
             if slip is not None:
-                self._deliver(lambda: slips.render_slip(self.shop, slip), True)
+                self._deliver(lambda: slips.render_slip(self.ctx, slip), True)
             else:
                 self.print_slip(automatic=True)
         self.toast.setText(text)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, 
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.services import settings
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.program import program_in_force
 from app.services.staff import StaffMember
 from app.ui.camera import CameraScanDialog, camera_available
@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, shop: Shop, store_name: str, program: Program, *, require_sign_in: bool = True
+        self, ctx: Context, store_name: str, program: Program, *, require_sign_in: bool = True
     ) -> None:
         super().__init__()
-        self.shop = shop
+        self.ctx = ctx
         self.program = program  # read in the start-up path; refreshed off the UI thread
         self.setWindowTitle(t("app.title", store=store_name))
         self.runner = ServiceRunner(self)
@@ -75,8 +75,8 @@ class MainWindow(QMainWindow):
             if old is not None:
                 self.stack.removeWidget(old)
                 old.deleteLater()
-        self.signin = SignInScreen(self.shop, self.runner)
-        self.counter = CounterScreen(self.shop, self.runner, self.program)
+        self.signin = SignInScreen(self.ctx, self.runner)
+        self.counter = CounterScreen(self.ctx, self.runner, self.program)
         self.stack.addWidget(self.signin)
         self.stack.addWidget(self.counter)
         self.signin.signed_in.connect(self.on_signed_in)
@@ -131,20 +131,20 @@ class MainWindow(QMainWindow):
             )
 
         def change() -> Program:
-            settings.update_settings(self.shop, language=new)
-            return program_in_force(self.shop)  # the screens are built anew with it
+            settings.update_settings(self.ctx, language=new)
+            return program_in_force(self.ctx)  # the screens are built anew with it
 
         self.runner.run(change, done, failed)
 
     def open_backoffice(self) -> None:
         """The owner's window; a cashier is told to let an owner sign in."""
-        if self.shop.staff_role != "owner":
+        if self.ctx.staff_role != "owner":
             self.statusBar().showMessage(t("backoffice.owner_only"), 8000)
             return
         from app.ui.backoffice.window import BackOfficeWindow
 
         if self.backoffice is None:
-            self.backoffice = BackOfficeWindow(self.shop, self.runner, self.store_name, self)
+            self.backoffice = BackOfficeWindow(self.ctx, self.runner, self.store_name, self)
             self.backoffice.destroyed.connect(lambda: setattr(self, "backoffice", None))
         self.backoffice.show()
         self.backoffice.raise_()
@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
         from app.services.setup import about_facts
         from app.ui.about import AboutBox
 
-        target = self.shop.db.url
+        target = self.ctx.db.url
 
         def show(facts: object) -> None:
             self.about = AboutBox(facts, self)  # type: ignore[arg-type]
@@ -167,12 +167,12 @@ class MainWindow(QMainWindow):
     def restart_sync(self) -> None:
         """Start (or restart after setup) the background sync when this register has one."""
         self._stop_sync()
-        if not self.shop.settings.get("sync.url"):
+        if not self.ctx.settings.get("sync.url"):
             self.sync_label.hide()
             return
         from app.services.sync import start_worker
 
-        self.sync_worker = start_worker(self.shop)
+        self.sync_worker = start_worker(self.ctx)
         self.counter.action_done.connect(self._poke_sync)
         self.sync_label.show()
         self._sync_timer.start()
@@ -193,8 +193,8 @@ class MainWindow(QMainWindow):
         from app.ui.backoffice.sync_page import sync_status_text
 
         self.runner.run(
-            lambda: sync_status(self.shop),
-            lambda status: self.sync_label.setText(sync_status_text(status, self.shop)),
+            lambda: sync_status(self.ctx),
+            lambda status: self.sync_label.setText(sync_status_text(status, self.ctx)),
             lambda error: self.sync_label.setText(str(error)),
         )
 
@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
 
     def _restart_idle(self) -> None:
         if self.stack.currentWidget() is self.counter:
-            self.idle.start(int(settings.setting(self.shop, "idle_minutes")) * 60_000)
+            self.idle.start(int(settings.setting(self.ctx, "idle_minutes")) * 60_000)
 
     # --- customer display and camera ----------------------------------------------
 

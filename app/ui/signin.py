@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import staff
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.staff import StaffMember
 from app.ui.dialogs import Keypad
 from app.ui.tasks import ServiceRunner
@@ -28,9 +28,9 @@ from app.ui.text import refusal, t
 class SignInScreen(QWidget):
     signed_in = Signal(object)  # StaffMember
 
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.people = QListWidget(objectName="staffList")
         self.people.currentItemChanged.connect(self._picked)
         self.pin = QLineEdit(objectName="pin")
@@ -67,7 +67,7 @@ class SignInScreen(QWidget):
         self.pin.clear()
         self.error.clear()
         self.people.clear()
-        for member in staff.list_staff(self.shop):
+        for member in staff.list_staff(self.ctx):
             role = t(f"role.{member.role}")
             item = QListWidgetItem(f"{member.name}  ·  {role}")
             item.setData(Qt.ItemDataRole.UserRole, member)
@@ -97,9 +97,9 @@ class SignInScreen(QWidget):
             if not member.has_pin:
                 # the first sign-in sets the PIN (a new shop's owner)
                 staff.check_pin(pin)
-                self.shop.staff_id, self.shop.staff_role = member.id, member.role
-                staff.set_pin(self.shop, member.id, pin)
-            return staff.sign_in(self.shop, member.id, pin)
+                self.ctx.staff_id, self.ctx.staff_role = member.id, member.role
+                staff.set_pin(self.ctx, member.id, pin)
+            return staff.sign_in(self.ctx, member.id, pin)
 
         self.runner.run(work, self._done, self._failed)
 

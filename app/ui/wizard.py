@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import setup
-from app.services.context import Shop
+from app.services.context import Context
 from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t
 
@@ -203,10 +203,10 @@ class SetupWizard(QWizard):
     """Shown on a new shop's first start; accepted only once the choices are saved."""
 
     def __init__(
-        self, shop: Shop, runner: ServiceRunner, store_name: str, parent: QWidget | None = None
+        self, ctx: Context, runner: ServiceRunner, store_name: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.result_: setup.SetupResult | None = None
         self.setObjectName("setupWizard")
         self.setWindowTitle(t("wizard.title"))
@@ -267,7 +267,7 @@ class SetupWizard(QWizard):
         self.last.error.clear()
         self.last.saving.setText(t("wizard.saving"))
         self.runner.run(
-            lambda: setup.complete_setup(self.shop, **choices), self._saved, self._failed
+            lambda: setup.complete_setup(self.ctx, **choices), self._saved, self._failed
         )
 
     def _saved(self, result: setup.SetupResult) -> None:

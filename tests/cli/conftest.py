@@ -119,7 +119,7 @@ def _copy(template: Path, cli: Cli) -> Cli:
 
 
 @pytest.fixture
-def shop(cli: Cli, templates: dict[str, Path]) -> Cli:
+def ctx(cli: Cli, templates: dict[str, Path]) -> Cli:
     """A shop at NOW with one member, 김단골 010-1234-5678; every call acts at NOW."""
     cli.now = NOW
     return _copy(templates["member"], cli)

@@ -78,9 +78,9 @@ def test_every_use_of_dangol_now_is_audited(cli):
     assert snapshot(cli.db) == before
 
 
-def test_dangol_now_sets_the_moment_of_what_is_written(shop):
-    sale = shop.ok("sale", PHONE, "--amount", "12000", env={"DANGOL_NOW": "2026-03-01T08:15"})
-    (entry,) = [e for e in shop.ok("ledger", PHONE)["entries"] if e["sale_id"] == sale["sale_id"]]
+def test_dangol_now_sets_the_moment_of_what_is_written(ctx):
+    sale = ctx.ok("sale", PHONE, "--amount", "12000", env={"DANGOL_NOW": "2026-03-01T08:15"})
+    (entry,) = [e for e in ctx.ok("ledger", PHONE)["entries"] if e["sale_id"] == sale["sale_id"]]
     assert entry["at"].startswith("2026-03-01T08:15:00")
     assert entry["at"].endswith("+09:00")
 

@@ -85,20 +85,20 @@ def test_unexpected_errors_in_process(run):
     assert "Nothing was saved." in err and "Traceback" not in err
 
 
-def test_a_bug_is_exit_1_and_its_traceback_only_with_dangol_debug(shop, monkeypatch):
+def test_a_bug_is_exit_1_and_its_traceback_only_with_dangol_debug(ctx, monkeypatch):
     from app.services import sales
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr(sales, "record_sale", broken)
-    code, out, err = shop("sale", PHONE, "--amount", "1000")
+    code, out, err = ctx("sale", PHONE, "--amount", "1000")
     assert (code, out) == (1, "")
     assert (
         err
         == "예기치 않은 오류가 발생했습니다 (RuntimeError: boom). 아무것도 저장되지 않았습니다.\n"
     )
-    code, _, err = shop("sale", PHONE, "--amount", "1000", env={"DANGOL_DEBUG": "1"})
+    code, _, err = ctx("sale", PHONE, "--amount", "1000", env={"DANGOL_DEBUG": "1"})
     assert code == 1 and "Traceback" in err and "RuntimeError: boom" in err
 
 
@@ -107,31 +107,31 @@ def no_full_number(text: str) -> None:
         assert form not in text, text
 
 
-def test_korean_human_output_shows_the_masked_phone_only(shop):
-    code, out, err = shop("sale", PHONE, "--amount", "12000")
+def test_korean_human_output_shows_the_masked_phone_only(ctx):
+    code, out, err = ctx("sale", PHONE, "--amount", "12000")
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == f"김단골 {MASKED}"
     assert "구매 12,000원 → +240P · 스탬프 +1" in out
     assert "현재 240P · 스탬프 1/10" in out
     no_full_number(out)
 
-    code, out, _ = shop("customer", "show", "010.1234.5678")
+    code, out, _ = ctx("customer", "show", "010.1234.5678")
     assert code == 0
     assert out.splitlines()[0].startswith(f"김단골 {MASKED}")
     assert "포인트: 240P" in out and "스탬프: 1/10" in out
     no_full_number(out)
 
-    code, out, _ = shop("customer", "find", "5678")
+    code, out, _ = ctx("customer", "find", "5678")
     assert code == 0 and MASKED in out and "1명 찾음" in out
     no_full_number(out)
 
-    code, out, _ = shop("customer", "add", "--phone", "010-2222-3333")
+    code, out, _ = ctx("customer", "add", "--phone", "010-2222-3333")
     assert code == 0 and "가입 완료: 010-****-3333" in out
     assert "2222" not in out.replace(" ", "").split("카드")[0]
 
 
-def test_english_human_output(shop):
-    code, out, _ = shop("sale", PHONE, "--amount", "12000", "--lang", "en")
+def test_english_human_output(ctx):
+    code, out, _ = ctx("sale", PHONE, "--amount", "12000", "--lang", "en")
     assert code == 0
     assert "Purchase ₩12,000 → +240P · stamps +1" in out
     assert MASKED in out
@@ -139,11 +139,11 @@ def test_english_human_output(shop):
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-def test_human_output_of_every_other_command_is_clean(shop, tmp_path, lang):
+def test_human_output_of_every_other_command_is_clean(ctx, tmp_path, lang):
     """No command prints a Python repr or a leftover placeholder to a person."""
-    shop.ok("sale", PHONE, "--amount", "60000")
-    sale = shop.ok("sale", PHONE, "--amount", "12000")
-    code = shop.ok("coupon", "issue", PHONE, "--kind", "amount", "--value", "1000", "--days", "3")[
+    ctx.ok("sale", PHONE, "--amount", "60000")
+    sale = ctx.ok("sale", PHONE, "--amount", "12000")
+    code = ctx.ok("coupon", "issue", PHONE, "--kind", "amount", "--value", "1000", "--days", "3")[
         "code"
     ]
     commands = [
@@ -158,7 +158,7 @@ def test_human_output_of_every_other_command_is_clean(shop, tmp_path, lang):
         ["backup", str(tmp_path / f"backup-{lang}.sqlite")],
     ]
     for args in commands:
-        result = shop(*args, "--lang", lang)
+        result = ctx(*args, "--lang", lang)
         assert (result.code, result.err) == (0, ""), (args, result)
         assert result.out.strip(), args
         for leftover in ("{", "}", "None", "object at 0x", "Result("):

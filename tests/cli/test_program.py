@@ -22,9 +22,9 @@ DOUBLE_POINTS = {
 
 
 @pytest.fixture
-def program(shop):
+def program(ctx):
     """The program in force, as `program show --json` prints it."""
-    return shop.ok("program", "show")
+    return ctx.ok("program", "show")
 
 
 def write(tmp_path, document, name="program.json"):
@@ -34,7 +34,7 @@ def write(tmp_path, document, name="program.json"):
     return str(path)
 
 
-def test_show_then_load_round_trip(shop, program, tmp_path):
+def test_show_then_load_round_trip(ctx, program, tmp_path):
     assert program["stamps"]["goal"] == 10
     assert [t["code"] for t in program["tiers"]["levels"]] == [
         "BASIC",
@@ -43,49 +43,49 @@ def test_show_then_load_round_trip(shop, program, tmp_path):
         "PLATINUM",
     ]
     # the human output of `program show` is the same document, to edit and load back
-    code, out, _ = shop("program", "show")
+    code, out, _ = ctx("program", "show")
     assert code == 0 and json.loads(out) == program
-    versions = snapshot(shop.db)["program_versions"]
+    versions = snapshot(ctx.db)["program_versions"]
 
-    loaded = shop.ok("program", "load", write(tmp_path, out))
+    loaded = ctx.ok("program", "load", write(tmp_path, out))
     assert loaded == program
-    assert shop.ok("program", "show") == program
-    assert snapshot(shop.db)["program_versions"] == versions + 1
+    assert ctx.ok("program", "show") == program
+    assert snapshot(ctx.db)["program_versions"] == versions + 1
 
 
-def test_a_loaded_program_applies_to_new_actions(shop, program, tmp_path):
+def test_a_loaded_program_applies_to_new_actions(ctx, program, tmp_path):
     changed = copy.deepcopy(program)
     changed["stamps"]["goal"] = 2
     changed["bonuses"]["signup"] = 500
     changed["tiers"]["levels"][0]["earn_percent"] = 5
-    shop.ok("program", "load", write(tmp_path, changed))
-    assert shop.ok("program", "show") == changed
+    ctx.ok("program", "load", write(tmp_path, changed))
+    assert ctx.ok("program", "show") == changed
 
-    added = shop.ok("customer", "add", "--phone", "010-2222-3333")
+    added = ctx.ok("customer", "add", "--phone", "010-2222-3333")
     assert added["points"] == 500  # signup bonus
-    sale = shop.ok("sale", PHONE, "--amount", "12000")
+    sale = ctx.ok("sale", PHONE, "--amount", "12000")
     assert sale["points_earned"] == 600  # 5 % now
-    shop.ok("sale", PHONE, "--amount", "1000")
-    assert shop.ok("redeem", PHONE, "--stamps")["stamps"] == 0  # a goal of 2
+    ctx.ok("sale", PHONE, "--amount", "1000")
+    assert ctx.ok("redeem", PHONE, "--stamps")["stamps"] == 0  # a goal of 2
 
 
-def test_campaign_multiplies_points_inside_its_window(shop, program, tmp_path):
+def test_campaign_multiplies_points_inside_its_window(ctx, program, tmp_path):
     program["campaigns"] = [DOUBLE_POINTS]
-    shop.ok("program", "load", write(tmp_path, program))
+    ctx.ok("program", "load", write(tmp_path, program))
 
-    inside = shop.ok("sale", PHONE, "--amount", "12000", env={"DANGOL_NOW": "2026-12-24T15:00"})
+    inside = ctx.ok("sale", PHONE, "--amount", "12000", env={"DANGOL_NOW": "2026-12-24T15:00"})
     assert inside["campaigns"] == ["더블 포인트"]
     assert (inside["points_earned"], inside["campaign_points"]) == (480, 240)
 
     for outside in ("2026-12-24T17:00", "2026-12-26T15:00", "2027-01-04T15:00"):
-        sale = shop.ok("sale", PHONE, "--amount", "12000", env={"DANGOL_NOW": outside})
+        sale = ctx.ok("sale", PHONE, "--amount", "12000", env={"DANGOL_NOW": outside})
         assert (sale["points_earned"], sale["campaigns"]) == (240, []), outside
 
-    ledger = shop.ok("ledger", PHONE)["entries"]
+    ledger = ctx.ok("ledger", PHONE)["entries"]
     bonus = [e for e in ledger if e["kind"] == "bonus"]
     assert [(e["points"], e["reason"]) for e in bonus] == [(240, "campaign: 더블 포인트")]
 
-    code, out, _ = shop("sale", PHONE, "--amount", "12000", env={"DANGOL_NOW": "2026-12-21T14:30"})
+    code, out, _ = ctx("sale", PHONE, "--amount", "12000", env={"DANGOL_NOW": "2026-12-21T14:30"})
     assert code == 0
     assert "캠페인 더블 포인트 +240P" in out
 
@@ -124,21 +124,21 @@ BAD_PROGRAMS = {
 
 
 @pytest.mark.parametrize(("spoil", "ko", "en"), BAD_PROGRAMS.values(), ids=BAD_PROGRAMS.keys())
-def test_an_unsound_program_is_refused(shop, program, tmp_path, spoil, ko, en):
+def test_an_unsound_program_is_refused(ctx, program, tmp_path, spoil, ko, en):
     spoil(program)
     path = write(tmp_path, program)
-    assert_refused_in_both_languages(shop, ["program", "load", path], ko, en)
+    assert_refused_in_both_languages(ctx, ["program", "load", path], ko, en)
 
 
 @pytest.mark.parametrize(
     "text", ['{"points": {"min_redeem": 1000,', "", "[1, 2]"], ids=["broken", "empty", "a list"]
 )
-def test_a_file_that_is_not_a_program_is_refused(shop, tmp_path, text):
+def test_a_file_that_is_not_a_program_is_refused(ctx, tmp_path, text):
     path = write(tmp_path, text)
-    result = shop("program", "load", path, "--lang", "en")
+    result = ctx("program", "load", path, "--lang", "en")
     assert result.code == 2
     assert "not valid JSON" in result.err or "wrong type" in result.err
-    before = snapshot(shop.db)
-    korean = shop.refused("program", "load", path)
+    before = snapshot(ctx.db)
+    korean = ctx.refused("program", "load", path)
     assert "올바른 JSON이 아닙니다" in korean or "형식이 올바르지 않습니다" in korean
-    assert snapshot(shop.db) == before
+    assert snapshot(ctx.db) == before

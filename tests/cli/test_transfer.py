@@ -26,10 +26,10 @@ def write(tmp_path, text, encoding="utf-8", name="members.csv"):
     return str(path)
 
 
-def test_bad_rows_are_reported_by_line_and_nothing_is_imported(shop, tmp_path):
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(ctx, tmp_path):
     path = write(tmp_path, MIXED)
-    before = snapshot(shop.db)
-    code, out, err = shop("import", "customers", path)
+    before = snapshot(ctx.db)
+    code, out, err = ctx("import", "customers", path)
     assert code == 2
     assert out == ""
     for line in (
@@ -41,57 +41,57 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(shop, tmp_path):
         assert line in err, err
     assert "2번째 줄:" not in err and "5번째 줄" not in err
     assert "아무것도 가져오지 않았습니다" in err
-    assert snapshot(shop.db) == before
+    assert snapshot(ctx.db) == before
 
-    english = shop("import", "customers", path, "--json", "--lang", "en")
+    english = ctx("import", "customers", path, "--json", "--lang", "en")
     assert english.code == 2
     assert [b["line"] for b in english.json["bad_rows"]] == [3, 4, 6, 7]
     assert english.json["imported"] == 0
     assert "line 3: The phone number is too short" in english.err
-    assert snapshot(shop.db) == before
+    assert snapshot(ctx.db) == before
 
 
-def test_skip_bad_imports_only_the_good_rows(shop, tmp_path):
-    result = shop("import", "customers", write(tmp_path, MIXED), "--skip-bad", "--json")
+def test_skip_bad_imports_only_the_good_rows(ctx, tmp_path):
+    result = ctx("import", "customers", write(tmp_path, MIXED), "--skip-bad", "--json")
     assert result.code == 0
     assert (result.json["rows"], result.json["imported"]) == (6, 2)
     assert [b["line"] for b in result.json["bad_rows"]] == [3, 4, 6, 7]
-    assert snapshot(shop.db)["customers"] == 3
+    assert snapshot(ctx.db)["customers"] == 3
 
-    first = shop.ok("customer", "show", "010-2222-3333")
+    first = ctx.ok("customer", "show", "010-2222-3333")
     assert (first["name"], first["points"], first["stamps"]) == ("이손님", 1500, 3)
     assert first["marketing_consent"] is True
-    second = shop.ok("customer", "show", "01044445555")
+    second = ctx.ok("customer", "show", "01044445555")
     assert (second["name"], second["points"], second["marketing_consent"]) == ("정손님", 200, True)
     for missing in ("010-3333-4444", "010-5555-6666"):
-        assert "해당하는 회원이 없습니다" in shop.refused("customer", "show", missing)
+        assert "해당하는 회원이 없습니다" in ctx.refused("customer", "show", missing)
 
-    code, _, _ = shop("import", "customers", write(tmp_path, MIXED, name="again.csv"), "--skip-bad")
+    code, _, _ = ctx("import", "customers", write(tmp_path, MIXED, name="again.csv"), "--skip-bad")
     assert code == 2  # every row is bad now: the two good ones are members already
-    assert snapshot(shop.db)["customers"] == 3
+    assert snapshot(ctx.db)["customers"] == 3
 
 
-def test_dry_run_imports_nothing(shop, tmp_path):
+def test_dry_run_imports_nothing(ctx, tmp_path):
     good = write(tmp_path, HEADER + "010-2222-3333,이손님,,y,100,\n", name="good.csv")
-    before = snapshot(shop.db)
-    dry = shop.ok("import", "customers", good, "--dry-run")
+    before = snapshot(ctx.db)
+    dry = ctx.ok("import", "customers", good, "--dry-run")
     assert (dry["rows"], dry["imported"], dry["dry_run"], dry["bad_rows"]) == (1, 0, True, [])
-    code, out, _ = shop("import", "customers", good, "--dry-run")
+    code, out, _ = ctx("import", "customers", good, "--dry-run")
     assert code == 0 and "아무것도 저장하지 않았습니다" in out
-    bad = shop("import", "customers", write(tmp_path, MIXED), "--dry-run", "--skip-bad")
+    bad = ctx("import", "customers", write(tmp_path, MIXED), "--dry-run", "--skip-bad")
     assert bad.code == 2 and "3번째 줄" in bad.err
-    assert snapshot(shop.db) == before
-    assert shop.ok("import", "customers", good)["imported"] == 1
+    assert snapshot(ctx.db) == before
+    assert ctx.ok("import", "customers", good)["imported"] == 1
 
 
-def test_a_cp949_file_with_korean_names(shop, tmp_path):
+def test_a_cp949_file_with_korean_names(ctx, tmp_path):
     text = HEADER + "010-2222-3333,홍길동,,예,,\r\n010-3333-4444,김철수,1985-02-03,아니오,,\r\n"
     path = write(tmp_path, text, encoding="cp949")
-    assert shop.ok("import", "customers", path)["imported"] == 2
-    hong = shop.ok("customer", "show", "010-2222-3333")
+    assert ctx.ok("import", "customers", path)["imported"] == 2
+    hong = ctx.ok("customer", "show", "010-2222-3333")
     assert (hong["name"], hong["marketing_consent"]) == ("홍길동", True)
-    assert shop.ok("customer", "show", "01033334444")["name"] == "김철수"
-    assert [c["name"] for c in shop.ok("customer", "find", "홍")["customers"]] == ["홍길동"]
+    assert ctx.ok("customer", "show", "01033334444")["name"] == "김철수"
+    assert [c["name"] for c in ctx.ok("customer", "find", "홍")["customers"]] == ["홍길동"]
 
 
 @pytest.mark.parametrize(
@@ -102,27 +102,27 @@ def test_a_cp949_file_with_korean_names(shop, tmp_path):
     ],
     ids=["no phone column", "utf-16"],
 )
-def test_an_unreadable_file_is_refused(shop, tmp_path, content, ko, en):
+def test_an_unreadable_file_is_refused(ctx, tmp_path, content, ko, en):
     path = tmp_path / "members.csv"
     path.write_bytes(content)
-    assert_refused_in_both_languages(shop, ["import", "customers", str(path)], ko, en)
+    assert_refused_in_both_languages(ctx, ["import", "customers", str(path)], ko, en)
 
 
-def test_backup_then_restore(shop, tmp_path):
-    shop.ok("sale", PHONE, "--amount", "12000")
+def test_backup_then_restore(ctx, tmp_path):
+    ctx.ok("sale", PHONE, "--amount", "12000")
     backup_file = tmp_path / "backups" / "shop-backup.sqlite"
-    made = shop.ok("backup", str(backup_file))
+    made = ctx.ok("backup", str(backup_file))
     assert made["path"] == str(backup_file.resolve())
     assert (made["customers"], made["ledger_entries"]) == (1, 1)
     assert made["bytes"] == backup_file.stat().st_size > 0
 
-    shop.ok("sale", PHONE, "--amount", "50000")
-    shop.ok("customer", "add", "--phone", "010-2222-3333")
-    assert shop.ok("customer", "show", PHONE)["points"] == 1240
+    ctx.ok("sale", PHONE, "--amount", "50000")
+    ctx.ok("customer", "add", "--phone", "010-2222-3333")
+    assert ctx.ok("customer", "show", PHONE)["points"] == 1240
 
-    restored = shop.ok("restore", str(backup_file))
-    assert shop.ok("customer", "show", PHONE)["points"] == 240
-    assert "해당하는 회원이 없습니다" in shop.refused("customer", "show", "010-2222-3333")
+    restored = ctx.ok("restore", str(backup_file))
+    assert ctx.ok("customer", "show", PHONE)["points"] == 240
+    assert "해당하는 회원이 없습니다" in ctx.refused("customer", "show", "010-2222-3333")
     # the state before the restore was kept aside, whole
     aside = sqlite3.connect(restored["previous_copy"])
     try:
@@ -130,8 +130,8 @@ def test_backup_then_restore(shop, tmp_path):
     finally:
         aside.close()
 
-    assert "이미 있는 파일에는 백업하지 않습니다" in shop.refused("backup", str(backup_file))
-    code, out, _ = shop("backup", str(tmp_path / "second.sqlite"))
+    assert "이미 있는 파일에는 백업하지 않습니다" in ctx.refused("backup", str(backup_file))
+    code, out, _ = ctx("backup", str(tmp_path / "second.sqlite"))
     assert code == 0 and "백업 완료" in out and "무결성 확인" in out
 
 
@@ -158,14 +158,14 @@ def damaged_files(tmp_path, good):
     }
 
 
-def test_a_damaged_backup_is_not_restored(shop, tmp_path):
+def test_a_damaged_backup_is_not_restored(ctx, tmp_path):
     good = tmp_path / "good.sqlite"
-    shop.ok("backup", str(good))
-    shop.ok("sale", PHONE, "--amount", "12000")
+    ctx.ok("backup", str(good))
+    ctx.ok("sale", PHONE, "--amount", "12000")
     for name, (path, ko, en) in damaged_files(tmp_path, good).items():
         try:
-            assert_refused_in_both_languages(shop, ["restore", str(path)], ko, en)
+            assert_refused_in_both_languages(ctx, ["restore", str(path)], ko, en)
         except AssertionError as exc:
             raise AssertionError(f"{name}: {exc}") from exc
-    assert not list(shop.db.parent.glob("*before-restore*"))  # not even the copy aside
-    assert shop.ok("customer", "show", PHONE)["points"] == 240
+    assert not list(ctx.db.parent.glob("*before-restore*"))  # not even the copy aside
+    assert ctx.ok("customer", "show", PHONE)["points"] == 240

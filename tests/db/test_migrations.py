@@ -33,9 +33,9 @@ def test_migrated_schema_matches_the_models(db_url: str) -> None:
 
 
 def test_sqlite_connection_settings(tmp_path: Path) -> None:
-    shop = open_shop(str(tmp_path / "s.sqlite"))
+    ctx = open_shop(str(tmp_path / "s.sqlite"))
     try:
-        with shop.db.engine.connect() as connection:
+        with ctx.db.engine.connect() as connection:
 
             def pragma(name: str) -> object:
                 return connection.execute(text(f"PRAGMA {name}")).scalar()
@@ -45,33 +45,31 @@ def test_sqlite_connection_settings(tmp_path: Path) -> None:
             assert pragma("synchronous") == 2  # FULL
             assert pragma("busy_timeout") == 30_000
     finally:
-        shop.close()
+        ctx.close()
 
 
 def test_an_older_database_is_copied_aside_then_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
-    shop = open_shop(str(path))
-    customers.enroll(shop, "010-1234-5678")
-    sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 10_000)
-    shop.close()
+    ctx = open_shop(str(path))
+    customers.enroll(ctx, "010-1234-5678")
+    sales.record_sale(ctx, resolve_customer(ctx, "010-1234-5678"), 10_000)
+    ctx.close()
     # take the schema back to the first release, as an old version would have left it
     db = Database(resolve_url(str(path)))
     migrate.downgrade(db.engine, "0001")
     db.dispose()
 
-    shop = open_shop(str(path))
+    ctx = open_shop(str(path))
     try:
-        assert shop.upgraded_from == "0001"
-        copy = Path(shop.backup_path or "")
+        assert ctx.upgraded_from == "0001"
+        copy = Path(ctx.backup_path or "")
         assert copy.is_file() and copy != path
         with sqlite3.connect(copy) as conn:
             assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
-        assert migrate.current_revision(shop.db.engine) == migrate.head_revision()
-        assert (
-            customers.customer_status(shop, resolve_customer(shop, "010-1234-5678")).points == 200
-        )
+        assert migrate.current_revision(ctx.db.engine) == migrate.head_revision()
+        assert customers.customer_status(ctx, resolve_customer(ctx, "010-1234-5678")).points == 200
     finally:
-        shop.close()
+        ctx.close()
 
 
 def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
@@ -96,21 +94,21 @@ def test_revision_numbers_agree_with_alembic() -> None:
 def test_the_wal_is_checkpointed_off_the_sale_path(tmp_path: Path) -> None:
     import time
 
-    shop = open_shop(str(tmp_path / "s.sqlite"))
+    ctx = open_shop(str(tmp_path / "s.sqlite"))
     try:
-        with shop.db.engine.connect() as connection:
+        with ctx.db.engine.connect() as connection:
             assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
-        customers.enroll(shop, "010-1234-5678")
+        customers.enroll(ctx, "010-1234-5678")
         for _ in range(30):
-            sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 1000)
-        checkpointer = shop.db.checkpointer
+            sales.record_sale(ctx, resolve_customer(ctx, "010-1234-5678"), 1000)
+        checkpointer = ctx.db.checkpointer
         assert checkpointer is not None and checkpointer.commits == 32  # seeding, enroll, sales
         deadline = time.monotonic() + 15  # the first quiet moment (2 s) after the sales
         while checkpointer.runs < 1 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert checkpointer.runs >= 1
     finally:
-        shop.close()
+        ctx.close()
     # closing copies the rest back: the file alone holds every sale
     with sqlite3.connect(tmp_path / "s.sqlite") as conn:
         assert conn.execute("SELECT count(*) FROM sales").fetchone() == (30,)
@@ -121,20 +119,20 @@ def test_a_merged_customer_can_be_stored_after_the_upgrade(db_url: str) -> None:
 
     from app.db.models import Customer
 
-    shop = open_shop(db_url)
+    ctx = open_shop(db_url)
     try:
-        kept = customers.enroll(shop, "010-1234-5678").id
-        gone = customers.enroll(shop, "010-2222-3333").id
-        with shop.db.write() as session:
+        kept = customers.enroll(ctx, "010-1234-5678").id
+        gone = customers.enroll(ctx, "010-2222-3333").id
+        with ctx.db.write() as session:
             session.execute(
                 update(Customer)
                 .where(Customer.id == gone)
                 .values(status="merged", merged_into_id=kept, phone=None, phone_last4=None)
             )
-        with pytest.raises(IntegrityError), shop.db.write() as session:
+        with pytest.raises(IntegrityError), ctx.db.write() as session:
             session.execute(update(Customer).where(Customer.id == kept).values(status="x"))
     finally:
-        shop.close()
+        ctx.close()
 
 
 def test_adding_the_back_office_indexes_keeps_the_sync_triggers(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from PIL import Image
 from app.db.models import Store
 from app.db.settings import set_setting
 from app.services import customers, sales
-from app.services.context import Shop
+from app.services.context import Context
 
 PHONE = "010-1234-5678"
 MASKED = "010-****-5678"
@@ -84,29 +84,29 @@ def read_qr_codes(image: Image.Image, dpi: int = DPI) -> list[Found]:
 
 
 @pytest.fixture
-def store_shop(sqlite_shop: Shop) -> Iterator[Shop]:
+def store_shop(sqlite_ctx: Context) -> Iterator[Context]:
     """The seeded shop with its name, business number, address and phone filled in."""
-    with sqlite_shop.db.write() as session:
-        store = session.get(Store, sqlite_shop.store_id)
+    with sqlite_ctx.db.write() as session:
+        store = session.get(Store, sqlite_ctx.store_id)
         assert store is not None
         store.name = STORE
         store.business_number = "123-45-67890"
         store.address = "서울 마포구 망원로 12, 1층"
         store.phone = "02-333-4444"
-    yield sqlite_shop
+    yield sqlite_ctx
 
 
 @pytest.fixture
-def member(store_shop: Shop) -> customers.Enrollment:
+def member(store_shop: Context) -> customers.Enrollment:
     return customers.enroll(store_shop, PHONE, name="김민준")
 
 
 @pytest.fixture
-def sale(store_shop: Shop, member: customers.Enrollment) -> sales.SaleResult:
+def sale(store_shop: Context, member: customers.Enrollment) -> sales.SaleResult:
     return sales.record_sale(store_shop, resolve_customer(store_shop, PHONE), 12_500)
 
 
-def set_shop_setting(shop: Shop, key: str, value: object) -> None:
-    with shop.db.write() as session:
+def set_shop_setting(ctx: Context, key: str, value: object) -> None:
+    with ctx.db.write() as session:
         set_setting(session, key, value)
-    shop.settings[key] = value
+    ctx.settings[key] = value

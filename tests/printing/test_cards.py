@@ -10,7 +10,7 @@ from app.printing.card import CR80, card_pdf, qr_size_mm, rules_lines, scale_of
 from app.printing.qr import MIN_MODULE_MM, QUIET_ZONE, error_level, qr_matrix
 from app.printing.sheets import BUILT_IN
 from app.services import cards, customers
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import resolve_customer
 from tests.printing.conftest import (
     PHONE,
@@ -23,12 +23,12 @@ from tests.printing.conftest import (
 )
 
 
-def test_card_pages_are_cr80(store_shop: Shop, member: customers.Enrollment) -> None:
+def test_card_pages_are_cr80(store_shop: Context, member: customers.Enrollment) -> None:
     pdf = card_pdf(cards.card_for(store_shop, resolve_customer(store_shop, PHONE)))
     assert page_sizes_mm(pdf) == [(85.6, 54.0), (85.6, 54.0)]
 
 
-def test_card_qr_is_exactly_the_token(store_shop: Shop, member: customers.Enrollment) -> None:
+def test_card_qr_is_exactly_the_token(store_shop: Context, member: customers.Enrollment) -> None:
     pdf = card_pdf(cards.card_for(store_shop, resolve_customer(store_shop, PHONE), with_name=True))
     front, back = render_pages(pdf)
     found = read_qr_codes(front)
@@ -58,7 +58,7 @@ def test_qr_payload_is_numeric_mode() -> None:
     assert error_level("1" * 30) == "Q"
 
 
-def test_back_has_the_program_rules(store_shop: Shop, member: customers.Enrollment) -> None:
+def test_back_has_the_program_rules(store_shop: Context, member: customers.Enrollment) -> None:
     card = cards.card_for(store_shop, resolve_customer(store_shop, PHONE))
     text = pdf_text(card_pdf(card)).replace("\n", " ")
     for line in rules_lines(card.program):
@@ -68,13 +68,13 @@ def test_back_has_the_program_rules(store_shop: Shop, member: customers.Enrollme
     assert "1,000P부터" in text and "12개월" in text
 
 
-def test_no_name_unless_asked(store_shop: Shop, member: customers.Enrollment) -> None:
+def test_no_name_unless_asked(store_shop: Context, member: customers.Enrollment) -> None:
     assert "김민준" not in pdf_text(
         card_pdf(cards.card_for(store_shop, resolve_customer(store_shop, PHONE)))
     )
 
 
-def test_logo_from_settings(store_shop: Shop, member: customers.Enrollment, tmp_path) -> None:
+def test_logo_from_settings(store_shop: Context, member: customers.Enrollment, tmp_path) -> None:
     from PIL import Image
 
     logo = tmp_path / "logo.png"
@@ -104,13 +104,13 @@ def qr_size_mm_of(token: str, scale: float) -> float:
     return qr_size_mm(CardData(token, StoreInfo("x"), DEFAULT_PROGRAM), scale)
 
 
-def test_unknown_member_is_refused(store_shop: Shop) -> None:
+def test_unknown_member_is_refused(store_shop: Context) -> None:
     with pytest.raises(Refused) as refused:
         cards.card_for(store_shop, resolve_customer(store_shop, "010-9999-8888"))
     assert refused.value.code == "customer.not_found"
 
 
-def test_blank_cards_are_unique_unassigned_and_enroll(store_shop: Shop) -> None:
+def test_blank_cards_are_unique_unassigned_and_enroll(store_shop: Context) -> None:
     tokens = cards.create_blank_cards(store_shop, 12)
     assert len(set(tokens)) == 12
     assert all(is_valid_card_token(t) for t in tokens)
@@ -128,7 +128,7 @@ def test_blank_cards_are_unique_unassigned_and_enroll(store_shop: Shop) -> None:
     assert refused.value.code == "card.taken"
 
 
-def test_blank_cards_are_audited(store_shop: Shop) -> None:
+def test_blank_cards_are_audited(store_shop: Context) -> None:
     from sqlalchemy import select
 
     from app.db.models import AuditEntry
@@ -144,13 +144,13 @@ def test_blank_cards_are_audited(store_shop: Shop) -> None:
 
 
 @pytest.mark.parametrize("n", [0, -1, 1001, True])
-def test_blank_count_out_of_range(store_shop: Shop, n: int) -> None:
+def test_blank_count_out_of_range(store_shop: Context, n: int) -> None:
     with pytest.raises(Refused) as refused:
         cards.create_blank_cards(store_shop, n)
     assert refused.value.code == "cards.count_range"
 
 
-def test_cashier_cannot_make_blank_cards(store_shop: Shop) -> None:
+def test_cashier_cannot_make_blank_cards(store_shop: Context) -> None:
     store_shop.staff_role = "cashier"
     with pytest.raises(Refused) as refused:
         cards.create_blank_cards(store_shop, 1)

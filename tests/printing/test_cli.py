@@ -56,11 +56,11 @@ def test_print_slip_width_from_printer_settings(cli: Cli, sale_id: str, tmp_path
     from app.services.context import open_shop
     from tests.printing.conftest import set_shop_setting
 
-    shop = open_shop(str(cli.db), create=False)
+    ctx = open_shop(str(cli.db), create=False)
     try:
-        set_shop_setting(shop, "printer", {"kind": "escpos", "width": 58, "device": ""})
+        set_shop_setting(ctx, "printer", {"kind": "escpos", "width": 58, "device": ""})
     finally:
-        shop.close()
+        ctx.close()
     answer = cli.ok("print", "slip", sale_id, "--escpos", str(tmp_path / "s.bin"))
     assert (answer["kind"], answer["width"]) == ("escpos", 58)
     assert answer["bytes"] == (tmp_path / "s.bin").stat().st_size

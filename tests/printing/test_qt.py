@@ -6,13 +6,13 @@ import pypdf
 import pytest
 
 from app.printing.slip_pdf import slip_pdf
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.slips import slip_for
 from tests.printing.conftest import mm, render_pages
 
 
 @pytest.mark.parametrize("width", [58, 80])
-def test_slip_through_a_qprinter(qtbot, store_shop: Shop, sale, tmp_path, width: int) -> None:
+def test_slip_through_a_qprinter(qtbot, store_shop: Context, sale, tmp_path, width: int) -> None:
     from PySide6.QtPrintSupport import QPrinter
 
     from app.printing.qt import match_page_size, paint_pdf, pdf_document
@@ -38,7 +38,7 @@ def test_slip_through_a_qprinter(qtbot, store_shop: Shop, sale, tmp_path, width:
     assert dark > 1000
 
 
-def test_save_as_pdf_helper(qtbot, store_shop: Shop, sale, tmp_path) -> None:
+def test_save_as_pdf_helper(qtbot, store_shop: Context, sale, tmp_path) -> None:
     from app.printing.qt import save_as_pdf
 
     out = tmp_path / "saved.pdf"
@@ -46,7 +46,7 @@ def test_save_as_pdf_helper(qtbot, store_shop: Shop, sale, tmp_path) -> None:
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_preview_dialog_paints_pages(qtbot, store_shop: Shop, sale, monkeypatch) -> None:
+def test_preview_dialog_paints_pages(qtbot, store_shop: Context, sale, monkeypatch) -> None:
     from PySide6.QtPrintSupport import QPrintPreviewDialog
 
     from app.printing import qt

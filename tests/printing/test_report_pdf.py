@@ -11,10 +11,10 @@ from app.services import analytics
 from tests.services.test_analytics import _history
 
 
-def test_the_report_pdf_reads_back(sqlite_shop, tmp_path: Path) -> None:
-    _history(sqlite_shop)
+def test_the_report_pdf_reads_back(sqlite_ctx, tmp_path: Path) -> None:
+    _history(sqlite_ctx)
     out = tmp_path / "report.pdf"
-    pages = analytics.export_report_pdf(sqlite_shop, "2025-04", "2026-03", out)
+    pages = analytics.export_report_pdf(sqlite_ctx, "2025-04", "2026-03", out)
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     assert len(reader.pages) == pages >= 1
     text = "".join(page.extract_text() for page in reader.pages)
@@ -31,8 +31,8 @@ def test_the_report_pdf_reads_back(sqlite_shop, tmp_path: Path) -> None:
     assert content.count(b" re") >= 8
 
 
-def test_english_labels(sqlite_shop, tmp_path: Path) -> None:
+def test_english_labels(sqlite_ctx, tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
-    analytics.export_report_pdf(sqlite_shop, "2026-01", "2026-03", out, language="en")
+    analytics.export_report_pdf(sqlite_ctx, "2026-01", "2026-03", out, language="en")
     text = PdfReader(str(out)).pages[0].extract_text()
     assert "Monthly loyalty report" in text

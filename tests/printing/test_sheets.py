@@ -9,7 +9,7 @@ from app.printing.card import CR80, SAFE_MM, front_layout, scale_of
 from app.printing.sheet_pdf import alignment_page_pdf, pages_needed, sheet_pdf
 from app.printing.sheets import BUILT_IN, Box, SheetLayout
 from app.services import cards
-from app.services.context import Shop
+from app.services.context import Context
 from tests.printing.conftest import page_sizes_mm, pdf_text, read_qr_codes, render_pages
 
 A4_MM = (210.0, 297.0)
@@ -39,7 +39,7 @@ def test_built_in_numbers_from_korea_md() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(BUILT_IN))
-def test_every_part_of_each_card_is_inside_its_cut_lines(store_shop: Shop, name: str) -> None:
+def test_every_part_of_each_card_is_inside_its_cut_lines(store_shop: Context, name: str) -> None:
     layout = BUILT_IN[name].with_offsets(1.5, -2.0)
     card = cards.blank_cards(store_shop, ["4539148803436467"])[0]
     for cell in layout.cells():
@@ -51,14 +51,14 @@ def test_every_part_of_each_card_is_inside_its_cut_lines(store_shop: Shop, name:
                 assert safe.contains(box), (part, box, safe)
 
 
-def test_cr80_front_inside_the_card(store_shop: Shop) -> None:
+def test_cr80_front_inside_the_card(store_shop: Context) -> None:
     card = cards.blank_cards(store_shop, ["4539148803436467"])[0]
     whole = Box(0, 0, *CR80)
     assert all(whole.contains(b) for b in front_layout(card, whole).values())
 
 
 @pytest.mark.parametrize("name", sorted(BUILT_IN))
-def test_sheet_qr_codes_decode_in_their_cells(store_shop: Shop, name: str) -> None:
+def test_sheet_qr_codes_decode_in_their_cells(store_shop: Context, name: str) -> None:
     layout = BUILT_IN[name].with_offsets(0.8, -1.2)
     tokens = cards.create_blank_cards(store_shop, 12)
     pdf = sheet_pdf(cards.blank_cards(store_shop, tokens), layout)
@@ -79,7 +79,7 @@ def test_sheet_qr_codes_decode_in_their_cells(store_shop: Shop, name: str) -> No
             assert abs(code.x - centre[0]) < 0.5 and abs(code.y - centre[1]) < 0.5
 
 
-def test_backs_follow_each_page_mirrored(store_shop: Shop) -> None:
+def test_backs_follow_each_page_mirrored(store_shop: Context) -> None:
     layout = BUILT_IN["J8414"]
     batch = cards.blank_cards(store_shop, cards.create_blank_cards(store_shop, 3))
     pdf = sheet_pdf(batch, layout, backs=True)
@@ -107,7 +107,7 @@ def test_alignment_page_shows_outlines_and_offsets() -> None:
     assert any(r > 150 and g < 120 and b < 120 for r, g, b in reds)
 
 
-def test_layouts_saved_per_sheet_type(store_shop: Shop) -> None:
+def test_layouts_saved_per_sheet_type(store_shop: Context) -> None:
     saved = cards.calibrate_sheet(store_shop, "j8414", 0.6, -1.4)
     assert (saved.name, saved.offset_x, saved.offset_y) == ("J8414", 0.6, -1.4)
     assert store_shop.settings["card_sheets"]["J8414"]["offset_x"] == 0.6
@@ -139,19 +139,19 @@ def test_layouts_saved_per_sheet_type(store_shop: Shop) -> None:
         ),
     ],
 )
-def test_unusable_layouts_refused(store_shop: Shop, layout: SheetLayout, code: str) -> None:
+def test_unusable_layouts_refused(store_shop: Context, layout: SheetLayout, code: str) -> None:
     with pytest.raises(Refused) as refused:
         cards.save_sheet_layout(store_shop, layout)
     assert refused.value.code == code
 
 
-def test_unknown_sheet_refused(store_shop: Shop) -> None:
+def test_unknown_sheet_refused(store_shop: Context) -> None:
     with pytest.raises(Refused) as refused:
         cards.sheet_layout(store_shop, "A4-99")
     assert refused.value.code == "cards.sheet_unknown"
 
 
-def test_damaged_saved_layout_falls_back(store_shop: Shop) -> None:
+def test_damaged_saved_layout_falls_back(store_shop: Context) -> None:
     from tests.printing.conftest import set_shop_setting
 
     set_shop_setting(store_shop, "card_sheets", {"L7414": {"left": "wide"}, "X": 3})

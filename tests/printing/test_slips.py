@@ -11,7 +11,7 @@ from app.domain.slip import DEFAULT_FOOTER
 from app.printing.escpos import DOTS, slip_escpos, slip_escpos_text, slip_image
 from app.printing.slip_pdf import slip_pdf
 from app.services import owner, redemptions, sales
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import resolve_customer
 from app.services.slips import printer_settings, slip_for
 from tests.printing.conftest import (
@@ -24,7 +24,7 @@ from tests.printing.conftest import (
 )
 
 
-def test_sale_slip_data_matches_the_sale(store_shop: Shop, sale: sales.SaleResult) -> None:
+def test_sale_slip_data_matches_the_sale(store_shop: Context, sale: sales.SaleResult) -> None:
     slip = slip_for(store_shop, str(sale.sale_id))
     assert slip.kind == "sale"
     assert (slip.amount, slip.points_change, slip.stamps_change) == (12_500, 250, 1)
@@ -39,7 +39,7 @@ def test_sale_slip_data_matches_the_sale(store_shop: Shop, sale: sales.SaleResul
     assert not slip.reprint
 
 
-def test_redemption_and_void_slips(store_shop: Shop, member) -> None:
+def test_redemption_and_void_slips(store_shop: Context, member) -> None:
     for _ in range(10):
         sales.record_sale(store_shop, resolve_customer(store_shop, PHONE), 60_000)
     used = redemptions.redeem_points(store_shop, resolve_customer(store_shop, PHONE), 1_000)
@@ -56,18 +56,18 @@ def test_redemption_and_void_slips(store_shop: Shop, member) -> None:
     assert void_slip.stamps_change == 10
 
 
-def _void_row_id(shop: Shop, original):
+def _void_row_id(ctx: Context, original):
     from sqlalchemy import select
 
     from app.db.models import Redemption
 
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         return session.scalars(
             select(Redemption.id).where(Redemption.reverses_id == original)
         ).one()
 
 
-def test_reprint_shows_balances_right_after_that_sale(store_shop: Shop, member) -> None:
+def test_reprint_shows_balances_right_after_that_sale(store_shop: Context, member) -> None:
     first = sales.record_sale(store_shop, resolve_customer(store_shop, PHONE), 10_000)
     sales.record_sale(store_shop, resolve_customer(store_shop, PHONE), 20_000)
     slip = slip_for(store_shop, str(first.sale_id))
@@ -75,7 +75,7 @@ def test_reprint_shows_balances_right_after_that_sale(store_shop: Shop, member) 
     assert (slip.points, slip.stamps) == (first.points, first.stamps)
 
 
-def test_coupon_issued_with_the_visit_is_on_the_slip(store_shop: Shop, sale) -> None:
+def test_coupon_issued_with_the_visit_is_on_the_slip(store_shop: Context, sale) -> None:
     owner.issue_coupon(store_shop, resolve_customer(store_shop, PHONE), "amount", 3_000, 30)
     slip = slip_for(store_shop, str(sale.sale_id))
     assert len(slip.coupons_issued) == 1
@@ -84,14 +84,14 @@ def test_coupon_issued_with_the_visit_is_on_the_slip(store_shop: Shop, sale) -> 
 
 
 @pytest.mark.parametrize("action_id", ["nope", "", "01a213c5-1c98-7348-8fed-babd9b400658"])
-def test_unknown_id_is_refused(store_shop: Shop, action_id: str) -> None:
+def test_unknown_id_is_refused(store_shop: Context, action_id: str) -> None:
     with pytest.raises(Refused) as refused:
         slip_for(store_shop, action_id)
     assert refused.value.code == "slip.not_found"
 
 
 @pytest.mark.parametrize("width", [58, 80])
-def test_slip_pdf_page_and_text(store_shop: Shop, sale: sales.SaleResult, width: int) -> None:
+def test_slip_pdf_page_and_text(store_shop: Context, sale: sales.SaleResult, width: int) -> None:
     set_shop_setting(store_shop, "slip_footer", "다음에 또 오세요 ☕")
     pdf = slip_pdf(slip_for(store_shop, str(sale.sale_id)), width)
     sizes = page_sizes_mm(pdf)
@@ -106,13 +106,13 @@ def test_slip_pdf_page_and_text(store_shop: Shop, sale: sales.SaleResult, width:
         assert never not in text
 
 
-def test_slip_says_when_a_purchase_earned_nothing(store_shop: Shop, sale) -> None:
+def test_slip_says_when_a_purchase_earned_nothing(store_shop: Context, sale) -> None:
     slip = replace(slip_for(store_shop, str(sale.sale_id)), points_change=0, stamps_change=0)
     assert "적립되지 않았습니다" in pdf_text(slip_pdf(slip, 58)).replace("\n", "")
 
 
 @pytest.mark.parametrize("width", [58, 80])
-def test_escpos_is_a_raster_image(store_shop: Shop, sale: sales.SaleResult, width: int) -> None:
+def test_escpos_is_a_raster_image(store_shop: Context, sale: sales.SaleResult, width: int) -> None:
     slip = slip_for(store_shop, str(sale.sale_id))
     data = slip_escpos(slip, width)
     assert data.startswith(b"\x1b@")
@@ -126,14 +126,14 @@ def test_escpos_is_a_raster_image(store_shop: Shop, sale: sales.SaleResult, widt
     assert int.from_bytes(data[header : header + 2], "little") == DOTS[width] // 8
 
 
-def test_escpos_text_is_cp949(store_shop: Shop, sale: sales.SaleResult) -> None:
+def test_escpos_text_is_cp949(store_shop: Context, sale: sales.SaleResult) -> None:
     data = slip_escpos_text(slip_for(store_shop, str(sale.sale_id)), 58)
     assert data.startswith(b"\x1b@")
     assert "스탬프".encode("cp949") in data
     assert MASKED.encode("cp949") in data
 
 
-def test_printer_settings_default_to_pdf(store_shop: Shop) -> None:
+def test_printer_settings_default_to_pdf(store_shop: Context) -> None:
     assert printer_settings(store_shop).kind == "pdf"
     set_shop_setting(store_shop, "printer", {"kind": "escpos", "width": 58, "device": "/dev/x"})
     assert printer_settings(store_shop) == printer_settings(store_shop).__class__(

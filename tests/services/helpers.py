@@ -8,9 +8,9 @@ from app.db.base import Base
 from app.db.models import LedgerEntry
 
 
-def snapshot(shop) -> dict[str, int]:
+def snapshot(ctx) -> dict[str, int]:
     """Row counts of every table plus the ledger sums: equal snapshots mean nothing was written."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         counts = {
             name: int(session.scalar(select(func.count()).select_from(table)) or 0)
             for name, table in Base.metadata.tables.items()
@@ -26,8 +26,8 @@ def snapshot(shop) -> dict[str, int]:
     return counts
 
 
-def ledger_sum(shop, customer_id) -> tuple[int, int]:
-    with shop.db.read() as session:
+def ledger_sum(ctx, customer_id) -> tuple[int, int]:
+    with ctx.db.read() as session:
         points, stamps = session.execute(
             select(
                 func.coalesce(func.sum(LedgerEntry.points), 0),

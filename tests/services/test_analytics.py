@@ -23,7 +23,7 @@ FEB = datetime(2026, 2, 20, 3, 0, tzinfo=UTC)
 MAR = datetime(2026, 3, 12, 5, 0, tzinfo=UTC)  # the fixture's "now"
 
 
-def _history(shop) -> None:
+def _history(ctx) -> None:
     """Jan: A and B join and buy; Feb: C joins, A and C buy; Mar: only A buys (a campaign)."""
     document = DEFAULT_PROGRAM.to_json()
     document["campaigns"] = [
@@ -35,23 +35,23 @@ def _history(shop) -> None:
             "end": "2026-03-31",
         }
     ]
-    shop.fixed_now = JAN
-    customers.enroll(shop, A, name="김민준", marketing_consent=True)
-    customers.enroll(shop, B, name="이서연")
-    sales.record_sale(shop, resolve_customer(shop, A), 10_000)
-    sales.record_sale(shop, resolve_customer(shop, B), 20_000)
-    shop.fixed_now = FEB
-    customers.enroll(shop, C, name="박지호", marketing_consent=True)
-    sales.record_sale(shop, resolve_customer(shop, A), 30_000)
-    sales.record_sale(shop, resolve_customer(shop, C), 5_000)
-    shop.fixed_now = MAR
-    program.load_program(shop, document)
-    sales.record_sale(shop, resolve_customer(shop, A), 10_000)
+    ctx.fixed_now = JAN
+    customers.enroll(ctx, A, name="김민준", marketing_consent=True)
+    customers.enroll(ctx, B, name="이서연")
+    sales.record_sale(ctx, resolve_customer(ctx, A), 10_000)
+    sales.record_sale(ctx, resolve_customer(ctx, B), 20_000)
+    ctx.fixed_now = FEB
+    customers.enroll(ctx, C, name="박지호", marketing_consent=True)
+    sales.record_sale(ctx, resolve_customer(ctx, A), 30_000)
+    sales.record_sale(ctx, resolve_customer(ctx, C), 5_000)
+    ctx.fixed_now = MAR
+    program.load_program(ctx, document)
+    sales.record_sale(ctx, resolve_customer(ctx, A), 10_000)
 
 
-def test_the_dashboard_adds_up_the_months(shop) -> None:
-    _history(shop)
-    board = analytics.dashboard(shop, "2026-01", "2026-03")
+def test_the_dashboard_adds_up_the_months(ctx) -> None:
+    _history(ctx)
+    board = analytics.dashboard(ctx, "2026-01", "2026-03")
     assert [m.new_members for m in board.months] == [2, 1, 0]
     assert [m.active_members for m in board.months] == [2, 2, 1]
     assert [m.visits for m in board.months] == [2, 2, 1]
@@ -68,9 +68,9 @@ def test_the_dashboard_adds_up_the_months(shop) -> None:
     assert board.tier_counts["BASIC"] == 3
 
 
-def test_cohorts_churn_and_lifetime_value(shop) -> None:
-    _history(shop)
-    table = analytics.cohort_retention(shop, "2026-01", "2026-03")
+def test_cohorts_churn_and_lifetime_value(ctx) -> None:
+    _history(ctx)
+    table = analytics.cohort_retention(ctx, "2026-01", "2026-03")
     jan, feb, mar = table.cohorts
     assert (jan.month, jan.size, jan.active) == ("2026-01", 2, [2, 1, 1])
     assert (feb.size, feb.active) == (1, [1, 0])
@@ -82,20 +82,20 @@ def test_cohorts_churn_and_lifetime_value(shop) -> None:
     assert table.lifetime_value == 30_000
 
 
-def test_top_customers_are_masked_and_ranked(shop) -> None:
-    _history(shop)
-    top = analytics.top_customers(shop, "2026-01", "2026-03")
+def test_top_customers_are_masked_and_ranked(ctx) -> None:
+    _history(ctx)
+    top = analytics.top_customers(ctx, "2026-01", "2026-03")
     assert [(c.name, c.phone, c.spend, c.visits) for c in top] == [
         ("김*준", "010-****-0001", 50_000, 3),
         ("이*연", "010-****-0002", 20_000, 1),
         ("박*호", "010-****-0003", 5_000, 1),
     ]
-    assert analytics.top_customers(shop, "2026-03", "2026-03")[0].spend == 10_000
+    assert analytics.top_customers(ctx, "2026-03", "2026-03")[0].spend == 10_000
 
 
-def test_a_campaign_against_the_same_weekdays_before(shop) -> None:
-    _history(shop)
-    (result,) = analytics.campaign_results(shop)
+def test_a_campaign_against_the_same_weekdays_before(ctx) -> None:
+    _history(ctx)
+    (result,) = analytics.campaign_results(ctx)
     # running 1–12 March (12 days): compared with 12 days two weeks earlier, 15–26 Feb
     assert (str(result.start), str(result.end)) == ("2026-03-01", "2026-03-12")
     assert (str(result.before_start), str(result.before_end)) == ("2026-02-15", "2026-02-26")
@@ -104,62 +104,62 @@ def test_a_campaign_against_the_same_weekdays_before(shop) -> None:
     assert result.change("visits") == Decimal("-0.5")
 
 
-def test_report_csv_export_is_audited(shop, tmp_path: Path) -> None:
-    _history(shop)
+def test_report_csv_export_is_audited(ctx, tmp_path: Path) -> None:
+    _history(ctx)
     out = tmp_path / "report.csv"
-    assert analytics.export_report_csv(shop, "2026-01", "2026-03", out) == 3
+    assert analytics.export_report_csv(ctx, "2026-01", "2026-03", out) == 3
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert [r["month"] for r in rows] == ["2026-01", "2026-02", "2026-03"]
     assert rows[1]["sales_amount"] == "35000" and rows[1]["average_spend"] == "17500"
     assert rows[2]["points_outstanding_won"] == "1700"
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         actions = list(session.scalars(select(AuditEntry.action)))
     assert "report.export_csv" in actions
 
 
-def test_a_bad_period_is_refused(shop) -> None:
+def test_a_bad_period_is_refused(ctx) -> None:
     with pytest.raises(Refused) as caught:
-        analytics.dashboard(shop, "2026-05", "2026-01")
+        analytics.dashboard(ctx, "2026-05", "2026-01")
     assert caught.value.code == "report.range_order"
 
 
 # --- win-back ---------------------------------------------------------------------------
 
 
-def _withdraw(shop, phone: str) -> None:
-    with shop.db.write() as session:
+def _withdraw(ctx, phone: str) -> None:
+    with ctx.db.write() as session:
         customer = session.scalars(select(Customer).where(Customer.phone == phone)).one()
         customer.status = "withdrawn"
 
 
-def test_dormant_members_with_what_they_spent(shop) -> None:
-    _history(shop)
-    found = winback.dormant_members(shop, 14)  # A came in March: not dormant
+def test_dormant_members_with_what_they_spent(ctx) -> None:
+    _history(ctx)
+    found = winback.dormant_members(ctx, 14)  # A came in March: not dormant
     assert [(m.name, m.total_spend, m.visits, str(m.last_visit)) for m in found.members] == [
         ("이*연", 20_000, 1, "2026-01-10"),
         ("박*호", 5_000, 1, "2026-02-20"),
     ]
     assert found.members[0].average_spend == 20_000
     assert [m.marketing for m in found.members] == [False, True]
-    assert winback.dormant_members(shop, 60).members[0].phone == "010-****-0002"
-    assert [m.phone for m in winback.dormant_members(shop, 40).members] == ["010-****-0002"]
+    assert winback.dormant_members(ctx, 60).members[0].phone == "010-****-0002"
+    assert [m.phone for m in winback.dormant_members(ctx, 40).members] == ["010-****-0002"]
 
 
-def test_one_coupon_each_in_one_step(shop) -> None:
-    _history(shop)
-    assert winback.issue_winback_coupons(shop, 14, "amount", 3_000, 14) == 2
-    with shop.db.read() as session:
+def test_one_coupon_each_in_one_step(ctx) -> None:
+    _history(ctx)
+    assert winback.issue_winback_coupons(ctx, 14, "amount", 3_000, 14) == 2
+    with ctx.db.read() as session:
         coupons = list(session.scalars(select(Coupon)))
         audits = list(session.scalars(select(AuditEntry).where(AuditEntry.action.like("winback%"))))
     assert len(coupons) == 2 and {c.source for c in coupons} == {"winback"}
     assert {c.value for c in coupons} == {3_000}
     assert len(audits) == 1 and '"coupons": 2' in (audits[0].detail or "")
-    assert analytics.dashboard(shop, "2026-03", "2026-03").months[0].coupons_issued == 2
+    assert analytics.dashboard(ctx, "2026-03", "2026-03").months[0].coupons_issued == 2
 
 
-def test_bad_coupon_or_days_write_nothing(shop) -> None:
-    _history(shop)
-    before = snapshot(shop)
+def test_bad_coupon_or_days_write_nothing(ctx) -> None:
+    _history(ctx)
+    before = snapshot(ctx)
     for args, code in (
         ((30, "amount", 0, 14), "coupon.value"),
         ((3, "amount", 1000, 14), "winback.days"),
@@ -167,34 +167,34 @@ def test_bad_coupon_or_days_write_nothing(shop) -> None:
         ((3000, "amount", 1000, 14), "winback.nobody"),
     ):
         with pytest.raises(Refused) as caught:
-            winback.issue_winback_coupons(shop, *args)
+            winback.issue_winback_coupons(ctx, *args)
         assert caught.value.code == code
-    assert snapshot(shop) == before
+    assert snapshot(ctx) == before
 
 
-def test_the_sms_file_holds_only_opted_in_members(shop, tmp_path: Path) -> None:
-    _history(shop)
-    customers.enroll(shop, "010-1000-0004", name="최우진", marketing_consent=True)
-    sales.record_sale(shop, resolve_customer(shop, "010-1000-0004"), 8_000)
-    shop.fixed_now = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
-    _withdraw(shop, "01010000004")
-    out = tmp_path / winback.sms_file_name(shop)
-    result = winback.export_sms_list(shop, 30, out)
+def test_the_sms_file_holds_only_opted_in_members(ctx, tmp_path: Path) -> None:
+    _history(ctx)
+    customers.enroll(ctx, "010-1000-0004", name="최우진", marketing_consent=True)
+    sales.record_sale(ctx, resolve_customer(ctx, "010-1000-0004"), 8_000)
+    ctx.fixed_now = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+    _withdraw(ctx, "01010000004")
+    out = tmp_path / winback.sms_file_name(ctx)
+    result = winback.export_sms_list(ctx, 30, out)
     assert out.name == "winback_sms_20260601.csv"
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines == ["phone,name", "01010000001,김민준", "01010000003,박지호"]
     assert (result.written, result.no_consent, result.withdrawn) == (2, 1, 1)
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         entry = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "winback.export")
         ).one()
     assert '"rows": 2' in (entry.detail or "")
 
 
-def test_a_consent_older_than_the_renewal_period_does_not_count(shop, tmp_path: Path) -> None:
-    _history(shop)
-    shop.fixed_now = datetime(2028, 6, 1, 3, 0, tzinfo=UTC)  # consents are 2+ years old
-    result = winback.export_sms_list(shop, 30, tmp_path / "sms.csv")
+def test_a_consent_older_than_the_renewal_period_does_not_count(ctx, tmp_path: Path) -> None:
+    _history(ctx)
+    ctx.fixed_now = datetime(2028, 6, 1, 3, 0, tzinfo=UTC)  # consents are 2+ years old
+    result = winback.export_sms_list(ctx, 30, tmp_path / "sms.csv")
     assert (result.written, result.no_consent) == (0, 3)
 
 
@@ -203,28 +203,28 @@ def test_a_consent_older_than_the_renewal_period_does_not_count(shop, tmp_path: 
 PAPER = "전화번호,고객명,도장,메모\n010-2222-0001,홍길동,7,단골\n010-2222-0002,,3,\n"
 
 
-def test_a_paper_card_file_in_cp949_is_mapped_and_imported(shop, tmp_path: Path) -> None:
+def test_a_paper_card_file_in_cp949_is_mapped_and_imported(ctx, tmp_path: Path) -> None:
     path = tmp_path / "cards.csv"
     path.write_bytes(PAPER.encode("cp949"))
     preview = transfer.preview_file(path)
     assert preview.encoding == "cp949"
     assert preview.guess == {"phone": "전화번호", "name": "고객명", "stamps": "도장"}
     assert preview.rows[0] == ["010-2222-0001", "홍길동", "7", "단골"]
-    result = transfer.import_customers(shop, path, mapping=preview.guess)
+    result = transfer.import_customers(ctx, path, mapping=preview.guess)
     assert (result.imported, result.bad, result.ignored_columns) == (2, [], ["메모"])
-    assert customers.customer_status(shop, resolve_customer(shop, "010-2222-0001")).stamps == 7
+    assert customers.customer_status(ctx, resolve_customer(ctx, "010-2222-0001")).stamps == 7
 
 
-def test_a_mapping_must_name_the_phone_column_once(tmp_path: Path, shop) -> None:
+def test_a_mapping_must_name_the_phone_column_once(tmp_path: Path, ctx) -> None:
     path = tmp_path / "cards.csv"
     path.write_text(PAPER, encoding="utf-8")
-    before = snapshot(shop)
+    before = snapshot(ctx)
     for mapping, code in (
         ({"name": "고객명"}, "import.mapping_no_phone"),
         ({"phone": "전화", "name": "고객명"}, "import.mapping_unknown_column"),
         ({"phone": "전화번호", "name": "전화번호"}, "import.mapping_twice"),
     ):
         with pytest.raises(Refused) as caught:
-            transfer.import_customers(shop, path, mapping=mapping)
+            transfer.import_customers(ctx, path, mapping=mapping)
         assert caught.value.code == code
-    assert snapshot(shop) == before
+    assert snapshot(ctx) == before

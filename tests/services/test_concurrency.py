@@ -62,16 +62,16 @@ def _run_pair(url: str, mode: str) -> list[int]:
     return results
 
 
-def test_two_processes_never_lose_a_sale_nor_spend_twice(shop, db_url: str) -> None:
-    e = customers.enroll(shop, PHONE)
-    shop.fixed_now = None  # the workers use the real clock; so do we from here
+def test_two_processes_never_lose_a_sale_nor_spend_twice(ctx, db_url: str) -> None:
+    e = customers.enroll(ctx, PHONE)
+    ctx.fixed_now = None  # the workers use the real clock; so do we from here
     assert _run_pair(db_url, "sales") == [25, 25]
-    assert ledger_sum(shop, e.id) == (50 * 200, 50)
-    status = customers.customer_status(shop, resolve_customer(shop, PHONE))
+    assert ledger_sum(ctx, e.id) == (50 * 200, 50)
+    status = customers.customer_status(ctx, resolve_customer(ctx, PHONE))
     assert status.points == 10_000
     spent = _run_pair(db_url, "redeem")
     assert sum(spent) == 10  # 10,000 points in 1,000-point redemptions, each exactly once
-    assert customers.customer_status(shop, resolve_customer(shop, PHONE)).points == 0
-    assert ledger_sum(shop, e.id)[0] == 0
+    assert customers.customer_status(ctx, resolve_customer(ctx, PHONE)).points == 0
+    assert ledger_sum(ctx, e.id)[0] == 0
     # the stamps earned by the 50 sales are all there too
-    assert sales.record_sale(shop, resolve_customer(shop, PHONE), 1000).stamps == 51
+    assert sales.record_sale(ctx, resolve_customer(ctx, PHONE), 1000).stamps == 51

@@ -33,32 +33,32 @@ def test_the_three_templates_are_sound_programs() -> None:
         assert [level.code for level in four.tiers.levels][-1] == "PLATINUM"
 
 
-def test_a_new_shop_needs_setup_and_the_choices_are_applied(shop) -> None:
-    assert setup.needs_setup(shop)
-    result = setup.complete_setup(shop, **GOOD)
+def test_a_new_shop_needs_setup_and_the_choices_are_applied(ctx) -> None:
+    assert setup.needs_setup(ctx)
+    result = setup.complete_setup(ctx, **GOOD)
 
     assert result.demo is None
     assert result.choices.store_name == "단골 카페 역삼점"
-    with shop.db.read() as session:
-        assert session.get(Store, shop.store_id).name == "단골 카페 역삼점"
+    with ctx.db.read() as session:
+        assert session.get(Store, ctx.store_id).name == "단골 카페 역삼점"
         actions = list(session.scalars(select(AuditEntry.action)))
     assert {"staff.pin", "program.load", "setup.complete"} <= set(actions)
-    assert program.show_program(shop) == Program.from_json(setup.TEMPLATES["stamps"]).to_json()
-    assert settings.setting(shop, "printer") == GOOD["printer"]
+    assert program.show_program(ctx) == Program.from_json(setup.TEMPLATES["stamps"]).to_json()
+    assert settings.setting(ctx, "printer") == GOOD["printer"]
     # the PIN signs the owner in
-    assert staff.sign_in(shop, shop.staff_id, "4821").role == "owner"
+    assert staff.sign_in(ctx, ctx.staff_id, "4821").role == "owner"
     # never again: not for this shop object, nor for the database opened afresh
-    assert not setup.needs_setup(shop)
+    assert not setup.needs_setup(ctx)
     with pytest.raises(Refused) as refused:
-        setup.complete_setup(shop, **GOOD)
+        setup.complete_setup(ctx, **GOOD)
     assert refused.value.code == "setup.already_done"
 
 
-def test_the_stored_flag_survives_reopening(sqlite_shop) -> None:
+def test_the_stored_flag_survives_reopening(sqlite_ctx) -> None:
     from app.services.context import open_shop
 
-    setup.complete_setup(sqlite_shop, **{**GOOD, "template": "both"})
-    again = open_shop(str(sqlite_shop.db.path))
+    setup.complete_setup(sqlite_ctx, **{**GOOD, "template": "both"})
+    again = open_shop(str(sqlite_ctx.db.path))
     try:
         assert not setup.needs_setup(again)
         assert again.settings["setup_done"] is True
@@ -80,35 +80,35 @@ def test_the_stored_flag_survives_reopening(sqlite_shop) -> None:
         ({"printer": {"kind": "fax", "width": 80, "device": ""}}, "setup.printer"),
     ],
 )
-def test_bad_choices_are_refused_and_nothing_is_written(shop, change, code) -> None:
-    before = snapshot(shop)
+def test_bad_choices_are_refused_and_nothing_is_written(ctx, change, code) -> None:
+    before = snapshot(ctx)
     with pytest.raises(Refused) as refused:
-        setup.complete_setup(shop, **{**GOOD, **change})
+        setup.complete_setup(ctx, **{**GOOD, **change})
     assert refused.value.code == code
-    assert snapshot(shop) == before
-    assert setup.needs_setup(shop)
+    assert snapshot(ctx) == before
+    assert setup.needs_setup(ctx)
 
 
-def test_a_cashier_cannot_run_setup(shop) -> None:
-    shop.staff_role = "cashier"
+def test_a_cashier_cannot_run_setup(ctx) -> None:
+    ctx.staff_role = "cashier"
     with pytest.raises(Refused) as refused:
-        setup.complete_setup(shop, **GOOD)
+        setup.complete_setup(ctx, **GOOD)
     assert refused.value.code == "staff.owner_only"
 
 
-def test_a_shop_already_in_use_is_not_asked(shop) -> None:
-    customers.enroll(shop, "010-3333-4444")
-    assert not setup.needs_setup(shop)
+def test_a_shop_already_in_use_is_not_asked(ctx) -> None:
+    customers.enroll(ctx, "010-3333-4444")
+    assert not setup.needs_setup(ctx)
 
 
-def test_setup_with_a_demo_fills_the_shop_and_keeps_the_name(sqlite_shop) -> None:
+def test_setup_with_a_demo_fills_the_shop_and_keeps_the_name(sqlite_ctx) -> None:
     from app.db.models import Customer
 
-    result = setup.complete_setup(sqlite_shop, **{**GOOD, "demo": True})
+    result = setup.complete_setup(sqlite_ctx, **{**GOOD, "demo": True})
     assert result.demo is not None and result.demo.customers == 200
-    with sqlite_shop.db.read() as session:
+    with sqlite_ctx.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == 200
-        assert session.get(Store, sqlite_shop.store_id).name == "단골 카페 역삼점"
+        assert session.get(Store, sqlite_ctx.store_id).name == "단골 카페 역삼점"
 
 
 def test_about_facts_name_the_database_and_the_licences(tmp_path) -> None:

@@ -23,18 +23,18 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def test_export_then_import_elsewhere_round_trips(shop, tmp_path: Path, monkeypatch) -> None:
-    customers.enroll(shop, "010-1234-5678", name="김민준", marketing_consent=True)
-    sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 60_000)
+def test_export_then_import_elsewhere_round_trips(ctx, tmp_path: Path, monkeypatch) -> None:
+    customers.enroll(ctx, "010-1234-5678", name="김민준", marketing_consent=True)
+    sales.record_sale(ctx, resolve_customer(ctx, "010-1234-5678"), 60_000)
     out = tmp_path / "members.csv"
-    assert transfer.export_customers(shop, out) == 1
+    assert transfer.export_customers(ctx, out) == 1
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0]["phone"] == "010-1234-5678"
     assert (rows[0]["name"], rows[0]["points"], rows[0]["stamps"]) == ("김민준", "1200", "1")
 
     from app.services.context import open_shop
 
-    other = open_shop(str(tmp_path / "other.sqlite"), now=shop.now())
+    other = open_shop(str(tmp_path / "other.sqlite"), now=ctx.now())
     try:
         result = transfer.import_customers(other, out)
         assert (result.rows, result.imported, result.bad) == (1, 1, [])
@@ -49,14 +49,14 @@ def test_export_then_import_elsewhere_round_trips(shop, tmp_path: Path, monkeypa
         other.close()
 
 
-def test_import_all_good_rows(shop, tmp_path: Path) -> None:
-    result = transfer.import_customers(shop, write(tmp_path / "a.csv", GOOD))
+def test_import_all_good_rows(ctx, tmp_path: Path) -> None:
+    result = transfer.import_customers(ctx, write(tmp_path / "a.csv", GOOD))
     assert result.imported == 2
-    assert customers.customer_status(shop, resolve_customer(shop, "010-1111-2222")).points == 1200
+    assert customers.customer_status(ctx, resolve_customer(ctx, "010-1111-2222")).points == 1200
 
 
-def test_bad_rows_reported_by_line_and_nothing_imported(shop, tmp_path: Path) -> None:
-    customers.enroll(shop, "010-5555-6666")
+def test_bad_rows_reported_by_line_and_nothing_imported(ctx, tmp_path: Path) -> None:
+    customers.enroll(ctx, "010-5555-6666")
     text = GOOD + (
         "010-12,이름,,n,0,0\n"  # line 4: too short
         "010-5555-6666,,,n,0,0\n"  # line 5: already a member
@@ -66,8 +66,8 @@ def test_bad_rows_reported_by_line_and_nothing_imported(shop, tmp_path: Path) ->
         "010-7777-0000,,,n,-5,0\n"  # line 9: negative points
     )
     path = write(tmp_path / "b.csv", text)
-    before = snapshot(shop)
-    result = transfer.import_customers(shop, path)
+    before = snapshot(ctx)
+    result = transfer.import_customers(ctx, path)
     assert [(b.line, b.code) for b in result.bad] == [
         (4, "phone.too_short"),
         (5, "customer.exists"),
@@ -77,84 +77,84 @@ def test_bad_rows_reported_by_line_and_nothing_imported(shop, tmp_path: Path) ->
         (9, "import.count_invalid"),
     ]
     assert result.imported == 0
-    assert snapshot(shop) == before
-    dry = transfer.import_customers(shop, path, dry_run=True)
+    assert snapshot(ctx) == before
+    dry = transfer.import_customers(ctx, path, dry_run=True)
     assert dry.imported == 0 and len(dry.bad) == 6
-    assert snapshot(shop) == before
-    partial = transfer.import_customers(shop, path, skip_bad=True)
+    assert snapshot(ctx) == before
+    partial = transfer.import_customers(ctx, path, skip_bad=True)
     assert partial.imported == 2
-    assert len(customers.find_customers(shop, "2222")) == 1
+    assert len(customers.find_customers(ctx, "2222")) == 1
 
 
-def test_cp949_file_with_korean_names(shop, tmp_path: Path) -> None:
+def test_cp949_file_with_korean_names(ctx, tmp_path: Path) -> None:
     path = tmp_path / "paper.csv"
     path.write_bytes("phone,name\n010-2468-1357,홍길동\n".encode("cp949"))
-    assert transfer.import_customers(shop, path).imported == 1
-    assert customers.customer_status(shop, resolve_customer(shop, "010-2468-1357")).name == "홍길동"
+    assert transfer.import_customers(ctx, path).imported == 1
+    assert customers.customer_status(ctx, resolve_customer(ctx, "010-2468-1357")).name == "홍길동"
 
 
-def test_old_01x_numbers_can_be_imported_and_found_by_last4(shop, tmp_path: Path) -> None:
+def test_old_01x_numbers_can_be_imported_and_found_by_last4(ctx, tmp_path: Path) -> None:
     path = write(tmp_path / "old.csv", "phone,name\n011-234-5678,박옛날\n")
-    assert transfer.import_customers(shop, path).imported == 1
-    assert [c.name for c in customers.find_customers(shop, "5678")] == ["박옛날"]
+    assert transfer.import_customers(ctx, path).imported == 1
+    assert [c.name for c in customers.find_customers(ctx, "5678")] == ["박옛날"]
 
 
-def test_a_file_without_phone_column_is_refused(shop, tmp_path: Path) -> None:
+def test_a_file_without_phone_column_is_refused(ctx, tmp_path: Path) -> None:
     with pytest.raises(Refused) as refused:
-        transfer.import_customers(shop, write(tmp_path / "c.csv", "name\n김\n"))
+        transfer.import_customers(ctx, write(tmp_path / "c.csv", "name\n김\n"))
     assert refused.value.code == "import.no_phone_column"
 
 
-def test_backup_verified_and_restore_keeps_the_state_before(sqlite_shop, tmp_path: Path) -> None:
-    shop = sqlite_shop
-    customers.enroll(shop, "010-1234-5678")
-    sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 10_000)
+def test_backup_verified_and_restore_keeps_the_state_before(sqlite_ctx, tmp_path: Path) -> None:
+    ctx = sqlite_ctx
+    customers.enroll(ctx, "010-1234-5678")
+    sales.record_sale(ctx, resolve_customer(ctx, "010-1234-5678"), 10_000)
     copy = tmp_path / "backups" / "monday.sqlite"
-    made = backup.backup(shop, copy)
+    made = backup.backup(ctx, copy)
     assert (made.customers, made.ledger_entries) == (1, 1)
     with pytest.raises(Refused) as refused:
-        backup.backup(shop, copy)
+        backup.backup(ctx, copy)
     assert refused.value.code == "backup.exists"
 
-    sales.record_sale(shop, resolve_customer(shop, "010-1234-5678"), 40_000)
-    assert customers.customer_status(shop, resolve_customer(shop, "010-1234-5678")).points == 1000
-    restored = backup.restore(shop, copy)
-    assert customers.customer_status(shop, resolve_customer(shop, "010-1234-5678")).points == 200
+    sales.record_sale(ctx, resolve_customer(ctx, "010-1234-5678"), 40_000)
+    assert customers.customer_status(ctx, resolve_customer(ctx, "010-1234-5678")).points == 1000
+    restored = backup.restore(ctx, copy)
+    assert customers.customer_status(ctx, resolve_customer(ctx, "010-1234-5678")).points == 200
     aside = Path(restored.previous_copy or "")
     assert aside.is_file()
     assert backup.verify_backup(aside) == (1, 2)
 
 
-def test_a_damaged_backup_is_refused_and_nothing_changes(sqlite_shop, tmp_path: Path) -> None:
-    shop = sqlite_shop
-    customers.enroll(shop, "010-1234-5678")
+def test_a_damaged_backup_is_refused_and_nothing_changes(sqlite_ctx, tmp_path: Path) -> None:
+    ctx = sqlite_ctx
+    customers.enroll(ctx, "010-1234-5678")
     good = tmp_path / "good.sqlite"
-    backup.backup(shop, good)
+    backup.backup(ctx, good)
     damaged = tmp_path / "damaged.sqlite"
     data = bytearray(good.read_bytes())
     data[4096:8192] = b"\xff" * 4096  # trash the second page
     damaged.write_bytes(bytes(data))
     not_db = write(tmp_path / "notes.sqlite", "hello")
-    before = snapshot(shop)
+    before = snapshot(ctx)
     for path, code in [
         (damaged, "backup.damaged"),
         (not_db, "backup.not_database"),
         (tmp_path / "missing.sqlite", "backup.missing"),
     ]:
         with pytest.raises(Refused) as refused:
-            backup.restore(shop, path)
+            backup.restore(ctx, path)
         assert refused.value.code == code
-    assert snapshot(shop) == before
+    assert snapshot(ctx) == before
 
 
 @pytest.mark.postgres
 def test_backup_needs_sqlite(pg_url: str, tmp_path: Path) -> None:
     from app.services.context import open_shop
 
-    shop = open_shop(pg_url)
+    ctx = open_shop(pg_url)
     try:
         with pytest.raises(Refused) as refused:
-            backup.backup(shop, tmp_path / "x.sqlite")
+            backup.backup(ctx, tmp_path / "x.sqlite")
         assert refused.value.code == "backup.sqlite_only"
     finally:
-        shop.close()
+        ctx.close()

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from app.services import sync
-from app.services.context import Shop, open_shop
+from app.services.context import Context, open_shop
 from app.sync import server
 from tests.conftest import START
 
@@ -20,30 +20,30 @@ from tests.conftest import START
 @pytest.fixture
 def registers(
     pg_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., Shop]]:
+) -> Iterator[Callable[..., Context]]:
     """make(name) -> a register of the same shop, set up for sync (store '본점')."""
     monkeypatch.delenv("DANGOL_NOW", raising=False)
-    opened: list[Shop] = []
+    opened: list[Context] = []
 
-    def make(name: str, *, setup: bool = True, url: str | None = None) -> Shop:
-        shop = open_shop(str(tmp_path / f"{name}.sqlite"), now=START)
-        opened.append(shop)
+    def make(name: str, *, setup: bool = True, url: str | None = None) -> Context:
+        ctx = open_shop(str(tmp_path / f"{name}.sqlite"), now=START)
+        opened.append(ctx)
         if setup:
-            sync.setup_sync(shop, url or pg_url, store="본점", register=name)
-        return shop
+            sync.setup_sync(ctx, url or pg_url, store="본점", register=name)
+        return ctx
 
     yield make
-    for shop in opened:
-        shop.close()
+    for ctx in opened:
+        ctx.close()
     server.forget_engine(pg_url.split("?")[0])
     for url in list(server._engines):
         server.forget_engine(url)
 
 
-def later(shop: Shop, **delta: float) -> None:
+def later(ctx: Context, **delta: float) -> None:
     """Move a register's clock forward."""
-    assert shop.fixed_now is not None
-    shop.fixed_now = shop.fixed_now + timedelta(**delta)
+    assert ctx.fixed_now is not None
+    ctx.fixed_now = ctx.fixed_now + timedelta(**delta)
 
 
 class CuttingProxy:

@@ -28,25 +28,25 @@ ACTIONS = st.lists(
 )
 
 
-def _act(shop, action: str, phone: str, amount: int) -> None:
-    later(shop, minutes=7)
+def _act(ctx, action: str, phone: str, amount: int) -> None:
+    later(ctx, minutes=7)
     try:
         if action == "enroll":
-            customers.enroll(shop, phone)
+            customers.enroll(ctx, phone)
         elif action == "sale":
-            sales.record_sale(shop, resolve_customer(shop, phone), amount * 5_000)
+            sales.record_sale(ctx, resolve_customer(ctx, phone), amount * 5_000)
         elif action == "redeem":
-            redemptions.redeem_points(shop, resolve_customer(shop, phone), 1000)
+            redemptions.redeem_points(ctx, resolve_customer(ctx, phone), 1000)
         else:
-            sync.sync_now(shop)
+            sync.sync_now(ctx)
     except Refused:
         pass  # not enrolled here yet, too few points: the counter refuses, nothing written
 
 
-def _figures(shop) -> dict:
+def _figures(ctx) -> dict:
     """Every monthly figure, the member counts around a merge included (new_members,
     members_erased, tier:<CODE>, active_members and the cohort figures kept with it)."""
-    return stats(shop)
+    return stats(ctx)
 
 
 @settings(
@@ -62,12 +62,12 @@ def test_registers_converge_on_the_merged_ledger(registers, actions) -> None:
     for who, action, phone, amount in actions:
         _act(shops[who], action, PHONES[phone], amount)
     for _ in range(2):
-        for shop in shops:
-            sync.sync_now(shop)
+        for ctx in shops:
+            sync.sync_now(ctx)
     first = ledger_by_customer(shops[0])
-    for shop in shops[1:]:
-        assert ledger_by_customer(shop) == first
-        assert _figures(shop) == _figures(shops[0])
+    for ctx in shops[1:]:
+        assert ledger_by_customer(ctx) == first
+        assert _figures(ctx) == _figures(shops[0])
     central = server.central_engine(shops[0].settings["sync.url"])
     with central.connect() as connection:
         merged = {
@@ -84,14 +84,14 @@ def test_registers_converge_on_the_merged_ledger(registers, actions) -> None:
             connection.scalars(select(Customer.id).where(Customer.status == "active"))
         )
     assert merged == first
-    for shop in shops:
-        with shop.db.read() as session:
+    for ctx in shops:
+        with ctx.db.read() as session:
             living = set(session.scalars(select(Customer.id).where(Customer.status == "active")))
         assert living == living_central
         # one living customer per phone, and lookups agree everywhere
         for phone in PHONES:
             try:
-                status = customers.customer_status(shop, resolve_customer(shop, phone))
+                status = customers.customer_status(ctx, resolve_customer(ctx, phone))
             except Refused:
                 continue
             assert (

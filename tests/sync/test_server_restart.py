@@ -132,6 +132,6 @@ def test_sync_survives_a_server_restart(registers, cluster: OwnCluster) -> None:
             continue
     sync.sync_now(b)
     assert sync.sync_status(a).in_sync
-    for shop in (a, b):
-        status = customers.customer_status(shop, resolve_customer(shop, PHONE))
+    for ctx in (a, b):
+        status = customers.customer_status(ctx, resolve_customer(ctx, PHONE))
         assert status.points == 600 and status.stamps == 2

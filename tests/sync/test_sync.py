@@ -20,7 +20,7 @@ from app.db.models import (
 )
 from app.domain.errors import Refused
 from app.services import customers, redemptions, sales, sync
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import resolve_customer
 from app.services.encoding import to_json
 from app.sync import engine as sync_engine
@@ -32,12 +32,12 @@ from tests.sync.conftest import CuttingProxy, later
 PHONE = "01012345678"
 
 
-def points(shop: Shop, who: str = PHONE) -> int:
-    return customers.customer_status(shop, resolve_customer(shop, who)).points
+def points(ctx: Context, who: str = PHONE) -> int:
+    return customers.customer_status(ctx, resolve_customer(ctx, who)).points
 
 
-def ledger_by_customer(shop: Shop) -> dict[uuid.UUID, tuple[int, int]]:
-    with shop.db.read() as session:
+def ledger_by_customer(ctx: Context) -> dict[uuid.UUID, tuple[int, int]]:
+    with ctx.db.read() as session:
         rows = session.execute(
             select(
                 LedgerEntry.customer_id, func.sum(LedgerEntry.points), func.sum(LedgerEntry.stamps)
@@ -46,9 +46,9 @@ def ledger_by_customer(shop: Shop) -> dict[uuid.UUID, tuple[int, int]]:
     return {c: (int(p), int(s)) for c, p, s in rows}
 
 
-def stats(shop: Shop) -> dict[tuple[str, str], int]:
+def stats(ctx: Context) -> dict[tuple[str, str], int]:
     """Monthly figures over all stores (each register keys by the store of the row)."""
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         rows = session.execute(
             select(MonthlyStat.month, MonthlyStat.metric, func.sum(MonthlyStat.value)).group_by(
                 MonthlyStat.month, MonthlyStat.metric
@@ -57,34 +57,34 @@ def stats(shop: Shop) -> dict[tuple[str, str], int]:
     return {(m, k): int(v) for m, k, v in rows if int(v)}
 
 
-def sync_all(*shops: Shop) -> None:
+def sync_all(*shops: Context) -> None:
     for _ in range(2):
-        for shop in shops:
-            sync.sync_now(shop)
+        for ctx in shops:
+            sync.sync_now(ctx)
 
 
-def test_without_sync_nothing_is_tracked(sqlite_shop: Shop) -> None:
-    with sqlite_shop.db.read() as session:
+def test_without_sync_nothing_is_tracked(sqlite_ctx: Context) -> None:
+    with sqlite_ctx.db.read() as session:
         assert missing_triggers(session.connection()) == []
-    customers.enroll(sqlite_shop, PHONE)
-    with sqlite_shop.db.read() as session:
+    customers.enroll(sqlite_ctx, PHONE)
+    with sqlite_ctx.db.read() as session:
         assert session.scalar(select(func.count()).select_from(SyncOutbox)) == 0
-    assert not sync.sync_status(sqlite_shop).configured
+    assert not sync.sync_status(sqlite_ctx).configured
     with pytest.raises(Refused) as refused:
-        sync.sync_now(sqlite_shop)
+        sync.sync_now(sqlite_ctx)
     assert refused.value.code == "sync.not_set_up"
 
 
-def test_bad_url_is_refused_and_nothing_written(sqlite_shop: Shop) -> None:
-    before = snapshot(sqlite_shop)
+def test_bad_url_is_refused_and_nothing_written(sqlite_ctx: Context) -> None:
+    before = snapshot(sqlite_ctx)
     with pytest.raises(Refused) as refused:
-        sync.setup_sync(sqlite_shop, "mysql://x@y/z")
+        sync.setup_sync(sqlite_ctx, "mysql://x@y/z")
     assert refused.value.code == "sync.not_postgres"
     with pytest.raises(Refused) as refused:
-        sync.setup_sync(sqlite_shop, "postgresql://postgres@127.0.0.1:1/none")
+        sync.setup_sync(sqlite_ctx, "postgresql://postgres@127.0.0.1:1/none")
     assert refused.value.code == "sync.unreachable"
-    assert snapshot(sqlite_shop) == before
-    assert not sync.sync_status(sqlite_shop).configured
+    assert snapshot(sqlite_ctx) == before
+    assert not sync.sync_status(sqlite_ctx).configured
 
 
 def test_a_sale_at_one_register_reaches_the_other_with_its_figures(registers) -> None:
@@ -181,8 +181,8 @@ def test_same_phone_enrolled_offline_at_two_registers_becomes_one_customer(regis
     sales.record_sale(b, resolve_customer(b, PHONE), 50_000)
     sync_all(a, b)
     seen = []
-    for shop in (a, b):
-        with shop.db.read() as session:
+    for ctx in (a, b):
+        with ctx.db.read() as session:
             living = session.scalars(select(Customer).where(Customer.status == "active")).all()
             merged = session.scalars(select(Customer).where(Customer.status == "merged")).all()
             assert len(living) == 1 and len(merged) == 1
@@ -192,9 +192,9 @@ def test_same_phone_enrolled_offline_at_two_registers_becomes_one_customer(regis
             cards = session.scalars(select(MembershipCard.customer_id)).all()
             assert set(cards) == {living[0].id}
         # both cards still find the one customer, with both histories
-        assert customers.customer_status(shop, resolve_customer(shop, card_a)).id == living[0].id
-        assert customers.customer_status(shop, resolve_customer(shop, card_b)).id == living[0].id
-        assert points(shop) == 3000
+        assert customers.customer_status(ctx, resolve_customer(ctx, card_a)).id == living[0].id
+        assert customers.customer_status(ctx, resolve_customer(ctx, card_b)).id == living[0].id
+        assert points(ctx) == 3000
     assert seen[0] == seen[1]
     assert ledger_by_customer(a) == ledger_by_customer(b)
     # the merged record leaves the member count on both: one person, one member, one tier
@@ -213,11 +213,11 @@ def test_points_spent_twice_offline_show_as_negative_balance(registers) -> None:
     redemptions.redeem_points(a, resolve_customer(a, PHONE), 1500)
     redemptions.redeem_points(b, resolve_customer(b, PHONE), 1500)
     sync_all(a, b)
-    for shop in (a, b):
-        items = sync.needs_attention(shop)
+    for ctx in (a, b):
+        items = sync.needs_attention(ctx)
         assert [(i.kind, i.points) for i in items] == [("negative_balance", -1000)]
         assert items[0].phone_masked and "5678" in items[0].phone_masked
-        assert points(shop) == -1000
+        assert points(ctx) == -1000
 
 
 def test_online_redemption_checks_the_central_balance(registers) -> None:
@@ -251,8 +251,8 @@ def test_profile_edits_resolve_field_by_field_to_the_latest(registers) -> None:
     with b.db.write() as session:  # b's name edit comes after a's on the clock
         session.execute(text("UPDATE customers SET name = '박영희'"))
     sync_all(a, b)
-    for shop in (a, b):
-        status = customers.customer_status(shop, resolve_customer(shop, PHONE))
+    for ctx in (a, b):
+        status = customers.customer_status(ctx, resolve_customer(ctx, PHONE))
         assert status.name == "박영희"
     with a.db.read() as session:
         assert str(session.scalar(select(Customer.birthday))) == "1990-05-01"
@@ -269,8 +269,8 @@ def test_a_merged_customer_stays_merged_whatever_the_clocks(registers) -> None:
     with b.db.write() as session:
         session.execute(text("UPDATE customers SET name = '병' WHERE id = :i"), {"i": loser.id.hex})
     sync_all(a, b)
-    for shop in (a, b):
-        with shop.db.read() as session:
+    for ctx in (a, b):
+        with ctx.db.read() as session:
             again = session.get(Customer, loser.id)
             assert again is not None
             assert (again.status, again.name, again.phone) == ("merged", "병", None)
@@ -293,12 +293,12 @@ def test_points_expired_at_two_registers_are_listed_as_duplicate_expiry(register
     customers.enroll(a, PHONE)
     sales.record_sale(a, resolve_customer(a, PHONE), 100_000)  # 2,000 points, expiring a year later
     sync_all(a, b)
-    for shop in (a, b):  # both offline past the expiry: each writes it
-        later(shop, days=400)
-        sales.record_sale(shop, resolve_customer(shop, PHONE), 10_000)
+    for ctx in (a, b):  # both offline past the expiry: each writes it
+        later(ctx, days=400)
+        sales.record_sale(ctx, resolve_customer(ctx, PHONE), 10_000)
     sync_all(a, b)
-    for shop in (a, b):
-        found = [i for i in sync.needs_attention(shop) if i.kind == "duplicate_expiry"]
+    for ctx in (a, b):
+        found = [i for i in sync.needs_attention(ctx) if i.kind == "duplicate_expiry"]
         assert [(i.points, len(i.detail["registers"])) for i in found] == [(2000, 2)]
         assert found[0].phone_masked and "5678" in found[0].phone_masked
     # one register alone expiring once is no duplicate
@@ -314,14 +314,14 @@ def test_points_expired_at_two_registers_are_listed_as_duplicate_expiry(register
     ]  # a's and b's, not c's own
 
 
-def _sync_runs(shop: Shop) -> int:
-    with shop.db.read() as session:
+def _sync_runs(ctx: Context) -> int:
+    with ctx.db.read() as session:
         return int(
             session.scalar(
                 text(
                     "SELECT count(*) FROM audit_log WHERE action = 'sync.run' AND register_id = :r"
                 ),
-                {"r": shop.register_id.hex},
+                {"r": ctx.register_id.hex},
             )
             or 0
         )
@@ -385,5 +385,5 @@ def test_a_register_whose_clock_runs_fast_does_not_win_a_later_edit(registers) -
     with b.db.write() as session:
         session.execute(text("UPDATE customers SET name = '박영희'"))
     sync_all(a, b)
-    for shop in (a, b):
-        assert customers.customer_status(shop, resolve_customer(shop, PHONE)).name == "박영희"
+    for ctx in (a, b):
+        assert customers.customer_status(ctx, resolve_customer(ctx, PHONE)).name == "박영희"

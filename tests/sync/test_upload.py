@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.db.models import Customer, LedgerEntry, Sale
 from app.services import customers, sales, sync
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customers import resolve_customer
 from app.sync import server, upload
 from app.sync.tracking import SYNCED_TABLES
@@ -53,22 +53,22 @@ def central_counts(url: str) -> dict[str, int]:
     return counts
 
 
-def local_counts(shop: Shop) -> dict[str, int]:
+def local_counts(ctx: Context) -> dict[str, int]:
     from sqlalchemy import text
 
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         return {
             t: int(session.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in SYNCED_TABLES
         }
 
 
-def fill(shop: Shop, customers_count: int, sales_each: int = 2) -> None:
+def fill(ctx: Context, customers_count: int, sales_each: int = 2) -> None:
     for i in range(customers_count):
         phone = f"0101234{i:04d}"
-        customers.enroll(shop, phone, name="손님")
+        customers.enroll(ctx, phone, name="손님")
         for _ in range(sales_each):
-            later(shop, minutes=1)
-            sales.record_sale(shop, resolve_customer(shop, phone), 30_000)
+            later(ctx, minutes=1)
+            sales.record_sale(ctx, resolve_customer(ctx, phone), 30_000)
 
 
 @pytest.fixture
@@ -140,9 +140,9 @@ def test_a_register_with_its_own_members_joins_and_merges(registers, pg_url: str
     for _ in range(2):
         sync.sync_now(a)
         sync.sync_now(b)
-    for shop in (a, b):
-        assert customers.customer_status(shop, resolve_customer(shop, PHONE)).points == 3000
-        with shop.db.read() as session:
+    for ctx in (a, b):
+        assert customers.customer_status(ctx, resolve_customer(ctx, PHONE)).points == 3000
+        with ctx.db.read() as session:
             assert (
                 session.scalar(
                     select(func.count()).select_from(Customer).where(Customer.status == "merged")

@@ -30,13 +30,13 @@ def app(qapp):
 
 
 @pytest.fixture
-def window(app, sqlite_shop, qtbot):
+def window(app, sqlite_ctx, qtbot):
     """The main window on the counter, the owner signed in (as the command line acts)."""
     from app.services.program import program_in_force
     from app.ui.main_window import MainWindow
 
-    sqlite_shop.fixed_now = None
-    win = MainWindow(sqlite_shop, "단골 카페", program_in_force(sqlite_shop), require_sign_in=False)
+    sqlite_ctx.fixed_now = None
+    win = MainWindow(sqlite_ctx, "단골 카페", program_in_force(sqlite_ctx), require_sign_in=False)
     qtbot.addWidget(win)
     win.show()
     win.activateWindow()

@@ -20,7 +20,7 @@ def test_the_about_box_shows_version_database_and_licences(window, qtbot, shot) 
     box = window.about
     assert box.isVisible()
     assert box.facts.version == __version__
-    assert box.facts.database == str(window.shop.db.path)
+    assert box.facts.database == str(window.ctx.db.path)
     table = box.findChild(type(box._parts_table()), "aboutParts")
     names = [table.item(row, 0).text() for row in range(table.rowCount())]
     licences = {table.item(row, 0).text(): table.item(row, 2).text() for row in range(len(names))}
@@ -32,7 +32,7 @@ def test_the_about_box_shows_version_database_and_licences(window, qtbot, shot) 
     box.findChild(QPushButton, "copyDetails").click()
     copied = QGuiApplication.clipboard().text()
     assert copied.splitlines()[0] == f"dangol {__version__}"
-    assert str(window.shop.db.path) in copied
+    assert str(window.ctx.db.path) in copied
     box.accept()
 
 

@@ -18,8 +18,8 @@ def test_an_owner_opens_the_back_office(window, qtbot) -> None:
 
 
 def test_a_cashier_is_sent_to_the_owner(window, qtbot) -> None:
-    cashier = staff.add_staff(window.shop, "이알바", "cashier", "1234")
-    staff.sign_in(window.shop, cashier.id, "1234")
+    cashier = staff.add_staff(window.ctx, "이알바", "cashier", "1234")
+    staff.sign_in(window.ctx, cashier.id, "1234")
     window.backoffice_action.trigger()
     assert window.backoffice is None
     assert "사장님" in window.statusBar().currentMessage()

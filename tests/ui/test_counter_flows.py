@@ -41,8 +41,8 @@ def press_ok(dialog) -> None:
 
 
 def test_scan_then_sale_redeem_and_void(window, qtbot, shot) -> None:
-    shop, counter = window.shop, window.counter
-    member = customers.enroll(shop, PHONE, name="김민준")
+    ctx, counter = window.ctx, window.counter
+    member = customers.enroll(ctx, PHONE, name="김민준")
     shot(window, "counter-empty")
     scan(counter.search, member.card)
     settle(qtbot, window)
@@ -63,7 +63,7 @@ def test_scan_then_sale_redeem_and_void(window, qtbot, shot) -> None:
     shot(window, "counter-after-sale")
 
     sales.record_sale(
-        shop, resolve_customer(shop, PHONE), 100_000
+        ctx, resolve_customer(ctx, PHONE), 100_000
     )  # 2,000 more points, from another register
     counter.refresh()
     settle(qtbot, window)
@@ -85,19 +85,19 @@ def test_scan_then_sale_redeem_and_void(window, qtbot, shot) -> None:
     settle(qtbot, window)
     assert counter.status.points == 2240
     assert "취소했습니다" in counter.message.text()
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         kinds = session.scalars(select(LedgerEntry.kind).order_by(LedgerEntry.id)).all()
     assert kinds == ["earn", "earn", "redeem", "void"]
 
 
 def test_last4_lists_masked_matches_chosen_with_arrows(window, qtbot, shot) -> None:
-    shop, counter = window.shop, window.counter
+    ctx, counter = window.ctx, window.counter
     for phone, name in [
         ("010-1111-5678", "가나다"),
         ("010-2222-5678", "라마바"),
         ("010-3333-5678", None),
     ]:
-        customers.enroll(shop, phone, name=name)
+        customers.enroll(ctx, phone, name=name)
     counter.search.setFocus()
     type_slowly(qtbot, counter.search, "5678")
     QTest.keyClick(counter.search, Qt.Key.Key_Return)
@@ -143,12 +143,10 @@ def test_unknown_number_offers_enrollment_with_the_number_filled(window, qtbot, 
 
 
 def test_a_scanner_typing_through_the_korean_ime_is_understood(window, qtbot) -> None:
-    shop, counter = window.shop, window.counter
-    member = customers.enroll(shop, PHONE)
-    with shop.db.write() as session:  # an older card printed with letters in it
-        session.add(
-            MembershipCard(token="abc12345xyz", customer_id=member.id, issued_at=shop.now())
-        )
+    ctx, counter = window.ctx, window.counter
+    member = customers.enroll(ctx, PHONE)
+    with ctx.db.write() as session:  # an older card printed with letters in it
+        session.add(MembershipCard(token="abc12345xyz", customer_id=member.id, issued_at=ctx.now()))
     assert not counter.search.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
     counter.search.setFocus()
     type_slowly(qtbot, counter.search, "01")  # the cashier had started typing
@@ -160,8 +158,8 @@ def test_a_scanner_typing_through_the_korean_ime_is_understood(window, qtbot) ->
 
 
 def test_typing_by_hand_is_not_taken_for_a_scan(window, qtbot) -> None:
-    shop, counter = window.shop, window.counter
-    member = customers.enroll(shop, PHONE)
+    ctx, counter = window.ctx, window.counter
+    member = customers.enroll(ctx, PHONE)
     counter.search.setFocus()
     type_slowly(qtbot, counter.search, member.card)
     QTest.keyClick(counter.search, Qt.Key.Key_Return)
@@ -171,11 +169,11 @@ def test_typing_by_hand_is_not_taken_for_a_scan(window, qtbot) -> None:
 
 
 def test_bad_amounts_are_explained_next_to_the_field(window, qtbot, shot) -> None:
-    shop, counter = window.shop, window.counter
-    customers.enroll(shop, PHONE)
+    ctx, counter = window.ctx, window.counter
+    customers.enroll(ctx, PHONE)
     counter.lookup(PHONE)
     settle(qtbot, window)
-    before = snapshot(shop)
+    before = snapshot(ctx)
     counter.buttons["sale"].click()
     dialog = counter.dialog
     for text, phrase in [
@@ -192,16 +190,16 @@ def test_bad_amounts_are_explained_next_to_the_field(window, qtbot, shot) -> Non
     shot(dialog, "dialog-sale-error")
     dialog.reject()
     settle(qtbot, window)
-    assert snapshot(shop) == before
+    assert snapshot(ctx) == before
 
 
 def test_redeeming_below_minimum_or_over_balance_is_refused_in_the_dialog(window, qtbot) -> None:
-    shop, counter = window.shop, window.counter
-    customers.enroll(shop, PHONE)
-    sales.record_sale(shop, resolve_customer(shop, PHONE), 60_000)  # 1,200 P
+    ctx, counter = window.ctx, window.counter
+    customers.enroll(ctx, PHONE)
+    sales.record_sale(ctx, resolve_customer(ctx, PHONE), 60_000)  # 1,200 P
     counter.lookup(PHONE)
     settle(qtbot, window)
-    before = snapshot(shop)
+    before = snapshot(ctx)
     counter.buttons["redeem"].click()
     dialog = counter.dialog
     for text, phrase in [("500", "이상부터"), ("1050", "단위"), ("5000", "부족")]:
@@ -209,15 +207,15 @@ def test_redeeming_below_minimum_or_over_balance_is_refused_in_the_dialog(window
         press_ok(dialog)
         assert dialog.isVisible() and phrase in dialog.error.text(), (text, dialog.error.text())
     dialog.reject()
-    assert snapshot(shop) == before
+    assert snapshot(ctx) == before
 
 
 def test_a_cashier_needs_the_owner_for_owner_actions(window, qtbot, shot) -> None:
-    shop, counter = window.shop, window.counter
-    staff.set_pin(shop, shop.staff_id, "9999")
-    cashier = staff.add_staff(shop, "이알바", "cashier", "1234")
-    customers.enroll(shop, PHONE)
-    owners_sale = sales.record_sale(shop, resolve_customer(shop, PHONE), 10_000)
+    ctx, counter = window.ctx, window.counter
+    staff.set_pin(ctx, ctx.staff_id, "9999")
+    cashier = staff.add_staff(ctx, "이알바", "cashier", "1234")
+    customers.enroll(ctx, PHONE)
+    owners_sale = sales.record_sale(ctx, resolve_customer(ctx, PHONE), 10_000)
 
     window.sign_out()
     signin = window.signin
@@ -230,7 +228,7 @@ def test_a_cashier_needs_the_owner_for_owner_actions(window, qtbot, shot) -> Non
     signin.button.click()
     settle(qtbot, window)
     assert window.stack.currentWidget() is counter
-    assert shop.staff_role == "cashier"
+    assert ctx.staff_role == "cashier"
     assert "이알바" in window.who.text()
 
     counter.lookup(PHONE)
@@ -253,7 +251,7 @@ def test_a_cashier_needs_the_owner_for_owner_actions(window, qtbot, shot) -> Non
     press_ok(counter.dialog)
     settle(qtbot, window)
     assert counter.panel.phone.text().endswith("010-1234-5678")
-    with shop.db.read() as session:
+    with ctx.db.read() as session:
         voids = session.scalar(
             select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "void")
         )
@@ -261,8 +259,8 @@ def test_a_cashier_needs_the_owner_for_owner_actions(window, qtbot, shot) -> Non
 
 
 def test_five_wrong_pins_lock_the_sign_in(window, qtbot) -> None:
-    shop = window.shop
-    staff.add_staff(shop, "이알바", "cashier", "1234")
+    ctx = window.ctx
+    staff.add_staff(ctx, "이알바", "cashier", "1234")
     window.sign_out()
     signin = window.signin
     signin.people.setCurrentRow(1)
@@ -280,8 +278,8 @@ def test_five_wrong_pins_lock_the_sign_in(window, qtbot) -> None:
 
 
 def test_the_customer_display_never_shows_the_full_number(window, qtbot, shot) -> None:
-    shop, counter = window.shop, window.counter
-    customers.enroll(shop, PHONE, name="김민준")
+    ctx, counter = window.ctx, window.counter
+    customers.enroll(ctx, PHONE, name="김민준")
     window.display_action.setChecked(True)
     display = window.display
     assert display is not None and display.greeting.text() == "어서 오세요!"
@@ -318,10 +316,10 @@ def _pdf_text(document: bytes) -> str:
 def test_slip_printed_by_hand_and_automatically(window, qtbot) -> None:
     from app.services import settings
 
-    shop, counter = window.shop, window.counter
+    ctx, counter = window.ctx, window.counter
     printer = RecordingPrinter()
     counter.slip_printer = printer
-    customers.enroll(shop, PHONE, name="김민준")
+    customers.enroll(ctx, PHONE, name="김민준")
     counter.lookup(PHONE)
     settle(qtbot, window)
     counter.record_sale(12_000)
@@ -336,7 +334,7 @@ def test_slip_printed_by_hand_and_automatically(window, qtbot) -> None:
     assert "010-****-5678" in text and "12,000" in text and "1234-5678" not in text
 
     settings.update_settings(
-        shop, auto_print_slip=True, printer={"kind": "pdf", "width": 58, "device": ""}
+        ctx, auto_print_slip=True, printer={"kind": "pdf", "width": 58, "device": ""}
     )
     counter.record_sale(5_000)
     settle(qtbot, window)
@@ -348,13 +346,13 @@ def test_slip_printed_by_hand_and_automatically(window, qtbot) -> None:
 def test_a_points_only_program_shows_no_stamp_card(window, qtbot) -> None:
     from app.services import program
 
-    shop = window.shop
-    program.load_program(shop, program.program_template("points"))
-    window.program = program.program_in_force(shop)  # read off the screen, passed in
+    ctx = window.ctx
+    program.load_program(ctx, program.program_template("points"))
+    window.program = program.program_in_force(ctx)  # read off the screen, passed in
     window._build_screens()
     counter = window.counter
     window.stack.setCurrentWidget(counter)
-    customers.enroll(shop, PHONE)
+    customers.enroll(ctx, PHONE)
     counter.lookup(PHONE)
     settle(qtbot, window)
     assert not counter.panel.stamps.isVisibleTo(counter.panel)
@@ -371,8 +369,8 @@ def test_the_counter_is_built_without_reading_the_database(window, monkeypatch) 
     def refuse():  # type: ignore[no-untyped-def]
         raise AssertionError("the database was read on the UI thread")
 
-    monkeypatch.setattr(window.shop.db, "read", refuse)
-    monkeypatch.setattr(window.shop.db, "write", refuse)
-    screen = CounterScreen(window.shop, window.runner, window.program)
+    monkeypatch.setattr(window.ctx.db, "read", refuse)
+    monkeypatch.setattr(window.ctx.db, "write", refuse)
+    screen = CounterScreen(window.ctx, window.runner, window.program)
     assert screen.program is window.program
     screen.deleteLater()

@@ -11,7 +11,7 @@ from tests.ui.conftest import settle
 
 @pytest.mark.postgres
 def test_connect_from_the_back_office_then_the_status_bar_follows(window, qtbot, pg_url, shot):
-    customers.enroll(window.shop, "010-1234-5678")
+    customers.enroll(window.ctx, "010-1234-5678")
     window.backoffice_action.trigger()
     page = window.backoffice.page("page.sync")
     settle(qtbot, window)
@@ -34,7 +34,7 @@ def test_connect_from_the_back_office_then_the_status_bar_follows(window, qtbot,
     assert window.sync_worker is not None
     shot(page, "backoffice_sync")
 
-    sales.record_sale(window.shop, resolve_customer(window.shop, "010-1234-5678"), 10_000)
+    sales.record_sale(window.ctx, resolve_customer(window.ctx, "010-1234-5678"), 10_000)
     window.refresh_sync_status()
     settle(qtbot, window)
     qtbot.waitUntil(lambda: "동기화됨" in window.sync_label.text(), timeout=15_000)

@@ -12,11 +12,11 @@ from tests.ui.conftest import settle
 
 
 def test_switching_to_english_rebuilds_the_screens(window, qtbot, shot) -> None:
-    customers.enroll(window.shop, "010-1234-5678")
+    customers.enroll(window.ctx, "010-1234-5678")
     window.language_action.trigger()
     settle(qtbot, window)
     try:
-        assert settings.setting(window.shop, "language") == "en"
+        assert settings.setting(window.ctx, "language") == "en"
         counter = window.counter
         assert counter.search.placeholderText().startswith("Phone")
         assert counter.buttons["sale"].text().startswith("Sale")
@@ -32,7 +32,7 @@ def test_switching_to_english_rebuilds_the_screens(window, qtbot, shot) -> None:
 
 
 def test_idle_time_signs_the_cashier_out(window, qtbot) -> None:
-    settings.update_settings(window.shop, idle_minutes=1)
+    settings.update_settings(window.ctx, idle_minutes=1)
     window.on_signed_in(window.signin.people.item(0).data(0x0100))
     assert window.idle.isActive() and window.idle.interval() == 60_000
     window.idle.timeout.emit()
@@ -40,7 +40,7 @@ def test_idle_time_signs_the_cashier_out(window, qtbot) -> None:
     assert window.counter.status is None
 
 
-def test_a_fresh_install_offers_the_demo_shop_once(app, sqlite_shop, monkeypatch) -> None:
+def test_a_fresh_install_offers_the_demo_shop_once(app, sqlite_ctx, monkeypatch) -> None:
     from app.ui.app import offer_demo
 
     asked = []
@@ -50,8 +50,8 @@ def test_a_fresh_install_offers_the_demo_shop_once(app, sqlite_shop, monkeypatch
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", answer)
-    offer_demo(sqlite_shop)
-    offer_demo(sqlite_shop)
+    offer_demo(sqlite_ctx)
+    offer_demo(sqlite_ctx)
     assert len(asked) == 1
-    with sqlite_shop.db.read() as session:
+    with sqlite_ctx.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == 200

@@ -10,13 +10,13 @@ from tests.services.helpers import snapshot
 
 
 @pytest.fixture
-def wizard(app, sqlite_shop, qtbot):
+def wizard(app, sqlite_ctx, qtbot):
     from app.ui.tasks import ServiceRunner
     from app.ui.wizard import SetupWizard
 
-    sqlite_shop.fixed_now = None
+    sqlite_ctx.fixed_now = None
     runner = ServiceRunner()
-    wiz = SetupWizard(sqlite_shop, runner, "내 가게")
+    wiz = SetupWizard(sqlite_ctx, runner, "내 가게")
     qtbot.addWidget(wiz)
     wiz.show()
     qtbot.waitExposed(wiz)
@@ -28,8 +28,8 @@ def _next(wiz) -> None:
     wiz.button(QWizard.WizardButton.NextButton).click()
 
 
-def test_the_owner_goes_through_every_page(wizard, sqlite_shop, qtbot, shot) -> None:
-    shop = sqlite_shop
+def test_the_owner_goes_through_every_page(wizard, sqlite_ctx, qtbot, shot) -> None:
+    ctx = sqlite_ctx
     assert wizard.currentPage() is wizard.store
     assert wizard.store.name.text() == ""  # the seed's "내 가게" is not offered as a name
     _next(wizard)
@@ -41,7 +41,7 @@ def test_the_owner_goes_through_every_page(wizard, sqlite_shop, qtbot, shot) -> 
     _next(wizard)
 
     # two different PINs: refused beside the fields, the second one cleared, nothing written
-    before = snapshot(shop)
+    before = snapshot(ctx)
     assert wizard.currentPage() is wizard.pin
     qtbot.keyClicks(wizard.pin.pin, "4821")
     qtbot.keyClicks(wizard.pin.again, "4812")
@@ -49,7 +49,7 @@ def test_the_owner_goes_through_every_page(wizard, sqlite_shop, qtbot, shot) -> 
     assert wizard.currentPage() is wizard.pin
     assert wizard.pin.error.text() == "두 PIN이 서로 다릅니다. 같은 PIN을 두 번 입력하세요."
     assert wizard.pin.again.text() == ""
-    assert snapshot(shop) == before
+    assert snapshot(ctx) == before
     shot(wizard, "wizard-2-pin-mismatch")
     qtbot.keyClicks(wizard.pin.again, "4821")
     assert wizard.pin.error.text() == ""
@@ -78,45 +78,45 @@ def test_the_owner_goes_through_every_page(wizard, sqlite_shop, qtbot, shot) -> 
     assert "스탬프 카드" in wizard.last.summary.text()
     assert "58 mm" in wizard.last.summary.text()
     shot(wizard, "wizard-5-last")
-    assert snapshot(shop) == before  # nothing is written before Finish
+    assert snapshot(ctx) == before  # nothing is written before Finish
 
     wizard.button(QWizard.WizardButton.FinishButton).click()
     qtbot.waitUntil(lambda: wizard.result() == QWizard.DialogCode.Accepted, timeout=10_000)
     assert wizard.result_ is not None and wizard.result_.demo is None
-    assert settings.setting(shop, "printer") == {
+    assert settings.setting(ctx, "printer") == {
         "kind": "escpos",
         "width": 58,
         "device": "/dev/usb/lp0",
     }
-    assert program.show_program(shop)["tiers"]["levels"][0]["earn_percent"] == 0
-    assert not setup.needs_setup(shop)
+    assert program.show_program(ctx)["tiers"]["levels"][0]["earn_percent"] == 0
+    assert not setup.needs_setup(ctx)
 
 
-def test_the_wizard_never_runs_again(app, sqlite_shop, monkeypatch) -> None:
+def test_the_wizard_never_runs_again(app, sqlite_ctx, monkeypatch) -> None:
     from app.ui import app as gui
     from app.ui.wizard import SetupWizard
 
     shown: list[int] = []
     monkeypatch.setattr(SetupWizard, "exec", lambda self: shown.append(1) or 0)
     # a new shop: the wizard; "later" (0) ends the start without writing
-    assert gui.first_run(sqlite_shop) is False
+    assert gui.first_run(sqlite_ctx) is False
     assert shown == [1]
-    assert setup.needs_setup(sqlite_shop)
+    assert setup.needs_setup(sqlite_ctx)
 
     setup.complete_setup(
-        sqlite_shop,
+        sqlite_ctx,
         store_name="단골 베이커리",
         pin="1357",
         pin_again="1357",
         template="points",
         printer={"kind": "pdf", "width": 80, "device": ""},
     )
-    assert gui.first_run(sqlite_shop) is True
+    assert gui.first_run(sqlite_ctx) is True
     assert shown == [1]  # not shown a second time (and no demo question either)
-    assert gui.store_name(sqlite_shop) == "단골 베이커리"
+    assert gui.store_name(sqlite_ctx) == "단골 베이커리"
 
 
-def test_the_wizard_in_english(app, sqlite_shop, qtbot, shot) -> None:
+def test_the_wizard_in_english(app, sqlite_ctx, qtbot, shot) -> None:
     from app.ui.tasks import ServiceRunner
     from app.ui.text import set_language
     from app.ui.wizard import SetupWizard
@@ -124,7 +124,7 @@ def test_the_wizard_in_english(app, sqlite_shop, qtbot, shot) -> None:
     set_language("en")
     runner = ServiceRunner()
     try:
-        wiz = SetupWizard(sqlite_shop, runner, "내 가게")
+        wiz = SetupWizard(sqlite_ctx, runner, "내 가게")
         qtbot.addWidget(wiz)
         wiz.show()
         wiz.store.name.setText("Corner Café")

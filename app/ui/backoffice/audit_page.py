@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.services import audit, staff
 from app.services.audit import AuditFilter, AuditRow, ChainCheck
 from app.services.audit import AuditPage as LogPage
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.staff import StaffMember
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
 from app.ui.tasks import ServiceRunner
@@ -66,9 +66,9 @@ def _shown(value: object) -> str:
 class AuditModel(QAbstractTableModel):
     """One page of audit rows, read only."""
 
-    def __init__(self, shop: Shop) -> None:
+    def __init__(self, ctx: Context) -> None:
         super().__init__()
-        self.shop = shop
+        self.ctx = ctx
         self.rows: list[AuditRow] = []
 
     def set_rows(self, rows: list[AuditRow]) -> None:
@@ -96,7 +96,7 @@ class AuditModel(QAbstractTableModel):
         row = self.rows[index.row()]
         column = COLUMNS[index.column()]
         if column == "when":
-            return self.shop.local(row.at).strftime("%Y-%m-%d %H:%M:%S")
+            return self.ctx.local(row.at).strftime("%Y-%m-%d %H:%M:%S")
         if column == "who":
             return row.staff_name or "—"
         if column == "action":
@@ -105,21 +105,21 @@ class AuditModel(QAbstractTableModel):
 
 
 class AuditPage(QWidget):
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.page_number = 0
         self.current: LogPage | None = None
         self._build()
-        self.runner.run(lambda: audit.audit_actions(shop), self._fill_actions)
-        self.runner.run(lambda: staff.list_staff(shop, include_inactive=True), self._fill_staff)
+        self.runner.run(lambda: audit.audit_actions(ctx), self._fill_actions)
+        self.runner.run(lambda: staff.list_staff(ctx, include_inactive=True), self._fill_staff)
         self.search()
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.addWidget(page_title(t("page.audit")))
         layout.addLayout(self._filters())
-        self.model = AuditModel(self.shop)
+        self.model = AuditModel(self.ctx)
         self.table = QTableView(objectName="auditTable")
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
@@ -136,7 +136,7 @@ class AuditPage(QWidget):
 
     def _filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        today = self.shop.local(self.shop.now()).date()
+        today = self.ctx.local(self.ctx.now()).date()
         self.date_from = self._date_edit("dateFrom", today - timedelta(days=DAYS_SHOWN))
         self.date_to = self._date_edit("dateTo", today)
         self.action = QComboBox(objectName="actionFilter")
@@ -206,8 +206,8 @@ class AuditPage(QWidget):
         """The local dates chosen, as UTC moments: from the first day's start to after the last."""
         first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
         assert isinstance(first, date) and isinstance(last, date)
-        start = datetime.combine(first, time(0), tzinfo=self.shop.zone)
-        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.shop.zone)
+        start = datetime.combine(first, time(0), tzinfo=self.ctx.zone)
+        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.ctx.zone)
         who = self.who.currentData()
         return AuditFilter(start, end, self.action.currentData(), uuid.UUID(who) if who else None)
 
@@ -218,7 +218,7 @@ class AuditPage(QWidget):
         wanted = self.wanted()
         self.error.hide()
         self.runner.run(
-            lambda: audit.list_audit(self.shop, wanted, page=max(0, page), page_size=PAGE_SIZE),
+            lambda: audit.list_audit(self.ctx, wanted, page=max(0, page), page_size=PAGE_SIZE),
             self.show_page,
             self._failed,
         )
@@ -237,9 +237,7 @@ class AuditPage(QWidget):
     def verify(self) -> None:
         self.verify_button.setEnabled(False)
         self.verdict.setText(t("busy"))
-        self.runner.run(
-            lambda: audit.verify_audit_chain(self.shop), self.show_verdict, self._failed
-        )
+        self.runner.run(lambda: audit.verify_audit_chain(self.ctx), self.show_verdict, self._failed)
 
     def show_verdict(self, check: ChainCheck) -> None:
         self.verify_button.setEnabled(True)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from app.domain.errors import Refused
 from app.services import backup_schedule, settings
 from app.services.backup_schedule import BackupFile
-from app.services.context import Shop
+from app.services.context import Context
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
 from app.ui.tasks import ServiceRunner
 from app.ui.text import t
@@ -41,9 +41,9 @@ def _count(value: int | None) -> str:
 
 
 class BackupsPage(QWidget):
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.backups: list[BackupFile] = []
         # dialogs through two small functions a test can replace
         self.confirm = self._ask
@@ -87,13 +87,13 @@ class BackupsPage(QWidget):
 
     def reload(self) -> None:
         self.runner.run(
-            lambda: backup_schedule.list_backups(self.shop), self.show_backups, self._failed
+            lambda: backup_schedule.list_backups(self.ctx), self.show_backups, self._failed
         )
 
     def show_backups(self, backups: list[BackupFile]) -> None:
         self.backups = backups
-        keep = settings.setting(self.shop, "backup_keep")
-        folder = backups[0].path.parent if backups else backup_schedule.backup_folder(self.shop)
+        keep = settings.setting(self.ctx, "backup_keep")
+        folder = backups[0].path.parent if backups else backup_schedule.backup_folder(self.ctx)
         self.where.setText(t("backups.where", folder=str(folder), keep=keep))
         self.table.setRowCount(len(backups))
         for row, made in enumerate(backups):
@@ -125,7 +125,7 @@ class BackupsPage(QWidget):
 
     def backup_now(self) -> None:
         self._working(True)
-        self.runner.run(lambda: backup_schedule.backup_now(self.shop), self._made, self._failed)
+        self.runner.run(lambda: backup_schedule.backup_now(self.ctx), self._made, self._failed)
 
     def _made(self, result: object) -> None:
         self._working(False)
@@ -147,7 +147,7 @@ class BackupsPage(QWidget):
             return
         self._working(True)
         self.runner.run(
-            lambda: backup_schedule.restore_backup(self.shop, chosen.path),
+            lambda: backup_schedule.restore_backup(self.ctx, chosen.path),
             self._restored,
             self._failed,
         )

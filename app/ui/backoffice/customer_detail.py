@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import Refused
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customer_admin import (
     CustomerDetail,
     FieldRefused,
@@ -80,11 +80,11 @@ class CustomerDetailDialog(QDialog):
     loaded = Signal()
 
     def __init__(
-        self, shop: Shop, runner: ServiceRunner, customer_id: uuid.UUID, parent: QWidget
+        self, ctx: Context, runner: ServiceRunner, customer_id: uuid.UUID, parent: QWidget
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("customerDetail")
-        self.shop, self.runner, self.customer_id = shop, runner, customer_id
+        self.ctx, self.runner, self.customer_id = ctx, runner, customer_id
         self.detail: CustomerDetail | None = None
         # replaced in tests: the questions a person answers
         self.confirm: Callable[[str], bool] = lambda text: ask_yes_no(self, text)
@@ -190,13 +190,13 @@ class CustomerDetailDialog(QDialog):
 
     def reload(self) -> None:
         self.runner.run(
-            lambda: customer_detail(self.shop, self.customer_id), self._show, self._failed
+            lambda: customer_detail(self.ctx, self.customer_id), self._show, self._failed
         )
 
     def _when(self, moment: datetime | None) -> str:
         if moment is None or moment == NEVER:
             return ""
-        return self.shop.local(moment).strftime("%Y-%m-%d %H:%M")
+        return self.ctx.local(moment).strftime("%Y-%m-%d %H:%M")
 
     def _show(self, detail: CustomerDetail) -> None:
         self.detail = detail
@@ -209,7 +209,7 @@ class CustomerDetailDialog(QDialog):
                 tier=detail.tier_name,
                 points=detail.points,
                 stamps=detail.stamps,
-                enrolled=self.shop.local_date(detail.enrolled_at).isoformat(),
+                enrolled=self.ctx.local_date(detail.enrolled_at).isoformat(),
             )
             + (
                 "  ·  " + t("detail.expiring", points=detail.expiring_30d)
@@ -345,7 +345,7 @@ class CustomerDetailDialog(QDialog):
             phone=self.phone_edit.text() or None,
         )
         self.runner.run(
-            lambda: update_profile(self.shop, self.customer_id, change),
+            lambda: update_profile(self.ctx, self.customer_id, change),
             lambda changed: self._done(t("detail.saved") if changed else t("detail.unchanged")),
             self._profile_refused,
         )
@@ -365,7 +365,7 @@ class CustomerDetailDialog(QDialog):
         keep = self.customer_id
 
         def merge() -> MergeResult:
-            return merge_customers(self.shop, keep, resolve_merge_side(self.shop, other))
+            return merge_customers(self.ctx, keep, resolve_merge_side(self.ctx, other))
 
         self.runner.run(merge, self._merged, self._merge_refused)
 
@@ -383,7 +383,7 @@ class CustomerDetailDialog(QDialog):
         if not path:
             return
         self.runner.run(
-            lambda: export_customer(self.shop, self.customer_id, Path(path)),
+            lambda: export_customer(self.ctx, self.customer_id, Path(path)),
             lambda _count: self._done(t("detail.exported", file=Path(path).name)),
             self._failed,
         )
@@ -393,7 +393,7 @@ class CustomerDetailDialog(QDialog):
             return
         action = withdraw_customer if how == "withdraw" else erase_member
         self.runner.run(
-            lambda: action(self.shop, self.customer_id),
+            lambda: action(self.ctx, self.customer_id),
             lambda _id: self._done(t("detail.left")),
             self._failed,
         )

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customer_admin import (
     PAGE_SIZE,
     CustomerFilter,
@@ -41,10 +41,10 @@ class CustomerTableModel(QAbstractTableModel):
     failed = Signal(object)  # the error of a page that could not be read
 
     def __init__(
-        self, shop: Shop, run: Run, page_size: int = PAGE_SIZE, parent: QObject | None = None
+        self, ctx: Context, run: Run, page_size: int = PAGE_SIZE, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
-        self.shop, self._run, self.page_size = shop, run, page_size
+        self.ctx, self._run, self.page_size = ctx, run, page_size
         # not `sort`: that is the Qt method a view calls to sort the model
         self.filters, self.order = CustomerFilter(), "newest"
         self.rows: list[CustomerRow] = []
@@ -80,7 +80,7 @@ class CustomerTableModel(QAbstractTableModel):
         generation, filters, sort = self._generation, self.filters, self.order
         after = self.rows[-1].key if self.rows else None
         self._run(
-            lambda: browse_customers(self.shop, filters, sort, after, self.page_size),
+            lambda: browse_customers(self.ctx, filters, sort, after, self.page_size),
             lambda page: self._arrived(generation, page),
             lambda error: self._refused(generation, error),
         )
@@ -155,4 +155,4 @@ class CustomerTableModel(QAbstractTableModel):
         return t(f"cust.status.{row.status}")
 
     def _day(self, moment: datetime | None) -> str:
-        return self.shop.local_date(moment).isoformat() if moment else t("cust.none")
+        return self.ctx.local_date(moment).isoformat() if moment else t("cust.none")

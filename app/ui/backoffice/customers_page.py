@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import settings
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.customer_admin import SORTS, STATUSES, CustomerFilter, tier_choices
 from app.ui.backoffice.customer_detail import CustomerDetailDialog
 from app.ui.backoffice.customer_model import CustomerTableModel
@@ -29,17 +29,17 @@ SEARCH_DELAY_MS = 300
 
 
 class CustomersPage(QWidget):
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.detail: CustomerDetailDialog | None = None
-        self.model = CustomerTableModel(shop, runner.run, parent=self)
+        self.model = CustomerTableModel(ctx, runner.run, parent=self)
         self.model.page_loaded.connect(self._show_count)
         self.model.failed.connect(self._show_failure)
         self._build()
         self._typing = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._typing.timeout.connect(self.refresh)
-        runner.run(lambda: tier_choices(shop), self._fill_tiers, self._show_failure)
+        runner.run(lambda: tier_choices(ctx), self._fill_tiers, self._show_failure)
         self.refresh()
 
     def _build(self) -> None:
@@ -59,7 +59,7 @@ class CustomersPage(QWidget):
             [("", t("cust.any")), ("yes", t("cust.marketing.yes")), ("no", t("cust.marketing.no"))],
         )
         self.renewal = QCheckBox(t("cust.renewal"), objectName="renewalDue")
-        months = settings.setting(self.shop, "marketing_renewal_months")
+        months = settings.setting(self.ctx, "marketing_renewal_months")
         self.renewal.setToolTip(t("cust.renewal_tip", months=months))
         self.renewal.toggled.connect(self.refresh)
         self.error = QLabel(objectName="fieldError", wordWrap=True)
@@ -157,7 +157,7 @@ class CustomersPage(QWidget):
         if self.detail is not None:
             self.detail.close()
         self.detail = CustomerDetailDialog(
-            self.shop, self.runner, self.model.customer_id(index.row()), self
+            self.ctx, self.runner, self.model.customer_id(index.row()), self
         )
         self.detail.changed.connect(self.refresh)
         self.detail.show()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import transfer
-from app.services.context import Shop
+from app.services.context import Context
 from app.ui.backoffice.reports_page import fill, table
 from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t
@@ -39,9 +39,9 @@ def _step(title: str) -> tuple[QWidget, QVBoxLayout]:
 
 
 class ImportPage(QWidget):
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.preview: transfer.ImportPreview | None = None
         self.checked: transfer.ImportResult | None = None
         self.steps = QStackedWidget(objectName="importSteps")
@@ -153,9 +153,9 @@ class ImportPage(QWidget):
     def check(self) -> None:
         """A dry run: every row checked, nothing written."""
         self.mapping_error.setText("")
-        shop, path, mapping = self.shop, Path(self.path.text().strip()), self.mapping()
+        ctx, path, mapping = self.ctx, Path(self.path.text().strip()), self.mapping()
         self.runner.run(
-            lambda: transfer.import_customers(shop, path, dry_run=True, mapping=mapping),
+            lambda: transfer.import_customers(ctx, path, dry_run=True, mapping=mapping),
             self._show_check,
             lambda e: self.mapping_error.setText(_explain(e)),
         )
@@ -192,10 +192,10 @@ class ImportPage(QWidget):
         self.steps.setCurrentIndex(2)
 
     def run_import(self) -> None:
-        shop, path, mapping = self.shop, Path(self.path.text().strip()), self.mapping()
+        ctx, path, mapping = self.ctx, Path(self.path.text().strip()), self.mapping()
         skip = self.skip_bad.isChecked()
         self.runner.run(
-            lambda: transfer.import_customers(shop, path, skip_bad=skip, mapping=mapping),
+            lambda: transfer.import_customers(ctx, path, skip_bad=skip, mapping=mapping),
             self._imported,
             lambda e: self.run_error.setText(_explain(e)),
         )

@@ -29,7 +29,7 @@ from app.domain.errors import Refused
 from app.domain.money import parse_won
 from app.domain.program import STAMP_PER, Program
 from app.services import program as program_service
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.program import ProgramChange
 from app.ui.backoffice.settings_page import error_text, form_footer, page_title, spin
 from app.ui.tasks import ServiceRunner
@@ -165,13 +165,13 @@ class EditableTable(QTableWidget):
 class ProgramPage(QWidget):
     """Edit, check, try and save the program; the history says who changed what, when."""
 
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.program: Program | None = None
         self._filling = False
         self._build()
-        self.runner.run(lambda: program_service.show_program(shop), self.fill, self._failed)
+        self.runner.run(lambda: program_service.show_program(ctx), self.fill, self._failed)
         self.load_history()
 
     # --- layout --------------------------------------------------------------------------
@@ -429,7 +429,7 @@ class ProgramPage(QWidget):
                 amount=amount,
                 items=1,
                 tier_code=tier.code,
-                local_time=self.shop.local(self.shop.now()),
+                local_time=self.ctx.local(self.ctx.now()),
             )
         except Refused as error:
             self.example.setText(refusal(error))
@@ -459,7 +459,7 @@ class ProgramPage(QWidget):
             return
         self.save_button.setEnabled(False)
         self.runner.run(
-            lambda: program_service.load_program(self.shop, document), self._saved, self._failed
+            lambda: program_service.load_program(self.ctx, document), self._saved, self._failed
         )
 
     def _saved(self, _: object) -> None:
@@ -477,13 +477,13 @@ class ProgramPage(QWidget):
 
     def load_history(self) -> None:
         self.runner.run(
-            lambda: program_service.program_history(self.shop), self.show_history, self._failed
+            lambda: program_service.program_history(self.ctx), self.show_history, self._failed
         )
 
     def show_history(self, history: list[ProgramChange]) -> None:
         self.history.setRowCount(len(history))
         for row, change in enumerate(history):
-            when = self.shop.local(change.created_at).strftime("%Y-%m-%d %H:%M")
+            when = self.ctx.local(change.created_at).strftime("%Y-%m-%d %H:%M")
             cells = (when, change.staff_name or "—", change_summary(change))
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.domain.dashboard import Dashboard
 from app.domain.errors import Refused
 from app.services import analytics
-from app.services.context import Shop
+from app.services.context import Context
 from app.ui.backoffice.charts import bar_chart, chart_view, line_chart, short_month, show_chart
 from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, t, won
@@ -71,9 +71,9 @@ def fill(widget: QTableWidget, rows: list[list[str]], *, text_columns: int = 1) 
 
 
 class ReportsPage(QWidget):
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.board: Dashboard | None = None
         self.arrived: set[str] = set()
         layout = QVBoxLayout(self)
@@ -97,7 +97,7 @@ class ReportsPage(QWidget):
     # --- layout -------------------------------------------------------------------------
 
     def _period_bar(self) -> QHBoxLayout:
-        today = QDate.fromString(self.shop.local_date(self.shop.now()).isoformat(), "yyyy-MM-dd")
+        today = QDate.fromString(self.ctx.local_date(self.ctx.now()).isoformat(), "yyyy-MM-dd")
         self.first = self._month_edit("reportsFrom", today.addMonths(-11))
         self.last = self._month_edit("reportsTo", today)
         bar = QHBoxLayout()
@@ -184,18 +184,16 @@ class ReportsPage(QWidget):
         self.arrived.clear()
         self.message.setText("")
         self.churn.setText(t("reports.loading"))
-        shop = self.shop
-        self.runner.run(
-            lambda: analytics.dashboard(shop, first, last), self._show_board, self._fail
-        )
+        ctx = self.ctx
+        self.runner.run(lambda: analytics.dashboard(ctx, first, last), self._show_board, self._fail)
         # the quick analyses first: cohorts read kept monthly figures, the others scan sales
         self.runner.run(
-            lambda: analytics.cohort_retention(shop, first, last), self._show_cohorts, self._fail
+            lambda: analytics.cohort_retention(ctx, first, last), self._show_cohorts, self._fail
         )
         self.runner.run(
-            lambda: analytics.top_customers(shop, first, last), self._show_top, self._fail
+            lambda: analytics.top_customers(ctx, first, last), self._show_top, self._fail
         )
-        self.runner.run(lambda: analytics.campaign_results(shop), self._show_campaigns, self._fail)
+        self.runner.run(lambda: analytics.campaign_results(ctx), self._show_campaigns, self._fail)
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, Refused):
@@ -345,11 +343,11 @@ class ReportsPage(QWidget):
         path = self.ask_save_path(f"report_{first}_{last}.{kind}")
         if path is None:
             return
-        shop, lang = self.shop, language()
+        ctx, lang = self.ctx, language()
         if kind == "pdf":
-            job = lambda: analytics.export_report_pdf(shop, first, last, path, language=lang)  # noqa: E731
+            job = lambda: analytics.export_report_pdf(ctx, first, last, path, language=lang)  # noqa: E731
         else:
-            job = lambda: analytics.export_report_csv(shop, first, last, path)  # noqa: E731
+            job = lambda: analytics.export_report_csv(ctx, first, last, path)  # noqa: E731
         self.runner.run(job, lambda _: self._saved(path), self._fail)
 
     def _saved(self, path: Path) -> None:

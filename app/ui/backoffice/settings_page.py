@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import settings
-from app.services.context import Shop
+from app.services.context import Context
 from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t
 
@@ -112,9 +112,9 @@ def select_data(box: QComboBox, value: Any) -> None:
 class SettingsPage(QWidget):
     """Every value goes through settings.update_settings (owner only, checked, audited)."""
 
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.choose_folder = lambda: QFileDialog.getExistingDirectory(self, t("set.backup_folder"))
         self._build()
         self.fill()
@@ -185,7 +185,7 @@ class SettingsPage(QWidget):
 
     def fill(self) -> None:
         """The values in force (kept in memory by the shop, no database call needed)."""
-        value = lambda key: settings.setting(self.shop, key)  # noqa: E731
+        value = lambda key: settings.setting(self.ctx, key)  # noqa: E731
         select_data(self.language, value("language"))
         self.idle_minutes.setValue(int(value("idle_minutes")))
         self.void_window.setValue(int(value("void_window_minutes")))
@@ -219,7 +219,7 @@ class SettingsPage(QWidget):
         self.error.hide()
         self.save_button.setEnabled(False)
         self.runner.run(
-            lambda: settings.update_settings(self.shop, **values), self._saved, self._failed
+            lambda: settings.update_settings(self.ctx, **values), self._saved, self._failed
         )
 
     def _saved(self, _: object) -> None:

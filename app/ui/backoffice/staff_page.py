@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import staff
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.staff import StaffMember
 from app.ui.backoffice.settings_page import combo, error_text, field_error, page_title
 from app.ui.tasks import ServiceRunner
@@ -37,9 +37,9 @@ def pin_edit(name: str) -> QLineEdit:
 
 
 class StaffPage(QWidget):
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.members: list[StaffMember] = []
         self._build()
         self.reload()
@@ -121,7 +121,7 @@ class StaffPage(QWidget):
 
     def reload(self) -> None:
         self.runner.run(
-            lambda: staff.list_staff(self.shop, include_inactive=True), self.show_members
+            lambda: staff.list_staff(self.ctx, include_inactive=True), self.show_members
         )
 
     def show_members(self, members: list[StaffMember]) -> None:
@@ -167,7 +167,7 @@ class StaffPage(QWidget):
         self.add_error.hide()
         name, role, pin = self.new_name.text(), self.new_role.currentData(), self.new_pin.text()
         self.runner.run(
-            lambda: staff.add_staff(self.shop, name, role, pin),
+            lambda: staff.add_staff(self.ctx, name, role, pin),
             self._added,
             lambda e: self._show(self.add_error, e),
         )
@@ -183,7 +183,7 @@ class StaffPage(QWidget):
         if member is None:
             return
         self.runner.run(
-            lambda: staff.set_active(self.shop, member.id, not member.active),
+            lambda: staff.set_active(self.ctx, member.id, not member.active),
             lambda _: self._done(
                 t("staff.enabled", name=member.name)
                 if not member.active
@@ -202,7 +202,7 @@ class StaffPage(QWidget):
             self._show(self.pin_error, Refused("backoffice.pin_mismatch"))
             return
         self.runner.run(
-            lambda: staff.set_pin(self.shop, member.id, pin),
+            lambda: staff.set_pin(self.ctx, member.id, pin),
             lambda _: self._pin_done(member),
             lambda e: self._show(self.pin_error, e),
         )

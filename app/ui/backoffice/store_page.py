@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import settings, store
-from app.services.context import Shop
+from app.services.context import Context
 from app.services.store import StoreProfile
 from app.ui.backoffice.settings_page import error_text, field_error, form_footer, page_title
 from app.ui.tasks import ServiceRunner
@@ -40,15 +40,15 @@ _LABEL_OF = {"phone": "store.phone_label"}
 
 
 class StorePage(QWidget):
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.choose_logo = lambda: QFileDialog.getOpenFileName(
             self, t("store.logo"), "", t("store.logo_filter")
         )[0]
         self._build()
         self.fill_texts()
-        self.runner.run(lambda: store.store_profile(shop), self.fill_profile, self._failed)
+        self.runner.run(lambda: store.store_profile(ctx), self.fill_profile, self._failed)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -128,7 +128,7 @@ class StorePage(QWidget):
         self.edits["phone"].setText(profile.phone)
 
     def fill_texts(self) -> None:
-        value = lambda key: str(settings.setting(self.shop, key) or "")  # noqa: E731
+        value = lambda key: str(settings.setting(self.ctx, key) or "")  # noqa: E731
         self.slip_footer.setText(value("slip_footer"))
         self.consent_program.setPlainText(value("consent_program_text"))
         self.consent_marketing.setPlainText(value("consent_marketing_text"))
@@ -185,7 +185,7 @@ class StorePage(QWidget):
         }
         self.save_button.setEnabled(False)
         self.runner.run(
-            lambda: store.save_store(self.shop, profile, **texts), self._saved, self._failed
+            lambda: store.save_store(self.ctx, profile, **texts), self._saved, self._failed
         )
 
     def _saved(self, profile: StoreProfile) -> None:

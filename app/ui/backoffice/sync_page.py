@@ -17,15 +17,15 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import sync
-from app.services.context import Shop
+from app.services.context import Context
 from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t
 
 
-def sync_status_text(status: sync.SyncStatus, shop: Shop) -> str:
+def sync_status_text(status: sync.SyncStatus, ctx: Context) -> str:
     """One line for the status bar and this page: in sync or how much waits, and why not."""
     when = (
-        shop.local(status.last_success).strftime("%m/%d %H:%M")
+        ctx.local(status.last_success).strftime("%m/%d %H:%M")
         if status.last_success
         else t("sync.status.never")
     )
@@ -41,9 +41,9 @@ def sync_status_text(status: sync.SyncStatus, shop: Shop) -> str:
 
 
 class SyncPage(QWidget):
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         explain = QLabel(t("sync.explain"), objectName="syncExplain")
         explain.setWordWrap(True)
         self.url = QLineEdit(objectName="syncUrl")
@@ -90,7 +90,7 @@ class SyncPage(QWidget):
         self.test_button.clicked.connect(self.test)
         self.setup_button.clicked.connect(self.set_up)
         self.now_button.clicked.connect(self.sync_now)
-        self.url.setText(sync.configured_url(shop) or "")
+        self.url.setText(sync.configured_url(ctx) or "")
         self.refresh()
 
     def _say(self, text: str) -> None:
@@ -121,7 +121,7 @@ class SyncPage(QWidget):
             self.refresh()
 
         self.runner.run(
-            lambda: sync.setup_sync(self.shop, url, store=store, register=register),
+            lambda: sync.setup_sync(self.ctx, url, store=store, register=register),
             done,
             self._failed,
         )
@@ -133,14 +133,14 @@ class SyncPage(QWidget):
             )
             self.refresh()
 
-        self.runner.run(lambda: sync.sync_now(self.shop), done, self._failed)
+        self.runner.run(lambda: sync.sync_now(self.ctx), done, self._failed)
 
     def refresh(self) -> None:
-        shop = self.shop
+        ctx = self.ctx
 
         def load() -> tuple[sync.SyncStatus, list[sync.AttentionItem]]:
-            status = sync.sync_status(shop)
-            return status, sync.needs_attention(shop) if status.configured else []
+            status = sync.sync_status(ctx)
+            return status, sync.needs_attention(ctx) if status.configured else []
 
         self.runner.run(load, lambda result: self._show(*result), self._failed_quietly)
 
@@ -149,7 +149,7 @@ class SyncPage(QWidget):
 
     def _show(self, status: sync.SyncStatus, items: list[sync.AttentionItem]) -> None:
         self.now_button.setEnabled(status.configured)
-        self.state.setText(sync_status_text(status, self.shop) if status.configured else "—")
+        self.state.setText(sync_status_text(status, self.ctx) if status.configured else "—")
         self.attention.setRowCount(max(1, len(items)))
         if not items:
             self.attention.setItem(0, 0, QTableWidgetItem(t("sync.attention.none")))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.services import winback
-from app.services.context import Shop
+from app.services.context import Context
 from app.ui.backoffice.reports_page import fill, table
 from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t, won
@@ -30,9 +30,9 @@ KINDS = ("amount", "percent", "item")
 
 
 class WinbackPage(QWidget):
-    def __init__(self, shop: Shop, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.found: winback.WinbackList | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(self._search_bar())
@@ -60,7 +60,7 @@ class WinbackPage(QWidget):
     def _search_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         self.days = QSpinBox(objectName="winbackDays", minimum=1, maximum=9999)
-        self.days.setValue(winback.default_days(self.shop))
+        self.days.setValue(winback.default_days(self.ctx))
         self.days_error = QLabel(objectName="winbackDaysError", wordWrap=True)
         self.days_error.setStyleSheet("color: #b00020;")
         find = QPushButton(t("winback.find"), objectName="winbackFind")
@@ -97,8 +97,8 @@ class WinbackPage(QWidget):
 
     def find(self) -> None:  # type: ignore[override]  # the page's search, not QWidget.find(id)
         self.days_error.setText("")
-        shop, days = self.shop, self.days.value()
-        self.runner.run(lambda: winback.dormant_members(shop, days), self._show, self._days_refused)
+        ctx, days = self.ctx, self.days.value()
+        self.runner.run(lambda: winback.dormant_members(ctx, days), self._show, self._days_refused)
 
     def _days_refused(self, error: BaseException) -> None:
         self.days_error.setText(_explain(error))
@@ -138,10 +138,10 @@ class WinbackPage(QWidget):
         self.coupon_error.setText("")
         text = self.value.text().strip().replace(",", "")
         value = int(text) if text.isdigit() else -1
-        shop, days = self.shop, self.days.value()
+        ctx, days = self.ctx, self.days.value()
         kind, valid = self.kind.currentData(), self.valid_days.value()
         self.runner.run(
-            lambda: winback.issue_winback_coupons(shop, days, kind, value, valid),
+            lambda: winback.issue_winback_coupons(ctx, days, kind, value, valid),
             self._issued,
             lambda error: self.coupon_error.setText(_explain(error)),
         )
@@ -155,12 +155,12 @@ class WinbackPage(QWidget):
         return Path(name) if name else None
 
     def export(self) -> None:
-        path = self.ask_save_path(winback.sms_file_name(self.shop))
+        path = self.ask_save_path(winback.sms_file_name(self.ctx))
         if path is None:
             return
-        shop, days = self.shop, self.days.value()
+        ctx, days = self.ctx, self.days.value()
         self.runner.run(
-            lambda: winback.export_sms_list(shop, days, path),
+            lambda: winback.export_sms_list(ctx, days, path),
             self._exported,
             lambda error: self.message.setText(_explain(error)),
         )

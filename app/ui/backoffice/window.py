@@ -7,7 +7,7 @@ import importlib
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
-from app.services.context import Shop
+from app.services.context import Context
 from app.ui.tasks import ServiceRunner
 from app.ui.text import t
 
@@ -30,10 +30,10 @@ PAGES = [
 
 class BackOfficeWindow(QMainWindow):
     def __init__(
-        self, shop: Shop, runner: ServiceRunner, store_name: str, parent: QWidget | None = None
+        self, ctx: Context, runner: ServiceRunner, store_name: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.shop, self.runner = shop, runner
+        self.ctx, self.runner = ctx, runner
         self.setObjectName("backOffice")
         self.setWindowTitle(t("backoffice.title", store=store_name))
         self.tabs = QTabWidget(objectName="backOfficeTabs")
@@ -63,7 +63,7 @@ class BackOfficeWindow(QMainWindow):
         except ModuleNotFoundError:
             page: QWidget = QLabel(t("backoffice.coming"), alignment=Qt.AlignmentFlag.AlignCenter)
         else:
-            page = page_class(self.shop, self.runner, self)
+            page = page_class(self.ctx, self.runner, self)
         self.pages[key] = page
         self.tabs.blockSignals(True)
         self.tabs.removeTab(index)

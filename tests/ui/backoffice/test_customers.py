@@ -35,20 +35,20 @@ class Jobs:
                 on_done(result)
 
 
-def fill(shop, n):
+def fill(ctx, n):
     names = ["김민준", "이서연", "박지훈", None, "최수아"]
     out = []
     for i in range(n):
-        shop.fixed_now = (shop.fixed_now or shop.now()) + timedelta(seconds=1)
-        out.append(customers.enroll(shop, f"010-3{i:03d}-{i:04d}", name=names[i % 5]).id)
-    shop.fixed_now = None
+        ctx.fixed_now = (ctx.fixed_now or ctx.now()) + timedelta(seconds=1)
+        out.append(customers.enroll(ctx, f"010-3{i:03d}-{i:04d}", name=names[i % 5]).id)
+    ctx.fixed_now = None
     return out
 
 
-def test_model_fetches_pages_in_a_stable_keyset_order(qtmodeltester, sqlite_shop) -> None:
-    ids = fill(sqlite_shop, 23)
+def test_model_fetches_pages_in_a_stable_keyset_order(qtmodeltester, sqlite_ctx) -> None:
+    ids = fill(sqlite_ctx, 23)
     jobs = Jobs()
-    model = CustomerTableModel(sqlite_shop, jobs, page_size=5)
+    model = CustomerTableModel(sqlite_ctx, jobs, page_size=5)
     model.show_query(CustomerFilter(), "oldest")
     assert model.rowCount() == 0 and not model.canFetchMore(QModelIndex())  # one page asked
     jobs.drain()
@@ -76,8 +76,8 @@ def test_model_fetches_pages_in_a_stable_keyset_order(qtmodeltester, sqlite_shop
 
 
 def test_page_search_filter_and_screenshot(window, qtbot, shot) -> None:
-    fill(window.shop, 30)
-    sales.record_sale(window.shop, resolve_customer(window.shop, "010-3002-0002"), 50_000)
+    fill(window.ctx, 30)
+    sales.record_sale(window.ctx, resolve_customer(window.ctx, "010-3002-0002"), 50_000)
     window.backoffice_action.trigger()
     page = window.backoffice.page("page.customers")
     settle(qtbot, window)
@@ -113,9 +113,9 @@ def open_detail(window, qtbot, phone):
 
 
 def test_detail_shows_the_ledger_with_running_balance(window, qtbot, shot) -> None:
-    member = customers.enroll(window.shop, "010-5555-1234", name="김민준", marketing_consent=True)
-    sales.record_sale(window.shop, resolve_customer(window.shop, "010-5555-1234"), 30_000)
-    sales.record_sale(window.shop, resolve_customer(window.shop, "010-5555-1234"), 70_000)
+    member = customers.enroll(window.ctx, "010-5555-1234", name="김민준", marketing_consent=True)
+    sales.record_sale(window.ctx, resolve_customer(window.ctx, "010-5555-1234"), 30_000)
+    sales.record_sale(window.ctx, resolve_customer(window.ctx, "010-5555-1234"), 70_000)
     _page, detail = open_detail(window, qtbot, "1234")
     assert detail.detail.id == member.id
     lines = detail.detail.ledger
@@ -131,16 +131,16 @@ def test_detail_shows_the_ledger_with_running_balance(window, qtbot, shot) -> No
 
 
 def test_bad_phone_is_shown_next_to_the_field_and_nothing_written(window, qtbot) -> None:
-    customers.enroll(window.shop, "010-5555-1234", name="김민준")
-    customers.enroll(window.shop, "010-5555-9999")
+    customers.enroll(window.ctx, "010-5555-1234", name="김민준")
+    customers.enroll(window.ctx, "010-5555-9999")
     _page, detail = open_detail(window, qtbot, "1234")
-    before = snapshot(window.shop)
+    before = snapshot(window.ctx)
     for bad in ("010-55", "010-5555-9999"):
         detail.phone_edit.setText(bad)
         detail.save_profile()
         settle(qtbot, window)
         assert detail.errors["phone"].isVisible()
-        assert snapshot(window.shop) == before
+        assert snapshot(window.ctx) == before
     assert "010-****-9999" in detail.errors["phone"].text()
     detail.phone_edit.setText("010 5555 4321")
     detail.name_edit.setText("김민수")
@@ -151,9 +151,9 @@ def test_bad_phone_is_shown_next_to_the_field_and_nothing_written(window, qtbot)
 
 
 def test_merge_withdraw_and_export_from_the_record(window, qtbot, tmp_path) -> None:
-    keep = customers.enroll(window.shop, "010-6666-0001", name="김민준")
-    gone = customers.enroll(window.shop, "010-6666-0002", name="김민준")
-    sales.record_sale(window.shop, resolve_customer(window.shop, "010-6666-0002"), 100_000)
+    keep = customers.enroll(window.ctx, "010-6666-0001", name="김민준")
+    gone = customers.enroll(window.ctx, "010-6666-0002", name="김민준")
+    sales.record_sale(window.ctx, resolve_customer(window.ctx, "010-6666-0002"), 100_000)
     page, detail = open_detail(window, qtbot, "0001")
     points = detail.detail.points
     detail.confirm = lambda text: True
@@ -165,7 +165,7 @@ def test_merge_withdraw_and_export_from_the_record(window, qtbot, tmp_path) -> N
     detail.merge_other()
     settle(qtbot, window)
     assert detail.detail.points > points and detail.detail.absorbed == [gone.id]
-    assert [c.id for c in customers.find_customers(window.shop, gone.card)] == [keep.id]
+    assert [c.id for c in customers.find_customers(window.ctx, gone.card)] == [keep.id]
 
     path = tmp_path / "one.json"
     detail.choose_path = lambda name: str(path)

@@ -29,13 +29,13 @@ def test_program_edit_validate_save_and_history(window, qtbot, shot) -> None:
     assert "골드 480P" in page.example.text()
 
     # an invalid edit: the reason next to the form, Save disabled, nothing written
-    before = snapshot(window.shop)
+    before = snapshot(window.ctx)
     page.tiers.item(2, 2).setText("100,000")  # GOLD below SILVER
     assert not page.save_button.isEnabled()
     assert page.error.isVisible() and "등급 3행" in page.error.text()
     page.save()
     settle(qtbot, window)
-    assert snapshot(window.shop) == before
+    assert snapshot(window.ctx) == before
 
     page.tiers.item(2, 2).setText("1,500,000")
     page.expiry_months.setValue(24)
@@ -54,7 +54,7 @@ def test_program_edit_validate_save_and_history(window, qtbot, shot) -> None:
     assert page.save_button.isEnabled() and not page.error.isVisible()
     page.save_button.click()
     settle(qtbot, window)
-    saved = program.program_in_force(window.shop)
+    saved = program.program_in_force(window.ctx)
     assert saved.points.expiry_months == 24
     assert str(saved.tiers.levels[1].earn_percent) == "3.5"
     assert saved.campaigns[0].weekdays == frozenset(range(5))
@@ -77,19 +77,19 @@ def test_program_template_applies(window, qtbot) -> None:
     assert "0P, 스탬프 +1" in page.example.text()
     page.save_button.click()
     settle(qtbot, window)
-    assert [lv.earn_percent for lv in program.program_in_force(window.shop).tiers.levels] == [0]
+    assert [lv.earn_percent for lv in program.program_in_force(window.ctx).tiers.levels] == [0]
 
 
 def test_store_profile_save_and_bad_business_number(window, qtbot, shot, tmp_path) -> None:
     page = _open(window, qtbot, "page.store")
     assert page.edits["name"].text() == "내 가게"
-    before = snapshot(window.shop)
+    before = snapshot(window.ctx)
     page.edits["business_number"].setText("123-45-67890")
     page.save_button.click()
     settle(qtbot, window)
     assert page.errors["business_number"].isVisible()
     assert "사업자등록번호" in page.errors["business_number"].text()
-    assert snapshot(window.shop) == before
+    assert snapshot(window.ctx) == before
 
     logo = tmp_path / "logo.png"
     image = QImage(200, 100, QImage.Format.Format_RGB32)
@@ -107,11 +107,11 @@ def test_store_profile_save_and_bad_business_number(window, qtbot, shot, tmp_pat
     page.save_button.click()
     settle(qtbot, window)
     assert page.edits["business_number"].text() == "123-45-67891"
-    with window.shop.db.read() as session:
-        row = session.get(Store, window.shop.store_id)
+    with window.ctx.db.read() as session:
+        row = session.get(Store, window.ctx.store_id)
         assert (row.name, row.business_number) == ("단골 카페 망원점", "1234567891")
-    assert settings.setting(window.shop, "logo_path") == str(logo)
-    assert settings.setting(window.shop, "consent_version") == "2"
+    assert settings.setting(window.ctx, "logo_path") == str(logo)
+    assert settings.setting(window.ctx, "consent_version") == "2"
     assert "버전 2" in page.consent_version.text()
     shot(window.backoffice, "backoffice_store")
 
@@ -123,7 +123,7 @@ def test_add_a_cashier_then_disable_and_reset_pin(window, qtbot, shot) -> None:
     page.add_button.click()
     settle(qtbot, window)
     assert page.add_error.isVisible() and "4~8" in page.add_error.text()
-    assert [m.name for m in staff.list_staff(window.shop)] == ["사장님"]
+    assert [m.name for m in staff.list_staff(window.ctx)] == ["사장님"]
 
     page.new_pin.setText("2580")
     page.add_button.click()
@@ -133,7 +133,7 @@ def test_add_a_cashier_then_disable_and_reset_pin(window, qtbot, shot) -> None:
     page.select(cashier.id)
     page.toggle_button.click()
     settle(qtbot, window)
-    assert "이알바" not in [m.name for m in staff.list_staff(window.shop)]
+    assert "이알바" not in [m.name for m in staff.list_staff(window.ctx)]
     page.select(cashier.id)
     assert page.toggle_button.text() == "다시 사용"
     page.reset_pin.setText("1111")
@@ -160,7 +160,7 @@ def test_settings_are_saved(window, qtbot, shot) -> None:
     page.save_button.click()
     settle(qtbot, window)
     assert page.message.text() == "설정을 저장했습니다."
-    value = lambda key: settings.setting(window.shop, key)  # noqa: E731
+    value = lambda key: settings.setting(window.ctx, key)  # noqa: E731
     assert (value("idle_minutes"), value("void_window_minutes"), value("backup_keep")) == (
         25,
         30,
@@ -170,23 +170,23 @@ def test_settings_are_saved(window, qtbot, shot) -> None:
     assert value("auto_print_slip") is True and value("phone_mask") == "last"
     shot(window.backoffice, "backoffice_settings")
 
-    before = snapshot(window.shop)
+    before = snapshot(window.ctx)
     page.backup_folder.setText("x" * 600)
     page.save_button.click()
     settle(qtbot, window)
     assert page.error.isVisible() and "backup_folder" in page.error.text()
-    assert snapshot(window.shop) == before
+    assert snapshot(window.ctx) == before
 
 
 def test_backups_listed_made_and_restored(window, qtbot, shot) -> None:
-    shop = window.shop
-    enroll(shop, "010-1234-5678")
-    backup_schedule.daily_backup(shop)
+    ctx = window.ctx
+    enroll(ctx, "010-1234-5678")
+    backup_schedule.daily_backup(ctx)
     page = _open(window, qtbot, "page.backups")
     assert page.table.rowCount() == 1 and page.table.item(0, 1).text() == "자동"
     assert page.table.item(0, 3).text() == "1"
 
-    enroll(shop, "010-2222-3333")
+    enroll(ctx, "010-2222-3333")
     page.backup_button.click()
     assert page.busy.isVisibleTo(page)
     settle(qtbot, window)
@@ -205,7 +205,7 @@ def test_backups_listed_made_and_restored(window, qtbot, shot) -> None:
     assert "로그아웃" in told[0]
     qtbot.waitUntil(lambda: window.backoffice is None, timeout=5000)
     assert window.stack.currentWidget() is window.signin
-    assert snapshot(shop)["customers"] == 1
+    assert snapshot(ctx)["customers"] == 1
 
 
 def test_restore_needs_a_choice(window, qtbot) -> None:
@@ -215,10 +215,10 @@ def test_restore_needs_a_choice(window, qtbot) -> None:
 
 
 def test_audit_filters_paging_and_verify(window, qtbot, shot) -> None:
-    shop = window.shop
-    cashier = staff.add_staff(shop, "이알바", "cashier", "2580")
+    ctx = window.ctx
+    cashier = staff.add_staff(ctx, "이알바", "cashier", "2580")
     for i in range(120):
-        enroll(shop, f"010-5555-{i:04d}")
+        enroll(ctx, f"010-5555-{i:04d}")
     page = _open(window, qtbot, "page.audit")
     assert page.page_label.text() == "1 / 2 쪽 (모두 121건)"
     page.next.click()
@@ -251,7 +251,7 @@ def test_audit_filters_paging_and_verify(window, qtbot, shot) -> None:
     assert "온전합니다" in page.verdict.text()
     shot(window.backoffice, "backoffice_audit")
 
-    with shop.db.write() as session:
+    with ctx.db.write() as session:
         victim = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()[5]
         session.execute(
             update(AuditEntry)

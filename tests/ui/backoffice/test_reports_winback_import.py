@@ -22,7 +22,7 @@ def _page(window, qtbot, key: str):
 
 
 def test_reports_fill_in_and_export(window, qtbot, shot, tmp_path: Path) -> None:
-    _history(window.shop)
+    _history(window.ctx)
     page = _page(window, qtbot, "page.reports")
     assert page.arrived == {"board", "cohorts", "top", "campaigns"}
     assert page.figures["members"].text() == "3"
@@ -65,7 +65,7 @@ def test_a_reversed_period_is_explained(window, qtbot) -> None:
 
 
 def test_winback_lists_issues_and_exports(window, qtbot, shot, tmp_path: Path) -> None:
-    _history(window.shop)
+    _history(window.ctx)
     page = _page(window, qtbot, "page.winback")
     page.days.setValue(14)
     page.find()
@@ -75,11 +75,11 @@ def test_winback_lists_issues_and_exports(window, qtbot, shot, tmp_path: Path) -
     assert "2명" in page.summary.text()
     shot(window.backoffice, "backoffice_winback")
 
-    before = snapshot(window.shop)
+    before = snapshot(window.ctx)
     page.value.setText("0")
     page.issue_button.click()
     settle(qtbot, window)
-    assert page.coupon_error.text() and snapshot(window.shop) == before
+    assert page.coupon_error.text() and snapshot(window.ctx) == before
     page.value.setText("3,000")
     page.issue_button.click()
     settle(qtbot, window)
@@ -116,7 +116,7 @@ def test_import_wizard_maps_checks_and_is_all_or_nothing(window, qtbot, shot, tm
     assert page.columns["points"].currentData() == ""
     shot(window.backoffice, "backoffice_import_mapping")
 
-    before = snapshot(window.shop)
+    before = snapshot(window.ctx)
     page.findChild(object, "importCheck").click()
     settle(qtbot, window)
     assert page.steps.currentIndex() == 2
@@ -125,16 +125,14 @@ def test_import_wizard_maps_checks_and_is_all_or_nothing(window, qtbot, shot, tm
 
     page.findChild(object, "importRun").click()  # all or nothing: one bad row, nothing written
     settle(qtbot, window)
-    assert "아무것도" in page.run_error.text() and snapshot(window.shop) == before
+    assert "아무것도" in page.run_error.text() and snapshot(window.ctx) == before
 
     page.skip_bad.setChecked(True)
     page.findChild(object, "importRun").click()
     settle(qtbot, window)
     assert page.steps.currentIndex() == 3 and "2명" in page.done.text()
     assert (
-        customers.customer_status(
-            window.shop, resolve_customer(window.shop, "010-3333-0003")
-        ).stamps
+        customers.customer_status(window.ctx, resolve_customer(window.ctx, "010-3333-0003")).stamps
         == 11
     )
     shot(window.backoffice, "backoffice_import_done")
