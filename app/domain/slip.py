@@ -55,6 +55,7 @@ class SlipData:
     coupons_issued: tuple[IssuedCouponLine, ...] = ()
     footer: str = DEFAULT_FOOTER
     reprint: bool = False  # later actions exist: balances are those right after this one
+    language: str = "ko"  # the customer's paper: Korean unless the owner prints in English
 
     @property
     def stamps_on_card(self) -> int:

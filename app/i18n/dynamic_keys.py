@@ -333,4 +333,8 @@ BUILT_KEYS = (
     # wizard.store.*
     N_("wizard.store.subtitle"),
     N_("wizard.store.title"),
+    # slip.coupon.* (slip_layout.coupon_text: the coupon's kind)
+    N_("slip.coupon.amount"),
+    N_("slip.coupon.item"),
+    N_("slip.coupon.percent"),
 )

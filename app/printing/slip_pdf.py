@@ -24,7 +24,6 @@ from reportlab.platypus.tables import TableStyle
 from app.domain.slip import SlipData
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.slip_layout import (
-    SLIP_TITLE,
     Block,
     Progress,
     Row,
@@ -32,6 +31,7 @@ from app.printing.slip_layout import (
     Stamps,
     Text,
     slip_blocks,
+    slip_title,
 )
 
 
@@ -233,7 +233,7 @@ class SlipRenderer:
             buffer,
             pagesize=(page_width, page_height),
             pageTemplates=[PageTemplate("slip", [frame])],
-            title=SLIP_TITLE,
+            title=slip_title(slip),
             author=slip.store.name,
             creator="Dangol",
             invariant=1,
