@@ -17,3 +17,4 @@ class CardData:
     program: Program
     customer_name: str | None = None
     logo_path: str | None = None
+    language: str = "ko"  # what the card's texts are printed in

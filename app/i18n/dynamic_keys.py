@@ -337,4 +337,7 @@ BUILT_KEYS = (
     N_("slip.coupon.amount"),
     N_("slip.coupon.item"),
     N_("slip.coupon.percent"),
+    # card.per_* (card.rules_lines: what earns a stamp)
+    N_("card.per_item"),
+    N_("card.per_visit"),
 )

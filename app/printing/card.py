@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer
 from app.domain.card import format_card_token
 from app.domain.card_face import CardData
 from app.domain.program import Program
+from app.i18n import translate
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.qr import MIN_MODULE_MM, QUIET_ZONE, draw_qr, modules_with_quiet_zone
 from app.printing.sheets import Box
@@ -84,30 +85,32 @@ def _percent(value: Decimal) -> str:
     return f"{value.normalize():f}%"
 
 
-def rules_lines(program: Program) -> list[str]:
+def rules_lines(program: Program, lang: str = "ko") -> list[str]:
     """The program in short, for the back of the card."""
     stamps = program.stamps
-    per = "방문 1회" if stamps.per == "visit" else "상품 1개"
+    per_key = "card.per_visit" if stamps.per == "visit" else "card.per_item"
+    per = translate(lang, per_key)
     rates = " · ".join(f"{lv.name} {_percent(lv.earn_percent)}" for lv in program.tiers.levels)
     points = program.points
+    unit = f"{points.redeem_unit:,}"
     use = (
-        f"{points.min_redeem:,}P부터 {points.redeem_unit:,}P 단위로 사용"
+        translate(lang, "card.use_from", minimum=f"{points.min_redeem:,}", unit=unit)
         if points.min_redeem
-        else f"{points.redeem_unit:,}P 단위로 사용"
+        else translate(lang, "card.use_unit", unit=unit)
     )
     expiry = (
-        f"포인트 유효기간: 적립일로부터 {points.expiry_months}개월"
+        translate(lang, "card.expiry", months=points.expiry_months)
         if points.expiry_months
-        else "포인트 유효기간: 없음"
+        else translate(lang, "card.expiry_none")
     )
     lines = [
-        f"{per}에 스탬프 1개, {stamps.goal}개를 모으면 {stamps.reward}",
-        f"포인트 적립: {rates}",
+        translate(lang, "card.stamp_rule", per=per, goal=stamps.goal, reward=stamps.reward),
+        translate(lang, "card.rates", rates=rates),
         use,
         expiry,
     ]
     if len(program.tiers.levels) > 1:
-        lines.append(f"등급은 최근 {program.tiers.window_months}개월 구매 금액으로 정해집니다")
+        lines.append(translate(lang, "card.tier_rule", months=program.tiers.window_months))
     return lines
 
 
@@ -163,7 +166,7 @@ class CardRenderer:
         x, y, size, _ = pdf_rect(qr, page_height)
         draw_qr(canvas, card.token, x, y, size)
         hint_style = self.style("hint", HINT_PT * s, color=GREY, align=TA_CENTER)
-        hint = Paragraph("적립할 때 보여 주세요", hint_style)
+        hint = Paragraph(translate(card.language, "card.hint"), hint_style)
         self._frame(canvas, pdf_rect(boxes["hint"], page_height), [hint])
         self._front_header(canvas, card, s, pdf_rect(boxes["header"], page_height))
         number_style = self.style("number", NUMBER_PT * s, bold=True)
@@ -197,12 +200,17 @@ class CardRenderer:
                 escape(card.store.name), self.style("store", 13 * s, bold=True, color=ACCENT)
             ),
             Spacer(1, 0.8 * s * mm),
-            Paragraph("MEMBERSHIP · 멤버십 카드", self.style("kicker", 6.5 * s, color=GREY)),
+            Paragraph(
+                translate(card.language, "card.kicker"), self.style("kicker", 6.5 * s, color=GREY)
+            ),
         ]
         if card.customer_name:
             story += [
                 Spacer(1, 3 * s * mm),
-                Paragraph(f"{escape(card.customer_name)} 님", self.style("who", 10 * s)),
+                Paragraph(
+                    translate(card.language, "card.member", name=escape(card.customer_name)),
+                    self.style("who", 10 * s),
+                ),
             ]
         self._frame(canvas, (left, bottom + height * 0.4, width, height * 0.6), story)
 
@@ -213,17 +221,20 @@ class CardRenderer:
         width, height = safe.width * mm, safe.height * mm
         body = self.style("rule", 6.6 * s)
         story: list[Flowable] = [
-            Paragraph("이용 안내", self.style("title", 9 * s, bold=True, color=ACCENT)),
+            Paragraph(
+                translate(card.language, "card.rules_title"),
+                self.style("title", 9 * s, bold=True, color=ACCENT),
+            ),
             Spacer(1, 1.2 * s * mm),
         ]
         story += [
             Paragraph(f"• {escape(line)}", body, bulletText=None)
-            for line in rules_lines(card.program)
+            for line in rules_lines(card.program, card.language)
         ]
         story += [
             Spacer(1, 1.2 * s * mm),
             Paragraph(
-                "카드를 잃어버리면 매장에 알려 주세요. 새 카드를 드리면 이전 카드는 정지됩니다.",
+                translate(card.language, "card.lost"),
                 self.style("lost", 5.8 * s, color=GREY),
             ),
         ]
@@ -256,7 +267,7 @@ def card_pdf(card: CardData, *, back: bool = True) -> bytes:
     """One CR80 card: page 1 the front, page 2 the back (for card printers, 300 dpi)."""
     buffer = io.BytesIO()
     size = (CR80[0] * mm, CR80[1] * mm)
-    canvas = new_canvas(buffer, size, "멤버십 카드")
+    canvas = new_canvas(buffer, size, translate(card.language, "card.document"))
     whole = Box(0, 0, *CR80)
     renderer().front(canvas, card, whole, CR80[1])
     canvas.showPage()
@@ -270,7 +281,7 @@ def card_pdf(card: CardData, *, back: bool = True) -> bytes:
 def cards_pdf(cards: Sequence[CardData]) -> bytes:
     """Several CR80 cards, front then back each."""
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, (CR80[0] * mm, CR80[1] * mm), "멤버십 카드")
+    canvas = new_canvas(buffer, (CR80[0] * mm, CR80[1] * mm), translate("ko", "card.document"))
     whole = Box(0, 0, *CR80)
     for card in cards:
         renderer().front(canvas, card, whole, CR80[1])

@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.card_face import CardData
+from app.i18n import translate
 from app.printing.card import new_canvas, renderer
 from app.printing.fonts import BOLD, REGULAR
 from app.printing.sheets import Box, SheetLayout
@@ -25,7 +26,9 @@ def sheet_pdf(cards: Sequence[CardData], layout: SheetLayout, *, backs: bool = F
     """Fronts, 10 a page in the layout's cells; with backs, each page is followed by its backs
     placed for turning the sheet over on its long edge."""
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, (layout.page_width * mm, layout.page_height * mm), "멤버십 카드")
+    canvas = new_canvas(
+        buffer, (layout.page_width * mm, layout.page_height * mm), translate("ko", "card.document")
+    )
     draw = renderer()
     for start in range(0, len(cards), layout.per_page):
         page = cards[start : start + layout.per_page]
@@ -66,23 +69,25 @@ def _ruler(canvas: Canvas, x: float, y: float) -> None:
     canvas.drawString((x + 101.5) * mm, y * mm, "100 mm")
 
 
-def _instructions(canvas: Canvas, layout: SheetLayout) -> None:
+def _instructions(canvas: Canvas, layout: SheetLayout, lang: str) -> None:
     h = layout.page_height
     canvas.setFillColor(black)
     canvas.setFont(BOLD, 9)
-    title = (
-        f"카드 용지 맞춤 시험 페이지 · {layout.name} ({layout.card_width:g} × "
-        f"{layout.card_height:g} mm) · 오프셋 X {layout.offset_x:+.1f} mm, "
-        f"Y {layout.offset_y:+.1f} mm"
+    title = translate(
+        lang,
+        "sheet.test_title",
+        name=layout.name,
+        width=f"{layout.card_width:g}",
+        height=f"{layout.card_height:g}",
+        x=f"{layout.offset_x:+.1f}",
+        y=f"{layout.offset_y:+.1f}",
     )
     canvas.drawString(12 * mm, (h - 9) * mm, title)
     canvas.setFont(REGULAR, 7)
     lines = [
-        "실제 크기(100%)로 일반 A4 용지에 인쇄하세요 ('페이지에 맞춤'은 끄기). "
-        "아래 눈금이 100 mm인지 확인하세요.",
-        "인쇄한 종이를 카드 용지와 겹쳐 빛에 비춰 보고, 빨간 선이 칼선보다 오른쪽이면 X를 줄이고 "
-        "아래쪽이면 Y를 줄이세요.",
-        f"예) dangol print calibrate {layout.name} --x -0.5 --y 1.0",
+        translate(lang, "sheet.test_scale"),
+        translate(lang, "sheet.test_adjust"),
+        translate(lang, "sheet.test_example", name=layout.name),
     ]
     # below the last row: the bottom margin of both built-in sheets has room for it
     for n, line in enumerate(lines):
@@ -90,10 +95,14 @@ def _instructions(canvas: Canvas, layout: SheetLayout) -> None:
     _ruler(canvas, 12, 4.5)
 
 
-def alignment_page_pdf(layout: SheetLayout) -> bytes:
+def alignment_page_pdf(layout: SheetLayout, lang: str = "ko") -> bytes:
     """One page: every cut outline in red with its number, how to adjust, and a ruler."""
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, (layout.page_width * mm, layout.page_height * mm), "맞춤 시험")
+    canvas = new_canvas(
+        buffer,
+        (layout.page_width * mm, layout.page_height * mm),
+        translate(lang, "sheet.test_document"),
+    )
     h = layout.page_height
     canvas.setStrokeColor(CUT)
     canvas.setLineWidth(0.35)
@@ -101,7 +110,7 @@ def alignment_page_pdf(layout: SheetLayout) -> bytes:
         canvas.setStrokeColor(CUT)
         _outline(canvas, box, h)
         _label(canvas, i, box, h)
-    _instructions(canvas, layout)
+    _instructions(canvas, layout, lang)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
