@@ -211,7 +211,7 @@ def _customer_add(ctx: Any, args: argparse.Namespace) -> Any:
         name=args.name,
         birthday=args.birthday,
         marketing_consent=args.marketing_consent,
-        referrer=args.referrer,
+        referrer_id=resolve_customer(ctx, args.referrer) if args.referrer else None,
         card_token=args.card,
     )
 

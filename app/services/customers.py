@@ -407,7 +407,7 @@ def enroll(
     name: str | None = None,
     birthday: str | date | None = None,
     marketing_consent: bool = False,
-    referrer: str | None = None,
+    referrer_id: uuid.UUID | None = None,
     card_token: str | None = None,
 ) -> Enrollment:
     with ctx.db.write() as session:
@@ -419,7 +419,7 @@ def enroll(
             name=name,
             birthday=birthday,
             marketing_consent=marketing_consent,
-            referrer=referrer,
+            referrer_id=referrer_id,
             card_token=card_token,
         )
         session.flush()
@@ -436,7 +436,7 @@ def enroll_in(
     name: str | None = None,
     birthday: str | date | None = None,
     marketing_consent: bool = False,
-    referrer: str | None = None,
+    referrer_id: uuid.UUID | None = None,
     card_token: str | None = None,
     allow_legacy: bool = False,
     welcome_bonus: bool = True,
@@ -452,7 +452,7 @@ def enroll_in(
     existing = session.scalars(select(Customer).where(Customer.phone == phone.national)).first()
     if existing is not None:
         raise Refused("customer.exists", phone=phone.masked())
-    referrer_customer = resolve_who(session, referrer) if referrer else None
+    referrer_customer = usable_customer(session, referrer_id) if referrer_id else None
     card_row = _card_for_enrollment(session, card_token)
     version_id, program = current_program(session)
     base_tier = program.tiers.levels[0].code

@@ -90,7 +90,12 @@ def test_signup_referral_and_birthday_bonuses(ctx) -> None:
     at(ctx, 2026, 3, 2, 12)
     friend = customers.enroll(ctx, "010-2222-3333", birthday="1991-03-20")
     assert friend.points == 500
-    newbie = customers.enroll(ctx, PHONE, referrer="010-2222-3333", birthday="1990-07-01")
+    newbie = customers.enroll(
+        ctx,
+        PHONE,
+        referrer_id=customers.resolve_customer(ctx, "010-2222-3333"),
+        birthday="1990-07-01",
+    )
     assert newbie.points == 1500
     assert customers.customer_status(ctx, resolve_customer(ctx, "010-2222-3333")).points == 1500
     first = daily.run_daily(ctx)
