@@ -58,6 +58,8 @@ IMPORT_COLUMNS = {"phone", "name", "birthday", "marketing_consent", "points", "s
 )
 # Rows written per transaction: short enough that a sale waiting for the lock gets in quickly.
 BATCH_ROWS = 200
+# ...and a batch ends sooner when it has held the lock this long (a slow disk, a busy PC).
+BATCH_SECONDS = 0.25
 # A pause between batches on SQLite longer than its busy handler's longest sleep (100 ms),
 # so a waiting sale always sees the lock free.
 YIELD_SECONDS = 0.105
@@ -393,21 +395,26 @@ def import_customers(
     if dry_run or (result.bad and not skip_bad):
         return result
     pause = YIELD_SECONDS if ctx.db.path is not None else 0.0
-    for start in range(0, len(good), BATCH_ROWS):
-        batch = good[start : start + BATCH_ROWS]
-        if start and pause:
+    written = 0
+    while written < len(good):
+        if written and pause:
             time.sleep(pause)
-        at_line = batch[0].line
+        lines: list[int] = []
+        at_line = good[written].line
         try:
             with ctx.db.write() as session:
-                for row in batch:
+                started = time.monotonic()
+                for row in good[written : written + BATCH_ROWS]:
                     at_line = row.line
                     _write_row(ctx, session, row, now, program)
+                    lines.append(row.line)
+                    if time.monotonic() - started > BATCH_SECONDS:
+                        break
                 audit(
                     ctx,
                     session,
                     "customers.import.batch",
-                    detail={"file_sha256": digest, "lines": [r.line for r in batch]},
+                    detail={"file_sha256": digest, "lines": lines},
                 )
         except (Refused, SQLAlchemyError) as exc:
             raise Refused(
@@ -417,7 +424,8 @@ def import_customers(
                 line=at_line,
                 file=path.name,
             ) from exc
-        result.imported += len(batch)
+        written += len(lines)
+        result.imported += len(lines)
         if progress is not None:
             progress(result.imported)
     with ctx.db.write() as session:
