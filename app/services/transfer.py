@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from app.db.models import Customer, LedgerEntry, MembershipCard
+from app.db.models import AuditEntry, Customer, LedgerEntry, MembershipCard
 from app.domain.errors import Refused
+from app.domain.expiry import fifo_remaining
+from app.domain.member_file import format_cards, format_lots, parse_cards, parse_lots, parse_moment
 from app.domain.phone import Phone, parse_phone
+from app.domain.program import Program
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import clean_name, enroll_in, parse_birthday
-from app.services.ledger import append_entry, lot_expiry
+from app.services.ledger import NEVER, append_entry, lot_expiry
 from app.services.program import current_program
+from app.services.sales import change_tier
 
-EXPORT_COLUMNS = [
+# The columns of the first export format: kept first and in this order, never renamed.
+EXPORT_COLUMNS_V1 = [
     "phone",
     "name",
     "birthday",
@@ -30,7 +44,25 @@ EXPORT_COLUMNS = [
     "card",
     "enrolled_at",
 ]
-IMPORT_COLUMNS = {"phone", "name", "birthday", "marketing_consent", "points", "stamps"}
+# What a move to another PC needs besides: every card, each lot's expiry, the consents' dates.
+EXPORT_COLUMNS = [
+    *EXPORT_COLUMNS_V1,
+    "cards",
+    "point_lots",
+    "program_consent_at",
+    "marketing_consent_at",
+    "consent_wording_version",
+]
+IMPORT_COLUMNS = {"phone", "name", "birthday", "marketing_consent", "points", "stamps"} | set(
+    EXPORT_COLUMNS
+)
+# Rows written per transaction: short enough that a sale waiting for the lock gets in quickly.
+BATCH_ROWS = 200
+# ...and a batch ends sooner when it has held the lock this long (a slow disk, a busy PC).
+BATCH_SECONDS = 0.25
+# A pause between batches on SQLite longer than its busy handler's longest sleep (100 ms),
+# so a waiting sale always sees the lock free.
+YIELD_SECONDS = 0.105
 YES = {"1", "y", "yes", "true", "o", "예", "네", "동의", "t"}
 NO = {"", "0", "n", "no", "false", "x", "아니오", "아니요", "미동의", "f"}
 MAX_OPENING_POINTS = 10_000_000
@@ -49,13 +81,15 @@ def export_customers(ctx: Context, path: Path) -> int:
                 ).group_by(LedgerEntry.customer_id)
             )
         }
-        cards = dict(
-            session.execute(
-                select(MembershipCard.customer_id, MembershipCard.token).where(
-                    MembershipCard.status == "active", MembershipCard.customer_id.is_not(None)
-                )
-            ).all()
-        )
+        cards: dict[uuid.UUID, list[str]] = defaultdict(list)
+        for cid, token in session.execute(
+            select(MembershipCard.customer_id, MembershipCard.token)
+            .where(MembershipCard.status == "active", MembershipCard.customer_id.is_not(None))
+            .order_by(MembershipCard.issued_at, MembershipCard.id)
+        ):
+            if cid is not None:
+                cards[cid].append(token)
+        lots = _unspent_lots_of_all(session)
         count = 0
         with path.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
@@ -64,6 +98,7 @@ def export_customers(ctx: Context, path: Path) -> int:
                 select(Customer).where(Customer.status == "active").order_by(Customer.enrolled_at)
             ).yield_per(5000):
                 points, stamps = totals.get(c.id, (0, 0))
+                held = cards.get(c.id, [])
                 writer.writerow(
                     [
                         Phone(c.phone).display() if c.phone else "",
@@ -73,14 +108,49 @@ def export_customers(ctx: Context, path: Path) -> int:
                         points,
                         stamps,
                         c.tier_code,
-                        cards.get(c.id, ""),
+                        held[0] if held else "",
                         ctx.local(c.enrolled_at).isoformat(),
+                        format_cards(held),
+                        format_lots(
+                            [(None if at == NEVER else at, n) for at, n in lots.get(c.id, [])]
+                        ),
+                        _moment_text(ctx, c.program_consent_at),
+                        _moment_text(ctx, c.marketing_consent_at),
+                        c.consent_wording_version or "",
                     ]
                 )
                 count += 1
     with ctx.db.write() as session:
         audit(ctx, session, "customers.export", detail={"rows": count, "file": path.name})
     return count
+
+
+def _moment_text(ctx: Context, moment: datetime | None) -> str:
+    return ctx.local(moment).isoformat() if moment is not None else ""
+
+
+def _unspent_lots_of_all(session: Session) -> dict[uuid.UUID, list[tuple[datetime, int]]]:
+    """Every customer's lots still holding points after FIFO consumption, in two grouped reads."""
+    e = LedgerEntry
+    lots: dict[uuid.UUID, list[tuple[datetime, int]]] = defaultdict(list)
+    for cid, at, points in session.execute(
+        select(e.customer_id, e.expires_at, func.sum(e.points))
+        .where(e.expires_at.is_not(None))
+        .group_by(e.customer_id, e.expires_at)
+    ):
+        if at is not None and int(points) > 0:
+            lots[cid].append((at, int(points)))
+    consumed = dict(
+        session.execute(
+            select(e.customer_id, func.sum(e.points))
+            .where(e.expires_at.is_(None))
+            .group_by(e.customer_id)
+        ).all()
+    )
+    return {
+        cid: fifo_remaining(held, max(0, -int(consumed.get(cid) or 0)))
+        for cid, held in lots.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -97,6 +167,8 @@ class ImportResult:
     bad: list[BadRow] = field(default_factory=list)
     dry_run: bool = False
     ignored_columns: list[str] = field(default_factory=list)
+    # rows an earlier run of the same file already wrote (recognized, not written again)
+    already_imported: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +180,14 @@ class _Row:
     marketing: bool
     points: int
     stamps: int
+    tier: str | None = None
+    cards: tuple[str, ...] = ()
+    # None: one lot earned today; otherwise each lot with its own expiry (None: never)
+    lots: tuple[tuple[datetime | None, int], ...] | None = None
+    enrolled_at: datetime | None = None
+    program_consent_at: datetime | None = None
+    marketing_consent_at: datetime | None = None
+    wording: str | None = None
 
 
 ENCODINGS = ("utf-8-sig", "cp949")
@@ -232,13 +312,19 @@ def import_customers(
     dry_run: bool = False,
     skip_bad: bool = False,
     mapping: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check every row first; write all good rows, or none if any is bad (unless skip_bad).
 
     Without a mapping the header must use the field names (the command line's format);
-    with one, mapping[field] names the file's column that holds it.
+    with one, mapping[field] names the file's column that holds it. The good rows are written
+    in batches of BATCH_ROWS, each its own transaction recording its lines, so sales get in
+    between and a second run of the same file recognizes the rows the first one wrote.
+    `progress` hears the number of rows written after each batch.
     """
-    text = read_text(path)
+    data = path.read_bytes()
+    text = decode(data)[0]
+    digest = hashlib.sha256(data).hexdigest()
     reader = csv.DictReader(io.StringIO(text))
     if mapping is None:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -253,8 +339,21 @@ def import_customers(
     now = ctx.now()
     good: list[_Row] = []
     seen: dict[str, int] = {}
+    seen_cards: dict[str, int] = {}
     with ctx.db.read() as session:
         existing = set(session.scalars(select(Customer.phone).where(Customer.phone.is_not(None))))
+        # a card nobody holds yet may become an imported member's; any other is someone's
+        blank = set(
+            session.scalars(
+                select(MembershipCard.token).where(
+                    MembershipCard.customer_id.is_(None), MembershipCard.status == "active"
+                )
+            )
+        )
+        taken = set(session.scalars(select(MembershipCard.token))) - blank
+        done_lines = _lines_written_before(session, digest)
+        _, program = current_program(session)
+    tiers = {level.code for level in program.tiers.levels}
     while True:
         line = reader.line_num + 1
         try:
@@ -265,6 +364,9 @@ def import_customers(
             result.bad.append(BadRow(line, "import.csv_broken", {"detail": str(exc)}))
             break
         result.rows += 1
+        if line in done_lines:
+            result.already_imported += 1
+            continue
         if None in raw or any(v is None for v in raw.values()):
             result.bad.append(BadRow(line, "import.column_count", {}))
             continue
@@ -278,56 +380,183 @@ def import_customers(
                 raise Refused("customer.exists", phone=phone.masked())
             if phone.national in seen:
                 raise Refused("import.duplicate", other=seen[phone.national])
-            name = clean_name(raw.get("name"))
-            parse_birthday(raw.get("birthday") or None, ctx.local_date(now))
-            row = _Row(
-                line,
-                phone.national,
-                name,
-                (raw.get("birthday") or "").strip() or None,
-                _yes_no(raw.get("marketing_consent", "")),
-                _count(raw.get("points", ""), "points"),
-                _count(raw.get("stamps", ""), "stamps"),
-            )
+            row = _parse_row(ctx, raw, line, phone.national, now, tiers)
+            for token in row.cards:
+                if token in taken:
+                    raise Refused("import.card_taken", last4=token[-4:])
+                if token in seen_cards:
+                    raise Refused("import.card_twice", last4=token[-4:], other=seen_cards[token])
         except Refused as refused:
             result.bad.append(BadRow(line, refused.code, dict(refused.params)))
             continue
         seen[phone.national] = line
+        seen_cards.update(dict.fromkeys(row.cards, line))
         good.append(row)
     if dry_run or (result.bad and not skip_bad):
         return result
-    with ctx.db.write() as session:
-        _, program = current_program(session)
-        expires = lot_expiry(ctx, program, now)
-        for row in good:
-            customer, _ = enroll_in(
-                ctx,
-                session,
-                row.phone,
-                now=now,
-                name=row.name,
-                birthday=row.birthday,
-                marketing_consent=row.marketing,
-                allow_legacy=True,
-                welcome_bonus=False,
-            )
-            if row.points or row.stamps:
-                append_entry(
+    pause = YIELD_SECONDS if ctx.db.path is not None else 0.0
+    written = 0
+    while written < len(good):
+        if written and pause:
+            time.sleep(pause)
+        lines: list[int] = []
+        at_line = good[written].line
+        try:
+            with ctx.db.write() as session:
+                started = time.monotonic()
+                for row in good[written : written + BATCH_ROWS]:
+                    at_line = row.line
+                    _write_row(ctx, session, row, now, program)
+                    lines.append(row.line)
+                    if time.monotonic() - started > BATCH_SECONDS:
+                        break
+                audit(
                     ctx,
                     session,
-                    customer_id=customer.id,
-                    kind="adjust",
-                    at=now,
-                    points=row.points,
-                    stamps=row.stamps,
-                    expires_at=expires,
-                    reason="opening balance (import)",
+                    "customers.import.batch",
+                    detail={"file_sha256": digest, "lines": lines},
                 )
-            result.imported += 1
+        except (Refused, SQLAlchemyError) as exc:
+            raise Refused(
+                "import.partial",
+                imported=result.imported,
+                rows=len(good),
+                line=at_line,
+                file=path.name,
+            ) from exc
+        written += len(lines)
+        result.imported += len(lines)
+        if progress is not None:
+            progress(result.imported)
+    with ctx.db.write() as session:
         audit(
             ctx,
             session,
             "customers.import",
-            detail={"file": path.name, "imported": result.imported, "bad": len(result.bad)},
+            detail={
+                "file": path.name,
+                "imported": result.imported,
+                "bad": len(result.bad),
+                "already_imported": result.already_imported,
+            },
         )
     return result
+
+
+def _lines_written_before(session: Session, digest: str) -> set[int]:
+    """The lines of this very file (by its SHA-256) that earlier runs committed."""
+    lines: set[int] = set()
+    for detail in session.scalars(
+        select(AuditEntry.detail).where(
+            AuditEntry.action == "customers.import.batch", AuditEntry.detail.contains(digest)
+        )
+    ):
+        parsed = json.loads(detail or "{}")
+        if parsed.get("file_sha256") == digest:
+            lines.update(int(n) for n in parsed.get("lines", []))
+    return lines
+
+
+def _parse_row(
+    ctx: Context, raw: dict[str, str], line: int, phone: str, now: datetime, tiers: set[str]
+) -> _Row:
+    name = clean_name(raw.get("name"))
+    parse_birthday(raw.get("birthday") or None, ctx.local_date(now))
+    points = _count(raw.get("points", ""), "points")
+    lots: tuple[tuple[datetime | None, int], ...] | None = None
+    if (raw.get("point_lots") or "").strip():
+        lots = tuple(parse_lots(raw["point_lots"], MAX_OPENING_POINTS))
+        total = sum(n for _, n in lots)
+        if (raw.get("points") or "").strip() and total != points:
+            raise Refused("import.lots_mismatch", lots=total, points=points)
+        if total > MAX_OPENING_POINTS:
+            raise Refused("import.count_too_large", column="point_lots", maximum=MAX_OPENING_POINTS)
+        points = total
+    tier = (raw.get("tier") or "").strip() or None
+    if tier is not None and tier not in tiers:
+        raise Refused("import.tier_unknown", tier=tier[:20])
+    cards = parse_cards(raw.get("card") or "")
+    cards += [t for t in parse_cards(raw.get("cards") or "") if t not in cards]
+    moments = {
+        column: parse_moment(raw.get(column) or "", column, ctx.zone)
+        for column in ("enrolled_at", "program_consent_at", "marketing_consent_at")
+    }
+    consent_text = raw.get("marketing_consent", "")
+    marketing = (
+        _yes_no(consent_text)
+        if consent_text.strip() or moments["marketing_consent_at"] is None
+        else True
+    )
+    wording = (raw.get("consent_wording_version") or "").strip()[:40] or None
+    return _Row(
+        line,
+        phone,
+        name,
+        (raw.get("birthday") or "").strip() or None,
+        marketing,
+        points,
+        _count(raw.get("stamps", ""), "stamps"),
+        tier=tier,
+        cards=tuple(cards),
+        lots=lots,
+        enrolled_at=moments["enrolled_at"],
+        program_consent_at=moments["program_consent_at"],
+        marketing_consent_at=moments["marketing_consent_at"] if marketing else None,
+        wording=wording,
+    )
+
+
+def _write_row(ctx: Context, session: Session, row: _Row, now: datetime, program: Program) -> None:
+    """One member as the file has them: cards, consents, tier, and each lot as opening entry."""
+    for token in row.cards:
+        # a card the target never saw arrives as a blank card, then becomes this member's
+        if session.scalars(select(MembershipCard.id).where(MembershipCard.token == token)).first():
+            continue
+        session.add(MembershipCard(token=token, issued_at=now, register_id=ctx.register_id))
+    session.flush()
+    customer, _ = enroll_in(
+        ctx,
+        session,
+        row.phone,
+        now=now,
+        name=row.name,
+        birthday=row.birthday,
+        marketing_consent=row.marketing,
+        allow_legacy=True,
+        welcome_bonus=False,
+        card_token=row.cards[0] if row.cards else None,
+    )
+    for token in row.cards[1:]:
+        card = session.scalars(select(MembershipCard).where(MembershipCard.token == token)).one()
+        if card.customer_id is not None or card.status != "active":
+            raise Refused("import.card_taken", last4=token[-4:])
+        card.customer_id = customer.id
+    if row.enrolled_at is not None:
+        customer.enrolled_at = row.enrolled_at
+    if row.program_consent_at is not None:
+        customer.program_consent_at = row.program_consent_at
+    if row.marketing_consent_at is not None:
+        customer.marketing_consent_at = row.marketing_consent_at
+    if row.wording is not None:
+        customer.consent_wording_version = row.wording
+    if row.tier is not None and row.tier != customer.tier_code:
+        change_tier(ctx, session, customer, row.tier, "import", now)
+    lots: list[tuple[datetime | None, int]]
+    if row.lots is not None:
+        lots = [(NEVER if at is None else at, n) for at, n in row.lots]
+    else:
+        lots = [(lot_expiry(ctx, program, now), row.points)] if row.points else []
+    if row.stamps and not lots:
+        lots = [(lot_expiry(ctx, program, now), 0)]
+    for i, (expires_at, points) in enumerate(lots):
+        append_entry(
+            ctx,
+            session,
+            customer_id=customer.id,
+            kind="adjust",
+            at=now,
+            points=points,
+            stamps=row.stamps if i == 0 else 0,
+            expires_at=expires_at,
+            reason="opening balance (import)",
+        )
