@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -79,6 +81,100 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# The live files of every Database open in this process, with their -wal/-shm/-journal.
+_LIVE: Counter[str] = Counter()
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+_guard_installed = False
+
+
+def _key(path: str | os.PathLike[str] | bytes) -> str:
+    text = os.fsdecode(path)
+    if text.startswith("file:"):  # a URI filename: the path before its query
+        text = text[5:].split("?", 1)[0]
+    return os.path.normcase(os.path.abspath(text))
+
+
+def _refuse_plain_open(event: str, args: tuple[object, ...]) -> None:
+    """Audit hook: a plain open() of a live file would drop SQLite's POSIX locks on close."""
+    if event != "open" or not _LIVE:
+        return
+    target = args[0]
+    if isinstance(target, str | bytes | os.PathLike) and _key(target) in _LIVE:
+        raise PermissionError(f"the live database file is opened only by SQLite: {target!r}")
+
+
+def _register_live(path: Path) -> None:
+    global _guard_installed
+    if not _guard_installed:
+        sys.addaudithook(_refuse_plain_open)
+        _guard_installed = True
+    for suffix in _SIDE_FILES:
+        _LIVE[_key(str(path) + suffix)] += 1
+
+
+def _unregister_live(path: Path) -> None:
+    for suffix in _SIDE_FILES:
+        key = _key(str(path) + suffix)
+        _LIVE[key] -= 1
+        if _LIVE[key] <= 0:
+            del _LIVE[key]
+
+
+def is_live(path: Path) -> bool:
+    """True when a Database of this process has this file (or one of its side files) open."""
+    return _key(path) in _LIVE or any(
+        path.exists() and os.path.samefile(path, live) for live in _LIVE if os.path.exists(live)
+    )
+
+
+def open_copy(path: Path, *, readonly: bool = True, timeout: float = 5.0) -> sqlite3.Connection:
+    """A connection to a backup or a copy: never to a file a Database of this process has open."""
+    if is_live(path):
+        raise PermissionError(f"not a copy: {path} is the live database")
+    if readonly:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
+    return sqlite3.connect(path, timeout=timeout)
+
+
+def online_copy(
+    engine: Engine,
+    destination: Path,
+    *,
+    pages: int = -1,
+    pause: float = 0.0,
+    step: Callable[[int, int], None] | None = None,
+) -> None:
+    """Copy the live database into destination through one of the engine's own connections.
+
+    The copy reads one snapshot (a read transaction held over every step, so a sale in
+    between neither blocks nor restarts it), sleeps `pause` seconds between steps of `pages`
+    pages, and ends as one self-contained file in rollback-journal mode: no -wal or -shm
+    beside it. `step(done, total)` is called after each step; raising there abandons it.
+    """
+    target = open_copy(destination, readonly=False)
+    try:
+        with engine.connect() as connection:
+            source = connection.connection.driver_connection
+            assert source is not None  # a connection just checked out is never detached
+            source.execute("BEGIN")
+            source.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            try:
+
+                def progress(_status: int, remaining: int, total: int) -> None:
+                    if step is not None:
+                        step(total - remaining, total)
+                    if pause and remaining:
+                        time.sleep(pause)
+
+                source.backup(target, pages=pages, progress=progress)
+            finally:
+                source.execute("ROLLBACK")
+        # the copied header says WAL (the live file's mode): make it a file that stands alone
+        target.execute("PRAGMA journal_mode = DELETE").fetchall()
+    finally:
+        target.close()
+
+
 class Checkpointer:
     """Copies the WAL back into the database file on its own thread, off the counter's path.
 
@@ -91,8 +187,8 @@ class Checkpointer:
     QUIET_SECONDS = 2.0
     MAX_PENDING = 1000  # about 120 MB of WAL at most
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self.commits = 0
         self.runs = 0
         self._pending = 0
@@ -109,12 +205,12 @@ class Checkpointer:
         self._wake.set()
 
     def checkpoint(self) -> None:
-        # mode=rw: never create a file that has gone away
-        connection = sqlite3.connect(
-            f"file:{self.path}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
-        )
+        # one of the engine's own connections: never a second handle on the live file
+        connection = self.engine.raw_connection()
         try:
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            driver = connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             self.runs += 1
         finally:
             connection.close()
@@ -128,14 +224,16 @@ class Checkpointer:
             quiet = time.monotonic() - self._last_commit >= self.QUIET_SECONDS
             if quiet or self._pending >= self.MAX_PENDING:
                 self._pending = 0
-                with suppress(sqlite3.Error):  # busy or gone: the next one will do it
+                with suppress(
+                    sqlite3.Error, exc.DBAPIError
+                ):  # busy or gone: the next one will do it
                     self.checkpoint()
 
     def stop(self) -> None:
         self._stop = True
         self._wake.set()
         self._thread.join(timeout=5)
-        with suppress(sqlite3.Error):
+        with suppress(sqlite3.Error, exc.DBAPIError):
             self.checkpoint()
 
 
@@ -151,6 +249,9 @@ class Database:
             self.engine.execution_options(dangol_write=True), expire_on_commit=False
         )
         self.checkpointer: Checkpointer | None = None  # started by the first write
+        self._registered = self.path
+        if self._registered is not None:
+            _register_live(self._registered)
 
     @property
     def path(self) -> Path | None:
@@ -167,7 +268,7 @@ class Database:
         with self._write() as session, session.begin():
             yield session
         if self.checkpointer is None and self.path is not None:
-            self.checkpointer = Checkpointer(self.path)
+            self.checkpointer = Checkpointer(self.engine)
         if self.checkpointer is not None:
             self.checkpointer.committed()
 
@@ -176,3 +277,6 @@ class Database:
             self.checkpointer.stop()
             self.checkpointer = None
         self.engine.dispose()
+        if self._registered is not None:
+            _unregister_live(self._registered)
+            self._registered = None

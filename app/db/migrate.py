@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
+
+from app.db.engine import online_copy
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -83,21 +84,9 @@ def _migrate(engine: Engine, step: Callable[[Config], None]) -> None:
                 driver.execute("PRAGMA foreign_keys = ON")
 
 
-def backup_sqlite_file(path: Path, destination: Path) -> None:
-    """A consistent copy of a live SQLite file (the online backup API, safe under WAL)."""
-    source = sqlite3.connect(path)
-    try:
-        target = sqlite3.connect(destination)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-    finally:
-        source.close()
-
-
-def copy_aside(path: Path, revision: str | None) -> Path:
+def copy_aside(engine: Engine, path: Path, revision: str | None) -> Path:
+    """The file before an upgrade, copied through the engine's own connection (never a second)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     destination = path.with_name(f"{path.stem}.before-upgrade-{revision}-{stamp}{path.suffix}")
-    backup_sqlite_file(path, destination)
+    online_copy(engine, destination)
     return destination

@@ -1,16 +1,30 @@
-"""Backups of the local SQLite file: online, verified, and restores that never half-happen."""
+"""Backups of the SQLite file: online, in steps, whole or absent; restores never half-happen."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
+import threading
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.db import migrate
+from app.db.engine import is_live, online_copy, open_copy
 from app.domain.errors import Refused
 from app.services.audit_chain import audit
 from app.services.context import Context, ensure_schema
+
+# The copy runs in steps of STEP_PAGES pages (4 MB) with a pause between: a sale's commit and
+# its fsync get the disk between two steps instead of waiting behind the whole file.
+STEP_PAGES = 1024
+STEP_PAUSE = 0.002
+PARTIAL = ".partial"  # a copy being written; renamed to its name only once whole and checked
+SIDE_FILES = ("-journal", "-wal", "-shm")
+_one_at_a_time = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -28,15 +42,90 @@ def _live_path(ctx: Context) -> Path:
     return ctx.db.path
 
 
+def refusal_for(error: BaseException, folder: Path) -> Refused:
+    """What went wrong, in the shop's words: never SQLite's or the OS's English."""
+    if isinstance(error, Refused):
+        return error
+    if isinstance(error, sqlite3.Error):
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+        if code == sqlite3.SQLITE_FULL:
+            return Refused("backup.no_space", folder=str(folder))
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return Refused("backup.database_busy")
+        if code in (
+            sqlite3.SQLITE_IOERR,
+            sqlite3.SQLITE_CANTOPEN,
+            sqlite3.SQLITE_READONLY,
+            sqlite3.SQLITE_PERM,
+        ):
+            return Refused("backup.cannot_write", folder=str(folder))
+        return Refused("backup.failed", folder=str(folder))
+    if isinstance(error, OSError):
+        if error.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", -1)):
+            return Refused("backup.no_space", folder=str(folder))
+        return Refused("backup.cannot_write", folder=str(folder))
+    return Refused("backup.failed", folder=str(folder))
+
+
+def partial_name(destination: Path) -> Path:
+    return destination.with_name(destination.name + PARTIAL)
+
+
+def remove_with_leftovers(path: Path) -> None:
+    """A file and whatever SQLite may have left beside it (-journal, -wal, -shm)."""
+    for leftover in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
+        with suppress(FileNotFoundError, NotADirectoryError):
+            leftover.unlink()
+
+
+def remove_cut_short(folder: Path) -> list[str]:
+    """Copies a closed app left half-made: removed whole, unless one is being written now."""
+    removed: list[str] = []
+    if not folder.is_dir() or not _one_at_a_time.acquire(blocking=False):
+        return removed
+    try:
+        for path in folder.iterdir():
+            if path.name.endswith(PARTIAL) and not _being_written(path):
+                remove_with_leftovers(path)
+                removed.append(path.name)
+            elif path.name.endswith(tuple(PARTIAL + s for s in SIDE_FILES)):
+                base = path.with_name(path.name.rsplit("-", 1)[0])
+                if not base.exists():  # an orphan journal of a partial already gone
+                    path.unlink(missing_ok=True)
+                    removed.append(path.name)
+    finally:
+        _one_at_a_time.release()
+    return removed
+
+
+def _being_written(partial: Path) -> bool:
+    """Another process's copy in progress holds the partial's write lock for its whole length."""
+    try:
+        conn = open_copy(partial, readonly=False, timeout=0)
+        try:
+            conn.isolation_level = None
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as error:
+        return "locked" in str(error) or "busy" in str(error)
+    except sqlite3.Error:
+        return False
+    return False
+
+
 def verify_backup(path: Path) -> tuple[int, int]:
     """A file we can restore: a sound SQLite database of ours, of a version we know."""
     if not path.is_file():
         raise Refused("backup.missing", path=str(path))
+    if is_live(path):
+        raise Refused("backup.same_file")
     with path.open("rb") as handle:
         if handle.read(16) != b"SQLite format 3\x00":
             raise Refused("backup.not_database", path=str(path))
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = open_copy(path)
         try:
             if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise Refused("backup.damaged", path=str(path))
@@ -52,20 +141,52 @@ def verify_backup(path: Path) -> tuple[int, int]:
     return int(customers), int(entries)
 
 
-def backup(ctx: Context, destination: Path) -> BackupResult:
+def is_whole(path: Path) -> bool:
+    """Our name, no leftover beside it and a readable header: a file listed and kept."""
+    if any(path.with_name(path.name + s).exists() for s in SIDE_FILES):
+        return False  # a hot journal or a WAL: cut short, or not self-contained
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def backup(
+    ctx: Context, destination: Path, *, stop: Callable[[], bool] | None = None
+) -> BackupResult:
+    """A whole, checked copy at destination, or nothing there at all (and a reason in words)."""
     live = _live_path(ctx)
     destination = destination.expanduser().resolve()
     if destination.exists():
         raise Refused("backup.exists", path=str(destination))
-    if destination == live:
+    if destination == live or is_live(destination):
         raise Refused("backup.same_file")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    migrate.backup_sqlite_file(live, destination)
+    folder = destination.parent
+    partial = partial_name(destination)
+    if not _one_at_a_time.acquire(blocking=False):
+        raise Refused("backup.in_progress")
     try:
-        customers, entries = verify_backup(destination)
-    except Refused:
-        destination.unlink(missing_ok=True)
-        raise
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if partial.exists() and _being_written(partial):
+                raise Refused("backup.in_progress")
+            remove_with_leftovers(partial)
+
+            def step(_done: int, _total: int) -> None:
+                if stop is not None and stop():
+                    raise Refused("backup.interrupted")
+
+            online_copy(ctx.db.engine, partial, pages=STEP_PAGES, pause=STEP_PAUSE, step=step)
+            customers, entries = verify_backup(partial)
+            os.replace(partial, destination)
+        except BaseException as error:
+            remove_with_leftovers(partial)
+            if isinstance(error, Exception):
+                raise refusal_for(error, folder) from error
+            raise
+    finally:
+        _one_at_a_time.release()
     with ctx.db.write() as session:
         audit(ctx, session, "backup.create", detail={"file": str(destination)})
     return BackupResult(str(destination), customers, entries, destination.stat().st_size)
@@ -75,23 +196,22 @@ def restore(ctx: Context, source: Path) -> BackupResult:
     """Check the file, keep the current state aside, then copy in one transaction."""
     live = _live_path(ctx)
     source = source.expanduser().resolve()
-    if source == live:
+    if source == live or is_live(source):
         raise Refused("backup.same_file")
     customers, entries = verify_backup(source)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     aside = live.with_name(f"{live.stem}.before-restore-{stamp}{live.suffix}")
-    migrate.backup_sqlite_file(live, aside)
-    ctx.db.dispose()
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    online_copy(ctx.db.engine, aside)
+    src = open_copy(source)
     try:
-        dst = sqlite3.connect(live, timeout=30)
-        try:
-            # one step: the destination is replaced in a single transaction, or not at all
-            src.backup(dst, pages=-1)
-        finally:
-            dst.close()
+        # through the engine's own connection, in one step: replaced whole in one transaction
+        with ctx.db.engine.connect() as connection:
+            target = connection.connection.driver_connection
+            assert target is not None
+            src.backup(target, pages=-1)
     finally:
         src.close()
+    ctx.db.engine.dispose()  # every pooled connection re-reads the schema it replaced
     ensure_schema(ctx.db)
     with ctx.db.write() as session:
         audit(

@@ -7,12 +7,14 @@ import logging
 import re
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from app.db.engine import open_copy
 from app.db.models import Setting
 from app.domain.errors import Refused
 from app.services import backup as backup_service
@@ -53,10 +55,14 @@ def _file_name(ctx: Context, kind: str) -> str:
 
 
 def _ours(folder: Path) -> list[tuple[Path, re.Match[str]]]:
-    """Our backups in the folder, newest first; other files there are never touched."""
+    """Our whole backups in the folder, newest first; other files there are never touched."""
     if not folder.is_dir():
         return []
-    found = [(p, m) for p in folder.iterdir() if (m := _NAME.fullmatch(p.name)) and p.is_file()]
+    found = [
+        (p, m)
+        for p in folder.iterdir()
+        if (m := _NAME.fullmatch(p.name)) and p.is_file() and backup_service.is_whole(p)
+    ]
     # two copies within one second: the file written last is the newer
     return sorted(
         found, key=lambda item: (item[1].group(1, 2), item[0].stat().st_mtime_ns), reverse=True
@@ -66,13 +72,13 @@ def _ours(folder: Path) -> list[tuple[Path, re.Match[str]]]:
 def _counts(path: Path) -> tuple[int | None, int | None]:
     """Customers and ledger entries, read quickly (the full check runs before a restore)."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = open_copy(path)
         try:
             customers = conn.execute("SELECT count(*) FROM customers").fetchone()[0]
             entries = conn.execute("SELECT count(*) FROM ledger_entries").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, PermissionError):
         return None, None
     return int(customers), int(entries)
 
@@ -84,6 +90,8 @@ def list_backups(ctx: Context) -> list[BackupFile]:
         stamp = "".join(match.group(1, 2))
         made = datetime.strptime(stamp + "+0000", "%Y%m%d%H%M%S%z").replace(tzinfo=ctx.zone)
         customers, entries = _counts(path)
+        if customers is None:
+            continue  # not a backup one could restore: never listed
         result.append(
             BackupFile(
                 path=path,
@@ -97,37 +105,61 @@ def list_backups(ctx: Context) -> list[BackupFile]:
     return result
 
 
-def backup_now(ctx: Context, kind: str = "manual") -> backup_service.BackupResult:
+def backup_now(
+    ctx: Context, kind: str = "manual", *, stop: Callable[[], bool] | None = None
+) -> backup_service.BackupResult:
     """A verified copy in the backup folder, then only the newest `backup_keep` are kept."""
     if kind not in KINDS:
         raise ValueError(kind)
     folder = backup_folder(ctx)
-    result = backup_service.backup(ctx, folder / _file_name(ctx, kind))
+    backup_service.remove_cut_short(folder)
+    result = backup_service.backup(ctx, folder / _file_name(ctx, kind), stop=stop)
     prune(ctx)
     return result
 
 
-def daily_backup(ctx: Context) -> backup_service.BackupResult | None:
-    """The day's automatic backup, unless one was already made today (shop's local date)."""
+def daily_backup(
+    ctx: Context, *, stop: Callable[[], bool] | None = None
+) -> backup_service.BackupResult | None:
+    """The day's automatic backup, unless a whole one was already made today (local date)."""
+    folder = backup_folder(ctx)
+    backup_service.remove_cut_short(folder)
+    for broken in _not_whole(folder):  # cut short by an older version: made again below
+        _remove(broken)
     today = f"{ctx.local(ctx.now()):%Y%m%d}"
-    for path, match in _ours(backup_folder(ctx)):
-        if match.group(1) == today and match.group(3) == "auto":
-            if _counts(path) != (None, None):
-                return None
-            _remove(path)  # cut short (the app was closed during the copy): make it again
-    return backup_now(ctx, "auto")
+    for path, match in _ours(folder):
+        if match.group(1) == today and match.group(3) == "auto" and _counts(path)[0] is not None:
+            return None
+    return backup_now(ctx, "auto", stop=stop)
+
+
+def _not_whole(folder: Path) -> list[Path]:
+    """Files with our name that are no backup (cut short by an older version, damaged)."""
+    if not folder.is_dir():
+        return []
+    return [
+        p
+        for p in folder.iterdir()
+        if _NAME.fullmatch(p.name)
+        and p.is_file()
+        and (not backup_service.is_whole(p) or _counts(p)[0] is None)
+    ]
 
 
 def _remove(path: Path) -> None:
-    for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
-        leftover.unlink(missing_ok=True)
+    backup_service.remove_with_leftovers(path)
 
 
 def prune(ctx: Context) -> list[str]:
     """Delete our backups beyond the newest `backup_keep`; the deletion is audited."""
     keep = int(settings.setting(ctx, "backup_keep"))
+    folder = backup_folder(ctx)
     removed = []
-    for path, _ in _ours(backup_folder(ctx))[keep:]:
+    # a file that is no backup never takes the place of one: removed with its leftovers
+    for path in _not_whole(folder):
+        _remove(path)
+        removed.append(path.name)
+    for path, _ in _ours(folder)[keep:]:
         _remove(path)
         removed.append(path.name)
     if removed:

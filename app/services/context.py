@@ -91,7 +91,7 @@ def ensure_schema(db: Database) -> tuple[str | None, str | None]:
         raise Refused("db.newer_version", revision=current)
     copy = None
     if current is not None and db.path is not None:
-        copy = str(migrate.copy_aside(db.path, current))
+        copy = str(migrate.copy_aside(db.engine, db.path, current))
     migrate.upgrade(db.engine)
     return current, copy
 
