@@ -187,7 +187,10 @@ def _init(ctx: Any, args: argparse.Namespace) -> Any:
 def _demo(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import demo
 
-    return demo.build_demo(ctx, args.customers, args.days)
+    result = demo.build_demo(ctx, args.customers, args.days)
+    if not result.created:  # nothing was written: a refusal, not a success
+        raise Refused("demo.has_members", customers=f"{result.customers:,}")
+    return result
 
 
 def _program_show(ctx: Any, args: argparse.Namespace) -> Any:
@@ -304,9 +307,10 @@ def _report_range(ctx: Any, args: argparse.Namespace) -> Any:
 def _export_customers(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import transfer
 
-    if args.file.exists():
+    if args.file.exists() and not args.file.is_dir():
         raise Refused("file.exists", path=str(args.file))
-    return render.Exported(transfer.export_customers(ctx, args.file), str(args.file))
+    target = _writable(args.file)
+    return render.Exported(transfer.export_customers(ctx, target), str(args.file))
 
 
 def _import_customers(ctx: Any, args: argparse.Namespace) -> Any:
@@ -381,9 +385,34 @@ def _run(ctx: Any, args: argparse.Namespace) -> Any:
 
 
 def _existing(path: Path) -> Path:
+    if path.is_dir():
+        raise Refused("file.is_directory", path=str(path))
     if not path.is_file():
         raise Refused("file.not_found", path=str(path))
     return path
+
+
+def _writable(path: Path) -> Path:
+    """A new output file: its folder must exist (it is not made), and it is not a folder."""
+    if path.is_dir():
+        raise Refused("file.is_directory", path=str(path))
+    if not path.parent.is_dir():
+        raise Refused("file.folder_missing", folder=str(path.parent))
+    return path
+
+
+def _os_refusal(exc: OSError) -> Refused | None:
+    """A file the person named that the system refuses: a refusal in words, not a crash."""
+    if exc.filename is None:
+        return None
+    path = str(exc.filename)
+    if isinstance(exc, PermissionError):
+        return Refused("file.no_permission", path=path)
+    if isinstance(exc, IsADirectoryError):
+        return Refused("file.is_directory", path=path)
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return Refused("file.folder_missing", folder=str(Path(path).parent))
+    return None
 
 
 def _read_json(path: Path) -> object:
@@ -426,6 +455,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except OSError as exc:
+        named = _os_refusal(exc)
+        if named is None:
+            print(render.unexpected(exc, lang), file=sys.stderr)
+            return EXIT_ERROR
+        print(explain(named, lang), file=sys.stderr)
+        return EXIT_REFUSED
     except Exception as exc:  # anything else: a short sentence, the details for the log
         print(render.unexpected(exc, lang), file=sys.stderr)
         if "DANGOL_DEBUG" in os.environ:

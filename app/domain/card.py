@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import random
+import re
 import secrets
+import unicodedata
 
 CARD_TOKEN_LENGTH = 16
+# what people put between the groups of four when they copy a printed number
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]")
+
+
+def normalize_card_token(text: str) -> str:
+    """A card number as typed or printed ("9550 5273 9093 0219", dashes, wide digits) as a token."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
 
 
 def luhn_check_digit(digits: str) -> str:

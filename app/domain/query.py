@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from app.domain.card import is_valid_card_token
+from app.domain.card import is_valid_card_token, normalize_card_token
 from app.domain.errors import Refused
 from app.domain.phone import Phone, parse_phone
 
@@ -59,7 +59,6 @@ _JAMO_KEYS: dict[str, str] = {
 
 # A card with letters from before the numeric cards: letters and digits, no spaces.
 _LEGACY_CARD = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d]{6,32}")
-_CARD_SEPARATORS = re.compile(r"[ \-]")
 _LAST4 = re.compile(r"\d{4}")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -113,7 +112,7 @@ def classify_query(text: str) -> Query:
         card = _card_from_scan(cleaned)
         if card is not None:
             return Query("card", card)
-    compact = _CARD_SEPARATORS.sub("", cleaned)
+    compact = normalize_card_token(cleaned)
     if is_valid_card_token(compact):
         return Query("card", compact)
     # an older card printed with letters, scanned with the input method off (as the search

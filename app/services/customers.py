@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,7 +21,7 @@ from app.db.models import (
     Sale,
     TierChange,
 )
-from app.domain.card import is_valid_card_token, new_card_token
+from app.domain.card import is_valid_card_token, new_card_token, normalize_card_token
 from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.program import Program
@@ -387,14 +388,20 @@ def clean_name(name: str | None) -> str | None:
     return name
 
 
+_DATE_SHAPE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+
+
 def parse_birthday(value: str | date | None, today: date) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
+        typed = value.strip()
         try:
-            value = date.fromisoformat(value.strip())
+            value = date.fromisoformat(typed)
         except ValueError as exc:
-            raise Refused("customer.birthday_invalid", value=value) from exc
+            if _DATE_SHAPE.fullmatch(typed):  # the right shape, a day the calendar lacks
+                raise Refused("date.not_exist", value=typed) from exc
+            raise Refused("customer.birthday_invalid", value=typed) from exc
     if value > today or value.year < 1900:
         raise Refused("customer.birthday_range", value=value.isoformat())
     return value
@@ -552,7 +559,7 @@ def _card_for_enrollment(session: Session, token: str | None) -> MembershipCard 
     """A blank card scanned at enrollment becomes the new customer's card."""
     if token is None:
         return None
-    token = token.strip()
+    token = normalize_card_token(token)
     if not is_valid_card_token(token):
         raise Refused("card.invalid")
     card = session.scalars(select(MembershipCard).where(MembershipCard.token == token)).first()

@@ -4,6 +4,10 @@ A member is dormant when their last visit is more than N days ago (the owner pic
 setting winback_days is the default). The SMS list holds only those who opted in to
 marketing, with a consent younger than the renewal period (korea.md: ads need prior opt-in,
 re-confirmed every 2 years); the others are counted with the reason they were left out.
+
+A win-back coupon is issued once: a member who already holds the same offer (a win-back
+coupon of the same kind and value whose validity window has not ended) is skipped, however
+often the owner clicks or runs it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 from sqlalchemy import Result, case, func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Customer, Sale
+from app.db.models import Coupon, Customer, Sale
 from app.domain.coupons import check_coupon_issue
 from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name
@@ -135,19 +139,92 @@ def _may_advertise(customer: Customer, since: datetime) -> bool:
     return consent is not None and consent >= since
 
 
-def issue_winback_coupons(ctx: Context, days: int, kind: str, value: int, valid_days: int) -> int:
-    """A come-back coupon to every dormant member, in one transaction; returns how many."""
+@dataclass(frozen=True)
+class WinbackOffer:
+    """What issuing would do, for the owner to confirm first."""
+
+    days: int
+    kind: str
+    value: int
+    valid_days: int
+    to_issue: int  # dormant members who do not hold this offer yet
+    already: int  # dormant members who already hold it: skipped
+
+
+@dataclass(frozen=True)
+class WinbackIssued:
+    issued: int
+    skipped: int  # already held the same offer
+
+
+LOCK_CHUNK = 500
+
+
+def _holders(session: Session, kind: str, value: int, now: datetime) -> set[uuid.UUID]:
+    """Members holding this win-back offer (same kind and value) within its validity window."""
+    return set(
+        session.scalars(
+            select(Coupon.customer_id).where(
+                Coupon.source == "winback",
+                Coupon.kind == kind,
+                Coupon.value == value,
+                Coupon.valid_until > now,
+            )
+        )
+    )
+
+
+def _dormant_ids(ctx: Context, session: Session, days: int) -> list[uuid.UUID]:
+    rows = _dormant_rows(session, _cutoff(ctx, days), ("active",)).all()
+    if not rows:
+        raise Refused("winback.nobody", days=days)
+    return [customer.id for customer, *_ in rows]
+
+
+def _lock(session: Session, ids: list[uuid.UUID]) -> None:
+    """Lock the members' rows in id order (PostgreSQL), so two runs at once issue once."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), LOCK_CHUNK):
+        chunk = ordered[start : start + LOCK_CHUNK]
+        session.execute(
+            select(Customer.id)
+            .where(Customer.id.in_(chunk))
+            .order_by(Customer.id)
+            .with_for_update()
+        ).all()
+
+
+def winback_offer(ctx: Context, days: int, kind: str, value: int, valid_days: int) -> WinbackOffer:
+    """How many would get the coupon and how many already hold it; writes nothing."""
+    require_owner(ctx)
+    days = check_days(days)
+    check_coupon_issue(kind, value, valid_days)
+    with ctx.db.read() as session:
+        ids = _dormant_ids(ctx, session, days)
+        held = _holders(session, kind, value, ctx.now())
+    already = sum(1 for customer_id in ids if customer_id in held)
+    return WinbackOffer(days, kind, value, valid_days, len(ids) - already, already)
+
+
+def issue_winback_coupons(
+    ctx: Context, days: int, kind: str, value: int, valid_days: int
+) -> WinbackIssued:
+    """A come-back coupon to every dormant member who does not hold it yet, in one transaction."""
     require_owner(ctx)
     days = check_days(days)
     check_coupon_issue(kind, value, valid_days)
     now = ctx.now()
     with ctx.db.write() as session:
-        rows = _dormant_rows(session, _cutoff(ctx, days), ("active",)).all()
-        if not rows:
-            raise Refused("winback.nobody", days=days)
-        for customer, *_ in rows:
-            add_coupon(ctx, session, customer.id, kind, value, valid_days, "winback", now)
-        bump(ctx, session, now, coupons_issued=len(rows))
+        ids = _dormant_ids(ctx, session, days)
+        _lock(session, ids)
+        held = _holders(session, kind, value, now)  # read after the lock: sees a run just done
+        new = [customer_id for customer_id in ids if customer_id not in held]
+        skipped = len(ids) - len(new)
+        if not new:
+            return WinbackIssued(0, skipped)
+        for customer_id in new:
+            add_coupon(ctx, session, customer_id, kind, value, valid_days, "winback", now)
+        bump(ctx, session, now, coupons_issued=len(new))
         audit(
             ctx,
             session,
@@ -157,10 +234,11 @@ def issue_winback_coupons(ctx: Context, days: int, kind: str, value: int, valid_
                 "kind": kind,
                 "value": value,
                 "valid_days": valid_days,
-                "coupons": len(rows),
+                "coupons": len(new),
+                "skipped": skipped,
             },
         )
-    return len(rows)
+    return WinbackIssued(len(new), skipped)
 
 
 @dataclass(frozen=True)

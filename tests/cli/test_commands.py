@@ -36,8 +36,8 @@ def test_demo_builds_a_shop_once(cli):
     assert demo["customers"] == 5
     assert demo["sales"] > 0
     assert snapshot(cli.db)["customers"] == 5
-    again = cli.ok("demo", "--customers", "5")
-    assert again["created"] is False
+    again = cli("demo", "--customers", "5", "--json")  # a second demo is refused, on stderr
+    assert (again.code, again.out) == (2, "") and "이미 회원이 5명" in again.err
     assert snapshot(cli.db)["customers"] == 5
     found = cli.ok("customer", "find", demo["showcase_phone"][-4:])["customers"]
     assert [c["name"] for c in found] == ["김단골"]

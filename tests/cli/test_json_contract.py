@@ -63,6 +63,9 @@ def _run(
     result = cli(*args, *(["--json"] if as_json else []), env=env)
     assert result.code == code, (name, result)
     tmp = str(cli.db.parent)
+    if as_json and not result.out:  # a refusal: its sentence on stderr, nothing on stdout
+        outputs[name] = {"stderr": _normalize_text(result.err, tmp)}
+        return {}
     if as_json:
         data = json.loads(result.out)
         outputs[name] = _normalize(data, tmp)
@@ -100,7 +103,7 @@ def test_every_command_is_the_contract(mode_cli: Any, tmp_path: Path) -> None:
     out: dict[str, Any] = {}
     _run(cli, out, "init", "init")
     _run(cli, out, "demo", "demo", "--customers", "3", "--days", "5")
-    _run(cli, out, "demo again", "demo", "--customers", "3")
+    _run(cli, out, "demo again", "demo", "--customers", "3", code=2)
     _run(cli, out, "program show", "program", "show")
     program = tmp_path / "program.json"
     program.write_text(cli("program", "show").out, encoding="utf-8")

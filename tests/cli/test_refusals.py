@@ -276,3 +276,81 @@ def test_a_missing_database_is_not_created(cli, args):
     assert "데이터베이스가 없습니다" in err and "dangol init" in err
     assert "There is no database" in cli(*args, "--lang", "en").err
     assert not cli.db.exists()
+
+
+# --- files, folders, a second demo, a card as printed, impossible dates (issue 11) -------
+
+
+def test_export_into_a_missing_folder_is_refused(funded, tmp_path):
+    target = tmp_path / "missing" / "x.csv"
+    assert_refused_in_both_languages(
+        funded, ["export", "customers", str(target)], "폴더가 없습니다", "folder does not exist"
+    )
+    assert not target.parent.exists()
+
+
+def test_export_onto_a_folder_is_refused(funded, tmp_path):
+    assert_refused_in_both_languages(
+        funded, ["export", "customers", str(tmp_path)], "폴더입니다", "is a folder"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", "customers", "{dir}"],
+        ["program", "load", "{dir}"],
+        ["restore", "{dir}"],
+    ],
+    ids=lambda args: " ".join(args[:2]),
+)
+def test_a_folder_where_a_file_is_expected(funded, tmp_path, args):
+    args = [a.format(dir=tmp_path) for a in args]
+    assert_refused_in_both_languages(funded, args, "폴더입니다", "is a folder")
+
+
+def test_an_unreadable_or_undecodable_input_is_refused(funded, tmp_path):
+    binary = tmp_path / "program.json"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    assert_refused_in_both_languages(
+        funded, ["program", "load", str(binary)], "올바른 JSON이 아닙니다", "not valid JSON"
+    )
+
+
+def test_a_write_the_system_refuses_is_a_refusal(funded, tmp_path):
+    # a path through a file (not a folder): the system refuses it whoever runs the tests
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    assert_refused_in_both_languages(
+        funded, ["export", "customers", str(blocker / "x.csv")], "폴더가 없습니다", "folder"
+    )
+
+
+def test_a_second_demo_is_refused_on_stderr(cli):
+    assert cli.ok("demo", "--customers", "3", "--days", "5")["created"] is True
+    assert_refused_in_both_languages(
+        cli, ["demo", "--customers", "3"], "이미 회원이 3명 있어", "already has 3 members"
+    )
+    assert cli("demo", "--json").out == ""
+
+
+@pytest.mark.parametrize("typed", ["{spaced}", "{dashed}", " {plain} "])
+def test_a_blank_card_is_accepted_as_printed(cli, typed):
+    cli.ok("init")
+    token = cli.ok("print", "cards", "--blank", "1", "--out", str(cli.db.parent / "c.pdf"))[
+        "tokens"
+    ][0]
+    spaced = " ".join(token[i : i + 4] for i in range(0, 16, 4))
+    text = typed.format(spaced=spaced, dashed=spaced.replace(" ", "-"), plain=token)
+    member = cli.ok("customer", "add", "--phone", "010-4444-5555", "--card", text)
+    assert member["card"] == token
+    assert cli.ok("customer", "find", spaced)["customers"][0]["id"] == member["id"]
+
+
+def test_an_impossible_date_says_it_does_not_exist(funded):
+    assert_refused_in_both_languages(
+        funded,
+        ["customer", "add", "--phone", "010-2222-3333", "--birthday", "2001-02-30"],
+        "2001-02-30은 없는 날짜입니다",
+        "2001-02-30 does not exist",
+    )

@@ -127,3 +127,42 @@ def test_the_lock_pins_every_dependency_for_linux() -> None:
         name = re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]
         assert re.sub(r"[._-]+", "-", name).lower() in pins, requirement
     assert not [line for line in lines if line.startswith("-") or "://" in line]
+
+
+def _library_check() -> str:
+    """The part of .ci/run that decides which system libraries are missing."""
+    lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    reads = [i for i, line in enumerate(lines) if "ldconfig" in line and "#" not in line]
+    first = min(lines.index("missing=()"), reads[0])
+    last = next(i for i in range(first, len(lines)) if lines[i].strip() == "done")
+    return "\n".join(lines[first : last + 1])
+
+
+def test_ci_finds_present_libraries_every_time(tmp_path: Path) -> None:
+    # an ldconfig whose listing names every library first and then goes on long after
+    # (as the real one does): a reader that stops early must not make a library "missing"
+    check = _library_check()
+    libraries = re.findall(r"(lib[\w.+-]+\.so\.\d+):", check)
+    assert len(libraries) >= 5
+    listing = [f"\t{name} (libc6,x86-64) => /usr/lib/{name}" for name in libraries]
+    listing += [f"\tlibpadding{i}.so.0 (libc6,x86-64) => /usr/lib/x" for i in range(20_000)]
+    (tmp_path / "listing.txt").write_text("\n".join(listing) + "\n", encoding="utf-8")
+    stub = tmp_path / "ldconfig"
+    stub.write_text(f'#!/bin/sh\ncat "{tmp_path / "listing.txt"}"\n', encoding="utf-8")
+    stub.chmod(0o755)
+    script = f'set -euo pipefail\nPATH="{tmp_path}:$PATH"\n{check}\necho "[${{missing[*]}}]"\n'
+    for _ in range(20):
+        done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == "[]", done.stdout
+    # and one absent library is still reported
+    (tmp_path / "listing.txt").write_text("\n".join(listing[1:]) + "\n", encoding="utf-8")
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() != "[]"
+
+
+def test_ci_has_no_early_exit_reader_under_pipefail() -> None:
+    text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pipefail" in text
+    code = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    early = [line for line in code if re.search(r"\|\s*(grep\s+(-\w*q|--quiet)|head\b)", line)]
+    assert not early, "a reader that stops early fails the pipe under pipefail"

@@ -147,7 +147,7 @@ def test_dormant_members_with_what_they_spent(ctx) -> None:
 
 def test_one_coupon_each_in_one_step(ctx) -> None:
     _history(ctx)
-    assert winback.issue_winback_coupons(ctx, 14, "amount", 3_000, 14) == 2
+    assert winback.issue_winback_coupons(ctx, 14, "amount", 3_000, 14).issued == 2
     with ctx.db.read() as session:
         coupons = list(session.scalars(select(Coupon)))
         audits = list(session.scalars(select(AuditEntry).where(AuditEntry.action.like("winback%"))))

@@ -22,6 +22,7 @@ from app.domain.errors import Refused
 from app.services import winback
 from app.services.context import Context
 from app.ui.backoffice.reports_page import fill, table
+from app.ui.dialog_service import DialogService
 from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t, won
 
@@ -30,9 +31,16 @@ KINDS = ("amount", "percent", "item")
 
 
 class WinbackPage(QWidget):
-    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        runner: ServiceRunner,
+        parent: QWidget | None = None,
+        dialogs: DialogService | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.runner = ctx, runner
+        self.dialogs = dialogs or DialogService()
         self.found: winback.WinbackList | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(self._search_bar())
@@ -135,19 +143,64 @@ class WinbackPage(QWidget):
     # --- coupons and the SMS list -----------------------------------------------------
 
     def issue(self) -> None:
+        """Count first, ask with the count and the value, then issue to those who lack it."""
         self.coupon_error.setText("")
+        self.message.setText("")
         text = self.value.text().strip().replace(",", "")
         value = int(text) if text.isdigit() else -1
         ctx, days = self.ctx, self.days.value()
         kind, valid = self.kind.currentData(), self.valid_days.value()
+        self.issue_button.setEnabled(False)  # one question at a time: no second click meanwhile
         self.runner.run(
-            lambda: winback.issue_winback_coupons(ctx, days, kind, value, valid),
-            self._issued,
-            lambda error: self.coupon_error.setText(_explain(error)),
+            lambda: winback.winback_offer(ctx, days, kind, value, valid),
+            self._ask,
+            self._issue_refused,
         )
 
-    def _issued(self, count: int) -> None:
-        self.message.setText(t("winback.issued", n=f"{count:,}"))
+    def _ask(self, offer: winback.WinbackOffer) -> None:
+        if offer.to_issue == 0:
+            self.issue_button.setEnabled(True)
+            self.message.setText(t("winback.all_skipped", skipped=f"{offer.already:,}"))
+            return
+        question = t(
+            "winback.confirm",
+            n=f"{offer.to_issue:,}",
+            offer=_offer_text(offer.kind, offer.value),
+            valid_days=offer.valid_days,
+        )
+        if offer.already:
+            question += " " + t("winback.confirm_skip", skipped=f"{offer.already:,}")
+        self.dialogs.confirm(
+            self,
+            t("winback.coupon_box"),
+            question,
+            t("winback.confirm_issue"),
+            t("winback.confirm_close"),
+            lambda: self._issue(offer),
+            lambda: self.issue_button.setEnabled(True),
+            name="winbackConfirm",
+        )
+
+    def _issue(self, offer: winback.WinbackOffer) -> None:
+        ctx = self.ctx
+        self.runner.run(
+            lambda: winback.issue_winback_coupons(
+                ctx, offer.days, offer.kind, offer.value, offer.valid_days
+            ),
+            self._issued,
+            self._issue_refused,
+        )
+
+    def _issue_refused(self, error: BaseException) -> None:
+        self.issue_button.setEnabled(True)
+        self.coupon_error.setText(_explain(error))
+
+    def _issued(self, result: winback.WinbackIssued) -> None:
+        self.issue_button.setEnabled(True)
+        text = t("winback.issued", n=f"{result.issued:,}")
+        if result.skipped:
+            text += " " + t("winback.skipped", skipped=f"{result.skipped:,}")
+        self.message.setText(text)
 
     def ask_save_path(self, suggested: str) -> Path | None:
         """The file to write (tests replace this)."""
@@ -175,6 +228,14 @@ class WinbackPage(QWidget):
                 withdrawn=f"{result.withdrawn:,}",
             )
         )
+
+
+def _offer_text(kind: str, value: int) -> str:
+    if kind == "amount":
+        return won(value)
+    if kind == "percent":
+        return f"{value}%"
+    return t("winback.offer_item")
 
 
 def _explain(error: BaseException) -> str:

@@ -83,7 +83,25 @@ def test_winback_lists_issues_and_exports(window, qtbot, shot, tmp_path: Path) -
     page.value.setText("3,000")
     page.issue_button.click()
     settle(qtbot, window)
+    asked = _asked(qtbot, page)
+    assert asked.text() == "2명에게 3,000원 쿠폰을 발행할까요? (사용 기간 30일)"
+    buttons = {b.objectName(): b.text() for b in asked.buttons()}
+    assert buttons == {"winbackConfirmAccept": "쿠폰 발행", "winbackConfirmReject": "닫기"}
+    shot(window.backoffice, "backoffice_winback_confirm")
+    asked.findChild(object, "winbackConfirmReject").click()  # "닫기": nothing is issued
+    settle(qtbot, window)
+    assert snapshot(window.ctx) == before and page.issue_button.isEnabled()
+
+    page.issue_button.click()
+    settle(qtbot, window)
+    _asked(qtbot, page).findChild(object, "winbackConfirmAccept").click()
+    settle(qtbot, window)
     assert "2장" in page.message.text()
+    after = snapshot(window.ctx)
+    page.issue_button.click()  # a second click: everyone has it, nothing new, and it says so
+    settle(qtbot, window)
+    assert page.dialogs.current is None and snapshot(window.ctx) == after
+    assert "이미 쿠폰을 받은 2명은 건너뛰었습니다" in page.message.text()
 
     out = tmp_path / "sms.csv"
     page.ask_save_path = lambda suggested: out
@@ -92,6 +110,14 @@ def test_winback_lists_issues_and_exports(window, qtbot, shot, tmp_path: Path) -
     assert out.read_text(encoding="utf-8-sig").splitlines() == ["phone,name", "01010000003,박지호"]
     assert "1명" in page.message.text() and "미동의" in page.message.text()
     shot(window.backoffice, "backoffice_winback_done")
+
+
+def _asked(qtbot, page):
+    """The confirmation the page opened (window-modal, through its dialog service)."""
+    qtbot.waitUntil(lambda: page.dialogs.current is not None, timeout=10_000)
+    box = page.dialogs.current
+    assert box.isVisible()
+    return box
 
 
 CARDS = (
