@@ -130,3 +130,20 @@ def test_a_second_run_the_same_day_keeps_what_the_first_did(ctx) -> None:
     assert len(record["runs"]) == 2
     assert record["runs"][0]["ran_at"] < record["runs"][1]["ran_at"]
     assert daily.last_run(ctx) == ctx.fixed_now
+
+
+def test_a_record_written_before_runs_were_kept_becomes_that_days_first_run(ctx) -> None:
+    import json
+
+    from app.db.models import DailyRun
+
+    at(ctx, 2026, 3, 12, 9)
+    old = {"day": "2026-03-12", "expired_customers": 1, "expired_points": 1000}
+    with ctx.db.write() as session:
+        session.add(DailyRun(day=date(2026, 3, 12), ran_at=ctx.now(), summary=json.dumps(old)))
+    at(ctx, 2026, 3, 12, 15)
+    assert daily.run_daily(ctx).expired_points == 0
+    record = daily.day_record(ctx, date(2026, 3, 12))
+    assert record is not None
+    assert record["expired_points"] == 1000
+    assert [run["expired_points"] for run in record["runs"]] == [1000, 0]
