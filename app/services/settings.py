@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.db.settings import set_setting
+from app.domain.daily_due import daily_time_ok
 from app.domain.errors import Refused
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -37,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "consent_version": "1",
     "winback_days": 60,
     "marketing_renewal_months": 24,
+    "daily_time": "",  # "HH:MM" local: the daily work runs then; empty: at the first quiet moment
 }
 
 
@@ -66,6 +68,7 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "consent_version": lambda v: isinstance(v, str) and 0 < len(v) <= 40,
     "winback_days": lambda v: isinstance(v, int) and 7 <= v <= 3650,
     "marketing_renewal_months": lambda v: isinstance(v, int) and 1 <= v <= 120,
+    "daily_time": daily_time_ok,
 }
 
 
@@ -79,6 +82,8 @@ def update_settings(ctx: Context, **values: Any) -> None:
     for key, value in values.items():
         check = _CHECKS.get(key)
         if check is None or not check(value):
+            if key == "daily_time":  # typed by the owner: its own sentence, not the key
+                raise Refused("settings.daily_time_invalid", value=str(value))
             raise Refused("settings.invalid", key=key)
     with ctx.db.write() as session:
         for key, value in values.items():

@@ -96,9 +96,6 @@ def run_gui(target: str | None = None, lang: str | None = None) -> int:
     app = prepare_application()
     install_crash_handler()
     ctx = open_shop(target)
-    from app.services.backup_schedule import start_daily_backup
-
-    start_daily_backup(ctx)  # today's automatic backup, on a thread of its own
     text.set_language(lang or settings.setting(ctx, "language"))
     if not first_run(ctx):
         ctx.close()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar
 
+from app.domain.daily_due import parse_daily_time
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.services import settings
@@ -16,6 +18,7 @@ from app.services.program import program_in_force
 from app.services.staff import StaffMember
 from app.ui.camera import CameraScanDialog, camera_available
 from app.ui.counter import CounterScreen
+from app.ui.daily_runner import DailyRunner
 from app.ui.display import CustomerDisplay
 from app.ui.signin import SignInScreen
 from app.ui.tasks import ServiceRunner
@@ -53,6 +56,11 @@ class MainWindow(QMainWindow):
         # after the first screen is up: sync never delays the start or the counter
         QTimer.singleShot(0, self.restart_sync)
         self.runner.busy_changed.connect(lambda b: self.busy.setText(t("busy") if b else ""))
+        self.daily_label = QLabel(objectName="dailyStatus")
+        self.statusBar().addPermanentWidget(self.daily_label)
+        self.daily = self._daily_runner()
+        self.daily.status_changed.connect(self.daily_label.setText)
+        QTimer.singleShot(0, self.daily.start)  # after the first screen, like sync
 
         self.toolbar = QToolBar(objectName="mainToolbar")
         self.toolbar.setMovable(False)
@@ -124,6 +132,7 @@ class MainWindow(QMainWindow):
             self.sign_out_action.setEnabled(on_counter)
             if on_counter:
                 self.counter.focus_search()
+            self.daily.refresh()
 
         def failed(error: BaseException) -> None:
             self.statusBar().showMessage(
@@ -161,6 +170,31 @@ class MainWindow(QMainWindow):
             self.about.open()
 
         self.runner.run(lambda: about_facts(target), show)
+
+    def _daily_runner(self) -> DailyRunner:
+        """Expiry, tiers, birthdays, then the day's backup: by itself, at a quiet moment."""
+        from app.services import backup_schedule, daily
+
+        ctx = self.ctx
+
+        def chosen() -> time | None:
+            try:
+                return parse_daily_time(settings.setting(ctx, "daily_time"))
+            except ValueError:
+                return None
+
+        backup = (lambda: backup_schedule.daily_backup(ctx)) if ctx.db.path else None
+        self.background = ServiceRunner(self)  # the backup copy never holds up the counter
+        return DailyRunner(
+            self.runner,
+            run_daily=lambda: daily.run_daily(ctx),
+            last_run=lambda: daily.last_run(ctx),
+            local_now=lambda: ctx.local(ctx.now()),
+            chosen_time=chosen,
+            backup=backup,
+            background=self.background,
+            parent=self,
+        )
 
     # --- sync in the background -----------------------------------------------------
 
@@ -229,6 +263,7 @@ class MainWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
             self._restart_idle()
+            self.daily.poke()
         return False
 
     def _restart_idle(self) -> None:
@@ -268,5 +303,7 @@ class MainWindow(QMainWindow):
         if self.display is not None:
             self.display.close()
         self._stop_sync()
+        self.daily.stop()
         self.runner.stop()
+        self.background.stop()
         super().closeEvent(event)

@@ -68,7 +68,7 @@ def test_version_database_and_licences(program, tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == f"dangol {__version__}"
-    assert f"database: {tmp_path / 'ctx.sqlite'}" in lines
+    assert f"database: {tmp_path / 'shop.sqlite'}" in lines
     assert any("PySide6" in line and "LGPL-3.0" in line for line in lines)
     assert any("NanumGothic" in line and "OFL-1.1" in line for line in lines)
 

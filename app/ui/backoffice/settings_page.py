@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -127,6 +129,7 @@ class SettingsPage(QWidget):
         row.addWidget(self._printer_box(), 1)
         layout.addLayout(row)
         layout.addWidget(self._backup_box())
+        layout.addWidget(self._daily_box())
         footer = form_footer(layout, "settingsError", t("set.save"), "saveSettings", self.save)
         self.error, self.save_button, self.message = footer
         layout.addStretch(1)
@@ -178,6 +181,22 @@ class SettingsPage(QWidget):
         form.addRow(t("set.backup_folder"), folder)
         return box
 
+    def _daily_box(self) -> QGroupBox:
+        """When the daily work (expiry, tiers, birthdays, backup) runs by itself."""
+        box = QGroupBox(t("set.daily"))
+        form = QFormLayout(box)
+        self.daily_at_time = QCheckBox(t("set.daily_at_time"), objectName="dailyAtTime")
+        self.daily_time = QTimeEdit(objectName="dailyTime")
+        self.daily_time.setDisplayFormat("HH:mm")
+        self.daily_at_time.toggled.connect(self.daily_time.setEnabled)
+        row = QHBoxLayout()
+        row.addWidget(self.daily_at_time)
+        row.addWidget(self.daily_time)
+        row.addStretch(1)
+        form.addRow(t("set.daily_time"), row)
+        form.addRow(QLabel(t("set.daily_hint"), objectName="hint", wordWrap=True))
+        return box
+
     def _browse(self) -> None:
         chosen = self.choose_folder()
         if chosen:
@@ -197,6 +216,11 @@ class SettingsPage(QWidget):
         self.auto_print.setChecked(bool(value("auto_print_slip")))
         self.backup_keep.setValue(int(value("backup_keep")))
         self.backup_folder.setText(str(value("backup_folder") or ""))
+        chosen = str(value("daily_time") or "")
+        at = QTime.fromString(chosen, "HH:mm") if chosen else QTime(9, 0)
+        self.daily_time.setTime(at if at.isValid() else QTime(9, 0))
+        self.daily_at_time.setChecked(bool(chosen))
+        self.daily_time.setEnabled(bool(chosen))
 
     def values(self) -> dict[str, Any]:
         return {
@@ -212,6 +236,9 @@ class SettingsPage(QWidget):
             "auto_print_slip": self.auto_print.isChecked(),
             "backup_keep": self.backup_keep.value(),
             "backup_folder": self.backup_folder.text().strip(),
+            "daily_time": (
+                self.daily_time.time().toString("HH:mm") if self.daily_at_time.isChecked() else ""
+            ),
         }
 
     def save(self) -> None:
