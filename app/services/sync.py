@@ -5,6 +5,7 @@ The engine is app/sync (no Qt); these are the doors the command line and the scr
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -422,21 +423,38 @@ def _attention(
 
 def central_points(ctx: Context, customer_id: uuid.UUID) -> int | None:
     """The customer's usable points as the central database sees them plus this register's
-    unsent entries; None when sync is off or the server does not answer quickly."""
+    unsent entries; None when sync is off or the server does not answer quickly.
+
+    The question runs in a thread given CENTRAL_CHECK_TIMEOUT_S: a server that accepts and
+    never answers blocks a socket read no database timeout covers, so the counter stops
+    waiting and the thread is left to end when its connection does."""
     url = configured_url(ctx)
     if not url:
         return None
-    try:
-        engine = server.central_engine(url)
-        with engine.connect() as connection:
-            connection.execute(
-                text(f"SET statement_timeout = {int(CENTRAL_CHECK_TIMEOUT_S * 1000)}")
-            )
-            from sqlalchemy.orm import Session
+    stuck = _stuck.get(url)
+    if stuck is not None and stuck.is_alive():
+        return None  # the last question is still unanswered: do not pile up another
+    answer: dict[str, Any] = {}
+    now = ctx.now()
 
-            with Session(connection) as central:
-                usable = balances(central, customer_id, ctx.now()).points
-    except (OperationalError, DBAPIError):
+    def ask() -> None:
+        try:
+            answer["points"] = _central_usable(url, customer_id, now)
+        except (OperationalError, DBAPIError):
+            answer["points"] = None
+        except BaseException as exc:  # a fault of ours: raised on the caller's thread
+            answer["error"] = exc
+
+    worker = threading.Thread(target=ask, name="central-balance", daemon=True)
+    worker.start()
+    worker.join(CENTRAL_CHECK_TIMEOUT_S)
+    if worker.is_alive():
+        _stuck[url] = worker
+        return None
+    if "error" in answer:
+        raise answer["error"]
+    usable = answer.get("points")
+    if usable is None:
         return None
     with ctx.db.read() as session:
         unsent = session.scalar(
@@ -446,7 +464,19 @@ def central_points(ctx: Context, customer_id: uuid.UUID) -> int | None:
             ),
             {"c": customer_id.hex},
         )
-    return usable + int(unsent or 0)
+    return int(usable) + int(unsent or 0)
+
+
+_stuck: dict[str, threading.Thread] = {}  # per URL, a balance question left unanswered
+
+
+def _central_usable(url: str, customer_id: uuid.UUID, now: datetime) -> int:
+    from sqlalchemy.orm import Session
+
+    with server.central_engine(url).connect() as connection:
+        connection.execute(text(f"SET statement_timeout = {int(CENTRAL_CHECK_TIMEOUT_S * 1000)}"))
+        with Session(connection) as central:
+            return balances(central, customer_id, now).points
 
 
 def check_central_points(ctx: Context, customer_id: uuid.UUID, points: int) -> None:
