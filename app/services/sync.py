@@ -5,6 +5,8 @@ The engine is app/sync (no Qt); these are the doors the command line and the scr
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.db.models import (
@@ -21,6 +23,7 @@ from app.db.models import (
     ProgramVersion,
     Register,
     Sale,
+    Setting,
     Store,
     SyncClock,
     SyncConflict,
@@ -39,7 +42,7 @@ from app.sync import server
 from app.sync.background import SyncWorker as SyncWorker  # re-exported: the UI holds one
 from app.sync.figures import account_pulled
 from app.sync.merge import Applier
-from app.sync.tracking import create_triggers, missing_triggers
+from app.sync.tracking import create_triggers, drop_triggers, missing_triggers
 from app.sync.upload import upload_everything
 
 URL_KEY, UPLOADED_KEY = "sync.url", "sync.uploaded"
@@ -124,36 +127,96 @@ def _first_line(exc: BaseException) -> str:
 def setup_sync(
     ctx: Context, url: str, *, store: str | None = None, register: str | None = None
 ) -> SyncSetup:
-    """Connect this register to the central database, upload it, and start tracking changes."""
+    """Connect this register to the central database, upload it, and start tracking changes.
+
+    All or nothing: when any step fails the register is left as it was (no address, no
+    password, no audit entry, no tracking) and the refusal says sync was not set up."""
     require_owner(ctx)
     if not server.is_postgres(url.strip()):
         raise Refused("sync.not_postgres", url=url)
     if ctx.db.dialect != "sqlite":
         raise Refused("sync.local_not_sqlite")
     kept_url, password = server.split_password(url.strip())
+    before = _local_state(ctx)
+    try:
+        # without a keyring this process still connects; later ones read $DANGOL_SYNC_PASSWORD
+        server.central_engine(kept_url, password)
+        _reachable(kept_url)
+        server.prepare_central(kept_url)
+        central = server.central_engine(kept_url)
+        store_name, register_name = _join(ctx, central, store, register)
+        with ctx.db.write() as session:
+            connection = session.connection()
+            if missing_triggers(connection):
+                create_triggers(connection)
+            session.execute(
+                update(SyncClock)
+                .where(SyncClock.id == 1)
+                .values(tracking=1, register_hex=ctx.register_id.hex)
+            )
+        ctx.settings.update({URL_KEY: kept_url, UPLOADED_KEY: False})
+        uploaded = _upload_once(ctx, central)
+        sync_now(ctx)
+    except (Refused, OperationalError, DBAPIError) as exc:
+        _undo_setup(ctx, before)
+        server.forget_engine(kept_url)
+        if isinstance(exc, Refused) and exc.code not in ("sync.unreachable", "sync.failed"):
+            raise
+        detail = exc.params.get("detail", "") if isinstance(exc, Refused) else _first_line(exc)
+        raise Refused("sync.setup_failed", detail=detail) from exc
     saved = server.save_password(kept_url, password) if password else False
-    # without a keyring this process still connects; later ones read $DANGOL_SYNC_PASSWORD
-    server.central_engine(kept_url, password)
-    _reachable(kept_url)
-    server.prepare_central(kept_url)
-    central = server.central_engine(kept_url)
-    store_name, register_name = _join(ctx, central, store, register)
     with ctx.db.write() as session:
-        connection = session.connection()
-        if missing_triggers(connection):
-            create_triggers(connection)
-        session.execute(
-            update(SyncClock)
-            .where(SyncClock.id == 1)
-            .values(tracking=1, register_hex=ctx.register_id.hex)
-        )
         set_setting(session, URL_KEY, kept_url)
-        set_setting(session, UPLOADED_KEY, False)
         audit(ctx, session, "sync.setup", detail={"url": kept_url, "store": store_name})
-    ctx.settings.update({URL_KEY: kept_url, UPLOADED_KEY: False})
-    uploaded = _upload_once(ctx, central)
-    sync_now(ctx)
+    # the entry itself, now; if this is cut it simply waits for the next sync
+    with contextlib.suppress(OperationalError, DBAPIError):
+        sync_engine.push(ctx.db, central, ctx.register_id)
     return SyncSetup(kept_url, store_name, register_name, saved, uploaded)
+
+
+@dataclass(frozen=True)
+class _Before:
+    store_id: uuid.UUID
+    store_name: str
+    register_name: str
+    setting_keys: frozenset[str]
+    sync_settings: dict[str, Any]
+
+
+def _local_state(ctx: Context) -> _Before:
+    with ctx.db.read() as session:
+        here = session.get(Store, ctx.store_id)
+        me = session.get(Register, ctx.register_id)
+        assert here is not None and me is not None
+        keys = frozenset(session.scalars(select(Setting.key)))
+        kept = {k: v for k, v in ctx.settings.items() if k.startswith("sync.")}
+        return _Before(ctx.store_id, here.name, me.name, keys, kept)
+
+
+def _undo_setup(ctx: Context, before: _Before) -> None:
+    """A setup cut short: tracking off, its queue and settings gone, the names as they were."""
+    with ctx.db.write() as session:
+        if URL_KEY not in before.sync_settings:  # sync was off: it stays off
+            session.execute(update(SyncClock).where(SyncClock.id == 1).values(tracking=0))
+            session.execute(delete(SyncOutbox))
+            drop_triggers(session.connection())
+        me = session.get(Register, ctx.register_id)
+        here = session.get(Store, before.store_id)
+        if me is not None:
+            me.name, me.store_id = before.register_name, before.store_id
+        if here is not None:
+            here.name = before.store_name
+        set_setting(session, "store_id", str(before.store_id))
+        session.execute(
+            delete(Setting).where(
+                Setting.key.like("sync.%"), Setting.key.not_in(before.setting_keys)
+            )
+        )
+    ctx.store_id = before.store_id
+    ctx.settings["store_id"] = str(before.store_id)
+    for key in [k for k in ctx.settings if k.startswith("sync.")]:
+        del ctx.settings[key]
+    ctx.settings.update(before.sync_settings)
 
 
 def _join(ctx: Context, central: Any, store: str | None, register: str | None) -> tuple[str, str]:
@@ -422,21 +485,38 @@ def _attention(
 
 def central_points(ctx: Context, customer_id: uuid.UUID) -> int | None:
     """The customer's usable points as the central database sees them plus this register's
-    unsent entries; None when sync is off or the server does not answer quickly."""
+    unsent entries; None when sync is off or the server does not answer quickly.
+
+    The question runs in a thread given CENTRAL_CHECK_TIMEOUT_S: a server that accepts and
+    never answers blocks a socket read no database timeout covers, so the counter stops
+    waiting and the thread is left to end when its connection does."""
     url = configured_url(ctx)
     if not url:
         return None
-    try:
-        engine = server.central_engine(url)
-        with engine.connect() as connection:
-            connection.execute(
-                text(f"SET statement_timeout = {int(CENTRAL_CHECK_TIMEOUT_S * 1000)}")
-            )
-            from sqlalchemy.orm import Session
+    stuck = _stuck.get(url)
+    if stuck is not None and stuck.is_alive():
+        return None  # the last question is still unanswered: do not pile up another
+    answer: dict[str, Any] = {}
+    now = ctx.now()
 
-            with Session(connection) as central:
-                usable = balances(central, customer_id, ctx.now()).points
-    except (OperationalError, DBAPIError):
+    def ask() -> None:
+        try:
+            answer["points"] = _central_usable(url, customer_id, now)
+        except (OperationalError, DBAPIError):
+            answer["points"] = None
+        except BaseException as exc:  # a fault of ours: raised on the caller's thread
+            answer["error"] = exc
+
+    worker = threading.Thread(target=ask, name="central-balance", daemon=True)
+    worker.start()
+    worker.join(CENTRAL_CHECK_TIMEOUT_S)
+    if worker.is_alive():
+        _stuck[url] = worker
+        return None
+    if "error" in answer:
+        raise answer["error"]
+    usable = answer.get("points")
+    if usable is None:
         return None
     with ctx.db.read() as session:
         unsent = session.scalar(
@@ -446,7 +526,19 @@ def central_points(ctx: Context, customer_id: uuid.UUID) -> int | None:
             ),
             {"c": customer_id.hex},
         )
-    return usable + int(unsent or 0)
+    return int(usable) + int(unsent or 0)
+
+
+_stuck: dict[str, threading.Thread] = {}  # per URL, a balance question left unanswered
+
+
+def _central_usable(url: str, customer_id: uuid.UUID, now: datetime) -> int:
+    from sqlalchemy.orm import Session
+
+    with server.central_engine(url).connect() as connection:
+        connection.execute(text(f"SET statement_timeout = {int(CENTRAL_CHECK_TIMEOUT_S * 1000)}"))
+        with Session(connection) as central:
+            return balances(central, customer_id, now).points
 
 
 def check_central_points(ctx: Context, customer_id: uuid.UUID, points: int) -> None:

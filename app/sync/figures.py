@@ -10,7 +10,8 @@ agree once the registers hold the same rows:
 * members_erased: one per record that stops being a living ('active') member -- erased,
   withdrawn, or merged into another record (by the sync rule or by the owner), as the use
   cases count them; members = new_members - members_erased is then one per person.
-* tier:<CODE>: a pulled tier change moves the counts only while its customer is living here;
+* tier:<CODE>: a pulled tier change moves the counts only while its customer is living here
+  (one that arrives before its customer counts when the customer arrives);
   a record that stops living takes away its current tier. A record pulled when it already
   left (merged, erased) therefore counts nothing, as its origin register ends at nothing.
 * active_members (and the cohort:<month> / retained_members figures kept with it): per
@@ -30,7 +31,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db.figures import bump_rows, first_active
-from app.db.models import Customer, CustomerMonth, LedgerEntry
+from app.db.models import Customer, CustomerMonth, LedgerEntry, TierChange
 from app.domain.figures import (
     RETAINED,
     activity_rows,
@@ -103,7 +104,34 @@ def account_pulled(
             figures.add(change["changed_at"], None, **deltas)
     for changed in applied.changed:
         _mutable(figures, changed)
+    _tier_changes_before_member(session, figures, applied, {ch["id"] for ch in tier_changes})
     figures.write(session)
+
+
+def _tier_changes_before_member(
+    session: Session, figures: Figures, applied: Applied, in_batch: set[uuid.UUID]
+) -> None:
+    """The feed is read in chunks: a member's tier changes may have come in an earlier chunk
+    than the member, when they counted nothing (not living here yet); they count now."""
+    arrived = [
+        ch.after["id"]
+        for ch in applied.changed
+        if ch.table == "customers" and ch.before is None and ch.after["status"] == LIVING
+    ]
+    t = TierChange.__table__.c
+    for start in range(0, len(arrived), 500):
+        rows = session.execute(
+            select(t.id, t.from_code, t.to_code, t.changed_at).where(
+                t.customer_id.in_(arrived[start : start + 500])
+            )
+        ).all()
+        for row in rows:
+            if row.id in in_batch or row.from_code == row.to_code:
+                continue
+            deltas = {f"tier:{row.to_code}": 1}
+            if row.from_code:
+                deltas[f"tier:{row.from_code}"] = -1
+            figures.add(row.changed_at, None, **deltas)
 
 
 def _ledger(session: Session, figures: Figures, entry: dict[str, Any]) -> None:

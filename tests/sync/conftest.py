@@ -1,11 +1,12 @@
 """Registers (separate SQLite files) syncing through one PostgreSQL schema, and a TCP proxy
-that cuts the connection after a number of bytes."""
+that cuts the connection after a number of bytes or goes silent (accepts, never answers)."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -53,6 +54,7 @@ class CuttingProxy:
     def __init__(self, target_port: int = 5432) -> None:
         self.target_port = target_port
         self.cut_after: int | None = None
+        self.silent = False  # accepts and reads, forwards nothing either way
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen()
@@ -80,6 +82,8 @@ class CuttingProxy:
     def _pipe(self, src: socket.socket, dst: socket.socket, sent: list[int], up: bool) -> None:
         try:
             while data := src.recv(65536):
+                while self.silent and not self._stopped:
+                    time.sleep(0.05)
                 if up:
                     sent[0] += len(data)
                     if self.cut_after is not None and sent[0] > self.cut_after:

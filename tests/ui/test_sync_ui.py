@@ -43,3 +43,20 @@ def test_connect_from_the_back_office_then_the_status_bar_follows(window, qtbot,
     assert window.sync_label.isVisible()
     window.close()
     assert window.sync_worker is None
+
+
+def test_a_failed_setup_from_the_back_office_says_nothing_was_saved(window, qtbot):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    window.backoffice_action.trigger()
+    page = window.backoffice.page("page.sync")
+    settle(qtbot, window)
+    page.url.setText(f"postgresql://postgres@127.0.0.1:{port}/test")
+    page.setup_button.click()
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: "설정하지 않았습니다" in page.message.text(), timeout=15_000)
+    assert window.ctx.settings.get("sync.url") is None
+    assert window.sync_worker is None and not page.now_button.isEnabled()
