@@ -246,9 +246,10 @@ def test_exported_file_imports_into_a_new_shop(ctx, tmp_path):
     ctx.ok("--db", str(other), "init")
     imported = ctx.ok("--db", str(other), "import", "customers", str(target))
     assert (imported["rows"], imported["imported"], imported["bad_rows"]) == (1, 1, [])
-    assert "tier" in imported["ignored_columns"]
+    assert imported["ignored_columns"] == []  # every exported column moves, the tier too
     moved = ctx.ok("--db", str(other), "customer", "show", PHONE)
     assert (moved["name"], moved["points"], moved["stamps"]) == ("김단골", 240, 1)
+    assert moved["tier"] == "BASIC"
 
 
 def test_global_options_before_or_after_the_command(ctx):

@@ -72,7 +72,7 @@ def test_bad_rows_reported_by_line_and_nothing_imported(ctx, tmp_path: Path) -> 
         (4, "phone.too_short"),
         (5, "customer.exists"),
         (6, "import.duplicate"),
-        (7, "customer.birthday_invalid"),
+        (7, "date.not_exist"),
         (8, "import.consent_invalid"),
         (9, "import.count_invalid"),
     ]
