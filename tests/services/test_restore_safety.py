@@ -86,3 +86,21 @@ def test_a_restore_leaves_no_staging_file_behind(sqlite_ctx, tmp_path: Path) -> 
     assert live is not None
     leftovers = [p.name for p in live.parent.iterdir() if "restoring" in p.name]
     assert leftovers == []
+
+
+def test_a_backup_from_an_older_version_is_upgraded_before_it_goes_live(
+    sqlite_ctx, tmp_path: Path
+) -> None:
+    from app.db.engine import Database, resolve_url
+
+    ctx = sqlite_ctx
+    customers.enroll(ctx, "010-1234-5678")
+    old = tmp_path / "old.sqlite"
+    backup.backup(ctx, old)
+    db = Database(resolve_url(str(old)))
+    migrate.downgrade(db.engine, "0006")
+    db.dispose()
+    backup.restore(ctx, old)
+    assert migrate.current_revision(ctx.db.engine) == migrate.head_revision()
+    assert resolve_customer(ctx, "010-1234-5678")
+    customers.enroll(ctx, "010-2222-3333")  # the shop works on it
