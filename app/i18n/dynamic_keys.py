@@ -32,6 +32,7 @@ BUILT_KEYS = (
     # audit.action.customer.*
     N_("audit.action.customer.enroll"),
     N_("audit.action.customer.erase"),
+    N_("audit.action.customer.erase_again"),
     N_("audit.action.customer.reveal_phone"),
     N_("audit.action.customer.view"),
     # audit.action.customers.*

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.db.engine import open_copy
 from app.db.models import AuditEntry, Staff
-from app.services.audit_chain import GENESIS_HASH, audit_hash
+from app.db.settings import load_settings
+from app.services.audit_chain import (
+    GENESIS_HASH,
+    TIP_PREFIX,
+    audit_hash,
+    chain_columns,
+    read_tip,
+    tip_key,
+)
 from app.services.context import Context
 
 
@@ -22,22 +34,71 @@ class ChainCheck:
     rows: int
     registers: int
     first_broken: uuid.UUID | None = None
+    truncated: bool = False  # rows are missing from the end (or all of them)
+    expected_rows: int | None = None  # how many rows the count kept outside the table knows
 
 
-def verify_audit_chain(ctx: Context) -> ChainCheck:
-    """Recompute every hash, register by register in the order rows were written."""
-    last: dict[uuid.UUID | None, str] = {}
-    rows = 0
+def verify_audit_chain(ctx: Context, *, backups: Iterable[Path] = ()) -> ChainCheck:
+    """Follow every register's links from the start, recomputing each hash, then hold the
+    count against the one kept in the settings and in the given backups' settings."""
     with ctx.db.read() as session:
-        for entry in session.scalars(
-            select(AuditEntry).order_by(AuditEntry.register_id, AuditEntry.id)
-        ).yield_per(2000):
-            rows += 1
-            expected_prev = last.get(entry.register_id, GENESIS_HASH)
-            if entry.prev_hash != expected_prev or entry.hash != audit_hash(entry):
-                return ChainCheck(False, rows, len(last) + 1, entry.id)
-            last[entry.register_id] = entry.hash
-    return ChainCheck(True, rows, len(last))
+        by_register: dict[uuid.UUID | None, dict[str, Any]] = {}
+        for row in session.execute(select(*chain_columns())).yield_per(5000):
+            links = by_register.setdefault(row.register_id, {})
+            if row.prev_hash in links:  # two rows claim the same previous row: a fork
+                return ChainCheck(False, len(links), len(by_register), row.id)
+            links[row.prev_hash] = row
+        kept = {
+            key: tip
+            for key, value in load_settings(session).items()
+            if key.startswith(TIP_PREFIX) and (tip := read_tip(value)) is not None
+        }
+    remembered = [kept, *(_tips_in_backup(path) for path in backups)]
+    rows = 0
+    reached: dict[str, list[str]] = {}  # register key -> hashes in chain order
+    for register_id, links in by_register.items():
+        order: list[str] = []
+        link = GENESIS_HASH
+        while link in links:
+            row = links.pop(link)
+            if row.hash != audit_hash(row):
+                return ChainCheck(False, rows + len(order) + 1, len(by_register), row.id)
+            order.append(row.hash)
+            link = row.hash
+        if links:  # rows no link reaches: one before them was deleted or changed
+            orphan = min(links.values(), key=lambda r: r.id)
+            return ChainCheck(False, rows + len(order) + 1, len(by_register), orphan.id)
+        rows += len(order)
+        reached[tip_key(register_id)] = order
+    expected = 0
+    for key in {k for tips in remembered for k in tips} | set(reached):
+        order = reached.get(key, [])
+        wanted = max((tips[key] for tips in remembered if key in tips), default=None)
+        if wanted is None:
+            expected += len(order)
+            continue
+        count, last = wanted
+        expected += max(count, len(order))
+        if len(order) < count:
+            return ChainCheck(False, rows, len(by_register), None, True, rows - len(order) + count)
+        if count and order[count - 1] != last:  # a different history of the same length
+            return ChainCheck(False, rows, len(by_register), None, False, None)
+    return ChainCheck(True, rows, len(by_register), expected_rows=expected)
+
+
+def _tips_in_backup(path: Path) -> dict[str, tuple[int, str]]:
+    """The counts a backup copy kept in its settings; none from a file that cannot be read."""
+    try:
+        conn = open_copy(path)
+        try:
+            found = conn.execute(
+                "SELECT key, value FROM settings WHERE key LIKE ?", (TIP_PREFIX + "%",)
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    return {key: tip for key, value in found if (tip := read_tip(json.loads(value))) is not None}
 
 
 # --- reading the log, a page at a time ------------------------------------------------------

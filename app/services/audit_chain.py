@@ -1,20 +1,94 @@
-"""The audit log as a hash chain: each row carries the hash of its register's previous row."""
+"""The audit log as a hash chain: each row carries the hash of its register's previous row.
+
+The order is the chain of links itself, never the ids' or the clock's order; a count and the
+last hash kept in the settings (and so in every backup) show rows cut off the end.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.db.base import new_id
-from app.db.models import AuditEntry
+from app.db.models import AuditEntry, Setting
+from app.db.settings import set_setting
 from app.services.context import Context
 
 GENESIS_HASH = "0" * 64
+TIP_PREFIX = "audit.tip."  # + register id: {"count": rows so far, "hash": the newest row's}
+
+
+class Hashable(Protocol):
+    """An audit row, or a plain result row with the same columns."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def staff_id(self) -> uuid.UUID | None: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def target_id(self) -> str | None: ...
+    @property
+    def detail(self) -> str | None: ...
+    @property
+    def register_id(self) -> uuid.UUID | None: ...
+    @property
+    def prev_hash(self) -> str: ...
+
+
+def tip_key(register_id: uuid.UUID | None) -> str:
+    return TIP_PREFIX + (register_id.hex if register_id else "none")
+
+
+def read_tip(value: object) -> tuple[int, str] | None:
+    """A stored tip, or None when absent or not one of ours."""
+    if isinstance(value, dict):
+        count, last = value.get("count"), value.get("hash")
+        if isinstance(count, int) and isinstance(last, str):
+            return count, last
+    return None
+
+
+def chain_columns() -> tuple[Any, ...]:
+    return (
+        AuditEntry.id,
+        AuditEntry.at,
+        AuditEntry.staff_id,
+        AuditEntry.action,
+        AuditEntry.target_id,
+        AuditEntry.detail,
+        AuditEntry.register_id,
+        AuditEntry.prev_hash,
+        AuditEntry.hash,
+    )
+
+
+def walk_chain(session: Session, register_id: uuid.UUID | None) -> tuple[int, str]:
+    """The number of rows reached from the start by their links, and the last hash reached."""
+    links: dict[str, str] = dict(
+        session.execute(
+            select(AuditEntry.prev_hash, AuditEntry.hash).where(
+                AuditEntry.register_id == register_id
+                if register_id is not None
+                else AuditEntry.register_id.is_(None)
+            )
+        ).all()
+    )
+    count, link, seen = 0, GENESIS_HASH, set()
+    while link in links and link not in seen:
+        seen.add(link)
+        link = links[link]
+        count += 1
+    return count, link
 
 
 def audit(
@@ -29,28 +103,31 @@ def audit(
     """Append to the audit log; each row carries the hash of this register's previous row."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('dangol.audit'))"))
-    prev = session.scalars(
-        select(AuditEntry.hash)
-        .where(AuditEntry.register_id == ctx.register_id)
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    ).first()
+    key = tip_key(ctx.register_id)
+    row = session.get(Setting, key)
+    tip = read_tip(json.loads(row.value)) if row is not None else None
+    if tip is None:  # a log from before the count was kept: taken as it is, counted from here
+        tip = walk_chain(session, ctx.register_id)
+    count, prev = tip
     entry = AuditEntry(
         at=at or ctx.now(),
         staff_id=ctx.staff_id,
         action=action,
         target_id=str(target) if target is not None else None,
         detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
-        prev_hash=prev or GENESIS_HASH,
+        prev_hash=prev,
         register_id=ctx.register_id,
         hash="",
     )
     entry.id = new_id()  # the id is part of the hash
     entry.hash = audit_hash(entry)
     session.add(entry)
+    # in the same transaction as the row: both land or neither does
+    set_setting(session, key, {"count": count + 1, "hash": entry.hash})
+    session.flush()  # the next append in this transaction reads this tip, not the one before
 
 
-def audit_hash(entry: AuditEntry) -> str:
+def audit_hash(entry: Hashable) -> str:
     payload = json.dumps(
         [
             str(entry.id),

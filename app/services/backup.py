@@ -8,15 +8,19 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import exc, inspect
+
 from app.db import migrate
-from app.db.engine import is_live, online_copy, open_copy
+from app.db.base import Base
+from app.db.engine import Database, is_live, online_copy, open_copy, resolve_url
 from app.domain.errors import Refused
 from app.services.audit_chain import audit
-from app.services.context import Context, ensure_schema
+from app.services.context import Context
+from app.services.erasures import read_register, reapply
 
 # The copy runs in steps of STEP_PAGES pages (4 MB) with a pause between: a sale's commit and
 # its fsync get the disk between two steps instead of waiting behind the whole file.
@@ -193,26 +197,34 @@ def backup(
 
 
 def restore(ctx: Context, source: Path) -> BackupResult:
-    """Check the file, keep the current state aside, then copy in one transaction."""
+    """Check the file, bring a staging copy to our schema with the erasures re-applied, keep
+    the current state aside, then copy the staging file in, whole, in one transaction."""
     live = _live_path(ctx)
     source = source.expanduser().resolve()
     if source == live or is_live(source):
         raise Refused("backup.same_file")
     customers, entries = verify_backup(source)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    aside = live.with_name(f"{live.stem}.before-restore-{stamp}{live.suffix}")
-    online_copy(ctx.db.engine, aside)
-    src = open_copy(source)
+    staging = live.with_name(f"{live.stem}.restoring{live.suffix}")
+    remove_with_leftovers(staging)
     try:
-        # through the engine's own connection, in one step: replaced whole in one transaction
-        with ctx.db.engine.connect() as connection:
-            target = connection.connection.driver_connection
-            assert target is not None
-            src.backup(target, pages=-1)
+        _stage(ctx, source, staging)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = live.with_name(f"{live.stem}.before-restore-{stamp}{live.suffix}")
+        online_copy(ctx.db.engine, aside)
+        src = open_copy(staging)
+        try:
+            # through the engine's own connection, in one step: replaced whole in one transaction
+            with ctx.db.engine.connect() as connection:
+                target = connection.connection.driver_connection
+                assert target is not None
+                src.backup(target, pages=-1)
+        finally:
+            src.close()
+    except Exception as error:
+        raise refusal_for(error, live.parent) from error
     finally:
-        src.close()
+        remove_with_leftovers(staging)
     ctx.db.engine.dispose()  # every pooled connection re-reads the schema it replaced
-    ensure_schema(ctx.db)
     with ctx.db.write() as session:
         audit(
             ctx,
@@ -221,3 +233,45 @@ def restore(ctx: Context, source: Path) -> BackupResult:
             detail={"file": str(source), "previous_copy": str(aside)},
         )
     return BackupResult(str(source), customers, entries, source.stat().st_size, str(aside))
+
+
+def _stage(ctx: Context, source: Path, staging: Path) -> None:
+    """The backup copied beside the live file, upgraded, checked table by table and column by
+    column against ours, and the live file's erasures applied again; the live file untouched."""
+    with ctx.db.read() as session:
+        register = read_register(session)
+    src = open_copy(source)
+    try:
+        out = open_copy(staging, readonly=False)
+        try:
+            src.backup(out)
+        finally:
+            out.close()
+    finally:
+        src.close()
+    db = Database(resolve_url(str(staging)))
+    try:
+        try:
+            migrate.upgrade(db.engine)
+            missing = _missing_schema(db)
+        except (exc.SQLAlchemyError, sqlite3.Error) as error:
+            raise Refused("backup.not_ours", path=str(source)) from error
+        if missing:
+            raise Refused("backup.not_ours", path=str(source))
+        reapply(replace(ctx, db=db), register)
+    finally:
+        db.dispose()
+
+
+def _missing_schema(db: Database) -> list[str]:
+    """Every table and column of ours the file lacks."""
+    found = inspect(db.engine)
+    tables = set(found.get_table_names())
+    missing: list[str] = []
+    for name, table in Base.metadata.tables.items():
+        if name not in tables:
+            missing.append(name)
+            continue
+        columns = {c["name"] for c in found.get_columns(name)}
+        missing += [f"{name}.{c.name}" for c in table.columns if c.name not in columns]
+    return missing

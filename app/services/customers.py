@@ -29,6 +29,7 @@ from app.domain.query import classify_query
 from app.domain.tiers import progress_to_next, sale_window_start
 from app.services.audit_chain import audit
 from app.services.context import Context
+from app.services.erasures import record_erasure
 from app.services.figures import bump
 from app.services.ledger import Balances, append_entry, balances, balances_of_many, lot_expiry
 from app.services.program import current_program
@@ -584,12 +585,16 @@ def erase_customer(ctx: Context, customer_id: uuid.UUID) -> uuid.UUID:
         return customer.id
 
 
-def forget_person(ctx: Context, session: Session, customer: Customer, status: str) -> None:
+def forget_person(
+    ctx: Context, session: Session, customer: Customer, status: str, *, register: bool = True
+) -> None:
     """Erasure or withdrawal: the person's data destroyed now, cards stopped, ledger kept.
 
     Reports count members as enrolled less erased, so either way the member leaves the count.
     """
     now = ctx.now()
+    if register:  # a restore re-applies the register, so an old backup keeps them forgotten
+        record_erasure(session, customer.id, now, status)
     clear_personal_data(customer)
     customer.status = status
     if status == "withdrawn":

@@ -55,6 +55,8 @@ def test_attention_item_and_chain_check() -> None:
         "rows": 3,
         "registers": 1,
         "first_broken": None,
+        "truncated": False,
+        "expected_rows": None,
     }
 
 

@@ -246,7 +246,18 @@ class AuditPage(QWidget):
             self.verdict.setText(t("audit.intact", rows=f"{check.rows:,}"))
         else:
             self.verdict.setStyleSheet("color: #c92a2a; font-weight: bold;")
-            self.verdict.setText(t("audit.broken", row=check.rows, id=str(check.first_broken)))
+            if check.truncated:
+                self.verdict.setText(
+                    t(
+                        "audit.truncated",
+                        rows=f"{check.rows:,}",
+                        expected=f"{check.expected_rows or 0:,}",
+                    )
+                )
+            elif check.first_broken is None:
+                self.verdict.setText(t("audit.replaced"))
+            else:
+                self.verdict.setText(t("audit.broken", row=check.rows, id=str(check.first_broken)))
 
     def _failed(self, error: BaseException) -> None:
         self.verify_button.setEnabled(True)
