@@ -370,6 +370,18 @@ COMMANDS: dict[str, Handler] = {
     "restore": _restore,
 }
 GROUPS: dict[str, Handler] = {"print": _print, "sync": _sync}
+# what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
+OWNER_ONLY = frozenset(
+    {
+        "adjust",
+        "customer erase",
+        "export customers",
+        "restore",
+        "program load",
+        "sync setup",
+        "coupon issue",
+    }
+)
 
 
 def _key(args: argparse.Namespace) -> str:
@@ -381,7 +393,23 @@ def _run(ctx: Any, args: argparse.Namespace) -> Any:
     handler = COMMANDS.get(key) or GROUPS.get(args.command)
     if handler is None:
         raise Refused("cli.usage", detail=f"unknown command: {key}")
+    if key in OWNER_ONLY:
+        _act_as_owner(ctx, key)
     return handler(ctx, args)
+
+
+def _act_as_owner(ctx: Any, key: str) -> None:
+    """The one check before an owner-only command: the owner's PIN, then act as that owner."""
+    from app.services import staff
+
+    if not staff.owner_pin_set(ctx):
+        return  # a shop without an owner PIN behaves as before
+    credential = os.environ.get("DANGOL_PIN")
+    if credential is None and sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        credential = getpass.getpass("PIN: ")
+    staff.authorize_owner(ctx, credential, action=f"cli {key}")
 
 
 def _existing(path: Path) -> Path:

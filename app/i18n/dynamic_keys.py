@@ -51,6 +51,7 @@ BUILT_KEYS = (
     N_("audit.action.staff.disable"),
     N_("audit.action.staff.enable"),
     N_("audit.action.staff.pin"),
+    N_("audit.action.staff.pin_wrong"),
     N_("audit.action.staff.sign_in"),
     # audit.action.store.*
     N_("audit.action.store.update"),

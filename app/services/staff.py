@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from app.db.models import SignInAttempt, Staff
+from app.db.models import Setting, SignInAttempt, Staff
+from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -85,7 +90,7 @@ def add_staff(ctx: Context, name: str, role: str, pin: str) -> StaffMember:
 
 
 def set_pin(ctx: Context, staff_id: uuid.UUID, pin: str) -> None:
-    """An owner resets anyone's PIN; everyone may change their own."""
+    """An owner resets anyone's PIN (which also lifts a lock); everyone may change their own."""
     if staff_id != ctx.staff_id:
         require_owner(ctx)
     pin_hash = hash_pin(pin)
@@ -94,6 +99,7 @@ def set_pin(ctx: Context, staff_id: uuid.UUID, pin: str) -> None:
         if staff is None:
             raise Refused("staff.not_found")
         staff.pin_hash = pin_hash
+        set_setting(session, _lock_key(staff.id), {"failures": 0})
         audit(ctx, session, "staff.pin", target=staff.id)
 
 
@@ -115,37 +121,113 @@ def sign_in(ctx: Context, staff_id: uuid.UUID, pin: str) -> StaffMember:
         staff = session.get(Staff, staff_id)
         if staff is None or not staff.active:
             raise Refused("staff.not_found")
-        now = ctx.now()
-        recent = list(
-            session.scalars(
-                select(SignInAttempt)
-                .where(SignInAttempt.staff_id == staff.id)
-                .order_by(SignInAttempt.id.desc())
-                .limit(MAX_WRONG_PINS)
-            )
-        )
-        failures = 0
-        for attempt in recent:
-            if attempt.success:
-                break
-            failures += 1
-        if failures >= MAX_WRONG_PINS and now < recent[0].at + LOCK_TIME:
-            wait = recent[0].at + LOCK_TIME - now
-            raise Refused("signin.locked", minutes=max(1, -(-int(wait.total_seconds()) // 60)))
-        ok = staff.pin_hash is not None and _verify(staff.pin_hash, pin)
-        session.add(
-            SignInAttempt(staff_id=staff.id, at=now, success=ok, register_id=ctx.register_id)
-        )
-        if not ok:
-            # the failure must be kept even though the sign-in is refused
-            session.commit()
-            left = MAX_WRONG_PINS - failures - 1
-            if left <= 0:
-                raise Refused("signin.locked", minutes=int(LOCK_TIME.total_seconds() // 60))
-            raise Refused("signin.wrong_pin", left=left)
+        _try_pin(ctx, session, [staff], pin, "sign_in")
         audit(ctx, session, "staff.sign_in", target=staff.id)
         ctx.staff_id, ctx.staff_role = staff.id, staff.role
         return _view(staff)
+
+
+def owner_pin_set(ctx: Context) -> bool:
+    """Whether any active owner has a PIN: from then on owner work asks for it."""
+    with ctx.db.read() as session:
+        return bool(_owners_with_pin(ctx, session))
+
+
+def authorize_owner(ctx: Context, credential: str | None, *, action: str) -> StaffMember | None:
+    """Owner work outside the window: the credential (a PIN today; a POS token is meant to
+    plug in here) is checked against the owners' PINs under the sign-in lockout, and the
+    shop then acts as that owner. A shop without an owner PIN needs none (None)."""
+    with ctx.db.write() as session:
+        owners = _owners_with_pin(ctx, session)
+        if not owners:
+            return None
+        if not (credential or "").strip():
+            raise Refused("cli.owner_pin")
+        owner = _try_pin(ctx, session, owners, credential or "", action)
+        ctx.staff_id, ctx.staff_role = owner.id, owner.role
+        return _view(owner)
+
+
+def _owners_with_pin(ctx: Context, session: Session) -> list[Staff]:
+    owners = session.scalars(
+        select(Staff).where(
+            Staff.role == "owner", Staff.active.is_(True), Staff.pin_hash.is_not(None)
+        )
+    ).all()
+    # the shop's own owner first, so a one-owner shop counts on exactly one person
+    return sorted(owners, key=lambda owner: str(owner.id) != ctx.settings.get("owner_staff_id"))
+
+
+def _lock_key(staff_id: uuid.UUID) -> str:
+    return f"pin_lock:{staff_id}"
+
+
+def _lock_state(session: Session, staff_id: uuid.UUID) -> dict[str, Any]:
+    row = session.get(Setting, _lock_key(staff_id))
+    return dict(json.loads(row.value)) if row is not None else {"failures": 0}
+
+
+def _locked_minutes(session: Session, staff_id: uuid.UUID, now: datetime) -> int | None:
+    """Minutes left of this person's lock, or None. The failures are a count, not an order
+    of rows, and a clock that moved back since the last failure locks again from there."""
+    state = _lock_state(session, staff_id)
+    if int(state.get("failures", 0)) < MAX_WRONG_PINS:
+        return None
+    last = datetime.fromisoformat(state["last_failure"])
+    until = datetime.fromisoformat(state["locked_until"])
+    if now < last:
+        state["last_failure"], state["locked_until"] = (
+            now.isoformat(),
+            (now + LOCK_TIME).isoformat(),
+        )
+        set_setting(session, _lock_key(staff_id), state)
+        until = now + LOCK_TIME
+    if now >= until:
+        return None
+    return max(1, -(-int((until - now).total_seconds()) // 60))
+
+
+def _try_pin(
+    ctx: Context, session: Session, people: Sequence[Staff], pin: str, purpose: str
+) -> Staff:
+    """The one PIN door: refused while locked; a wrong PIN is kept, audited and counted
+    (five in a row lock for LOCK_TIME); the right one clears the count. Returns who matched."""
+    now = ctx.now()
+    open_ = []
+    locked: list[int] = []
+    for person in people:
+        minutes = _locked_minutes(session, person.id, now)
+        if minutes is None:
+            open_.append(person)
+        else:
+            locked.append(minutes)
+    if not open_:
+        session.commit()  # a lock moved to a clock set back is kept
+        raise Refused("signin.locked", minutes=min(locked))
+    for person in open_:
+        if person.pin_hash is not None and _verify(person.pin_hash, pin):
+            session.add(
+                SignInAttempt(staff_id=person.id, at=now, success=True, register_id=ctx.register_id)
+            )
+            set_setting(session, _lock_key(person.id), {"failures": 0})
+            return person
+    left = MAX_WRONG_PINS
+    for person in open_:
+        session.add(
+            SignInAttempt(staff_id=person.id, at=now, success=False, register_id=ctx.register_id)
+        )
+        state = _lock_state(session, person.id)
+        failures = int(state.get("failures", 0)) + 1
+        state = {"failures": failures, "last_failure": now.isoformat()}
+        state["locked_until"] = (now + LOCK_TIME).isoformat()
+        set_setting(session, _lock_key(person.id), state)
+        audit(ctx, session, "staff.pin_wrong", target=person.id, detail={"for": purpose})
+        left = min(left, MAX_WRONG_PINS - failures)
+    # the failure must be kept even though the attempt is refused
+    session.commit()
+    if left <= 0:
+        raise Refused("signin.locked", minutes=int(LOCK_TIME.total_seconds() // 60))
+    raise Refused("signin.wrong_pin", left=left)
 
 
 def _verify(pin_hash: str, pin: str) -> bool:
@@ -163,14 +245,10 @@ def reveal_phone(ctx: Context, customer_id: uuid.UUID, owner_pin: str | None = N
     with ctx.db.write() as session:
         approver = ctx.staff_id if ctx.staff_role == "owner" else None
         if approver is None:
-            for owner in session.scalars(
-                select(Staff).where(Staff.role == "owner", Staff.active.is_(True))
-            ):
-                if owner.pin_hash and _verify(owner.pin_hash, owner_pin or ""):
-                    approver = owner.id
-                    break
-        if approver is None:
-            raise Refused("staff.owner_only")
+            owners = _owners_with_pin(ctx, session)
+            if not owners:
+                raise Refused("staff.owner_only")
+            approver = _try_pin(ctx, session, owners, owner_pin or "", "customer.reveal_phone").id
         customer = session.get(Customer, customer_id)
         if customer is None or customer.phone is None:
             raise Refused("customer.not_found", query=str(customer_id))

@@ -244,7 +244,7 @@ def test_a_cashier_needs_the_owner_for_owner_actions(window, qtbot, shot) -> Non
     pin.pin_edit.setText("1234")  # the cashier's own PIN is not an owner's
     press_ok(pin)
     settle(qtbot, window)
-    assert "사장님" in counter.message.text()
+    assert "PIN이 틀렸습니다" in counter.message.text()  # counted toward the lock
     assert "1234-5678" not in counter.panel.phone.text()
     counter.panel.reveal.click()
     counter.dialog.pin_edit.setText("9999")
