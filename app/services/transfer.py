@@ -24,6 +24,7 @@ from app.domain.csv_safe import restore, safe_row
 from app.domain.errors import Refused
 from app.domain.expiry import fifo_remaining
 from app.domain.member_file import format_cards, format_lots, parse_cards, parse_lots, parse_moment
+from app.domain.numbers import parse_count
 from app.domain.phone import Phone, parse_phone
 from app.domain.program import Program
 from app.services.audit_chain import audit
@@ -288,12 +289,12 @@ def _mapped_header(raw: list[str], mapping: dict[str, str]) -> tuple[list[str], 
 
 
 def _count(value: str, field_name: str) -> int:
-    value = value.strip().replace(",", "")
+    value = value.strip().replace(",", "").replace("，", "")
     if not value:
         return 0
-    if not value.isdigit():
+    number = parse_count(value)
+    if number is None:
         raise Refused("import.count_invalid", column=field_name, value=value)
-    number = int(value)
     if number > MAX_OPENING_POINTS:
         raise Refused("import.count_too_large", column=field_name, maximum=MAX_OPENING_POINTS)
     return number

@@ -6,6 +6,8 @@ import csv
 import re
 from pathlib import Path
 
+import pytest
+
 from app.domain.csv_safe import FORMULA_START
 from app.services import analytics, customers, sales, transfer, winback
 from app.services.context import open_shop
@@ -75,3 +77,19 @@ def test_report_csv_has_no_formula_cell(ctx, tmp_path: Path) -> None:
     out = tmp_path / "report.csv"
     analytics.export_report_csv(ctx, "2026-01", "2026-03", out)
     _no_formula(_cells(out))
+
+
+@pytest.mark.parametrize("points", ["١٠٠٠", "²", "1²"])
+def test_points_in_other_digits_are_a_bad_row_not_a_crash(ctx, tmp_path: Path, points) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text(f"phone,name,points\n010-1111-2222,김하나,{points}\n", encoding="utf-8")
+    result = transfer.import_customers(ctx, path)
+    assert [(b.line, b.code) for b in result.bad] == [(2, "import.count_invalid")]
+    assert result.imported == 0
+
+
+def test_full_width_points_are_read(ctx, tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text("phone,name,points\n010-1111-2222,김하나,１，２００\n", encoding="utf-8")
+    assert transfer.import_customers(ctx, path).imported == 1
+    assert customers.customer_status(ctx, resolve_customer(ctx, "010-1111-2222")).points == 1200
