@@ -93,3 +93,13 @@ def test_full_width_points_are_read(ctx, tmp_path: Path) -> None:
     path.write_text("phone,name,points\n010-1111-2222,김하나,１，２００\n", encoding="utf-8")
     assert transfer.import_customers(ctx, path).imported == 1
     assert customers.customer_status(ctx, resolve_customer(ctx, "010-1111-2222")).points == 1200
+
+
+def test_a_name_and_a_reason_are_stored_without_bidi_or_zero_width_marks(ctx) -> None:
+    from app.services import owner
+
+    member = customers.enroll(ctx, "010-4444-5555", name="\u202e김\u200b민준\u2066")
+    assert customers.customer_status(ctx, member.id).name == "김민준"
+    owner.adjust_points(ctx, member.id, 100, "\u202e보상\ufeff 지급")
+    lines = owner.ledger_lines_of(ctx, member.id)
+    assert lines[-1].reason == "보상 지급", lines
