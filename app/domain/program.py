@@ -9,6 +9,10 @@ Decisions:
   that to_json()'s floats read back exactly.
 * expiry_months 0 means points never expire. min_redeem must be a multiple of redeem_unit
   (0 = no minimum beyond one unit). earn_percent is 0..100; a multiplier is 1..100.
+* Upper bounds, so that no accepted program can overflow a date or a ledger integer: expiry
+  <= 120 months, stamp goal <= 100, tier window <= 24 months, bonuses, redeem unit, minimum
+  redemption and campaign bonus <= 10,000,000, a tier threshold <= 10,000,000,000 won; a
+  document nested deeper than 8 levels is refused before it is parsed.
 """
 
 from __future__ import annotations
