@@ -88,4 +88,10 @@ def parse_moment(text: str, column: str, zone: ZoneInfo) -> datetime | None:
     try:
         return check_clock(moment, cell)
     except Refused as exc:
-        raise Refused("import.moment_out_of_range", column=column, **exc.params) from None
+        raise Refused(
+            "import.moment_out_of_range",
+            column=column,
+            value=exc.params["value"],
+            earliest=exc.params["earliest"],
+            latest=exc.params["latest"],
+        ) from None
