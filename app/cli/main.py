@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from app.cli import render
 from app.domain.errors import Refused
 from app.domain.money import parse_won
+from app.domain.program import read_program_text
 from app.i18n import LANGUAGES, default_language, explain
 from app.services.customers import resolve_customer
 
@@ -445,9 +446,10 @@ def _os_refusal(exc: OSError) -> Refused | None:
 
 def _read_json(path: Path) -> object:
     try:
-        return json.loads(_existing(path).read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = _existing(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise Refused("program.file_invalid", detail=str(exc)) from exc
+    return read_program_text(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from app.domain.card import is_valid_card_token
 from app.domain.errors import Refused
+from app.domain.moments import check_clock
 
 NEVER_TEXT = "never"
 LOT_SEPARATOR = ";"
@@ -84,4 +85,13 @@ def parse_moment(text: str, column: str, zone: ZoneInfo) -> datetime | None:
         raise Refused("import.moment_invalid", column=column, value=cell[:40]) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)
+    try:
+        return check_clock(moment, cell)
+    except Refused as exc:
+        raise Refused(
+            "import.moment_out_of_range",
+            column=column,
+            value=exc.params["value"],
+            earliest=exc.params["earliest"],
+            latest=exc.params["latest"],
+        ) from None

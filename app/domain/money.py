@@ -7,6 +7,7 @@ import unicodedata
 from decimal import Decimal
 
 from app.domain.errors import Refused
+from app.domain.numbers import plain_digits_only
 
 MAX_SALE_WON = 100_000_000
 
@@ -31,6 +32,8 @@ def parse_won(text: str | int) -> int:
         raise Refused("amount.invalid", text=str(text))
     if isinstance(text, int):
         return _checked(text)
+    if not plain_digits_only(text):  # NFKC would read "²" as 2
+        raise Refused("amount.invalid", text=text.strip())
     cleaned = unicodedata.normalize("NFKC", text).strip()
     cleaned = cleaned.removeprefix("₩").removesuffix("원").strip()
     negative = cleaned.startswith("-")

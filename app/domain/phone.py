@@ -25,6 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from app.domain.errors import Refused
+from app.domain.numbers import plain_digits_only
 
 MIN_DIGITS = 8
 MAX_DIGITS = 12
@@ -124,6 +125,9 @@ class Phone:
 
 
 def _normalize(text: str) -> str:
+    for ch in text:
+        if ch.isnumeric() and not plain_digits_only(ch):  # NFKC would read "⁸" as 8
+            raise Refused("phone.invalid_chars", char=ch)
     text = unicodedata.normalize("NFKC", text)
     for dash in _DASHES:
         text = text.replace(dash, "-")

@@ -9,10 +9,15 @@ Decisions:
   that to_json()'s floats read back exactly.
 * expiry_months 0 means points never expire. min_redeem must be a multiple of redeem_unit
   (0 = no minimum beyond one unit). earn_percent is 0..100; a multiplier is 1..100.
+* Upper bounds, so that no accepted program can overflow a date or a ledger integer: expiry
+  <= 120 months, stamp goal <= 100, tier window <= 24 months, bonuses, redeem unit, minimum
+  redemption and campaign bonus <= 10,000,000, a tier threshold <= 10,000,000,000 won; a
+  document nested deeper than 8 levels is refused before it is parsed.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +29,13 @@ from app.domain.errors import Refused
 STAMP_PER = ("visit", "item", "none")  # "none": a points-only program, no stamp card
 MAX_DECIMAL_PLACES = 2
 MAX_MULTIPLIER = Decimal(100)
+# bounds so that no accepted program can overflow a date or a ledger integer in a sale or a run
+MAX_EXPIRY_MONTHS = 120
+MAX_BONUS = 10_000_000  # bonuses, redeem unit, minimum redemption, campaign bonus (points)
+MAX_MIN_SPEND = 10_000_000_000  # a tier threshold, won over its window
+MAX_STAMP_GOAL = 100
+MAX_WINDOW_MONTHS = 24
+MAX_PROGRAM_DEPTH = 8  # the public shape is 4 deep; anything deeper is not a program
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -102,6 +114,7 @@ class Program:
     @classmethod
     def from_json(cls, data: object) -> Program:
         """Validate the public JSON shape; refuse with a code and the field path."""
+        _check_depth(data)
         root = _section(data, "", ("points", "stamps", "tiers", "bonuses"), ("campaigns",))
         tiers = _tier_rules(root["tiers"])
         codes = frozenset(level.code for level in tiers.levels)
@@ -179,6 +192,48 @@ def _json_number(value: Decimal) -> int | float:
 # --- reading the JSON -------------------------------------------------------------------------
 
 
+def read_program_text(text: str) -> object:
+    """A program file's JSON, refused in words when too deeply nested (json.loads would recurse)."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_PROGRAM_DEPTH:
+                raise Refused("program.too_deep", maximum=MAX_PROGRAM_DEPTH)
+        elif ch in "]}":
+            depth -= 1
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise Refused("program.file_invalid", detail=str(exc)) from exc
+
+
+def _check_depth(data: object) -> None:
+    """Refuse a document nested deeper than any program, without recursing into it."""
+    level: list[object] = [data]
+    for _ in range(MAX_PROGRAM_DEPTH):
+        level = [
+            child
+            for item in level
+            if isinstance(item, Mapping | list | tuple)
+            for child in (item.values() if isinstance(item, Mapping) else item)
+        ]
+        if not level:
+            return
+    if any(isinstance(item, Mapping | list | tuple) for item in level):
+        raise Refused("program.too_deep", maximum=MAX_PROGRAM_DEPTH)
+
+
 def _path(parent: str, key: str) -> str:
     return f"{parent}.{key}" if parent else key
 
@@ -203,8 +258,8 @@ def _list(value: object, field: str) -> list[object]:
     return list(value)
 
 
-def _int(value: object, field: str, *, minimum: int = 0) -> int:
-    """A whole number >= minimum; integral Decimal/float accepted, bool refused."""
+def _int(value: object, field: str, *, minimum: int = 0, maximum: int = MAX_BONUS) -> int:
+    """A whole number in minimum..maximum; integral Decimal/float accepted, bool refused."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
         raise Refused("program.type", field=field, expected="integer")
     if isinstance(value, int):
@@ -218,6 +273,8 @@ def _int(value: object, field: str, *, minimum: int = 0) -> int:
         raise Refused("program.negative", field=field)
     if number < minimum:
         raise Refused("program.too_small", field=field, minimum=minimum)
+    if number > maximum:
+        raise Refused("program.too_large", field=field, maximum=f"{maximum:,}")
     return number
 
 
@@ -265,13 +322,13 @@ def _points_rules(data: object) -> PointsRules:
     min_redeem = _int(section["min_redeem"], "points.min_redeem")
     if min_redeem % unit:
         raise Refused("program.min_redeem_unit", field="points.min_redeem", unit=unit)
-    expiry = _int(section["expiry_months"], "points.expiry_months")
+    expiry = _int(section["expiry_months"], "points.expiry_months", maximum=MAX_EXPIRY_MONTHS)
     return PointsRules(min_redeem=min_redeem, redeem_unit=unit, expiry_months=expiry)
 
 
 def _stamp_rules(data: object) -> StampRules:
     section = _section(data, "stamps", ("goal", "reward", "per"))
-    goal = _int(section["goal"], "stamps.goal")
+    goal = _int(section["goal"], "stamps.goal", maximum=MAX_STAMP_GOAL)
     if goal < 1:
         raise Refused("program.stamp_goal", field="stamps.goal")
     per = section["per"]
@@ -282,7 +339,9 @@ def _stamp_rules(data: object) -> StampRules:
 
 def _tier_rules(data: object) -> TierRules:
     section = _section(data, "tiers", ("window_months", "levels"))
-    window = _int(section["window_months"], "tiers.window_months", minimum=1)
+    window = _int(
+        section["window_months"], "tiers.window_months", minimum=1, maximum=MAX_WINDOW_MONTHS
+    )
     items = _list(section["levels"], "tiers.levels")
     if not items:
         raise Refused("program.tiers_empty", field="tiers.levels")
@@ -299,7 +358,7 @@ def _tier_level(data: object, field: str) -> TierLevel:
     return TierLevel(
         code=_text(section["code"], f"{field}.code"),
         name=_text(section["name"], f"{field}.name"),
-        min_spend=_int(section["min_spend"], f"{field}.min_spend"),
+        min_spend=_int(section["min_spend"], f"{field}.min_spend", maximum=MAX_MIN_SPEND),
         earn_percent=percent,
     )
 

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Customer, LedgerEntry, MonthlyStat, Sale, Store
+from app.domain.csv_safe import safe_row
 from app.domain.dashboard import Dashboard
 from app.domain.errors import Refused
 from app.domain.figures import RETAINED, cohort_metric
@@ -362,8 +363,8 @@ def export_report_csv(ctx: Context, first: str, last: str, path: Path) -> int:
     board = dashboard(ctx, first, last)
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
-        writer.writerow(REPORT_COLUMNS)
-        writer.writerows(report_rows(board))
+        writer.writerow(safe_row(REPORT_COLUMNS))
+        writer.writerows(safe_row(row) for row in report_rows(board))
     _audit_export(ctx, "report.export_csv", board, path)
     return len(board.months)
 

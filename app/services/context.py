@@ -23,6 +23,7 @@ from app.db.models import (
 )
 from app.db.settings import load_settings, set_setting
 from app.domain.errors import Refused
+from app.domain.moments import check_clock
 from app.domain.program import DEFAULT_PROGRAM
 
 DEFAULT_ZONE = "Asia/Seoul"
@@ -61,14 +62,14 @@ class Context:
 
 
 def parse_now(text_value: str) -> datetime:
-    """DANGOL_NOW: an ISO 8601 moment; without an offset it is the shop's local time."""
+    """DANGOL_NOW: an ISO 8601 moment in 2000..2100; without an offset, the shop's local time."""
     try:
         moment = datetime.fromisoformat(text_value.strip())
     except ValueError as exc:
         raise Refused("clock.invalid", value=text_value) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(DEFAULT_ZONE))
-    return moment.astimezone(UTC)
+    return check_clock(moment, text_value.strip())
 
 
 def database_exists(db: Database) -> bool:

@@ -24,6 +24,7 @@ from app.db.models import (
 from app.domain.card import is_valid_card_token, new_card_token, normalize_card_token
 from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name, parse_phone
+from app.domain.plain_text import clean_line
 from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.tiers import progress_to_next, sale_window_start
@@ -379,7 +380,7 @@ class Enrollment:
 def clean_name(name: str | None) -> str | None:
     if name is None:
         return None
-    name = " ".join(name.split())
+    name = clean_line(name)
     if not name:
         return None
     if len(name) > MAX_NAME_LENGTH:

@@ -13,6 +13,7 @@ from app.db.locks import lock_customer
 from app.db.models import Coupon, LedgerEntry
 from app.domain.coupons import check_coupon_issue, coupon_validity, new_coupon_code
 from app.domain.errors import Refused
+from app.domain.plain_text import clean_line
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import usable_customer
@@ -34,7 +35,7 @@ class AdjustResult:
 
 def adjust_points(ctx: Context, customer_id: uuid.UUID, points: int, reason: str) -> AdjustResult:
     """An owner's correction, with its reason; it can add or take, never below zero."""
-    reason = " ".join((reason or "").split())
+    reason = clean_line(reason or "")
     if not reason:
         raise Refused("adjust.reason_required")
     if len(reason) > MAX_REASON:

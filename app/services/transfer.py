@@ -20,9 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry, Customer, LedgerEntry, MembershipCard
+from app.domain.csv_safe import restore, safe_row
 from app.domain.errors import Refused
 from app.domain.expiry import fifo_remaining
 from app.domain.member_file import format_cards, format_lots, parse_cards, parse_lots, parse_moment
+from app.domain.numbers import parse_count
 from app.domain.phone import Phone, parse_phone
 from app.domain.program import Program
 from app.services.audit_chain import audit
@@ -93,31 +95,33 @@ def export_customers(ctx: Context, path: Path) -> int:
         count = 0
         with path.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
+            writer.writerow(safe_row(EXPORT_COLUMNS))
             for c in session.scalars(
                 select(Customer).where(Customer.status == "active").order_by(Customer.enrolled_at)
             ).yield_per(5000):
                 points, stamps = totals.get(c.id, (0, 0))
                 held = cards.get(c.id, [])
                 writer.writerow(
-                    [
-                        Phone(c.phone).display() if c.phone else "",
-                        c.name or "",
-                        c.birthday.isoformat() if c.birthday else "",
-                        "y" if c.marketing_consent_at else "n",
-                        points,
-                        stamps,
-                        c.tier_code,
-                        held[0] if held else "",
-                        ctx.local(c.enrolled_at).isoformat(),
-                        format_cards(held),
-                        format_lots(
-                            [(None if at == NEVER else at, n) for at, n in lots.get(c.id, [])]
-                        ),
-                        _moment_text(ctx, c.program_consent_at),
-                        _moment_text(ctx, c.marketing_consent_at),
-                        c.consent_wording_version or "",
-                    ]
+                    safe_row(
+                        [
+                            Phone(c.phone).display() if c.phone else "",
+                            c.name or "",
+                            c.birthday.isoformat() if c.birthday else "",
+                            "y" if c.marketing_consent_at else "n",
+                            points,
+                            stamps,
+                            c.tier_code,
+                            held[0] if held else "",
+                            ctx.local(c.enrolled_at).isoformat(),
+                            format_cards(held),
+                            format_lots(
+                                [(None if at == NEVER else at, n) for at, n in lots.get(c.id, [])]
+                            ),
+                            _moment_text(ctx, c.program_consent_at),
+                            _moment_text(ctx, c.marketing_consent_at),
+                            c.consent_wording_version or "",
+                        ]
+                    )
                 )
                 count += 1
     with ctx.db.write() as session:
@@ -285,12 +289,12 @@ def _mapped_header(raw: list[str], mapping: dict[str, str]) -> tuple[list[str], 
 
 
 def _count(value: str, field_name: str) -> int:
-    value = value.strip().replace(",", "")
+    value = value.strip().replace(",", "").replace("，", "")
     if not value:
         return 0
-    if not value.isdigit():
+    number = parse_count(value)
+    if number is None:
         raise Refused("import.count_invalid", column=field_name, value=value)
-    number = int(value)
     if number > MAX_OPENING_POINTS:
         raise Refused("import.count_too_large", column=field_name, maximum=MAX_OPENING_POINTS)
     return number
@@ -370,6 +374,7 @@ def import_customers(
         if None in raw or any(v is None for v in raw.values()):
             result.bad.append(BadRow(line, "import.column_count", {}))
             continue
+        raw = {key: restore(value) for key, value in raw.items()}  # undo the export's marks
         try:
             phone = parse_phone(
                 raw["phone"],

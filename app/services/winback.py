@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Coupon, Customer, Sale
 from app.domain.coupons import check_coupon_issue
+from app.domain.csv_safe import safe_row
 from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name
 from app.services.analytics import visit_count
@@ -266,14 +267,14 @@ def export_sms_list(ctx: Context, days: int, path: Path) -> SmsExport:
         rows = _dormant_rows(session, _cutoff(ctx, days), ("active", "withdrawn"))
         with path.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
-            writer.writerow(SMS_COLUMNS)
+            writer.writerow(safe_row(SMS_COLUMNS))
             for customer, *_ in rows:
                 if customer.status == "withdrawn":
                     withdrawn += 1
                 elif not customer.phone or not _may_advertise(customer, since):
                     no_consent += 1
                 else:
-                    writer.writerow([customer.phone, customer.name or ""])
+                    writer.writerow(safe_row([customer.phone, customer.name or ""]))
                     written += 1
     with ctx.db.write() as session:
         audit(
