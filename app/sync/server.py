@@ -21,7 +21,16 @@ def split_password(url: str) -> tuple[str, str | None]:
     """The URL as it is kept in the settings (no password) and the password it carried."""
     parsed = make_url(url)
     password = parsed.password
-    return parsed.set(password=None).render_as_string(hide_password=False), (
+    # URL.set(password=None) means "leave it as it is": build the URL again without it
+    kept = URL.create(
+        parsed.drivername,
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return kept.render_as_string(hide_password=False), (
         str(password) if password is not None else None
     )
 

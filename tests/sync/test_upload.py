@@ -167,9 +167,11 @@ def test_an_upload_cut_midway_leaves_nothing_and_the_next_one_completes(
     assert paths == ["empty"]
     assert catalog(pg_url) == before  # rolled back with the transaction, constraints included
     assert all(n == 0 for n in central_counts(pg_url).values())
+    assert "sync.url" not in a.settings  # a failed setup saves nothing (issue 11)
     proxy.cut_after = None
-    server.forget_engine(a.settings["sync.url"])
-    sync.sync_now(a)  # uploads what was not uploaded, then pushes and pulls
+    server.forget_engine(through_proxy.split("?")[0])
+    # the setup again: uploads what was not uploaded, then pushes and pulls
+    sync.setup_sync(a, through_proxy, store="본점", register="A")
     assert paths == ["empty", "empty"]
     assert catalog(pg_url) == before
     counts = central_counts(pg_url)
