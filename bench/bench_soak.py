@@ -121,9 +121,12 @@ def soak(seconds: float, folder: Path, sabotage: bool = False) -> dict[str, obje
     results = [json.loads(Path(out).read_text()) for out, _ in procs]
     written = {p for r in results for p in r.get("phones", [])}
     conn = sqlite3.connect(db)
-    try:
+    stored: set[str] = set()
+    try:  # a file broken by a second handle may not even read back: that is a finding too
         stored = {row[0] for row in conn.execute("SELECT phone FROM customers")}
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        integrity = f"unreadable: {exc}"
     finally:
         conn.close()
     digits = {"".join(c for c in p if c.isdigit()) for p in written}
