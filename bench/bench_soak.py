@@ -68,7 +68,10 @@ def app_process(db: str, seconds: float, out: str, sabotage: bool = False) -> No
         if inode is not None and now_inode != inode:
             wal_lost += 1  # deleted (or replaced) while this process had it open
         inode = now_inode if now_inode is not None else inode
-    ctx.close()
+    try:
+        ctx.close()
+    except Exception as error:  # closing a file a second handle broke can fail too
+        errors.append(f"{type(error).__name__}: {error}")
     Path(out).write_text(
         json.dumps({"phones": phones, "errors": errors, "wal_lost": wal_lost, "backups": backups})
     )
@@ -118,7 +121,14 @@ def soak(seconds: float, folder: Path, sabotage: bool = False) -> dict[str, obje
         procs.append((out, subprocess.Popen([*args, "--seconds", str(seconds), *extra], cwd=ROOT)))
     for _, proc in procs:
         proc.wait(timeout=seconds + 120)
-    results = [json.loads(Path(out).read_text()) for out, _ in procs]
+    # a process that died without its report (the sabotaged app, say) is a finding itself
+    died = {"phones": [], "errors": ["the process died"], "wal_lost": 0, "backups": 0}
+    results = [
+        json.loads(Path(out).read_text())
+        if Path(out).exists()
+        else {**died, "exit": proc.returncode}
+        for out, proc in procs
+    ]
     written = {p for r in results for p in r.get("phones", [])}
     conn = sqlite3.connect(db)
     stored: set[str] = set()

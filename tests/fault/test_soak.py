@@ -31,4 +31,10 @@ def test_a_day_in_twenty_seconds_loses_nothing(tmp_path) -> None:
 def test_the_soak_sees_a_second_handle(tmp_path) -> None:
     # a raw open()/close() beside SQLite (what the guard refuses): the WAL goes, rows vanish
     figures = _bench().soak(6, tmp_path, sabotage=True)
-    assert figures["wal_lost"] > 0 or figures["rows_lost"] > 0
+    damage = [
+        figures["wal_lost"] > 0,
+        figures["rows_lost"] > 0,
+        figures["integrity"] != "ok",  # or the file no longer reads back at all
+        "the process died" in figures["errors"],  # the app itself fell over on it
+    ]
+    assert any(damage), figures
