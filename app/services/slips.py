@@ -54,7 +54,7 @@ def slip_for(ctx: Context, action_id: str) -> SlipData:
     with ctx.db.read() as session:
         sale = session.get(Sale, key)
         if sale is not None:
-            return _sale_slip(ctx, session, sale)
+            return sale_slip(ctx, session, sale)
         redemption = session.get(Redemption, key)
         if redemption is not None:
             return _redemption_slip(ctx, session, redemption)
@@ -64,18 +64,6 @@ def slip_for(ctx: Context, action_id: str) -> SlipData:
 def _action_entries(session: Session, column: Any, origin: uuid.UUID, void: bool) -> list[Any]:
     kind_test = LedgerEntry.kind == "void" if void else LedgerEntry.kind != "void"
     return list(session.execute(select(LedgerEntry).where(column == origin, kind_test)).scalars())
-
-
-def sale_slip(
-    ctx: Context,
-    session: Session,
-    sale: Sale,
-    *,
-    status: CustomerStatus | None = None,
-    program: Program | None = None,
-) -> SlipData:
-    """The slip of a sale inside the caller's transaction (what it already read passed in)."""
-    return _sale_slip(ctx, session, sale, status=status, program=program)
 
 
 def slip_document(slip: SlipData, kind: str, width: int, *, text: bool = False) -> bytes:
@@ -101,7 +89,7 @@ def render_action_slip(ctx: Context, action_id: str) -> tuple[bytes, PrinterSett
     return render_slip(ctx, slip_for(ctx, action_id))
 
 
-def _sale_slip(
+def sale_slip(
     ctx: Context,
     session: Session,
     sale: Sale,
@@ -109,6 +97,7 @@ def _sale_slip(
     status: CustomerStatus | None = None,
     program: Program | None = None,
 ) -> SlipData:
+    """The slip of a sale inside the caller's transaction (what it already read passed in)."""
     void = sale.reverses_id is not None
     origin = sale.reverses_id or sale.id
     entries = _action_entries(session, LedgerEntry.sale_id, origin, void)
