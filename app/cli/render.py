@@ -6,13 +6,13 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 from functools import cache
 from typing import Any
 
 from app.domain.card import format_card_token
 from app.domain.money import format_won
 from app.i18n import translate, translate_plural
+from app.services.customers import last_valid_day
 from app.services.encoding import Shape, Shapes, service_shapes, to_json
 
 # small result types for commands whose service returns plain values
@@ -352,8 +352,7 @@ def _coupon_text(r: Any, ctx: Any, lang: str) -> str:
         code=r.code,
         kind=r.kind,
         value=r.value,
-        # valid_until is exclusive (local midnight): show the last day it can be used
-        until=ctx.local(r.valid_until - timedelta(microseconds=1)).date().isoformat(),
+        until=last_valid_day(ctx, r.valid_until).isoformat(),
     )
 
 

@@ -30,6 +30,7 @@ from app.domain.query import classify_query
 from app.domain.tiers import progress_to_next, sale_window_start
 from app.services.audit_chain import audit
 from app.services.context import Context
+from app.services.encoding import Zoned
 from app.services.erasures import record_erasure
 from app.services.figures import bump
 from app.services.ledger import Balances, append_entry, balances, balances_of_many, lot_expiry
@@ -76,7 +77,7 @@ class CustomerStatus:
     stamps_enabled: bool = True  # False for a points-only program (stamps per "none")
 
 
-def last_valid_day(ctx: Context, valid_until: datetime) -> date:
+def last_valid_day(ctx: Zoned, valid_until: datetime) -> date:
     """Coupons are valid until an exclusive moment; people want the last day they can use it."""
     return ctx.local(valid_until - timedelta(microseconds=1)).date()
 

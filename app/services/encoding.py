@@ -12,7 +12,7 @@ import dataclasses
 import enum
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from types import MappingProxyType
@@ -94,8 +94,9 @@ def to_json(value: Any, ctx: Zoned, shapes: Shapes | None = None) -> Any:
 
 
 def _last_valid_day(valid_until: datetime, encode: Encoder) -> str:
-    # valid_until is exclusive (local midnight): people want the last day it can be used
-    return encode.ctx.local(valid_until - timedelta(microseconds=1)).date().isoformat()
+    from app.services.customers import last_valid_day  # customers' results use this encoder
+
+    return last_valid_day(encode.ctx, valid_until).isoformat()
 
 
 def _expiry(expires_at: datetime | None, encode: Encoder) -> str | None:
