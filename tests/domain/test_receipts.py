@@ -1,0 +1,110 @@
+"""Receipts read out of ESC/POS bytes: the amount paid, the key, cancels and reprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.domain.receipts import ReceiptPatterns, printable_text, read_receipt
+
+HERE = Path(__file__).parent / "receipts"
+ESC_INIT = b"\x1b@"
+CUT = b"\x1dV\x42\x03"
+
+
+def escpos(text: str, *, logo: bool = True, qr: bool = True) -> bytes:
+    """Bytes as a Korean POS sends them: init, a raster logo, sizes, FS & around Korean, a cut."""
+    out = bytearray(ESC_INIT)
+    if logo:  # GS v 0: 4 bytes wide, 3 rows, with bytes that look like commands and line feeds
+        out += b"\x1dv0\x00\x04\x00\x03\x00" + bytes([0x0A, 0x1B, 0x40, 0x1D] * 3)
+    for number, line in enumerate(text.splitlines()):
+        out += b"\x1ba" + bytes([1 if number == 0 else 0])
+        if number == 0:
+            out += b"\x1d!\x11"
+        out += b"\x1c&" + line.encode("cp949") + b"\x1c."
+        if number == 0:
+            out += b"\x1d!\x00"
+        out += b"\n"
+    if qr:  # GS ( k: store a QR payload, then print it
+        payload = b"https://example.invalid/r/0042\n"
+        size = len(payload) + 3
+        out += b"\x1d(k" + bytes([size % 256, size // 256]) + b"\x31\x50\x30" + payload
+        out += b"\x1d(k\x03\x00\x31\x51\x30"
+    out += b"\x1bd\x04" + CUT
+    return bytes(out)
+
+
+def sample(name: str) -> str:
+    return (HERE / name).read_text(encoding="utf-8")
+
+
+def test_text_survives_the_commands():
+    text = sample("card-sale.txt")
+    assert printable_text(escpos(text)).splitlines() == text.splitlines()
+
+
+def test_card_sale():
+    receipt = read_receipt(escpos(sample("card-sale.txt")))
+    assert (receipt.amount, receipt.ref, receipt.cancel, receipt.reprint) == (
+        20_500,
+        "30012398",
+        False,
+        False,
+    )
+    assert receipt.usable
+
+
+def test_card_cancel_names_the_original():
+    receipt = read_receipt(escpos(sample("card-cancel.txt")))
+    assert receipt.cancel
+    assert receipt.original_ref == "30012398"
+    assert receipt.ref == "30019876"
+    assert receipt.amount == 20_500  # the list total, as a positive amount
+
+
+def test_cash_with_discount_earns_on_what_was_paid():
+    receipt = read_receipt(escpos(sample("cash-discount.txt"), logo=False))
+    assert receipt.amount == 34_200  # 결제금액, not 총액 38,000
+    assert receipt.ref == "123456789"  # the cash receipt's approval number
+
+
+def test_two_payments_and_a_reprint():
+    receipt = read_receipt(escpos(sample("two-payments-reprint.txt")))
+    assert receipt.amount == 14_400
+    assert receipt.ref == "77120045"
+    assert receipt.reprint and not receipt.cancel
+
+
+def test_no_approval_number_falls_back_to_the_receipt_number():
+    receipt = read_receipt(escpos(sample("no-approval.txt"), qr=False))
+    assert receipt.amount == 5_000
+    assert receipt.ref == "20260520-1-88"
+
+
+def test_patterns_are_settings():
+    text = "합계 9,000\n포인트적립대상 8,000\n주문번호: A-10023\n"
+    assert read_receipt(text).amount == 9_000
+    patterns = ReceiptPatterns.from_json(
+        {"paid": ["포인트 적립 대상"], "receipt_number": ["주문번호"]}
+    )
+    receipt = read_receipt(text, patterns)
+    assert (receipt.amount, receipt.ref) == (8_000, "A-10023")
+    assert ReceiptPatterns.from_json(patterns.to_json()) == patterns
+    with pytest.raises(ValueError):
+        ReceiptPatterns.from_json({"paid": "받을금액"})
+    with pytest.raises(ValueError):
+        ReceiptPatterns.from_json({"nonsense": ["x"]})
+
+
+def test_a_receipt_with_nothing_to_read_is_not_usable():
+    receipt = read_receipt(escpos("주방 주문서\n김치찌개 2\n"))
+    assert not receipt.usable and receipt.amount is None and receipt.ref is None
+
+
+@given(st.binary(max_size=2_000))
+def test_any_bytes_read_without_crashing(data):
+    receipt = read_receipt(data)
+    assert receipt.amount is None or receipt.amount >= 0
