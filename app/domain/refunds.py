@@ -83,14 +83,10 @@ def refund_effect(
         raise Refused("refund.over_remaining", remaining=remaining_before)
     remaining = remaining_before - amount
     items_before = sale.items - before.items
-    if remaining == 0:
-        refund_items = items_before if items is None else items
-    else:
-        refund_items = 0 if items is None else items
-    if refund_items < 0 or refund_items > items_before:
+    if items is not None and (items < 0 or items > items_before):
         raise Refused("refund.over_items", remaining=items_before)
-    if remaining == 0 and refund_items != items_before:
-        raise Refused("refund.items_left", remaining=items_before)
+    # all the money back is every item back; otherwise the items the refund names
+    refund_items = items_before if remaining == 0 else (items or 0)
     items_left = items_before - refund_items
     if remaining > 0 and items_left < 1:
         raise Refused("refund.items_left", remaining=items_before)

@@ -72,6 +72,9 @@ def test_stamps_per_item_go_back_with_the_items():
     with pytest.raises(Refused) as refused:
         refund_effect(terms, Refunded(), amount=5_000, items=3, earn=at_two_percent)
     assert refused.value.code == "refund.items_left"
+    with pytest.raises(Refused) as refused:
+        refund_effect(terms, Refunded(), amount=5_000, items=4, earn=at_two_percent)
+    assert refused.value.code == "refund.over_items"
     rest = refund_effect(
         terms, after(Refunded(), 5_000, 1, one), amount=10_000, items=None, earn=at_two_percent
     )
