@@ -1,4 +1,4 @@
-"""The layers hold: domain < db < {printing, sync} < services < {ui, cli}, and no import cycles.
+"""The layers hold: domain < db < {printing, sync} < services < bridge < {ui, cli}; no cycles.
 
 The import graph is read from the source (every import, also those inside functions), so a
 break shows here before it shows at run time. docs/architecture.md has the same table.
@@ -24,8 +24,10 @@ ALLOWED: dict[str, set[str]] = {
     "printing": {"domain", "printing"},
     "sync": {"domain", "db", "sync"},
     "services": {"domain", "db", "printing", "sync", "services"},
-    "ui": {"domain", "printing", "services", "ui"},
-    "cli": {"domain", "printing", "services", "cli"},
+    # the POS bridge (local API, receipt tap) sits on the services, under the UI and the CLI
+    "bridge": {"domain", "printing", "services", "bridge"},
+    "ui": {"domain", "printing", "services", "bridge", "ui"},
+    "cli": {"domain", "printing", "services", "bridge", "cli"},
 }
 # Any layer may import these: the package, its resources, the texts, and the crash log
 # (app.crash imports only the standard library, so the UI's about box can show its folder).
@@ -41,6 +43,7 @@ FORBIDDEN_PACKAGES: dict[str, set[str]] = {
     "printing": SQL | QT,
     "sync": QT,
     "services": QT,
+    "bridge": SQL | QT,
     "ui": SQL,
     "cli": QT,
 }

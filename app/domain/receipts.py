@@ -81,68 +81,73 @@ _FS_FIXED = {
 
 
 def _skip_command(data: bytes, i: int) -> int:
-    """The index just after the printer command that starts at ``data[i]``."""
+    """The index just after the printer command at ``data[i]``; beyond the end when incomplete."""
     lead = data[i]
     if i + 1 >= len(data):
-        return len(data)
+        return len(data) + 1  # the command's second byte has not come yet
     op = data[i + 1]
     n = len(data)
     if lead == ESC:
-        if op == 0x2A and i + 4 < n:  # ESC * m nL nH: bit image, columns × (8 or 24 dots)
+        if op in (0x2A, 0x26) and i + 4 >= n:
+            return n + 1
+        if op == 0x2A:  # ESC * m nL nH: bit image, columns × (8 or 24 dots)
             m, nl, nh = data[i + 2], data[i + 3], data[i + 4]
             width = nl + 256 * nh
-            return min(n, i + 5 + width * (3 if m in (32, 33) else 1))
-        if op == 0x26 and i + 4 < n:  # ESC & y c1 c2 [x d1..d(y*x)]...: user characters
+            return i + 5 + width * (3 if m in (32, 33) else 1)
+        if op == 0x26:  # ESC & y c1 c2 [x d1..d(y*x)]...: user characters
             y, c1, c2 = data[i + 2], data[i + 3], data[i + 4]
             j = i + 5
             for _ in range(max(0, c2 - c1 + 1)):
                 if j >= n:
-                    break
+                    return n + 1
                 j += 1 + y * data[j]
-            return min(n, j)
-        return min(n, i + 2 + _ESC_FIXED.get(op, 0))
+            return j
+        return i + 2 + _ESC_FIXED.get(op, 0)
     if lead == GS:
+        header = {0x56: 3, 0x76: 8, 0x28: 5, 0x38: 7, 0x6B: 3, 0x2A: 4}.get(op, 0)
+        if i + header > n:
+            return n + 1  # the command's size fields have not come yet
         if op == 0x56:  # GS V m [n]: cut; m 65/66 and 97..105 take one more byte
-            if i + 2 < n and data[i + 2] in (65, 66, 97, 98, 103, 104):
-                return min(n, i + 4)
-            return min(n, i + 3)
-        if op == 0x76 and i + 7 < n:  # GS v 0 m xL xH yL yH d...: raster image
+            if data[i + 2] in (65, 66, 97, 98, 103, 104):
+                return i + 4
+            return i + 3
+        if op == 0x76:  # GS v 0 m xL xH yL yH d...: raster image
             xl, xh, yl, yh = data[i + 4], data[i + 5], data[i + 6], data[i + 7]
-            return min(n, i + 8 + (xl + 256 * xh) * (yl + 256 * yh))
-        if op in (0x28, 0x38) and i + 4 < n:  # GS ( x pL pH ... / GS 8 L p1..p4 ...: sized
-            if op == 0x38 and i + 6 < n:
+            return i + 8 + (xl + 256 * xh) * (yl + 256 * yh)
+        if op in (0x28, 0x38):  # GS ( x pL pH ... / GS 8 L p1..p4 ...: sized
+            if op == 0x38:
                 size = int.from_bytes(data[i + 3 : i + 7], "little")
-                return min(n, i + 7 + size)
+                return i + 7 + size
             size = data[i + 3] + 256 * data[i + 4]
-            return min(n, i + 5 + size)
-        if op == 0x6B and i + 2 < n:  # GS k m ...: barcode
+            return i + 5 + size
+        if op == 0x6B:  # GS k m ...: barcode
             m = data[i + 2]
             if m <= 6:  # NUL-terminated data
                 end = data.find(b"\x00", i + 3)
-                return n if end < 0 else end + 1
+                return n + 1 if end < 0 else end + 1
             if i + 3 < n:
-                return min(n, i + 4 + data[i + 3])
-            return n
-        if op == 0x2A and i + 3 < n:  # GS * x y d...: downloaded image
-            return min(n, i + 4 + data[i + 2] * data[i + 3] * 8)
-        return min(n, i + 2 + _GS_FIXED.get(op, 0))
+                return i + 4 + data[i + 3]
+            return n + 1
+        if op == 0x2A:  # GS * x y d...: downloaded image
+            return i + 4 + data[i + 2] * data[i + 3] * 8
+        return i + 2 + _GS_FIXED.get(op, 0)
     if lead == FS:
         if op == 0x32 and i + 3 < n:  # FS 2 c1 c2 d1..d72: user-defined Kanji
-            return min(n, i + 4 + 72)
+            return i + 4 + 72
         if op == 0x71 and i + 2 < n:  # FS q n [xL xH yL yH d...]...: define NV images
             j = i + 3
             for _ in range(data[i + 2]):
                 if j + 3 >= n:
-                    return n
+                    return n + 1
                 x = data[j] + 256 * data[j + 1]
                 y = data[j + 2] + 256 * data[j + 3]
                 j += 4 + x * y * 8
-            return min(n, j)
-        return min(n, i + 2 + _FS_FIXED.get(op, 0))
+            return j
+        return i + 2 + _FS_FIXED.get(op, 0)
     if lead == DLE:  # DLE EOT n / DLE ENQ n / DLE DC4 fn a b: real-time commands
         if op == 0x14:
-            return min(n, i + 5)
-        return min(n, i + 3)
+            return i + 5
+        return i + 3
     return i + 1
 
 
@@ -154,7 +159,7 @@ def printable_text(data: bytes, encoding: str = "cp949") -> str:
     while i < n:
         byte = data[i]
         if byte in (ESC, GS, FS, DLE):
-            i = _skip_command(data, i)
+            i = min(n, _skip_command(data, i))
             continue
         if byte == 0x0A:
             out.append(0x0A)
@@ -165,6 +170,23 @@ def printable_text(data: bytes, encoding: str = "cp949") -> str:
         # CR, FF, other control bytes: no text
         i += 1
     return out.decode(encoding, errors="replace")
+
+
+def find_cut(data: bytes, start: int = 0) -> tuple[int | None, int]:
+    """Where the first paper cut (GS V) after ``start`` ends, walking the commands (so a logo's
+    bytes are never taken for one), and where to go on from when more bytes arrive."""
+    i, n = start, len(data)
+    while i < n:
+        if data[i] in (ESC, GS, FS, DLE):
+            end = _skip_command(data, i)
+            if end > n:
+                return None, i  # a command cut in two by the network: wait for the rest
+            if data[i] == GS and data[i + 1] == 0x56:
+                return end, end
+            i = end
+        else:
+            i += 1
+    return None, n
 
 
 @dataclass(frozen=True)
