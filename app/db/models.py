@@ -141,6 +141,10 @@ class Sale(IdMixin, OriginMixin, Base):
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("sales.id"), unique=True, default=None
     )
+    # a partial or whole refund from the POS: a new row with the negated refunded amount
+    refund_of_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sales.id"), index=True, default=None
+    )
 
 
 class Redemption(IdMixin, OriginMixin, Base):
@@ -165,7 +169,7 @@ class Redemption(IdMixin, OriginMixin, Base):
     )
 
 
-LEDGER_KINDS = ("earn", "bonus", "redeem", "expire", "adjust", "void")
+LEDGER_KINDS = ("earn", "bonus", "redeem", "expire", "adjust", "void", "refund")
 
 
 class LedgerEntry(IdMixin, OriginMixin, Base):
@@ -174,7 +178,8 @@ class LedgerEntry(IdMixin, OriginMixin, Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('earn', 'bonus', 'redeem', 'expire', 'adjust', 'void')", name="kind"
+            "kind IN ('earn', 'bonus', 'redeem', 'expire', 'adjust', 'void', 'refund')",
+            name="kind",
         ),
         # Balance and FIFO expiry are sums over this index alone.
         Index("ix_ledger_customer_expiry", "customer_id", "expires_at", "points", "stamps"),
@@ -367,3 +372,61 @@ class SyncConflict(IdMixin, OriginMixin, Base):
     tbl: Mapped[str] = mapped_column(String(40))
     row_id: Mapped[uuid.UUID]
     detail: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class PosSale(IdMixin, OriginMixin, Base):
+    """A sale the POS sent (local API, receipt tap, `sale --ref`), keyed by the POS's own ref.
+
+    The same ref twice is the same sale: posting it again writes nothing. Without a customer
+    it is pending until the cashier attaches one (or it lapses after the owner's window).
+    """
+
+    __tablename__ = "pos_sales"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'posted', 'lapsed', 'cancelled')", name="status"),
+        Index("ix_pos_sales_status_received", "status", "received_at"),
+    )
+
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[int] = mapped_column(Integer)
+    items_detail: Mapped[str | None] = mapped_column(Text, default=None)  # the POS's items, JSON
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"))
+    sale_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sales.id"), unique=True)
+    tier_code: Mapped[str | None] = mapped_column(String(20), default=None)  # tier it earned at
+    status: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(10))  # api, tap, cli
+    token_name: Mapped[str | None] = mapped_column(String(60), default=None)
+    received_at: Mapped[datetime]
+    posted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PosRefund(IdMixin, OriginMixin, Base):
+    """One refund of a POS sale, keyed by the POS's refund ref; what it took back and gave back."""
+
+    __tablename__ = "pos_refunds"
+
+    refund_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    pos_sale_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pos_sales.id"), index=True)
+    sale_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sales.id"))  # the refund row
+    amount: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[int] = mapped_column(Integer)
+    points_reversed: Mapped[int] = mapped_column(BigInteger)
+    stamps_reversed: Mapped[int] = mapped_column(Integer)
+    points_restored: Mapped[int] = mapped_column(BigInteger)
+    occurred_at: Mapped[datetime]
+    token_name: Mapped[str | None] = mapped_column(String(60), default=None)
+
+
+class PosRedemption(IdMixin, OriginMixin, Base):
+    """A redemption the POS asked for, keyed by its ref (and the sale it was spent on)."""
+
+    __tablename__ = "pos_redemptions"
+
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    request: Mapped[str] = mapped_column(String(300))  # what was asked, to tell a retry apart
+    redemption_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("redemptions.id"), unique=True)
+    pos_sale_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("pos_sales.id"), index=True, default=None
+    )
+    occurred_at: Mapped[datetime]

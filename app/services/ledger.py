@@ -116,8 +116,12 @@ def append_entry(
     sale_id: uuid.UUID | None = None,
     redemption_id: uuid.UUID | None = None,
     once_key: str | None = None,
+    figures_origin: tuple[str, int, int] | None = None,
 ) -> LedgerEntry:
-    """The only way points or stamps change: a new row, and the month's figures with it."""
+    """The only way points or stamps change: a new row, and the month's figures with it.
+
+    ``figures_origin`` (kind, points, stamps) moves the figures as an entry reversing one of
+    that shape would (a refund takes back issued points, or gives back redeemed ones)."""
     entry = LedgerEntry(
         customer_id=customer_id,
         kind=kind,
@@ -136,12 +140,8 @@ def append_entry(
     )
     session.add(entry)
     origin = reverses if reverses is not None else entry
-    bump(
-        ctx,
-        session,
-        at,
-        **ledger_metrics(kind, points, stamps, origin.kind, origin.points, origin.stamps),
-    )
+    shape = figures_origin or (origin.kind, origin.points, origin.stamps)
+    bump(ctx, session, at, **ledger_metrics(kind, points, stamps, *shape))
     return entry
 
 

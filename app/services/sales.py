@@ -278,6 +278,12 @@ def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> Voi
         raise Refused("void.is_void")
     if session.scalars(select(Sale.id).where(Sale.reverses_id == sale.id)).first():
         raise Refused("void.already")
+    if (
+        sale.refund_of_id is not None
+        or session.scalars(select(Sale.id).where(Sale.refund_of_id == sale.id)).first()
+    ):
+        # part of it went back through the POS: the rest goes back the same way (its cancel)
+        raise Refused("void.refunded")
     customer = lock_customer(session, sale.customer_id)
     settle_expiry(ctx, session, customer.id, now)
     entries = [e for e in _entries_of(session, sale_id=sale.id) if e.kind != "void"]

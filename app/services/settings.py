@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "winback_days": 60,
     "marketing_renewal_months": 24,
     "daily_time": "",  # "HH:MM" local: the daily work runs then; empty: at the first quiet moment
+    # the POS bridge
+    "pos_pending_minutes": 30,  # a POS sale without a member waits this long, then lapses
+    "pos_refund_money_only": False,  # True: a refund gives no redeemed points back
 }
 
 
@@ -69,6 +72,10 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "winback_days": lambda v: isinstance(v, int) and 7 <= v <= 3650,
     "marketing_renewal_months": lambda v: isinstance(v, int) and 1 <= v <= 120,
     "daily_time": daily_time_ok,
+    "pos_pending_minutes": lambda v: (
+        isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1440
+    ),
+    "pos_refund_money_only": lambda v: isinstance(v, bool),
 }
 
 
