@@ -112,6 +112,8 @@ def open_shop(
         previous, copy = ensure_schema(db)
         if now is None and use_env_clock and os.environ.get("DANGOL_NOW"):
             now = parse_now(os.environ["DANGOL_NOW"])
+        elif now is not None:  # a clock given by code: the same sane range as DANGOL_NOW
+            check_clock(now, now.isoformat())
         with db.write() as session:
             settings = load_settings(session)
             if "register_id" not in settings:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Setting, SignInAttempt, Staff
 from app.db.settings import set_setting
 from app.domain.errors import Refused
+from app.domain.plain_text import clean_line
 from app.services.audit_chain import audit
 from app.services.context import Context
 
@@ -68,7 +69,7 @@ def list_staff(ctx: Context, *, include_inactive: bool = False) -> list[StaffMem
 
 def add_staff(ctx: Context, name: str, role: str, pin: str) -> StaffMember:
     require_owner(ctx)
-    name = " ".join((name or "").split())
+    name = clean_line(name or "")  # no bidi, zero-width or control characters
     if not name:
         raise Refused("staff.name_required")
     if role not in ROLES:
