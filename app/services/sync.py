@@ -311,6 +311,7 @@ def sync_now(ctx: Context) -> SyncReport:
     url = _require_url(ctx)
     try:
         central = server.central_engine(url)
+        server.ensure_central(url)  # an upgraded register brings the central schema along
         _upload_once(ctx, central)
         pushed = sync_engine.push(ctx.db, central, ctx.register_id)
         pulled = sync_engine.pull(ctx.db, central, ctx.register_id, _figures(ctx))
