@@ -109,6 +109,8 @@ def audit(
     if tip is None:  # a log from before the count was kept: taken as it is, counted from here
         tip = walk_chain(session, ctx.register_id)
     count, prev = tip
+    if ctx.token is not None:  # a token acted: the log names it
+        detail = {**(detail or {}), "token": ctx.token}
     entry = AuditEntry(
         at=at or ctx.now(),
         staff_id=ctx.staff_id,

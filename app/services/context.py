@@ -44,6 +44,14 @@ class Context:
     settings: dict[str, Any] = field(default_factory=dict)
     upgraded_from: str | None = None
     backup_path: str | None = None
+    # acting for a scoped token: its name for the audit, and the actions its scope allows
+    token: str | None = None
+    allowed: frozenset[str] | None = None
+
+    def require(self, action: str) -> None:
+        """Refused when the shop acts for a token whose scope does not hold this action."""
+        if self.allowed is not None and action not in self.allowed:
+            raise Refused("token.not_allowed", token=self.token or "", action=action)
 
     def now(self) -> datetime:
         return self.fixed_now or datetime.now(UTC)

@@ -149,6 +149,32 @@ def authorize_owner(ctx: Context, credential: str | None, *, action: str) -> Sta
         return _view(owner)
 
 
+# what the command line's commands are, as the actions a token's scope names
+TOKEN_ACTIONS = {"sale": "sale", "redeem": "redeem", "void": "refund"}
+
+
+def authorize(
+    ctx: Context,
+    credential: str | None,
+    action: str,
+    *,
+    owner_only: bool = False,
+    door: str = "cli",
+) -> StaffMember | None:
+    """The one check before acting for a credential, for every door (the command line, the
+    POS bridge): a token (`dgl_...`) must hold the action in its scope, and the shop then
+    acts for it, named in the audit; otherwise owner-only work wants the owner's PIN once one
+    is set (see authorize_owner). Returns the owner who acted by PIN, else None."""
+    from app.services import tokens
+
+    if tokens.is_token(credential):
+        tokens.act_as_token(ctx, credential or "", TOKEN_ACTIONS.get(action, action))
+        return None
+    if owner_only:
+        return authorize_owner(ctx, credential, action=f"{door} {action}")
+    return None
+
+
 def _owners_with_pin(ctx: Context, session: Session) -> list[Staff]:
     owners = session.scalars(
         select(Staff).where(
