@@ -165,8 +165,23 @@ def build_parser(db: str | None = None) -> Parser:
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--skip-bad", action="store_true")
 
-    command("backup", "a verified copy of the database").add_argument("file", type=Path)
+    p = command("backup", "a verified copy of the database (`backup purge --older-than DAYS`)")
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--older-than",
+        type=_int,
+        metavar="DAYS",
+        help="with `purge`: delete backups older than DAYS (0: all)",
+    )
     command("restore", "replace the database with a backup").add_argument("file", type=Path)
+    token = command("token", "scoped tokens for a POS (`DANGOL_TOKEN`)").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=Parser, required=True
+    )
+    p = command("create", "make a token (shown once)", token)
+    p.add_argument("--name", required=True)
+    p.add_argument("--scope", choices=["pos"], required=True)
+    command("list", "every token, without the token itself", token)
+    command("revoke", "stop a token at once", token).add_argument("which", metavar="ID_OR_NAME")
     from app.cli import printing
 
     printing.add_commands(command)
@@ -325,7 +340,41 @@ def _import_customers(ctx: Any, args: argparse.Namespace) -> Any:
 def _backup(ctx: Any, args: argparse.Namespace) -> Any:
     from app.services import backup
 
+    if _is_purge(args):
+        return _backup_purge(ctx, args)
+    if args.older_than is not None:
+        raise Refused("cli.usage", detail="backup: --older-than goes with `backup purge`")
     return backup.backup(ctx, args.file)
+
+
+def _is_purge(args: argparse.Namespace) -> bool:
+    return args.command == "backup" and str(args.file) == "purge"
+
+
+def _backup_purge(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.services import backup_schedule
+
+    if args.older_than is None:
+        raise Refused("cli.usage", detail="backup purge: --older-than DAYS is required")
+    return backup_schedule.purge_backups(ctx, args.older_than)
+
+
+def _token_create(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.services import tokens
+
+    return tokens.create_token(ctx, args.name, args.scope)
+
+
+def _token_list(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.services import tokens
+
+    return tokens.list_tokens(ctx)
+
+
+def _token_revoke(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.services import tokens
+
+    return tokens.revoke_token(ctx, args.which)
 
 
 def _restore(ctx: Any, args: argparse.Namespace) -> Any:
@@ -369,6 +418,9 @@ COMMANDS: dict[str, Handler] = {
     "import customers": _import_customers,
     "backup": _backup,
     "restore": _restore,
+    "token create": _token_create,
+    "token list": _token_list,
+    "token revoke": _token_revoke,
 }
 GROUPS: dict[str, Handler] = {"print": _print, "sync": _sync}
 # what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
@@ -381,6 +433,10 @@ OWNER_ONLY = frozenset(
         "program load",
         "sync setup",
         "coupon issue",
+        "token create",
+        "token list",
+        "token revoke",
+        "backup purge",
     }
 )
 
@@ -394,7 +450,16 @@ def _run(ctx: Any, args: argparse.Namespace) -> Any:
     handler = COMMANDS.get(key) or GROUPS.get(args.command)
     if handler is None:
         raise Refused("cli.usage", detail=f"unknown command: {key}")
-    if key in OWNER_ONLY:
+    if _is_purge(args):
+        key = "backup purge"
+    token = os.environ.get("DANGOL_TOKEN")
+    if token:  # a scoped token: only what its scope holds, whatever the PIN
+        from app.services import staff
+
+        staff.authorize(ctx, token, key)
+        if ctx.token is None:  # DANGOL_TOKEN that is no token at all
+            raise Refused("token.unknown")
+    elif key in OWNER_ONLY:
         _act_as_owner(ctx, key)
     return handler(ctx, args)
 
@@ -410,7 +475,9 @@ def _act_as_owner(ctx: Any, key: str) -> None:
         import getpass
 
         credential = getpass.getpass("PIN: ")
-    staff.authorize_owner(ctx, credential, action=f"cli {key}")
+    if credential is not None and credential.strip().startswith("dgl_"):
+        raise Refused("cli.owner_pin")  # a token is never an owner's PIN
+    staff.authorize(ctx, credential, key, owner_only=True)
 
 
 def _existing(path: Path) -> Path:

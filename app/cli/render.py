@@ -197,12 +197,14 @@ TextWriter = Callable[[Any, Any, str], str]
 def _text_writers() -> dict[type, TextWriter]:
     from app.domain.dashboard import MonthlyReport
     from app.services.backup import BackupResult
+    from app.services.backup_schedule import PurgeResult
     from app.services.customers import CustomerStatus, Enrollment
     from app.services.daily import DailyResult
     from app.services.demo import DemoResult
     from app.services.owner import AdjustResult, IssuedCoupon
     from app.services.redemptions import RedemptionResult
     from app.services.sales import SaleResult, VoidResult
+    from app.services.tokens import NewToken, Revoked, TokenList
     from app.services.transfer import ImportResult
 
     return {
@@ -228,6 +230,10 @@ def _text_writers() -> dict[type, TextWriter]:
         ),
         ImportResult: lambda r, ctx, lang: _import_text(r, lang),
         BackupResult: _backup_text,
+        PurgeResult: _purge_text,
+        NewToken: _new_token_text,
+        TokenList: _tokens_text,
+        Revoked: lambda r, ctx, lang: translate(lang, "cli.token.revoked", id=r.id, name=r.name),
     }
 
 
@@ -441,4 +447,45 @@ def _import_text(r: Any, lang: str) -> str:
         )
     else:
         lines.append(translate(lang, "cli.import_ok", imported=r.imported, rows=r.rows))
+    return "\n".join(lines)
+
+
+def _purge_text(r: Any, ctx: Any, lang: str) -> str:
+    lines = [
+        translate_plural(
+            lang,
+            "cli.backup.purged",
+            "cli.backup.purged_plural",
+            len(r.files),
+            days=r.older_than_days,
+        )
+    ]
+    return "\n".join(lines + [f"  {name}" for name in r.files])
+
+
+def _new_token_text(r: Any, ctx: Any, lang: str) -> str:
+    return "\n".join(
+        [
+            translate(lang, "cli.token.created", id=r.id, name=r.name, scope=r.scope),
+            r.token,
+            translate(lang, "cli.token.shown_once"),
+        ]
+    )
+
+
+def _tokens_text(r: Any, ctx: Any, lang: str) -> str:
+    if not r.tokens:
+        return translate(lang, "cli.token.none")
+    lines = []
+    for token in r.tokens:
+        made = ctx.local(token.created_at).strftime("%Y-%m-%d %H:%M")
+        if token.revoked_at is None:
+            state = translate(lang, "cli.token.active")
+        else:
+            state = translate(
+                lang,
+                "cli.token.revoked_at",
+                at=ctx.local(token.revoked_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        lines.append(f"{token.id}  {token.name}  {token.scope}  {made}  {state}")
     return "\n".join(lines)

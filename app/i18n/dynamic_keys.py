@@ -342,4 +342,12 @@ BUILT_KEYS = (
     # card.per_* (card.rules_lines: what earns a stamp)
     N_("card.per_item"),
     N_("card.per_visit"),
+    # --- sec: audit actions and details of tokens and purges ---
+    N_("audit.action.token.create"),
+    N_("audit.action.token.revoke"),
+    N_("audit.action.sale.record"),
+    N_("audit.action.backup.purge"),
+    N_("audit.detail.token"),
+    N_("audit.detail.scope"),
+    N_("audit.detail.older_than_days"),
 )

@@ -20,8 +20,8 @@ from app.db.settings import load_settings
 from app.services.audit_chain import (
     GENESIS_HASH,
     TIP_PREFIX,
-    audit_hash,
     chain_columns,
+    hash_holds,
     read_tip,
     tip_key,
 )
@@ -61,7 +61,7 @@ def verify_audit_chain(ctx: Context, *, backups: Iterable[Path] = ()) -> ChainCh
         link = GENESIS_HASH
         while link in links:
             row = links.pop(link)
-            if row.hash != audit_hash(row):
+            if not hash_holds(row, row.hash):
                 return ChainCheck(False, rows + len(order) + 1, len(by_register), row.id)
             order.append(row.hash)
             link = row.hash

@@ -109,6 +109,8 @@ def audit(
     if tip is None:  # a log from before the count was kept: taken as it is, counted from here
         tip = walk_chain(session, ctx.register_id)
     count, prev = tip
+    if ctx.token is not None:  # a token acted: the log names it
+        detail = {**(detail or {}), "token": ctx.token}
     entry = AuditEntry(
         at=at or ctx.now(),
         staff_id=ctx.staff_id,
@@ -128,6 +130,10 @@ def audit(
 
 
 def audit_hash(entry: Hashable) -> str:
+    return _digest(entry, entry.detail)
+
+
+def _digest(entry: Hashable, detail: str | None) -> str:
     payload = json.dumps(
         [
             str(entry.id),
@@ -135,10 +141,42 @@ def audit_hash(entry: Hashable) -> str:
             str(entry.staff_id) if entry.staff_id else None,
             entry.action,
             entry.target_id,
-            entry.detail,
+            detail,
             str(entry.register_id) if entry.register_id else None,
             entry.prev_hash,
         ],
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# --- rows scrubbed of a secret -----------------------------------------------------------
+# Older versions wrote the sync password into the `sync.setup` row's URL. Migration 0009 takes
+# it out and keeps the row's hash (so the next row's link, the tips in the settings, in every
+# backup and on the central server all still hold); the row then carries, under "scrubbed", a
+# seal: the hash it kept bound to its content after the scrub. Only these actions may be
+# scrubbed, and a scrubbed row edited afterwards breaks its seal like any other row.
+SCRUBBED = "scrubbed"
+SCRUBBABLE = frozenset({"sync.setup"})
+
+
+def scrub_seal(entry: Hashable, kept_hash: str, detail: dict[str, Any]) -> str:
+    """The seal of a scrubbed row: its kept hash and its content now (without the seal)."""
+    now = json.dumps(detail, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(f"scrubbed:{kept_hash}:{_digest(entry, now)}".encode()).hexdigest()
+
+
+def hash_holds(entry: Hashable, stored_hash: str) -> bool:
+    """The row's stored hash is its content's, or the row was scrubbed and its seal holds."""
+    if stored_hash == audit_hash(entry):
+        return True
+    if entry.action not in SCRUBBABLE or not entry.detail:
+        return False
+    try:
+        detail = json.loads(entry.detail)
+    except ValueError:
+        return False
+    marker = detail.pop(SCRUBBED, None) if isinstance(detail, dict) else None
+    if not isinstance(marker, dict) or not isinstance(marker.get("seal"), str):
+        return False
+    return bool(marker["seal"] == scrub_seal(entry, stored_hash, detail))

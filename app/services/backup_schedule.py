@@ -9,12 +9,12 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from app.db.engine import open_copy
+from app.db.engine import is_live, open_copy
 from app.db.models import Setting
 from app.domain.errors import Refused
 from app.services import backup as backup_service
@@ -166,6 +166,50 @@ def prune(ctx: Context) -> list[str]:
         with ctx.db.write() as session:
             audit(ctx, session, "backup.prune", detail={"files": removed, "keep": keep})
     return removed
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    older_than_days: int
+    files: list[str]  # the files deleted, oldest first
+
+
+_ASIDE = re.compile(r".+\.before-(?:restore|upgrade-\w+)-(\d{8}T\d{6}Z)\.sqlite")
+
+
+def purge_backups(ctx: Context, older_than_days: int) -> PurgeResult:
+    """Owner only: delete every backup of ours older than that many days (0: all of them),
+    the copies kept aside before a restore or an upgrade too, so personal data they hold
+    (members erased since, say) is gone from this PC. Audited; other files are never touched."""
+    require_owner(ctx)
+    if not isinstance(older_than_days, int) or not 0 <= older_than_days <= 36_500:
+        raise Refused("backup.purge_days", maximum=36_500)
+    cutoff = ctx.now() - timedelta(days=older_than_days)
+    found: list[tuple[datetime, Path]] = []
+    for backup in list_backups(ctx):
+        found.append((backup.made_at, backup.path))
+    for path in _not_whole(backup_folder(ctx)):
+        found.append((datetime.fromtimestamp(path.stat().st_mtime, UTC), path))
+    live = ctx.db.path
+    if live is not None and live.parent.is_dir():
+        for path in live.parent.iterdir():
+            match = _ASIDE.fullmatch(path.name)
+            if match and path.is_file() and not is_live(path):
+                made = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+                found.append((made, path))
+    removed = []
+    for made, path in sorted(found):
+        if older_than_days == 0 or made < cutoff:
+            _remove(path)
+            removed.append(path.name)
+    with ctx.db.write() as session:
+        audit(
+            ctx,
+            session,
+            "backup.purge",
+            detail={"files": removed, "older_than_days": older_than_days},
+        )
+    return PurgeResult(older_than_days, removed)
 
 
 def restore_backup(ctx: Context, path: Path | str) -> backup_service.BackupResult:

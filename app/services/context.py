@@ -44,6 +44,14 @@ class Context:
     settings: dict[str, Any] = field(default_factory=dict)
     upgraded_from: str | None = None
     backup_path: str | None = None
+    # acting for a scoped token: its name for the audit, and the actions its scope allows
+    token: str | None = None
+    allowed: frozenset[str] | None = None
+
+    def require(self, action: str) -> None:
+        """Refused when the shop acts for a token whose scope does not hold this action."""
+        if self.allowed is not None and action not in self.allowed:
+            raise Refused("token.not_allowed", token=self.token or "", action=action)
 
     def now(self) -> datetime:
         return self.fixed_now or datetime.now(UTC)
@@ -112,6 +120,8 @@ def open_shop(
         previous, copy = ensure_schema(db)
         if now is None and use_env_clock and os.environ.get("DANGOL_NOW"):
             now = parse_now(os.environ["DANGOL_NOW"])
+        elif now is not None:  # a clock given by code: the same sane range as DANGOL_NOW
+            check_clock(now, now.isoformat())
         with db.write() as session:
             settings = load_settings(session)
             if "register_id" not in settings:

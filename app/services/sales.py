@@ -141,6 +141,8 @@ def record_sale_in(
         )
     bump(ctx, session, now, visits=1, sales_amount=amount)
     mark_active(ctx, session, customer, now)
+    if ctx.token is not None:  # the sale row names the owner who made the token; this, the token
+        audit(ctx, session, "sale.record", target=sale.id, detail={"amount": amount})
     session.flush()
 
     promoted_from = None
@@ -250,9 +252,11 @@ def void_action(ctx: Context, action_id: str) -> VoidResult:
         sale = session.get(Sale, key)
         redemption = None if sale is not None else session.get(Redemption, key)
         if sale is not None:
+            ctx.require("refund")
             check_may_void(ctx, sale.staff_id, sale.occurred_at, now)
             result = _void_sale(ctx, session, sale, now)
         elif redemption is not None:
+            ctx.require("void_redemption")  # not a refund: a POS token may not
             check_may_void(ctx, redemption.staff_id, redemption.occurred_at, now)
             result = _void_redemption(ctx, session, redemption, now)
         else:

@@ -20,6 +20,7 @@ from app.db.engine import resolve_url, sqlite_path
 from app.db.models import Customer, Staff, Store
 from app.db.settings import set_setting
 from app.domain.errors import Refused
+from app.domain.plain_text import clean_line
 from app.domain.program import Program
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -57,7 +58,7 @@ class SetupResult:
 
 
 def check_store_name(name: str) -> str:
-    cleaned = " ".join((name or "").split())
+    cleaned = clean_line(name or "")  # the same cleaner as every other name
     if not cleaned:
         raise Refused("setup.store_name_required")
     if len(cleaned) > MAX_STORE_NAME:

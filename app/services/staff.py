@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Setting, SignInAttempt, Staff
 from app.db.settings import set_setting
 from app.domain.errors import Refused
+from app.domain.plain_text import clean_line
 from app.services.audit_chain import audit
 from app.services.context import Context
 
@@ -68,7 +69,7 @@ def list_staff(ctx: Context, *, include_inactive: bool = False) -> list[StaffMem
 
 def add_staff(ctx: Context, name: str, role: str, pin: str) -> StaffMember:
     require_owner(ctx)
-    name = " ".join((name or "").split())
+    name = clean_line(name or "")  # no bidi, zero-width or control characters
     if not name:
         raise Refused("staff.name_required")
     if role not in ROLES:
@@ -146,6 +147,32 @@ def authorize_owner(ctx: Context, credential: str | None, *, action: str) -> Sta
         owner = _try_pin(ctx, session, owners, credential or "", action)
         ctx.staff_id, ctx.staff_role = owner.id, owner.role
         return _view(owner)
+
+
+# what the command line's commands are, as the actions a token's scope names
+TOKEN_ACTIONS = {"sale": "sale", "redeem": "redeem", "void": "refund"}
+
+
+def authorize(
+    ctx: Context,
+    credential: str | None,
+    action: str,
+    *,
+    owner_only: bool = False,
+    door: str = "cli",
+) -> StaffMember | None:
+    """The one check before acting for a credential, for every door (the command line, the
+    POS bridge): a token (`dgl_...`) must hold the action in its scope, and the shop then
+    acts for it, named in the audit; otherwise owner-only work wants the owner's PIN once one
+    is set (see authorize_owner). Returns the owner who acted by PIN, else None."""
+    from app.services import tokens
+
+    if tokens.is_token(credential):
+        tokens.act_as_token(ctx, credential or "", TOKEN_ACTIONS.get(action, action))
+        return None
+    if owner_only:
+        return authorize_owner(ctx, credential, action=f"{door} {action}")
+    return None
 
 
 def _owners_with_pin(ctx: Context, session: Session) -> list[Staff]:

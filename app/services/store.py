@@ -9,6 +9,7 @@ from typing import Any
 
 from app.db.models import Store
 from app.domain.errors import Refused
+from app.domain.plain_text import clean_line
 from app.services import settings
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -73,12 +74,12 @@ def store_profile(ctx: Context) -> StoreProfile:
 
 
 def _checked_profile(profile: StoreProfile) -> StoreProfile:
-    name = " ".join(profile.name.split())
+    name = clean_line(profile.name)  # no bidi, zero-width or control characters
     if not name:
         raise Refused("store.name_required")
     if len(name) > MAX_NAME:
         raise Refused("store.too_long", maximum=MAX_NAME)
-    address = " ".join(profile.address.split())
+    address = clean_line(profile.address)
     if len(address) > MAX_ADDRESS:
         raise Refused("store.too_long", maximum=MAX_ADDRESS)
     phone = unicodedata.normalize("NFKC", profile.phone).strip()

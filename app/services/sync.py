@@ -32,6 +32,7 @@ from app.db.models import (
 from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.domain.phone import mask_name
+from app.domain.plain_text import clean_line
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import masked_phone
@@ -221,6 +222,8 @@ def _undo_setup(ctx: Context, before: _Before) -> None:
 
 def _join(ctx: Context, central: Any, store: str | None, register: str | None) -> tuple[str, str]:
     """Name this register, join a store of that name if the shop already has one."""
+    store = clean_line(store) if store else store
+    register = clean_line(register) if register else register
     with central.connect() as connection:
         central_store = (
             connection.execute(select(Store.id).where(Store.name == store)).first()
@@ -235,14 +238,14 @@ def _join(ctx: Context, central: Any, store: str | None, register: str | None) -
         me = session.get(Register, ctx.register_id)
         assert here is not None and me is not None
         if register:
-            me.name = register.strip()
+            me.name = clean_line(register)
         if central_store is not None and central_store.id != ctx.store_id:
             _adopt_store(ctx, session, me, central, central_store.id)
         elif store:
-            here.name = store.strip()
+            here.name = clean_line(store)
         if central_programs:
             _drop_unused_seed_program(session)
-        store_name = store.strip() if store else here.name
+        store_name = clean_line(store) if store else here.name
         return store_name, me.name
 
 
@@ -308,6 +311,7 @@ def sync_now(ctx: Context) -> SyncReport:
     url = _require_url(ctx)
     try:
         central = server.central_engine(url)
+        server.ensure_central(url)  # an upgraded register brings the central schema along
         _upload_once(ctx, central)
         pushed = sync_engine.push(ctx.db, central, ctx.register_id)
         pulled = sync_engine.pull(ctx.db, central, ctx.register_id, _figures(ctx))

@@ -15,6 +15,7 @@ CONNECT_TIMEOUT_S = 5
 _engines: dict[str, Engine] = {}
 _passwords: dict[str, str] = {}  # given at setup, for this process when there is no keyring
 _lock = threading.Lock()
+_prepared: set[str] = set()  # central URLs this process found (or made) up to date
 
 
 def split_password(url: str) -> tuple[str, str | None]:
@@ -103,19 +104,43 @@ def central_engine(url: str, password: str | None = None) -> Engine:
 def forget_engine(url: str) -> None:
     with _lock:
         engine = _engines.pop(url, None)
+        _prepared.discard(url)
     if engine is not None:
         engine.dispose()
 
 
-def prepare_central(url: str) -> None:
-    """Create or upgrade the central schema with the same migrations as the registers."""
+SCHEMA_LOCK = "hashtext('dangol.schema')"
+
+
+def prepare_central(url: str, *, newer_ok: bool = False) -> None:
+    """Create or upgrade the central schema with the same migrations as the registers (so
+    what a migration does to a register's rows, such as scrubbing a secret, it does to the
+    central copies too). One register at a time: the others wait on an advisory lock.
+    A central schema newer than this version is refused, or left alone with newer_ok."""
+    from sqlalchemy import text
+
     from app.db import migrate
     from app.domain.errors import Refused
 
     engine = central_engine(url)
-    current = migrate.current_revision(engine)
-    if current == migrate.head_revision():
-        return
-    if current is not None and current not in migrate.known_revisions():
-        raise Refused("sync.server_newer", revision=current)
-    migrate.upgrade(engine)
+    with engine.connect() as lock:
+        lock.execute(text(f"SELECT pg_advisory_lock({SCHEMA_LOCK})"))
+        lock.commit()
+        try:
+            current = migrate.current_revision(engine)
+            if current is not None and current not in migrate.known_revisions():
+                if newer_ok:
+                    return
+                raise Refused("sync.server_newer", revision=current)
+            if current != migrate.head_revision():
+                migrate.upgrade(engine)
+            _prepared.add(url)
+        finally:
+            lock.execute(text(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})"))
+            lock.commit()
+
+
+def ensure_central(url: str) -> None:
+    """Before a sync: the central schema is upgraded once a process, when it is behind."""
+    if url not in _prepared:
+        prepare_central(url, newer_ok=True)

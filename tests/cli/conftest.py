@@ -20,7 +20,7 @@ MASKED = "010-****-5678"
 # A Thursday afternoon in Seoul, outside any campaign.
 NOW = "2026-03-12T14:00:00+09:00"
 
-CLEAN_ENV = ("DANGOL_NOW", "DANGOL_DB", "DANGOL_LANG", "DANGOL_DEBUG", "DANGOL_PIN")
+CLEAN_ENV = ("DANGOL_NOW", "DANGOL_DB", "DANGOL_LANG", "DANGOL_DEBUG", "DANGOL_PIN", "DANGOL_TOKEN")
 
 
 class Result(NamedTuple):

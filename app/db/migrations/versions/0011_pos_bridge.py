@@ -1,7 +1,7 @@
 """pos bridge: sales keyed by the POS's ref, pending sales, refunds, redemptions by ref
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from app.db.base import UTCDateTime
 
 revision: str = "0011"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
