@@ -78,6 +78,11 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.strip().encode()).hexdigest()
 
 
+def _key(token: str) -> str:
+    """The settings key of a token's record: 192 bits of its digest fit the key column (60)."""
+    return KEY_PREFIX + digest(token)[:48]
+
+
 def label(info: TokenInfo) -> str:
     """How the audit log names a token."""
     return f"{info.name} ({info.id})"
@@ -124,7 +129,7 @@ def create_token(ctx: Context, name: str, scope: str) -> NewToken:
             "created_by": str(ctx.staff_id),
             "revoked_at": None,
         }
-        set_setting(session, KEY_PREFIX + digest(token), record)
+        set_setting(session, _key(token), record)
         audit(ctx, session, "token.create", target=token_id, detail={"name": name, "scope": scope})
     return NewToken(token_id, name, scope, token, now)
 
@@ -162,7 +167,7 @@ def act_as_token(ctx: Context, credential: str, action: str) -> TokenInfo:
     """The token's check: known, not revoked, and its scope holds the action; then the shop
     acts for it (as the owner who made it, limited to its scope, named in the audit)."""
     with ctx.db.read() as session:
-        row = session.get(Setting, KEY_PREFIX + digest(credential))
+        row = session.get(Setting, _key(credential))
         record = dict(json.loads(row.value)) if row is not None else None
     if record is None or record.get("revoked_at"):
         raise Refused("token.unknown")

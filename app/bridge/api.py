@@ -1,0 +1,470 @@
+"""The local HTTP/JSON API a POS calls: sales by its own ref, pending sales, refunds, redemptions.
+
+Built on FastAPI (its OpenAPI document at ``/openapi.json``) and served by uvicorn on a thread
+of its own (``ApiServer``), so neither the counter's Qt event loop nor a slow request waits for
+the other. Every endpoint calls the same services as the CLI and the window, with the same
+JSON keys as the CLI's ``--json`` output, plus those named in the README.
+
+- Every request but ``GET /v1/health`` needs ``Authorization: Bearer TOKEN`` (a ``pos`` token
+  from ``dangol pos token add``), else 401; a client that keeps sending bad tokens is slowed
+  down (each answer waits longer, up to ``MAX_DELAY``); every call acts for the token and the
+  audit log names it.
+- Errors are ``{"error": CODE, "message": TEXT}`` in the language of ``Accept-Language``
+  (Korean by default): 400 malformed, 401, 403 outside the token's scope, 404 unknown ref or
+  customer, 409 a ref reused for another request, 413 a body over 64 KB, 422 refused by the
+  program's rules. A refused request writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+import app as package
+from app.domain.errors import Refused
+from app.services import customers, pos, staff, tokens
+from app.services.context import Context
+from app.services.encoding import to_json
+
+MAX_BODY = 64 * 1024
+MAX_DELAY = 5.0  # seconds: the longest a client that keeps guessing tokens waits per answer
+FREE_FAILURES = 3  # bad tokens a client may send before its answers slow down
+
+# What status a refusal answers with; any other refusal is the program's rules saying no (422).
+STATUS_OF = {
+    "pos.ref_conflict": 409,
+    "pos.unknown_ref": 404,
+    "customer.not_found": 404,
+    "token.unknown": 401,
+    "token.not_allowed": 403,
+    "api.unauthorized": 401,
+    "api.too_large": 413,
+    "api.malformed": 400,
+    "api.not_found": 404,
+    "pos.ref_invalid": 400,
+}
+
+
+def language_of(request: Request) -> str:
+    header = request.headers.get("accept-language", "")
+    first = header.split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "ko"
+
+
+def error(request: Request, code: str, status: int | None = None, **params: Any) -> JSONResponse:
+    return refusal(request, Refused(code, **params), status)
+
+
+def refusal(request: Request, refused: Refused, status: int | None = None) -> JSONResponse:
+    code = refused.code
+    return JSONResponse(
+        {"error": code, "message": refused.message(language_of(request))},
+        status_code=status or STATUS_OF.get(code, 422),
+    )
+
+
+# --- request bodies ---------------------------------------------------------------------------
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SaleIn(_Body):
+    ref: str = Field(max_length=64)
+    amount: int
+    items: int | list[Any] | None = None  # a count, or the POS's item lines (kept, counted)
+    who: str | None = Field(default=None, max_length=100)
+
+
+class AttachIn(_Body):
+    who: str = Field(max_length=100)
+
+
+class RefundIn(_Body):
+    refund_ref: str = Field(max_length=64)
+    amount: int
+    items: int | list[Any] | None = None
+
+
+class RedemptionIn(_Body):
+    ref: str = Field(max_length=64)
+    who: str = Field(max_length=100)
+    points: int | None = None
+    stamps: bool | None = None
+    coupon: str | None = Field(default=None, max_length=40)
+    sale_ref: str | None = Field(default=None, max_length=64)
+
+
+def _count(items: int | list[Any] | None) -> tuple[int | None, list[Any] | None]:
+    if items is None:
+        return None, None
+    if isinstance(items, list):
+        total = 0
+        for line in items:
+            quantity = line.get("qty", line.get("quantity", 1)) if isinstance(line, dict) else 1
+            if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+                raise Refused("items.invalid")
+            total += quantity
+        return max(total, 1), items
+    return items, None
+
+
+# --- the shop for one request -----------------------------------------------------------------
+
+
+class Guard:
+    """Bad tokens slow their sender down: after a few, each answer waits longer."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def delay(self, client: str) -> float:
+        with self._lock:
+            failures = self._failures.get(client, 0)
+        if failures < FREE_FAILURES:
+            return 0.0
+        return float(min(MAX_DELAY, 0.25 * 2 ** (failures - FREE_FAILURES)))
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            self._failures[client] = self._failures.get(client, 0) + 1
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
+
+def _token_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _action_of(path: str) -> str:
+    """The action a path asks of a token's scope."""
+    if path.endswith("/refunds") or path.endswith("/cancel"):
+        return "refund"
+    if path.startswith("/v1/redemptions"):
+        return "redeem"
+    return "sale"
+
+
+def create_app(shop: Context) -> FastAPI:
+    """The API over one open shop; each request acts on its own copy of the shop's context."""
+    api = FastAPI(
+        title="Dangol POS bridge",
+        version=package.__version__,
+        description="Sales, refunds and redemptions from the point of sale, by the POS's own refs.",
+    )
+    guard = Guard()
+
+    @api.middleware("http")
+    async def gate(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Before the body is looked at: its declared size, then the token (so a stranger
+        learns nothing, not even whether their body was well formed)."""
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            return error(request, "api.too_large", maximum=MAX_BODY // 1024)
+        path = request.url.path
+        if path.startswith("/v1/") and path != "/v1/health":
+            refused = await authenticate(request)
+            if refused is not None:
+                return refused
+        return await call_next(request)
+
+    async def authenticate(request: Request) -> Response | None:
+        """The token checked for the action the path asks; the shop's context for the request
+        kept in ``request.state.ctx``. Bad tokens slow their sender down."""
+        client = request.client.host if request.client else "?"
+        wait = guard.delay(client)
+        if wait:
+            await asyncio.sleep(wait)
+        token = _token_of(request)
+        if token is None:
+            guard.failed(client)
+            return error(request, "api.unauthorized")
+        ctx = replace(shop, token=None, allowed=None)
+        action = _action_of(request.url.path)
+
+        def check() -> None:
+            if not tokens.is_token(token):  # a PIN or anything else is not a POS's credential
+                raise Refused("token.unknown")
+            staff.authorize(ctx, token, action, door="api")
+
+        try:
+            await asyncio.to_thread(check)
+        except Refused as refused:
+            if refused.code == "token.unknown":
+                guard.failed(client)
+            return refusal(request, refused)
+        guard.succeeded(client)
+        request.state.ctx = ctx
+        return None
+
+    @api.exception_handler(RequestValidationError)
+    async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        return error(request, "api.malformed", field=where)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return error(request, "api.not_found", path=request.url.path)
+        return error(request, "api.malformed", status=exc.status_code, field="request")
+
+    async def act(
+        request: Request, action: str, work: Callable[[Context], Any], status: int = 200
+    ) -> Response:
+        """The use case for the request's token, off the event loop; refusals become errors."""
+        ctx: Context = request.state.ctx
+        ctx.require(action)
+        try:
+            result = await asyncio.to_thread(work, ctx)
+        except Refused as refused:
+            return refusal(request, refused)
+        if isinstance(result, Response):
+            return result
+        return JSONResponse(result, status_code=status)
+
+    def who_of(ctx: Context, who: str | None) -> uuid.UUID | None:
+        return None if who is None else customers.resolve_customer(ctx, who)
+
+    def sale_json(ctx: Context, result: pos.PostResult) -> JSONResponse:
+        body: dict[str, Any] = {"ref": result.pos.ref, "status": result.pos.status}
+        if result.sale is None:
+            return JSONResponse(body, status_code=202 if result.pos.status == "pending" else 200)
+        body.update(to_json(result.sale, ctx))
+        member = customers.customer_status(ctx, result.sale.customer_id)
+        body.update(name=member.name, phone_masked=member.phone_masked)
+        return JSONResponse(body, status_code=201 if result.created else 200)
+
+    @api.get("/v1/health")
+    async def health() -> dict[str, Any]:
+        return {"ok": True, "version": package.__version__}
+
+    @api.get("/v1/customers")
+    async def find(request: Request, q: str = "") -> Response:
+        def work(ctx: Context) -> Any:
+            found = customers.find_customers(ctx, q)
+            return {"customers": to_json(found, ctx)}
+
+        return await act(request, "sale", work)
+
+    @api.get("/v1/customers/{who}")
+    async def show(request: Request, who: str) -> Response:
+        def work(ctx: Context) -> Any:
+            return to_json(
+                customers.customer_status(ctx, customers.resolve_customer(ctx, who)), ctx
+            )
+
+        return await act(request, "sale", work)
+
+    @api.post("/v1/sales")
+    async def post_sale(request: Request, body: SaleIn) -> Response:
+        def work(ctx: Context) -> Any:
+            count, detail = _count(body.items)
+            result = pos.post_sale(
+                ctx,
+                body.ref,
+                body.amount,
+                items=count or 1,
+                customer_id=who_of(ctx, body.who),
+                items_detail=detail,
+                source="api",
+                token_name=ctx.token,
+            )
+            return sale_json(ctx, result)
+
+        return await act(request, "sale", work)
+
+    @api.get("/v1/sales/pending")
+    async def pending(request: Request) -> Response:
+        def work(ctx: Context) -> Any:
+            return {"pending": [pending_json(ctx, p) for p in pos.pending_sales(ctx)]}
+
+        return await act(request, "sale", work)
+
+    @api.post("/v1/sales/{ref}/customer")
+    async def attach(request: Request, ref: str, body: AttachIn) -> Response:
+        def work(ctx: Context) -> Any:
+            customer = customers.resolve_customer(ctx, body.who)
+            return sale_json(ctx, pos.attach_customer(ctx, ref, customer, token_name=ctx.token))
+
+        return await act(request, "sale", work)
+
+    @api.post("/v1/sales/{ref}/refunds")
+    async def refund(request: Request, ref: str, body: RefundIn) -> Response:
+        def work(ctx: Context) -> Any:
+            count, _ = _count(body.items)
+            result = pos.refund(
+                ctx, ref, body.refund_ref, body.amount, items=count, token_name=ctx.token
+            )
+            return JSONResponse(refund_json(result), status_code=201 if result.created else 200)
+
+        return await act(request, "refund", work)
+
+    @api.post("/v1/sales/{ref}/cancel")
+    async def cancel(request: Request, ref: str) -> Response:
+        def work(ctx: Context) -> Any:
+            result = pos.cancel(ctx, ref, token_name=ctx.token)
+            if isinstance(result, pos.RefundResult):
+                return {**refund_json(result), "status": "cancelled"}
+            return {"ref": result.pos.ref, "status": result.pos.status}
+
+        return await act(request, "refund", work)
+
+    @api.post("/v1/redemptions")
+    async def redeem(request: Request, body: RedemptionIn) -> Response:
+        def work(ctx: Context) -> Any:
+            result = pos.redeem(
+                ctx,
+                body.ref,
+                customers.resolve_customer(ctx, body.who),
+                points=body.points,
+                stamps=bool(body.stamps),
+                coupon=body.coupon,
+                sale_ref=body.sale_ref,
+                token_name=ctx.token,
+            )
+            data = {"ref": result.ref, **to_json(result.redemption, ctx)}
+            return JSONResponse(data, status_code=201 if result.created else 200)
+
+        return await act(request, "redeem", work)
+
+    api.add_middleware(BodyLimit)
+    return api
+
+
+class BodyLimit:
+    """A body longer than MAX_BODY (also one sent without a length, in chunks) is a 413."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                lang = "en" if _accepts_english(scope) else "ko"
+                refused = Refused("api.too_large", maximum=MAX_BODY // 1024)
+                response = JSONResponse(
+                    {"error": refused.code, "message": refused.message(lang)}, status_code=413
+                )
+                await response(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Any:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _accepts_english(scope: Any) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            return bool(value.decode("latin-1").strip().lower().startswith("en"))
+    return False
+
+
+def pending_json(ctx: Context, view: pos.PosSaleView) -> dict[str, Any]:
+    return {
+        "ref": view.ref,
+        "amount": view.amount,
+        "received_at": ctx.local(view.received_at).isoformat(),
+        "source": view.source,
+    }
+
+
+def refund_json(result: pos.RefundResult) -> dict[str, Any]:
+    return {
+        "ref": result.ref,
+        "refund_ref": result.refund_ref,
+        "customer_id": str(result.customer_id) if result.customer_id else None,
+        "amount": result.amount,
+        "points_reversed": result.points_reversed,
+        "stamps_reversed": result.stamps_reversed,
+        "points_restored": result.points_restored,
+        "points": result.points,
+        "stamps": result.stamps,
+        "remaining_amount": result.remaining_amount,
+        "negative_balance": result.negative_balance,
+    }
+
+
+class ApiServer:
+    """uvicorn on a thread of its own: ``start()`` returns once it listens, ``stop()`` ends it."""
+
+    def __init__(self, shop: Context, host: str = "127.0.0.1", port: int = 8765) -> None:
+        import uvicorn
+
+        self.config = uvicorn.Config(
+            create_app(shop),
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            limit_concurrency=200,
+            timeout_keep_alive=30,
+        )
+        self.server = uvicorn.Server(self.config)
+        self.thread = threading.Thread(target=self.server.run, name="dangol-api", daemon=True)
+
+    def start(self, timeout: float = 10.0) -> int:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive():
+                raise OSError(f"the API could not listen on {self.config.host}:{self.config.port}")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the API did not start")
+            time.sleep(0.01)
+        return self.port
+
+    @property
+    def port(self) -> int:
+        for server in self.server.servers:
+            for sock in server.sockets:
+                return int(sock.getsockname()[1])
+        return int(self.config.port)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

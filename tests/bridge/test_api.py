@@ -1,0 +1,218 @@
+"""The local API over real sockets: tokens, every endpoint, idempotency, refusal codes."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from app.bridge.api import ApiServer
+from app.db.models import AuditEntry, PosSale, Sale
+from app.services import customers, program, tokens
+from tests.services.helpers import snapshot
+
+PHONE = "010-1234-5678"
+
+
+@pytest.fixture
+def served(ctx):
+    document = program.show_program(ctx)
+    for level in document["tiers"]["levels"]:
+        level["earn_percent"] = "2"
+    document["campaigns"] = []
+    program.load_program(ctx, document)
+    customers.enroll(ctx, PHONE, name="김단골")
+    token = tokens.create_token(ctx, "카운터 POS", "pos").token
+    server = ApiServer(ctx, port=0)
+    port = server.start()
+    client = httpx.Client(
+        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
+    )
+    yield ctx, client, token, port
+    client.close()
+    server.stop()
+
+
+def test_health_needs_no_token_and_the_openapi_document_is_published(served):
+    _, _client, _, port = served
+    bare = httpx.get(f"http://127.0.0.1:{port}/v1/health")
+    assert bare.status_code == 200 and bare.json()["ok"] is True
+    document = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
+    assert {"/v1/sales", "/v1/sales/{ref}/refunds", "/v1/redemptions"} <= set(document["paths"])
+
+
+def test_no_token_or_a_wrong_one_is_401_in_the_callers_language(served):
+    ctx, _client, _, port = served
+    before = snapshot(ctx)
+    bare = httpx.post(f"http://127.0.0.1:{port}/v1/sales", json={"ref": "A1", "amount": 1000})
+    assert bare.status_code == 401 and bare.json()["error"] == "api.unauthorized"
+    assert "토큰" in bare.json()["message"]
+    wrong = httpx.post(
+        f"http://127.0.0.1:{port}/v1/sales",
+        json={"ref": "A1", "amount": 1000},
+        headers={"Authorization": "Bearer dgl_pos_nope", "Accept-Language": "en-US,en;q=0.9"},
+    )
+    assert wrong.status_code == 401 and wrong.json()["error"] == "token.unknown"
+    assert wrong.json()["message"].isascii()
+    pin = httpx.get(
+        f"http://127.0.0.1:{port}/v1/sales/pending", headers={"Authorization": "Bearer 1234"}
+    )
+    assert pin.status_code == 401
+    assert snapshot(ctx) == before
+
+
+def test_repeated_bad_tokens_are_slowed_down(served):
+    _, _, _, port = served
+    import time
+
+    timings = []
+    for _ in range(6):
+        started = time.perf_counter()
+        httpx.get(
+            f"http://127.0.0.1:{port}/v1/sales/pending",
+            headers={"Authorization": "Bearer dgl_pos_guess"},
+        )
+        timings.append(time.perf_counter() - started)
+    assert max(timings[:3]) < 0.25 and timings[-1] >= 0.9
+
+
+def test_a_revoked_token_stops_at_once(served):
+    ctx, client, _, _ = served
+    assert client.get("/v1/sales/pending").status_code == 200
+    tokens.revoke_token(ctx, "카운터 POS")
+    assert client.get("/v1/sales/pending").status_code == 401
+
+
+def test_sale_then_repeat_then_conflict(served):
+    ctx, client, _, _ = served
+    first = client.post("/v1/sales", json={"ref": "30012398", "amount": 12_000, "who": PHONE})
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert body["points_earned"] == 240 and body["ref"] == "30012398"
+    assert {"sale_id", "customer_id", "points", "stamps", "tier", "phone_masked"} <= set(body)
+    before = snapshot(ctx)
+    again = client.post("/v1/sales", json={"ref": "30012398", "amount": 12_000, "who": PHONE})
+    assert again.status_code == 200 and again.json()["sale_id"] == body["sale_id"]
+    other = client.post("/v1/sales", json={"ref": "30012398", "amount": 9_000, "who": PHONE})
+    assert other.status_code == 409 and other.json()["error"] == "pos.ref_conflict"
+    assert snapshot(ctx) == before
+    with ctx.db.read() as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.action == "pos.sale")).all()
+    assert rows and "카운터 POS" in json.dumps(json.loads(rows[0].detail), ensure_ascii=False)
+
+
+def test_fifty_identical_requests_at_once_write_one_sale(served):
+    ctx, _client, token, port = served
+
+    def post(_: int) -> tuple[int, str]:
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as own:
+            response = own.post(
+                f"http://127.0.0.1:{port}/v1/sales",
+                json={"ref": "BURST-1", "amount": 7_000, "who": PHONE},
+                timeout=60,
+            )
+        return response.status_code, response.json()["sale_id"]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(pool.map(post, range(50)))
+    assert sorted(status for status, _ in answers) == [200] * 49 + [201]
+    assert len({sale_id for _, sale_id in answers}) == 1
+    with ctx.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(PosSale)) == 1
+        assert session.scalar(select(func.count()).select_from(Sale)) == 1
+
+
+def test_pending_attach_and_the_pending_list(served):
+    _, client, _, _ = served
+    waiting = client.post("/v1/sales", json={"ref": "P-7", "amount": 12_000})
+    assert waiting.status_code == 202 and waiting.json() == {"ref": "P-7", "status": "pending"}
+    listed = client.get("/v1/sales/pending").json()["pending"]
+    assert [(p["ref"], p["amount"], p["source"]) for p in listed] == [("P-7", 12_000, "api")]
+    assert listed[0]["received_at"].endswith("+09:00")
+    attached = client.post("/v1/sales/P-7/customer", json={"who": PHONE})
+    assert attached.status_code == 201 and attached.json()["points_earned"] == 240
+    assert client.get("/v1/sales/pending").json() == {"pending": []}
+    unknown = client.post("/v1/sales/NOPE/customer", json={"who": PHONE})
+    assert unknown.status_code == 404 and unknown.json()["error"] == "pos.unknown_ref"
+
+
+def test_refunds_cancel_and_their_codes(served):
+    _, client, _, _ = served
+    client.post("/v1/sales", json={"ref": "S1", "amount": 12_000, "who": PHONE})
+    part = client.post("/v1/sales/S1/refunds", json={"refund_ref": "S1-R1", "amount": 4_000})
+    assert part.status_code == 201
+    assert {k: part.json()[k] for k in ("points_reversed", "remaining_amount")} == {
+        "points_reversed": 80,
+        "remaining_amount": 8_000,
+    }
+    assert set(part.json()) >= {
+        "points_reversed",
+        "stamps_reversed",
+        "points_restored",
+        "points",
+        "stamps",
+        "remaining_amount",
+    }
+    again = client.post("/v1/sales/S1/refunds", json={"refund_ref": "S1-R1", "amount": 4_000})
+    assert again.status_code == 200 and again.json()["points_reversed"] == 80
+    over = client.post("/v1/sales/S1/refunds", json={"refund_ref": "S1-R2", "amount": 9_000})
+    assert over.status_code == 422 and over.json()["error"] == "refund.over_remaining"
+    assert "8,000원" in over.json()["message"]
+    cancelled = client.post("/v1/sales/S1/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["points_reversed"] == 160
+    assert client.post("/v1/sales/S1/cancel").json()["remaining_amount"] == 0
+
+
+def test_redemptions_by_ref(served):
+    _, client, _, _ = served
+    client.post("/v1/sales", json={"ref": "S9", "amount": 100_000, "who": PHONE})
+    used = client.post("/v1/redemptions", json={"ref": "U9", "who": PHONE, "points": 1_000})
+    assert used.status_code == 201 and used.json()["points_used"] == 1_000
+    again = client.post("/v1/redemptions", json={"ref": "U9", "who": PHONE, "points": 1_000})
+    assert again.status_code == 200
+    assert again.json()["redemption_id"] == used.json()["redemption_id"]
+    too_much = client.post("/v1/redemptions", json={"ref": "U10", "who": PHONE, "points": 99_000})
+    assert too_much.status_code == 422 and too_much.json()["error"] == "redeem.insufficient"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"ref": "X", "amount": "12000"},  # a string where a number belongs
+        {"amount": 1000},  # no ref
+        {"ref": "X", "amount": 1000, "colour": "red"},  # an unknown key
+    ],
+)
+def test_malformed_bodies_are_400(served, body):
+    ctx, client, _, _ = served
+    before = snapshot(ctx)
+    response = client.post("/v1/sales", json=body)
+    assert response.status_code == 400 and response.json()["error"] == "api.malformed"
+    assert snapshot(ctx) == before
+
+
+def test_not_json_and_too_large(served):
+    ctx, client, _, _ = served
+    before = snapshot(ctx)
+    garbled = client.post(
+        "/v1/sales", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert garbled.status_code == 400
+    huge = client.post("/v1/sales", json={"ref": "X", "amount": 1, "items": ["x" * 70_000]})
+    assert huge.status_code == 413 and huge.json()["error"] == "api.too_large"
+    negative = client.post("/v1/sales", json={"ref": "N1", "amount": -5, "who": PHONE})
+    assert negative.status_code == 422 and negative.json()["error"] == "amount.not_positive"
+    nobody = client.get("/v1/customers/010-9999-9999")
+    assert nobody.status_code == 404
+    assert snapshot(ctx) == before
+
+
+def test_customers_endpoints_use_the_cli_keys(served):
+    _, client, _, _ = served
+    found = client.get("/v1/customers", params={"q": "5678"}).json()["customers"]
+    assert found and {"id", "phone_masked", "points", "stamps", "tier"} <= set(found[0])
+    shown = client.get(f"/v1/customers/{PHONE}").json()
+    assert shown["phone_masked"] == "010-****-5678"
