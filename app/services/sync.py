@@ -33,6 +33,7 @@ from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.domain.phone import mask_name
 from app.domain.plain_text import clean_line
+from app.services import erasures
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import masked_phone
@@ -315,7 +316,9 @@ def sync_now(ctx: Context) -> SyncReport:
         _upload_once(ctx, central)
         pushed = sync_engine.push(ctx.db, central, ctx.register_id)
         pulled = sync_engine.pull(ctx.db, central, ctx.register_id, _figures(ctx))
-        if _changed_something(pushed, pulled):
+        # an erased member an older copy brought back is forgotten again (and that goes out)
+        again = erasures.reapply(ctx, {}) if pulled.rows else 0
+        if _changed_something(pushed, pulled) or again:
             _audit_run(ctx, pushed, pulled)
             sync_engine.push(ctx.db, central, ctx.register_id)  # the entry itself, now
     except OperationalError as exc:
