@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 from app.db.engine import open_copy
 from app.db.models import AuditEntry, Staff
 from app.db.settings import load_settings
+from app.domain.errors import Refused
 from app.services.audit_chain import (
     GENESIS_HASH,
+    REPLACED,
+    RESTORE_ACTION,
     TIP_PREFIX,
     chain_columns,
     hash_holds,
@@ -38,9 +41,17 @@ class ChainCheck:
     expected_rows: int | None = None  # how many rows the count kept outside the table knows
 
 
-def verify_audit_chain(ctx: Context, *, backups: Iterable[Path] = ()) -> ChainCheck:
+def verify_audit_chain(
+    ctx: Context,
+    *,
+    backups: Iterable[Path] = (),
+    central: dict[str, tuple[int, str]] | None = None,
+) -> ChainCheck:
     """Follow every register's links from the start, recomputing each hash, then hold the
-    count against the one kept in the settings and in the given backups' settings."""
+    count against the one kept in the settings, in the given backups' settings and on the
+    central server (`central`: tips by key). A tip of a history a restore replaced (the
+    restore's own entry names the tip it replaced) is not held against the chain."""
+    replaced: dict[str, int] = {}  # register key -> the largest count a restore replaced
     with ctx.db.read() as session:
         by_register: dict[uuid.UUID | None, dict[str, Any]] = {}
         for row in session.execute(select(*chain_columns())).yield_per(5000):
@@ -48,12 +59,17 @@ def verify_audit_chain(ctx: Context, *, backups: Iterable[Path] = ()) -> ChainCh
             if row.prev_hash in links:  # two rows claim the same previous row: a fork
                 return ChainCheck(False, len(links), len(by_register), row.id)
             links[row.prev_hash] = row
+            if row.action == RESTORE_ACTION and row.detail:
+                gone = read_tip(json.loads(row.detail).get(REPLACED))
+                key = tip_key(row.register_id)
+                if gone is not None:
+                    replaced[key] = max(replaced.get(key, 0), gone[0])
         kept = {
             key: tip
             for key, value in load_settings(session).items()
             if key.startswith(TIP_PREFIX) and (tip := read_tip(value)) is not None
         }
-    remembered = [kept, *(_tips_in_backup(path) for path in backups)]
+    remembered = [kept, *(_tips_in_backup(path) for path in backups), central or {}]
     rows = 0
     reached: dict[str, list[str]] = {}  # register key -> hashes in chain order
     for register_id, links in by_register.items():
@@ -73,7 +89,16 @@ def verify_audit_chain(ctx: Context, *, backups: Iterable[Path] = ()) -> ChainCh
     expected = 0
     for key in {k for tips in remembered for k in tips} | set(reached):
         order = reached.get(key, [])
-        wanted = max((tips[key] for tips in remembered if key in tips), default=None)
+        wanted = max(
+            (
+                tips[key]
+                for tips in remembered
+                if key in tips
+                # the settings' own count is of this history: never excused
+                and (tips is kept or not _replaced(tips[key], order, replaced.get(key, 0)))
+            ),
+            default=None,
+        )
         if wanted is None:
             expected += len(order)
             continue
@@ -84,6 +109,27 @@ def verify_audit_chain(ctx: Context, *, backups: Iterable[Path] = ()) -> ChainCh
         if count and order[count - 1] != last:  # a different history of the same length
             return ChainCheck(False, rows, len(by_register), None, False, None)
     return ChainCheck(True, rows, len(by_register), expected_rows=expected)
+
+
+def _replaced(tip: tuple[int, str], order: list[str], replaced: int) -> bool:
+    """A tip of a history a restore replaced: not on this chain, and no further than it went."""
+    count, last = tip
+    on_chain = 0 < count <= len(order) and order[count - 1] == last
+    return not on_chain and count <= replaced
+
+
+def check_audit(ctx: Context) -> ChainCheck:
+    """The back office's check: the chain against the settings' count, the newest backup in
+    the backup folder and, when synced and the server answers, the central count."""
+    from app.services import backup_schedule, sync
+
+    try:
+        found = backup_schedule.list_backups(ctx)
+    except Refused:  # no backup folder (a PostgreSQL shop)
+        found = []
+    return verify_audit_chain(
+        ctx, backups=[b.path for b in found[:1]], central=sync.central_tips(ctx)
+    )
 
 
 def _tips_in_backup(path: Path) -> dict[str, tuple[int, str]]:

@@ -22,6 +22,9 @@ from app.services.context import Context
 
 GENESIS_HASH = "0" * 64
 TIP_PREFIX = "audit.tip."  # + register id: {"count": rows so far, "hash": the newest row's}
+# a restore's entry names the tip of the history it replaced, so the count a backup made
+# before it (or the central server) kept is not taken for rows cut off
+RESTORE_ACTION, REPLACED = "backup.restore", "replaced"
 
 
 class Hashable(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import sqlite3
 import threading
@@ -17,8 +18,9 @@ from sqlalchemy import exc, inspect
 from app.db import migrate
 from app.db.base import Base
 from app.db.engine import Database, is_live, online_copy, open_copy, resolve_url
+from app.db.models import Setting
 from app.domain.errors import Refused
-from app.services.audit_chain import audit
+from app.services.audit_chain import REPLACED, RESTORE_ACTION, audit, read_tip, tip_key
 from app.services.context import Context
 from app.services.erasures import read_register, reapply
 
@@ -204,6 +206,9 @@ def restore(ctx: Context, source: Path) -> BackupResult:
     if source == live or is_live(source):
         raise Refused("backup.same_file")
     customers, entries = verify_backup(source)
+    with ctx.db.read() as session:  # the tip of the history this restore replaces
+        row = session.get(Setting, tip_key(ctx.register_id))
+        replaced = read_tip(json.loads(row.value)) if row is not None else None
     staging = live.with_name(f"{live.stem}.restoring{live.suffix}")
     remove_with_leftovers(staging)
     try:
@@ -229,8 +234,12 @@ def restore(ctx: Context, source: Path) -> BackupResult:
         audit(
             ctx,
             session,
-            "backup.restore",
-            detail={"file": str(source), "previous_copy": str(aside)},
+            RESTORE_ACTION,
+            detail={
+                "file": str(source),
+                "previous_copy": str(aside),
+                **({REPLACED: {"count": replaced[0], "hash": replaced[1]}} if replaced else {}),
+            },
         )
     return BackupResult(str(source), customers, entries, source.stat().st_size, str(aside))
 

@@ -6,6 +6,7 @@ The engine is app/sync (no Qt); these are the doors the command line and the scr
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 import uuid
@@ -33,7 +34,8 @@ from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.domain.phone import mask_name
 from app.domain.plain_text import clean_line
-from app.services.audit_chain import audit
+from app.services import erasures
+from app.services.audit_chain import audit, read_tip, tip_key
 from app.services.context import Context
 from app.services.customers import masked_phone
 from app.services.ledger import balances
@@ -315,7 +317,9 @@ def sync_now(ctx: Context) -> SyncReport:
         _upload_once(ctx, central)
         pushed = sync_engine.push(ctx.db, central, ctx.register_id)
         pulled = sync_engine.pull(ctx.db, central, ctx.register_id, _figures(ctx))
-        if _changed_something(pushed, pulled):
+        # an erased member an older copy brought back is forgotten again (and that goes out)
+        again = erasures.reapply(ctx, {}) if pulled.rows else 0
+        if _changed_something(pushed, pulled) or again:
             _audit_run(ctx, pushed, pulled)
             sync_engine.push(ctx.db, central, ctx.register_id)  # the entry itself, now
     except OperationalError as exc:
@@ -327,7 +331,51 @@ def sync_now(ctx: Context) -> SyncReport:
     _remember(ctx, error=None)
     with ctx.db.read() as session:
         left = sync_engine.pending(session)
+    if left == 0:  # every entry of ours is on the server: so is the newest, the tip's
+        with contextlib.suppress(OperationalError, DBAPIError):
+            _send_tip(ctx, central)
     return SyncReport(pushed.rows, pulled.rows, pulled.merges, pushed.rejected, left)
+
+
+_sent_tips: dict[tuple[str, str], tuple[int, str]] = {}  # (url, key) -> the tip last sent
+_KEEP_LARGER_TIP = text(
+    "INSERT INTO settings (key, value) VALUES (:key, :value) ON CONFLICT (key) DO UPDATE "
+    "SET value = EXCLUDED.value WHERE (settings.value::json->>'count')::bigint "
+    "< (EXCLUDED.value::json->>'count')::bigint"
+)
+
+
+def _send_tip(ctx: Context, central: Any) -> None:
+    """The register's audit count and last hash kept centrally too (never made smaller), so a
+    register cannot rewrite or cut its history alone."""
+    key = tip_key(ctx.register_id)
+    with ctx.db.read() as session:
+        row = session.get(Setting, key)
+        tip = read_tip(json.loads(row.value)) if row is not None else None
+    url = configured_url(ctx) or ""
+    if tip is None or _sent_tips.get((url, key)) == tip:
+        return
+    with central.begin() as connection:
+        value = json.dumps({"count": tip[0], "hash": tip[1]})
+        connection.execute(_KEEP_LARGER_TIP, {"key": key, "value": value})
+    _sent_tips[(url, key)] = tip
+
+
+def central_tips(ctx: Context) -> dict[str, tuple[int, str]] | None:
+    """This register's audit count and last hash as the central server keeps them; None when
+    sync is off or the server does not answer (the check then goes without)."""
+    url = configured_url(ctx)
+    if not url:
+        return None
+    key = tip_key(ctx.register_id)
+    try:
+        with server.central_engine(url).connect() as connection:
+            connection.execute(text("SET statement_timeout = 3000"))
+            value = connection.scalar(select(Setting.value).where(Setting.key == key))
+    except (OperationalError, DBAPIError):
+        return None
+    tip = read_tip(json.loads(value)) if value else None
+    return {key: tip} if tip is not None else {}
 
 
 def _changed_something(pushed: sync_engine.PushResult, pulled: sync_engine.PullResult) -> bool:

@@ -237,7 +237,7 @@ class AuditPage(QWidget):
     def verify(self) -> None:
         self.verify_button.setEnabled(False)
         self.verdict.setText(t("busy"))
-        self.runner.run(lambda: audit.verify_audit_chain(self.ctx), self.show_verdict, self._failed)
+        self.runner.run(lambda: audit.check_audit(self.ctx), self.show_verdict, self._failed)
 
     def show_verdict(self, check: ChainCheck) -> None:
         self.verify_button.setEnabled(True)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -73,8 +74,18 @@ class BackupsPage(QWidget):
         self.busy.setRange(0, 0)  # moving bar: the length of the work is unknown
         self.busy.setMaximumWidth(200)
         self.busy.hide()
+        # the owner's purge: backups (and copies kept aside) older than so many days
+        self.purge_days = QSpinBox(objectName="purgeDays")
+        self.purge_days.setRange(0, 3650)
+        self.purge_days.setValue(30)
+        self.purge_days.setSuffix(t("backups.purge_days_suffix"))
+        self.purge_button = QPushButton(t("backups.purge"), objectName="purgeBackups")
+        self.purge_button.clicked.connect(self.purge_old)
         buttons.addWidget(self.backup_button)
         buttons.addWidget(self.restore_button)
+        buttons.addSpacing(24)
+        buttons.addWidget(self.purge_days)
+        buttons.addWidget(self.purge_button)
         buttons.addWidget(self.busy)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -119,6 +130,7 @@ class BackupsPage(QWidget):
         self.busy.setVisible(on)
         self.backup_button.setEnabled(not on)
         self.restore_button.setEnabled(not on)
+        self.purge_button.setEnabled(not on)
         if on:
             self.error.hide()
             self.message.setText(t("backups.working"))
@@ -151,6 +163,21 @@ class BackupsPage(QWidget):
             self._restored,
             self._failed,
         )
+
+    def purge_old(self) -> None:
+        days = self.purge_days.value()
+        if not self.confirm(t("backups.purge_confirm", days=days)):
+            return
+        self._working(True)
+        self.runner.run(
+            lambda: backup_schedule.purge_backups(self.ctx, days), self._purged, self._failed
+        )
+
+    def _purged(self, result: object) -> None:
+        self._working(False)
+        files = getattr(result, "files", [])
+        self.message.setText(t("backups.purged", n=len(files), days=self.purge_days.value()))
+        self.reload()
 
     def _restored(self, _: object) -> None:
         """The data under every open screen changed: say so, close the back office, sign out."""
