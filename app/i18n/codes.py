@@ -271,6 +271,7 @@ AUDIT_DETAILS = {
     "approved_by": None,
     "row": None,
     "file_sha256": None,
+    "tier_period": None,  # the same month as tier_periods
     "amount": N_("audit.detail.amount"),
     "already_imported": N_("audit.detail.already_imported"),
     "bad": N_("audit.detail.bad"),
@@ -317,6 +318,15 @@ AUDIT_DETAILS = {
     "valid_days": N_("audit.detail.valid_days"),
     "value": N_("audit.detail.value"),
     "withdrawn": N_("audit.detail.withdrawn"),
+    "day": N_("audit.detail.day"),
+    "expired_customers": N_("audit.detail.expired_customers"),
+    "expired_points": N_("audit.detail.expired_points"),
+    "tier_periods": N_("audit.detail.tier_periods"),
+    "tiers_evaluated": N_("audit.detail.tiers_evaluated"),
+    "promoted": N_("audit.detail.promoted"),
+    "demoted": N_("audit.detail.demoted"),
+    "birthday_bonuses": N_("audit.detail.birthday_bonuses"),
+    "caught_up_from": N_("audit.detail.caught_up_from"),
 }
 TEMPLATES = {
     "stamps": N_("prog.template.stamps"),
