@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from app.db.models import Customer
-from app.services import demo, owner, sales, settings, staff, store, transfer
+from app.services import demo, owner, redemptions, sales, settings, staff, store, transfer
 from app.services.program import program_in_force
 from app.ui import text
 from tests.ui.conftest import SCREENSHOTS, settle
@@ -166,11 +166,7 @@ def shop(sqlite_ctx, tmp_path):
     ctx = sqlite_ctx
     demo.build_demo(ctx, customers=40, days=120)
     member = ctx_member(ctx)
-    owner.issue_coupon(ctx, member, "amount", 3000, 30)
-    owner.issue_coupon(ctx, member, "percent", 10, 30)
     owner.adjust_points(ctx, member, 500, "영수증 분실 보상")
-    sale = sales.record_sale(ctx, member, 12_000, 1)
-    sales.void_action(ctx, str(sale.sale_id))
     staff.add_staff(ctx, "이알바", "cashier", "1234")
     settings.update_settings(ctx, idle_minutes=15)
     mapping = {"phone": "전화번호", "name": "이름", "points": "포인트"}
@@ -180,7 +176,12 @@ def shop(sqlite_ctx, tmp_path):
 
     daily.run_daily(ctx)
     ctx.fixed_now = ctx.now()
-    sales.record_sale(ctx, member, 9_000, 1)
+    owner.issue_coupon(ctx, member, "amount", 3000, 30)
+    owner.issue_coupon(ctx, member, "percent", 10, 30)
+    sale = sales.record_sale(ctx, member, 12_000, 1)
+    sales.void_action(ctx, str(sale.sale_id))
+    sales.record_sale(ctx, member, 90_000, 1)
+    redemptions.redeem_points(ctx, member, 1_000)
     return ctx
 
 
@@ -269,6 +270,7 @@ def _walk_counter(walk: Walk, win, qtbot) -> None:
             counter.dialog.reject()
             settle(qtbot, win)
     counter.open_coupon()
+    assert counter.dialog is not None  # the member holds two coupons
     if counter.dialog is not None:
         walk.look("dialog-coupon", counter.dialog)
         counter.dialog.reject()
@@ -316,15 +318,18 @@ def _walk_backoffice(walk: Walk, win, qtbot, tmp_path: Path) -> None:
         settle(qtbot, win)
         walk.look(key.replace(".", "-"), office, page)
         if key == "page.customers":
-            page.open_row(page.model.index(0, 0))
-            settle(qtbot, win)
-            detail = page.detail
-            if detail is not None:
-                qtbot.waitUntil(lambda d=detail: d.ledger.rowCount() > 0, timeout=10_000)
-                for i in range(detail.tabs.count()):
-                    detail.tabs.setCurrentIndex(i)
-                    walk.look(f"member-detail-{i}", detail)
-                detail.close()
+            from app.ui.backoffice.customer_detail import CustomerDetailDialog
+
+            # the showcase member: sales, a void, an adjustment, coupons, expiry, tier steps
+            detail = CustomerDetailDialog(win.ctx, win.runner, ctx_member(win.ctx), page)
+            detail.resize(1024, 700)
+            detail.show()
+            qtbot.waitUntil(lambda d=detail: d.ledger.rowCount() > 5, timeout=10_000)
+            assert detail.coupons.rowCount() >= 2
+            for i in range(detail.tabs.count()):
+                detail.tabs.setCurrentIndex(i)
+                walk.look(f"member-detail-{i}", detail)
+            detail.close()
         if key == "page.import":
             page.path.setText(str(_bad_import(tmp_path)))
             page.read_file()
