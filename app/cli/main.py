@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app.cli import render
+from app.cli.help import argparse_words
 from app.domain.errors import Refused
 from app.domain.money import parse_won
 from app.domain.program import read_program_text
@@ -53,7 +54,8 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser(db: str | None = None) -> Parser:
+def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
+    """The whole command line; its help texts in `lang` (app/cli/help.py) when given."""
     common = Parser(add_help=False)
     common.add_argument(
         "--db",
@@ -188,6 +190,10 @@ def build_parser(db: str | None = None) -> Parser:
     from app.cli import sync
 
     sync.add_commands(command)
+    if lang is not None:
+        from app.cli.help import localize
+
+        localize(parser, lang)
     return parser
 
 
@@ -523,11 +529,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_lang(argv)
     try:
-        args = build_parser(_early_value(argv, "--db")).parse_args(argv)
+        with argparse_words(lang):
+            parser = build_parser(_early_value(argv, "--db"), lang)
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit as done:  # --help, --version: printed, the exit code returned
+                return done.code if isinstance(done.code, int) else EXIT_OK
+            if not args.command:
+                parser.print_help()
+                return EXIT_OK
         lang = getattr(args, "lang", None) or lang
-        if not args.command:
-            build_parser().print_help()
-            return EXIT_OK
         from app.services.context import open_shop
 
         ctx = open_shop(getattr(args, "db", None), create=args.command in ("init", "demo"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.domain.card import format_card_token
 from app.domain.errors import Refused
 from app.i18n import default_language, has_text, translate, translate_plural
 from app.services.customers import resolve_customer
@@ -106,8 +107,16 @@ class Printed:
         )
         if self.cards:
             line += " · " + translate_plural(
-                lang, "cli.print.cards", "cli.print.cards_plural", self.cards, cards=self.cards
+                lang,
+                "cli.print.cards",
+                "cli.print.cards_plural",
+                self.cards,
+                cards=f"{self.cards:,}",
             )
+        tokens = self.extra.get("tokens") or []
+        if tokens:  # blank cards: the numbers made, as printed, to hand out or to check
+            line += "\n" + translate(lang, "cli.print.blank_numbers")
+            line += "".join(f"\n  {format_card_token(token)}" for token in tokens)
         return line
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.domain.card import format_card_token
 from app.domain.money import format_won
-from app.i18n import translate, translate_plural
+from app.i18n import N_, codes, translate, translate_plural
 from app.services.customers import last_valid_day
 from app.services.encoding import Shape, Shapes, service_shapes, to_json
 
@@ -153,10 +153,25 @@ def usage(detail: str, lang: str) -> str:
     return translate(lang, "cli.bad_command", detail=detail)
 
 
-def _status_lines(s: Any, lang: str) -> list[str]:
-    head = " ".join(
-        x for x in [s.name or "", s.phone_masked or "", f"[{s.tier_name} {s.tier}]"] if x
-    )
+def _program(ctx: Any) -> Any:
+    from app.services.program import program_in_force
+
+    return program_in_force(ctx)
+
+
+def _tier_name(ctx: Any, code: str | None) -> str:
+    """A tier's name in the program in force (its code when the program no longer has it)."""
+    names = {level.code: level.name for level in _program(ctx).tiers.levels}
+    return names.get(code or "", code or "")
+
+
+def _rewards_ready(ctx: Any, n: int, lang: str) -> str:
+    reward = _program(ctx).stamps.reward
+    return translate_plural(lang, "cli.rewards", "cli.rewards_plural", n, reward=reward)
+
+
+def _status_lines(s: Any, ctx: Any, lang: str) -> list[str]:
+    head = " ".join(x for x in [s.name or "", s.phone_masked or "", f"[{s.tier_name}]"] if x)
     if s.birthday_month:
         head += f"  🎂 {translate(lang, 'cli.birthday')}"
     points = f"{translate(lang, 'cli.points')}: {s.points:,}P"
@@ -164,17 +179,19 @@ def _status_lines(s: Any, lang: str) -> list[str]:
         points += f" ({translate(lang, 'cli.expiring', points=f'{s.points_expiring_30d:,}P')})"
     stamps = f"{translate(lang, 'cli.stamps')}: {s.stamps % s.stamp_goal}/{s.stamp_goal}"
     if s.rewards_ready:
-        ready = translate_plural(
-            lang, "cli.rewards", "cli.rewards_plural", s.rewards_ready, reward=""
-        )
-        stamps += f" ({ready})".replace(": )", ")")
+        stamps += f" ({_rewards_ready(ctx, s.rewards_ready, lang)})"
     lines = [head, points, stamps]
     if s.next_tier:
         lines.append(
             f"{translate(lang, 'cli.tier')}: "
-            + translate(lang, "cli.to_next", tier=s.next_tier, won=format_won(s.to_next_tier, lang))
+            + translate(
+                lang,
+                "cli.to_next",
+                tier=_tier_name(ctx, s.next_tier),
+                won=format_won(s.to_next_tier, lang),
+            )
         )
-    coupons = ", ".join(f"{c.code} ({c.kind} {c.value})" for c in s.coupons)
+    coupons = ", ".join(f"{c.code} ({codes.coupon_text(lang, c.kind, c.value)})" for c in s.coupons)
     lines.append(f"{translate(lang, 'cli.coupons')}: {coupons or translate(lang, 'cli.none')}")
     if s.card:
         lines.append(f"{translate(lang, 'cli.card')}: {format_card_token(s.card)}")
@@ -211,7 +228,7 @@ def _text_writers() -> dict[type, TextWriter]:
         Init: _init_text,
         Raw: _raw_text,
         DemoResult: _demo_text,
-        CustomerStatus: lambda r, ctx, lang: "\n".join(_status_lines(r, lang)),
+        CustomerStatus: lambda r, ctx, lang: "\n".join(_status_lines(r, ctx, lang)),
         Enrollment: _enrollment_text,
         Found: _found_text,
         Sold: _sold_text,
@@ -223,10 +240,10 @@ def _text_writers() -> dict[type, TextWriter]:
         Erased: lambda r, ctx, lang: translate(lang, "cli.erased", id=r.id),
         Ledger: _ledger_text,
         DailyResult: _daily_text,
-        MonthlyReport: lambda r, ctx, lang: _report_text(r, lang),
-        Months: lambda r, ctx, lang: "\n\n".join(_report_text(m, lang) for m in r.reports),
+        MonthlyReport: lambda r, ctx, lang: _report_text(r, ctx, lang),
+        Months: lambda r, ctx, lang: "\n\n".join(_report_text(m, ctx, lang) for m in r.reports),
         Exported: lambda r, ctx, lang: translate_plural(
-            lang, "cli.exported", "cli.exported_plural", r.rows, file=r.file
+            lang, "cli.exported", "cli.exported_plural", r.rows, n=f"{r.rows:,}", file=r.file
         ),
         ImportResult: lambda r, ctx, lang: _import_text(r, lang),
         BackupResult: _backup_text,
@@ -253,7 +270,7 @@ def _raw_text(r: Any, ctx: Any, lang: str) -> str:
 def _demo_text(r: Any, ctx: Any, lang: str) -> str:
     if not r.created:
         return (
-            translate(lang, "cli.demo_exists", customers=r.customers)
+            translate(lang, "cli.demo_exists", customers=f"{r.customers:,}")
             + "\n"
             + translate(lang, "cli.demo_try", last4=r.showcase_phone[-4:])
         )
@@ -261,9 +278,9 @@ def _demo_text(r: Any, ctx: Any, lang: str) -> str:
         translate(
             lang,
             "cli.demo_created",
-            customers=r.customers,
-            sales=r.sales,
-            redemptions=r.redemptions,
+            customers=f"{r.customers:,}",
+            sales=f"{r.sales:,}",
+            redemptions=f"{r.redemptions:,}",
         )
         + "\n"
         + translate(lang, "cli.demo_try", last4=r.showcase_phone[-4:])
@@ -283,11 +300,11 @@ def _enrollment_text(r: Any, ctx: Any, lang: str) -> str:
 def _found_text(r: Any, ctx: Any, lang: str) -> str:
     if not r.customers:
         return translate(lang, "cli.no_match")
-    blocks = [translate(lang, "cli.matches", n=len(r.customers))]
+    blocks = [translate(lang, "cli.matches", n=f"{len(r.customers):,}")]
     stamps = translate(lang, "cli.stamps")
     for s in r.customers:
         blocks.append(
-            f"- {s.name or ''} {s.phone_masked} [{s.tier}] "
+            f"- {s.name or ''} {s.phone_masked} [{s.tier_name}] "
             f"{s.points:,}P · {stamps} {s.stamps % s.stamp_goal}/{s.stamp_goal}"
             f"  id={s.id}"
         )
@@ -305,21 +322,35 @@ def _sale_text(r: Any, ctx: Any, lang: str) -> str:
             lang,
             "cli.sale",
             amount=format_won(r.amount, lang),
-            points=r.points_earned,
-            stamps=r.stamps_earned,
+            points=f"{r.points_earned:,}",
+            stamps=f"{r.stamps_earned:,}",
         )
     ]
     if r.campaign_points:
         lines.append(
-            translate(lang, "cli.campaign", names=", ".join(r.campaigns), points=r.campaign_points)
+            translate(
+                lang,
+                "cli.campaign",
+                names=", ".join(r.campaigns),
+                points=f"{r.campaign_points:,}",
+            )
         )
     if r.promoted_from:
-        lines.append(translate(lang, "cli.promoted", old=r.promoted_from, new=r.tier))
+        lines.append(
+            translate(
+                lang,
+                "cli.promoted",
+                old=_tier_name(ctx, r.promoted_from),
+                new=_tier_name(ctx, r.tier),
+            )
+        )
     lines.append(
         translate(
             lang, "cli.now", points=f"{r.points:,}", card=r.stamps % r.stamp_goal, goal=r.stamp_goal
         )
     )
+    if r.status is not None and r.status.rewards_ready:
+        lines.append(_rewards_ready(ctx, r.status.rewards_ready, lang))
     lines.append(f"sale_id: {r.sale_id}")
     return "\n".join(lines)
 
@@ -343,12 +374,16 @@ def _redemption_text(r: Any, ctx: Any, lang: str) -> str:
 
 def _void_text(r: Any, ctx: Any, lang: str) -> str:
     return translate(
-        lang, "cli.voided", kind=r.kind, points=r.points_change, stamps=r.stamps_change
+        lang,
+        "cli.voided",
+        kind=codes.action_kind(lang, r.kind),
+        points=f"{r.points_change:+,}",
+        stamps=f"{r.stamps_change:+,}",
     )
 
 
 def _adjust_text(r: Any, ctx: Any, lang: str) -> str:
-    return translate(lang, "cli.adjusted", points=r.points_change, balance=f"{r.points:,}")
+    return translate(lang, "cli.adjusted", points=f"{r.points_change:+,}", balance=f"{r.points:,}")
 
 
 def _coupon_text(r: Any, ctx: Any, lang: str) -> str:
@@ -356,8 +391,7 @@ def _coupon_text(r: Any, ctx: Any, lang: str) -> str:
         lang,
         "cli.coupon_issued",
         code=r.code,
-        kind=r.kind,
-        value=r.value,
+        coupon=codes.coupon_text(lang, r.kind, r.value),
         until=last_valid_day(ctx, r.valid_until).isoformat(),
     )
 
@@ -366,9 +400,9 @@ def _ledger_text(r: Any, ctx: Any, lang: str) -> str:
     rows = []
     for line in r.lines:
         rows.append(
-            f"{ctx.local(line.at):%Y-%m-%d %H:%M}  {line.kind:<6} "
+            f"{ctx.local(line.at):%Y-%m-%d %H:%M}  {_pad(_entry_kind(lang, line.kind), 6)} "
             f"{line.points:>+8,}P {line.stamps:>+4}  = {line.points_balance:>9,}P "
-            f"{line.stamps_balance:>4}  {line.reason or ''}"
+            f"{line.stamps_balance:>4}  {codes.ledger_reason(lang, line.reason)}"
         )
     if r.due_to_expire:
         rows.append(
@@ -382,17 +416,37 @@ def _ledger_text(r: Any, ctx: Any, lang: str) -> str:
     return "\n".join(rows) or translate(lang, "cli.none")
 
 
+ENTRY_KINDS = {
+    "earn": N_("detail.kind.earn"),
+    "bonus": N_("detail.kind.bonus"),
+    "redeem": N_("detail.kind.redeem"),
+    "expire": N_("detail.kind.expire"),
+    "void": N_("detail.kind.void"),
+    "adjust": N_("detail.kind.adjust"),
+}
+
+
+def _entry_kind(lang: str, kind: str) -> str:
+    return translate(lang, ENTRY_KINDS[kind]) if kind in ENTRY_KINDS else kind
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-aligned in `width` columns, a Hangul syllable counting two."""
+    wide = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
+    return text + " " * max(0, width - len(text) - wide)
+
+
 def _daily_text(r: Any, ctx: Any, lang: str) -> str:
     return translate(
         lang,
         "cli.daily",
         day=r.day,
-        points=r.expired_points,
-        customers=r.expired_customers,
-        evaluated=r.tiers_evaluated,
-        promoted=r.promoted,
-        demoted=r.demoted,
-        birthdays=r.birthday_bonuses,
+        points=f"{r.expired_points:,}",
+        customers=f"{r.expired_customers:,}",
+        evaluated=f"{r.tiers_evaluated:,}",
+        promoted=f"{r.promoted:,}",
+        demoted=f"{r.demoted:,}",
+        birthdays=f"{r.birthday_bonuses:,}",
     )
 
 
@@ -400,11 +454,15 @@ def _backup_text(r: Any, ctx: Any, lang: str) -> str:
     if r.previous_copy:
         return translate(lang, "cli.restored", path=r.path, copy=r.previous_copy)
     return translate(
-        lang, "cli.backup", path=r.path, customers=r.customers, entries=r.ledger_entries
+        lang,
+        "cli.backup",
+        path=r.path,
+        customers=f"{r.customers:,}",
+        entries=f"{r.ledger_entries:,}",
     )
 
 
-def _report_text(r: Any, lang: str) -> str:
+def _report_text(r: Any, ctx: Any, lang: str) -> str:
     data = asdict(r)
     lines = [f"== {r.month} =="]
     for key in (
@@ -424,7 +482,7 @@ def _report_text(r: Any, lang: str) -> str:
     lines.append(f"{translate(lang, 'cli.redemption_rate')}: {r.redemption_rate * 100:.1f}%")
     lines.append(
         f"{translate(lang, 'cli.tier_counts')}: "
-        + ", ".join(f"{k} {v:,}" for k, v in r.tier_counts.items())
+        + ", ".join(f"{_tier_name(ctx, k)} {v:,}" for k, v in r.tier_counts.items())
     )
     return "\n".join(lines)
 
@@ -438,15 +496,21 @@ def _import_text(r: Any, lang: str) -> str:
         for b in r.bad
     ]
     if r.dry_run:
-        lines.append(translate(lang, "cli.import_dry", rows=r.rows, bad=len(r.bad)))
+        lines.append(translate(lang, "cli.import_dry", rows=f"{r.rows:,}", bad=f"{len(r.bad):,}"))
     elif r.bad and not r.imported:
         lines.append(
             translate_plural(
-                lang, "cli.import_refused", "cli.import_refused_plural", len(r.bad), bad=len(r.bad)
+                lang,
+                "cli.import_refused",
+                "cli.import_refused_plural",
+                len(r.bad),
+                bad=f"{len(r.bad):,}",
             )
         )
     else:
-        lines.append(translate(lang, "cli.import_ok", imported=r.imported, rows=r.rows))
+        lines.append(
+            translate(lang, "cli.import_ok", imported=f"{r.imported:,}", rows=f"{r.rows:,}")
+        )
     return "\n".join(lines)
 
 

@@ -84,8 +84,11 @@ def has_text(key: str) -> bool:
 
 
 def explain(refused: _Refusal, lang: str) -> str:
-    """A refusal's sentence in `lang`; the bare code when it has none or it cannot be filled."""
+    """A refusal's sentence in `lang`, the codes among its values in words (app.i18n.codes);
+    the bare code when it has none or it cannot be filled."""
+    from app.i18n.codes import refusal_params  # codes builds on this module
+
     try:
-        return translate(lang, refused.code, **refused.params)
+        return translate(lang, refused.code, **refusal_params(refused.code, refused.params, lang))
     except (KeyError, IndexError, ValueError):
         return str(refused)

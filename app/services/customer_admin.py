@@ -288,6 +288,8 @@ class TierStep:
     from_code: str | None
     to_code: str
     reason: str
+    from_name: str | None = None  # the tier's name in the program in force (the code if gone)
+    to_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -380,20 +382,35 @@ def _detail(ctx: Context, session: Session, customer: Customer) -> CustomerDetai
                 .order_by(MembershipCard.issued_at)
             )
         ),
-        tier_history=_tier_history(session, customer.id),
+        tier_history=_tier_history(
+            session, customer.id, {level.code: level.name for level in program.tiers.levels}
+        ),
         coupons=_coupons(ctx, session, customer.id),
         visits=_visits(session, [customer.id, *absorbed], VISITS_SHOWN),
         absorbed=absorbed,
     )
 
 
-def _tier_history(session: Session, customer_id: uuid.UUID) -> list[TierStep]:
+def _tier_history(
+    session: Session, customer_id: uuid.UUID, names: dict[str, str] | None = None
+) -> list[TierStep]:
     rows = session.scalars(
         select(TierChange)
         .where(TierChange.customer_id == customer_id)
         .order_by(TierChange.changed_at, TierChange.id)
     )
-    return [TierStep(r.changed_at, r.from_code, r.to_code, r.reason) for r in rows]
+    names = names or {}
+    return [
+        TierStep(
+            r.changed_at,
+            r.from_code,
+            r.to_code,
+            r.reason,
+            names.get(r.from_code, r.from_code) if r.from_code else None,
+            names.get(r.to_code, r.to_code),
+        )
+        for r in rows
+    ]
 
 
 def _coupons(ctx: Context, session: Session, customer_id: uuid.UUID) -> list[CouponLine]:

@@ -27,8 +27,9 @@ from app.domain.money import parse_won
 from app.domain.phone import parse_phone
 from app.domain.program import Program
 from app.domain.redemption import check_points_redemption, max_redeemable
+from app.i18n import codes
 from app.services.customers import CouponView, parse_birthday
-from app.ui.text import refusal, t
+from app.ui.text import language, refusal, t
 
 QUICK_AMOUNTS = (5_000, 10_000, 20_000, 50_000)
 
@@ -198,7 +199,9 @@ class CouponDialog(FormDialog):
         super().__init__(t("coupon.title"), parent)
         self.list = QListWidget(objectName="couponList")
         for coupon in coupons:
-            item = QListWidgetItem(f"{coupon.code}  {coupon.kind} {coupon.value:,}")
+            item = QListWidgetItem(
+                f"{coupon.code}  {codes.coupon_text(language(), coupon.kind, coupon.value)}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, coupon.code)
             self.list.addItem(item)
         self.list.setCurrentRow(0)

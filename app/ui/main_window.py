@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, 
 from app.domain.daily_due import parse_daily_time
 from app.domain.errors import Refused
 from app.domain.program import Program
+from app.i18n import codes
 from app.services import settings
 from app.services.context import Context
 from app.services.program import program_in_force
@@ -235,7 +236,13 @@ class MainWindow(QMainWindow):
     # --- who is at the counter ----------------------------------------------------
 
     def on_signed_in(self, member: StaffMember) -> None:
-        self.who.setText(t("status.signed_in", name=member.name, role=t(f"role.{member.role}")))
+        self.who.setText(
+            t(
+                "status.signed_in",
+                name=codes.staff_name(language(), member.name),
+                role=codes.role(language(), member.role),
+            )
+        )
         self.sign_out_action.setEnabled(True)
         self.stack.setCurrentWidget(self.counter)
         self.counter.clear()

@@ -17,12 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import Refused
+from app.i18n import codes
 from app.services import staff
 from app.services.context import Context
 from app.services.staff import StaffMember
 from app.ui.dialogs import Keypad
 from app.ui.tasks import ServiceRunner
-from app.ui.text import refusal, t
+from app.ui.text import language, refusal, t
 
 
 class SignInScreen(QWidget):
@@ -68,8 +69,8 @@ class SignInScreen(QWidget):
         self.error.clear()
         self.people.clear()
         for member in staff.list_staff(self.ctx):
-            role = t(f"role.{member.role}")
-            item = QListWidgetItem(f"{member.name}  ·  {role}")
+            role = codes.role(language(), member.role)
+            item = QListWidgetItem(f"{codes.staff_name(language(), member.name)}  ·  {role}")
             item.setData(Qt.ItemDataRole.UserRole, member)
             self.people.addItem(item)
         self.people.setCurrentRow(0)

@@ -44,7 +44,7 @@ def test_points_expire_twelve_months_after_they_were_earned(cli):
 
     code, out, _ = cli("ledger", PHONE)
     assert code == 0
-    assert "expire" in out and "-240P" in out
+    assert "소멸" in out and "유효기간 만료" in out and "-240P" in out  # kind, reason in words
 
 
 def test_the_counter_settles_expiry_without_the_daily_run(cli):

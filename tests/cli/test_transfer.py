@@ -36,7 +36,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(ctx, tmp_path):
         "3번째 줄: 휴대폰 번호가 너무 짧습니다",
         "4번째 줄: 생일",
         "6번째 줄: 같은 번호가 2번째",
-        "7번째 줄: points 값은",
+        "7번째 줄: 포인트 값은",  # the field in words, not its code
     ):
         assert line in err, err
     assert "2번째 줄:" not in err and "5번째 줄" not in err

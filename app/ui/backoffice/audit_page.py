@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import codes
 from app.services import audit, staff
 from app.services.audit import AuditFilter, AuditRow, ChainCheck
 from app.services.audit import AuditPage as LogPage
@@ -28,7 +28,7 @@ from app.services.context import Context
 from app.services.staff import StaffMember
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
 from app.ui.tasks import ServiceRunner
-from app.ui.text import has_text, t
+from app.ui.text import language, t
 
 PAGE_SIZE = 100
 COLUMNS = ("when", "who", "action", "about")
@@ -37,30 +37,13 @@ DAYS_SHOWN = 30
 
 def action_phrase(action: str) -> str:
     """'staff.add' -> '직원 추가'; an action this version does not know shows as it is."""
-    key = f"audit.action.{action}"
-    return t(key) if has_text(key) else action
+    return codes.audit_action(language(), action)
 
 
 def about_text(row: AuditRow) -> str:
     """What the action was about: a staff member's name, or the detail in a few words."""
-    parts = [row.target_name] if row.target_name else []
-    for key, value in (row.detail or {}).items():
-        if isinstance(value, str) and _UUID.fullmatch(value):
-            continue  # an internal id says nothing to the owner
-        label = t(f"audit.detail.{key}") if has_text(f"audit.detail.{key}") else key
-        parts.append(f"{label}: {_shown(value)}")
-    return " · ".join(parts)
-
-
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, bool):
-        return t("audit.yes") if value else t("audit.no")
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return str(value)
+    parts = [codes.staff_name(language(), row.target_name)] if row.target_name else []
+    return " · ".join(parts + codes.audit_detail(language(), row.detail))
 
 
 class AuditModel(QAbstractTableModel):
@@ -98,7 +81,7 @@ class AuditModel(QAbstractTableModel):
         if column == "when":
             return self.ctx.local(row.at).strftime("%Y-%m-%d %H:%M:%S")
         if column == "who":
-            return row.staff_name or "—"
+            return codes.staff_name(language(), row.staff_name)
         if column == "action":
             return action_phrase(row.action)
         return about_text(row)
@@ -193,14 +176,13 @@ class AuditPage(QWidget):
     def _fill_actions(self, actions: list[str]) -> None:
         areas = sorted({a.split(".")[0] for a in actions})
         for area in areas:
-            key = f"audit.area.{area}"
-            self.action.addItem(t(key) if has_text(key) else area, area)
+            self.action.addItem(codes.audit_area(language(), area), area)
         for action in actions:
             self.action.addItem("  " + action_phrase(action), action)
 
     def _fill_staff(self, members: list[StaffMember]) -> None:
         for member in members:
-            self.who.addItem(member.name, str(member.id))
+            self.who.addItem(codes.staff_name(language(), member.name), str(member.id))
 
     def wanted(self) -> AuditFilter:
         """The local dates chosen, as UTC moments: from the first day's start to after the last."""

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import Refused
+from app.i18n import codes
 from app.services.context import Context
 from app.services.customer_admin import (
     CustomerDetail,
@@ -44,7 +45,7 @@ from app.services.customer_admin import (
 )
 from app.services.ledger import NEVER
 from app.ui.tasks import ServiceRunner
-from app.ui.text import refusal, t, won
+from app.ui.text import language, refusal, t, won
 
 
 def ask_yes_no(parent: QWidget, text: str) -> bool:
@@ -223,7 +224,12 @@ class CustomerDetailDialog(QDialog):
         self._fill(
             self.tiers,
             [
-                [self._when(s.at), s.from_code or "", s.to_code, s.reason]
+                [
+                    self._when(s.at),
+                    s.from_name or s.from_code or "",
+                    s.to_name or s.to_code,
+                    codes.tier_reason(language(), s.reason),
+                ]
                 for s in detail.tier_history
             ],
         )
@@ -232,11 +238,7 @@ class CustomerDetailDialog(QDialog):
             [
                 [
                     c.code,
-                    won(c.value)
-                    if c.kind == "amount"
-                    else f"{c.value}%"
-                    if c.kind == "percent"
-                    else str(c.value),
+                    codes.coupon_text(language(), c.kind, c.value),
                     c.last_day.isoformat(),
                     t("detail.used.yes") if c.used else t("detail.used.no"),
                 ]
@@ -298,7 +300,7 @@ class CustomerDetailDialog(QDialog):
                 f"{line.stamps:+d}" if line.stamps else "",
                 str(line.stamps_balance),
                 self._when(line.expires_at)[:10],
-                line.reason or "",
+                codes.ledger_reason(language(), line.reason),
             ]
             for line in reversed(detail.ledger)  # newest first, as a statement reads
         ]

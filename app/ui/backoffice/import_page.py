@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import Refused
+from app.i18n import codes
 from app.services import transfer
 from app.services.context import Context
 from app.ui.backoffice.reports_page import fill, table
 from app.ui.tasks import ServiceRunner
-from app.ui.text import refusal, t
+from app.ui.text import language, refusal, t
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -133,7 +134,11 @@ class ImportPage(QWidget):
     def _show_preview(self, preview: transfer.ImportPreview) -> None:
         self.preview = preview
         self.encoding.setText(
-            t("import.encoding_found", encoding=preview.encoding.upper(), n=preview.total_rows)
+            t(
+                "import.encoding_found",
+                encoding=codes.encoding(language(), preview.encoding),
+                n=preview.total_rows,
+            )
         )
         for field_name, combo in self.columns.items():
             combo.clear()

@@ -28,6 +28,7 @@ from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.money import parse_won
 from app.domain.program import STAMP_PER, Program
+from app.i18n import codes
 from app.services import program as program_service
 from app.services.context import Context
 from app.services.program import ProgramChange
@@ -484,7 +485,7 @@ class ProgramPage(QWidget):
         self.history.setRowCount(len(history))
         for row, change in enumerate(history):
             when = self.ctx.local(change.created_at).strftime("%Y-%m-%d %H:%M")
-            cells = (when, change.staff_name or "—", change_summary(change))
+            cells = (when, codes.staff_name(language(), change.staff_name), change_summary(change))
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import Refused
+from app.i18n import codes
 from app.services import staff
 from app.services.context import Context
 from app.services.staff import StaffMember
 from app.ui.backoffice.settings_page import combo, error_text, field_error, page_title
 from app.ui.tasks import ServiceRunner
-from app.ui.text import t
+from app.ui.text import language, t
 
 
 def pin_edit(name: str) -> QLineEdit:
@@ -130,8 +131,8 @@ class StaffPage(QWidget):
         self.table.setRowCount(len(members))
         for row, member in enumerate(members):
             cells = (
-                member.name,
-                t(f"role.{member.role}"),
+                codes.staff_name(language(), member.name),
+                codes.role(language(), member.role),
                 t("staff.active") if member.active else t("staff.inactive"),
                 t("staff.pin_set") if member.has_pin else t("staff.pin_none"),
             )
