@@ -155,8 +155,24 @@ class MainWindow(QMainWindow):
         if self.backoffice is None:
             self.backoffice = BackOfficeWindow(self.ctx, self.runner, self.store_name, self)
             self.backoffice.destroyed.connect(lambda: setattr(self, "backoffice", None))
+            self.backoffice.setup_finished.connect(self.reload_shop)
         self.backoffice.show()
         self.backoffice.raise_()
+
+    def reload_shop(self) -> None:
+        """After the setup wizard (reopened from the back office): its name and program."""
+        from app.services.store import store_name
+
+        def done(read: tuple[Program, str]) -> None:
+            self.program, self.store_name = read
+            on_counter = self.stack.currentWidget() is self.counter
+            self._build_screens()
+            self.setWindowTitle(t("app.title", store=self.store_name))
+            self.stack.setCurrentWidget(self.counter if on_counter else self.signin)
+            if on_counter:
+                self.counter.focus_search()
+
+        self.runner.run(lambda: (program_in_force(self.ctx), store_name(self.ctx)), done)
 
     def open_about(self) -> None:
         """The About box: version, database location, licences (read on the database thread)."""
