@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -570,6 +570,20 @@ class CounterScreen(QWidget):
 
             logging.getLogger("dangol").exception("counter action failed", exc_info=error)
         self._update_buttons()
+
+    def control_rects(self) -> list[QRect]:
+        """Global rectangles of the counter's controls: search, messages, every action button,
+        the list of matches, and the band at the bottom where the toast and its undo appear."""
+        widgets: list[QWidget] = [self.search, self.hint, self.message, self.enroll_offer]
+        widgets += list(self.buttons.values())
+        widgets += [self.panel.reveal] if self.panel.reveal.isVisible() else []
+        rects = [QRect(w.mapToGlobal(QPoint(0, 0)), w.size()) for w in widgets if w.isVisible()]
+        if self.matches.isVisible():
+            rects.append(QRect(self.matches.mapToGlobal(QPoint(0, 0)), self.matches.size()))
+        band = max(self.toast_box.sizeHint().height(), 64) + 12
+        bottom_left = self.mapToGlobal(QPoint(0, self.height() - band))
+        rects.append(QRect(bottom_left.x(), bottom_left.y(), self.width(), band))
+        return rects
 
     def current(self) -> dict[str, Any]:
         """For tests and the customer display: what the screen shows now."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar
 
@@ -19,7 +19,7 @@ from app.services.staff import StaffMember
 from app.ui.camera import CameraScanDialog, camera_available
 from app.ui.counter import CounterScreen
 from app.ui.daily_runner import DailyRunner
-from app.ui.display import CustomerDisplay
+from app.ui.display import CustomerDisplay, place_display
 from app.ui.signin import SignInScreen
 from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, set_language, t
@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.signin.signed_in.connect(self.on_signed_in)
         self.counter.status_shown.connect(self._mirror)
         self.counter.action_done.connect(self._mirror_action)
+        self.counter.sale_done.connect(self._mirror_sale)
 
     def _build_toolbar(self) -> None:
         self.toolbar.clear()
@@ -290,7 +291,14 @@ class MainWindow(QMainWindow):
 
     def toggle_display(self, on: bool) -> None:
         if on and self.display is None:
-            self.display = CustomerDisplay(self.store_name)
+            from PySide6.QtGui import QGuiApplication
+
+            single = len(QGuiApplication.screens()) < 2
+            # one monitor: a tool window of the counter (above it, below its dialogs)
+            self.display = CustomerDisplay(self.store_name, self if single else None)
+            if single:
+                self.display.setWindowFlag(Qt.WindowType.Tool, True)
+            place_display(self.display, self, self.controls())
             self.display.show()
             self._mirror(self.counter.status)
         elif not on and self.display is not None:
@@ -300,6 +308,25 @@ class MainWindow(QMainWindow):
     def _mirror(self, status) -> None:
         if self.display is not None:
             self.display.show_customer(status)
+
+    def controls(self) -> list[QRect]:
+        """Global rectangles of everything the cashier touches (the display leaves them free)."""
+        rects = self.counter.control_rects()
+        for bar in (self.toolbar, self.statusBar()):
+            rects.append(QRect(bar.mapToGlobal(QPoint(0, 0)), bar.size()))
+        return rects
+
+    def _mirror_sale(self, result: object) -> None:
+        if self.display is not None:
+            from app.services.sales import SaleResult
+
+            assert isinstance(result, SaleResult)
+            self.display.show_sale(
+                result.points_earned,
+                result.stamps,
+                result.stamp_goal,
+                self.program.stamps.enabled,
+            )
 
     def _mirror_action(self, text: str) -> None:
         if self.display is not None and self.counter.status is not None:
