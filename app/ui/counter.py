@@ -110,7 +110,7 @@ class CounterScreen(QWidget):
             ("clear", "Esc", self.clear),
         ]:
             button = QPushButton(f"{t('action.' + key)}\n{shortcut}", objectName=f"{key}Button")
-            button.setMinimumSize(150, 64)
+            button.setMinimumSize(150, 52)  # eight of them fit 600 px; >= 44 px for a finger
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(slot)
             self.buttons[key] = button

@@ -123,7 +123,7 @@ class Keypad(QWidget):
         for i, key in enumerate(keys):
             button = QPushButton(key, objectName="keypadKey")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setMinimumSize(64, 52)
+            button.setMinimumSize(64, 48)
             button.clicked.connect(lambda _=False, k=key: self._press(k))
             grid.addWidget(button, i // 3, i % 3)
 

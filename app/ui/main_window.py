@@ -20,6 +20,7 @@ from app.ui.camera import CameraScanDialog, camera_available
 from app.ui.counter import CounterScreen
 from app.ui.daily_runner import DailyRunner
 from app.ui.display import CustomerDisplay, place_display
+from app.ui.screen_fit import fit_to_screen
 from app.ui.signin import SignInScreen
 from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, set_language, t
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentWidget(self.counter)
             self.counter.focus_search()
-        self.resize(1180, 760)
+        self.resize(fit_to_screen(self, 1180, 760))
 
     def _build_screens(self) -> None:
         """The sign-in and counter screens, built anew when the language changes."""

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -143,9 +144,17 @@ class CustomerPanel(QFrame):
         body.addWidget(self.visits)
         body.addStretch(1)
 
+        # on a small screen (1024×600) the panel scrolls instead of pushing the window taller
+        self.scroller = QScrollArea(objectName="panelScroll")
+        self.scroller.setWidget(self.body)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.viewport().setAutoFillBackground(False)
+        self.body.setAutoFillBackground(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
-        layout.addWidget(self.body)
+        layout.addWidget(self.scroller)
         self.show_status(None)
 
     def show_status(
@@ -153,7 +162,7 @@ class CustomerPanel(QFrame):
     ) -> None:
         self.status = status
         self.empty.setVisible(status is None)
-        self.body.setVisible(status is not None)
+        self.scroller.setVisible(status is not None)
         self.revealed = False
         self.reveal.setText(t("action.reveal"))
         if status is None:

@@ -46,13 +46,13 @@ class SignInScreen(QWidget):
         for widget in (self.pin_again_label, self.pin_again):
             widget.hide()
         for field in (self.pin, self.pin_again):
-            field.setMinimumHeight(48)
+            field.setMinimumHeight(44)
         self.note = QLabel(objectName="signinNote")
         self.note.setWordWrap(True)
         self.error = QLabel(objectName="fieldError")
         self.error.setWordWrap(True)
         self.button = QPushButton(t("signin.button"), objectName="signinButton")
-        self.button.setMinimumHeight(56)
+        self.button.setMinimumHeight(48)
         self.button.clicked.connect(self.submit)
 
         title = QLabel(t("signin.title"), objectName="screenTitle")

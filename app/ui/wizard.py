@@ -234,6 +234,7 @@ class SetupWizard(QWizard):
             (QWizard.WizardButton.CancelButton, "wizard.cancel"),
         ):
             self.setButtonText(button, t(key))
+            self.button(button).setMinimumHeight(44)  # a touch target
         self.store = StorePage("" if store_name == "내 가게" else store_name)
         self.pin = PinPage()
         self.program = ProgramPage()

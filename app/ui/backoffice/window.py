@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.context import Context
+from app.ui.screen_fit import fit_to_screen
 from app.ui.tasks import ServiceRunner
 from app.ui.text import t
 
@@ -71,7 +72,7 @@ class BackOfficeWindow(QMainWindow):
         column.addWidget(self.setup_bar)
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.resize(1200, 800)
+        self.resize(fit_to_screen(self, 1200, 800))  # a 768-px-high screen shows it whole
         self._build_page(0)
 
     def open_wizard(self) -> None:
