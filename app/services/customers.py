@@ -172,6 +172,22 @@ class Match:
     tier: str
     tier_name: str
     points: int
+    last_visit: datetime | None = None  # the last purchase that still stands
+
+
+def last_visits_of_many(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """Each member's last purchase (voided ones and their voids left out), in one query."""
+    voided = select(Sale.reverses_id).where(Sale.reverses_id.is_not(None))
+    rows = session.execute(
+        select(Sale.customer_id, func.max(Sale.occurred_at))
+        .where(
+            Sale.customer_id.in_(ids),
+            Sale.reverses_id.is_(None),
+            Sale.id.not_in(voided),
+        )
+        .group_by(Sale.customer_id)
+    )
+    return {customer_id: at for customer_id, at in rows}
 
 
 def find_for_counter(ctx: Context, query_text: str) -> tuple[CustomerStatus | None, list[Match]]:
@@ -184,6 +200,7 @@ def find_for_counter(ctx: Context, query_text: str) -> tuple[CustomerStatus | No
             return None, []
         _, program = current_program(session)
         balances = balances_of_many(session, [c.id for c in found], ctx.now())
+        visits = last_visits_of_many(session, [c.id for c in found])
         return None, [
             Match(
                 c.id,
@@ -192,6 +209,7 @@ def find_for_counter(ctx: Context, query_text: str) -> tuple[CustomerStatus | No
                 c.tier_code,
                 program.tier(c.tier_code).name,
                 balances[c.id].points if c.id in balances else 0,
+                visits.get(c.id),
             )
             for c in found
         ]

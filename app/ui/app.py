@@ -52,7 +52,13 @@ def offer_demo(ctx: Context) -> None:
 
 
 def first_run(ctx: Context) -> bool:
-    """A new shop gets the setup wizard (once); False when the owner chose "later"."""
+    """A new shop gets the setup wizard; True when the counter should open next.
+
+    "나중에" (later) is not an exit: the counter opens with the defaults a new shop has (its
+    seed program, PDF slips, no demo), the owner sets a PIN at the first sign-in (twice), and
+    the wizard stays offered in the back office until it is finished. Only the start-up check
+    (DANGOL_READY_FILE) ends at the wizard.
+    """
     from app.services.setup import needs_setup
     from app.ui.tasks import ServiceRunner
     from app.ui.wizard import SetupWizard
@@ -66,7 +72,12 @@ def first_run(ctx: Context) -> bool:
         ready_file = os.environ.get("DANGOL_READY_FILE")
         if ready_file:  # a start-up check: the wizard is the first screen; report it, close
             QTimer.singleShot(0, lambda: (_write_ready(ready_file), wizard.reject()))
-        return bool(wizard.exec())
+        finished = bool(wizard.exec())
+        if ready_file:
+            return False
+        if not finished:
+            log.info("setup wizard put off: the counter opens with the new shop's defaults")
+        return True
     finally:
         runner.stop()
 

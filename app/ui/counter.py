@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,12 +23,14 @@ from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.domain.query import classify_query
+from app.domain.redemption import max_redeemable
 from app.domain.slip import PrinterSettings, SlipData
 from app.services import customers, redemptions, sales, settings, slips, staff
 from app.services.context import Context
-from app.services.customers import CustomerStatus
+from app.services.customers import CouponView, CustomerStatus
+from app.ui.dialog_service import DialogService
 from app.ui.dialogs import CouponDialog, EnrollDialog, PinDialog, RedeemDialog, SaleDialog
-from app.ui.panel import CustomerPanel
+from app.ui.panel import CustomerPanel, coupon_value_text
 from app.ui.search import SearchField
 from app.ui.slip_printer import SlipPrinter
 from app.ui.tasks import ServiceRunner
@@ -43,6 +44,7 @@ class CounterScreen(QWidget):
 
     status_shown = Signal(object)  # CustomerStatus | None, after the panel is updated
     action_done = Signal(str)  # the confirmation text
+    sale_done = Signal(object)  # sales.SaleResult: the customer display shows the moment
 
     def __init__(
         self,
@@ -51,14 +53,16 @@ class CounterScreen(QWidget):
         program: Program,
         parent: QWidget | None = None,
         slip_printer: SlipPrinter | None = None,
+        dialogs: DialogService | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx, self.runner = ctx, runner
+        self.dialogs = dialogs or DialogService()
         self.slip_printer = slip_printer or SlipPrinter(self)
         self.program = program  # passed in: building the screen reads no database
         self.status: CustomerStatus | None = None
         self.last_action: tuple[str, str] | None = None  # (id, what it was)
-        self.dialog: QDialog | None = None
+        self.dialog: QDialog | None = None  # a form or a confirmation (a QMessageBox)
         self._build()
         self._shortcuts()
 
@@ -106,11 +110,18 @@ class CounterScreen(QWidget):
             ("clear", "Esc", self.clear),
         ]:
             button = QPushButton(f"{t('action.' + key)}\n{shortcut}", objectName=f"{key}Button")
-            button.setMinimumSize(150, 64)
+            button.setMinimumSize(150, 52)  # eight of them fit 600 px; >= 44 px for a finger
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(slot)
             self.buttons[key] = button
             actions.addWidget(button)
+            if key == "redeem":
+                # why F3 is off (below the minimum), right under it
+                self.redeem_reason = QLabel(objectName="buttonReason")
+                self.redeem_reason.setWordWrap(True)
+                self.redeem_reason.setMaximumWidth(150)
+                self.redeem_reason.hide()
+                actions.addWidget(self.redeem_reason)
         actions.addStretch(1)
 
         left = QVBoxLayout()
@@ -118,7 +129,8 @@ class CounterScreen(QWidget):
         left.addWidget(self.hint)
         left.addWidget(self.message)
         left.addWidget(self.enroll_offer)
-        left.addWidget(self.matches, 1)
+        # several matches take the panel's place (a name can match dozens)
+        left.addWidget(self.matches, 3)
         left.addWidget(self.panel, 3)
         left.addWidget(self.toast_box)
         row = QHBoxLayout(self)
@@ -171,8 +183,7 @@ class CounterScreen(QWidget):
         matches: list[customers.Match],
         scanned: bool,
     ) -> None:
-        self.matches.clear()
-        self.matches.hide()
+        self._hide_matches()
         if status is not None:
             self.show_status(status)
             if scanned:
@@ -185,20 +196,35 @@ class CounterScreen(QWidget):
             return
         self._say(tn("search.many", "search.many_plural", len(matches)))
         for match in matches:
-            item = QListWidgetItem(
-                f"{match.name_masked or '—'}   {match.phone_masked}   "
-                f"{match.tier_name}   {match.points:,}P"
-            )
+            item = QListWidgetItem(self.match_text(match))
             item.setData(Qt.ItemDataRole.UserRole, match)
             self.matches.addItem(item)
         self.matches.setCurrentRow(0)
+        self.panel.hide()
         self.matches.show()
         self.matches.setFocus()
 
-    def _pick_match(self, item: QListWidgetItem) -> None:
+    def match_text(self, match: customers.Match) -> str:
+        """One line a person can tell apart: name, masked number, last visit, points."""
+        visit = (
+            t("search.match_visit", date=f"{self.ctx.local(match.last_visit):%Y-%m-%d}")
+            if match.last_visit is not None
+            else t("search.match_no_visit")
+        )
+        parts = [match.name_masked or t("cust.no_name"), match.phone_masked or ""]
+        parts += [match.tier_name, visit, f"{match.points:,}P"]
+        return "  ·  ".join(part for part in parts if part)
+
+    def _hide_matches(self) -> None:
+        self.matches.clear()
         self.matches.hide()
-        self._say("")
+        self.panel.show()
+
+    def _pick_match(self, item: QListWidgetItem) -> None:
         customer_id = item.data(Qt.ItemDataRole.UserRole).id
+        self.matches.hide()  # kept until the next search: the list is only put away
+        self.panel.show()
+        self._say("")
         self.runner.run(
             lambda: customers.customer_status(self.ctx, customer_id),
             self.show_status,
@@ -231,8 +257,7 @@ class CounterScreen(QWidget):
 
     def clear(self) -> None:
         self.search.clear()
-        self.matches.clear()
-        self.matches.hide()
+        self._hide_matches()
         self.enroll_offer.hide()
         self._say("")
         self.show_status(None)
@@ -242,9 +267,21 @@ class CounterScreen(QWidget):
         has = self.status is not None
         for key in ("sale", "redeem", "stamps", "coupon"):
             self.buttons[key].setEnabled(has)
+        reason = ""
         if has and self.status is not None:
             self.buttons["stamps"].setEnabled(self.status.rewards_ready > 0)
             self.buttons["coupon"].setEnabled(bool(self.status.coupons))
+            rules = self.program.points
+            if max_redeemable(self.status.points, rules) <= 0:
+                self.buttons["redeem"].setEnabled(False)
+                reason = t(
+                    "redeem.button_reason",
+                    minimum=f"{rules.min_redeem:,}",
+                    points=f"{self.status.points:,}",
+                )
+        self.redeem_reason.setText(reason)
+        self.redeem_reason.setVisible(bool(reason))
+        self.buttons["redeem"].setToolTip(reason)
         self.buttons["stamps"].setVisible(self.program.stamps.enabled)
         self.buttons["void"].setEnabled(self.last_action is not None)
         self.buttons["print"].setEnabled(self.last_action is not None)
@@ -301,9 +338,13 @@ class CounterScreen(QWidget):
         if result.promoted_from:
             text += t("done.promoted", tier=self.program.tier(result.tier).name)
         self._done(str(result.sale_id), text, result.status, result.slip)
+        self.sale_done.emit(result)
 
     def open_redeem(self) -> None:
         if self.status is None or self.dialog is not None:
+            return
+        if not self.buttons["redeem"].isEnabled():  # F3 below the minimum: the reason, no dialog
+            self._say(self.redeem_reason.text(), error=True)
             return
         dialog = RedeemDialog(self.program, self.status.points, self)
         self._open(dialog, lambda: self.redeem_points(dialog.points))
@@ -322,9 +363,41 @@ class CounterScreen(QWidget):
         )
 
     def redeem_stamps(self) -> None:
+        """F4: the stamp reward, after the cashier says yes (it takes the stamps off the card)."""
         if self.status is None or self.dialog is not None:
             return
+        if self.status.rewards_ready <= 0:
+            self._say(
+                t(
+                    "redeem.stamps_insufficient",
+                    balance=self.status.stamps,
+                    goal=self.status.stamp_goal,
+                ),
+                error=True,
+            )
+            return
         customer_id = self.status.id
+        self.dialog = self.dialogs.confirm(
+            self,
+            t("stamps.confirm_title"),
+            t(
+                "stamps.confirm",
+                reward=self.program.stamps.reward,
+                goal=self.status.stamp_goal,
+            ),
+            t("stamps.confirm_accept"),
+            t("dialog.close"),
+            lambda: self._after_confirm(lambda: self._redeem_stamps(customer_id)),
+            self._dialog_closed,
+            name="stampsConfirm",
+            accept_is_default=True,
+        )
+
+    def _after_confirm(self, then: Callable[[], None]) -> None:
+        self._dialog_closed()
+        then()
+
+    def _redeem_stamps(self, customer_id: uuid.UUID) -> None:
         self.runner.run(
             lambda: redemptions.redeem_stamps(self.ctx, customer_id),
             lambda r: self._done(str(r.redemption_id), t("done.stamps", reward=r.reward), r.status),
@@ -334,15 +407,16 @@ class CounterScreen(QWidget):
     def open_coupon(self) -> None:
         if self.status is None or not self.status.coupons or self.dialog is not None:
             return
-        dialog = CouponDialog(self.status.coupons, self)
+        dialog = CouponDialog(self.status.coupons, self, zone=self.ctx.zone)
         self._open(dialog, lambda: self.use_coupon(dialog.code))
 
     def use_coupon(self, code: str) -> None:
         assert self.status is not None
         customer_id = self.status.id
+        coupon = next((c for c in self.status.coupons if c.code == code), None)
         self.runner.run(
             lambda: redemptions.redeem_coupon(self.ctx, customer_id, code),
-            lambda r: self._done(str(r.redemption_id), t("done.coupon", code=code), r.status),
+            lambda r: self._done(str(r.redemption_id), coupon_done_text(code, coupon), r.status),
             self._failed,
         )
 
@@ -350,21 +424,20 @@ class CounterScreen(QWidget):
         if self.last_action is None:
             self._say(t("void.nothing"), error=True)
             return
+        if self.dialog is not None:
+            return
         action_id, what = self.last_action
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        # the buttons say what they do: "거래 취소" voids, "닫기" leaves it as it is
+        self.dialog = self.dialogs.confirm(
+            self,
             t("void.title"),
             t("void.question", what=what),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+            t("void.confirm_accept"),
+            t("dialog.close"),
+            lambda: self._after_confirm(lambda: self._void(action_id)),
+            self._dialog_closed,
+            name="voidConfirm",
         )
-        box.setObjectName("voidConfirm")
-        box.button(QMessageBox.StandardButton.Yes).setText(t("ok"))
-        box.button(QMessageBox.StandardButton.No).setText(t("cancel"))
-        self.dialog = box
-        box.accepted.connect(lambda: self._void(action_id))
-        box.finished.connect(self._dialog_closed)
-        box.open()
 
     def _void(self, action_id: str) -> None:
         def done(result: sales.VoidResult) -> None:
@@ -412,7 +485,11 @@ class CounterScreen(QWidget):
         )
 
     def reveal_phone(self) -> None:
+        """번호 보기; once shown the same button hides it again (번호 숨기기)."""
         if self.status is None:
+            return
+        if self.panel.revealed:
+            self.panel.hide_full_phone()
             return
         customer_id = self.status.id
         if self.ctx.staff_role == "owner":
@@ -494,6 +571,20 @@ class CounterScreen(QWidget):
             logging.getLogger("dangol").exception("counter action failed", exc_info=error)
         self._update_buttons()
 
+    def control_rects(self) -> list[QRect]:
+        """Global rectangles of the counter's controls: search, messages, every action button,
+        the list of matches, and the band at the bottom where the toast and its undo appear."""
+        widgets: list[QWidget] = [self.search, self.hint, self.message, self.enroll_offer]
+        widgets += list(self.buttons.values())
+        widgets += [self.panel.reveal] if self.panel.reveal.isVisible() else []
+        rects = [QRect(w.mapToGlobal(QPoint(0, 0)), w.size()) for w in widgets if w.isVisible()]
+        if self.matches.isVisible():
+            rects.append(QRect(self.matches.mapToGlobal(QPoint(0, 0)), self.matches.size()))
+        band = max(self.toast_box.sizeHint().height(), 64) + 12
+        bottom_left = self.mapToGlobal(QPoint(0, self.height() - band))
+        rects.append(QRect(bottom_left.x(), bottom_left.y(), self.width(), band))
+        return rects
+
     def current(self) -> dict[str, Any]:
         """For tests and the customer display: what the screen shows now."""
         return {
@@ -501,3 +592,13 @@ class CounterScreen(QWidget):
             "message": self.message.text(),
             "toast": self.toast.text() if self.toast_box.isVisible() else "",
         }
+
+
+def coupon_done_text(code: str, coupon: CouponView | None) -> str:
+    """After a coupon: which one, and what the cashier takes off the bill ("3,000원 할인하세요")."""
+    text = t("done.coupon", code=code)
+    if coupon is None:
+        return text
+    if coupon.kind in ("amount", "percent"):
+        return text + " · " + t("coupon.take_off", off=coupon_value_text(coupon.kind, coupon.value))
+    return text + " · " + t("coupon.hand_over")

@@ -23,7 +23,14 @@ class DialogService:
         on_accept: Callable[[], None],
         on_reject: Callable[[], None] | None = None,
         name: str = "confirmation",
+        *,
+        accept_is_default: bool = False,
     ) -> QMessageBox:
+        """Ask; `on_accept` runs only when the accept button was pressed.
+
+        Reject is the default button unless `accept_is_default` (one customer's own action at the
+        counter, where Enter after the key is the cashier's habit); Esc always rejects.
+        """
         box = QMessageBox(
             QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
         )
@@ -32,7 +39,10 @@ class DialogService:
         accept.setObjectName(name + "Accept")
         reject: QPushButton = box.addButton(reject_text, QMessageBox.ButtonRole.RejectRole)
         reject.setObjectName(name + "Reject")
-        box.setDefaultButton(reject)  # an action for many is never one Enter away
+        for button in (accept, reject):
+            button.setMinimumSize(120, 48)  # a touch target (>= 44 px)
+        # an action for many is never one Enter away
+        box.setDefaultButton(accept if accept_is_default else reject)
         box.setEscapeButton(reject)
 
         def finished(_: int) -> None:

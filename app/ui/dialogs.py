@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, tzinfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,11 +27,46 @@ from app.domain.money import parse_won
 from app.domain.phone import parse_phone
 from app.domain.program import Program
 from app.domain.redemption import check_points_redemption, max_redeemable
-from app.i18n import codes
 from app.services.customers import CouponView, parse_birthday
-from app.ui.text import language, refusal, t
+from app.ui.panel import coupon_line
+from app.ui.text import refusal, t
 
 QUICK_AMOUNTS = (5_000, 10_000, 20_000, 50_000)
+TOUCH = 48  # px: confirm buttons, list rows, check boxes (at least 44 px under a finger)
+
+
+class AmountEdit(QLineEdit):
+    """A number field that groups its digits as they are typed ("12000" shows "12,000").
+
+    Only plain digits (and the commas it put there) are regrouped; anything else is left as
+    typed so the dialog can say what is wrong with it. The caret stays after the same digit.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, **kwargs: object) -> None:
+        super().__init__(text, parent, **kwargs)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.setMinimumHeight(TOUCH)
+        self.textChanged.connect(self._group)
+
+    def _group(self, text: str) -> None:
+        digits = text.replace(",", "")
+        if not digits.isdigit() or not digits.isascii():
+            return
+        grouped = f"{int(digits):,}" if len(digits) < 19 else digits
+        if grouped == text:
+            return
+        # digits right of the caret, kept right of it after the commas move
+        right = sum(ch.isdigit() for ch in text[self.cursorPosition() :])
+        self.blockSignals(True)
+        self.setText(grouped)
+        self.blockSignals(False)
+        position = len(grouped)
+        while right and position > 0:
+            position -= 1
+            if grouped[position].isdigit():
+                right -= 1
+        self.setCursorPosition(position)
+        self.textChanged.emit(grouped)
 
 
 class FormDialog(QDialog):
@@ -50,6 +85,8 @@ class FormDialog(QDialog):
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(t("ok"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t("cancel"))
+        for button in self.buttons.buttons():
+            button.setMinimumSize(120, TOUCH)
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -74,21 +111,24 @@ class FormDialog(QDialog):
 
 
 class Keypad(QWidget):
-    """Big touch keys that type into a line edit."""
+    """Big touch keys that type into a line edit (or the one `target()` names at the moment)."""
 
-    def __init__(self, target: QLineEdit, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, target: QLineEdit | Callable[[], QLineEdit], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.target = target
         grid = QGridLayout(self)
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", "⌫"]
         for i, key in enumerate(keys):
             button = QPushButton(key, objectName="keypadKey")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setMinimumSize(64, 52)
-            button.clicked.connect(lambda _=False, k=key: self._press(target, k))
+            button.setMinimumSize(64, 48)
+            button.clicked.connect(lambda _=False, k=key: self._press(k))
             grid.addWidget(button, i // 3, i % 3)
 
-    @staticmethod
-    def _press(target: QLineEdit, key: str) -> None:
+    def _press(self, key: str) -> None:
+        target = self.target if isinstance(self.target, QLineEdit) else self.target()
         if key == "⌫":
             target.backspace()
         else:
@@ -105,9 +145,8 @@ class SaleDialog(FormDialog):
     ) -> None:
         super().__init__(t("sale.title"), parent)
         self.program, self.tier, self.preview_fn = program, tier, preview
-        self.amount_edit = QLineEdit(objectName="amount")
+        self.amount_edit = AmountEdit(objectName="amount")
         self.amount_edit.setPlaceholderText(t("sale.amount"))
-        self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount_edit.textChanged.connect(self._update_preview)
         self.items = QSpinBox(objectName="items")
         self.items.setRange(1, 1000)
@@ -118,6 +157,7 @@ class SaleDialog(FormDialog):
         quick = QHBoxLayout()
         for amount in QUICK_AMOUNTS:
             button = QPushButton(f"+{amount:,}", objectName="quickAmount")
+            button.setMinimumHeight(TOUCH)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, a=amount: self._add(a))
             quick.addWidget(button)
@@ -160,11 +200,11 @@ class RedeemDialog(FormDialog):
     def __init__(self, program: Program, balance: int, parent: QWidget | None = None) -> None:
         super().__init__(t("redeem.title"), parent)
         self.rules, self.balance = program.points, balance
-        self.points_edit = QLineEdit(objectName="points")
-        self.points_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.points_edit = AmountEdit(objectName="points")
         self.points_edit.textChanged.connect(lambda _: self.error.hide())
         usable = max_redeemable(balance, self.rules)
         self.use_all = QPushButton(t("redeem.all", points=f"{usable:,}"), objectName="useAll")
+        self.use_all.setMinimumHeight(TOUCH)
         self.use_all.setEnabled(usable > 0)
         self.use_all.clicked.connect(lambda: self.points_edit.setText(str(usable)))
         self.layout_.addWidget(
@@ -195,15 +235,23 @@ class RedeemDialog(FormDialog):
 
 
 class CouponDialog(FormDialog):
-    def __init__(self, coupons: list[CouponView], parent: QWidget | None = None) -> None:
+    """The customer's coupons, each with what it is worth and its last day, rows a finger wide."""
+
+    def __init__(
+        self,
+        coupons: list[CouponView],
+        parent: QWidget | None = None,
+        zone: tzinfo | None = None,
+    ) -> None:
         super().__init__(t("coupon.title"), parent)
         self.list = QListWidget(objectName="couponList")
         for coupon in coupons:
-            item = QListWidgetItem(
-                f"{coupon.code}  {codes.coupon_text(language(), coupon.kind, coupon.value)}"
-            )
+            item = QListWidgetItem(coupon_line(coupon, zone))
             item.setData(Qt.ItemDataRole.UserRole, coupon.code)
+            item.setSizeHint(QSize(0, 52))
             self.list.addItem(item)
+        self.list.itemDoubleClicked.connect(lambda _: self._try_accept())
+        self.setMinimumWidth(460)
         self.list.setCurrentRow(0)
         self.layout_.addWidget(QLabel(t("coupon.pick")))
         self.layout_.addWidget(self.list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar
 
@@ -20,7 +20,8 @@ from app.services.staff import StaffMember
 from app.ui.camera import CameraScanDialog, camera_available
 from app.ui.counter import CounterScreen
 from app.ui.daily_runner import DailyRunner
-from app.ui.display import CustomerDisplay
+from app.ui.display import CustomerDisplay, place_display
+from app.ui.screen_fit import fit_to_screen
 from app.ui.signin import SignInScreen
 from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, set_language, t
@@ -76,7 +77,7 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentWidget(self.counter)
             self.counter.focus_search()
-        self.resize(1180, 760)
+        self.resize(fit_to_screen(self, 1180, 760))
 
     def _build_screens(self) -> None:
         """The sign-in and counter screens, built anew when the language changes."""
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self.signin.signed_in.connect(self.on_signed_in)
         self.counter.status_shown.connect(self._mirror)
         self.counter.action_done.connect(self._mirror_action)
+        self.counter.sale_done.connect(self._mirror_sale)
 
     def _build_toolbar(self) -> None:
         self.toolbar.clear()
@@ -156,8 +158,24 @@ class MainWindow(QMainWindow):
         if self.backoffice is None:
             self.backoffice = BackOfficeWindow(self.ctx, self.runner, self.store_name, self)
             self.backoffice.destroyed.connect(lambda: setattr(self, "backoffice", None))
+            self.backoffice.setup_finished.connect(self.reload_shop)
         self.backoffice.show()
         self.backoffice.raise_()
+
+    def reload_shop(self) -> None:
+        """After the setup wizard (reopened from the back office): its name and program."""
+        from app.services.store import store_name
+
+        def done(read: tuple[Program, str]) -> None:
+            self.program, self.store_name = read
+            on_counter = self.stack.currentWidget() is self.counter
+            self._build_screens()
+            self.setWindowTitle(t("app.title", store=self.store_name))
+            self.stack.setCurrentWidget(self.counter if on_counter else self.signin)
+            if on_counter:
+                self.counter.focus_search()
+
+        self.runner.run(lambda: (program_in_force(self.ctx), store_name(self.ctx)), done)
 
     def open_about(self) -> None:
         """The About box: version, database location, licences (read on the database thread)."""
@@ -281,7 +299,14 @@ class MainWindow(QMainWindow):
 
     def toggle_display(self, on: bool) -> None:
         if on and self.display is None:
-            self.display = CustomerDisplay(self.store_name)
+            from PySide6.QtGui import QGuiApplication
+
+            single = len(QGuiApplication.screens()) < 2
+            # one monitor: a tool window of the counter (above it, below its dialogs)
+            self.display = CustomerDisplay(self.store_name, self if single else None)
+            if single:
+                self.display.setWindowFlag(Qt.WindowType.Tool, True)
+            place_display(self.display, self, self.controls())
             self.display.show()
             self._mirror(self.counter.status)
         elif not on and self.display is not None:
@@ -291,6 +316,25 @@ class MainWindow(QMainWindow):
     def _mirror(self, status) -> None:
         if self.display is not None:
             self.display.show_customer(status)
+
+    def controls(self) -> list[QRect]:
+        """Global rectangles of everything the cashier touches (the display leaves them free)."""
+        rects = self.counter.control_rects()
+        for bar in (self.toolbar, self.statusBar()):
+            rects.append(QRect(bar.mapToGlobal(QPoint(0, 0)), bar.size()))
+        return rects
+
+    def _mirror_sale(self, result: object) -> None:
+        if self.display is not None:
+            from app.services.sales import SaleResult
+
+            assert isinstance(result, SaleResult)
+            self.display.show_sale(
+                result.points_earned,
+                result.stamps,
+                result.stamp_goal,
+                self.program.stamps.enabled,
+            )
 
     def _mirror_action(self, text: str) -> None:
         if self.display is not None and self.counter.status is not None:

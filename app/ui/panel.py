@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
@@ -10,23 +12,27 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from app.services.customers import CustomerStatus
-from app.ui.text import t, tn, won
+from app.i18n import codes
+from app.services.customers import CouponView, CustomerStatus, last_valid_day
+from app.ui.icons import IconLabel
+from app.ui.text import language, t, tn, won
 
 TIER_COLOURS = {"BASIC": "#8a8f98", "SILVER": "#7b8ca3", "GOLD": "#c99a2e", "PLATINUM": "#5b4b8a"}
 
 
 class StampCard(QWidget):
-    """N of goal stamps drawn as filled and empty circles, in rows of five."""
+    """N of goal stamps drawn as filled and empty circles, in rows of five (centred if asked)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, centred: bool = False) -> None:
         super().__init__(parent)
         self.filled, self.goal = 0, 10
+        self.centred = centred
         self.setMinimumHeight(84)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -37,15 +43,29 @@ class StampCard(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(320, 84)
 
+    def grid_rect(self) -> QRectF:
+        """Where the circles are drawn (the tests check the grid is centred)."""
+        per_row = min(self.goal, 5 if self.goal <= 10 else 10)
+        rows = -(-self.goal // per_row)
+        size = min((self.width() - 8) / per_row, (self.height() - 4) / rows) - 6
+        width, height = per_row * (size + 6) - 6, rows * (size + 6) - 6
+        if self.centred:
+            return QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
+        return QRectF(4, 2, width, height)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         per_row = min(self.goal, 5 if self.goal <= 10 else 10)
         rows = -(-self.goal // per_row)
         size = min((self.width() - 8) / per_row, (self.height() - 4) / rows) - 6
+        left, top = 4.0, 2.0
+        if self.centred:  # the grid in the middle of the widget, as the texts around it
+            left = (self.width() - (per_row * (size + 6) - 6)) / 2
+            top = (self.height() - (rows * (size + 6) - 6)) / 2
         for i in range(self.goal):
             row, col = divmod(i, per_row)
-            rect = QRectF(4 + col * (size + 6), 2 + row * (size + 6), size, size)
+            rect = QRectF(left + col * (size + 6), top + row * (size + 6), size, size)
             if i < self.filled:
                 painter.setBrush(QColor("#d9480f"))
                 painter.setPen(QPen(QColor("#d9480f"), 2))
@@ -63,11 +83,18 @@ class CustomerPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("customerPanel")
         self.status: CustomerStatus | None = None
+        self.revealed = False
         self.name = QLabel(objectName="customerName")
         self.phone = QLabel(objectName="customerPhone")
         self.reveal = QPushButton(t("action.reveal"), objectName="revealButton")
+        self.reveal.setMinimumHeight(44)
+        self.reveal.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tier = QLabel(objectName="tierBadge")
-        self.birthday = QLabel(t("panel.birthday"), objectName="birthday")
+        self.birthday = IconLabel("cake", t("panel.birthday"), objectName="birthday")
+        # a stamp reward waiting: a banner the cashier cannot miss
+        self.reward_banner = QLabel(objectName="rewardBanner")
+        self.reward_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reward_banner.hide()
         self.progress = QProgressBar(objectName="tierProgress")
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(8)
@@ -102,6 +129,7 @@ class CustomerPanel(QFrame):
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.addLayout(head)
+        body.addWidget(self.reward_banner)
         body.addLayout(phone_row)
         body.addWidget(self.progress)
         body.addWidget(self.next_tier)
@@ -117,9 +145,17 @@ class CustomerPanel(QFrame):
         body.addWidget(self.visits)
         body.addStretch(1)
 
+        # on a small screen (1024×600) the panel scrolls instead of pushing the window taller
+        self.scroller = QScrollArea(objectName="panelScroll")
+        self.scroller.setWidget(self.body)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.viewport().setAutoFillBackground(False)
+        self.body.setAutoFillBackground(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
-        layout.addWidget(self.body)
+        layout.addWidget(self.scroller)
         self.show_status(None)
 
     def show_status(
@@ -127,11 +163,19 @@ class CustomerPanel(QFrame):
     ) -> None:
         self.status = status
         self.empty.setVisible(status is None)
-        self.body.setVisible(status is not None)
+        self.scroller.setVisible(status is not None)
+        self.revealed = False
+        self.reveal.setText(t("action.reveal"))
         if status is None:
+            self.reward_banner.hide()
             return
-        self.name.setText(status.name or "—")
+        self.name.setText(status.name or t("cust.no_name"))
         self.phone.setText(status.phone_masked or "")
+        ready = status.rewards_ready if status.stamps_enabled else 0
+        self.reward_banner.setText(
+            tn("panel.reward_banner", "panel.reward_banner_plural", ready) if ready else ""
+        )
+        self.reward_banner.setVisible(ready > 0)
         colour = TIER_COLOURS.get(status.tier, "#555")
         self.tier.setText(status.tier_name)
         self.tier.setStyleSheet(
@@ -168,8 +212,7 @@ class CustomerPanel(QFrame):
         self.stamp_label.setVisible(status.stamps_enabled)
         self.stamps.setVisible(status.stamps_enabled)
         self.coupons.setText(
-            "\n".join(f"• {c.code}  {_coupon_text(c.kind, c.value)}" for c in status.coupons)
-            or t("panel.no_coupons")
+            "\n".join(f"• {coupon_line(c, zone)}" for c in status.coupons) or t("panel.no_coupons")
         )
         self.visits.setText(
             "\n".join(
@@ -181,11 +224,32 @@ class CustomerPanel(QFrame):
 
     def show_full_phone(self, phone: str) -> None:
         self.phone.setText(t("panel.full_phone", phone=phone))
+        self.revealed = True
+        self.reveal.setText(t("action.hide_phone"))
+
+    def hide_full_phone(self) -> None:
+        self.phone.setText(self.status.phone_masked or "" if self.status else "")
+        self.revealed = False
+        self.reveal.setText(t("action.reveal"))
 
 
-def _coupon_text(kind: str, value: int) -> str:
-    if kind == "amount":
-        return won(value)
-    if kind == "percent":
-        return f"{value}%"
-    return "🎁"
+class _Zone:
+    """The shop's zone as `customers.last_valid_day` wants it (something with `local`)."""
+
+    def __init__(self, zone: tzinfo | None) -> None:
+        self.zone = zone
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone) if self.zone else moment
+
+
+def coupon_value_text(kind: str, value: int) -> str:
+    """What a coupon is worth, in words: "3,000원 할인", "10% 할인" (app.i18n.codes says it)."""
+    return codes.coupon_text(language(), kind, value)
+
+
+def coupon_line(coupon: CouponView, zone: tzinfo | None) -> str:
+    """A coupon as the panel and the picker show it: its value, its last day, its code."""
+    last_day = last_valid_day(_Zone(zone), coupon.valid_until)
+    until = t("coupon.until", date=last_day.isoformat())
+    return f"{coupon_value_text(coupon.kind, coupon.value)}  ·  {until}  ·  {coupon.code}"

@@ -8,11 +8,20 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit
 
-from app.domain.query import jamo_to_qwerty
+from app.domain.query import classify_query, jamo_to_qwerty
 
-# A scanner types a whole card in a few milliseconds a key; people need 80 ms or more.
-SCAN_GAP_SECONDS = 0.035
+# A scanner types a whole card in a few milliseconds a key; a quick typist manages 50 ms and,
+# rolling two keys, less now and then. So a scan is a burst where every key came within
+# SCAN_GAP_SECONDS of the one before AND whose text is shaped like a card (a card number or a
+# QR payload: `classify_query` says "card"); a phone number, a name or last-4 typed fast is
+# what it looks like, never a scan.
+SCAN_GAP_SECONDS = 0.030
 SCAN_MIN_CHARS = 6
+
+
+def looks_like_card(text: str) -> bool:
+    """A card number (16 digits, Luhn), or an older letters-and-digits card, IME or not."""
+    return classify_query(text).kind == "card"
 
 
 class SearchField(QLineEdit):
@@ -58,10 +67,16 @@ class SearchField(QLineEdit):
             self._burst_len >= SCAN_MIN_CHARS
             and time.monotonic() - self._last_key <= SCAN_GAP_SECONDS * 3
         )
+        burst = ""
         if fast and self._burst_start is not None:
+            burst = text[self._burst_start : self._burst_start + self._burst_len]
+            burst = (
+                jamo_to_qwerty(burst) if any("\u3131" <= ch <= "\ud7a3" for ch in burst) else burst
+            )
+        fast = bool(burst) and looks_like_card(burst)
+        if fast:
             # only what the scanner typed: whatever the cashier had typed before is dropped
-            text = text[self._burst_start : self._burst_start + self._burst_len]
-            text = jamo_to_qwerty(text) if any("\u3131" <= ch <= "\ud7a3" for ch in text) else text
+            text = burst
             self.setText(text)
         self._reset_burst()
         if text.strip():

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.i18n import codes
-from app.services import staff
+from app.services import setup, staff
 from app.services.context import Context
 from app.services.staff import StaffMember
 from app.ui.dialogs import Keypad
@@ -37,13 +37,23 @@ class SignInScreen(QWidget):
         self.pin = QLineEdit(objectName="pin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText(t("signin.pin"))
-        self.pin.returnPressed.connect(self.submit)
+        self.pin.returnPressed.connect(self._pin_entered)
+        # the first PIN (no PIN yet) is typed twice, as in the setup wizard
+        self.pin_again = QLineEdit(objectName="pinAgain")
+        self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_again.setPlaceholderText(t("wizard.pin.again"))
+        self.pin_again.returnPressed.connect(self.submit)
+        self.pin_again_label = QLabel(t("wizard.pin.again"))
+        for widget in (self.pin_again_label, self.pin_again):
+            widget.hide()
+        for field in (self.pin, self.pin_again):
+            field.setMinimumHeight(44)
         self.note = QLabel(objectName="signinNote")
         self.note.setWordWrap(True)
         self.error = QLabel(objectName="fieldError")
         self.error.setWordWrap(True)
         self.button = QPushButton(t("signin.button"), objectName="signinButton")
-        self.button.setMinimumHeight(56)
+        self.button.setMinimumHeight(48)
         self.button.clicked.connect(self.submit)
 
         title = QLabel(t("signin.title"), objectName="screenTitle")
@@ -53,7 +63,9 @@ class SignInScreen(QWidget):
         pin_side = QVBoxLayout()
         pin_side.addWidget(self.note)
         pin_side.addWidget(self.pin)
-        pin_side.addWidget(Keypad(self.pin))
+        pin_side.addWidget(self.pin_again_label)
+        pin_side.addWidget(self.pin_again)
+        pin_side.addWidget(Keypad(self._typing_into))
         pin_side.addWidget(self.error)
         pin_side.addWidget(self.button)
         row = QHBoxLayout()
@@ -64,8 +76,21 @@ class SignInScreen(QWidget):
         layout.addLayout(row)
         self.reload()
 
+    def _typing_into(self) -> QLineEdit:
+        """The keypad types where the cursor is: the second PIN field once it has the focus."""
+        return (
+            self.pin_again if self.pin_again.isVisible() and self.pin_again.hasFocus() else self.pin
+        )
+
+    def _pin_entered(self) -> None:
+        if self.pin_again.isVisible():
+            self.pin_again.setFocus()
+        else:
+            self.submit()
+
     def reload(self) -> None:
         self.pin.clear()
+        self.pin_again.clear()
         self.error.clear()
         self.people.clear()
         for member in staff.list_staff(self.ctx):
@@ -82,22 +107,26 @@ class SignInScreen(QWidget):
 
     def _picked(self, *_: object) -> None:
         member = self._member()
-        self.note.setText(t("signin.no_pin") if member and not member.has_pin else "")
+        first = bool(member and not member.has_pin)
+        self.note.setText(t("signin.no_pin") if first else "")
+        self.pin_again.setVisible(first)
+        self.pin_again_label.setVisible(first)
         self.error.clear()
         self.pin.clear()
+        self.pin_again.clear()
         self.pin.setFocus()
 
     def submit(self) -> None:
         member = self._member()
         if member is None:
             return
-        pin = self.pin.text()
+        pin, again = self.pin.text(), self.pin_again.text()
         self.button.setEnabled(False)
 
         def work() -> StaffMember:
             if not member.has_pin:
-                # the first sign-in sets the PIN (a new shop's owner)
-                staff.check_pin(pin)
+                # the first sign-in sets the PIN (a new shop's owner): the same PIN twice
+                setup.check_owner_pin(pin, again)
                 self.ctx.staff_id, self.ctx.staff_role = member.id, member.role
                 staff.set_pin(self.ctx, member.id, pin)
             return staff.sign_in(self.ctx, member.id, pin)
@@ -107,11 +136,13 @@ class SignInScreen(QWidget):
     def _done(self, member: StaffMember) -> None:
         self.button.setEnabled(True)
         self.pin.clear()
+        self.pin_again.clear()
         self.signed_in.emit(member)
 
     def _failed(self, error: BaseException) -> None:
         self.button.setEnabled(True)
         self.pin.clear()
+        self.pin_again.clear()
         self.pin.setFocus()
         if isinstance(error, Refused):
             self.error.setText(refusal(error))

@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -74,6 +73,10 @@ class StorePage(_Page):
         self.body.addLayout(form)
         self.body.addWidget(self.error)
         self.body.addStretch()
+        # what "나중에" does, said before anyone presses it
+        self.later = QLabel(t("wizard.later_hint"), objectName="hint")
+        self.later.setWordWrap(True)
+        self.body.addWidget(self.later)
 
     def validatePage(self) -> bool:
         return self.checked(lambda: setup.check_store_name(self.name.text()))
@@ -182,15 +185,27 @@ class PrinterPage(_Page):
 
 
 class DemoPage(_Page):
+    """The last page: start empty, or with a demo shop to practise on (two clear choices)."""
+
     def __init__(self) -> None:
         super().__init__("demo")
-        self.demo = QCheckBox(t("wizard.demo.check"), objectName="demo")
+        self.empty = QRadioButton(t("wizard.demo.empty"), objectName="demoEmpty")
+        self.demo = QRadioButton(t("wizard.demo.check"), objectName="demo")
+        self.empty.setChecked(True)
+        choice = QButtonGroup(self)
+        choice.addButton(self.empty)
+        choice.addButton(self.demo)
+        self.demo_note = QLabel(t("wizard.demo.note"), objectName="hint")
+        self.demo_note.setWordWrap(True)
+        self.demo_note.setContentsMargins(34, 0, 0, 0)
         self.summary = QLabel(objectName="wizardSummary")
         self.summary.setWordWrap(True)
         self.later = QLabel(t("wizard.later"), objectName="hint")
         self.later.setWordWrap(True)
         self.saving = QLabel(objectName="hint")
+        self.body.addWidget(self.empty)
         self.body.addWidget(self.demo)
+        self.body.addWidget(self.demo_note)
         self.body.addSpacing(16)
         self.body.addWidget(self.summary)
         self.body.addWidget(self.later)
@@ -219,6 +234,7 @@ class SetupWizard(QWizard):
             (QWizard.WizardButton.CancelButton, "wizard.cancel"),
         ):
             self.setButtonText(button, t(key))
+            self.button(button).setMinimumHeight(44)  # a touch target
         self.store = StorePage("" if store_name == "내 가게" else store_name)
         self.pin = PinPage()
         self.program = ProgramPage()

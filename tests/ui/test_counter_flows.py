@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton
 from sqlalchemy import func, select
 
 from app.db.models import LedgerEntry, MembershipCard
@@ -71,7 +71,7 @@ def test_scan_then_sale_redeem_and_void(window, qtbot, shot) -> None:
     dialog = counter.dialog
     assert dialog is not None
     dialog.use_all.click()
-    assert dialog.points_edit.text() == "2200"
+    assert dialog.points_edit.text() == "2,200"
     shot(dialog, "dialog-redeem")
     press_ok(dialog)
     settle(qtbot, window)
@@ -81,7 +81,7 @@ def test_scan_then_sale_redeem_and_void(window, qtbot, shot) -> None:
     counter.undo.click()
     box = counter.dialog
     assert isinstance(box, QMessageBox)
-    box.button(QMessageBox.StandardButton.Yes).click()
+    box.findChild(QPushButton, "voidConfirmAccept").click()
     settle(qtbot, window)
     assert counter.status.points == 2240
     assert "취소했습니다" in counter.message.text()
@@ -235,7 +235,7 @@ def test_a_cashier_needs_the_owner_for_owner_actions(window, qtbot, shot) -> Non
     settle(qtbot, window)
     counter.last_action = (str(owners_sale.sale_id), "owner's sale")
     counter.void_last()
-    counter.dialog.button(QMessageBox.StandardButton.Yes).click()
+    counter.dialog.findChild(QPushButton, "voidConfirmAccept").click()
     settle(qtbot, window)
     assert "사장님만" in counter.message.text()
 

@@ -98,10 +98,12 @@ def test_the_wizard_never_runs_again(app, sqlite_ctx, monkeypatch) -> None:
 
     shown: list[int] = []
     monkeypatch.setattr(SetupWizard, "exec", lambda self: shown.append(1) or 0)
-    # a new shop: the wizard; "later" (0) ends the start without writing
-    assert gui.first_run(sqlite_ctx) is False
+    # a new shop: the wizard; "later" (0) opens the counter, writing nothing (issue 13 item 8)
+    before = snapshot(sqlite_ctx)
+    assert gui.first_run(sqlite_ctx) is True
     assert shown == [1]
     assert setup.needs_setup(sqlite_ctx)
+    assert snapshot(sqlite_ctx) == before
 
     setup.complete_setup(
         sqlite_ctx,

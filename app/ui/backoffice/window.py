@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.context import Context
+from app.ui.screen_fit import fit_to_screen
 from app.ui.tasks import ServiceRunner
 from app.ui.text import t
 
@@ -29,11 +38,14 @@ PAGES = [
 
 
 class BackOfficeWindow(QMainWindow):
+    setup_finished = Signal()  # the first-run wizard, put off and reopened here, was finished
+
     def __init__(
         self, ctx: Context, runner: ServiceRunner, store_name: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.ctx, self.runner = ctx, runner
+        self.store_name = store_name
         self.setObjectName("backOffice")
         self.setWindowTitle(t("backoffice.title", store=store_name))
         self.tabs = QTabWidget(objectName="backOfficeTabs")
@@ -43,9 +55,38 @@ class BackOfficeWindow(QMainWindow):
             holder.setObjectName(key)
             self.tabs.addTab(holder, t(key))
         self.tabs.currentChanged.connect(self._build_page)
-        self.setCentralWidget(self.tabs)
-        self.resize(1200, 800)
+        # the first-run wizard, when the owner chose "나중에": reopened from here until finished
+        self.setup_button = QPushButton(t("backoffice.reopen_wizard"), objectName="reopenWizard")
+        self.setup_button.setMinimumHeight(44)
+        self.setup_button.clicked.connect(self.open_wizard)
+        self.setup_bar = QWidget(objectName="setupBar")
+        bar = QHBoxLayout(self.setup_bar)
+        bar.setContentsMargins(8, 4, 8, 4)
+        bar.addWidget(QLabel(t("backoffice.setup_pending")), 1)
+        bar.addWidget(self.setup_button)
+        self.setup_bar.setVisible(not ctx.settings.get("setup_done"))
+        self.wizard: QWidget | None = None
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.setup_bar)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.resize(fit_to_screen(self, 1200, 800))  # a 768-px-high screen shows it whole
         self._build_page(0)
+
+    def open_wizard(self) -> None:
+        from app.ui.wizard import SetupWizard
+
+        wizard = SetupWizard(self.ctx, self.runner, self.store_name, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.accepted.connect(self._wizard_done)
+        self.wizard = wizard
+        wizard.open()
+
+    def _wizard_done(self) -> None:
+        self.setup_bar.hide()
+        self.setup_finished.emit()
 
     def page(self, key: str) -> QWidget:
         """The page of a tab, built now if it was not yet (tests open pages this way)."""
