@@ -162,7 +162,7 @@ def _status_lines(s: Any, lang: str) -> list[str]:
     points = f"{translate(lang, 'cli.points')}: {s.points:,}P"
     if s.points_expiring_30d:
         points += f" ({translate(lang, 'cli.expiring', points=f'{s.points_expiring_30d:,}P')})"
-    stamps = f"{translate(lang, 'cli.stamps')}: {s.stamps % s.stamp_goal}/{s.stamp_goal}"
+    stamps = f"{translate(lang, 'cli.stamps')}: {s.stamps_on_card}/{s.stamp_goal}"
     if s.rewards_ready:
         ready = translate_plural(
             lang, "cli.rewards", "cli.rewards_plural", s.rewards_ready, reward=""
@@ -282,7 +282,7 @@ def _found_text(r: Any, ctx: Any, lang: str) -> str:
     for s in r.customers:
         blocks.append(
             f"- {s.name or ''} {s.phone_masked} [{s.tier}] "
-            f"{s.points:,}P · {stamps} {s.stamps % s.stamp_goal}/{s.stamp_goal}"
+            f"{s.points:,}P · {stamps} {s.stamps_on_card}/{s.stamp_goal}"
             f"  id={s.id}"
         )
     return "\n".join(blocks)
@@ -310,9 +310,7 @@ def _sale_text(r: Any, ctx: Any, lang: str) -> str:
     if r.promoted_from:
         lines.append(translate(lang, "cli.promoted", old=r.promoted_from, new=r.tier))
     lines.append(
-        translate(
-            lang, "cli.now", points=f"{r.points:,}", card=r.stamps % r.stamp_goal, goal=r.stamp_goal
-        )
+        translate(lang, "cli.now", points=f"{r.points:,}", card=r.stamps_on_card, goal=r.stamp_goal)
     )
     lines.append(f"sale_id: {r.sale_id}")
     return "\n".join(lines)
