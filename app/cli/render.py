@@ -281,7 +281,7 @@ def _found_text(r: Any, ctx: Any, lang: str) -> str:
     stamps = translate(lang, "cli.stamps")
     for s in r.customers:
         blocks.append(
-            f"- {s.name or ''} {s.phone_masked} [{s.tier}] "
+            f"- {s.name or translate(lang, 'cust.no_name')} {s.phone_masked} [{s.tier}] "
             f"{s.points:,}P · {stamps} {s.stamps_on_card}/{s.stamp_goal}"
             f"  id={s.id}"
         )

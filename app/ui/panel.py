@@ -130,7 +130,7 @@ class CustomerPanel(QFrame):
         self.body.setVisible(status is not None)
         if status is None:
             return
-        self.name.setText(status.name or "—")
+        self.name.setText(status.name or t("cust.no_name"))
         self.phone.setText(status.phone_masked or "")
         colour = TIER_COLOURS.get(status.tier, "#555")
         self.tier.setText(status.tier_name)
