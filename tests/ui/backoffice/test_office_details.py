@@ -72,3 +72,46 @@ def test_the_top_customers_table_shows_whole_rows(window, qtbot) -> None:
     assert "이름 없음" in names  # the nameless member, as everywhere else
     page.body.parent().parent().ensureWidgetVisible(top)
     save(window.backoffice, "reports-top-customers")
+
+
+def test_program_problems_are_all_listed_and_an_unchanged_program_is_not_saved(
+    window, qtbot
+) -> None:
+    from tests.services.helpers import snapshot
+
+    window.backoffice_action.trigger()
+    page = window.backoffice.page("page.program")
+    window.backoffice.resize(1280, 760)
+    settle(qtbot, window)
+    before = snapshot(window.ctx)
+    assert not page.save_button.isEnabled()  # nothing changed
+    page.save()
+    settle(qtbot, window)
+    assert (
+        snapshot(window.ctx) == before
+        and page.message.text() == "바뀐 내용이 없어 저장하지 않았습니다."
+    )
+    history = page.history.rowCount()
+
+    page.tiers.item(2, 2).setText("100,000")  # GOLD below SILVER
+    page.tiers.item(3, 3).setText("120")  # 120 %
+    page.tiers.item(3, 2).setText("삼백만")  # not a number
+    page.stamp_reward.setText("")
+    text = page.error.text()
+    assert not page.save_button.isEnabled()
+    assert text.startswith("고칠 곳이 4군데 있습니다:")
+    assert text.count("•") == 4
+    assert "등급 3행" in text and text.count("등급 4행") == 2 and "보상" in text
+    save(window.backoffice, "program-every-problem")
+
+    page.tiers.item(2, 2).setText("1,500,000")
+    page.tiers.item(3, 3).setText("5")
+    page.tiers.item(3, 2).setText("3,000,000")
+    page.stamp_reward.setText("아메리카노 1잔")
+    assert not page.error.isVisible()
+    assert not page.save_button.isEnabled()  # back to what is saved: still nothing to save
+    page.save()
+    settle(qtbot, window)
+    page.load_history()
+    settle(qtbot, window)
+    assert page.history.rowCount() == history and snapshot(window.ctx) == before
