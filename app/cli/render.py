@@ -177,7 +177,7 @@ def _status_lines(s: Any, ctx: Any, lang: str) -> list[str]:
     points = f"{translate(lang, 'cli.points')}: {s.points:,}P"
     if s.points_expiring_30d:
         points += f" ({translate(lang, 'cli.expiring', points=f'{s.points_expiring_30d:,}P')})"
-    stamps = f"{translate(lang, 'cli.stamps')}: {s.stamps % s.stamp_goal}/{s.stamp_goal}"
+    stamps = f"{translate(lang, 'cli.stamps')}: {s.stamps_on_card}/{s.stamp_goal}"
     if s.rewards_ready:
         stamps += f" ({_rewards_ready(ctx, s.rewards_ready, lang)})"
     lines = [head, points, stamps]
@@ -304,8 +304,8 @@ def _found_text(r: Any, ctx: Any, lang: str) -> str:
     stamps = translate(lang, "cli.stamps")
     for s in r.customers:
         blocks.append(
-            f"- {s.name or ''} {s.phone_masked} [{s.tier_name}] "
-            f"{s.points:,}P · {stamps} {s.stamps % s.stamp_goal}/{s.stamp_goal}"
+            f"- {s.name or translate(lang, 'cust.no_name')} {s.phone_masked} [{s.tier_name}] "
+            f"{s.points:,}P · {stamps} {s.stamps_on_card}/{s.stamp_goal}"
             f"  id={s.id}"
         )
     return "\n".join(blocks)
@@ -345,9 +345,7 @@ def _sale_text(r: Any, ctx: Any, lang: str) -> str:
             )
         )
     lines.append(
-        translate(
-            lang, "cli.now", points=f"{r.points:,}", card=r.stamps % r.stamp_goal, goal=r.stamp_goal
-        )
+        translate(lang, "cli.now", points=f"{r.points:,}", card=r.stamps_on_card, goal=r.stamp_goal)
     )
     if r.status is not None and r.status.rewards_ready:
         lines.append(_rewards_ready(ctx, r.status.rewards_ready, lang))

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from app.domain.errors import Refused
 
@@ -38,6 +39,7 @@ MAX_WINDOW_MONTHS = 24
 MAX_PROGRAM_DEPTH = 8  # the public shape is 4 deep; anything deeper is not a program
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -113,20 +115,29 @@ class Program:
 
     @classmethod
     def from_json(cls, data: object) -> Program:
-        """Validate the public JSON shape; refuse with a code and the field path."""
+        """Validate the public JSON shape; refuse with every problem found (ProgramProblems:
+        the first problem's code and field, and all of them in `problems`)."""
         _check_depth(data)
-        root = _section(data, "", ("points", "stamps", "tiers", "bonuses"), ("campaigns",))
-        tiers = _tier_rules(root["tiers"])
-        codes = frozenset(level.code for level in tiers.levels)
-        campaigns = _list(root.get("campaigns", []), "campaigns")
+        found = _Problems()
+        root = _section(data, "", ("points", "stamps", "tiers", "bonuses"), ("campaigns",), found)
+        tiers = found.get(_tier_rules, root["tiers"], found) if "tiers" in root else None
+        codes = frozenset(level.code for level in tiers.levels) if tiers else None
+        campaigns = found.get(_list, root.get("campaigns", []), "campaigns") or []
+        points = found.get(_points_rules, root["points"], found) if "points" in root else None
+        stamps = found.get(_stamp_rules, root["stamps"], found) if "stamps" in root else None
+        bonuses = found.get(_bonuses, root["bonuses"], found) if "bonuses" in root else None
+        checked = [
+            found.get(_campaign, item, f"campaigns[{i}]", codes, found)
+            for i, item in enumerate(campaigns)
+        ]
+        found.raise_any()
+        assert points and stamps and tiers and bonuses  # else a problem was raised above
         return cls(
-            points=_points_rules(root["points"]),
-            stamps=_stamp_rules(root["stamps"]),
+            points=points,
+            stamps=stamps,
             tiers=tiers,
-            bonuses=_bonuses(root["bonuses"]),
-            campaigns=tuple(
-                _campaign(item, f"campaigns[{i}]", codes) for i, item in enumerate(campaigns)
-            ),
+            bonuses=bonuses,
+            campaigns=tuple(c for c in checked if c is not None),
         )
 
     def to_json(self) -> dict[str, object]:
@@ -192,6 +203,51 @@ def _json_number(value: Decimal) -> int | float:
 # --- reading the JSON -------------------------------------------------------------------------
 
 
+class ProgramProblems(Refused):
+    """A program refused for one or more problems: the first one's code and fields (what a
+    single refusal said before), and every problem, in the document's order, in `problems`."""
+
+    def __init__(self, problems: list[Refused]) -> None:
+        super().__init__(problems[0].code, **problems[0].params)
+        self.problems = tuple(problems)
+
+
+class _Problems:
+    """Every problem of a document, each field checked on its own so that one does not hide
+    the next."""
+
+    def __init__(self) -> None:
+        self.problems: list[Refused] = []
+
+    def get(self, check: Callable[..., _T], *args: object) -> _T | None:
+        try:
+            return check(*args)
+        except ProgramProblems as many:
+            self.problems.extend(many.problems)
+        except Refused as problem:
+            self.problems.append(problem)
+        return None
+
+    def field(
+        self, section: Mapping[str, object], key: str, check: Callable[..., _T], *args: object
+    ) -> _T | None:
+        """The checked value of `key` (None when it is missing, already noted, or refused)."""
+        return self.get(check, section[key], *args) if key in section else None
+
+    def add(self, problem: Refused) -> None:
+        self.problems.append(problem)
+
+    def mark(self) -> int:
+        return len(self.problems)
+
+    def clean_since(self, mark: int) -> bool:
+        return len(self.problems) == mark
+
+    def raise_any(self) -> None:
+        if self.problems:
+            raise ProgramProblems(self.problems)
+
+
 def read_program_text(text: str) -> object:
     """A program file's JSON, refused in words when too deeply nested (json.loads would recurse)."""
     depth = 0
@@ -239,16 +295,28 @@ def _path(parent: str, key: str) -> str:
 
 
 def _section(
-    data: object, field: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    data: object,
+    field: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    found: _Problems | None = None,
 ) -> Mapping[str, object]:
+    """The object at `field`; an unknown or missing key is a problem (raised at once, or noted
+    in `found` and the rest of the object still read)."""
     if not isinstance(data, Mapping):
         raise Refused("program.type", field=field or "program", expected="object")
+    problems = []
     for key in data:
         if key not in required and key not in optional:
-            raise Refused("program.unknown_key", field=_path(field, str(key)))
+            problems.append(Refused("program.unknown_key", field=_path(field, str(key))))
     for key in required:
         if key not in data:
-            raise Refused("program.missing", field=_path(field, key))
+            problems.append(Refused("program.missing", field=_path(field, key)))
+    if problems and found is None:
+        raise problems[0]
+    for problem in problems:
+        assert found is not None
+        found.add(problem)
     return data
 
 
@@ -258,7 +326,7 @@ def _list(value: object, field: str) -> list[object]:
     return list(value)
 
 
-def _int(value: object, field: str, *, minimum: int = 0, maximum: int = MAX_BONUS) -> int:
+def _int(value: object, field: str, minimum: int = 0, maximum: int = MAX_BONUS) -> int:
     """A whole number in minimum..maximum; integral Decimal/float accepted, bool refused."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
         raise Refused("program.type", field=field, expected="integer")
@@ -316,96 +384,164 @@ def _date(value: object, field: str) -> date:
         raise Refused("program.date", field=field) from None
 
 
-def _points_rules(data: object) -> PointsRules:
-    section = _section(data, "points", ("min_redeem", "redeem_unit", "expiry_months"))
-    unit = _int(section["redeem_unit"], "points.redeem_unit", minimum=1)
-    min_redeem = _int(section["min_redeem"], "points.min_redeem")
-    if min_redeem % unit:
-        raise Refused("program.min_redeem_unit", field="points.min_redeem", unit=unit)
-    expiry = _int(section["expiry_months"], "points.expiry_months", maximum=MAX_EXPIRY_MONTHS)
+def _points_rules(data: object, found: _Problems) -> PointsRules | None:
+    mark = found.mark()
+    section = _section(data, "points", ("min_redeem", "redeem_unit", "expiry_months"), (), found)
+    unit = found.field(section, "redeem_unit", _int, "points.redeem_unit", 1)
+    min_redeem = found.field(section, "min_redeem", _int, "points.min_redeem")
+    if unit is not None and min_redeem is not None and min_redeem % unit:
+        found.add(Refused("program.min_redeem_unit", field="points.min_redeem", unit=unit))
+    expiry = found.field(
+        section, "expiry_months", _int, "points.expiry_months", 0, MAX_EXPIRY_MONTHS
+    )
+    if not found.clean_since(mark):
+        return None
+    assert unit is not None and min_redeem is not None and expiry is not None
     return PointsRules(min_redeem=min_redeem, redeem_unit=unit, expiry_months=expiry)
 
 
-def _stamp_rules(data: object) -> StampRules:
-    section = _section(data, "stamps", ("goal", "reward", "per"))
-    goal = _int(section["goal"], "stamps.goal", maximum=MAX_STAMP_GOAL)
+def _stamp_goal(value: object) -> int:
+    goal = _int(value, "stamps.goal", maximum=MAX_STAMP_GOAL)
     if goal < 1:
         raise Refused("program.stamp_goal", field="stamps.goal")
-    per = section["per"]
-    if per not in STAMP_PER:
-        raise Refused("program.stamp_per", field="stamps.per", value=str(per))
-    return StampRules(goal=goal, reward=_text(section["reward"], "stamps.reward"), per=str(per))
+    return goal
 
 
-def _tier_rules(data: object) -> TierRules:
-    section = _section(data, "tiers", ("window_months", "levels"))
-    window = _int(
-        section["window_months"], "tiers.window_months", minimum=1, maximum=MAX_WINDOW_MONTHS
+def _stamp_per(value: object) -> str:
+    if value not in STAMP_PER:
+        raise Refused("program.stamp_per", field="stamps.per", value=str(value))
+    return str(value)
+
+
+def _stamp_rules(data: object, found: _Problems) -> StampRules | None:
+    mark = found.mark()
+    section = _section(data, "stamps", ("goal", "reward", "per"), (), found)
+    goal = found.field(section, "goal", _stamp_goal)
+    per = found.field(section, "per", _stamp_per)
+    reward = found.field(section, "reward", _text, "stamps.reward")
+    if not found.clean_since(mark):
+        return None
+    assert goal is not None and per is not None and reward is not None
+    return StampRules(goal=goal, reward=reward, per=per)
+
+
+def _tier_rules(data: object, found: _Problems) -> TierRules | None:
+    mark = found.mark()
+    section = _section(data, "tiers", ("window_months", "levels"), (), found)
+    window = found.field(
+        section, "window_months", _int, "tiers.window_months", 1, MAX_WINDOW_MONTHS
     )
-    items = _list(section["levels"], "tiers.levels")
-    if not items:
-        raise Refused("program.tiers_empty", field="tiers.levels")
-    levels = tuple(_tier_level(item, f"tiers.levels[{i}]") for i, item in enumerate(items))
-    _check_tier_ladder(levels)
-    return TierRules(window_months=window, levels=levels)
+    items = found.field(section, "levels", _list, "tiers.levels")
+    levels: list[TierLevel | None] = []
+    if items is not None and not items:
+        found.add(Refused("program.tiers_empty", field="tiers.levels"))
+    for i, item in enumerate(items or []):
+        levels.append(found.get(_tier_level, item, f"tiers.levels[{i}]", found))
+    _check_tier_ladder(levels, found)
+    if not found.clean_since(mark):
+        return None
+    assert window is not None
+    return TierRules(window_months=window, levels=tuple(lv for lv in levels if lv is not None))
 
 
-def _tier_level(data: object, field: str) -> TierLevel:
-    section = _section(data, field, ("code", "name", "min_spend", "earn_percent"))
-    percent = _decimal(section["earn_percent"], f"{field}.earn_percent")
+def _earn_percent(value: object, field: str) -> Decimal:
+    percent = _decimal(value, field)
     if percent > 100:
-        raise Refused("program.earn_percent", field=f"{field}.earn_percent")
-    return TierLevel(
-        code=_text(section["code"], f"{field}.code"),
-        name=_text(section["name"], f"{field}.name"),
-        min_spend=_int(section["min_spend"], f"{field}.min_spend", maximum=MAX_MIN_SPEND),
-        earn_percent=percent,
-    )
+        raise Refused("program.earn_percent", field=field)
+    return percent
 
 
-def _check_tier_ladder(levels: tuple[TierLevel, ...]) -> None:
-    if levels[0].min_spend != 0:
-        raise Refused("program.tier_first", field="tiers.levels[0].min_spend")
+def _tier_level(data: object, field: str, found: _Problems) -> TierLevel | None:
+    mark = found.mark()
+    section = _section(data, field, ("code", "name", "min_spend", "earn_percent"), (), found)
+    code = found.field(section, "code", _text, f"{field}.code")
+    name = found.field(section, "name", _text, f"{field}.name")
+    min_spend = found.field(section, "min_spend", _int, f"{field}.min_spend", 0, MAX_MIN_SPEND)
+    percent = found.field(section, "earn_percent", _earn_percent, f"{field}.earn_percent")
+    if not found.clean_since(mark):
+        return None
+    assert code is not None and name is not None and min_spend is not None
+    assert percent is not None
+    return TierLevel(code=code, name=name, min_spend=min_spend, earn_percent=percent)
+
+
+def _check_tier_ladder(levels: list[TierLevel | None], found: _Problems) -> None:
+    """The first level starts at 0, codes are unique, thresholds rise: every break noted."""
+    if levels and levels[0] is not None and levels[0].min_spend != 0:
+        found.add(Refused("program.tier_first", field="tiers.levels[0].min_spend"))
     seen: set[str] = set()
+    previous: TierLevel | None = None
     for i, level in enumerate(levels):
+        if level is None:
+            previous = None  # a broken row: the order is checked again from the next one
+            continue
         if level.code in seen:
-            raise Refused(
-                "program.tier_duplicate", field=f"tiers.levels[{i}].code", tier=level.code
+            found.add(
+                Refused("program.tier_duplicate", field=f"tiers.levels[{i}].code", tier=level.code)
             )
         seen.add(level.code)
-        if i and level.min_spend <= levels[i - 1].min_spend:
-            raise Refused("program.tier_order", field=f"tiers.levels[{i}].min_spend")
+        if previous is not None and level.min_spend <= previous.min_spend:
+            found.add(Refused("program.tier_order", field=f"tiers.levels[{i}].min_spend"))
+        previous = level
 
 
-def _bonuses(data: object) -> Bonuses:
-    section = _section(data, "bonuses", ("signup", "birthday", "referral"))
-    return Bonuses(
-        signup=_int(section["signup"], "bonuses.signup"),
-        birthday=_int(section["birthday"], "bonuses.birthday"),
-        referral=_int(section["referral"], "bonuses.referral"),
-    )
+def _bonuses(data: object, found: _Problems) -> Bonuses | None:
+    mark = found.mark()
+    section = _section(data, "bonuses", ("signup", "birthday", "referral"), (), found)
+    signup = found.field(section, "signup", _int, "bonuses.signup")
+    birthday = found.field(section, "birthday", _int, "bonuses.birthday")
+    referral = found.field(section, "referral", _int, "bonuses.referral")
+    if not found.clean_since(mark):
+        return None
+    assert signup is not None and birthday is not None and referral is not None
+    return Bonuses(signup=signup, birthday=birthday, referral=referral)
 
 
-def _campaign(data: object, field: str, tier_codes: frozenset[str]) -> Campaign:
-    section = _section(
-        data, field, ("name", "multiplier", "bonus", "start", "end"), ("weekdays", "hours", "tiers")
-    )
-    multiplier = _decimal(section["multiplier"], f"{field}.multiplier")
+def _multiplier(value: object, field: str) -> Decimal:
+    multiplier = _decimal(value, field)
     if not 1 <= multiplier <= MAX_MULTIPLIER:
-        raise Refused("program.multiplier", field=f"{field}.multiplier", max=int(MAX_MULTIPLIER))
-    start = _date(section["start"], f"{field}.start")
-    end = _date(section["end"], f"{field}.end")
-    if end < start:
-        raise Refused("program.campaign_dates", field=f"{field}.end")
+        raise Refused("program.multiplier", field=field, max=int(MAX_MULTIPLIER))
+    return multiplier
+
+
+def _campaign(
+    data: object, field: str, tier_codes: frozenset[str] | None, found: _Problems
+) -> Campaign | None:
+    mark = found.mark()
+    section = _section(
+        data,
+        field,
+        ("name", "multiplier", "bonus", "start", "end"),
+        ("weekdays", "hours", "tiers"),
+        found,
+    )
+    name = found.field(section, "name", _text, f"{field}.name")
+    multiplier = found.field(section, "multiplier", _multiplier, f"{field}.multiplier")
+    bonus = found.field(section, "bonus", _int, f"{field}.bonus")
+    start = found.field(section, "start", _date, f"{field}.start")
+    end = found.field(section, "end", _date, f"{field}.end")
+    if start is not None and end is not None and end < start:
+        found.add(Refused("program.campaign_dates", field=f"{field}.end"))
+    weekdays = found.get(_weekdays, section.get("weekdays", []), f"{field}.weekdays")
+    hours = found.get(_hours, section.get("hours"), f"{field}.hours")
+    tiers = (
+        found.get(_campaign_tiers, section.get("tiers", []), f"{field}.tiers", tier_codes)
+        if tier_codes is not None
+        else None  # the tiers are broken: that is the problem said, not each campaign's codes
+    )
+    if not found.clean_since(mark) or tier_codes is None:
+        return None
+    assert name is not None and multiplier is not None and bonus is not None
+    assert start is not None and end is not None and weekdays is not None and tiers is not None
     return Campaign(
-        name=_text(section["name"], f"{field}.name"),
+        name=name,
         multiplier=multiplier,
-        bonus=_int(section["bonus"], f"{field}.bonus"),
+        bonus=bonus,
         start=start,
         end=end,
-        weekdays=_weekdays(section.get("weekdays", []), f"{field}.weekdays"),
-        hours=_hours(section.get("hours"), f"{field}.hours"),
-        tiers=_campaign_tiers(section.get("tiers", []), f"{field}.tiers", tier_codes),
+        weekdays=weekdays,
+        hours=hours,
+        tiers=tiers,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.domain.errors import Refused
 from app.domain.program import PointsRules
+from app.domain.stamp_cards import CardTerms, StampCards
 
 
 def check_points_redemption(points: int, balance: int, rules: PointsRules) -> None:
@@ -30,3 +31,12 @@ def check_stamp_redemption(balance: int, goal: int) -> None:
     """Refuse a reward when the card does not hold a full goal of stamps."""
     if balance < goal:
         raise Refused("redeem.stamps_insufficient", balance=balance, goal=goal)
+
+
+def stamp_reward_to_use(cards: StampCards) -> CardTerms:
+    """The card a stamp reward uses (the oldest completed one), or a refusal with the card's
+    progress toward the goal it was started with."""
+    if cards.next_reward is None:
+        check_stamp_redemption(cards.filled, cards.current.goal)
+    assert cards.next_reward is not None  # filled < goal: the check above refused
+    return cards.next_reward

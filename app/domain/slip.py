@@ -56,15 +56,23 @@ class SlipData:
     footer: str = DEFAULT_FOOTER
     reprint: bool = False  # later actions exist: balances are those right after this one
     language: str = "ko"  # the customer's paper: Korean unless the owner prints in English
+    # the card as the customer's stamp cards say (each keeps the goal it was started with):
+    # stamps on the card shown, of stamp_goal, and the rewards ready; None: from stamps / goal
+    card_filled: int | None = None
+    card_rewards: int | None = None
 
     @property
     def stamps_on_card(self) -> int:
         """Stamps toward the next reward; a completed card shows full until the reward is used."""
+        if self.card_filled is not None:
+            return self.card_filled
         on_card = self.stamps % self.stamp_goal
         return self.stamp_goal if on_card == 0 and self.stamps > 0 else on_card
 
     @property
     def rewards_ready(self) -> int:
+        if self.card_rewards is not None:
+            return self.card_rewards
         return self.stamps // self.stamp_goal
 
 

@@ -12,14 +12,26 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.domain.dashboard import Dashboard
 from app.i18n import translate
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 
 ACCENT = colors.HexColor("#2f6f62")
+MIN_ROWS_ON_A_PAGE = 2
 SERIES = (colors.HexColor("#2f6f62"), colors.HexColor("#e39b3b"), colors.HexColor("#9aa5ad"))
+
+
+class MonthTable(Table):
+    """A table whose page breaks leave at least two months on each side, never one row alone
+    on a page (a table too short for that moves to the next page whole)."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        # set at every split: ReportLab does not carry the range to the part after a break
+        rows = self._nrows  # type: ignore[attr-defined]  # ReportLab's own, not in the stubs
+        self._rowSplitRange = (1 + MIN_ROWS_ON_A_PAGE, rows - MIN_ROWS_ON_A_PAGE)
+        return super().split(availWidth, availHeight)
 
 
 class ReportRenderer:
@@ -30,7 +42,10 @@ class ReportRenderer:
         self.language = language if language in ("ko", "en") else "ko"
         self.title = ParagraphStyle("title", fontName=BOLD, fontSize=18, leading=24)
         self.body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14)
-        self.heading = ParagraphStyle("heading", fontName=BOLD, fontSize=12, leading=18)
+        # a heading stays on the page of what it heads
+        self.heading = ParagraphStyle(
+            "heading", fontName=BOLD, fontSize=12, leading=18, keepWithNext=1
+        )
 
     def label(self, key: str, **params: object) -> str:
         return translate(self.language, f"report.{key}", **params)
@@ -101,6 +116,7 @@ class ReportRenderer:
         chart.valueAxis.labels.fontName = REGULAR
         chart.valueAxis.labels.fontSize = 7
         chart.valueAxis.valueMin = 0
+        chart.valueAxis.labelTextFormat = _thousands
         for index, color in enumerate(SERIES[: len(series)]):
             chart.bars[index].fillColor = color
             chart.bars[index].strokeColor = None
@@ -136,6 +152,7 @@ class ReportRenderer:
         for axis in (chart.categoryAxis, chart.valueAxis):
             axis.labels.fontName, axis.labels.fontSize = REGULAR, 7
         chart.valueAxis.valueMin = 0
+        chart.valueAxis.labelTextFormat = _thousands
         for index, color in enumerate(SERIES):
             chart.lines[index].strokeColor = color
             chart.lines[index].strokeWidth = 1.6
@@ -173,7 +190,7 @@ class ReportRenderer:
                     f"{m.redemption_rate * 100:.1f}%",
                 ]
             )
-        table = Table(rows, repeatRows=1)
+        table = MonthTable(rows, repeatRows=1)
         table.setStyle(
             TableStyle(
                 [
@@ -186,6 +203,11 @@ class ReportRenderer:
             )
         )
         return table
+
+
+def _thousands(value: float) -> str:
+    """An axis value as people write it: 250,000."""
+    return f"{round(value):,}"
 
 
 def render_report(board: Dashboard, *, shop_name: str, language: str = "ko") -> tuple[bytes, int]:

@@ -27,6 +27,7 @@ from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.plain_text import clean_line
 from app.domain.program import Program
 from app.domain.query import classify_query
+from app.domain.stamp_cards import StampCards
 from app.domain.tiers import progress_to_next, sale_window_start
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -35,6 +36,7 @@ from app.services.erasures import record_erasure
 from app.services.figures import bump
 from app.services.ledger import Balances, append_entry, balances, balances_of_many, lot_expiry
 from app.services.program import current_program
+from app.services.stamps import stamp_cards
 
 MAX_MATCHES = 50
 MAX_NAME_LENGTH = 50
@@ -65,8 +67,8 @@ class CustomerStatus:
     window_spend: int
     points: int
     points_expiring_30d: int
-    stamps: int
-    stamp_goal: int
+    stamps: int  # the balance: every stamp not yet used for a reward
+    stamp_goal: int  # the goal of the card in progress (the one it was started with)
     rewards_ready: int
     card: str | None
     birthday_month: bool
@@ -75,6 +77,8 @@ class CustomerStatus:
     coupons: list[CouponView] = field(default_factory=list)
     last_visits: list[tuple[datetime, int]] = field(default_factory=list)
     stamps_enabled: bool = True  # False for a points-only program (stamps per "none")
+    stamps_on_card: int = 0  # stamps on the card in progress, toward stamp_goal
+    stamp_reward: str = ""  # what the next reward is (a completed card's, else this card's)
 
 
 def last_valid_day(ctx: Zoned, valid_until: datetime) -> date:
@@ -334,6 +338,7 @@ def status_of(
     program: Program | None = None,
     bal: Balances | None = None,
     spend: int | None = None,
+    cards: StampCards | None = None,
 ) -> CustomerStatus:
     """The counter's view of a customer; what the caller already read is passed in, not re-read."""
     if program is None:
@@ -344,7 +349,8 @@ def status_of(
     if spend is None:
         spend = window_spend(ctx, session, program, customer.id, now)
     next_level, remaining = progress_to_next(program.tiers.levels, tier.code, spend)
-    goal = program.stamps.goal
+    if cards is None:
+        cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program)
     today = ctx.local_date(now)
     return CustomerStatus(
         id=customer.id,
@@ -361,8 +367,8 @@ def status_of(
         points=bal.points,
         points_expiring_30d=bal.expiring_30d,
         stamps=bal.stamps,
-        stamp_goal=goal,
-        rewards_ready=bal.stamps // goal,
+        stamp_goal=cards.current.goal,
+        rewards_ready=cards.rewards_ready,
         card=active_card(session, customer.id),
         birthday_month=bool(customer.birthday and customer.birthday.month == today.month),
         enrolled_at=customer.enrolled_at,
@@ -373,6 +379,8 @@ def status_of(
         ],
         last_visits=recent_visits(session, customer.id),
         stamps_enabled=program.stamps.enabled,
+        stamps_on_card=cards.filled,
+        stamp_reward=(cards.next_reward or cards.current).reward,
     )
 
 

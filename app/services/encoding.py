@@ -131,17 +131,13 @@ def service_shapes() -> Shapes:
             CustomerStatus: Shape(
                 omit=frozenset({"last4", "window_spend"}),
                 convert={"last_visits": _visits},
-                extra=lambda s: {"stamps_on_card": s.stamps % s.stamp_goal if s.stamp_goal else 0},
             ),
             Enrollment: Shape(omit=frozenset({"status"})),
             LedgerLine: Shape(rename={"reverses_id": "reverses"}, convert={"expires_at": _expiry}),
             # the liability in won is the outstanding points: 1 point = 1 won
             MonthlyReport: Shape(extra=lambda r: {"points_liability_won": r.points_outstanding}),
             # what the counter screen needs back (status, slip) is not part of the CLI's JSON
-            SaleResult: Shape(
-                omit=frozenset({"status", "slip"}),
-                extra=lambda s: {"rewards_ready": s.stamps // s.stamp_goal},
-            ),
+            SaleResult: Shape(omit=frozenset({"status", "slip"})),
             RedemptionResult: Shape(omit=frozenset({"status"})),
             VoidResult: Shape(omit=frozenset({"status"})),
             SyncStatus: Shape(extra=lambda s: {"in_sync": s.in_sync}),

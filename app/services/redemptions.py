@@ -14,13 +14,14 @@ from app.db.locks import lock_customer
 from app.db.models import Coupon, Customer, Redemption
 from app.domain.coupons import CouponState, check_coupon_usable, normalize_coupon_code
 from app.domain.errors import Refused
-from app.domain.redemption import check_points_redemption, check_stamp_redemption
+from app.domain.redemption import check_points_redemption, stamp_reward_to_use
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import CustomerStatus, coupon_use_counts, status_of, usable_customer
 from app.services.figures import bump
 from app.services.ledger import append_entry, balances, settle_expiry
 from app.services.program import current_program
+from app.services.stamps import stamp_cards
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,11 @@ def redeem_stamps_in(
 ) -> RedemptionResult:
     customer = lock_customer(session, customer_id)
     _, program = current_program(session)
-    goal = program.stamps.goal
-    check_stamp_redemption(balances(session, customer.id, now).stamps, goal)
+    bal = balances(session, customer.id, now)
+    cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program)
+    # the oldest completed card: its own goal of stamps for its own reward, whatever changed since
+    card = stamp_reward_to_use(cards)
+    goal = card.goal
     redemption = _new_redemption(ctx, session, customer, "stamps", now, stamps=goal)
     append_entry(
         ctx,
@@ -164,7 +168,7 @@ def redeem_stamps_in(
         at=now,
         stamps=-goal,
         redemption_id=redemption.id,
-        reason=program.stamps.reward,
+        reason=card.reward,
     )
     audit(
         ctx,
@@ -174,7 +178,7 @@ def redeem_stamps_in(
         detail={"customer": str(customer.id), "stamps": goal},
         at=now,
     )
-    return _result(session, redemption, now, reward=program.stamps.reward)
+    return _result(session, redemption, now, reward=card.reward)
 
 
 def redeem_coupon(ctx: Context, customer_id: uuid.UUID, code: str) -> RedemptionResult:

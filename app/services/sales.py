@@ -29,6 +29,7 @@ from app.services.ledger import (
 )
 from app.services.program import current_program
 from app.services.slips import sale_slip
+from app.services.stamps import stamp_cards
 
 MAX_ITEMS = 1000
 
@@ -44,11 +45,13 @@ class SaleResult:
     stamps_earned: int
     points: int
     stamps: int
-    stamp_goal: int
+    stamp_goal: int  # the goal of the card in progress after the sale (the one it started with)
     tier: str
     promoted_from: str | None
     status: CustomerStatus | None = None  # the customer after the sale, for the counter screen
     slip: SlipData | None = None  # when asked for: the slip, from the same transaction
+    stamps_on_card: int = 0  # on the card in progress after the sale, toward stamp_goal
+    rewards_ready: int = 0  # completed cards whose reward is not used yet
 
 
 def check_sale_input(amount: int, items: int) -> None:
@@ -152,8 +155,9 @@ def record_sale_in(
         promoted_from = customer.tier_code
         change_tier(ctx, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
     bal = balances(session, customer.id, now)
+    cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program)
     status = (
-        status_of(ctx, session, customer, now, program=program, bal=bal, spend=spend)
+        status_of(ctx, session, customer, now, program=program, bal=bal, spend=spend, cards=cards)
         if with_status or with_slip
         else None
     )
@@ -170,11 +174,13 @@ def record_sale_in(
         stamps_earned=earning.stamps,
         points=bal.points,
         stamps=bal.stamps,
-        stamp_goal=program.stamps.goal,
+        stamp_goal=cards.current.goal,
         tier=customer.tier_code,
         promoted_from=promoted_from,
         status=status,
         slip=slip,
+        stamps_on_card=cards.filled,
+        rewards_ready=cards.rewards_ready,
     )
 
 

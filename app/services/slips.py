@@ -17,6 +17,7 @@ from app.domain.slip import DEFAULT_FOOTER, IssuedCouponLine, PrinterSettings, S
 from app.services.context import Context
 from app.services.customers import CustomerStatus, last_valid_day, status_of
 from app.services.program import current_program
+from app.services.stamps import stamp_cards
 
 PRINTER_KINDS = ("pdf", "escpos")
 PAPER_WIDTHS = (58, 80)
@@ -190,6 +191,10 @@ def _slip(
         else (status.points, status.stamps)
     )
     next_level = next((lv for lv in program.tiers.levels if lv.code == status.next_tier), None)
+    cards = stamp_cards(
+        session, customer_id, balance=stamps, program=program, until=cutoff if later else None
+    )
+    card_filled, card_goal = cards.shown
     return SlipData(
         action_id=action_id,
         kind=kind,
@@ -199,7 +204,9 @@ def _slip(
         phone_masked=status.phone_masked,
         points=points,
         stamps=stamps,
-        stamp_goal=status.stamp_goal,
+        stamp_goal=card_goal,
+        card_filled=card_filled,
+        card_rewards=cards.rewards_ready,
         stamps_enabled=status.stamps_enabled,
         points_expiring_30d=status.points_expiring_30d,
         tier_name=status.tier_name,

@@ -331,7 +331,7 @@ class CounterScreen(QWidget):
     def _sale_done(self, result: sales.SaleResult) -> None:
         points = f"{result.points_earned:,}"
         if self.program.stamps.enabled:
-            n = result.stamps % result.stamp_goal
+            n = result.stamps_on_card
             text = t("done.sale", points=points, n=n, goal=result.stamp_goal)
         else:
             text = t("done.sale_points", points=points)

@@ -100,7 +100,7 @@ class CustomerDisplay(QWidget):
         self.greeting.setText(t("display.hello", name=name) if name else t("display.member"))
         self.greeting.show()
         self.points.setText(f"{status.points:,}P")
-        on_card = status.stamps % status.stamp_goal
+        on_card = status.stamps_on_card
         label = t("panel.stamps", n=on_card, goal=status.stamp_goal)
         if status.rewards_ready:
             label += "  ·  " + tn("panel.rewards", "panel.rewards_plural", status.rewards_ready)

@@ -203,7 +203,7 @@ class CustomerPanel(QFrame):
             if status.points_expiring_30d
             else ""
         )
-        on_card = status.stamps % status.stamp_goal
+        on_card = status.stamps_on_card
         label = t("panel.stamps", n=on_card, goal=status.stamp_goal)
         if status.rewards_ready:
             label += "  ·  " + tn("panel.rewards", "panel.rewards_plural", status.rewards_ready)

@@ -142,3 +142,22 @@ def test_a_file_that_is_not_a_program_is_refused(ctx, tmp_path, text):
     korean = ctx.refused("program", "load", path)
     assert "올바른 JSON이 아닙니다" in korean or "형식이 올바르지 않습니다" in korean
     assert snapshot(ctx.db) == before
+
+
+def test_a_stamp_card_keeps_the_goal_it_was_started_with(funded, tmp_path):
+    """Item 3 of issue 13: two stamps on a 10-card stay x/10 after the goal becomes 8."""
+    changed = funded.ok("program", "show")
+    changed["stamps"].update(goal=8, reward="라떼 1잔")
+    funded.ok("program", "load", write(tmp_path, changed))
+    shown = funded.ok("customer", "show", PHONE)
+    assert (shown["stamps_on_card"], shown["stamp_goal"], shown["rewards_ready"]) == (2, 10, 0)
+    assert shown["stamp_reward"] == "아메리카노 1잔"
+    code, out, _ = funded("customer", "show", PHONE)
+    assert code == 0 and "스탬프: 2/10" in out
+    for _ in range(7):
+        sale = funded.ok("sale", PHONE, "--amount", "1000")
+    assert (sale["stamps_on_card"], sale["stamp_goal"], sale["rewards_ready"]) == (9, 10, 0)
+    code, out, _ = funded("sale", PHONE, "--amount", "1000")
+    assert code == 0 and "스탬프 0/8" in out  # the 10-card is full; the next one is an 8-card
+    used = funded.ok("redeem", PHONE, "--stamps")
+    assert (used["stamps_used"], used["reward"], used["stamps"]) == (10, "아메리카노 1잔", 0)

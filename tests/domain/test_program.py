@@ -354,3 +354,35 @@ def test_to_json_from_json_round_trip(program):
     written = program.to_json()
     assert Program.from_json(written) == program
     assert Program.from_json(json.loads(json.dumps(written))) == program
+
+
+def test_every_problem_of_a_program_is_listed_at_once() -> None:
+    import copy
+
+    from app.domain.program import DEFAULT_PROGRAM_JSON, ProgramProblems
+
+    doc = copy.deepcopy(DEFAULT_PROGRAM_JSON)
+    doc["points"]["redeem_unit"] = 0
+    doc["points"]["expiry_months"] = -1
+    doc["stamps"]["goal"] = 0
+    doc["tiers"]["levels"][2]["min_spend"] = 100  # GOLD below SILVER
+    doc["tiers"]["levels"][3]["earn_percent"] = 120
+    doc["bonuses"]["signup"] = "many"
+    doc["campaigns"] = [
+        {"name": "x", "multiplier": 0, "bonus": 0, "start": "2026-02-01", "end": "2026-01-01"}
+    ]
+    with pytest.raises(ProgramProblems) as refused:
+        Program.from_json(doc)
+    found = [(p.code, p.params.get("field")) for p in refused.value.problems]
+    assert found == [
+        ("program.earn_percent", "tiers.levels[3].earn_percent"),
+        ("program.tier_order", "tiers.levels[2].min_spend"),
+        ("program.too_small", "points.redeem_unit"),
+        ("program.negative", "points.expiry_months"),
+        ("program.stamp_goal", "stamps.goal"),
+        ("program.type", "bonuses.signup"),
+        ("program.multiplier", "campaigns[0].multiplier"),
+        ("program.campaign_dates", "campaigns[0].end"),
+    ]
+    # the first problem is what a single refusal said before
+    assert refused.value.code == "program.earn_percent"

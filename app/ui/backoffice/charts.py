@@ -6,13 +6,13 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QLineSeries,
-    QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 
 PALETTE = ("#2f6f62", "#e39b3b", "#8a9aa5", "#b5525c")
 
@@ -30,23 +30,60 @@ def _chart(title: str) -> QChart:
     return chart
 
 
-def _axes(chart: QChart, categories: list[str], top: float) -> tuple[QBarCategoryAxis, QValueAxis]:
-    """Months along the bottom, 0 to a little above the highest value up the left side."""
+def nice_ticks(top: int, *, most: int = 5) -> list[int]:
+    """0, step, 2 step, ... up to at least a little above `top`, with a round step (1, 2, 2.5 or
+    5 times a power of ten) and at most `most` steps: the left axis's values."""
+    wanted = top + max(top // 8, 1)  # a little room above the highest bar
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power // 2, 5 * power):
+            if step and -(-wanted // step) <= most:
+                return [i * step for i in range(-(-wanted // step) + 1)]
+        power *= 10
+
+
+def _axes(chart: QChart, categories: list[str], top: int) -> tuple[QBarCategoryAxis, QCategoryAxis]:
+    """Months along the bottom; up the left side 0 to a little above the highest value, in
+    round steps written with separators ("2,000,000")."""
     x = QBarCategoryAxis()
     x.append(categories)
     _small_labels(x)
-    y = QValueAxis()
-    y.setRange(0, max(top, 1) * 1.15)
-    y.setLabelFormat("%d")
-    y.applyNiceNumbers()
+    y = QCategoryAxis()
+    ticks = nice_ticks(top)
+    y.setStartValue(0)
+    for value in ticks:
+        y.append(f"{value:,}", value)
+    y.setRange(0, ticks[-1])
+    y.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    _small_labels(y)
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     return x, y
 
 
+class MonthChartView(QChartView):
+    """A chart view whose month labels turn upright when they would not fit side by side (Qt
+    would cut them to "2..."), and lie flat again when the view is wide enough."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        fit_month_labels(self.chart(), self.width())
+
+
+def fit_month_labels(chart: QChart, width: int) -> None:
+    for axis in chart.axes(Qt.Orientation.Horizontal):
+        if not isinstance(axis, QBarCategoryAxis) or not axis.count():
+            continue
+        metrics = QFontMetrics(axis.labelsFont())
+        widest = max(metrics.horizontalAdvance(label) for label in axis.categories())
+        # the plot takes the width less the left axis and margins: about 80 pixels
+        room = (width - 80) / axis.count()
+        axis.setLabelsAngle(0 if widest + 8 <= room else -90)
+
+
 def chart_view(name: str) -> QChartView:
     """A view built once with the page; each refresh puts a new chart in it."""
-    view = QChartView(QChart())
+    view = MonthChartView(QChart())
     view.setObjectName(name)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     view.setMinimumHeight(260)
@@ -56,6 +93,7 @@ def chart_view(name: str) -> QChartView:
 def show_chart(view: QChartView, chart: QChart) -> None:
     old = view.chart()
     view.setChart(chart)
+    fit_month_labels(chart, view.width())
     old.deleteLater()
 
 

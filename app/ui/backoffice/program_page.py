@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.money import parse_won
-from app.domain.program import STAMP_PER, Program
+from app.domain.program import STAMP_PER, Program, ProgramProblems
 from app.i18n import codes
 from app.services import program as program_service
 from app.services.context import Context
@@ -106,6 +106,15 @@ def explain_program(error: Refused) -> str:
     return refusal(error)
 
 
+def problems_text(problems: list[Refused]) -> str:
+    """One problem as a sentence; several as a list, every one of them."""
+    if len(problems) == 1:
+        return explain_program(problems[0])
+    lines = [t("prog.problems", n=len(problems))]
+    lines += [f"• {explain_program(p)}" for p in problems]
+    return "\n".join(lines)
+
+
 def change_summary(change: ProgramChange) -> str:
     if change.first:
         return t("prog.history.first")
@@ -172,7 +181,8 @@ class ProgramPage(QWidget):
         self.program: Program | None = None
         self._filling = False
         self._build()
-        self.runner.run(lambda: program_service.show_program(ctx), self.fill, self._failed)
+        self.saved: dict[str, Any] | None = None  # the program in force, as its JSON
+        self.runner.run(lambda: program_service.show_program(ctx), self._fill_saved, self._failed)
         self.load_history()
 
     # --- layout --------------------------------------------------------------------------
@@ -312,6 +322,10 @@ class ProgramPage(QWidget):
 
     # --- form <-> document ----------------------------------------------------------------
 
+    def _fill_saved(self, document: dict[str, Any]) -> None:
+        self.saved = Program.from_json(document).to_json()
+        self.fill(document)
+
     def fill(self, document: dict[str, Any]) -> None:
         """Put a program document into the form (from the database or a template)."""
         self._filling = True
@@ -340,7 +354,10 @@ class ProgramPage(QWidget):
         self.revalidate()
 
     def document(self) -> dict[str, Any]:
-        """The program as the form says; Refused when a cell cannot be read."""
+        """The program as the form says; cells that cannot be read are noted in
+        `cell_problems` (their raw text is left in, and `cell_paths` says where)."""
+        self.cell_problems: list[Refused] = []
+        self.cell_paths: set[str] = set()
         return {
             "points": {
                 "min_redeem": self.min_redeem.value(),
@@ -364,13 +381,24 @@ class ProgramPage(QWidget):
             "campaigns": [self._campaign(row) for row in range(self.campaigns.rowCount())],
         }
 
+    def _read(self, path: str, read: Any, text: str) -> Any:
+        """A cell read by `read`, or its text with the problem noted (every cell is read)."""
+        try:
+            return read(text)
+        except Refused as problem:
+            self.cell_problems.append(problem)
+            self.cell_paths.add(path)
+            return text
+
+    def _whole(self, path: str, text: str) -> Any:
+        return self._read(path, lambda x: _number(x, field_label(path)), text)
+
     def _tier(self, row: int) -> dict[str, Any]:
         cell = self.tiers.cell
-        label = field_label(f"tiers.levels[{row}].min_spend")
         return {
             "code": cell(row, "code").upper(),
             "name": cell(row, "name"),
-            "min_spend": _number(cell(row, "min_spend"), label),
+            "min_spend": self._whole(f"tiers.levels[{row}].min_spend", cell(row, "min_spend")),
             "earn_percent": cell(row, "earn_percent").removesuffix("%").strip(),
         }
 
@@ -380,30 +408,56 @@ class ProgramPage(QWidget):
         return {
             "name": cell(row, "name"),
             "multiplier": cell(row, "multiplier").removesuffix("배").lower().removesuffix("x"),
-            "bonus": _number(cell(row, "bonus") or "0", field_label(f"campaigns[{row}].bonus")),
+            "bonus": self._whole(f"campaigns[{row}].bonus", cell(row, "bonus") or "0"),
             "start": cell(row, "start"),
             "end": cell(row, "end"),
-            "weekdays": parse_weekdays(cell(row, "weekdays")),
-            "hours": parse_hours(cell(row, "hours")),
+            "weekdays": self._read(
+                f"campaigns[{row}].weekdays", parse_weekdays, cell(row, "weekdays")
+            ),
+            "hours": self._read(f"campaigns[{row}].hours", parse_hours, cell(row, "hours")),
             "tiers": tiers,
         }
 
     # --- checking, trying, saving -----------------------------------------------------------
 
+    def problems(self) -> list[Refused]:
+        """Every problem of the form at once: cells that cannot be read, then the program's
+        rules (a cell already said to be wrong is not said twice)."""
+        document = self.document()
+        found: list[Refused] = []
+        try:
+            self.program = Program.from_json(document)
+        except ProgramProblems as refused:
+            found = list(refused.problems)
+        except Refused as refused:
+            found = [refused]
+        problems = self.cell_problems + [
+            p for p in found if p.params.get("field") not in self.cell_paths
+        ]
+        if problems:
+            self.program = None
+        return problems
+
     def revalidate(self) -> None:
         if self._filling:
             return
-        try:
-            self.program = Program.from_json(self.document())
-        except Refused as error:
-            self.program = None
-            self.error.setText(explain_program(error))
+        problems = self.problems()
+        if problems:
+            self.error.setText(problems_text(problems))
             self.error.show()
         else:
             self.error.hide()
-        self.save_button.setEnabled(self.program is not None)
+        changed = self._changed()
+        self.save_button.setEnabled(changed)
+        if changed:
+            self.message.setText("")  # "nothing changed" or "saved" no longer holds
         self._refresh_tiers()
         self.update_example()
+
+    def _changed(self) -> bool:
+        """Whether the form says something else than the program in force (a save that
+        changes nothing would be a version, and a line of history, for nothing)."""
+        return self.program is not None and self.program.to_json() != self.saved
 
     def _refresh_tiers(self) -> None:
         if self.program is None:
@@ -452,19 +506,23 @@ class ProgramPage(QWidget):
         self.message.setText(t("prog.template_applied", name=t(f"prog.template.{kind}")))
 
     def save(self) -> None:
-        try:
-            document = self.document()
-        except Refused as error:
-            self.error.setText(explain_program(error))
+        problems = self.problems()
+        if problems:
+            self.error.setText(problems_text(problems))
             self.error.show()
             return
+        if not self._changed():
+            self.message.setText(t("prog.unchanged"))
+            return
+        document = self.document()
         self.save_button.setEnabled(False)
         self.runner.run(
             lambda: program_service.load_program(self.ctx, document), self._saved, self._failed
         )
 
-    def _saved(self, _: object) -> None:
-        self.save_button.setEnabled(True)
+    def _saved(self, program: Program) -> None:
+        self.saved = program.to_json()
+        self.save_button.setEnabled(False)
         self.message.setText(t("prog.saved"))
         self.load_history()
 

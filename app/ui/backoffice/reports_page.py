@@ -55,8 +55,21 @@ def table(name: str, headers: list[str]) -> QTableWidget:
     widget.verticalHeader().setVisible(False)
     widget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    widget.setMinimumHeight(180)
+    # the page scrolls, not the table: it is as tall as its rows, none cut in half
+    widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    widget.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustIgnored)
+    fit_rows(widget)
     return widget
+
+
+def fit_rows(widget: QTableWidget) -> None:
+    """Make the table exactly as tall as its header and every row (at least one row's room)."""
+    rows = sum(widget.rowHeight(r) for r in range(widget.rowCount()))
+    rows = max(rows, widget.verticalHeader().defaultSectionSize())
+    bar = widget.horizontalScrollBar()
+    scroll = bar.sizeHint().height() if bar.maximum() > 0 else 0
+    height = widget.horizontalHeader().sizeHint().height() + rows + 2 * widget.frameWidth()
+    widget.setFixedHeight(height + scroll)
 
 
 def fill(widget: QTableWidget, rows: list[list[str]], *, text_columns: int = 1) -> None:
@@ -68,6 +81,8 @@ def fill(widget: QTableWidget, rows: list[list[str]], *, text_columns: int = 1) 
             if c >= text_columns:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             widget.setItem(r, c, item)
+    widget.resizeRowsToContents()
+    fit_rows(widget)
 
 
 class ReportsPage(QWidget):
@@ -142,7 +157,6 @@ class ReportsPage(QWidget):
 
     def _build_analyses(self) -> None:
         self.cohorts = table("cohortTable", [])
-        self.cohorts.setMinimumHeight(400)  # twelve cohorts without scrolling
         # what a cohort counts (analytics.cohort_retention)
         self.cohort_how = QLabel(t("reports.cohort_how"), objectName="cohortHow", wordWrap=True)
         self.cohort_how.setStyleSheet("color: #555;")
@@ -293,10 +307,7 @@ class ReportsPage(QWidget):
     def _show_top(self, people: list[analytics.TopCustomer]) -> None:
         fill(
             self.top,
-            [
-                [p.name or t("reports.unnamed"), p.phone, won(p.spend), f"{p.visits:,}"]
-                for p in people
-            ],
+            [[p.name or t("cust.no_name"), p.phone, won(p.spend), f"{p.visits:,}"] for p in people],
             text_columns=2,
         )
         self.arrived.add("top")

@@ -127,7 +127,7 @@ class WinbackPage(QWidget):
             self.list,
             [
                 [
-                    m.name or "—",
+                    m.name or t("cust.no_name"),
                     m.phone,
                     m.last_visit.isoformat(),
                     won(m.total_spend),

@@ -69,7 +69,7 @@ def test_model_fetches_pages_in_a_stable_keyset_order(qtmodeltester, sqlite_ctx)
         model.fetchMore(QModelIndex())
         jobs.drain()
     names = [model.index(r, 0).data() for r in range(model.rowCount())]
-    assert names[:5] == ["김*준"] * 5 and names[-1] == "(이름 없음)"
+    assert names[:5] == ["김*준"] * 5 and names[-1] == "이름 없음"
     assert len({r.id for r in model.rows}) == 23
     assert model.index(0, 3).data(Qt.ItemDataRole.TextAlignmentRole)
     qtmodeltester.check(model)

@@ -23,7 +23,7 @@ def _open(window, qtbot, key: str):
 
 def test_program_edit_validate_save_and_history(window, qtbot, shot) -> None:
     page = _open(window, qtbot, "page.program")
-    assert page.save_button.isEnabled()
+    assert not page.save_button.isEnabled()  # nothing changed yet: nothing to save
     assert "12,000원 구매 → 플래티넘 600P, 스탬프 +1" in page.example.text()
     page.example_tier.setCurrentIndex(page.example_tier.findData("GOLD"))
     assert "골드 480P" in page.example.text()
