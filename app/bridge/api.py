@@ -34,10 +34,13 @@ from starlette.responses import Response
 
 import app as package
 from app.domain.errors import Refused
+from app.i18n import N_
 from app.services import customers, pos, staff, tokens
 from app.services.context import Context
 from app.services.encoding import to_json
 
+# the API's own refusals (the services' come with their codes)
+API_CODES = (N_("api.unauthorized"), N_("api.too_large"), N_("api.malformed"), N_("api.not_found"))
 MAX_BODY = 64 * 1024
 MAX_DELAY = 5.0  # seconds: the longest a client that keeps guessing tokens waits per answer
 FREE_FAILURES = 3  # bad tokens a client may send before its answers slow down
@@ -318,7 +321,9 @@ def create_app(shop: Context) -> FastAPI:
             result = pos.refund(
                 ctx, ref, body.refund_ref, body.amount, items=count, token_name=ctx.token
             )
-            return JSONResponse(refund_json(result), status_code=201 if result.created else 200)
+            return JSONResponse(
+                refund_json(ctx, result), status_code=201 if result.created else 200
+            )
 
         return await act(request, "refund", work)
 
@@ -327,7 +332,7 @@ def create_app(shop: Context) -> FastAPI:
         def work(ctx: Context) -> Any:
             result = pos.cancel(ctx, ref, token_name=ctx.token)
             if isinstance(result, pos.RefundResult):
-                return {**refund_json(result), "status": "cancelled"}
+                return {**refund_json(ctx, result), "status": "cancelled"}
             return {"ref": result.pos.ref, "status": result.pos.status}
 
         return await act(request, "refund", work)
@@ -404,28 +409,15 @@ def _accepts_english(scope: Any) -> bool:
 
 
 def pending_json(ctx: Context, view: pos.PosSaleView) -> dict[str, Any]:
-    return {
-        "ref": view.ref,
-        "amount": view.amount,
-        "received_at": ctx.local(view.received_at).isoformat(),
-        "source": view.source,
-    }
+    """A waiting sale as `pos pending --json` lists it: ref, amount, items, received_at, source."""
+    data: dict[str, Any] = to_json(view, ctx)
+    return data
 
 
-def refund_json(result: pos.RefundResult) -> dict[str, Any]:
-    return {
-        "ref": result.ref,
-        "refund_ref": result.refund_ref,
-        "customer_id": str(result.customer_id) if result.customer_id else None,
-        "amount": result.amount,
-        "points_reversed": result.points_reversed,
-        "stamps_reversed": result.stamps_reversed,
-        "points_restored": result.points_restored,
-        "points": result.points,
-        "stamps": result.stamps,
-        "remaining_amount": result.remaining_amount,
-        "negative_balance": result.negative_balance,
-    }
+def refund_json(ctx: Context, result: pos.RefundResult) -> dict[str, Any]:
+    """A refund as `refund --json` answers it."""
+    data: dict[str, Any] = to_json(result, ctx)
+    return data
 
 
 class ApiServer:

@@ -16,7 +16,7 @@ from app.cli.help import argparse_words
 from app.domain.errors import Refused
 from app.domain.money import parse_won
 from app.domain.program import read_program_text
-from app.i18n import LANGUAGES, default_language, explain
+from app.i18n import LANGUAGES, default_language, explain, translate
 from app.services.customers import resolve_customer
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
@@ -120,6 +120,15 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     p.add_argument("who")
     p.add_argument("--amount", type=_won, required=True)
     p.add_argument("--items", type=_int, default=1)
+    p.add_argument(
+        "--ref", help="the POS's receipt or approval number: the same ref again records nothing"
+    )
+
+    p = command("refund", "refund part (or the rest) of a POS sale, by its ref")
+    p.add_argument("ref", metavar="REF")
+    p.add_argument("--amount", type=_won, required=True)
+    p.add_argument("--items", type=_int)
+    p.add_argument("--ref", dest="refund_ref", metavar="REFUND_REF", required=True)
 
     p = command("redeem", "use points, the stamp reward or a coupon")
     p.add_argument("who")
@@ -184,6 +193,22 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     p.add_argument("--scope", choices=["pos"], required=True)
     command("list", "every token, without the token itself", token)
     command("revoke", "stop a token at once", token).add_argument("which", metavar="ID_OR_NAME")
+    p = command("serve", "the local HTTP API for the POS (until Ctrl+C)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_int, default=8765)
+    p = command("tap", "pose as the receipt printer: pass every byte on, read each receipt")
+    p.add_argument("--listen", default="127.0.0.1:9100", metavar="HOST:PORT")
+    p.add_argument("--forward", required=True, metavar="HOST:PORT|DEVICE")
+    pos_group = command("pos", "the POS bridge: tokens and pending sales").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=Parser, required=True
+    )
+    command("pending", "POS sales waiting for a member", pos_group)
+    pos_token = command("token", "tokens a POS sends (shown once)", pos_group).add_subparsers(
+        dest="sub", metavar="ACTION", parser_class=Parser, required=True
+    )
+    command("add", "make a POS token (printed once)", pos_token).add_argument("name")
+    command("list", "every POS token, without the token itself", pos_token)
+    command("revoke", "stop a POS token at once", pos_token).add_argument("name")
     from app.cli import printing
 
     printing.add_commands(command)
@@ -260,14 +285,148 @@ def _customer_erase(ctx: Any, args: argparse.Namespace) -> Any:
 
 
 def _sale(ctx: Any, args: argparse.Namespace) -> Any:
-    from app.services import sales
+    from app.services import pos, sales
 
     sales.check_sale_input(args.amount, args.items)  # refused before the customer is looked up
+    if args.ref is not None:  # the POS's number: idempotent, the same ref records nothing new
+        posted = pos.post_sale(
+            ctx,
+            args.ref,
+            args.amount,
+            items=args.items,
+            customer_id=resolve_customer(ctx, args.who),
+            source="cli",
+            token_name=ctx.token,
+        )
+        assert posted.sale is not None
+        status = _status(ctx, posted.sale.customer_id)
+        return render.Sold(posted.sale, status.name, status.phone_masked)
     sale = sales.record_sale(ctx, resolve_customer(ctx, args.who), args.amount, args.items)
     # who bought, masked, so the cashier can check it was the right member
     member = sale.status
     assert member is not None
     return render.Sold(sale, member.name, member.phone_masked)
+
+
+def _status(ctx: Any, customer_id: Any) -> Any:
+    from app.services import customers
+
+    return customers.customer_status(ctx, customer_id)
+
+
+def _refund(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.services import pos
+
+    return pos.refund(
+        ctx, args.ref, args.refund_ref, args.amount, items=args.items, token_name=ctx.token
+    )
+
+
+def _pos_pending(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.services import pos
+
+    return render.Pending(pos.pending_sales(ctx))
+
+
+def _pos_token_add(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.services import tokens
+
+    return tokens.create_token(ctx, args.name, "pos")
+
+
+def _pos_token_revoke(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.services import tokens
+
+    return tokens.revoke_token(ctx, args.name)
+
+
+def _serve(ctx: Any, args: argparse.Namespace) -> Any:
+    """The API until Ctrl+C (or SIGTERM): a line on stderr says where it listens."""
+    from app.bridge.api import ApiServer
+
+    if not 0 < args.port < 65536:
+        raise Refused("api.bad_port", port=args.port)
+    server = ApiServer(ctx, host=args.host, port=args.port)
+    try:
+        port = server.start()
+    except OSError:
+        raise Refused("api.cannot_listen", host=args.host, port=args.port) from None
+    lang = getattr(args, "lang", None) or default_language()
+    print(translate(lang, "cli.serve.listening", host=args.host, port=port), file=sys.stderr)
+    _wait_for_stop()
+    server.stop()
+    return render.Stopped("serve", f"{args.host}:{port}")
+
+
+def _tap(ctx: Any, args: argparse.Namespace) -> Any:
+    import asyncio
+
+    from app.bridge.receipts_in import post_receipt
+    from app.bridge.tap import Address, Tap, is_device
+
+    try:
+        listen = Address.parse(args.listen)
+        if not is_device(args.forward):
+            Address.parse(args.forward)
+    except ValueError:
+        raise Refused("tap.bad_address", address=f"{args.listen} / {args.forward}") from None
+    lang = getattr(args, "lang", None) or default_language()
+
+    def on_receipt(data: bytes) -> None:
+        outcome = post_receipt(ctx, data)
+        print(
+            translate(
+                lang,
+                "cli.tap.receipt",
+                kind=translate(lang, f"cli.tap.kind.{outcome.kind}"),
+                ref=outcome.ref or "-",
+                amount=f"{outcome.amount:,}" if outcome.amount is not None else "-",
+            ),
+            file=sys.stderr,
+            flush=True,
+        )
+
+    tap = Tap(listen, args.forward, on_receipt)
+
+    async def run() -> None:
+        try:
+            await tap.start()
+        except OSError:
+            raise Refused("api.cannot_listen", host=listen.host, port=listen.port) from None
+        print(
+            translate(lang, "cli.tap.listening", listen=args.listen, forward=args.forward),
+            file=sys.stderr,
+            flush=True,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(stop.set)
+
+        _on_stop(wake)
+        await stop.wait()
+        await tap.close()
+
+    asyncio.run(run())
+    return render.Stopped("tap", args.listen)
+
+
+def _on_stop(callback: Callable[[], None]) -> None:
+    import signal
+
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), lambda *_: callback())
+
+
+def _wait_for_stop() -> None:
+    import threading
+
+    stopped = threading.Event()
+    _on_stop(stopped.set)
+    while not stopped.wait(0.5):
+        pass
 
 
 def _redeem(ctx: Any, args: argparse.Namespace) -> Any:
@@ -424,6 +583,13 @@ COMMANDS: dict[str, Handler] = {
     "import customers": _import_customers,
     "backup": _backup,
     "restore": _restore,
+    "refund": _refund,
+    "serve": _serve,
+    "tap": _tap,
+    "pos pending": _pos_pending,
+    "pos token add": _pos_token_add,
+    "pos token list": _token_list,
+    "pos token revoke": _pos_token_revoke,
     "token create": _token_create,
     "token list": _token_list,
     "token revoke": _token_revoke,
@@ -443,12 +609,16 @@ OWNER_ONLY = frozenset(
         "token list",
         "token revoke",
         "backup purge",
+        "pos token add",
+        "pos token list",
+        "pos token revoke",
     }
 )
 
 
 def _key(args: argparse.Namespace) -> str:
-    return args.command + (f" {args.action}" if getattr(args, "action", None) else "")
+    parts = [args.command, getattr(args, "action", None), getattr(args, "sub", None)]
+    return " ".join(part for part in parts if part)
 
 
 def _run(ctx: Any, args: argparse.Namespace) -> Any:

@@ -38,6 +38,21 @@ class Sold:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """POS sales waiting for a member (`pos pending`)."""
+
+    pending: list[Any]
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """`serve` or `tap` ended (Ctrl+C): what ran and where it listened."""
+
+    command: str
+    listened: str
+
+
+@dataclass(frozen=True)
 class Found:
     customers: list[Any]
 
@@ -219,12 +234,16 @@ def _text_writers() -> dict[type, TextWriter]:
     from app.services.daily import DailyResult
     from app.services.demo import DemoResult
     from app.services.owner import AdjustResult, IssuedCoupon
+    from app.services.pos import RefundResult
     from app.services.redemptions import RedemptionResult
     from app.services.sales import SaleResult, VoidResult
     from app.services.tokens import NewToken, Revoked, TokenList
     from app.services.transfer import ImportResult
 
     return {
+        RefundResult: _refund_text,
+        Pending: _pending_text,
+        Stopped: lambda r, ctx, lang: translate(lang, "cli.stopped", command=r.command),
         Init: _init_text,
         Raw: _raw_text,
         DemoResult: _demo_text,
@@ -523,6 +542,43 @@ def _purge_text(r: Any, ctx: Any, lang: str) -> str:
         )
     ]
     return "\n".join(lines + [f"  {name}" for name in r.files])
+
+
+def _refund_text(r: Any, ctx: Any, lang: str) -> str:
+    lines = [
+        translate(
+            lang,
+            "cli.refunded",
+            ref=r.ref,
+            amount=format_won(r.amount, lang),
+            points=f"{r.points_reversed:,}",
+            remaining=format_won(r.remaining_amount, lang),
+        )
+    ]
+    if r.stamps_reversed:
+        lines.append(translate(lang, "cli.refund.stamps", stamps=f"{r.stamps_reversed:,}"))
+    if r.points_restored:
+        lines.append(translate(lang, "cli.refund.restored", points=f"{r.points_restored:,}"))
+    lines.append(translate(lang, "cli.refund.balance", points=f"{r.points:,}"))
+    if r.negative_balance:
+        lines.append(translate(lang, "cli.refund.negative"))
+    return "\n".join(lines)
+
+
+def _pending_text(r: Any, ctx: Any, lang: str) -> str:
+    if not r.pending:
+        return translate(lang, "cli.pos.no_pending")
+    return "\n".join(
+        translate(
+            lang,
+            "cli.pos.pending_line",
+            ref=p.ref,
+            amount=format_won(p.amount, lang),
+            at=ctx.local(p.received_at).strftime("%H:%M"),
+            source=p.source,
+        )
+        for p in r.pending
+    )
 
 
 def _new_token_text(r: Any, ctx: Any, lang: str) -> str:

@@ -28,6 +28,8 @@ LEDGER_REASONS = {
     "merge in": N_("code.reason.merge_in"),
     "merge out": N_("code.reason.merge_out"),
     "opening balance (import)": N_("code.reason.opening_balance"),
+    "refund": N_("code.reason.refund"),
+    "refund points back": N_("code.reason.refund_points_back"),
 }
 _VOID = re.compile(r"void (sale|redemption)(?: [0-9a-fA-F-]{36})?")
 _VOID_KEYS = {"sale": N_("code.reason.void_sale"), "redemption": N_("code.reason.void_redemption")}
@@ -57,6 +59,7 @@ TIER_REASONS = {
     "evaluation": N_("code.tier_reason.evaluation"),
     "import": N_("code.tier_reason.import"),
     "merge": N_("code.tier_reason.merge"),
+    "refund": N_("code.tier_reason.refund"),
 }
 
 
@@ -182,6 +185,15 @@ def refusal_params(code: str, params: Mapping[str, Any], lang: str) -> dict[str,
 # --- the audit log ----------------------------------------------------------------------------
 
 AUDIT_ACTIONS = (
+    N_("audit.action.pos.pending"),
+    N_("audit.action.pos.sale"),
+    N_("audit.action.pos.cancel"),
+    N_("audit.action.pos.refund"),
+    N_("audit.action.pos.redeem"),
+    N_("audit.action.backup.purge"),
+    N_("audit.action.token.create"),
+    N_("audit.action.token.revoke"),
+    N_("audit.action.sale.record"),
     N_("audit.action.backup.create"),
     N_("audit.action.backup.prune"),
     N_("audit.action.backup.restore"),
@@ -231,6 +243,8 @@ _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_AC
 _AREA_KEYS = (
     N_("audit.area.backup"),
     N_("audit.area.card"),
+    N_("audit.area.pos"),
+    N_("audit.area.token"),
     N_("audit.area.clock"),
     N_("audit.area.coupon"),
     N_("audit.area.customer"),

@@ -350,4 +350,12 @@ BUILT_KEYS = (
     N_("audit.detail.token"),
     N_("audit.detail.scope"),
     N_("audit.detail.older_than_days"),
+    # --- pos: what the tap did with a receipt (cli.tap.kind.<TapOutcome.kind>) ---
+    N_("cli.tap.kind.pending"),
+    N_("cli.tap.kind.repeat"),
+    N_("cli.tap.kind.cancelled"),
+    N_("cli.tap.kind.refunded"),
+    N_("cli.tap.kind.unreadable"),
+    N_("cli.tap.kind.unknown_sale"),
+    N_("cli.tap.kind.refused"),
 )

@@ -118,6 +118,7 @@ def service_shapes() -> Shapes:
     from app.domain.dashboard import MonthlyReport
     from app.services.customers import CouponView, CustomerStatus, Enrollment
     from app.services.owner import IssuedCoupon, LedgerLine
+    from app.services.pos import PosSaleView, RefundResult
     from app.services.redemptions import RedemptionResult
     from app.services.sales import SaleResult, VoidResult
     from app.services.sync import SyncStatus
@@ -141,6 +142,9 @@ def service_shapes() -> Shapes:
             RedemptionResult: Shape(omit=frozenset({"status"})),
             VoidResult: Shape(omit=frozenset({"status"})),
             SyncStatus: Shape(extra=lambda s: {"in_sync": s.in_sync}),
+            RefundResult: Shape(extra=lambda r: {"negative_balance": r.negative_balance}),
+            # what `pos pending` and GET /v1/sales/pending list of a waiting sale
+            PosSaleView: Shape(omit=frozenset({"status", "customer_id", "sale_id"})),
             ImportResult: Shape(rename={"bad": "bad_rows"}),
             BadRow: _bad_row,
         }

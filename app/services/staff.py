@@ -150,7 +150,13 @@ def authorize_owner(ctx: Context, credential: str | None, *, action: str) -> Sta
 
 
 # what the command line's commands are, as the actions a token's scope names
-TOKEN_ACTIONS = {"sale": "sale", "redeem": "redeem", "void": "refund"}
+TOKEN_ACTIONS = {
+    "sale": "sale",
+    "redeem": "redeem",
+    "void": "refund",
+    "refund": "refund",
+    "pos pending": "sale",
+}
 
 
 def authorize(
