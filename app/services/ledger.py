@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -116,8 +117,12 @@ def append_entry(
     sale_id: uuid.UUID | None = None,
     redemption_id: uuid.UUID | None = None,
     once_key: str | None = None,
+    figures: Counter[str] | None = None,
 ) -> LedgerEntry:
-    """The only way points or stamps change: a new row, and the month's figures with it."""
+    """The only way points or stamps change: a new row, and the month's figures with it.
+
+    With `figures`, the additions to the month's figures are added there instead, for the
+    caller to bump once for many entries of the same moment."""
     entry = LedgerEntry(
         customer_id=customer_id,
         kind=kind,
@@ -136,12 +141,11 @@ def append_entry(
     )
     session.add(entry)
     origin = reverses if reverses is not None else entry
-    bump(
-        ctx,
-        session,
-        at,
-        **ledger_metrics(kind, points, stamps, origin.kind, origin.points, origin.stamps),
-    )
+    metrics = ledger_metrics(kind, points, stamps, origin.kind, origin.points, origin.stamps)
+    if figures is not None:
+        figures.update(metrics)
+    else:
+        bump(ctx, session, at, **metrics)
     return entry
 
 
