@@ -217,6 +217,7 @@ def _customer_add(ctx: Any, args: argparse.Namespace) -> Any:
         marketing_consent=args.marketing_consent,
         referrer_id=resolve_customer(ctx, args.referrer) if args.referrer else None,
         card_token=args.card,
+        consent_source="cli",
     )
 
 

@@ -37,6 +37,9 @@ from app.services.ledger import Balances, append_entry, balances, balances_of_ma
 from app.services.program import current_program
 
 MAX_MATCHES = 50
+# How a consent was given; an export carries it, an import keeps it (issue 15 adds "display"
+# for the customer's own screen and "reply" for a message answered).
+CONSENT_SOURCES = ("counter", "cli", "display", "import", "back_office", "demo", "reply")
 MAX_NAME_LENGTH = 50
 
 
@@ -419,6 +422,7 @@ def enroll(
     marketing_consent: bool = False,
     referrer_id: uuid.UUID | None = None,
     card_token: str | None = None,
+    consent_source: str = "counter",
 ) -> Enrollment:
     with ctx.db.write() as session:
         customer, card = enroll_in(
@@ -431,6 +435,7 @@ def enroll(
             marketing_consent=marketing_consent,
             referrer_id=referrer_id,
             card_token=card_token,
+            consent_source=consent_source,
         )
         session.flush()
         status = status_of(ctx, session, customer, ctx.now())
@@ -446,6 +451,7 @@ class NewMember:
     birthday: date | None = None
     marketing_consent: bool = False
     card_token: str | None = None  # a blank card the member takes; None: a new card is made
+    consent_source: str = "counter"  # how the consents were given (CONSENT_SOURCES)
 
 
 def enroll_in(
@@ -461,6 +467,7 @@ def enroll_in(
     card_token: str | None = None,
     allow_legacy: bool = False,
     welcome_bonus: bool = True,
+    consent_source: str = "counter",
 ) -> tuple[Customer, str]:
     """Enroll inside a transaction: checks everything before writing anything."""
     phone = parse_phone(
@@ -474,6 +481,7 @@ def enroll_in(
         birthday=parse_birthday(birthday, ctx.local_date(now)),
         marketing_consent=marketing_consent,
         card_token=card_token,
+        consent_source=consent_source,
     )
     refuse_existing_phones(session, [phone])
     referrer_customer = usable_customer(session, referrer_id) if referrer_id else None
@@ -575,6 +583,8 @@ def enroll_many(
             program_consent_at=now,
             marketing_consent_at=now if member.marketing_consent else None,
             consent_wording_version=wording,
+            program_consent_source=member.consent_source,
+            marketing_consent_source=member.consent_source if member.marketing_consent else None,
             register_id=ctx.register_id,
         )
         customer.id = new_id()
@@ -737,6 +747,7 @@ def clear_personal_data(customer: Customer) -> None:
     customer.name = None
     customer.birthday = None
     customer.marketing_consent_at = None
+    customer.marketing_consent_source = None
 
 
 def ledger_count(session: Session, customer_id: uuid.UUID) -> int:

@@ -30,6 +30,7 @@ from app.domain.program import Program
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
+    CONSENT_SOURCES,
     NewMember,
     clean_name,
     enroll_many,
@@ -61,6 +62,8 @@ EXPORT_COLUMNS = [
     "program_consent_at",
     "marketing_consent_at",
     "consent_wording_version",
+    "program_consent_source",
+    "marketing_consent_source",
 ]
 IMPORT_COLUMNS = {"phone", "name", "birthday", "marketing_consent", "points", "stamps"} | set(
     EXPORT_COLUMNS
@@ -129,6 +132,8 @@ def export_customers(ctx: Context, path: Path) -> int:
                             _moment_text(ctx, c.program_consent_at),
                             _moment_text(ctx, c.marketing_consent_at),
                             c.consent_wording_version or "",
+                            c.program_consent_source or "",
+                            c.marketing_consent_source or "",
                         ]
                     )
                 )
@@ -201,6 +206,9 @@ class _Row:
     program_consent_at: datetime | None = None
     marketing_consent_at: datetime | None = None
     wording: str | None = None
+    # how the consents were given where the file comes from; None: "import"
+    program_source: str | None = None
+    marketing_source: str | None = None
 
 
 ENCODINGS = ("utf-8-sig", "cp949")
@@ -502,6 +510,10 @@ def _parse_row(
         else True
     )
     wording = (raw.get("consent_wording_version") or "").strip()[:40] or None
+    sources = {
+        column: _consent_source(raw.get(column) or "")
+        for column in ("program_consent_source", "marketing_consent_source")
+    }
     return _Row(
         line,
         phone,
@@ -517,7 +529,19 @@ def _parse_row(
         program_consent_at=moments["program_consent_at"],
         marketing_consent_at=moments["marketing_consent_at"] if marketing else None,
         wording=wording,
+        program_source=sources["program_consent_source"],
+        marketing_source=sources["marketing_consent_source"] if marketing else None,
     )
+
+
+def _consent_source(value: str) -> str | None:
+    """A source the export wrote (CONSENT_SOURCES), or None when the file has none."""
+    value = value.strip().lower()
+    if not value:
+        return None
+    if value not in CONSENT_SOURCES:
+        raise Refused("import.consent_source_invalid", value=value[:20])
+    return value
 
 
 def _write_rows(
@@ -549,6 +573,7 @@ def _write_rows(
             birthday=parse_birthday(row.birthday, today),
             marketing_consent=row.marketing,
             card_token=row.cards[0] if row.cards else None,
+            consent_source="import",
         )
         for phone, row in zip(phones, rows, strict=True)
     ]
@@ -579,6 +604,10 @@ def _write_rows(
             customer.marketing_consent_at = row.marketing_consent_at
         if row.wording is not None:
             customer.consent_wording_version = row.wording
+        if row.program_source is not None:
+            customer.program_consent_source = row.program_source
+        if row.marketing_source is not None and customer.marketing_consent_at is not None:
+            customer.marketing_consent_source = row.marketing_source
         if row.tier is not None and row.tier != customer.tier_code:
             change_tier(ctx, session, customer, row.tier, "import", now, figures=figures)
         lots: list[tuple[datetime | None, int]]
