@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,6 +20,7 @@ from app.db.models import (
     Sale,
     TierChange,
 )
+from app.domain.calendar import impossible_day
 from app.domain.card import is_valid_card_token, new_card_token, normalize_card_token
 from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name, parse_phone
@@ -394,9 +394,6 @@ def clean_name(name: str | None) -> str | None:
     return name
 
 
-_DATE_SHAPE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
-
-
 def parse_birthday(value: str | date | None, today: date) -> date | None:
     if value is None or value == "":
         return None
@@ -405,7 +402,7 @@ def parse_birthday(value: str | date | None, today: date) -> date | None:
         try:
             value = date.fromisoformat(typed)
         except ValueError as exc:
-            if _DATE_SHAPE.fullmatch(typed):  # the right shape, a day the calendar lacks
+            if impossible_day(typed) == typed:  # the right shape, a day the calendar lacks
                 raise Refused("date.not_exist", value=typed) from exc
             raise Refused("customer.birthday_invalid", value=typed) from exc
     if value > today or value.year < 1900:
