@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app.cli import render
+from app.cli.files import os_refusal
 from app.cli.help import argparse_words
 from app.domain.errors import Refused
 from app.domain.money import parse_won
@@ -263,6 +264,7 @@ def _customer_add(ctx: Any, args: argparse.Namespace) -> Any:
         marketing_consent=args.marketing_consent,
         referrer_id=resolve_customer(ctx, args.referrer) if args.referrer else None,
         card_token=args.card,
+        consent_source="cli",
     )
 
 
@@ -491,7 +493,11 @@ def _export_customers(ctx: Any, args: argparse.Namespace) -> Any:
     if args.file.exists() and not args.file.is_dir():
         raise Refused("file.exists", path=str(args.file))
     target = _writable(args.file)
-    return render.Exported(transfer.export_customers(ctx, target), str(args.file))
+    try:
+        return render.Exported(transfer.export_customers(ctx, target), str(args.file))
+    except OSError as exc:  # a disk full half-way: no half file left, the reason in words
+        target.unlink(missing_ok=True)
+        raise os_refusal(exc, target) or exc from exc
 
 
 def _import_customers(ctx: Any, args: argparse.Namespace) -> Any:
@@ -675,16 +681,7 @@ def _writable(path: Path) -> Path:
 
 def _os_refusal(exc: OSError) -> Refused | None:
     """A file the person named that the system refuses: a refusal in words, not a crash."""
-    if exc.filename is None:
-        return None
-    path = str(exc.filename)
-    if isinstance(exc, PermissionError):
-        return Refused("file.no_permission", path=path)
-    if isinstance(exc, IsADirectoryError):
-        return Refused("file.is_directory", path=path)
-    if isinstance(exc, FileNotFoundError | NotADirectoryError):
-        return Refused("file.folder_missing", folder=str(Path(path).parent))
-    return None
+    return os_refusal(exc)
 
 
 def _read_json(path: Path) -> object:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.cli.files import os_refusal
 from app.domain.card import format_card_token
 from app.domain.errors import Refused
 from app.i18n import default_language, has_text, translate, translate_plural
@@ -143,7 +144,8 @@ def write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError as exc:
-        raise Refused("print.write_failed", path=str(path), error=exc.strerror or str(exc)) from exc
+        # the reason in the user's language, never the system's English text
+        raise os_refusal(exc, path) or Refused("print.write_failed", path=str(path)) from exc
 
 
 def run(ctx: Any, key: str, args: argparse.Namespace) -> Printed:

@@ -179,18 +179,30 @@ class Checkpointer:
     """Copies the WAL back into the database file on its own thread, off the counter's path.
 
     SQLite's automatic checkpoint would run inside every ~30th committing sale (a 10 ms
-    stall). Here a PASSIVE checkpoint (it never waits for readers or writers) runs on a
-    connection of its own in the first quiet moment after commits -- a counter is busy in
-    bursts -- or after MAX_PENDING commits, whichever comes first, and once more on close.
+    stall). Here a checkpoint runs on the Checkpointer's thread in the first quiet moment
+    after commits -- a counter is busy in bursts -- or after MAX_PENDING commits, whichever
+    comes first, and once more on close.
+
+    A checkpoint alone does not bound the WAL: SQLite starts writing the WAL from its
+    beginning again only when a write transaction *begins* while every frame is already
+    copied back. Under steady sales a checkpoint on another thread always ends while the
+    next sale is half-way (it copies what was committed when it started), that sale then
+    commits more frames, and the WAL grows for ever (~68 KB a sale). So a run has two
+    passes: a PASSIVE one copies the bulk while sales go on, then a second PASSIVE one copies
+    only what was committed meanwhile -- a few pages -- while this process's writers wait on
+    `gate` (a sale waits a few ms at most); the next write transaction then restarts the WAL.
     """
 
     QUIET_SECONDS = 2.0
-    MAX_PENDING = 1000  # about 120 MB of WAL at most
+    MAX_PENDING = 50  # a sale writes ~68 KB of WAL: ~3.5 MB between checkpoints at most
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self.engine = engine
+        self.gate = gate if gate is not None else threading.RLock()
         self.commits = 0
         self.runs = 0
+        self.restartable = 0  # runs that left every frame copied back (the WAL can restart)
+        self.longest_tail = 0.0  # seconds this process's writers waited on a tail pass
         self._pending = 0
         self._last_commit = 0.0
         self._wake = threading.Event()
@@ -210,8 +222,14 @@ class Checkpointer:
         try:
             driver = connection.driver_connection
             assert driver is not None
-            driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # the bulk
+            with self.gate:  # the tail, between two of this process's write transactions
+                started = time.monotonic()
+                busy, log, copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                self.longest_tail = max(self.longest_tail, time.monotonic() - started)
             self.runs += 1
+            if not busy and log == copied:
+                self.restartable += 1
         finally:
             connection.close()
 
@@ -249,6 +267,9 @@ class Database:
             self.engine.execution_options(dangol_write=True), expire_on_commit=False
         )
         self.checkpointer: Checkpointer | None = None  # started by the first write
+        # held by every write transaction of this process; the Checkpointer's tail pass
+        # takes it so that the next transaction begins with the whole WAL copied back
+        self._writing = threading.RLock()
         self._registered = self.path
         if self._registered is not None:
             _register_live(self._registered)
@@ -265,10 +286,10 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back whole on any error."""
-        with self._write() as session, session.begin():
+        with self._writing, self._write() as session, session.begin():
             yield session
         if self.checkpointer is None and self.path is not None:
-            self.checkpointer = Checkpointer(self.engine)
+            self.checkpointer = Checkpointer(self.engine, self._writing)
         if self.checkpointer is not None:
             self.checkpointer.committed()
 

@@ -94,6 +94,10 @@ class Customer(IdMixin, OriginMixin, Base):
     program_consent_at: Mapped[datetime | None] = mapped_column(default=None)
     marketing_consent_at: Mapped[datetime | None] = mapped_column(default=None)
     consent_wording_version: Mapped[str | None] = mapped_column(String(40), default=None)
+    # how each consent was given: "counter", "cli", "import", "back_office", "demo" (None:
+    # recorded before the source was kept)
+    program_consent_source: Mapped[str | None] = mapped_column(String(20), default=None)
+    marketing_consent_source: Mapped[str | None] = mapped_column(String(20), default=None)
     withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
     # Two records of one person merged: this one now lives on in the other.

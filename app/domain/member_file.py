@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from app.domain.calendar import impossible_day
 from app.domain.card import is_valid_card_token
 from app.domain.errors import Refused
 from app.domain.moments import check_clock
@@ -82,6 +83,9 @@ def parse_moment(text: str, column: str, zone: ZoneInfo) -> datetime | None:
     try:
         moment = datetime.fromisoformat(cell)
     except ValueError as exc:
+        day = impossible_day(cell)
+        if day is not None:
+            raise Refused("date.not_exist", value=day) from exc
         raise Refused("import.moment_invalid", column=column, value=cell[:40]) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
+from app.domain.calendar import impossible_day
 from app.domain.errors import Refused
 
 STAMP_PER = ("visit", "item", "none")  # "none": a points-only program, no stamp card
@@ -381,6 +382,8 @@ def _date(value: object, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
+        if impossible_day(value):  # the right shape, a day the calendar lacks
+            raise Refused("program.date_not_exist", field=field, value=value) from None
         raise Refused("program.date", field=field) from None
 
 

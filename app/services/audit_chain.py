@@ -104,6 +104,19 @@ def audit(
     at: datetime | None = None,
 ) -> None:
     """Append to the audit log; each row carries the hash of this register's previous row."""
+    audit_many(ctx, session, [(action, target, detail)], at=at)
+
+
+def audit_many(
+    ctx: Context,
+    session: Session,
+    rows: list[tuple[str, object | None, dict[str, Any] | None]],
+    *,
+    at: datetime | None = None,
+) -> None:
+    """Append (action, target, detail) rows in this order, chained, with one read of the tip."""
+    if not rows:
+        return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('dangol.audit'))"))
     key = tip_key(ctx.register_id)
@@ -112,23 +125,27 @@ def audit(
     if tip is None:  # a log from before the count was kept: taken as it is, counted from here
         tip = walk_chain(session, ctx.register_id)
     count, prev = tip
-    if ctx.token is not None:  # a token acted: the log names it
-        detail = {**(detail or {}), "token": ctx.token}
-    entry = AuditEntry(
-        at=at or ctx.now(),
-        staff_id=ctx.staff_id,
-        action=action,
-        target_id=str(target) if target is not None else None,
-        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
-        prev_hash=prev,
-        register_id=ctx.register_id,
-        hash="",
-    )
-    entry.id = new_id()  # the id is part of the hash
-    entry.hash = audit_hash(entry)
-    session.add(entry)
-    # in the same transaction as the row: both land or neither does
-    set_setting(session, key, {"count": count + 1, "hash": entry.hash})
+    moment = at or ctx.now()
+    entries: list[AuditEntry] = []
+    for action, target, detail in rows:
+        if ctx.token is not None:  # a token acted: the log names it
+            detail = {**(detail or {}), "token": ctx.token}
+        entry = AuditEntry(
+            at=moment,
+            staff_id=ctx.staff_id,
+            action=action,
+            target_id=str(target) if target is not None else None,
+            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
+            prev_hash=prev,
+            register_id=ctx.register_id,
+            hash="",
+        )
+        entry.id = new_id()  # the id is part of the hash
+        entry.hash = prev = audit_hash(entry)
+        entries.append(entry)
+    session.add_all(entries)
+    # in the same transaction as the rows: all land or none does
+    set_setting(session, key, {"count": count + len(entries), "hash": prev})
     session.flush()  # the next append in this transaction reads this tip, not the one before
 
 

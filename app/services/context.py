@@ -22,6 +22,7 @@ from app.db.models import (
     Store,
 )
 from app.db.settings import load_settings, set_setting
+from app.domain.calendar import impossible_day
 from app.domain.errors import Refused
 from app.domain.moments import check_clock
 from app.domain.program import DEFAULT_PROGRAM
@@ -74,6 +75,9 @@ def parse_now(text_value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text_value.strip())
     except ValueError as exc:
+        day = impossible_day(text_value)
+        if day is not None:
+            raise Refused("date.not_exist", value=day) from exc
         raise Refused("clock.invalid", value=text_value) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(DEFAULT_ZONE))

@@ -330,6 +330,8 @@ class CustomerDetail:
     coupons: list[CouponLine] = field(default_factory=list)
     visits: list[tuple[datetime, int]] = field(default_factory=list)
     absorbed: list[uuid.UUID] = field(default_factory=list)
+    program_consent_source: str | None = None  # how the consent was given (CONSENT_SOURCES)
+    marketing_consent_source: str | None = None
 
 
 def customer_detail(ctx: Context, customer_id: uuid.UUID) -> CustomerDetail:
@@ -369,6 +371,8 @@ def _detail(ctx: Context, session: Session, customer: Customer) -> CustomerDetai
         program_consent_at=customer.program_consent_at,
         marketing_consent_at=customer.marketing_consent_at,
         consent_wording_version=customer.consent_wording_version,
+        program_consent_source=customer.program_consent_source,
+        marketing_consent_source=customer.marketing_consent_source,
         withdrawn_at=customer.withdrawn_at,
         erased_at=customer.erased_at,
         merged_into_id=customer.merged_into_id,
@@ -519,6 +523,7 @@ def _apply(
     if change.marketing_consent is not None and change.marketing_consent != consenting:
         # consent given now is dated now and tied to the wording the shop shows now
         customer.marketing_consent_at = now if change.marketing_consent else None
+        customer.marketing_consent_source = "back_office" if change.marketing_consent else None
         if change.marketing_consent:
             customer.consent_wording_version = str(settings.setting(ctx, "consent_version"))
         changed.append("marketing_consent")
@@ -778,6 +783,8 @@ def _export_document(
             "program": _moment(ctx, detail.program_consent_at),
             "marketing": _moment(ctx, detail.marketing_consent_at),
             "wording_version": detail.consent_wording_version,
+            "program_source": detail.program_consent_source,
+            "marketing_source": detail.marketing_consent_source,
         },
         "ledger": to_json(lines, ctx),
         "coupons": [

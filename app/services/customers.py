@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -10,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Uuid, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from app.db.base import UTCDateTime
+from app.db.base import UTCDateTime, new_id
 from app.db.locks import lock_customer
 from app.db.models import (
     Coupon,
@@ -21,6 +20,7 @@ from app.db.models import (
     Sale,
     TierChange,
 )
+from app.domain.calendar import impossible_day
 from app.domain.card import is_valid_card_token, new_card_token, normalize_card_token
 from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name, parse_phone
@@ -29,7 +29,7 @@ from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.stamp_cards import StampCards
 from app.domain.tiers import progress_to_next, sale_window_start
-from app.services.audit_chain import audit
+from app.services.audit_chain import audit, audit_many
 from app.services.context import Context
 from app.services.encoding import Zoned
 from app.services.erasures import record_erasure
@@ -39,6 +39,9 @@ from app.services.program import current_program
 from app.services.stamps import stamp_cards
 
 MAX_MATCHES = 50
+# How a consent was given; an export carries it, an import keeps it (issue 15 adds "display"
+# for the customer's own screen and "reply" for a message answered).
+CONSENT_SOURCES = ("counter", "cli", "display", "import", "back_office", "demo", "reply")
 MAX_NAME_LENGTH = 50
 
 
@@ -417,9 +420,6 @@ def clean_name(name: str | None) -> str | None:
     return name
 
 
-_DATE_SHAPE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
-
-
 def parse_birthday(value: str | date | None, today: date) -> date | None:
     if value is None or value == "":
         return None
@@ -428,7 +428,7 @@ def parse_birthday(value: str | date | None, today: date) -> date | None:
         try:
             value = date.fromisoformat(typed)
         except ValueError as exc:
-            if _DATE_SHAPE.fullmatch(typed):  # the right shape, a day the calendar lacks
+            if impossible_day(typed) == typed:  # the right shape, a day the calendar lacks
                 raise Refused("date.not_exist", value=typed) from exc
             raise Refused("customer.birthday_invalid", value=typed) from exc
     if value > today or value.year < 1900:
@@ -445,6 +445,7 @@ def enroll(
     marketing_consent: bool = False,
     referrer_id: uuid.UUID | None = None,
     card_token: str | None = None,
+    consent_source: str = "counter",
 ) -> Enrollment:
     with ctx.db.write() as session:
         customer, card = enroll_in(
@@ -457,10 +458,23 @@ def enroll(
             marketing_consent=marketing_consent,
             referrer_id=referrer_id,
             card_token=card_token,
+            consent_source=consent_source,
         )
         session.flush()
         status = status_of(ctx, session, customer, ctx.now())
         return Enrollment(customer.id, card, status.phone_masked or "", status.points, status)
+
+
+@dataclass(frozen=True)
+class NewMember:
+    """One member to enroll, already checked: a parsed phone, a clean name, a real birthday."""
+
+    phone: Phone
+    name: str | None = None
+    birthday: date | None = None
+    marketing_consent: bool = False
+    card_token: str | None = None  # a blank card the member takes; None: a new card is made
+    consent_source: str = "counter"  # how the consents were given (CONSENT_SOURCES)
 
 
 def enroll_in(
@@ -476,6 +490,7 @@ def enroll_in(
     card_token: str | None = None,
     allow_legacy: bool = False,
     welcome_bonus: bool = True,
+    consent_source: str = "counter",
 ) -> tuple[Customer, str]:
     """Enroll inside a transaction: checks everything before writing anything."""
     phone = parse_phone(
@@ -483,49 +498,24 @@ def enroll_in(
         allow_landline=bool(ctx.settings.get("allow_landline")),
         allow_legacy=allow_legacy,
     )
-    name = clean_name(name)
-    born = parse_birthday(birthday, ctx.local_date(now))
-    existing = session.scalars(select(Customer).where(Customer.phone == phone.national)).first()
-    if existing is not None:
-        raise Refused("customer.exists", phone=phone.masked())
+    member = NewMember(
+        phone,
+        name=clean_name(name),
+        birthday=parse_birthday(birthday, ctx.local_date(now)),
+        marketing_consent=marketing_consent,
+        card_token=card_token,
+        consent_source=consent_source,
+    )
+    refuse_existing_phones(session, [phone])
     referrer_customer = usable_customer(session, referrer_id) if referrer_id else None
-    card_row = _card_for_enrollment(session, card_token)
-    version_id, program = current_program(session)
-    base_tier = program.tiers.levels[0].code
-
-    customer = Customer(
-        phone=phone.national,
-        phone_last4=phone.last4,
-        name=name,
-        birthday=born,
-        status="active",
-        tier_code=base_tier,
-        enrolled_at=now,
-        store_id=ctx.store_id,
+    ((customer, token),) = enroll_many(
+        ctx,
+        session,
+        [member],
+        now=now,
         referrer_id=referrer_customer.id if referrer_customer else None,
-        program_consent_at=now,
-        marketing_consent_at=now if marketing_consent else None,
-        consent_wording_version=ctx.settings.get("consent_version", "1"),
-        register_id=ctx.register_id,
     )
-    session.add(customer)
-    session.flush()
-    if card_row is None:
-        card_row = MembershipCard(token=_unused_token(session), issued_at=now)
-        session.add(card_row)
-    card_row.customer_id = customer.id
-    card_row.register_id = card_row.register_id or ctx.register_id
-    session.add(
-        TierChange(
-            customer_id=customer.id,
-            from_code=None,
-            to_code=base_tier,
-            reason="enroll",
-            changed_at=now,
-            register_id=ctx.register_id,
-        )
-    )
-    bump(ctx, session, now, new_members=1, **{f"tier:{base_tier}": 1})
+    _, program = current_program(session)
     expires = lot_expiry(ctx, program, now)
     if welcome_bonus and program.bonuses.signup > 0:
         append_entry(
@@ -563,15 +553,152 @@ def enroll_in(
             reason="referral",
             once_key=f"referral:{customer.id}",
         )
-    audit(
+    return customer, token
+
+
+def refuse_existing_phones(session: Session, phones: list[Phone]) -> None:
+    """customer.exists for the first of these numbers a customer already has (one query)."""
+    taken = set(
+        session.scalars(
+            select(Customer.phone).where(Customer.phone.in_([p.national for p in phones]))
+        )
+    )
+    for phone in phones:
+        if phone.national in taken:
+            raise Refused("customer.exists", phone=phone.masked())
+        taken.add(phone.national)  # the same number twice in one batch
+
+
+def enroll_many(
+    ctx: Context,
+    session: Session,
+    members: list[NewMember],
+    *,
+    now: datetime,
+    referrer_id: uuid.UUID | None = None,
+) -> list[tuple[Customer, str]]:
+    """Enroll members inside a transaction with a few statements for all of them.
+
+    Each is what enroll_in writes without bonuses: the customer in the program's first tier,
+    a card (the blank one given, or a new one), the tier change, the month's figures and the
+    audit row. Everything is checked before anything is written; a refusal writes nothing.
+    The caller has checked that no customer has these phones (refuse_existing_phones).
+    """
+    if not members:
+        return []
+    cards = _cards_for_enrollment(session, [m.card_token for m in members])
+    fresh = _unused_tokens(session, sum(1 for card in cards if card is None))
+    version_id, program = current_program(session)
+    base_tier = program.tiers.levels[0].code
+    wording = ctx.settings.get("consent_version", "1")
+    customers: list[Customer] = []
+    for member in members:
+        customer = Customer(
+            phone=member.phone.national,
+            phone_last4=member.phone.last4,
+            name=member.name,
+            birthday=member.birthday,
+            status="active",
+            tier_code=base_tier,
+            enrolled_at=now,
+            store_id=ctx.store_id,
+            referrer_id=referrer_id,
+            program_consent_at=now,
+            marketing_consent_at=now if member.marketing_consent else None,
+            consent_wording_version=wording,
+            program_consent_source=member.consent_source,
+            marketing_consent_source=member.consent_source if member.marketing_consent else None,
+            register_id=ctx.register_id,
+        )
+        customer.id = new_id()
+        customers.append(customer)
+    session.add_all(customers)
+    session.flush()  # the customers before the rows that point at them
+    enrolled: list[tuple[Customer, str]] = []
+    for customer, card in zip(customers, cards, strict=True):
+        if card is None:
+            card = MembershipCard(token=fresh.pop(), issued_at=now)
+            session.add(card)
+        card.customer_id = customer.id
+        card.register_id = card.register_id or ctx.register_id
+        session.add(
+            TierChange(
+                customer_id=customer.id,
+                from_code=None,
+                to_code=base_tier,
+                reason="enroll",
+                changed_at=now,
+                register_id=ctx.register_id,
+            )
+        )
+        enrolled.append((customer, card.token))
+    bump(ctx, session, now, new_members=len(members), **{f"tier:{base_tier}": len(members)})
+    audit_many(
         ctx,
         session,
-        "customer.enroll",
-        target=customer.id,
+        [
+            (
+                "customer.enroll",
+                customer.id,
+                {
+                    "marketing_consent": member.marketing_consent,
+                    "program_version": str(version_id),
+                },
+            )
+            for customer, member in zip(customers, members, strict=True)
+        ],
         at=now,
-        detail={"marketing_consent": marketing_consent, "program_version": str(version_id)},
     )
-    return customer, card_row.token
+    return enrolled
+
+
+def _unused_tokens(session: Session, n: int) -> list[str]:
+    """n new card numbers no card has (one query for all of them, again for a rare clash)."""
+    tokens: set[str] = set()
+    while len(tokens) < n:
+        wanted = {new_card_token() for _ in range(n - len(tokens))}
+        clash = set(
+            session.scalars(select(MembershipCard.token).where(MembershipCard.token.in_(wanted)))
+        )
+        tokens |= wanted - clash
+    return sorted(tokens)
+
+
+def _cards_for_enrollment(
+    session: Session, tokens: list[str | None]
+) -> list[MembershipCard | None]:
+    """The blank card each member scanned (None: none), checked as _card_for_enrollment does."""
+    typed = [normalize_card_token(t) if t is not None else None for t in tokens]
+    for token in typed:
+        if token is not None and not is_valid_card_token(token):
+            raise Refused("card.invalid")
+    wanted = [t for t in typed if t is not None]
+    found = (
+        {
+            card.token: card
+            for card in session.scalars(
+                select(MembershipCard).where(MembershipCard.token.in_(wanted))
+            )
+        }
+        if wanted
+        else {}
+    )
+    chosen: list[MembershipCard | None] = []
+    given: set[str] = set()
+    for token in typed:
+        if token is None:
+            chosen.append(None)
+            continue
+        card = found.get(token)
+        if card is None:
+            raise Refused("card.unknown")
+        if card.status != "active":
+            raise Refused("card.revoked")
+        if card.customer_id is not None or token in given:
+            raise Refused("card.taken")
+        given.add(token)
+        chosen.append(card)
+    return chosen
 
 
 def _unused_token(session: Session) -> str:
@@ -643,6 +770,7 @@ def clear_personal_data(customer: Customer) -> None:
     customer.name = None
     customer.birthday = None
     customer.marketing_consent_at = None
+    customer.marketing_consent_source = None
 
 
 def ledger_count(session: Session, customer_id: uuid.UUID) -> int:

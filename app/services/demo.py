@@ -119,6 +119,7 @@ def build_demo(ctx: Context, customers: int = 200, days: int = 90, seed: int = 7
                 name=name,
                 birthday=birthday,
                 marketing_consent=rng.random() < 0.6,
+                consent_source="demo",
             )
             visits = rng.randrange(20, 60) if regular else rng.choice([0, 1, 1, 2, 3, 5])
             moments = sorted(

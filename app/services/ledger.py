@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -117,11 +118,14 @@ def append_entry(
     redemption_id: uuid.UUID | None = None,
     once_key: str | None = None,
     figures_origin: tuple[str, int, int] | None = None,
+    figures: Counter[str] | None = None,
 ) -> LedgerEntry:
     """The only way points or stamps change: a new row, and the month's figures with it.
 
     ``figures_origin`` (kind, points, stamps) moves the figures as an entry reversing one of
-    that shape would (a refund takes back issued points, or gives back redeemed ones)."""
+    that shape would (a refund takes back issued points, or gives back redeemed ones). With
+    ``figures``, the additions to the month's figures are added there instead, for the caller
+    to bump once for many entries of the same moment."""
     entry = LedgerEntry(
         customer_id=customer_id,
         kind=kind,
@@ -141,7 +145,11 @@ def append_entry(
     session.add(entry)
     origin = reverses if reverses is not None else entry
     shape = figures_origin or (origin.kind, origin.points, origin.stamps)
-    bump(ctx, session, at, **ledger_metrics(kind, points, stamps, *shape))
+    metrics = ledger_metrics(kind, points, stamps, *shape)
+    if figures is not None:
+        figures.update(metrics)
+    else:
+        bump(ctx, session, at, **metrics)
     return entry
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -195,7 +196,9 @@ def change_tier(
     sale_id: uuid.UUID | None = None,
     spend: int | None = None,
     period: str | None = None,
+    figures: Counter[str] | None = None,
 ) -> None:
+    """The customer's new tier and its record; `figures` collects the figures' additions."""
     from_code = customer.tier_code
     customer.tier_code = to_code
     session.add(
@@ -212,7 +215,11 @@ def change_tier(
         )
     )
     if from_code != to_code:
-        bump(ctx, session, now, **{f"tier:{from_code}": -1, f"tier:{to_code}": 1})
+        deltas = {f"tier:{from_code}": -1, f"tier:{to_code}": 1}
+        if figures is not None:
+            figures.update(deltas)
+        else:
+            bump(ctx, session, now, **deltas)
 
 
 # --- voids ---------------------------------------------------------------------------

@@ -354,3 +354,61 @@ def test_an_impossible_date_says_it_does_not_exist(funded):
         "2001-02-30은 없는 날짜입니다",
         "2001-02-30 does not exist",
     )
+
+
+# --- a print the system refuses, impossible dates in files and the clock (issue 11) ---------
+
+
+@pytest.mark.parametrize(
+    ("target", "ko", "en"),
+    [
+        ("/dev/full", "디스크 공간이 부족해", "not enough disk space"),  # ENOSPC, no file name
+        ("/proc/version", "응답하지 않아", "did not respond"),  # EIO
+    ],
+)
+def test_a_print_the_system_refuses_says_why_in_words(funded, target, ko, en):
+    before = funded("print", "test-sheet", "--out", target, "--lang", "en").err
+    assert "No space left" not in before and "Input/output error" not in before
+    assert_refused_in_both_languages(funded, ["print", "test-sheet", "--out", target], ko, en)
+
+
+def test_a_program_file_with_an_impossible_date_says_it_does_not_exist(funded, tmp_path):
+    import copy
+    import json
+
+    from app.domain.program import DEFAULT_PROGRAM_JSON
+
+    data = copy.deepcopy(DEFAULT_PROGRAM_JSON)
+    campaign = {
+        "name": "봄",
+        "multiplier": 2,
+        "bonus": 0,
+        "start": "2027-02-29",
+        "end": "2027-03-31",
+    }
+    data["campaigns"] = [campaign]
+    path = tmp_path / "program.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert_refused_in_both_languages(
+        funded,
+        ["program", "load", str(path)],
+        "2027-02-29는 없는 날짜입니다",
+        "2027-02-29 does not exist",
+    )
+
+
+def test_an_impossible_day_in_the_clock_or_an_imported_moment_does_not_exist(funded, tmp_path):
+    assert_refused_in_both_languages(
+        funded,
+        ["customer", "find", "010"],
+        "2026-04-31은 없는 날짜입니다",
+        "2026-04-31 does not exist",
+        env={"DANGOL_NOW": "2026-04-31T10:00:00+09:00"},
+    )
+    path = tmp_path / "m.csv"
+    path.write_text("phone,enrolled_at\n010-2222-3333,2025-02-29T10:00:00+09:00\n", "utf-8")
+    # an import names each bad row on its own line, then says nothing was imported
+    korean = funded.refused("import", "customers", str(path))
+    english = funded.refused("import", "customers", str(path), "--lang", "en")
+    assert "2번째 줄: 2025-02-29는 없는 날짜입니다" in korean, korean
+    assert "2025-02-29 does not exist" in english, english

@@ -155,3 +155,26 @@ def test_adding_the_back_office_indexes_keeps_the_sync_triggers(tmp_path: Path) 
     with sqlite3.connect(path) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"ix_customers_tier_status_id", "ix_customers_status_id"} <= names
+
+
+def test_the_consent_source_columns_are_tracked_by_the_sync_trigger(tmp_path: Path) -> None:
+    """0008 adds the columns without rebuilding the table and re-creates the change trigger
+    of customers as app/sync/tracking.py writes it for the new columns."""
+    from app.sync.tracking import trigger_statements
+
+    path = tmp_path / "s.sqlite"
+    open_shop(str(path)).close()
+    db = Database(resolve_url(str(path)))
+    migrate.downgrade(db.engine, "0007")
+    with db.engine.connect() as connection:
+        columns = {r[1] for r in connection.exec_driver_sql("PRAGMA table_info(customers)")}
+    assert "program_consent_source" not in columns
+    migrate.upgrade(db.engine)
+    with db.engine.connect() as connection:
+        live = [s for s in trigger_statements(connection) if "sync_edit_customers " in s]
+        (stored,) = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'sync_edit_customers'"
+        ).fetchone()
+    db.dispose()
+    assert "marketing_consent_source" in stored
+    assert live == [stored]

@@ -215,7 +215,12 @@ def test_expiry_zero_means_never():
             "program.campaign_dates",
             {"field": "campaigns[0].end"},
         ),
-        ({"campaigns.0.start": "2026-02-30"}, "program.date", {"field": "campaigns[0].start"}),
+        (
+            {"campaigns.0.start": "2026-02-30"},
+            "program.date_not_exist",
+            {"field": "campaigns[0].start", "value": "2026-02-30"},
+        ),
+        ({"campaigns.0.start": "2026-13-01"}, "program.date", {"field": "campaigns[0].start"}),
         ({"campaigns.0.start": "20261201"}, "program.date", {"field": "campaigns[0].start"}),
         (
             {"campaigns.0.hours": [17, 14]},

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.services.import_during_sales import run
 
 # The normal suite imports fewer rows than a shop's 25,000 (bench/import_during_sales.py).
-ROWS = int(os.environ.get("DANGOL_IMPORT_ROWS", "600"))
+ROWS = int(os.environ.get("DANGOL_IMPORT_ROWS", "3000"))
 
 
 def test_sales_during_a_long_import_wait_briefly_and_never_fail(sqlite_ctx, tmp_path: Path):

@@ -95,6 +95,8 @@ def test_a_moved_shop_keeps_cards_consents_birthdays_tiers_and_lots(ctx, tmp_pat
                 "program_consent_at",
                 "marketing_consent_at",
                 "consent_wording_version",
+                "program_consent_source",
+                "marketing_consent_source",
                 "enrolled_at",
             ):
                 assert getattr(new, attr) == getattr(old, attr), (phone, attr)
@@ -112,6 +114,10 @@ def test_a_moved_shop_keeps_cards_consents_birthdays_tiers_and_lots(ctx, tmp_pat
         assert len(_lots(ctx, A)) == 3
         assert _member(ctx, A).marketing_consent_at == START - timedelta(days=335)
         assert _member(ctx, A).consent_wording_version == "2"
+        # given at the counter in the old shop: still "counter", not "import"
+        assert _member(ctx, A).program_consent_source == "counter"
+        assert _member(ctx, A).marketing_consent_source == "counter"
+        assert _member(ctx, B).marketing_consent_source is None  # no marketing consent
         # points earned 11 months ago expire next month, not a year after the import
         a = _member(ctx, A).id
         with ctx.db.read() as session:
@@ -240,3 +246,46 @@ def test_a_write_that_fails_midway_says_what_was_imported_and_a_rerun_finishes(
     assert rerun.already_imported == seen[-1]
     assert rerun.imported == n - seen[-1] - 1
     assert [b.code for b in rerun.bad] == ["customer.exists"]
+
+
+def test_consent_sources_are_stored_exported_and_kept_by_an_import(ctx, tmp_path: Path) -> None:
+    from app.services.customer_admin import ProfileChange, update_profile
+
+    customers.enroll(ctx, A, marketing_consent=True)  # the window's enroll: the counter
+    customers.enroll(ctx, B, consent_source="cli")
+    update_profile(ctx, resolve_customer(ctx, B), ProfileChange(marketing_consent=True))
+    assert (_member(ctx, A).program_consent_source, _member(ctx, A).marketing_consent_source) == (
+        "counter",
+        "counter",
+    )
+    assert (_member(ctx, B).program_consent_source, _member(ctx, B).marketing_consent_source) == (
+        "cli",
+        "back_office",
+    )
+    out = tmp_path / "members.csv"
+    transfer.export_customers(ctx, out)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    header = next(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert header[-2:] == ["program_consent_source", "marketing_consent_source"]
+    assert {(r["program_consent_source"], r["marketing_consent_source"]) for r in rows} == {
+        ("counter", "counter"),
+        ("cli", "back_office"),
+    }
+    target = open_shop(str(tmp_path / "new.sqlite"))
+    try:
+        assert transfer.import_customers(target, out).imported == 2
+        assert _member(target, B).program_consent_source == "cli"
+        assert _member(target, B).marketing_consent_source == "back_office"
+        # a file of another system has no sources: the consents came by import
+        other = tmp_path / "other.csv"
+        other.write_text(f"phone,marketing_consent\n{C},y\n", encoding="utf-8")
+        assert transfer.import_customers(target, other).imported == 1
+        assert _member(target, C).program_consent_source == "import"
+        assert _member(target, C).marketing_consent_source == "import"
+        bad = tmp_path / "bad.csv"
+        bad.write_text("phone,program_consent_source\n010-7777-8888,kiosk\n", encoding="utf-8")
+        result = transfer.import_customers(target, bad)
+        assert [(b.line, b.code) for b in result.bad] == [(2, "import.consent_source_invalid")]
+        assert "kiosk" in explain(Refused(result.bad[0].code, **result.bad[0].params), "ko")
+    finally:
+        target.close()

@@ -21,7 +21,7 @@ The hash rule, the URL rule and the keyring's names are frozen here, as they wer
 revision was written. downgrade() puts nothing back: a secret is not restored.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -40,7 +40,7 @@ from sqlalchemy.engine import URL, make_url
 from app.db.base import UTCDateTime
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
