@@ -256,7 +256,8 @@ def create_app(shop: Context) -> FastAPI:
         if result.sale is None:
             return JSONResponse(body, status_code=202 if result.pos.status == "pending" else 200)
         body.update(to_json(result.sale, ctx))
-        member = customers.customer_status(ctx, result.sale.customer_id)
+        # the sale's own transaction read the member after it; a repeat reads them now
+        member = result.sale.status or customers.customer_status(ctx, result.sale.customer_id)
         body.update(name=member.name, phone_masked=member.phone_masked)
         return JSONResponse(body, status_code=201 if result.created else 200)
 

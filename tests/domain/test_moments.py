@@ -42,4 +42,4 @@ def test_an_imported_moment_outside_the_range_is_a_refusal(cell: str) -> None:
     with pytest.raises(Refused) as caught:
         parse_moment(cell, "marketing_consent_at", SEOUL)
     assert caught.value.code == "import.moment_out_of_range"
-    assert "marketing_consent_at" in caught.value.message("en")
+    assert "Marketing consent" in caught.value.message("en")  # the column in words

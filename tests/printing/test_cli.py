@@ -138,4 +138,8 @@ def test_refusals_in_english(cli: Cli, tmp_path: Path) -> None:
 def test_text_output_names_what_was_written(cli: Cli, tmp_path: Path) -> None:
     result = cli("print", "cards", "--blank", "2", "--out", str(tmp_path / "b.pdf"))
     assert result.code == 0
-    assert result.out.strip() == f"카드 용지 저장: {tmp_path / 'b.pdf'} (1쪽) · 카드 2장"
+    first, *numbers = result.out.strip().splitlines()
+    assert first == f"카드 용지 저장: {tmp_path / 'b.pdf'} (1쪽) · 카드 2장"
+    # the numbers it made, as printed (four groups of four digits)
+    assert numbers[0] == "만든 카드 번호:" and len(numbers) == 3
+    assert all(len(n.split()) == 4 for n in numbers[1:])

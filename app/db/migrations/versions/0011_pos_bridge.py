@@ -18,37 +18,36 @@ depends_on: str | Sequence[str] | None = None
 
 OLD_KINDS = "kind IN ('earn', 'bonus', 'redeem', 'expire', 'adjust', 'void')"
 NEW_KINDS = "kind IN ('earn', 'bonus', 'redeem', 'expire', 'adjust', 'void', 'refund')"
-# The ledger's sync trigger as app/sync/tracking.py wrote it at this revision, frozen: a
-# rebuilt table loses its triggers, and a register that syncs must keep tracking its ledger.
-LEDGER_TRIGGER = (
-    "CREATE TRIGGER sync_new_ledger_entries AFTER INSERT ON ledger_entries WHEN (SELECT "
-    "tracking = 1 AND applying = 0 FROM sync_clock WHERE id = 1) BEGIN UPDATE sync_clock SET "
-    "hlc = max(CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) * 1000, hlc + 1) "
-    "WHERE id = 1; INSERT INTO sync_outbox (tbl, row_id, field, hlc) SELECT 'ledger_entries', "
-    "NEW.id, NULL, hlc FROM sync_clock WHERE id = 1;  END"
-)
+
+
+def _triggers_of(*tables: str) -> list[str]:
+    """The SQL of the triggers on these tables (SQLite): a batch rebuild drops them, and a
+    register that syncs must keep tracking its rows, so they are put back as they were."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return []
+    marks = ", ".join(f"'{t}'" for t in tables)
+    rows = bind.execute(
+        sa.text(f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})")
+    )
+    return [row[0] for row in rows if row[0]]
+
+
+def _restore(triggers: list[str]) -> None:
+    for statement in triggers:
+        name = statement.split()[2]  # CREATE TRIGGER <name> ...
+        op.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}"))
+        op.execute(sa.text(statement))
 
 
 def _ledger_kinds(kinds: str) -> None:
-    bind = op.get_bind()
-    sqlite = bind.dialect.name == "sqlite"
-    had_trigger = sqlite and bool(
-        bind.execute(
-            sa.text(
-                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
-                "AND name = 'sync_new_ledger_entries'"
-            )
-        ).first()
-    )
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_ledger_entries_kind"), type_="check")
         batch_op.create_check_constraint("kind", kinds)
-    if had_trigger:
-        op.execute(sa.text("DROP TRIGGER IF EXISTS sync_new_ledger_entries"))
-        op.execute(sa.text(LEDGER_TRIGGER))
 
 
 def upgrade() -> None:
+    triggers = _triggers_of("ledger_entries", "sales")
     _ledger_kinds(NEW_KINDS)
     with op.batch_alter_table("sales", schema=None) as batch_op:
         batch_op.add_column(sa.Column("refund_of_id", sa.Uuid(), nullable=True))
@@ -56,6 +55,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             batch_op.f("fk_sales_refund_of_id_sales"), "sales", ["refund_of_id"], ["id"]
         )
+    _restore(triggers)
     op.create_table(
         "pos_sales",
         sa.Column("ref", sa.String(length=64), nullable=False),
@@ -148,8 +148,10 @@ def downgrade() -> None:
     op.drop_table("pos_refunds")
     op.drop_index("ix_pos_sales_status_received", table_name="pos_sales")
     op.drop_table("pos_sales")
+    triggers = _triggers_of("ledger_entries", "sales")
     with op.batch_alter_table("sales", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_sales_refund_of_id_sales"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_sales_refund_of_id"))
         batch_op.drop_column("refund_of_id")
     _ledger_kinds(OLD_KINDS)
+    _restore(triggers)
