@@ -21,7 +21,7 @@ import asyncio
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -177,51 +177,6 @@ def create_app(shop: Context) -> FastAPI:
     )
     guard = Guard()
 
-    @api.middleware("http")
-    async def gate(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Before the body is looked at: its declared size, then the token (so a stranger
-        learns nothing, not even whether their body was well formed)."""
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            return error(request, "api.too_large", maximum=MAX_BODY // 1024)
-        path = request.url.path
-        if path.startswith("/v1/") and path != "/v1/health":
-            refused = await authenticate(request)
-            if refused is not None:
-                return refused
-        return await call_next(request)
-
-    async def authenticate(request: Request) -> Response | None:
-        """The token checked for the action the path asks; the shop's context for the request
-        kept in ``request.state.ctx``. Bad tokens slow their sender down."""
-        client = request.client.host if request.client else "?"
-        wait = guard.delay(client)
-        if wait:
-            await asyncio.sleep(wait)
-        token = _token_of(request)
-        if token is None:
-            guard.failed(client)
-            return error(request, "api.unauthorized")
-        ctx = replace(shop, token=None, allowed=None)
-        action = _action_of(request.url.path)
-
-        def check() -> None:
-            if not tokens.is_token(token):  # a PIN or anything else is not a POS's credential
-                raise Refused("token.unknown")
-            staff.authorize(ctx, token, action, door="api")
-
-        try:
-            await asyncio.to_thread(check)
-        except Refused as refused:
-            if refused.code == "token.unknown":
-                guard.failed(client)
-            return refusal(request, refused)
-        guard.succeeded(client)
-        request.state.ctx = ctx
-        return None
-
     @api.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
@@ -356,20 +311,36 @@ def create_app(shop: Context) -> FastAPI:
 
         return await act(request, "redeem", work)
 
-    api.add_middleware(BodyLimit)
+    api.add_middleware(Gate, shop=shop, guard=guard)
     return api
 
 
-class BodyLimit:
-    """A body longer than MAX_BODY (also one sent without a length, in chunks) is a 413."""
+class Gate:
+    """Before the app sees a request (plain ASGI, one pass): the body's declared size, the
+    token for the action the path asks (so a stranger learns nothing, not even whether the
+    body was well formed), then the body read whole, at most MAX_BODY (also one sent in
+    chunks without a length). The request's own copy of the shop is ``request.state.ctx``."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, shop: Context, guard: Guard) -> None:
         self.app = app
+        self.shop = shop
+        self.guard = guard
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        request = Request(scope)
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            await error(request, "api.too_large", maximum=MAX_BODY // 1024)(scope, receive, send)
+            return
+        path = scope["path"]
+        if path.startswith("/v1/") and path != "/v1/health":
+            refused = await self.authenticate(request)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -380,12 +351,8 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > MAX_BODY:
-                lang = "en" if _accepts_english(scope) else "ko"
-                refused = Refused("api.too_large", maximum=MAX_BODY // 1024)
-                response = JSONResponse(
-                    {"error": refused.code, "message": refused.message(lang)}, status_code=413
-                )
-                await response(scope, receive, send)
+                too_large = error(request, "api.too_large", maximum=MAX_BODY // 1024)
+                await too_large(scope, receive, send)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -401,12 +368,33 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
+    async def authenticate(self, request: Request) -> Response | None:
+        """The token checked for the action the path asks; bad tokens slow their sender."""
+        client = request.client.host if request.client else "?"
+        wait = self.guard.delay(client)
+        if wait:
+            await asyncio.sleep(wait)
+        token = _token_of(request)
+        if token is None:
+            self.guard.failed(client)
+            return error(request, "api.unauthorized")
+        ctx = replace(self.shop, token=None, allowed=None)
+        action = _action_of(request.url.path)
 
-def _accepts_english(scope: Any) -> bool:
-    for name, value in scope.get("headers", []):
-        if name == b"accept-language":
-            return bool(value.decode("latin-1").strip().lower().startswith("en"))
-    return False
+        def check() -> None:
+            if not tokens.is_token(token):  # a PIN or anything else is not a POS's credential
+                raise Refused("token.unknown")
+            staff.authorize(ctx, token, action, door="api")
+
+        try:
+            await asyncio.to_thread(check)
+        except Refused as refused:
+            if refused.code == "token.unknown":
+                self.guard.failed(client)
+            return refusal(request, refused)
+        self.guard.succeeded(client)
+        request.scope.setdefault("state", {})["ctx"] = ctx
+        return None
 
 
 def pending_json(ctx: Context, view: pos.PosSaleView) -> dict[str, Any]:
