@@ -350,4 +350,12 @@ BUILT_KEYS = (
     N_("audit.detail.token"),
     N_("audit.detail.scope"),
     N_("audit.detail.older_than_days"),
+    # weekday.* (finish13: the campaign editor's day boxes)
+    N_("weekday.0"),
+    N_("weekday.1"),
+    N_("weekday.2"),
+    N_("weekday.3"),
+    N_("weekday.4"),
+    N_("weekday.5"),
+    N_("weekday.6"),
 )

@@ -40,17 +40,11 @@ def test_program_edit_validate_save_and_history(window, qtbot, shot) -> None:
     page.tiers.item(2, 2).setText("1,500,000")
     page.expiry_months.setValue(24)
     page.tiers.item(1, 3).setText("3.5")
-    page.campaigns.add_row(
-        {
-            "name": "평일 오후 2배",
-            "multiplier": "2",
-            "start": "2026-01-01",
-            "end": "2026-12-31",
-            "weekdays": "월 화 수 목 금",
-            "hours": "14-17",
-        }
-    )
-    page.revalidate()
+    campaign = page.campaigns.add_new()
+    campaign.name.setText("평일 오후 2배")
+    campaign.days[5].setChecked(False)
+    campaign.days[6].setChecked(False)
+    campaign.limit_hours.setChecked(True)
     assert page.save_button.isEnabled() and not page.error.isVisible()
     page.save_button.click()
     settle(qtbot, window)
@@ -64,10 +58,10 @@ def test_program_edit_validate_save_and_history(window, qtbot, shot) -> None:
     assert "소멸 기간 (개월): 12 → 24" in newest and "등급 2행 · 적립률 (%)" in newest
     shot(window.backoffice, "backoffice_program")
 
-    # a bad weekday is explained, not crashed on
-    page.campaigns.item(0, 5).setText("월 금요")
-    page.revalidate()
-    assert not page.save_button.isEnabled() and "요일" in page.error.text()
+    # no day ticked is explained, not taken for every day
+    for day in page.campaigns.editors[0].days:
+        day.setChecked(False)
+    assert not page.save_button.isEnabled() and "이벤트 1 · 요일" in page.error.text()
 
 
 def test_program_template_applies(window, qtbot) -> None:
