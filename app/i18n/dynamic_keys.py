@@ -358,4 +358,10 @@ BUILT_KEYS = (
     N_("weekday.4"),
     N_("weekday.5"),
     N_("weekday.6"),
+    # the accept button of a back-office confirmation (finish13)
+    N_("detail.merge_accept"),
+    N_("detail.withdraw_accept"),
+    N_("detail.erase_accept"),
+    N_("backups.restore_accept"),
+    N_("backups.purge_accept"),
 )

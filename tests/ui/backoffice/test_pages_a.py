@@ -11,6 +11,7 @@ from app.db.models import AuditEntry, Store
 from app.services import backup_schedule, program, settings, staff
 from app.services.customers import enroll
 from tests.services.helpers import snapshot
+from tests.ui.backoffice.confirm_help import answer
 from tests.ui.conftest import settle
 
 
@@ -190,10 +191,12 @@ def test_backups_listed_made_and_restored(window, qtbot, shot) -> None:
 
     asked: list[str] = []
     told: list[str] = []
-    page.confirm = lambda text: asked.append(text) or True
     page.inform = told.append
     page.table.selectRow(1)  # the automatic one: a single customer
     page.restore_button.click()
+    asked.append(
+        answer(qtbot, page.dialogs, "restoreConfirm", accept=True, buttons=("복원", "닫기"))
+    )
     settle(qtbot, window)
     assert "회원 1명" in asked[0] and "사라집니다" in asked[0]
     assert "로그아웃" in told[0]
