@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -449,18 +450,19 @@ class ProgramPage(QWidget):
         outer.addLayout(self._side(), 2)
 
     def _templates(self) -> QVBoxLayout:
-        """The label above its buttons: in one row they would not fit a 1024-pixel screen."""
+        """The label above its buttons, two a row: in one row they would not fit a 1024-pixel
+        screen (in English least of all)."""
         column = QVBoxLayout()
         column.addWidget(QLabel(t("prog.template")))
-        row = QHBoxLayout()
-        column.addLayout(row)
+        grid = QGridLayout()
+        column.addLayout(grid)
         self.template_buttons: dict[str, QPushButton] = {}
-        for kind in program_service.PROGRAM_TEMPLATES:
+        for i, kind in enumerate(program_service.PROGRAM_TEMPLATES):
             button = QPushButton(t(f"prog.template.{kind}"), objectName=f"template_{kind}")
             button.clicked.connect(lambda _=False, k=kind: self.apply_template(k))
             self.template_buttons[kind] = button
-            row.addWidget(button)
-        row.addStretch(1)
+            grid.addWidget(button, i // 2, i % 2)
+        grid.setColumnStretch(2, 1)
         return column
 
     def _box(self, key: str) -> tuple[QGroupBox, QFormLayout]:
