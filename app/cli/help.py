@@ -2,15 +2,18 @@
 
 The parser is built with English texts; `localize` walks it and puts the catalogue's sentence
 in each place that has one (`cli.help.<command path>`, `cli.help.opt.<command path>.<dest>`,
-then `cli.help.opt.<dest>`), and `argparse_words` makes argparse's own words ("usage:",
-"options", "the following arguments are required") speak the same language.
+then `cli.help.opt.<dest>`) and each placeholder of a value (`WHO`, `AMOUNT`: `cli.metavar.*`),
+and `argparse_words` makes argparse's own words ("usage:", "options", "the following arguments
+are required") and the value checks' refusals ("not a whole number") speak the same language.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from app.i18n import N_, has_text, translate
 
@@ -166,13 +169,69 @@ def walk(
             yield path, parser, action
 
 
+# the placeholders of values in usage lines and help, as argparse shows them (a metavar, or
+# an option's dest in capitals, a positional's dest); ones not listed (X, YYYY-MM) stay as they are
+METAVAR_KEYS = (
+    N_("cli.metavar.ACTION"),
+    N_("cli.metavar.AMOUNT"),
+    N_("cli.metavar.CODE"),
+    N_("cli.metavar.COMMAND"),
+    N_("cli.metavar.CUSTOMERS"),
+    N_("cli.metavar.DAYS"),
+    N_("cli.metavar.FILE.bin"),
+    N_("cli.metavar.FILE.pdf"),
+    N_("cli.metavar.ID_OR_NAME"),
+    N_("cli.metavar.ITEMS"),
+    N_("cli.metavar.N"),
+    N_("cli.metavar.NAME"),
+    N_("cli.metavar.PATH_OR_URL"),
+    N_("cli.metavar.PHONE"),
+    N_("cli.metavar.POINTS"),
+    N_("cli.metavar.REASON"),
+    N_("cli.metavar.SHEET"),
+    N_("cli.metavar.TOKEN"),
+    N_("cli.metavar.VALUE"),
+    N_("cli.metavar.WHAT"),
+    N_("cli.metavar.WHO"),
+    N_("cli.metavar.WIDTH"),
+    N_("cli.metavar.file"),
+    N_("cli.metavar.id"),
+    N_("cli.metavar.query"),
+    N_("cli.metavar.sheet"),
+    N_("cli.metavar.who"),
+)
+
+
+def shown_metavar(action: argparse.Action) -> str | None:
+    """The placeholder argparse writes for this action's value (None: it takes no value, or
+    its choices are written instead)."""
+    if action.nargs == 0 or (action.choices is not None and action.metavar is None):
+        return None
+    if isinstance(action.metavar, str):
+        return action.metavar
+    return action.dest.upper() if action.option_strings else action.dest
+
+
+def _localize_metavar(action: argparse.Action, lang: str) -> None:
+    metavar = shown_metavar(action)
+    if metavar is not None and has_text(f"cli.metavar.{metavar}"):
+        action.metavar = translate(lang, f"cli.metavar.{metavar}")
+
+
 def localize(parser: argparse.ArgumentParser, lang: str) -> argparse.ArgumentParser:
-    """Every help text and description that has a sentence in the catalogue, in `lang`."""
+    """Every help text, description and value placeholder that has words in the catalogue,
+    in `lang`."""
     for path, owner, action in walk(parser):
         if action is None:
             if has_text(command_key(path)):
                 owner.description = translate(lang, command_key(path))
-        elif isinstance(action, argparse._SubParsersAction._ChoicesPseudoAction):
+            for own in owner._actions:
+                if isinstance(own, argparse._SubParsersAction):
+                    _localize_metavar(own, lang)
+            continue
+        if not isinstance(action, argparse._SubParsersAction._ChoicesPseudoAction):
+            _localize_metavar(action, lang)
+        if isinstance(action, argparse._SubParsersAction._ChoicesPseudoAction):
             if has_text(command_key(path)):
                 action.help = translate(lang, command_key(path))
         else:
@@ -202,6 +261,34 @@ ARGPARSE_WORDS = {
 }
 
 
+# the value checks' own refusals (the `type=` functions of app/cli) -> their keys
+TYPE_REFUSALS = {
+    re.compile(r"not a whole number: (?P<value>.*)", re.DOTALL): N_("cli.argparse.not_whole"),
+    re.compile(r"not a number of millimetres: (?P<value>.*)", re.DOTALL): N_("cli.argparse.not_mm"),
+}
+ARGUMENT_MESSAGE = "argument %(argument_name)s: %(message)s"
+
+
+def type_refusal(message: str, lang: str) -> str:
+    """'not a whole number: abc' in `lang`; any other message as it is."""
+    for pattern, key in TYPE_REFUSALS.items():
+        if match := pattern.fullmatch(message):
+            return translate(lang, key, value=match.group("value"))
+    return message
+
+
+class _ArgumentFormat(str):
+    """argparse's 'argument X: message' in `lang`, its message too when it is a value check's
+    refusal (argparse fills the format with `%` after asking for the words)."""
+
+    lang = "ko"
+
+    def __mod__(self, values: Any) -> str:
+        if isinstance(values, Mapping) and isinstance(values.get("message"), str):
+            values = {**values, "message": type_refusal(values["message"], self.lang)}
+        return str.__mod__(self, values)
+
+
 @contextmanager
 def argparse_words(lang: str) -> Iterator[None]:
     """argparse's own words in `lang` while parsing and printing help (its `_` put back after).
@@ -211,6 +298,10 @@ def argparse_words(lang: str) -> Iterator[None]:
 
     def words(message: str) -> str:
         key = ARGPARSE_WORDS.get(message)
+        if message == ARGUMENT_MESSAGE:
+            shown = _ArgumentFormat(translate(lang, key) if key else before(message))
+            shown.lang = lang
+            return shown
         return translate(lang, key) if key else before(message)
 
     argparse._ = words  # type: ignore[attr-defined]

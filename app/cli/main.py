@@ -755,13 +755,19 @@ def _early_value(argv: list[str], option: str) -> str | None:
 
 
 def _early_lang(argv: list[str]) -> str:
-    """The language before parsing, so that usage errors are in it too."""
+    """The language before parsing, so that usage errors are in it too: --lang, DANGOL_LANG,
+    then the shop's `language` setting (read, never created or upgraded; not for help)."""
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGUAGES:
             return argv[i + 1]
         if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGUAGES:
             return arg.split("=", 1)[1]
-    return default_language()
+    if "DANGOL_LANG" in os.environ or not argv or {"-h", "--help", "--version"} & set(argv):
+        return default_language()
+    from app.services.context import shop_language
+
+    shop = shop_language(_early_value(argv, "--db"))
+    return shop if shop in LANGUAGES else default_language()
 
 
 if __name__ == "__main__":

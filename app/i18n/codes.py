@@ -179,7 +179,23 @@ def refusal_params(code: str, params: Mapping[str, Any], lang: str) -> dict[str,
     name = _FIELD_PARAMS.get(code)
     if name and isinstance(shown.get(name), str):
         shown[name] = field(lang, shown[name])
+    expected = shown.get("expected")
+    if code == "program.type" and isinstance(expected, str) and expected in _VALUE_TYPES:
+        shown["expected"] = translate(lang, f"code.type.{expected}")
     return shown
+
+
+# what a program's value should have been ("number 필요" -> "숫자 필요")
+_VALUE_TYPES = frozenset(
+    key.removeprefix("code.type.")
+    for key in (
+        N_("code.type.object"),
+        N_("code.type.list"),
+        N_("code.type.integer"),
+        N_("code.type.number"),
+        N_("code.type.text"),
+    )
+)
 
 
 # --- the audit log ----------------------------------------------------------------------------

@@ -358,4 +358,18 @@ BUILT_KEYS = (
     N_("cli.tap.kind.unreadable"),
     N_("cli.tap.kind.unknown_sale"),
     N_("cli.tap.kind.refused"),
+    # weekday.* (finish13: the campaign editor's day boxes)
+    N_("weekday.0"),
+    N_("weekday.1"),
+    N_("weekday.2"),
+    N_("weekday.3"),
+    N_("weekday.4"),
+    N_("weekday.5"),
+    N_("weekday.6"),
+    # the accept button of a back-office confirmation (finish13)
+    N_("detail.merge_accept"),
+    N_("detail.withdraw_accept"),
+    N_("detail.erase_accept"),
+    N_("backups.restore_accept"),
+    N_("backups.purge_accept"),
 )

@@ -91,6 +91,31 @@ def database_exists(db: Database) -> bool:
     return inspect(db.engine).has_table("alembic_version")
 
 
+def shop_language(target: str | None = None) -> str | None:
+    """The shop's `language` setting, read without creating, upgrading or seeding anything.
+
+    None when there is no database there yet, it is not at this version's schema (it would be
+    upgraded by the command itself), it holds no language, or it cannot be read now."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        db = Database(resolve_url(target))
+    except (SQLAlchemyError, OSError, ValueError):
+        return None
+    try:
+        if not database_exists(db):
+            return None
+        if migrate.current_revision(db.engine) != migrate.head_revision():
+            return None
+        with db.read() as session:
+            value = load_settings(session).get("language")
+        return value if isinstance(value, str) else None
+    except (SQLAlchemyError, OSError, ValueError):
+        return None
+    finally:
+        db.dispose()
+
+
 def ensure_schema(db: Database) -> tuple[str | None, str | None]:
     """Create or upgrade the schema; an older SQLite file is first copied aside.
 

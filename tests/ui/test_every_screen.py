@@ -1,12 +1,16 @@
 """Every screen in both languages, on a shop with data in every list, read back for codes.
 
 The walk opens the sign-in, the counter (empty and with a member), each counter dialog, the
-void confirmation, every back-office page and a member's record, the import wizard with bad
-rows, the first-run wizard's pages, the customer display and the About box; it collects every
-text a person can read (labels, buttons, cells, headers, tooltips, combo items, tab and window
-titles) and fails on an internal code (snake_case, dotted.codes), an English word in Korean
-mode, or Hangul in English mode that is not the owner's own text (names, tiers, the reward,
-consent wording). Screenshots land in build/screenshots/words/.
+void confirmation, F6's print preview, the phone-reveal PIN a cashier is asked, every
+back-office page (the text painted inside the charts too: titles, axes, legends) and a
+member's record with its withdraw and erase questions, the win-back question, the import
+wizard with bad rows, the first-run wizard's pages, the customer display, the About box and
+the crash dialog; it collects every text a person can read (labels, buttons, cells, headers,
+tooltips, combo items, tab and window titles) and fails on an internal code (snake_case,
+dotted.codes), an English word in Korean mode, or Hangul in English mode that is not the
+owner's own text (names, tiers, the reward, consent wording). Screenshots of every screen land
+in build/screenshots/words/<size>/ at the three screen sizes shops have (a window is resized to
+each; a dialog keeps its own size unless the screen is smaller).
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCharts import QBarCategoryAxis, QCategoryAxis, QChartView
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -45,6 +50,7 @@ from app.ui import text
 from tests.ui.conftest import SCREENSHOTS, settle
 
 SHOTS = SCREENSHOTS / "words"
+SIZES = (QSize(1024, 600), QSize(1366, 768), QSize(1920, 1080))
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
 SNAKE = re.compile(r"(?<![\w./\\-])[a-z]+(?:_[a-z0-9]+)+(?![\w./\\-])")
 DOTTED = re.compile(r"(?<![\w./\\-])[a-z]+\.[a-z_]+(?:\.[a-z_]+)*(?![\w./\\-])")
@@ -117,11 +123,29 @@ def texts_of(root: QWidget) -> list[tuple[str, str]]:
             for page_id in widget.pageIds():
                 page = widget.page(page_id)
                 found += [(f"page{page_id}", page.title()), (f"page{page_id}", page.subTitle())]
+        elif isinstance(widget, QChartView):
+            found += _chart_texts(name, widget)
         if isinstance(widget, QAbstractItemView) and widget.model() is not None:
             found += _model_texts(name, widget)
         if isinstance(widget, QMainWindow) and widget.statusBar().currentMessage():
             found.append((f"{name}.status", widget.statusBar().currentMessage()))
     return [(where, value) for where, value in found if value]
+
+
+def _chart_texts(name: str, view: QChartView) -> list[tuple[str, str]]:
+    """What a chart paints: its title, its axes' titles and labels, its legend's entries."""
+    chart = view.chart()
+    found = [(f"{name}.title", chart.title())]
+    for i, axis in enumerate(chart.axes()):
+        found.append((f"{name}.axis{i}.title", axis.titleText()))
+        if isinstance(axis, QBarCategoryAxis):
+            found += [(f"{name}.axis{i}", label) for label in axis.categories()]
+        elif isinstance(axis, QCategoryAxis):
+            found += [(f"{name}.axis{i}", label) for label in axis.categoriesLabels()]
+    for series in chart.series():
+        found.append((f"{name}.series", series.name()))
+    found += [(f"{name}.legend", marker.label()) for marker in chart.legend().markers()]
+    return found
 
 
 def _model_texts(name: str, view: QAbstractItemView) -> list[tuple[str, str]]:
@@ -220,12 +244,23 @@ class Walk:
         self.seen: list[str] = []
 
     def look(self, screen: str, widget: QWidget, part: QWidget | None = None) -> None:
-        """Read `part` (the page shown, default the whole widget) and save `widget`'s picture."""
+        """Read `part` (the page shown, default the whole widget) and save `widget`'s picture
+        at each screen size: a window filling the screen, a dialog at its own size (no larger
+        than the screen); the widget gets its size back after."""
         QApplication.processEvents()
         self.seen.append(screen)
         for where, value in texts_of(part or widget):
             self.findings.check(screen, where, value)
-        widget.grab().save(str(SHOTS / f"{screen}-{self.lang}.png"))
+        own = widget.size()
+        dialog = isinstance(widget, QDialog)
+        for size in SIZES:
+            folder = SHOTS / f"{size.width()}x{size.height()}"
+            folder.mkdir(parents=True, exist_ok=True)
+            widget.resize(own.boundedTo(size) if dialog else size)
+            QApplication.processEvents()
+            widget.grab().save(str(folder / f"{screen}-{self.lang}.png"))
+        widget.resize(own)
+        QApplication.processEvents()
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
@@ -246,6 +281,7 @@ def test_every_screen_speaks_the_language(app, shop, qtbot, lang, tmp_path):
         _walk_backoffice(walk, win, qtbot, tmp_path)
         _walk_wizard(walk, shop, qtbot)
         _walk_about(walk, win, qtbot)
+        _walk_crash(walk, findings, tmp_path)
         win.close()
         assert len(walk.seen) >= 25, walk.seen
         assert not findings.problems, "\n".join(findings.problems)
@@ -278,6 +314,7 @@ def _walk_counter(walk: Walk, win, qtbot) -> None:
     counter.record_sale(7_000)
     settle(qtbot, win)
     walk.look("counter-after-sale", win)
+    _walk_print_preview(walk, win, qtbot)
     counter.void_last()
     box = win.dialogs.current if hasattr(win, "dialogs") else counter.dialog
     box = box or counter.dialog
@@ -303,6 +340,46 @@ def _walk_counter(walk: Walk, win, qtbot) -> None:
     win._mirror(counter.status)
     walk.look("display-member", win.display)
     win.toggle_display(False)
+    _walk_pin_reveal(walk, win, qtbot, owner_member)
+
+
+def _walk_print_preview(walk: Walk, win, qtbot) -> None:
+    """F6: Qt's print preview of the slip (modal: read and closed from inside its loop)."""
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    looked: list[QWidget] = []
+
+    def look_and_close() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QPrintPreviewDialog) and widget.isVisible():
+                walk.look("print-preview", widget)
+                looked.append(widget)
+                widget.reject()
+                return
+        QTimer.singleShot(50, look_and_close)
+
+    QTimer.singleShot(50, look_and_close)
+    win.counter.print_slip()
+    qtbot.waitUntil(lambda: bool(looked), timeout=20_000)
+    settle(qtbot, win)
+
+
+def _walk_pin_reveal(walk: Walk, win, qtbot, owner_member) -> None:
+    """A cashier's 번호 보기 asks for the owner's PIN."""
+    cashier = next(m for m in staff.list_staff(win.ctx) if m.role == "cashier")
+    win.ctx.staff_id, win.ctx.staff_role = cashier.id, cashier.role
+    win.on_signed_in(cashier)
+    walk.look("counter-cashier", win)
+    counter = win.counter
+    counter.lookup(demo.SHOWCASE_PHONE)
+    settle(qtbot, win)
+    counter.reveal_phone()
+    assert counter.dialog is not None
+    walk.look("dialog-reveal-pin", counter.dialog)
+    counter.dialog.reject()
+    settle(qtbot, win)
+    win.ctx.staff_id, win.ctx.staff_role = owner_member.id, owner_member.role
+    win.on_signed_in(owner_member)
 
 
 def _walk_backoffice(walk: Walk, win, qtbot, tmp_path: Path) -> None:
@@ -329,7 +406,26 @@ def _walk_backoffice(walk: Walk, win, qtbot, tmp_path: Path) -> None:
             for i in range(detail.tabs.count()):
                 detail.tabs.setCurrentIndex(i)
                 walk.look(f"member-detail-{i}", detail)
+            for how in ("withdraw", "erase"):
+                getattr(detail, f"{how}_button").click()
+                qtbot.waitUntil(lambda d=detail: d.dialogs.current is not None, timeout=5_000)
+                walk.look(f"member-{how}-question", detail.dialogs.current)
+                detail.dialogs.current.reject()  # closed: nothing withdrawn or erased
+                settle(qtbot, win)
             detail.close()
+        if key == "page.staff" and walk.lang == "en":  # roles in words, not their codes
+            roles = {page.table.item(r, 1).text() for r in range(page.table.rowCount())}
+            assert roles == {"Owner", "Cashier"}, roles
+            assert page.table.item(0, 0).text() == "Owner"  # the default owner's name too
+        if key == "page.reports":  # the charts were read: axes and legends, not only titles
+            painted = [t for n, v in page.charts.items() for _, t in _chart_texts(n, v) if t]
+            assert len(painted) > 3 * len(page.charts), painted
+        if key == "page.winback":
+            page.issue_button.click()
+            qtbot.waitUntil(lambda p=page: p.dialogs.current is not None, timeout=10_000)
+            walk.look("winback-question", page.dialogs.current)
+            page.dialogs.current.reject()  # closed: no coupon issued
+            settle(qtbot, win)
         if key == "page.import":
             page.path.setText(str(_bad_import(tmp_path)))
             page.read_file()
@@ -388,3 +484,18 @@ def _walk_about(walk: Walk, win, qtbot) -> None:
         licences.setObjectName("licences")  # library names and licences: as their authors wrote
     walk.look("about", about)
     about.close()
+
+
+def _walk_crash(walk: Walk, findings: Findings, tmp_path: Path) -> None:
+    """The crash dialog: our sentence around the error as Python words it (left as it is)."""
+    from app.crash import CrashRecord
+    from app.ui.about import CrashDialog
+
+    summary = "ZeroDivisionError: division by zero"
+    findings.owner_texts.add(summary)
+    record = CrashRecord("sale", summary, summary + "\nTraceback ...", tmp_path / "crash.log")
+    dialog = CrashDialog(record)
+    walk.qtbot.addWidget(dialog)
+    dialog.show()
+    walk.look("crash", dialog)
+    dialog.close()

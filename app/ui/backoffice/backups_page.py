@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +25,7 @@ from app.services import backup_schedule, settings
 from app.services.backup_schedule import BackupFile
 from app.services.context import Context
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
+from app.ui.dialog_service import DialogService
 from app.ui.tasks import ServiceRunner
 from app.ui.text import t
 
@@ -42,12 +45,18 @@ def _count(value: int | None) -> str:
 
 
 class BackupsPage(QWidget):
-    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        runner: ServiceRunner,
+        parent: QWidget | None = None,
+        dialogs: DialogService | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.runner = ctx, runner
         self.backups: list[BackupFile] = []
-        # dialogs through two small functions a test can replace
-        self.confirm = self._ask
+        # a restore and a purge ask first, with buttons that say what they do
+        self.dialogs = dialogs or DialogService()
         self.inform = lambda text: QMessageBox.information(self, t("page.backups"), text)
         self._build()
         self.reload()
@@ -155,23 +164,27 @@ class BackupsPage(QWidget):
             customers=_count(chosen.customers),
             entries=_count(chosen.ledger_entries),
         )
-        if not self.confirm(question):
-            return
-        self._working(True)
-        self.runner.run(
-            lambda: backup_schedule.restore_backup(self.ctx, chosen.path),
-            self._restored,
-            self._failed,
-        )
+
+        def restore() -> None:
+            self._working(True)
+            self.runner.run(
+                lambda: backup_schedule.restore_backup(self.ctx, chosen.path),
+                self._restored,
+                self._failed,
+            )
+
+        self._ask("restore", t("backups.restore"), question, restore)
 
     def purge_old(self) -> None:
         days = self.purge_days.value()
-        if not self.confirm(t("backups.purge_confirm", days=days)):
-            return
-        self._working(True)
-        self.runner.run(
-            lambda: backup_schedule.purge_backups(self.ctx, days), self._purged, self._failed
-        )
+
+        def purge() -> None:
+            self._working(True)
+            self.runner.run(
+                lambda: backup_schedule.purge_backups(self.ctx, days), self._purged, self._failed
+            )
+
+        self._ask("purge", t("backups.purge"), t("backups.purge_confirm", days=days), purge)
 
     def _purged(self, result: object) -> None:
         self._working(False)
@@ -196,6 +209,13 @@ class BackupsPage(QWidget):
         self.error.setText(error_text(error))
         self.error.show()
 
-    def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self, t("backups.restore"), question)
-        return answer == QMessageBox.StandardButton.Yes
+    def _ask(self, how: str, title: str, question: str, then: Callable[[], None]) -> None:
+        self.dialogs.confirm(
+            self,
+            title,
+            question,
+            t(f"backups.{how}_accept"),
+            t("backups.confirm_close"),
+            then,
+            name=f"{how}Confirm",
+        )

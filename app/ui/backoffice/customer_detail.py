@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -44,21 +43,9 @@ from app.services.customer_admin import (
     withdraw_customer,
 )
 from app.services.ledger import NEVER
+from app.ui.dialog_service import DialogService
 from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, t, won
-
-
-def ask_yes_no(parent: QWidget, text: str) -> bool:
-    box = QMessageBox(
-        QMessageBox.Icon.Warning,
-        parent.windowTitle(),
-        text,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        parent,
-    )
-    box.button(QMessageBox.StandardButton.Yes).setText(t("ok"))
-    box.button(QMessageBox.StandardButton.No).setText(t("cancel"))
-    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def ask_save_path(parent: QWidget, suggested: str) -> str | None:
@@ -81,14 +68,20 @@ class CustomerDetailDialog(QDialog):
     loaded = Signal()
 
     def __init__(
-        self, ctx: Context, runner: ServiceRunner, customer_id: uuid.UUID, parent: QWidget
+        self,
+        ctx: Context,
+        runner: ServiceRunner,
+        customer_id: uuid.UUID,
+        parent: QWidget,
+        dialogs: DialogService | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("customerDetail")
         self.ctx, self.runner, self.customer_id = ctx, runner, customer_id
         self.detail: CustomerDetail | None = None
-        # replaced in tests: the questions a person answers
-        self.confirm: Callable[[str], bool] = lambda text: ask_yes_no(self, text)
+        # merge, withdraw and erase ask here, with buttons that say what they do
+        self.dialogs = dialogs or DialogService()
+        # replaced in tests: the file a person picks
         self.choose_path: Callable[[str], str | None] = lambda name: ask_save_path(self, name)
         self.resize(980, 700)
         self._build()
@@ -362,14 +355,30 @@ class CustomerDetailDialog(QDialog):
     def merge_other(self) -> None:
         self.merge_error.hide()
         other = self.merge_edit.text().strip()
-        if not other or not self.confirm(t("detail.merge_confirm", other=other)):
+        if not other:
             return
         keep = self.customer_id
 
         def merge() -> MergeResult:
             return merge_customers(self.ctx, keep, resolve_merge_side(self.ctx, other))
 
-        self.runner.run(merge, self._merged, self._merge_refused)
+        self._ask(
+            "merge",
+            t("detail.merge_confirm", other=other),
+            lambda: self.runner.run(merge, self._merged, self._merge_refused),
+        )
+
+    def _ask(self, how: str, question: str, then: Callable[[], None]) -> None:
+        """The question of `how` (merge, withdraw, erase); `then` only on its own button."""
+        self.dialogs.confirm(
+            self,
+            t(f"detail.{how}"),
+            question,
+            t(f"detail.{how}_accept"),
+            t("detail.confirm_close"),
+            then,
+            name=f"{how}Confirm",
+        )
 
     def _merged(self, result: MergeResult) -> None:
         self.merge_edit.clear()
@@ -391,11 +400,13 @@ class CustomerDetailDialog(QDialog):
         )
 
     def _leave(self, how: str) -> None:
-        if not self.confirm(t(f"detail.{how}_confirm")):
-            return
         action = withdraw_customer if how == "withdraw" else erase_member
-        self.runner.run(
-            lambda: action(self.ctx, self.customer_id),
-            lambda _id: self._done(t("detail.left")),
-            self._failed,
+        self._ask(
+            how,
+            t(f"detail.{how}_confirm"),
+            lambda: self.runner.run(
+                lambda: action(self.ctx, self.customer_id),
+                lambda _id: self._done(t("detail.left")),
+                self._failed,
+            ),
         )

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -27,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.money import parse_won
-from app.domain.program import STAMP_PER, Program, ProgramProblems
+from app.domain.program import MAX_BONUS, STAMP_PER, Program, ProgramProblems
 from app.i18n import codes
 from app.services import program as program_service
 from app.services.context import Context
@@ -37,12 +43,11 @@ from app.ui.tasks import ServiceRunner
 from app.ui.text import has_text, language, refusal, t, won
 
 TIER_COLUMNS = ("code", "name", "min_spend", "earn_percent")
-CAMPAIGN_COLUMNS = ("name", "multiplier", "bonus", "start", "end", "weekdays", "hours", "tiers")
-WEEKDAYS = {"ko": "월화수목금토일", "en": ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 HISTORY_SHOWN = 4
+CAMPAIGN_DAYS = 30  # a new campaign runs from today for this many days, until changed
 
 
-# --- reading and writing the cells of the two tables ---------------------------------------
+# --- reading the tier table's cells and the campaign editors -----------------------------
 
 
 def _number(text: str, label: str) -> int:
@@ -53,47 +58,17 @@ def _number(text: str, label: str) -> int:
     return int(cleaned)
 
 
-def parse_weekdays(text: str) -> list[int]:
-    """'월 화 수', '월,수', 'mon tue' or blank (every day) -> [0, 1, 2]."""
-    days: list[int] = []
-    for token in re.split(r"[\s,·/]+", text.strip().lower()):
-        if not token:
-            continue
-        if token in WEEKDAYS["en"]:
-            days.append(WEEKDAYS["en"].index(token))
-            continue
-        for char in token:
-            if char not in WEEKDAYS["ko"]:
-                raise Refused("backoffice.weekdays")
-            days.append(WEEKDAYS["ko"].index(char))
-    return sorted(set(days))
-
-
-def show_weekdays(days: list[int]) -> str:
-    if language() == "ko":
-        return " ".join(WEEKDAYS["ko"][d] for d in days)
-    return " ".join(WEEKDAYS["en"][d].title() for d in days)
-
-
-def parse_hours(text: str) -> list[int] | None:
-    """'14-17' -> [14, 17]; blank -> all day."""
-    text = text.strip()
-    if not text:
-        return None
-    match = re.fullmatch(r"(\d{1,2})\s*[-~]\s*(\d{1,2})", text)
-    if match is None:
-        raise Refused("backoffice.hours")
-    return [int(match.group(1)), int(match.group(2))]
-
-
 def field_label(path: str) -> str:
     """'tiers.levels[1].earn_percent' -> '등급 2행 · 적립률 (%)', for sentences an owner reads."""
     match = re.fullmatch(r"(tiers\.levels|campaigns)\[(\d+)\](?:\.(\w+))?(?:\[\d+\])?", path)
     if match is None:
         key = f"prog.field.{path}"
         return t(key) if has_text(key) else path
-    section = "prog.tiers" if match.group(1) == "tiers.levels" else "prog.campaigns"
-    where = t("prog.row", section=t(section), n=int(match.group(2)) + 1)
+    n = int(match.group(2)) + 1
+    if match.group(1) == "tiers.levels":
+        where = t("prog.row", section=t("prog.tiers"), n=n)
+    else:
+        where = t("prog.campaign_n", n=n)
     column = match.group(3)
     return f"{where} · {t(f'prog.col.{column}')}" if column else where
 
@@ -101,8 +76,9 @@ def field_label(path: str) -> str:
 def explain_program(error: Refused) -> str:
     """The refusal with the field's path put in the owner's words."""
     if isinstance(field := error.params.get("field"), str):
-        params = {**error.params, "field": field_label(field)}
-        return refusal(Refused(error.code, **params))
+        label = field_label(field)
+        text = refusal(Refused(error.code, **{**error.params, "field": label}))
+        return text if label in text else f"{label}: {text}"  # where, even if not in the words
     return refusal(error)
 
 
@@ -172,6 +148,275 @@ class EditableTable(QTableWidget):
         return item.text().strip() if item is not None else ""
 
 
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def _iso(edit: QDateEdit) -> str:
+    return edit.date().toString("yyyy-MM-dd")
+
+
+def _date_edit(name: str) -> QDateEdit:
+    edit = QDateEdit(objectName=name, calendarPopup=True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setDateRange(QDate(2000, 1, 1), QDate(2099, 12, 31))
+    edit.setMinimumSize(140, 44)
+    return edit
+
+
+def _hour_spin(name: str, minimum: int, maximum: int) -> QSpinBox:
+    box = QSpinBox(objectName=name)
+    box.setRange(minimum, maximum)
+    box.setSuffix(t("prog.campaign.hour_suffix"))
+    box.setToolTip(t("prog.campaign.hour_range", low=minimum, high=maximum))
+    box.setMinimumSize(90, 44)
+    return box
+
+
+class CampaignEditor(QGroupBox):
+    """One campaign: its name, multiplier and bonus typed; its dates, weekdays, hours and
+    tiers picked. Every day / every tier is all boxes ticked (stored as an empty list)."""
+
+    def __init__(self, on_change: Callable[[], None], on_remove: Callable[[CampaignEditor], None]):
+        super().__init__()
+        self.on_change = on_change
+        self._loaded_days: list[int] = []
+        self._loaded_tiers: list[str] = []
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+        self.name = QLineEdit(objectName="campaignName")
+        self.name.setPlaceholderText(t("prog.campaign.name_hint"))
+        self.name.textChanged.connect(on_change)
+        form.addRow(t("prog.col.name"), self.name)
+
+        money = QHBoxLayout()
+        self.multiplier = QLineEdit("2", objectName="campaignMultiplier")
+        self.multiplier.setMaximumWidth(90)
+        self.multiplier.setToolTip(t("prog.campaign.multiplier_hint"))
+        self.multiplier.textChanged.connect(on_change)
+        money.addWidget(self.multiplier)
+        money.addWidget(QLabel(t("prog.campaign.times")))
+        money.addSpacing(16)
+        money.addWidget(QLabel(t("prog.col.bonus")))
+        self.bonus = spin(0, MAX_BONUS, suffix=" P")
+        self.bonus.setObjectName("campaignBonus")
+        self.bonus.valueChanged.connect(on_change)
+        money.addWidget(self.bonus)
+        money.addStretch(1)
+        form.addRow(t("prog.col.multiplier"), money)
+
+        dates = QHBoxLayout()
+        self.start = _date_edit("campaignStart")
+        self.end = _date_edit("campaignEnd")
+        for edit in (self.start, self.end):
+            edit.dateChanged.connect(on_change)
+        dates.addWidget(self.start)
+        dates.addWidget(QLabel("~"))
+        dates.addWidget(self.end)
+        dates.addStretch(1)
+        form.addRow(t("prog.campaign.dates"), dates)
+
+        days = QHBoxLayout()
+        self.days: list[QCheckBox] = []
+        for day in range(7):
+            box = QCheckBox(t(f"weekday.{day}"), objectName=f"campaignDay{day}", checked=True)
+            box.toggled.connect(on_change)
+            self.days.append(box)
+            days.addWidget(box)
+        days.addStretch(1)
+        form.addRow(t("prog.col.weekdays"), days)
+
+        hours = QHBoxLayout()
+        self.limit_hours = QCheckBox(t("prog.campaign.limit_hours"), objectName="campaignLimit")
+        self.hour_from = _hour_spin("campaignFrom", 0, 23)
+        self.hour_to = _hour_spin("campaignTo", 1, 24)
+        self.hour_from.setValue(14)
+        self.hour_to.setValue(17)
+        self.limit_hours.toggled.connect(self._hours_shown)
+        self.limit_hours.toggled.connect(on_change)
+        self.hour_from.valueChanged.connect(on_change)
+        self.hour_to.valueChanged.connect(on_change)
+        hours.addWidget(self.limit_hours)
+        hours.addWidget(self.hour_from)
+        hours.addWidget(QLabel(t("prog.campaign.from")))
+        hours.addWidget(self.hour_to)
+        hours.addWidget(QLabel(t("prog.campaign.until")))
+        hours.addStretch(1)
+        self._hours_shown(False)
+        form.addRow(t("prog.col.hours"), hours)
+
+        self.tier_row = QHBoxLayout()
+        self.tier_boxes: dict[str, QCheckBox] = {}
+        tiers = QWidget()
+        tiers.setLayout(self.tier_row)
+        self.tier_row.setContentsMargins(0, 0, 0, 0)
+        self.tier_row.addStretch(1)
+        form.addRow(t("prog.col.tiers"), tiers)
+
+        self.remove = QPushButton(t("prog.campaign.remove"), objectName="removeCampaign")
+        self.remove.setMinimumHeight(44)
+        self.remove.clicked.connect(lambda: on_remove(self))
+        form.addRow("", self.remove)
+
+    def _hours_shown(self, on: bool) -> None:
+        self.hour_from.setEnabled(on)
+        self.hour_to.setEnabled(on)
+
+    def set_number(self, n: int) -> None:
+        self.setTitle(t("prog.campaign_n", n=n))
+
+    def set_tiers(self, tiers: list[tuple[str, str]]) -> None:
+        """The program's tiers (code, name) as boxes; a campaign for every tier stays for every
+        tier when one is added; a code the tiers no longer have stays shown (and is refused)."""
+        every = bool(self.tier_boxes) and all(b.isChecked() for b in self.tier_boxes.values())
+        chosen = {code for code, box in self.tier_boxes.items() if box.isChecked()}
+        if not self.tier_boxes:
+            every, chosen = not self._loaded_tiers, set(self._loaded_tiers)
+        shown = list(tiers) + [(c, c) for c in sorted(chosen) if c not in dict(tiers)]
+        if [(c, b.text()) for c, b in self.tier_boxes.items()] == shown:
+            return
+        for box in self.tier_boxes.values():
+            self.tier_row.removeWidget(box)
+            box.deleteLater()
+        self.tier_boxes = {}
+        for i, (code, name) in enumerate(shown):
+            box = QCheckBox(name, objectName=f"campaignTier_{code}")
+            box.setToolTip(code)
+            box.setChecked(every or code in chosen)
+            box.toggled.connect(self.on_change)
+            self.tier_boxes[code] = box
+            self.tier_row.insertWidget(i, box)
+
+    def fill(self, campaign: dict[str, Any], tiers: list[tuple[str, str]]) -> None:
+        self.name.setText(str(campaign.get("name", "")))
+        self.multiplier.setText(str(campaign.get("multiplier", "")))
+        self.bonus.setValue(int(campaign.get("bonus") or 0))
+        for edit, key in ((self.start, "start"), (self.end, "end")):
+            edit.setDate(_qdate(date.fromisoformat(str(campaign[key]))))
+        self._loaded_days = sorted(campaign.get("weekdays") or [])
+        for day, box in enumerate(self.days):
+            box.setChecked(not self._loaded_days or day in self._loaded_days)
+        hours = campaign.get("hours")
+        self.limit_hours.setChecked(bool(hours))
+        if hours:
+            self.hour_from.setValue(int(hours[0]))
+            self.hour_to.setValue(int(hours[1]))
+        self._loaded_tiers = sorted(campaign.get("tiers") or [])
+        self.set_tiers(tiers)
+
+    def value(self, index: int, problems: list[Refused]) -> dict[str, Any]:
+        """The campaign as the widgets say; no day or no tier ticked is a problem."""
+        field = f"campaigns[{index}]"
+        days = [day for day, box in enumerate(self.days) if box.isChecked()]
+        if not days:
+            problems.append(Refused("backoffice.campaign_no_day", field=f"{field}.weekdays"))
+        if len(days) == 7:  # every day; a program that listed all seven keeps its list
+            days = self._loaded_days if len(self._loaded_days) == 7 else []
+        chosen = [code for code, box in self.tier_boxes.items() if box.isChecked()]
+        if self.tier_boxes and not chosen:
+            problems.append(Refused("backoffice.campaign_no_tier", field=f"{field}.tiers"))
+        if chosen and len(chosen) == len(self.tier_boxes):
+            chosen = self._loaded_tiers if set(self._loaded_tiers) == set(chosen) else []
+        multiplier = self.multiplier.text().strip().removesuffix("배").strip()
+        return {
+            "name": self.name.text().strip(),
+            "multiplier": multiplier.lower().removesuffix("x").strip(),
+            "bonus": self.bonus.value(),
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "weekdays": days,
+            "hours": [self.hour_from.value(), self.hour_to.value()]
+            if self.limit_hours.isChecked()
+            else None,
+            "tiers": sorted(chosen),
+        }
+
+
+class CampaignList(QWidget):
+    """The program's campaigns, one editor each, and a button for another."""
+
+    def __init__(self, on_change: Callable[[], None], today: Callable[[], date]) -> None:
+        super().__init__(objectName="campaigns")
+        self.on_change, self.today = on_change, today
+        self.editors: list[CampaignEditor] = []
+        self.tiers: list[tuple[str, str]] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.holder = QVBoxLayout()
+        layout.addLayout(self.holder)
+        self.empty = QLabel(t("prog.campaign.none"), objectName="hint")
+        layout.addWidget(self.empty)
+        self.add_button = QPushButton(t("prog.campaign.add"), objectName="addCampaign")
+        self.add_button.setMinimumHeight(44)
+        self.add_button.clicked.connect(self.add_new)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def set_campaigns(self, campaigns: list[dict[str, Any]]) -> None:
+        for editor in list(self.editors):
+            self._drop(editor)
+        for campaign in campaigns:
+            self._append().fill(campaign, self.tiers)
+        self._renumber()
+
+    def add_new(self) -> CampaignEditor:
+        today = self.today()
+        editor = self._append()
+        editor.fill(
+            {
+                "name": "",
+                "multiplier": 2,
+                "bonus": 0,
+                "start": today.isoformat(),
+                "end": (today + timedelta(days=CAMPAIGN_DAYS)).isoformat(),
+            },
+            self.tiers,
+        )
+        self._renumber()
+        self.on_change()
+        editor.name.setFocus()
+        return editor
+
+    def set_tiers(self, tiers: list[tuple[str, str]]) -> None:
+        self.tiers = tiers
+        for editor in self.editors:
+            editor.blockSignals(True)
+            editor.set_tiers(tiers)
+            editor.blockSignals(False)
+
+    def values(self, problems: list[Refused]) -> list[dict[str, Any]]:
+        return [editor.value(i, problems) for i, editor in enumerate(self.editors)]
+
+    def remove(self, editor: CampaignEditor) -> None:
+        self._drop(editor)
+        self._renumber()
+        self.on_change()
+
+    def _append(self) -> CampaignEditor:
+        editor = CampaignEditor(self.on_change, self.remove)
+        editor.setObjectName(f"campaign{len(self.editors)}")
+        self.editors.append(editor)
+        self.holder.addWidget(editor)
+        editor.show()
+        return editor
+
+    def _drop(self, editor: CampaignEditor) -> None:
+        self.editors.remove(editor)
+        self.holder.removeWidget(editor)
+        editor.hide()
+        editor.deleteLater()
+
+    def _renumber(self) -> None:
+        for i, editor in enumerate(self.editors):
+            editor.set_number(i + 1)
+            editor.setObjectName(f"campaign{i}")
+        self.empty.setVisible(not self.editors)
+
+
 class ProgramPage(QWidget):
     """Edit, check, try and save the program; the history says who changed what, when."""
 
@@ -189,7 +434,7 @@ class ProgramPage(QWidget):
 
     def _build(self) -> None:
         outer = QHBoxLayout(self)
-        scroll = QScrollArea(widgetResizable=True)
+        self.form_scroll = scroll = QScrollArea(widgetResizable=True)
         form_holder = QWidget()
         self.form = QVBoxLayout(form_holder)
         self.form.addWidget(page_title(t("page.program")))
@@ -204,17 +449,21 @@ class ProgramPage(QWidget):
         outer.addWidget(scroll, 3)
         outer.addLayout(self._side(), 2)
 
-    def _templates(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.addWidget(QLabel(t("prog.template")))
+    def _templates(self) -> QVBoxLayout:
+        """The label above its buttons, two a row: in one row they would not fit a 1024-pixel
+        screen (in English least of all)."""
+        column = QVBoxLayout()
+        column.addWidget(QLabel(t("prog.template")))
+        grid = QGridLayout()
+        column.addLayout(grid)
         self.template_buttons: dict[str, QPushButton] = {}
-        for kind in program_service.PROGRAM_TEMPLATES:
+        for i, kind in enumerate(program_service.PROGRAM_TEMPLATES):
             button = QPushButton(t(f"prog.template.{kind}"), objectName=f"template_{kind}")
             button.clicked.connect(lambda _=False, k=kind: self.apply_template(k))
             self.template_buttons[kind] = button
-            row.addWidget(button)
-        row.addStretch(1)
-        return row
+            grid.addWidget(button, i // 2, i % 2)
+        grid.setColumnStretch(2, 1)
+        return column
 
     def _box(self, key: str) -> tuple[QGroupBox, QFormLayout]:
         box = QGroupBox(t(key))
@@ -269,10 +518,10 @@ class ProgramPage(QWidget):
 
     def _campaigns_box(self) -> QGroupBox:
         box, form = self._box("prog.campaigns")
-        self.campaigns = EditableTable(CAMPAIGN_COLUMNS, "campaignTable")
-        self.campaigns.itemChanged.connect(self.revalidate)
+        self.campaigns = CampaignList(
+            self.revalidate, lambda: self.ctx.local(self.ctx.now()).date()
+        )
         form.addRow(self.campaigns)
-        form.addRow(self._row_buttons(self.campaigns, "campaign"))
         form.addRow(QLabel(t("prog.campaigns_hint"), objectName="hint", wordWrap=True))
         return box
 
@@ -299,6 +548,8 @@ class ProgramPage(QWidget):
         form.addRow(t("prog.example.tier"), self.example_tier)
         self.example = QLabel(objectName="example", wordWrap=True)
         self.example.setStyleSheet("font-size: 20px; font-weight: bold; color: #2b8a3e;")
+        # two lines of the result and a campaign's line, even where the column is squeezed
+        self.example.setMinimumHeight(3 * 30)
         form.addRow(self.example)
         side.addWidget(example)
         footer = form_footer(
@@ -348,7 +599,8 @@ class ProgramPage(QWidget):
             self.signup.setValue(bonuses["signup"])
             self.birthday.setValue(bonuses["birthday"])
             self.referral.setValue(bonuses["referral"])
-            self.campaigns.set_rows([_campaign_cells(c) for c in document.get("campaigns", [])])
+            self.campaigns.set_tiers(self._tier_choices())
+            self.campaigns.set_campaigns(list(document.get("campaigns") or []))
         finally:
             self._filling = False
         self.revalidate()
@@ -378,8 +630,17 @@ class ProgramPage(QWidget):
                 "birthday": self.birthday.value(),
                 "referral": self.referral.value(),
             },
-            "campaigns": [self._campaign(row) for row in range(self.campaigns.rowCount())],
+            "campaigns": self.campaigns.values(self.cell_problems),
         }
+
+    def _tier_choices(self) -> list[tuple[str, str]]:
+        """The tiers a campaign can be for, as the tier table says now: (code, name)."""
+        choices: dict[str, str] = {}
+        for row in range(self.tiers.rowCount()):
+            code = self.tiers.cell(row, "code").upper()
+            if code:
+                choices.setdefault(code, self.tiers.cell(row, "name") or code)
+        return list(choices.items())
 
     def _read(self, path: str, read: Any, text: str) -> Any:
         """A cell read by `read`, or its text with the problem noted (every cell is read)."""
@@ -402,27 +663,12 @@ class ProgramPage(QWidget):
             "earn_percent": cell(row, "earn_percent").removesuffix("%").strip(),
         }
 
-    def _campaign(self, row: int) -> dict[str, Any]:
-        cell = self.campaigns.cell
-        tiers = [c.strip().upper() for c in re.split(r"[,\s]+", cell(row, "tiers")) if c.strip()]
-        return {
-            "name": cell(row, "name"),
-            "multiplier": cell(row, "multiplier").removesuffix("배").lower().removesuffix("x"),
-            "bonus": self._whole(f"campaigns[{row}].bonus", cell(row, "bonus") or "0"),
-            "start": cell(row, "start"),
-            "end": cell(row, "end"),
-            "weekdays": self._read(
-                f"campaigns[{row}].weekdays", parse_weekdays, cell(row, "weekdays")
-            ),
-            "hours": self._read(f"campaigns[{row}].hours", parse_hours, cell(row, "hours")),
-            "tiers": tiers,
-        }
-
     # --- checking, trying, saving -----------------------------------------------------------
 
     def problems(self) -> list[Refused]:
         """Every problem of the form at once: cells that cannot be read, then the program's
         rules (a cell already said to be wrong is not said twice)."""
+        self.campaigns.set_tiers(self._tier_choices())
         document = self.document()
         found: list[Refused] = []
         try:
@@ -555,17 +801,3 @@ def _cell(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
-
-
-def _campaign_cells(campaign: dict[str, Any]) -> dict[str, str]:
-    hours = campaign.get("hours")
-    return {
-        "name": str(campaign["name"]),
-        "multiplier": str(campaign["multiplier"]),
-        "bonus": _cell(campaign.get("bonus", 0)),
-        "start": str(campaign["start"]),
-        "end": str(campaign["end"]),
-        "weekdays": show_weekdays(list(campaign.get("weekdays") or [])),
-        "hours": f"{hours[0]}-{hours[1]}" if hours else "",
-        "tiers": ", ".join(campaign.get("tiers") or []),
-    }

@@ -6,8 +6,11 @@ from datetime import timedelta
 
 from app.services import backup_schedule
 from app.services.customers import enroll
+from tests.ui.backoffice.confirm_help import answer
 from tests.ui.backoffice.test_pages_a import _open
 from tests.ui.conftest import settle
+
+PURGE = ("오래된 백업 삭제", "닫기")
 
 
 def test_old_backups_are_purged_from_the_page(window, qtbot, shot) -> None:
@@ -20,14 +23,14 @@ def test_old_backups_are_purged_from_the_page(window, qtbot, shot) -> None:
     ctx.fixed_now = now
     page = _open(window, qtbot, "page.backups")
     assert page.table.rowCount() == 3
-    asked: list[str] = []
-    page.confirm = lambda text: asked.append(text) is None and False
     page.purge_days.setValue(10)
     page.purge_button.click()
-    assert "10일보다 오래된" in asked[0]
+    asked = answer(qtbot, page.dialogs, "purgeConfirm", accept=False, buttons=PURGE)
+    assert "10일보다 오래된" in asked
+    settle(qtbot, window)
     assert len(backup_schedule.list_backups(ctx)) == 3  # said no: nothing deleted
-    page.confirm = lambda text: True
     page.purge_button.click()
+    answer(qtbot, page.dialogs, "purgeConfirm", accept=True, buttons=PURGE)
     settle(qtbot, window)
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=5000)
     assert "백업 2개를 지웠습니다" in page.message.text()

@@ -7,11 +7,13 @@ from datetime import timedelta
 
 from PySide6.QtCore import QModelIndex, Qt
 
+from app.db.models import Customer
 from app.services import customers, sales
 from app.services.customer_admin import CustomerFilter
 from app.services.customers import resolve_customer
 from app.ui.backoffice.customer_model import CustomerTableModel
 from tests.services.helpers import snapshot
+from tests.ui.backoffice.confirm_help import answer
 from tests.ui.conftest import settle
 
 
@@ -156,13 +158,15 @@ def test_merge_withdraw_and_export_from_the_record(window, qtbot, tmp_path) -> N
     sales.record_sale(window.ctx, resolve_customer(window.ctx, "010-6666-0002"), 100_000)
     page, detail = open_detail(window, qtbot, "0001")
     points = detail.detail.points
-    detail.confirm = lambda text: True
     detail.merge_edit.setText("010-6666-0001")
     detail.merge_other()
+    answer(qtbot, detail.dialogs, "mergeConfirm", accept=True, buttons=MERGE)
     settle(qtbot, window)
     assert detail.merge_error.isVisible()  # a record cannot absorb itself
     detail.merge_edit.setText(gone.card)
     detail.merge_other()
+    asked = answer(qtbot, detail.dialogs, "mergeConfirm", accept=True, buttons=MERGE)
+    assert gone.card in asked and "합칩니다" in asked
     settle(qtbot, window)
     assert detail.detail.points > points and detail.detail.absorbed == [gone.id]
     assert [c.id for c in customers.find_customers(window.ctx, gone.card)] == [keep.id]
@@ -175,13 +179,40 @@ def test_merge_withdraw_and_export_from_the_record(window, qtbot, tmp_path) -> N
     assert data["profile"]["phone"] == "010-6666-0001"
     assert data["ledger"][-1]["points_balance"] == detail.detail.ledger[-1].points_balance
 
-    detail.confirm = lambda text: False
     detail.withdraw_button.click()
+    answer(qtbot, detail.dialogs, "withdrawConfirm", accept=False, buttons=WITHDRAW)
     settle(qtbot, window)
     assert detail.detail.status == "active"
-    detail.confirm = lambda text: True
     detail.withdraw_button.click()
+    answer(qtbot, detail.dialogs, "withdrawConfirm", accept=True, buttons=WITHDRAW)
     settle(qtbot, window)
     assert detail.detail.status == "withdrawn" and detail.detail.name is None
     assert not detail.withdraw_button.isEnabled()
     assert all(r.id != keep.id for r in page.model.rows)  # the list refreshed
+
+
+MERGE = ("기록 합치기", "닫기")
+WITHDRAW = ("탈퇴 처리", "닫기")
+ERASE = ("회원 정보 삭제", "닫기")
+
+
+def test_erasing_a_member_asks_with_buttons_that_say_so(window, qtbot, shot) -> None:
+    member = customers.enroll(window.ctx, "010-7777-0001", name="이지우", birthday="1990-05-05")
+    sales.record_sale(window.ctx, member.id, 20_000)
+    _page, detail = open_detail(window, qtbot, "0001")
+    before = snapshot(window.ctx)
+    detail.erase_button.click()
+    qtbot.waitUntil(lambda: detail.dialogs.current is not None, timeout=10_000)
+    shot(detail.dialogs.current, "backoffice_erase_confirm")
+    asked = answer(qtbot, detail.dialogs, "eraseConfirm", accept=False, buttons=ERASE)
+    assert "되돌릴 수 없습니다" in asked
+    settle(qtbot, window)
+    assert snapshot(window.ctx) == before and detail.detail.name == "이지우"  # closed: kept
+
+    detail.erase_button.click()
+    answer(qtbot, detail.dialogs, "eraseConfirm", accept=True, buttons=ERASE)
+    settle(qtbot, window)
+    assert detail.detail.name is None and detail.detail.status != "active"
+    with window.ctx.db.read() as session:
+        row = session.get(Customer, member.id)
+        assert (row.name, row.phone, row.birthday) == (None, None, None)

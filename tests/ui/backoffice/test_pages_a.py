@@ -11,6 +11,7 @@ from app.db.models import AuditEntry, Store
 from app.services import backup_schedule, program, settings, staff
 from app.services.customers import enroll
 from tests.services.helpers import snapshot
+from tests.ui.backoffice.confirm_help import answer
 from tests.ui.conftest import settle
 
 
@@ -40,17 +41,11 @@ def test_program_edit_validate_save_and_history(window, qtbot, shot) -> None:
     page.tiers.item(2, 2).setText("1,500,000")
     page.expiry_months.setValue(24)
     page.tiers.item(1, 3).setText("3.5")
-    page.campaigns.add_row(
-        {
-            "name": "평일 오후 2배",
-            "multiplier": "2",
-            "start": "2026-01-01",
-            "end": "2026-12-31",
-            "weekdays": "월 화 수 목 금",
-            "hours": "14-17",
-        }
-    )
-    page.revalidate()
+    campaign = page.campaigns.add_new()
+    campaign.name.setText("평일 오후 2배")
+    campaign.days[5].setChecked(False)
+    campaign.days[6].setChecked(False)
+    campaign.limit_hours.setChecked(True)
     assert page.save_button.isEnabled() and not page.error.isVisible()
     page.save_button.click()
     settle(qtbot, window)
@@ -64,10 +59,10 @@ def test_program_edit_validate_save_and_history(window, qtbot, shot) -> None:
     assert "소멸 기간 (개월): 12 → 24" in newest and "등급 2행 · 적립률 (%)" in newest
     shot(window.backoffice, "backoffice_program")
 
-    # a bad weekday is explained, not crashed on
-    page.campaigns.item(0, 5).setText("월 금요")
-    page.revalidate()
-    assert not page.save_button.isEnabled() and "요일" in page.error.text()
+    # no day ticked is explained, not taken for every day
+    for day in page.campaigns.editors[0].days:
+        day.setChecked(False)
+    assert not page.save_button.isEnabled() and "이벤트 1 · 요일" in page.error.text()
 
 
 def test_program_template_applies(window, qtbot) -> None:
@@ -196,10 +191,12 @@ def test_backups_listed_made_and_restored(window, qtbot, shot) -> None:
 
     asked: list[str] = []
     told: list[str] = []
-    page.confirm = lambda text: asked.append(text) or True
     page.inform = told.append
     page.table.selectRow(1)  # the automatic one: a single customer
     page.restore_button.click()
+    asked.append(
+        answer(qtbot, page.dialogs, "restoreConfirm", accept=True, buttons=("복원", "닫기"))
+    )
     settle(qtbot, window)
     assert "회원 1명" in asked[0] and "사라집니다" in asked[0]
     assert "로그아웃" in told[0]
