@@ -93,6 +93,8 @@ class MainWindow(QMainWindow):
 
     def _build_screens(self) -> None:
         """The sign-in and counter screens, built anew when the language changes."""
+        old_counter = getattr(self, "counter", None)
+        alerts = list(old_counter.pos_alert.refunds) if old_counter is not None else []
         for old in (getattr(self, "signin", None), getattr(self, "counter", None)):
             if old is not None:
                 self.stack.removeWidget(old)
@@ -109,6 +111,8 @@ class MainWindow(QMainWindow):
         self.pos_watch.negative_refund.connect(self.counter.show_negative_refund)
         self.counter.pending_attached.connect(lambda _: self.pos_watch.poll())
         self.counter.show_pending(self.pos_watch.pending)  # a new screen shows what is known
+        for refund in alerts:  # a warning not yet acknowledged stays, in the new language
+            self.counter.pos_alert.add(refund)
 
     def _build_toolbar(self) -> None:
         self.toolbar.clear()
@@ -147,6 +151,7 @@ class MainWindow(QMainWindow):
             self._build_screens()
             self._build_toolbar()
             self.setWindowTitle(t("app.title", store=self.store_name))
+            self.pos_api.retranslate()
             self.stack.setCurrentWidget(self.counter if on_counter else self.signin)
             self.sign_out_action.setEnabled(on_counter)
             if on_counter:

@@ -134,7 +134,7 @@ class RefundAlert(QWidget):
         self.setObjectName("posRefundAlert")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(_STYLE)
-        self.lines: list[str] = []
+        self.refunds: list[NegativeRefund] = []  # shown until 확인, the newest three
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 10, 6)
         self.text = QLabel(objectName="posRefundText", wordWrap=True)
@@ -147,13 +147,12 @@ class RefundAlert(QWidget):
         self.hide()
 
     def add(self, refund: NegativeRefund) -> None:
-        self.lines.append(negative_refund_text(refund))
-        self.lines = self.lines[-3:]  # the newest three: older ones are in 관리 › 확인 필요
-        self.text.setText("\n".join(self.lines))
+        self.refunds = [*self.refunds, refund][-3:]
+        self.text.setText("\n".join(negative_refund_text(r) for r in self.refunds))
         self.show()
 
     def dismiss(self) -> None:
-        self.lines = []
+        self.refunds = []
         self.text.setText("")
         self.hide()
 

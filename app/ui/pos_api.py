@@ -56,6 +56,7 @@ class PosApi(QObject):
         self.binding: Binding | None = None  # what is asked for
         self.listening: Binding | None = None  # where it listens now
         self.text = ""
+        self._said: tuple[str, dict[str, object]] | None = None  # key and values, to retranslate
 
     def apply(self, binding: Binding | None) -> None:
         """Listen there (or stop); asking for what already runs changes nothing."""
@@ -63,7 +64,7 @@ class PosApi(QObject):
             return
         self.binding = binding
         if binding is not None:
-            self._say(t("pos.api_starting", address=address(binding)))
+            self._say("pos.api_starting", binding=binding)
         self.runner.run(lambda: self._switch(binding), self._switched, self._refused)
 
     def _switch(self, binding: Binding | None) -> Binding | None:
@@ -90,22 +91,34 @@ class PosApi(QObject):
 
     def _switched(self, listening: Binding | None) -> None:
         if listening is None:
-            self._say("")
+            self._say(None)
         else:
-            self._say(t("pos.api_on", address=address(listening)))
+            self._say("pos.api_on", binding=listening)
 
     def _refused(self, error: BaseException) -> None:
         port = self.binding[1] if self.binding else 0
         log.warning("POS API did not start: %r", error)
         self.binding = None  # saving the settings again tries again
         if isinstance(error, PortInUse):
-            self._say(t("pos.api_port_in_use", port=port))
+            self._say("pos.api_port_in_use", port=port)
         else:
-            self._say(t("pos.api_failed", port=port, error=str(error) or type(error).__name__))
+            self._say("pos.api_failed", port=port, error=str(error) or type(error).__name__)
 
-    def _say(self, text: str) -> None:
-        self.text = text
-        self.changed.emit(text)
+    def _say(self, key: str | None, **values: object) -> None:
+        self._said = (key, values) if key else None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The status in the language chosen now (the counter switched languages)."""
+        if self._said is None:
+            self.text = ""
+        else:
+            key, values = self._said
+            binding = values.get("binding")
+            if isinstance(binding, tuple):
+                values = {"address": address(binding)}
+            self.text = t(key, **values)
+        self.changed.emit(self.text)
 
     def shutdown(self) -> None:
         """At quit: whatever is under way finishes, then the server stops (a few ms)."""

@@ -6,6 +6,7 @@ page. Screenshots in build/screenshots/bridge/ (both languages, 1024×600 too)."
 from __future__ import annotations
 
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -82,15 +83,31 @@ def strip_texts(win) -> list[str]:
     return strip.texts() if strip.isVisible() else []
 
 
-def test_the_app_runs_the_api_and_says_where(bridge) -> None:
+def test_the_app_runs_the_api_and_says_where(bridge, qtbot) -> None:
     win, client, port = bridge
     assert win.pos_label.isVisible()
     assert win.pos_label.text() == f"POS 연동: 켜짐 (127.0.0.1:{port})"
     assert client.get("/v1/health").json()["ok"] is True
+    win.switch_language()  # the status in the language chosen
+    qtbot.waitUntil(lambda: win.pos_label.text() == f"POS link: on (127.0.0.1:{port})")
     win.close()  # quitting stops it: nothing listens there any more
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/v1/health")
     assert win.pos_api.server is None
+
+
+def test_moving_the_api_never_holds_up_the_counter(bridge, qtbot) -> None:
+    win, _, port = bridge
+    other = free_port()
+    started = time.perf_counter()
+    win.pos_api.apply(("127.0.0.1", other))  # the old server stopped, a new one started
+    assert time.perf_counter() - started < 0.05  # ... on another thread: the window goes on
+    assert win.pos_label.text() == f"POS 연동: 켜는 중 (127.0.0.1:{other})"
+    qtbot.waitUntil(lambda: win.pos_api.listening == ("127.0.0.1", other), timeout=15_000)
+    assert win.pos_label.text() == f"POS 연동: 켜짐 (127.0.0.1:{other})"
+    assert httpx.get(f"http://127.0.0.1:{other}/v1/health").status_code == 200
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/v1/health")
 
 
 def test_a_pending_pos_sale_is_attached_with_one_press_and_shows_the_points(bridge, qtbot) -> None:
@@ -171,6 +188,10 @@ def test_a_refund_that_takes_a_member_below_zero_is_shown_at_the_counter(bridge,
     assert "김*골" in alert.text.text() and "010-****-5678" in alert.text.text()
     assert f"{balance:,}P" in alert.text.text() and "150,000원" in alert.text.text()
     shot(win, "bridge/counter-refund-below-zero-ko")
+    win.switch_language()  # the screens are built anew: the warning stays, in English
+    qtbot.waitUntil(lambda: "now has" in win.counter.pos_alert.text.text(), timeout=10_000)
+    alert = win.counter.pos_alert
+    assert alert.isVisible() and f"{balance:,}P" in alert.text.text()
     alert.ok.click()
     assert not alert.isVisible()
     win.pos_watch.poll()  # looked at again: shown once, not again
