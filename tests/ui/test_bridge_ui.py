@@ -255,6 +255,14 @@ def test_pos_settings_are_saved_and_applied_at_once(lang, sqlite_ctx, qtbot) -> 
     assert win.pos_label.text() == f"POS 연동: 켜짐 (127.0.0.1:{port})"
     assert httpx.get(f"http://127.0.0.1:{port}/v1/health").json()["ok"] is True
 
+    # the LAN too: every network's address, said so
+    page.pos_lan.setChecked(True)
+    page.save_button.click()
+    settle(qtbot, win)
+    qtbot.waitUntil(lambda: win.pos_api.listening == ("0.0.0.0", port), timeout=15_000)
+    assert win.pos_label.text() == f"POS 연동: 켜짐 (LAN 0.0.0.0:{port})"
+    assert httpx.get(f"http://127.0.0.1:{port}/v1/health").json()["ok"] is True
+
     page.pos_enabled.setChecked(False)
     page.save_button.click()
     settle(qtbot, win)
