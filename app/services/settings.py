@@ -42,7 +42,14 @@ DEFAULTS: dict[str, Any] = {
     # the POS bridge
     "pos_pending_minutes": 30,  # a POS sale without a member waits this long, then lapses
     "pos_refund_money_only": False,  # True: a refund gives no redeemed points back
+    "pos_api_enabled": False,  # the counter app runs the POS bridge's local API
+    "pos_api_port": 8765,
+    "pos_api_lan": False,  # True: listen on every network (0.0.0.0), not only this PC
 }
+
+
+def _whole(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
 
 
 def printer_ok(value: Any) -> bool:
@@ -76,6 +83,9 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
         isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1440
     ),
     "pos_refund_money_only": lambda v: isinstance(v, bool),
+    "pos_api_enabled": lambda v: isinstance(v, bool),
+    "pos_api_port": _whole(1024, 65535),  # below 1024 needs an administrator on most systems
+    "pos_api_lan": lambda v: isinstance(v, bool),
 }
 
 

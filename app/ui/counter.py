@@ -25,12 +25,13 @@ from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.redemption import max_redeemable
 from app.domain.slip import PrinterSettings, SlipData
-from app.services import customers, redemptions, sales, settings, slips, staff
+from app.services import customers, pos, redemptions, sales, settings, slips, staff
 from app.services.context import Context
 from app.services.customers import CouponView, CustomerStatus
 from app.ui.dialog_service import DialogService
 from app.ui.dialogs import CouponDialog, EnrollDialog, PinDialog, RedeemDialog, SaleDialog
 from app.ui.panel import CustomerPanel, coupon_value_text
+from app.ui.pending import ATTACH_KEY, PendingStrip, RefundAlert
 from app.ui.search import SearchField
 from app.ui.slip_printer import SlipPrinter
 from app.ui.tasks import ServiceRunner
@@ -45,6 +46,7 @@ class CounterScreen(QWidget):
     status_shown = Signal(object)  # CustomerStatus | None, after the panel is updated
     action_done = Signal(str)  # the confirmation text
     sale_done = Signal(object)  # sales.SaleResult: the customer display shows the moment
+    pending_attached = Signal(str)  # a POS sale's ref, attached here: look again at once
 
     def __init__(
         self,
@@ -84,6 +86,11 @@ class CounterScreen(QWidget):
         self.matches.hide()
         self.panel = CustomerPanel()
         self.panel.reveal.clicked.connect(self.reveal_phone)
+        # the POS bridge (app/ui/pending.py): sales waiting for a member, refunds below zero
+        self.pos_alert = RefundAlert()
+        self.pos_strip = PendingStrip()
+        self.pos_strip.zone = self.ctx.zone
+        self.pos_strip.attach_requested.connect(self.attach_pending)
 
         self.toast = QLabel(objectName="toast")
         self.undo = QPushButton(t("action.undo"), objectName="undoButton")
@@ -125,10 +132,12 @@ class CounterScreen(QWidget):
         actions.addStretch(1)
 
         left = QVBoxLayout()
+        left.addWidget(self.pos_alert)
         left.addWidget(self.search)
         left.addWidget(self.hint)
         left.addWidget(self.message)
         left.addWidget(self.enroll_offer)
+        left.addWidget(self.pos_strip)
         # several matches take the panel's place (a name can match dozens)
         left.addWidget(self.matches, 3)
         left.addWidget(self.panel, 3)
@@ -147,6 +156,7 @@ class CounterScreen(QWidget):
             ("F6", self.print_slip),
             ("F8", self.void_last),
             ("F9", self.open_enroll),
+            (ATTACH_KEY, self.attach_first_pending),
         ]:
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(slot)
@@ -238,6 +248,7 @@ class CounterScreen(QWidget):
             self.program.tier(status.next_tier).name if status and status.next_tier else None
         )
         self.panel.show_status(status, zone=self.ctx.zone, next_tier_name=next_name)
+        self.pos_strip.set_member(member_label(status))
         self._update_buttons()
         self.status_shown.emit(status)
 
@@ -339,6 +350,49 @@ class CounterScreen(QWidget):
             text += t("done.promoted", tier=self.program.tier(result.tier).name)
         self._done(str(result.sale_id), text, result.status, result.slip)
         self.sale_done.emit(result)
+
+    # --- the POS bridge -------------------------------------------------------------
+
+    def show_pending(self, pending: list[pos.PosSaleView]) -> None:
+        """The POS's sales waiting for a member (from the window's PosWatcher)."""
+        self.pos_strip.show_pending(pending)
+
+    def show_negative_refund(self, refund: object) -> None:
+        from app.services.pos_watch import NegativeRefund
+
+        assert isinstance(refund, NegativeRefund)
+        self.pos_alert.add(refund)
+        if self.status is not None and self.status.id == refund.customer_id:
+            self.refresh()  # the member on screen: their balance as it is now
+
+    def attach_first_pending(self) -> None:
+        """F7: the oldest pending POS sale to the member on screen."""
+        ref = self.pos_strip.first_ref()
+        if ref is not None:
+            self.attach_pending(ref)
+
+    def attach_pending(self, ref: str) -> None:
+        """A pending POS sale to the member on screen, shown like a sale typed here."""
+        if self.dialog is not None:
+            return
+        if self.status is None:
+            self._say(t("pos.find_first"), error=True)
+            self.focus_search()
+            return
+        customer_id = self.status.id
+
+        def done(result: pos.PostResult) -> None:
+            self.pos_strip.drop(ref)
+            self.pending_attached.emit(ref)
+            if result.sale is not None:
+                self._sale_done(result.sale)
+
+        def failed(error: BaseException) -> None:
+            self.pending_attached.emit(ref)  # lapsed or cancelled meanwhile: look again
+            self._failed(error)
+
+        self.runner.run(lambda: pos.attach_customer(self.ctx, ref, customer_id), done, failed)
+        self.focus_search()
 
     def open_redeem(self) -> None:
         if self.status is None or self.dialog is not None:
@@ -576,6 +630,7 @@ class CounterScreen(QWidget):
         the list of matches, and the band at the bottom where the toast and its undo appear."""
         widgets: list[QWidget] = [self.search, self.hint, self.message, self.enroll_offer]
         widgets += list(self.buttons.values())
+        widgets += [self.pos_alert, self.pos_strip]
         widgets += [self.panel.reveal] if self.panel.reveal.isVisible() else []
         rects = [QRect(w.mapToGlobal(QPoint(0, 0)), w.size()) for w in widgets if w.isVisible()]
         if self.matches.isVisible():
@@ -592,6 +647,13 @@ class CounterScreen(QWidget):
             "message": self.message.text(),
             "toast": self.toast.text() if self.toast_box.isVisible() else "",
         }
+
+
+def member_label(status: CustomerStatus | None) -> str | None:
+    """How the POS strip names the member on screen (as the panel does), else the number."""
+    if status is None:
+        return None
+    return status.name or status.phone_masked or t("cust.no_name")
 
 
 def coupon_done_text(code: str, coupon: CouponView | None) -> str:

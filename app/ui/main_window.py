@@ -21,6 +21,8 @@ from app.ui.camera import CameraScanDialog, camera_available
 from app.ui.counter import CounterScreen
 from app.ui.daily_runner import DailyRunner
 from app.ui.display import CustomerDisplay, place_display
+from app.ui.pending import PosWatcher
+from app.ui.pos_api import PosApi
 from app.ui.screen_fit import fit_to_screen
 from app.ui.signin import SignInScreen
 from app.ui.tasks import ServiceRunner
@@ -44,6 +46,9 @@ class MainWindow(QMainWindow):
         self.display: CustomerDisplay | None = None
         self.backoffice: QMainWindow | None = None
         self.store_name = store_name
+        # the POS bridge: pending sales and refunds watched, the local API when the owner wants it
+        self.pos_watch = PosWatcher(ctx, self)
+        self.pos_api = PosApi(ctx, self)
         self._build_screens()
 
         self.who = QLabel(objectName="who")
@@ -63,6 +68,13 @@ class MainWindow(QMainWindow):
         self.daily = self._daily_runner()
         self.daily.status_changed.connect(self.daily_label.setText)
         QTimer.singleShot(0, self.daily.start)  # after the first screen, like sync
+        self.pos_label = QLabel(objectName="posStatus")
+        self.pos_label.setContentsMargins(12, 0, 0, 0)
+        self.pos_label.hide()
+        self.statusBar().addPermanentWidget(self.pos_label)
+        self.pos_api.changed.connect(self._show_pos_status)
+        QTimer.singleShot(0, self.restart_pos_api)  # after the first screen, like sync
+        QTimer.singleShot(0, self.pos_watch.start)
 
         self.toolbar = QToolBar(objectName="mainToolbar")
         self.toolbar.setMovable(False)
@@ -81,6 +93,8 @@ class MainWindow(QMainWindow):
 
     def _build_screens(self) -> None:
         """The sign-in and counter screens, built anew when the language changes."""
+        old_counter = getattr(self, "counter", None)
+        alerts = list(old_counter.pos_alert.refunds) if old_counter is not None else []
         for old in (getattr(self, "signin", None), getattr(self, "counter", None)):
             if old is not None:
                 self.stack.removeWidget(old)
@@ -93,6 +107,12 @@ class MainWindow(QMainWindow):
         self.counter.status_shown.connect(self._mirror)
         self.counter.action_done.connect(self._mirror_action)
         self.counter.sale_done.connect(self._mirror_sale)
+        self.pos_watch.pending_changed.connect(self.counter.show_pending)
+        self.pos_watch.negative_refund.connect(self.counter.show_negative_refund)
+        self.counter.pending_attached.connect(lambda _: self.pos_watch.poll())
+        self.counter.show_pending(self.pos_watch.pending)  # a new screen shows what is known
+        for refund in alerts:  # a warning not yet acknowledged stays, in the new language
+            self.counter.pos_alert.add(refund)
 
     def _build_toolbar(self) -> None:
         self.toolbar.clear()
@@ -131,6 +151,7 @@ class MainWindow(QMainWindow):
             self._build_screens()
             self._build_toolbar()
             self.setWindowTitle(t("app.title", store=self.store_name))
+            self.pos_api.retranslate()
             self.stack.setCurrentWidget(self.counter if on_counter else self.signin)
             self.sign_out_action.setEnabled(on_counter)
             if on_counter:
@@ -159,6 +180,7 @@ class MainWindow(QMainWindow):
             self.backoffice = BackOfficeWindow(self.ctx, self.runner, self.store_name, self)
             self.backoffice.destroyed.connect(lambda: setattr(self, "backoffice", None))
             self.backoffice.setup_finished.connect(self.reload_shop)
+            self.backoffice.settings_saved.connect(self.restart_pos_api)
         self.backoffice.show()
         self.backoffice.raise_()
 
@@ -214,6 +236,18 @@ class MainWindow(QMainWindow):
             background=self.background,
             parent=self,
         )
+
+    # --- the POS bridge ------------------------------------------------------------
+
+    def restart_pos_api(self) -> None:
+        """The local API as the owner set it (on, port, LAN); started off the UI thread."""
+        from app.services.pos_watch import api_binding
+
+        self.pos_api.apply(api_binding(self.ctx))
+
+    def _show_pos_status(self, text: str) -> None:
+        self.pos_label.setText(text)
+        self.pos_label.setVisible(bool(text))
 
     # --- sync in the background -----------------------------------------------------
 
@@ -355,6 +389,8 @@ class MainWindow(QMainWindow):
             self.display.close()
         self._stop_sync()
         self.daily.stop()
+        self.pos_watch.stop()
+        self.pos_api.shutdown()
         self.runner.stop()
         self.background.stop()
         super().closeEvent(event)

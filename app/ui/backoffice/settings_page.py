@@ -1,4 +1,4 @@
-"""The settings page: language, sign-out time, void window, printer, masking, backups.
+"""The settings page: language, sign-out time, void window, printer, masking, backups, POS.
 
 It also holds the few widgets the other back office pages share (title, error line, spin box).
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QTime
+from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
@@ -108,11 +108,21 @@ def select_data(box: QComboBox, value: Any) -> None:
     box.setCurrentIndex(index if index >= 0 else 0)
 
 
+def _labelled(text: str, field: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addWidget(QLabel(text))
+    row.addWidget(field)
+    row.addStretch(1)
+    return row
+
+
 # --- the page ---------------------------------------------------------------------------------
 
 
 class SettingsPage(QWidget):
     """Every value goes through settings.update_settings (owner only, checked, audited)."""
+
+    settings_saved = Signal()  # the counter then runs the POS API as set here
 
     def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,8 +138,14 @@ class SettingsPage(QWidget):
         row.addWidget(self._counter_box(), 1)
         row.addWidget(self._printer_box(), 1)
         layout.addLayout(row)
-        layout.addWidget(self._backup_box())
-        layout.addWidget(self._daily_box())
+        lower = QHBoxLayout()
+        column = QVBoxLayout()
+        column.addWidget(self._backup_box())
+        column.addWidget(self._daily_box())
+        column.addStretch(1)
+        lower.addLayout(column, 1)
+        lower.addWidget(self._pos_box(), 1)
+        layout.addLayout(lower)
         footer = form_footer(layout, "settingsError", t("set.save"), "saveSettings", self.save)
         self.error, self.save_button, self.message = footer
         layout.addStretch(1)
@@ -197,6 +213,44 @@ class SettingsPage(QWidget):
         form.addRow(QLabel(t("set.daily_hint"), objectName="hint", wordWrap=True))
         return box
 
+    def _pos_box(self) -> QGroupBox:
+        """POS 연동: the local API the POS calls (issue 14), and how its sales are treated."""
+        box = QGroupBox(t("set.pos"))
+        column = QVBoxLayout(box)  # not a form: the wrapped warning keeps its height here
+        self.pos_enabled = QCheckBox(t("set.pos_enabled"), objectName="posApiEnabled")
+        self.pos_port = spin(1024, 65535)
+        self.pos_port.setObjectName("posApiPort")
+        self.pos_port.setGroupSeparatorShown(False)  # a port is a number, not an amount
+        self.pos_lan = QCheckBox(t("set.pos_lan"), objectName="posApiLan")
+        self.pos_lan_warning = QLabel(t("set.pos_lan_warning"), objectName="fieldError")
+        self.pos_lan_warning.setWordWrap(True)
+        # its height at the narrowest the box gets: a window at its least height keeps it whole
+        self.pos_lan_warning.ensurePolished()
+        warning = self.pos_lan_warning
+        spare = warning.fontMetrics().lineSpacing()  # the style sheet's size draws a little taller
+        warning.setMinimumHeight(warning.heightForWidth(400) + spare)
+        warning.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.pos_lan.toggled.connect(self._pos_lan_toggled)
+        self.pos_pending = spin(1, 1440, suffix=t("set.minutes"))
+        self.pos_pending.setObjectName("posPendingMinutes")
+        self.pos_money_only = QCheckBox(t("set.pos_money_only"), objectName="posMoneyOnly")
+        self.pos_enabled.toggled.connect(self._pos_enabled_toggled)
+        column.addWidget(self.pos_enabled)
+        column.addLayout(_labelled(t("set.pos_port"), self.pos_port))
+        column.addWidget(self.pos_lan)
+        column.addWidget(self.pos_lan_warning)
+        column.addLayout(_labelled(t("set.pos_pending"), self.pos_pending))
+        column.addWidget(self.pos_money_only)
+        column.addWidget(QLabel(t("set.pos_hint"), objectName="hint", wordWrap=True))
+        return box
+
+    def _pos_lan_toggled(self, on: bool) -> None:
+        self.pos_lan_warning.setVisible(on)
+
+    def _pos_enabled_toggled(self, on: bool) -> None:
+        self.pos_port.setEnabled(on)
+        self.pos_lan.setEnabled(on)
+
     def _browse(self) -> None:
         chosen = self.choose_folder()
         if chosen:
@@ -221,6 +275,13 @@ class SettingsPage(QWidget):
         self.daily_time.setTime(at if at.isValid() else QTime(9, 0))
         self.daily_at_time.setChecked(bool(chosen))
         self.daily_time.setEnabled(bool(chosen))
+        self.pos_enabled.setChecked(bool(value("pos_api_enabled")))
+        self.pos_port.setValue(int(value("pos_api_port")))
+        self.pos_lan.setChecked(bool(value("pos_api_lan")))
+        self.pos_pending.setValue(int(value("pos_pending_minutes")))
+        self.pos_money_only.setChecked(bool(value("pos_refund_money_only")))
+        self._pos_lan_toggled(self.pos_lan.isChecked())
+        self._pos_enabled_toggled(self.pos_enabled.isChecked())
 
     def values(self) -> dict[str, Any]:
         return {
@@ -239,6 +300,11 @@ class SettingsPage(QWidget):
             "daily_time": (
                 self.daily_time.time().toString("HH:mm") if self.daily_at_time.isChecked() else ""
             ),
+            "pos_api_enabled": self.pos_enabled.isChecked(),
+            "pos_api_port": self.pos_port.value(),
+            "pos_api_lan": self.pos_lan.isChecked(),
+            "pos_pending_minutes": self.pos_pending.value(),
+            "pos_refund_money_only": self.pos_money_only.isChecked(),
         }
 
     def save(self) -> None:
@@ -252,6 +318,7 @@ class SettingsPage(QWidget):
     def _saved(self, _: object) -> None:
         self.save_button.setEnabled(True)
         self.message.setText(t("set.saved"))
+        self.settings_saved.emit()
 
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)

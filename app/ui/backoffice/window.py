@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.context import Context
+from app.ui.backoffice.settings_page import SettingsPage
 from app.ui.screen_fit import fit_to_screen
 from app.ui.tasks import ServiceRunner
 from app.ui.text import t
@@ -27,6 +28,7 @@ PAGES = [
     ("page.store", "app.ui.backoffice.store_page", "StorePage"),
     ("page.staff", "app.ui.backoffice.staff_page", "StaffPage"),
     ("page.settings", "app.ui.backoffice.settings_page", "SettingsPage"),
+    ("page.tokens", "app.ui.backoffice.tokens_page", "TokensPage"),
     ("page.customers", "app.ui.backoffice.customers_page", "CustomersPage"),
     ("page.reports", "app.ui.backoffice.reports_page", "ReportsPage"),
     ("page.winback", "app.ui.backoffice.winback_page", "WinbackPage"),
@@ -39,6 +41,7 @@ PAGES = [
 
 class BackOfficeWindow(QMainWindow):
     setup_finished = Signal()  # the first-run wizard, put off and reopened here, was finished
+    settings_saved = Signal()  # the settings page saved: the counter applies what it runs
 
     def __init__(
         self, ctx: Context, runner: ServiceRunner, store_name: str, parent: QWidget | None = None
@@ -105,6 +108,8 @@ class BackOfficeWindow(QMainWindow):
             page: QWidget = QLabel(t("backoffice.coming"), alignment=Qt.AlignmentFlag.AlignCenter)
         else:
             page = page_class(self.ctx, self.runner, self)
+            if isinstance(page, SettingsPage):
+                page.settings_saved.connect(self.settings_saved)
         self.pages[key] = page
         self.tabs.blockSignals(True)
         self.tabs.removeTab(index)
