@@ -18,6 +18,7 @@ JSON keys as the CLI's ``--json`` output, plus those named in the README.
 from __future__ import annotations
 
 import asyncio
+import errno
 import threading
 import time
 import uuid
@@ -426,14 +427,25 @@ class ApiServer:
             timeout_keep_alive=30,
         )
         self.server = uvicorn.Server(self.config)
-        self.thread = threading.Thread(target=self.server.run, name="dangol-api", daemon=True)
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="dangol-api", daemon=True)
+
+    def _run(self) -> None:
+        # uvicorn ends its thread with SystemExit when it cannot bind: kept for start() to say
+        try:
+            self.server.run()
+        except (SystemExit, OSError) as exc:
+            self.failure = exc
 
     def start(self, timeout: float = 10.0) -> int:
         self.thread.start()
         deadline = time.monotonic() + timeout
         while not self.server.started:
             if not self.thread.is_alive():
-                raise OSError(f"the API could not listen on {self.config.host}:{self.config.port}")
+                raise OSError(
+                    errno.EADDRINUSE,
+                    f"the API could not listen on {self.config.host}:{self.config.port}",
+                )
             if time.monotonic() > deadline:
                 raise TimeoutError("the API did not start")
             time.sleep(0.01)
