@@ -16,6 +16,7 @@ import socket
 from PySide6.QtCore import QObject, Signal
 
 from app.bridge.api import ApiServer
+from app.i18n import N_
 from app.services.context import Context
 from app.ui.tasks import ServiceRunner
 from app.ui.text import t
@@ -64,7 +65,7 @@ class PosApi(QObject):
             return
         self.binding = binding
         if binding is not None:
-            self._say("pos.api_starting", binding=binding)
+            self._say(N_("pos.api_starting"), binding=binding)
         self.runner.run(lambda: self._switch(binding), self._switched, self._refused)
 
     def _switch(self, binding: Binding | None) -> Binding | None:
@@ -93,16 +94,16 @@ class PosApi(QObject):
         if listening is None:
             self._say(None)
         else:
-            self._say("pos.api_on", binding=listening)
+            self._say(N_("pos.api_on"), binding=listening)
 
     def _refused(self, error: BaseException) -> None:
         port = self.binding[1] if self.binding else 0
         log.warning("POS API did not start: %r", error)
         self.binding = None  # saving the settings again tries again
         if isinstance(error, PortInUse):
-            self._say("pos.api_port_in_use", port=port)
+            self._say(N_("pos.api_port_in_use"), port=port)
         else:
-            self._say("pos.api_failed", port=port, error=str(error) or type(error).__name__)
+            self._say(N_("pos.api_failed"), port=port, error=str(error) or type(error).__name__)
 
     def _say(self, key: str | None, **values: object) -> None:
         self._said = (key, values) if key else None
