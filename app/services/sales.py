@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.locks import lock_customer
-from app.db.models import Customer, LedgerEntry, Redemption, Sale, TierChange
+from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
 from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.money import MAX_SALE_WON
@@ -325,6 +325,11 @@ def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> Voi
     session.add(reversal)
     session.flush()
     points, stamps = void_entries(ctx, session, entries, now, reason=f"void sale {sale.id}")
+    # a POS sale voided at the counter (given to the wrong member) waits for its member again
+    waiting = session.scalars(select(PosSale).where(PosSale.sale_id == sale.id)).first()
+    if waiting is not None:
+        waiting.status, waiting.customer_id, waiting.sale_id = "pending", None, None
+        waiting.tier_code = waiting.posted_at = None
     bump(ctx, session, now, visits=-1, sales_amount=-sale.amount)
     # the tier this sale brought goes back with it
     promotion = session.scalars(

@@ -249,3 +249,17 @@ def test_identical_requests_at_once_write_one_sale(ctx, db_url: str) -> None:
             session.scalar(select(func.count()).select_from(Sale).where(Sale.customer_id == who))
             == 1
         )
+
+
+def test_a_pos_sale_voided_at_the_counter_waits_for_its_member_again(ctx) -> None:
+    two_percent(ctx)
+    wrong, right = member(ctx), member(ctx, "010-2222-3333")
+    pos.post_sale(ctx, "W-1", 12_000)
+    attached = pos.attach_customer(ctx, "W-1", wrong)
+    assert attached.sale is not None
+    sales.void_action(ctx, str(attached.sale.sale_id))
+    assert ledger_sum(ctx, wrong)[0] == customers.customer_status(ctx, wrong).points
+    assert [p.ref for p in pos.pending_sales(ctx)] == ["W-1"]
+    again = pos.attach_customer(ctx, "W-1", right)
+    assert again.sale is not None and again.sale.points_earned == 240
+    assert pos.pos_sale(ctx, "W-1").customer_id == right
