@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.db.models import LedgerEntry, PosSale, Sale
 from app.domain.errors import Refused
-from app.services import customers, pos, program, sales
+from app.services import customers, pos, program, sales, sync
 from app.services.settings import update_settings
 from tests.services.helpers import ledger_sum, snapshot
 
@@ -173,6 +173,9 @@ def test_redeemed_points_come_back_and_the_balance_may_go_below_zero(ctx) -> Non
     assert rest.points_reversed == 2_000 and rest.points_restored == 500
     assert rest.points == -1_500 and rest.negative_balance
     assert ledger_sum(ctx, who)[0] == -1_500
+    # the owner's needs-attention list shows it, sync or no sync
+    listed = [i for i in sync.needs_attention(ctx) if i.kind == "negative_balance"]
+    assert [(i.customer_id, i.points) for i in listed] == [(who, -1_500)]
 
 
 def test_money_only_refunds_give_no_points_back(ctx) -> None:
