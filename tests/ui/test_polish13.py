@@ -1,0 +1,106 @@
+"""Issue 13's last rough edges (helper polish13): the counter dialogs' buttons say what they do,
+the print preview opens the size of the screen, the staff page's PIN cell and the back office's
+tabs show whole, and the status bar names a role once. Screenshots in build/screenshots/polish13/.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from app.services import customers, owner, sales, staff
+from app.ui.text import set_language
+from tests.ui.conftest import settle
+from tests.ui.counter_help import shot
+
+PHONE = "010-1234-5678"
+TOUCH = 44
+
+ACCEPT = {
+    "ko": {"sale": "적립", "redeem": "포인트 사용", "coupon": "쿠폰 사용", "enroll": "가입"},
+    "en": {
+        "sale": "Record sale",
+        "redeem": "Use points",
+        "coupon": "Use coupon",
+        "enroll": "Enroll",
+    },
+}
+CLOSE = {"ko": "닫기", "en": "Close"}
+
+
+@pytest.fixture(params=["ko", "en"])
+def lang(request):
+    set_language(request.param)
+    yield request.param
+    set_language("ko")
+
+
+def _member_with_points_and_a_coupon(window, qtbot) -> None:
+    ctx, counter = window.ctx, window.counter
+    member = customers.enroll(ctx, PHONE, name="김민준")
+    sales.record_sale(ctx, member.id, 200_000)
+    owner.issue_coupon(ctx, member.id, "amount", 3_000, 30)
+    counter.lookup(PHONE)
+    settle(qtbot, window)
+    assert counter.status is not None and counter.status.coupons
+
+
+def test_the_counter_dialogs_buttons_say_what_they_do(window, qtbot, lang) -> None:
+    counter = window.counter
+    _member_with_points_and_a_coupon(window, qtbot)
+    points = counter.status.points
+    for kind, opener in [
+        ("sale", counter.open_sale),
+        ("redeem", counter.open_redeem),
+        ("coupon", counter.open_coupon),
+        ("enroll", counter.open_enroll),
+    ]:
+        opener()
+        dialog = counter.dialog
+        assert dialog is not None, kind
+        qtbot.waitExposed(dialog)
+        shown = sorted(b.text() for b in dialog.buttons.buttons() if b.isVisible())
+        assert shown == sorted([ACCEPT[lang][kind], CLOSE[lang]]), (kind, shown)
+        assert dialog.accept_button.text() == ACCEPT[lang][kind]
+        assert dialog.close_button.text() == CLOSE[lang]
+        for button in (dialog.accept_button, dialog.close_button):
+            assert button.height() >= TOUCH, (kind, button.text(), button.height())
+            metrics = button.fontMetrics()
+            assert button.width() > metrics.horizontalAdvance(button.text()), button.text()
+        shot(dialog, f"polish13/dialog-{kind}-{lang}")
+        dialog.close_button.click()  # 닫기 closes: nothing recorded
+        settle(qtbot, window)
+        assert counter.dialog is None
+    assert counter.status.points == points  # 닫기 changed nothing
+
+
+def test_the_owner_pin_dialog_says_approve_and_close(window, qtbot, lang) -> None:
+    ctx, counter = window.ctx, window.counter
+    staff.add_staff(ctx, "이알바", "cashier", "1234")
+    cashier = next(m for m in staff.list_staff(ctx) if m.role == "cashier")
+    ctx.staff_id, ctx.staff_role = cashier.id, cashier.role
+    window.on_signed_in(cashier)
+    customers.enroll(ctx, PHONE)
+    counter.lookup(PHONE)
+    settle(qtbot, window)
+    counter.reveal_phone()
+    dialog = counter.dialog
+    assert dialog is not None
+    assert dialog.accept_button.text() == {"ko": "승인", "en": "Approve"}[lang]
+    assert dialog.close_button.text() == CLOSE[lang]
+    dialog.close_button.click()
+    settle(qtbot, window)
+
+
+def test_enter_in_the_sale_dialog_still_records(window, qtbot) -> None:
+    counter = window.counter
+    customers.enroll(window.ctx, PHONE)
+    counter.lookup(PHONE)
+    settle(qtbot, window)
+    counter.open_sale()
+    dialog = counter.dialog
+    dialog.amount_edit.setText("10000")
+    QTest.keyClick(dialog.amount_edit, Qt.Key.Key_Return)
+    settle(qtbot, window)
+    assert counter.dialog is None and counter.status.points > 0
