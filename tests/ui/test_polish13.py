@@ -6,7 +6,7 @@ tabs show whole, and the status bar names a role once. Screenshots in build/scre
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 
 from app.services import customers, owner, sales, staff
@@ -104,3 +104,67 @@ def test_enter_in_the_sale_dialog_still_records(window, qtbot) -> None:
     QTest.keyClick(dialog.amount_edit, Qt.Key.Key_Return)
     settle(qtbot, window)
     assert counter.dialog is None and counter.status.points > 0
+
+
+def _open_preview(window, qtbot, look) -> None:
+    """F6 on the last sale; `look(dialog)` runs inside the modal preview, which is then closed."""
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+    from PySide6.QtWidgets import QApplication
+
+    looked: list[QPrintPreviewDialog] = []
+
+    def look_and_close() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QPrintPreviewDialog) and widget.isVisible():
+                looked.append(widget)
+                try:
+                    look(widget)
+                finally:
+                    widget.reject()
+                return
+        QTimer.singleShot(50, look_and_close)
+
+    QTimer.singleShot(50, look_and_close)
+    QTest.keyClick(window.counter.search, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: bool(looked), timeout=20_000)
+
+
+def _toolbar_overflows(dialog) -> bool:
+    from PySide6.QtWidgets import QApplication, QToolBar, QToolButton
+
+    QApplication.processEvents()
+    toolbar = dialog.findChild(QToolBar)
+    assert toolbar is not None and toolbar.isVisible()
+    more = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")  # Qt's "»"
+    return more is not None and more.isVisible()
+
+
+def test_the_print_preview_opens_the_size_of_the_screen(window, qtbot, lang) -> None:
+    from PySide6.QtCore import QRect
+
+    from app.printing.qt import TITLE_BAR, fit_preview
+
+    ctx, counter = window.ctx, window.counter
+    customers.enroll(ctx, PHONE)
+    counter.lookup(PHONE)
+    settle(qtbot, window)
+    counter.record_sale(12_000)
+    settle(qtbot, window)
+    seen: dict[str, object] = {}
+
+    def look(dialog) -> None:
+        free = dialog.screen().availableGeometry()
+        seen["opened"] = (dialog.size(), free)
+        for width, height in [(1366, 768), (1024, 600)]:
+            area = QRect(0, 0, width, height)
+            fit_preview(dialog, area)
+            assert dialog.height() == height - TITLE_BAR, (dialog.size(), area)
+            assert dialog.width() <= width
+            assert not _toolbar_overflows(dialog), (width, height)  # every button shows
+            shot(dialog, f"polish13/print-preview-{width}x{height}-{lang}")
+
+    _open_preview(window, qtbot, look)
+    opened, free = seen["opened"]
+    # as tall as the screen's free area (less a title bar), as wide as the toolbar or the screen
+    assert opened.height() == free.height() - TITLE_BAR, (opened, free)
+    assert opened.width() == min(free.width(), 960), (opened, free)
