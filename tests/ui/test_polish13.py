@@ -168,3 +168,49 @@ def test_the_print_preview_opens_the_size_of_the_screen(window, qtbot, lang) -> 
     # as tall as the screen's free area (less a title bar), as wide as the toolbar or the screen
     assert opened.height() == free.height() - TITLE_BAR, (opened, free)
     assert opened.width() == min(free.width(), 960), (opened, free)
+
+
+def _cut_cells(table) -> list[str]:
+    """Cells whose text is wider than their column or taller than their row (elided '…')."""
+    from PySide6.QtWidgets import QStyle
+
+    cut = []
+    metrics = table.fontMetrics()
+    # the margin Qt's styles leave either side of an item view's text
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    for row in range(table.rowCount()):
+        for column in range(table.columnCount()):
+            item = table.item(row, column)
+            if item is None:
+                continue
+            rect = table.visualItemRect(item)
+            room = rect.adjusted(margin, 0, -margin, 0)
+            needed = metrics.boundingRect(room, int(Qt.TextFlag.TextWordWrap), item.text())
+            if needed.width() > room.width() or needed.height() > rect.height():
+                cut.append(f"[{row},{column}] {item.text()!r} needs {needed.size()} in {rect}")
+    return cut
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_the_staff_pin_cell_shows_whole(window, qtbot, lang, width) -> None:
+    staff.add_staff(window.ctx, "이알바", "cashier", "1234")
+    window.open_backoffice()
+    office = window.backoffice
+    office.resize(width, 700)
+    page = office.page("page.staff")
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=5_000)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    none = {"ko": "없음 (첫 로그인 때 정함)", "en": "None (set at first sign-in)"}[lang]
+    pins = [page.table.item(r, 3) for r in range(2)]
+    assert none in [item.text() for item in pins]
+    assert not _cut_cells(page.table), _cut_cells(page.table)
+    assert all(item.toolTip() == item.text() for item in pins)
+    shot(office, f"polish13/staff-{width}-{lang}")
+    # the seeded owner is 'Owner' in English on the PIN box as in the list
+    page.select(page.members[0].id)
+    owner_name = {"ko": "사장님", "en": "Owner"}[lang]
+    assert page.pin_for.text() == {"ko": "사장님의 새 PIN", "en": "New PIN for Owner"}[lang]
+    assert page.table.item(0, 0).text() == owner_name
