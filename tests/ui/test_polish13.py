@@ -214,3 +214,31 @@ def test_the_staff_pin_cell_shows_whole(window, qtbot, lang, width) -> None:
     owner_name = {"ko": "사장님", "en": "Owner"}[lang]
     assert page.pin_for.text() == {"ko": "사장님의 새 PIN", "en": "New PIN for Owner"}[lang]
     assert page.table.item(0, 0).text() == owner_name
+
+
+def test_the_status_bar_names_a_role_once(window, qtbot, lang) -> None:
+    ctx = window.ctx
+    staff.add_staff(ctx, "이알바", "cashier", "1234")
+    staff.add_staff(ctx, "관리자", "owner", "5678")  # an owner who typed the role as their name
+    members = {m.name: m for m in staff.list_staff(ctx)}
+    expected = {
+        "ko": {"사장님": "사장님 (관리자)", "이알바": "이알바 (직원)", "관리자": "관리자"},
+        "en": {"사장님": "Owner", "이알바": "이알바 (Cashier)", "관리자": "관리자 (Owner)"},
+    }[lang]
+    for name, text in expected.items():
+        window.on_signed_in(members[name])
+        assert window.who.text() == text, (name, window.who.text())
+    window.on_signed_in(members["사장님"])
+    shot(window.statusBar(), f"polish13/status-bar-{lang}")
+
+
+def test_the_status_bar_follows_the_language_switch(window, qtbot) -> None:
+    owner_member = next(m for m in staff.list_staff(window.ctx) if m.role == "owner")
+    window.on_signed_in(owner_member)
+    assert window.who.text() == "사장님 (관리자)"
+    try:
+        window.switch_language()
+        settle(qtbot, window)
+        qtbot.waitUntil(lambda: window.who.text() == "Owner", timeout=5_000)
+    finally:
+        set_language("ko")
