@@ -242,3 +242,34 @@ def test_the_status_bar_follows_the_language_switch(window, qtbot) -> None:
         qtbot.waitUntil(lambda: window.who.text() == "Owner", timeout=5_000)
     finally:
         set_language("ko")
+
+
+def _clipped_tabs(bar) -> list[str]:
+    """Tabs whose label rectangle (where the style paints the text) is shorter than the font."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionTab
+
+    clipped = []
+    needed = bar.fontMetrics().height()
+    for index in range(bar.count()):
+        option = QStyleOptionTab()
+        bar.initStyleOption(option, index)
+        label = bar.style().subElementRect(QStyle.SubElement.SE_TabBarTabText, option, bar)
+        if label.height() < needed or not option.rect.contains(label):
+            clipped.append(f"{bar.tabText(index)!r}: {label} for {needed} px in {option.rect}")
+    return clipped
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_back_office_tabs_show_their_labels_whole(window, qtbot, lang, size) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    window.open_backoffice()
+    office = window.backoffice
+    office.resize(*size)
+    office.page("page.staff")  # an unselected tab either side of the current one
+    settle(qtbot, window)
+    QApplication.processEvents()
+    bar = office.tabs.tabBar()
+    assert bar.count() >= 10
+    assert not _clipped_tabs(bar), _clipped_tabs(bar)
+    shot(bar, f"polish13/backoffice-tabs-{size[0]}x{size[1]}-{lang}")
