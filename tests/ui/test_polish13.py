@@ -273,3 +273,36 @@ def test_the_back_office_tabs_show_their_labels_whole(window, qtbot, lang, size)
     assert bar.count() >= 10
     assert not _clipped_tabs(bar), _clipped_tabs(bar)
     shot(bar, f"polish13/backoffice-tabs-{size[0]}x{size[1]}-{lang}")
+
+
+def test_a_long_winback_list_scrolls_inside_the_back_office(app, qtbot, sqlite_ctx) -> None:
+    """Forty lapsed members: the list scrolls, the window still fits a 768-px-high screen
+    (the list was as tall as its rows and made the back office 1,046 px tall)."""
+    from datetime import timedelta
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.services import demo
+    from app.services.program import program_in_force
+    from app.ui.main_window import MainWindow
+
+    demo.build_demo(sqlite_ctx, customers=40, days=120)
+    sqlite_ctx.fixed_now = sqlite_ctx.now() + timedelta(days=90)
+    win = MainWindow(sqlite_ctx, "단골 카페", program_in_force(sqlite_ctx), require_sign_in=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.open_backoffice()
+    office = win.backoffice
+    page = office.page("page.winback")
+    settle(qtbot, win)
+    qtbot.waitUntil(lambda: page.list.rowCount() >= 20, timeout=10_000)
+    office.resize(1366, 768 - 30)
+    QApplication.processEvents()
+    assert office.minimumSizeHint().height() <= 768 - 30, office.minimumSizeHint()
+    assert office.height() <= 768 - 30
+    assert page.list.verticalScrollBar().maximum() > 0  # the rest of the list is a scroll away
+    assert page.issue_button.isVisible()
+    button = page.issue_button.mapTo(office, page.issue_button.rect().bottomLeft())
+    assert button.y() <= office.height(), button  # the coupon button is on the screen
+    shot(office, "polish13/winback-long-list")
+    win.close()
