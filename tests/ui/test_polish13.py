@@ -306,3 +306,26 @@ def test_a_long_winback_list_scrolls_inside_the_back_office(app, qtbot, sqlite_c
     assert button.y() <= office.height(), button  # the coupon button is on the screen
     shot(office, "polish13/winback-long-list")
     win.close()
+
+
+def test_the_back_office_fits_a_1024x600_screen_its_pages_scroll(window, qtbot, lang) -> None:
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    from app.ui.backoffice.window import PAGES
+
+    window.open_backoffice()
+    office = window.backoffice
+    for key, _, _ in PAGES:
+        office.page(key)
+        settle(qtbot, window)
+    QApplication.processEvents()
+    least = office.minimumSizeHint()
+    assert least.height() <= 600 - 30 and least.width() <= 1024, least  # a title bar above
+    office.resize(1024, 600 - 30)
+    store = office.page("page.store")  # the tallest page: a scroll away, not cut off
+    QApplication.processEvents()
+    scroll = store.parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    assert scroll.verticalScrollBar().maximum() > 0
+    assert office.height() <= 600 - 30
+    shot(office, f"polish13/backoffice-store-1024x600-{lang}")
