@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QRect, QSize
     from PySide6.QtPdf import QPdfDocument
-    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
     from PySide6.QtWidgets import QWidget
 
 
@@ -69,15 +70,51 @@ def paint_pdf(document: QPdfDocument, printer: QPrinter) -> int:
     return count
 
 
-def preview_pdf(pdf: bytes, parent: QWidget | None = None) -> bool:
-    """Qt's print preview of the PDF; the user prints to any printer (or to PDF) from there."""
+# the preview's own width: its whole toolbar (about 800 px) and a margin, no "»" overflow
+PREVIEW_WIDTH = 960
+# a window's title bar above the size asked for (the free area counts the frame too)
+TITLE_BAR = 32
+
+
+def fit_preview(dialog: QWidget, free: QRect | None = None) -> QSize:
+    """Size the preview to the screen's free area: its full height and enough width for the
+    whole toolbar (never wider than the screen); centred; returns the size given."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QToolBar
+
+    if free is None:
+        anchor = dialog.parentWidget() or dialog
+        screen = anchor.screen()
+        if screen is None:
+            return dialog.size()
+        free = screen.availableGeometry()
+    toolbar = dialog.findChild(QToolBar)
+    wanted = max(PREVIEW_WIDTH, toolbar.sizeHint().width() + 40 if toolbar else 0)
+    size = QSize(min(wanted, free.width()), max(free.height() - TITLE_BAR, 200))
+    dialog.resize(size)
+    dialog.move(free.x() + (free.width() - size.width()) // 2, free.y())
+    return size
+
+
+def preview_dialog(pdf: bytes, parent: QWidget | None = None) -> QPrintPreviewDialog:
+    """Qt's print preview of the PDF on a printer of the PDF's page size, sized to the screen."""
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
     document = pdf_document(pdf)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     match_page_size(document, printer)
     dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setObjectName("printPreview")
+    # the dialog keeps what it paints from: the printer and the document live as long as it does
+    dialog._dangol_parts = (printer, document)  # type: ignore[attr-defined]
     dialog.paintRequested.connect(lambda target: paint_pdf(document, target))
+    fit_preview(dialog)
+    return dialog
+
+
+def preview_pdf(pdf: bytes, parent: QWidget | None = None) -> bool:
+    """Qt's print preview of the PDF; the user prints to any printer (or to PDF) from there."""
+    dialog = preview_dialog(pdf, parent)
     try:
         return bool(dialog.exec())
     finally:

@@ -70,9 +70,10 @@ class AmountEdit(QLineEdit):
 
 
 class FormDialog(QDialog):
-    """A dialog whose OK first checks the input and shows the reason next to the field."""
+    """A dialog whose accept button says what it does, first checks the input and shows the
+    reason next to the field; the other button closes it ("닫기")."""
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, accept_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
@@ -83,8 +84,12 @@ class FormDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(t("ok"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t("cancel"))
+        self.accept_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.accept_button.setText(accept_text)
+        self.accept_button.setObjectName("dialogAccept")
+        self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.close_button.setText(t("dialog.close"))
+        self.close_button.setObjectName("dialogClose")
         for button in self.buttons.buttons():
             button.setMinimumSize(120, TOUCH)
         self.buttons.accepted.connect(self._try_accept)
@@ -143,7 +148,7 @@ class SaleDialog(FormDialog):
         parent: QWidget | None = None,
         preview: Callable[[int, int], tuple[int, int]] | None = None,
     ) -> None:
-        super().__init__(t("sale.title"), parent)
+        super().__init__(t("sale.title"), t("dialog.accept.sale"), parent)
         self.program, self.tier, self.preview_fn = program, tier, preview
         self.amount_edit = AmountEdit(objectName="amount")
         self.amount_edit.setPlaceholderText(t("sale.amount"))
@@ -198,7 +203,7 @@ class SaleDialog(FormDialog):
 
 class RedeemDialog(FormDialog):
     def __init__(self, program: Program, balance: int, parent: QWidget | None = None) -> None:
-        super().__init__(t("redeem.title"), parent)
+        super().__init__(t("redeem.title"), t("dialog.accept.redeem"), parent)
         self.rules, self.balance = program.points, balance
         self.points_edit = AmountEdit(objectName="points")
         self.points_edit.textChanged.connect(lambda _: self.error.hide())
@@ -243,7 +248,7 @@ class CouponDialog(FormDialog):
         parent: QWidget | None = None,
         zone: tzinfo | None = None,
     ) -> None:
-        super().__init__(t("coupon.title"), parent)
+        super().__init__(t("coupon.title"), t("dialog.accept.coupon"), parent)
         self.list = QListWidget(objectName="couponList")
         for coupon in coupons:
             item = QListWidgetItem(coupon_line(coupon, zone))
@@ -273,7 +278,7 @@ class EnrollDialog(FormDialog):
         parent: QWidget | None = None,
         today: date | None = None,
     ) -> None:
-        super().__init__(t("enroll.title"), parent)
+        super().__init__(t("enroll.title"), t("dialog.accept.enroll"), parent)
         self.today = today or date.max
         self.allow_landline = allow_landline
         self.phone_edit = QLineEdit(phone, objectName="phone")
@@ -330,8 +335,10 @@ class _Message(Exception):
 class PinDialog(FormDialog):
     """Asks for a PIN (owner approval, or a sign-in); checking is the caller's job."""
 
-    def __init__(self, prompt: str, parent: QWidget | None = None) -> None:
-        super().__init__(t("signin.owner_needed"), parent)
+    def __init__(
+        self, prompt: str, parent: QWidget | None = None, accept_text: str | None = None
+    ) -> None:
+        super().__init__(t("signin.owner_needed"), accept_text or t("dialog.accept.pin"), parent)
         self.pin_edit = QLineEdit(objectName="pin")
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.layout_.addWidget(QLabel(prompt))

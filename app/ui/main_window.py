@@ -32,6 +32,16 @@ if TYPE_CHECKING:
     from app.services.sync import SyncWorker
 
 
+def signed_in_text(member: StaffMember) -> str:
+    """ "이알바 (직원)" in the status bar; the role once when the name is the role's words
+    (the seeded owner in English: "Owner", not "Owner (Owner)")."""
+    name = codes.staff_name(language(), member.name)
+    role = codes.role(language(), member.role)
+    if name.strip().casefold() == role.strip().casefold():
+        return role
+    return t("status.signed_in", name=name, role=role)
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self, ctx: Context, store_name: str, program: Program, *, require_sign_in: bool = True
@@ -52,6 +62,7 @@ class MainWindow(QMainWindow):
         self._build_screens()
 
         self.who = QLabel(objectName="who")
+        self.member_at_counter: StaffMember | None = None  # who the status bar names
         self.busy = QLabel(objectName="busy")
         self.statusBar().addWidget(self.who)
         self.statusBar().addPermanentWidget(self.busy)
@@ -152,6 +163,10 @@ class MainWindow(QMainWindow):
             self._build_toolbar()
             self.setWindowTitle(t("app.title", store=self.store_name))
             self.pos_api.retranslate()
+            if (
+                self.member_at_counter is not None
+            ):  # the status bar's name and role in the new language
+                self.who.setText(signed_in_text(self.member_at_counter))
             self.stack.setCurrentWidget(self.counter if on_counter else self.signin)
             self.sign_out_action.setEnabled(on_counter)
             if on_counter:
@@ -288,13 +303,8 @@ class MainWindow(QMainWindow):
     # --- who is at the counter ----------------------------------------------------
 
     def on_signed_in(self, member: StaffMember) -> None:
-        self.who.setText(
-            t(
-                "status.signed_in",
-                name=codes.staff_name(language(), member.name),
-                role=codes.role(language(), member.role),
-            )
-        )
+        self.member_at_counter = member
+        self.who.setText(signed_in_text(member))
         self.sign_out_action.setEnabled(True)
         self.stack.setCurrentWidget(self.counter)
         self.counter.clear()
@@ -306,6 +316,7 @@ class MainWindow(QMainWindow):
             self.backoffice.close()
             self.backoffice = None
         self.counter.clear()
+        self.member_at_counter = None
         self.who.setText("")
         self.sign_out_action.setEnabled(False)
         self.signin.reload()

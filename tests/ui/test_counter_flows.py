@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from sqlalchemy import func, select
 
 from app.db.models import LedgerEntry, MembershipCard
@@ -37,7 +37,7 @@ def scan(widget, text: str) -> None:
 
 
 def press_ok(dialog) -> None:
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    dialog.accept_button.click()
 
 
 def test_scan_then_sale_redeem_and_void(window, qtbot, shot) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.services import customers, owner, sales, settings, staff
 from app.services.customers import resolve_customer
@@ -118,7 +118,7 @@ def test_a_coupon_shows_its_value_and_last_day_and_says_what_to_take_off(window,
     shot(dialog, "counter/coupon-picker")
     row = next(i for i, text in enumerate(rows) if issued.code in text)
     dialog.list.setCurrentRow(row)
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    dialog.accept_button.click()
     settle(qtbot, window)
     assert "3,000원 할인하세요" in counter.toast.text()
     shot(window, "counter/coupon-used")

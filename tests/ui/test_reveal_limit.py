@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import func, select
 
 from app.db.models import AuditEntry
@@ -17,7 +16,7 @@ def _try(qtbot, window, pin: str) -> None:
     counter = window.counter
     counter.panel.reveal.click()
     counter.dialog.pin_edit.setText(pin)
-    counter.dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    counter.dialog.accept_button.click()
     settle(qtbot, window)
 
 

@@ -171,7 +171,7 @@ class ImportPage(QWidget):
         page, layout = _step("import.step_check")
         self.verdict = QLabel(objectName="importVerdict", wordWrap=True)
         layout.addWidget(self.verdict)
-        self.bad = table("importBadRows", [t("import.line"), t("import.reason")])
+        self.bad = table("importBadRows", [t("import.line"), t("import.reason")], fit=False)
         self.bad.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.bad, 1)
         self.skip_bad = QCheckBox(t("import.skip_bad"), objectName="importSkipBad")

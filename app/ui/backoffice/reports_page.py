@@ -48,17 +48,22 @@ def percent(rate: object) -> str:
     return f"{float(rate) * 100:.1f}%"  # type: ignore[arg-type]
 
 
-def table(name: str, headers: list[str]) -> QTableWidget:
+def table(name: str, headers: list[str], *, fit: bool = True) -> QTableWidget:
+    """A read-only table. `fit`: as tall as its rows, for a page that scrolls (the reports);
+    otherwise the table scrolls itself, for a page without a scroll area (a long win-back
+    list would make the window taller than the screen)."""
     widget = QTableWidget(0, len(headers))
     widget.setObjectName(name)
     widget.setHorizontalHeaderLabels(headers)
     widget.verticalHeader().setVisible(False)
     widget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    # the page scrolls, not the table: it is as tall as its rows, none cut in half
-    widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    widget.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustIgnored)
-    fit_rows(widget)
+    widget.setProperty("fitRows", fit)
+    if fit:
+        # the page scrolls, not the table: it is as tall as its rows, none cut in half
+        widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widget.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustIgnored)
+        fit_rows(widget)
     return widget
 
 
@@ -82,7 +87,8 @@ def fill(widget: QTableWidget, rows: list[list[str]], *, text_columns: int = 1) 
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             widget.setItem(r, c, item)
     widget.resizeRowsToContents()
-    fit_rows(widget)
+    if widget.property("fitRows"):
+        fit_rows(widget)
 
 
 class ReportsPage(QWidget):

@@ -37,6 +37,11 @@ def pin_edit(name: str) -> QLineEdit:
     return edit
 
 
+def shown_name(member: StaffMember) -> str:
+    """The name as the list shows it (the seeded owner's '사장님' is 'Owner' in English)."""
+    return codes.staff_name(language(), member.name)
+
+
 class StaffPage(QWidget):
     def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,7 +68,13 @@ class StaffPage(QWidget):
         self.table.setHorizontalHeaderLabels(
             [t("staff.name"), t("staff.role_label"), t("staff.status"), t("staff.pin")]
         )
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # names, roles and states are short (sized to them in show_members); the PIN's note,
+        # the longest ("없음 (첫 로그인 때 정함)"), gets the rest and wraps if it must
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        rows.setMinimumSectionSize(32)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -131,15 +142,21 @@ class StaffPage(QWidget):
         self.table.setRowCount(len(members))
         for row, member in enumerate(members):
             cells = (
-                codes.staff_name(language(), member.name),
+                shown_name(member),
                 codes.role(language(), member.role),
                 t("staff.active") if member.active else t("staff.inactive"),
                 t("staff.pin_set") if member.has_pin else t("staff.pin_none"),
             )
             for column, value in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)  # whole, should a narrow window still cut it
+                self.table.setItem(row, column, item)
             if selected is not None and member.id == selected.id:
                 self.table.selectRow(row)
+        header = self.table.horizontalHeader()
+        for column in range(3):
+            wanted = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            self.table.setColumnWidth(column, wanted + 24)
         self._selection_changed()
 
     def selected(self) -> StaffMember | None:
@@ -160,7 +177,7 @@ class StaffPage(QWidget):
             self.pin_for.setText(t("staff.pick_first"))
             return
         self.toggle_button.setText(t("staff.disable") if member.active else t("staff.enable"))
-        self.pin_for.setText(t("staff.pin_for", name=member.name))
+        self.pin_for.setText(t("staff.pin_for", name=shown_name(member)))
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -186,9 +203,9 @@ class StaffPage(QWidget):
         self.runner.run(
             lambda: staff.set_active(self.ctx, member.id, not member.active),
             lambda _: self._done(
-                t("staff.enabled", name=member.name)
+                t("staff.enabled", name=shown_name(member))
                 if not member.active
-                else t("staff.disabled", name=member.name)
+                else t("staff.disabled", name=shown_name(member))
             ),
             lambda e: self._show(self.list_error, e),
         )
@@ -211,7 +228,7 @@ class StaffPage(QWidget):
     def _pin_done(self, member: StaffMember) -> None:
         self.reset_pin.clear()
         self.reset_pin_again.clear()
-        self._done(t("staff.pin_reset", name=member.name))
+        self._done(t("staff.pin_reset", name=shown_name(member)))
 
     def _done(self, text: str) -> None:
         self.message.setText(text)

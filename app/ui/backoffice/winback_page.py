@@ -52,6 +52,7 @@ class WinbackPage(QWidget):
                 t(f"winback.{k}")
                 for k in ("name", "phone", "last_visit", "total", "visits", "average", "marketing")
             ],
+            fit=False,  # hundreds of lapsed members scroll in the list, the page stays on screen
         )
         layout.addWidget(self.list, 1)
         layout.addWidget(self._coupon_box())

@@ -6,10 +6,12 @@ import importlib
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -111,8 +113,13 @@ class BackOfficeWindow(QMainWindow):
             if isinstance(page, SettingsPage):
                 page.settings_saved.connect(self.settings_saved)
         self.pages[key] = page
+        # a page taller than a small screen (1024×600) scrolls; the window stays on the screen
+        scroll = QScrollArea(objectName="pageScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
         self.tabs.blockSignals(True)
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, page, t(key))
+        self.tabs.insertTab(index, scroll, t(key))
         self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
