@@ -37,7 +37,7 @@ from app.domain.errors import Refused
 from app.domain.expiry import fifo_remaining
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.query import classify_query
-from app.services import settings
+from app.services import consents, settings
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
@@ -479,7 +479,19 @@ def update_profile(ctx: Context, customer_id: uuid.UUID, change: ProfileChange) 
         customer = lock_customer(session, _active(session, customer_id).id)
         if phone is not None and phone.national != customer.phone:
             _checked("phone", lambda: _phone_free(session, phone))
+        consenting = customer.marketing_consent_at is not None
         changed = _apply(ctx, customer, change, name, born, phone, now)
+        if "marketing_consent" in changed:  # the profile's box is SMS advertising (issue 15)
+            consents.apply_in(
+                ctx,
+                session,
+                customer,
+                channel="sms",
+                purpose="ad",
+                grant=not consenting,
+                at=now,
+                source="back_office",
+            )
         for what in changed:
             detail: dict[str, Any] = {"field": what}
             if what == "marketing_consent":

@@ -20,6 +20,7 @@ SYNCED_TABLES = (
     "audit_log",
     "signin_attempts",
     "sync_conflicts",
+    "consent_events",
 )
 # Rows that change after they are written: merged field by field, the latest clock wins.
 MUTABLE_TABLES = frozenset(
