@@ -117,6 +117,15 @@ def _customer(session: Session, customer_id: uuid.UUID) -> Customer:
     return customer
 
 
+def mirror_in(session: Session, customer: Customer) -> None:
+    """customers.marketing_consent_at/_source as the events say SMS advertising stands (after
+    a merge brought in another record's consents)."""
+    session.flush()
+    sms_ad = state_in(session, customer.id).consents[("sms", "ad", False)]
+    customer.marketing_consent_at = sms_ad.granted_at if sms_ad.granted else None
+    customer.marketing_consent_source = sms_ad.source if sms_ad.granted else None
+
+
 def consent_state(ctx: Context, customer_id: uuid.UUID) -> MemberConsents:
     with ctx.db.read() as session:
         return _view(ctx, session, _customer(session, customer_id))

@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.db.locks import lock_customer
 from app.db.models import (
+    ConsentEvent,
     Coupon,
     Customer,
     LedgerEntry,
@@ -579,6 +580,7 @@ def merge_customers(ctx: Context, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> M
         lots, stamps = _move_balances(ctx, session, absorb.id, keep.id, now)
         tier = _higher_tier(ctx, session, keep, absorb, now)
         _repoint(session, absorb.id, keep.id)
+        consents.mirror_in(session, keep)
         _retire_absorbed(absorb, keep.id)
         bump(ctx, session, now, members_erased=1, **{f"tier:{absorb.tier_code}": -1})
         points = sum(p for _, p in lots)
@@ -705,13 +707,18 @@ def _higher_tier(
 
 
 def _repoint(session: Session, source: uuid.UUID, target: uuid.UUID) -> None:
-    """Cards and coupons follow the person; records merged earlier now point at the keeper."""
+    """Cards, coupons and consents follow the person; records merged earlier now point at the
+    keeper."""
     session.execute(
         update(MembershipCard)
         .where(MembershipCard.customer_id == source)
         .values(customer_id=target)
     )
     session.execute(update(Coupon).where(Coupon.customer_id == source).values(customer_id=target))
+    # consents too, as sync re-homes them: the person's latest word on each one holds
+    session.execute(
+        update(ConsentEvent).where(ConsentEvent.customer_id == source).values(customer_id=target)
+    )
     session.execute(
         update(Customer).where(Customer.merged_into_id == source).values(merged_into_id=target)
     )

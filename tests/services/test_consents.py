@@ -218,3 +218,18 @@ def test_notice_due_lists_members_two_years_on_and_a_notice_resets_it(ctx) -> No
         assert session.scalars(
             select(AuditEntry).where(AuditEntry.action == "consent.notice")
         ).one()
+
+
+def test_merging_two_records_keeps_the_persons_latest_word(ctx) -> None:
+    keep = customers.enroll(ctx, "010-1234-5678").id
+    absorb = customers.enroll(ctx, "010-2222-3333", marketing_consent=True).id
+    ctx.fixed_now = START + timedelta(hours=1)
+    consents.set_consent(ctx, absorb, "alimtalk", "ad", True)
+    consents.set_consent(ctx, keep, "alimtalk", "ad", False, source="reply")  # said later
+    ctx.fixed_now = START + timedelta(hours=2)
+    customer_admin.merge_customers(ctx, keep, absorb)
+    state = consents.consent_state(ctx, keep)
+    granted = {(c.channel, c.purpose) for c in state.consents if c.granted}
+    assert granted == {("sms", "ad")}  # the alimtalk withdrawal came after its grant
+    assert _customer(ctx, keep).marketing_consent_at == START  # the old flag follows
+    assert _events(ctx, absorb) == []
