@@ -233,3 +233,27 @@ def test_merging_two_records_keeps_the_persons_latest_word(ctx) -> None:
     assert granted == {("sms", "ad")}  # the alimtalk withdrawal came after its grant
     assert _customer(ctx, keep).marketing_consent_at == START  # the old flag follows
     assert _events(ctx, absorb) == []
+
+
+def test_an_import_keeps_when_and_how_the_consent_was_given(ctx, tmp_path) -> None:
+    from app.services import transfer
+
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "phone,marketing_consent,marketing_consent_at,marketing_consent_source\n"
+        "010-1111-2222,y,2025-05-01T10:00:00+09:00,counter\n"
+        "010-3333-4444,y,,\n"
+        "010-5555-6666,n,,\n",
+        encoding="utf-8",
+    )
+    assert transfer.import_customers(ctx, path).imported == 3
+    rows = {}
+    for phone in ("010-1111-2222", "010-3333-4444", "010-5555-6666"):
+        rows[phone] = _events(ctx, customers.resolve_customer(ctx, phone))
+    (kept,) = rows["010-1111-2222"]
+    assert kept.at == datetime(2025, 5, 1, 1, 0, tzinfo=UTC) and kept.source == "counter"
+    (plain,) = rows["010-3333-4444"]
+    assert (plain.at, plain.source) == (START, "import")
+    assert rows["010-5555-6666"] == []
+    customer = _customer(ctx, customers.resolve_customer(ctx, "010-1111-2222"))
+    assert customer.marketing_consent_at == kept.at  # the old column says the same
