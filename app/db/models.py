@@ -434,3 +434,39 @@ class PosRedemption(IdMixin, OriginMixin, Base):
         ForeignKey("pos_sales.id"), index=True, default=None
     )
     occurred_at: Mapped[datetime]
+
+
+class ConsentEvent(IdMixin, OriginMixin, Base):
+    """A grant or withdrawal of a consent to messages, or a consent notice sent (append-only).
+
+    The current consent of (channel, purpose, night) is its latest grant or withdrawal
+    (app/domain/consent.py); customers.marketing_consent_at mirrors SMS advertising.
+    """
+
+    __tablename__ = "consent_events"
+    __table_args__ = (
+        CheckConstraint("action IN ('grant', 'withdraw', 'notice')", name="action"),
+        CheckConstraint(
+            "channel IS NULL OR channel IN ('sms', 'alimtalk', 'friendtalk')", name="channel"
+        ),
+        CheckConstraint("purpose IS NULL OR purpose IN ('info', 'ad')", name="purpose"),
+        # a grant or withdrawal names its consent; night is an advertising consent only
+        CheckConstraint(
+            "action = 'notice' OR (channel IS NOT NULL AND purpose IS NOT NULL)", name="names"
+        ),
+        CheckConstraint("NOT night OR purpose = 'ad'", name="night_ad"),
+        Index("ix_consent_events_customer", "customer_id", "at"),
+        # the two-yearly notice: advertising grants old enough
+        Index("ix_consent_events_due", "purpose", "action", "at"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    action: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str | None] = mapped_column(String(12), default=None)
+    purpose: Mapped[str | None] = mapped_column(String(6), default=None)
+    night: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime]
+    # counter, display, import, reply, cli, back_office (None: recorded before it was kept)
+    source: Mapped[str | None] = mapped_column(String(20), default=None)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    token_name: Mapped[str | None] = mapped_column(String(60), default=None)

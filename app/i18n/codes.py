@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.i18n import N_, translate
+from app.i18n import N_, has_text, translate
 
 # --- ledger reasons ---------------------------------------------------------------------------
 
@@ -216,6 +216,8 @@ AUDIT_ACTIONS = (
     N_("audit.action.card.blank_batch"),
     N_("audit.action.card.reissue"),
     N_("audit.action.clock.override"),
+    N_("audit.action.consent.set"),
+    N_("audit.action.consent.notice"),
     N_("audit.action.coupon.issue"),
     N_("audit.action.customer.enroll"),
     N_("audit.action.customer.erase"),
@@ -262,6 +264,7 @@ _AREA_KEYS = (
     N_("audit.area.pos"),
     N_("audit.area.token"),
     N_("audit.area.clock"),
+    N_("audit.area.consent"),
     N_("audit.area.coupon"),
     N_("audit.area.customer"),
     N_("audit.area.customers"),
@@ -357,6 +360,13 @@ AUDIT_DETAILS = {
     "demoted": N_("audit.detail.demoted"),
     "birthday_bonuses": N_("audit.detail.birthday_bonuses"),
     "caught_up_from": N_("audit.detail.caught_up_from"),
+    # consent.set / consent.notice
+    "channel": N_("audit.detail.channel"),
+    "purpose": N_("audit.detail.purpose"),
+    "night": N_("audit.detail.night"),
+    "granted": N_("audit.detail.granted"),
+    "source": N_("audit.detail.source"),
+    "at": N_("audit.detail.at"),
 }
 TEMPLATES = {
     "stamps": N_("prog.template.stamps"),
@@ -440,6 +450,8 @@ def _value(lang: str, key: str, value: object) -> str:
         return translate(lang, PRINTERS[str(value)]) if value in PRINTERS else str(value)
     if key == "for":
         return _purpose(lang, value)
+    if key in ("channel", "purpose", "source") and has_text(f"consent.{key}.{value}"):
+        return translate(lang, f"consent.{key}.{value}")
     if key == "keys":
         return _listed(lang, value, _setting_key)
     if key == "fields":

@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.db.locks import lock_customer
 from app.db.models import (
+    ConsentEvent,
     Coupon,
     Customer,
     LedgerEntry,
@@ -37,7 +38,7 @@ from app.domain.errors import Refused
 from app.domain.expiry import fifo_remaining
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.query import classify_query
-from app.services import settings
+from app.services import consents, settings
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
@@ -479,7 +480,19 @@ def update_profile(ctx: Context, customer_id: uuid.UUID, change: ProfileChange) 
         customer = lock_customer(session, _active(session, customer_id).id)
         if phone is not None and phone.national != customer.phone:
             _checked("phone", lambda: _phone_free(session, phone))
+        consenting = customer.marketing_consent_at is not None
         changed = _apply(ctx, customer, change, name, born, phone, now)
+        if "marketing_consent" in changed:  # the profile's box is SMS advertising (issue 15)
+            consents.apply_in(
+                ctx,
+                session,
+                customer,
+                channel="sms",
+                purpose="ad",
+                grant=not consenting,
+                at=now,
+                source="back_office",
+            )
         for what in changed:
             detail: dict[str, Any] = {"field": what}
             if what == "marketing_consent":
@@ -567,6 +580,7 @@ def merge_customers(ctx: Context, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> M
         lots, stamps = _move_balances(ctx, session, absorb.id, keep.id, now)
         tier = _higher_tier(ctx, session, keep, absorb, now)
         _repoint(session, absorb.id, keep.id)
+        consents.mirror_in(session, keep)
         _retire_absorbed(absorb, keep.id)
         bump(ctx, session, now, members_erased=1, **{f"tier:{absorb.tier_code}": -1})
         points = sum(p for _, p in lots)
@@ -693,13 +707,18 @@ def _higher_tier(
 
 
 def _repoint(session: Session, source: uuid.UUID, target: uuid.UUID) -> None:
-    """Cards and coupons follow the person; records merged earlier now point at the keeper."""
+    """Cards, coupons and consents follow the person; records merged earlier now point at the
+    keeper."""
     session.execute(
         update(MembershipCard)
         .where(MembershipCard.customer_id == source)
         .values(customer_id=target)
     )
     session.execute(update(Coupon).where(Coupon.customer_id == source).values(customer_id=target))
+    # consents too, as sync re-homes them: the person's latest word on each one holds
+    session.execute(
+        update(ConsentEvent).where(ConsentEvent.customer_id == source).values(customer_id=target)
+    )
     session.execute(
         update(Customer).where(Customer.merged_into_id == source).values(merged_into_id=target)
     )

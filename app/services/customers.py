@@ -29,6 +29,7 @@ from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.stamp_cards import StampCards
 from app.domain.tiers import progress_to_next, sale_window_start
+from app.services import consents
 from app.services.audit_chain import audit, audit_many
 from app.services.context import Context
 from app.services.encoding import Zoned
@@ -475,6 +476,9 @@ class NewMember:
     marketing_consent: bool = False
     card_token: str | None = None  # a blank card the member takes; None: a new card is made
     consent_source: str = "counter"  # how the consents were given (CONSENT_SOURCES)
+    # an import keeps when and how the marketing consent was first given
+    marketing_consent_at: datetime | None = None
+    marketing_source: str | None = None
 
 
 def enroll_in(
@@ -604,16 +608,26 @@ def enroll_many(
             store_id=ctx.store_id,
             referrer_id=referrer_id,
             program_consent_at=now,
-            marketing_consent_at=now if member.marketing_consent else None,
             consent_wording_version=wording,
             program_consent_source=member.consent_source,
-            marketing_consent_source=member.consent_source if member.marketing_consent else None,
             register_id=ctx.register_id,
         )
         customer.id = new_id()
         customers.append(customer)
     session.add_all(customers)
     session.flush()  # the customers before the rows that point at them
+    for customer, member in zip(customers, members, strict=True):
+        if member.marketing_consent:  # the enrolment form's consent is to SMS advertising
+            consents.record_in(
+                ctx,
+                session,
+                customer,
+                channel="sms",
+                purpose="ad",
+                grant=True,
+                at=member.marketing_consent_at or now,
+                source=member.marketing_source or member.consent_source,
+            )
     enrolled: list[tuple[Customer, str]] = []
     for customer, card in zip(customers, cards, strict=True):
         if card is None:

@@ -574,6 +574,8 @@ def _write_rows(
             marketing_consent=row.marketing,
             card_token=row.cards[0] if row.cards else None,
             consent_source="import",
+            marketing_consent_at=row.marketing_consent_at,
+            marketing_source=row.marketing_source,
         )
         for phone, row in zip(phones, rows, strict=True)
     ]

@@ -20,13 +20,21 @@ SYNCED_TABLES = (
     "audit_log",
     "signin_attempts",
     "sync_conflicts",
+    "consent_events",
 )
 # Rows that change after they are written: merged field by field, the latest clock wins.
 MUTABLE_TABLES = frozenset(
     {"stores", "registers", "staff", "customers", "membership_cards", "coupons"}
 )
 # Rows that belong to a customer and follow them when two records of one person merge.
-FOLLOWS_CUSTOMER = ("sales", "redemptions", "ledger_entries", "membership_cards", "coupons")
+FOLLOWS_CUSTOMER = (
+    "sales",
+    "redemptions",
+    "ledger_entries",
+    "membership_cards",
+    "coupons",
+    "consent_events",  # the person's latest word on a consent holds, on whichever record
+)
 
 _TRACKING = "(SELECT tracking = 1 AND applying = 0 FROM sync_clock WHERE id = 1)"
 # max(wall clock, last + 1): never goes back, and a pulled clock pushes it forward

@@ -142,16 +142,15 @@ def test_adding_the_back_office_indexes_keeps_the_sync_triggers(tmp_path: Path) 
     migrate.downgrade(db.engine, "0006")
     db.dispose()
 
-    def triggers() -> int:
+    def triggers() -> set[str]:
         with sqlite3.connect(path) as conn:
-            return conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
-            ).fetchone()[0]
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            return {row[0] for row in rows}
 
     before = triggers()
-    assert before > 0
-    open_shop(str(path)).close()  # upgrades to 0007
-    assert triggers() == before
+    assert before
+    open_shop(str(path)).close()  # upgrades through 0007 to the head
+    assert before <= triggers()  # later revisions add triggers of their new tables
     with sqlite3.connect(path) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"ix_customers_tier_status_id", "ix_customers_status_id"} <= names

@@ -1,5 +1,6 @@
 """One member's record: profile and consents, ledger with running balances, tiers, coupons,
-visits; edit the profile, merge another record in, withdraw, erase, export (owner only)."""
+visits, consent to messages by channel; edit the profile, merge another record in, withdraw,
+erase, export (owner only)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,8 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.consent import CHANNELS, Consent
 from app.domain.errors import Refused
-from app.i18n import codes
+from app.i18n import N_, codes
+from app.services.consents import MemberConsents, consent_state, set_consent
 from app.services.context import Context
 from app.services.customer_admin import (
     CustomerDetail,
@@ -46,6 +50,19 @@ from app.services.ledger import NEVER
 from app.ui.dialog_service import DialogService
 from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, t, won
+
+# the consent tab's keys built at run time
+_CONSENT_KEYS = (
+    N_("detail.consent.col.channel"),
+    N_("detail.consent.col.info"),
+    N_("detail.consent.col.ad"),
+    N_("detail.consent.col.night"),
+    N_("detail.consent.grant_question"),
+    N_("detail.consent.withdraw_question"),
+    N_("detail.consent.grant_accept"),
+    N_("detail.consent.withdraw_accept"),
+)
+_SOURCES = ("counter", "display", "import", "reply", "cli", "back_office", "demo", "none")
 
 
 def ask_save_path(parent: QWidget, suggested: str) -> str | None:
@@ -111,6 +128,7 @@ class CustomerDetailDialog(QDialog):
             (self.visits, "visits"),
         ):
             self.tabs.addTab(table, t(f"detail.tab.{key}"))
+        self.tabs.addTab(self._consent_tab(), t("detail.tab.consent"))
         layout = QVBoxLayout(self)
         for widget in (self.header, self.summary, self.notice):
             layout.addWidget(widget)
@@ -144,6 +162,41 @@ class CustomerDetailDialog(QDialog):
         self.save_button = QPushButton(t("detail.save"), objectName="saveProfile")
         self.save_button.clicked.connect(self.save_profile)
         form.addRow("", self.save_button)
+        return tab
+
+    def _consent_tab(self) -> QWidget:
+        """Per channel: informational, advertising and night advertising, as the member said."""
+        tab = QWidget(objectName="consentTab")
+        layout = QVBoxLayout(tab)
+        intro = QLabel(t("detail.consent.intro"), objectName="consentIntro", wordWrap=True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(12)
+        for column, key in enumerate(("channel", "info", "ad", "night")):
+            head = QLabel(t(f"detail.consent.col.{key}"))
+            head.setStyleSheet("font-weight: bold;")
+            grid.addWidget(head, 0, column)
+        self.consent_boxes: dict[tuple[str, str, bool], QCheckBox] = {}
+        for row, channel in enumerate(CHANNELS, start=1):
+            grid.addWidget(QLabel(t(f"consent.channel.{channel}")), row, 0)
+            for column, (purpose, night) in enumerate(
+                (("info", False), ("ad", False), ("ad", True)), start=1
+            ):
+                box = QCheckBox(objectName=f"consent_{channel}_{'night' if night else purpose}")
+                box.setMinimumHeight(44)  # a touch target
+                box.clicked.connect(
+                    lambda checked, c=channel, p=purpose, n=night: self._consent_clicked(
+                        c, p, n, checked
+                    )
+                )
+                self.consent_boxes[(channel, purpose, night)] = box
+                grid.addWidget(box, row, column)
+        layout.addLayout(grid)
+        self.consent_notice = QLabel(objectName="consentNotice", wordWrap=True)
+        layout.addWidget(self.consent_notice)
+        layout.addStretch(1)
+        self.member_consents: MemberConsents | None = None
         return tab
 
     def _table(self, name: str, columns: Sequence[str]) -> QTableWidget:
@@ -185,6 +238,9 @@ class CustomerDetailDialog(QDialog):
     def reload(self) -> None:
         self.runner.run(
             lambda: customer_detail(self.ctx, self.customer_id), self._show, self._failed
+        )
+        self.runner.run(
+            lambda: consent_state(self.ctx, self.customer_id), self._show_consents, self._failed
         )
 
     def _when(self, moment: datetime | None) -> str:
@@ -282,6 +338,74 @@ class CustomerDetailDialog(QDialog):
                 ]
             )
         )
+
+    def _show_consents(self, state: MemberConsents) -> None:
+        self.member_consents = state
+        active = state.status == "active"
+        by_key = {(c.channel, c.purpose, c.night): c for c in state.consents}
+        for key, box in self.consent_boxes.items():
+            consent = by_key[key]
+            shown = consent.granted
+            if key[1] == "info" and consent.withdrawn_at is None:
+                shown = True  # informational messages go with the program consent
+            box.setChecked(shown)
+            box.setText(self._consent_text(consent))
+            night_ok = not key[2] or by_key[(key[0], "ad", False)].granted
+            box.setEnabled(active and night_ok)
+        if state.notice_due_on is not None:
+            last = self._when(state.last_notice_at) or t("detail.no_consent")
+            self.consent_notice.setText(
+                t("detail.consent.notice", due=state.notice_due_on.isoformat(), last=last)
+            )
+        else:
+            self.consent_notice.setText(t("detail.consent.notice_none"))
+
+    def _consent_text(self, consent: Consent) -> str:
+        if consent.granted and consent.granted_at is not None:
+            source = consent.source or "none"
+            how = t(f"consent.source.{source}") if source in _SOURCES else source
+            return t("detail.consent.granted", at=self._when(consent.granted_at), how=how)
+        if consent.withdrawn_at is not None:
+            return t("detail.consent.withdrawn", at=self._when(consent.withdrawn_at))
+        if consent.purpose == "info" and not consent.night:
+            return t("detail.consent.info_default")
+        return t("detail.consent.never")
+
+    def _consent_clicked(self, channel: str, purpose: str, night: bool, checked: bool) -> None:
+        """Nothing changes until the person confirms what the member said."""
+        box = self.consent_boxes[(channel, purpose, night)]
+        box.setChecked(not checked)  # the box shows what is recorded, not what was clicked
+        what = t("consent.night") if night else t(f"consent.purpose.{purpose}")
+        words = {"channel": t(f"consent.channel.{channel}"), "what": what}
+        how = "grant" if checked else "withdraw"
+
+        def record() -> MemberConsents:
+            return set_consent(
+                self.ctx,
+                self.customer_id,
+                channel,
+                purpose,
+                checked,
+                night=night,
+                source="back_office",
+            )
+
+        self.dialogs.confirm(
+            self,
+            t("detail.consent.title"),
+            t(f"detail.consent.{how}_question", **words),
+            t(f"detail.consent.{how}_accept"),
+            t("detail.confirm_close"),
+            lambda: self.runner.run(record, self._consent_recorded, self._failed),
+            name="consentConfirm",
+        )
+
+    def _consent_recorded(self, state: MemberConsents) -> None:
+        self._show_consents(state)
+        self.message.setStyleSheet("")
+        self.message.setText(t("detail.consent.saved"))
+        self.changed.emit()
+        self.reload()  # the profile's marketing box follows SMS advertising
 
     def _fill_ledger(self, detail: CustomerDetail) -> None:
         rows = [
