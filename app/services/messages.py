@@ -38,6 +38,7 @@ from app.domain.messages import (
     INFO,
     KINDS,
     MAX_ATTEMPTS,
+    MAX_TEMPLATE,
     NIGHT,
     SMS,
     WAITING,
@@ -105,8 +106,10 @@ def set_trigger(
         raise Refused("messages.kind_unknown", kind=kind)
     if template is not None:
         problem = template_problem(KINDS[kind], template)
+        if problem == "messages.info_has_ad":
+            raise Refused("messages.info_has_ad", kind=kind)
         if problem is not None:
-            raise Refused(problem, kind=kind)
+            raise Refused("messages.template_length", maximum=MAX_TEMPLATE)
     triggers = dict(ctx.settings.get(TRIGGERS_KEY) or {})
     entry = dict(triggers.get(kind) or {})
     for name, value in (("on", on), ("template", template), ("template_id", template_id)):
