@@ -43,7 +43,7 @@ class MessageWorker:
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=5)
 
     @property
     def alive(self) -> bool:

@@ -55,7 +55,7 @@ from app.domain.messages import (
 from app.domain.stamp_cards import StampCards
 from app.messaging.base import Outgoing, Provider, Rejected, Result, Unreachable
 from app.messaging.credentials import load_secret, save_secret
-from app.messaging.worker import MessageWorker
+from app.messaging.worker import MessageWorker as MessageWorker  # re-exported: the UI holds one
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.staff import require_owner
