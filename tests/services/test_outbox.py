@@ -33,15 +33,14 @@ def standin() -> Iterator[SolapiStandIn]:
 
 
 @pytest.fixture
-def shop(sqlite_ctx: Any, standin: SolapiStandIn, monkeypatch: pytest.MonkeyPatch) -> Any:
+def shop(ctx: Any, standin: SolapiStandIn, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A shop (SQLite, and PostgreSQL) connected to the stand-in, 알림톡 template for receipts."""
     # no OS keyring touched by the tests: the secret comes from the environment
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.setenv("DANGOL_SOLAPI_SECRET", "SECRET")
-    messages.setup_provider(
-        sqlite_ctx, "KEY", "SECRET", "02-123-4567", pf_id="PF1", base_url=standin.url
-    )
-    messages.set_trigger(sqlite_ctx, "points_earned", template_id="TPL_EARNED")
-    return sqlite_ctx
+    messages.setup_provider(ctx, "KEY", "SECRET", "02-123-4567", pf_id="PF1", base_url=standin.url)
+    messages.set_trigger(ctx, "points_earned", template_id="TPL_EARNED")
+    return ctx
 
 
 def rows(ctx: Any) -> list[Message]:
@@ -221,9 +220,9 @@ def test_a_crash_while_sending_is_recovered_after_a_restart(
     with shop.db.write() as session:
         for m in session.scalars(select(Message)):
             m.status, m.attempts, m.claimed_at = "sending", 1, shop.now()
-    path, now = shop.db.path, shop.now()
+    target, now = str(shop.db.path or shop.db.url), shop.now()
     shop.close()
-    again = open_shop(str(path), now=now + timedelta(minutes=1))
+    again = open_shop(target, now=now + timedelta(minutes=1))
     try:
         assert messages.send_due(again).messages == []  # a lease not yet over: left alone
         again.fixed_now = now + timedelta(minutes=3)
