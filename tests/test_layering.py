@@ -1,4 +1,5 @@
-"""The layers hold: domain < db < {printing, sync} < services < bridge < {ui, cli}; no cycles.
+"""The layers hold: domain < db < {printing, sync, messaging} < services < bridge < {ui, cli};
+no cycles.
 
 The import graph is read from the source (every import, also those inside functions), so a
 break shows here before it shows at run time. docs/architecture.md has the same table.
@@ -23,7 +24,9 @@ ALLOWED: dict[str, set[str]] = {
     "db": {"domain", "db"},
     "printing": {"domain", "printing"},
     "sync": {"domain", "db", "sync"},
-    "services": {"domain", "db", "printing", "sync", "services"},
+    # messages to members through a provider (Solapi): the outbox's sending side
+    "messaging": {"domain", "db", "messaging"},
+    "services": {"domain", "db", "printing", "sync", "messaging", "services"},
     # the POS bridge (local API, receipt tap) sits on the services, under the UI and the CLI
     "bridge": {"domain", "printing", "services", "bridge"},
     "ui": {"domain", "printing", "services", "bridge", "ui"},
@@ -42,6 +45,7 @@ FORBIDDEN_PACKAGES: dict[str, set[str]] = {
     "db": QT,
     "printing": SQL | QT,
     "sync": QT,
+    "messaging": QT,
     "services": QT,
     "bridge": SQL | QT,
     "ui": SQL,

@@ -219,6 +219,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import consent
 
     consent.add_commands(command)
+    from app.cli import messages
+
+    messages.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -575,6 +578,12 @@ def _consent(ctx: Any, args: argparse.Namespace) -> Any:
     return consent.run(ctx, _key(args), args)
 
 
+def _messages(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import messages
+
+    return messages.run(ctx, _key(args), args)
+
+
 # "command action" (or the command alone) -> its handler; print and sync dispatch their actions
 COMMANDS: dict[str, Handler] = {
     "init": _init,
@@ -609,7 +618,12 @@ COMMANDS: dict[str, Handler] = {
     "token list": _token_list,
     "token revoke": _token_revoke,
 }
-GROUPS: dict[str, Handler] = {"print": _print, "sync": _sync, "consent": _consent}
+GROUPS: dict[str, Handler] = {
+    "print": _print,
+    "sync": _sync,
+    "consent": _consent,
+    "messages": _messages,
+}
 # what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
 OWNER_ONLY = frozenset(
     {
@@ -627,6 +641,7 @@ OWNER_ONLY = frozenset(
         "pos token add",
         "pos token list",
         "pos token revoke",
+        "messages setup",
     }
 )
 

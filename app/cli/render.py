@@ -111,6 +111,7 @@ def _ledger_extra(r: Ledger) -> dict[str, Any]:
 
 @cache
 def _json_shapes() -> Shapes:
+    from app.cli.messages import MessagesOutput, messages_json
     from app.cli.printing import Printed, printed_json
     from app.cli.sync import SyncOutput, sync_json
 
@@ -130,6 +131,7 @@ def _json_shapes() -> Shapes:
         Months: Shape(rename={"reports": "months"}),
         Printed: printed_json,
         SyncOutput: sync_json,
+        MessagesOutput: messages_json,
     }
 
 

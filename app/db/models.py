@@ -470,3 +470,43 @@ class ConsentEvent(IdMixin, OriginMixin, Base):
     source: Mapped[str | None] = mapped_column(String(20), default=None)
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
     token_name: Mapped[str | None] = mapped_column(String(60), default=None)
+
+
+# --- messages to members (see app/services/messages.py) --------------------------------
+
+
+class Message(IdMixin, OriginMixin, Base):
+    """One message in the outbox: queued with the event that caused it, sent by the worker.
+
+    Not synced: each register sends what it queued. The idempotency key names the event
+    (one message per event, however often it is queued) and goes to the provider with it."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'held', 'sending', 'sent', 'failed', 'fell_back', 'refused')",
+            name="status",
+        ),
+        CheckConstraint("purpose IN ('info', 'ad')", name="purpose"),
+        Index("ix_messages_status_send_after", "status", "send_after"),
+        Index("ix_messages_customer_created", "customer_id", "created_at"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(12))  # alimtalk, sms, friendtalk
+    purpose: Mapped[str] = mapped_column(String(5))  # info, ad
+    template: Mapped[str] = mapped_column(Text)
+    variables: Mapped[str] = mapped_column(Text)  # JSON
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    send_after: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300), default=None)
+    provider_message_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    cost_won: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # when the worker took it (status sending): one left there by a crash is looked up later
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)

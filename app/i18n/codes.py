@@ -255,6 +255,10 @@ AUDIT_ACTIONS = (
     N_("audit.action.sync.setup"),
     N_("audit.action.winback.coupons"),
     N_("audit.action.winback.export"),
+    # outbox
+    N_("audit.action.messages.setup"),
+    N_("audit.action.messages.trigger"),
+    N_("audit.action.messages.rules"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -281,6 +285,7 @@ _AREA_KEYS = (
     N_("audit.area.store"),
     N_("audit.area.sync"),
     N_("audit.area.winback"),
+    N_("audit.area.messages"),  # outbox
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 

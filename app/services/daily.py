@@ -21,6 +21,7 @@ from app.domain.calendar import add_months
 from app.domain.daily_due import due_work
 from app.domain.program import Program
 from app.domain.tiers import evaluation_window, monthly_evaluation
+from app.services import messages
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.ledger import append_entry, lot_expiry, settle_expiry
@@ -71,6 +72,7 @@ def run_daily(ctx: Context) -> DailyResult:
                 promoted + counts[1],
                 demoted + counts[2],
             )
+        messages.expiry_reminders(ctx, session, now, last.ran_at if last else None)
         birthdays = sum(
             _birthday_bonuses(ctx, session, program, now, year, month)
             for year, month in due.birthday_months
@@ -273,5 +275,6 @@ def _birthday_bonuses(
                 reason="birthday",
                 once_key=key,
             )
+            messages.birthday(ctx, session, customer_id, year, bonus)
             given += 1
     return given

@@ -14,6 +14,7 @@ from app.db.models import Coupon, LedgerEntry
 from app.domain.coupons import check_coupon_issue, coupon_validity, new_coupon_code
 from app.domain.errors import Refused
 from app.domain.plain_text import clean_line
+from app.services import messages
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import usable_customer
@@ -92,6 +93,7 @@ def issue_coupon(
         customer = usable_customer(session, customer_id)
         now = ctx.now()
         issued = add_coupon(ctx, session, customer.id, kind, value, days, source, now)
+        messages.coupon_issued(ctx, session, issued, "coupon_issued")
         bump(ctx, session, now, coupons_issued=1)
         audit(
             ctx,

@@ -17,6 +17,7 @@ from app.domain.errors import Refused
 from app.domain.money import MAX_SALE_WON
 from app.domain.slip import SlipData
 from app.domain.tiers import promotion_after_sale
+from app.services import messages
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import CustomerStatus, status_of, usable_customer, window_spend
@@ -157,6 +158,9 @@ def record_sale_in(
         change_tier(ctx, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
     bal = balances(session, customer.id, now)
     cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program)
+    messages.after_sale(
+        ctx, session, sale.id, customer.id, earning.total_points, bal.points, earning.stamps, cards
+    )
     status = (
         status_of(ctx, session, customer, now, program=program, bal=bal, spend=spend, cards=cards)
         if with_status or with_slip

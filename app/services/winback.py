@@ -27,6 +27,7 @@ from app.domain.coupons import check_coupon_issue
 from app.domain.csv_safe import safe_row
 from app.domain.errors import Refused
 from app.domain.phone import Phone, mask_name
+from app.services import messages
 from app.services.analytics import visit_count
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -224,7 +225,8 @@ def issue_winback_coupons(
         if not new:
             return WinbackIssued(0, skipped)
         for customer_id in new:
-            add_coupon(ctx, session, customer_id, kind, value, valid_days, "winback", now)
+            coupon = add_coupon(ctx, session, customer_id, kind, value, valid_days, "winback", now)
+            messages.coupon_issued(ctx, session, coupon, "winback")
         bump(ctx, session, now, coupons_issued=len(new))
         audit(
             ctx,

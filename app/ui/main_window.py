@@ -29,6 +29,7 @@ from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, set_language, t
 
 if TYPE_CHECKING:
+    from app.services.messages import MessageWorker
     from app.services.sync import SyncWorker
 
 
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         self._sync_timer.timeout.connect(self.refresh_sync_status)
         # after the first screen is up: sync never delays the start or the counter
         QTimer.singleShot(0, self.restart_sync)
+        self.message_worker: MessageWorker | None = None  # the outbox, sent in the background
+        QTimer.singleShot(0, self._start_messages)
         self.runner.busy_changed.connect(lambda b: self.busy.setText(t("busy") if b else ""))
         self.daily_label = QLabel(objectName="dailyStatus")
         self.statusBar().addPermanentWidget(self.daily_label)
@@ -300,6 +303,18 @@ class MainWindow(QMainWindow):
             lambda error: self.sync_label.setText(str(error)),
         )
 
+    def _start_messages(self) -> None:
+        """The outbox's worker, when a message provider is connected (no database call here)."""
+        from app.services.messages import start_worker
+
+        self.message_worker = start_worker(self.ctx)
+        if self.message_worker is not None:
+            self.counter.action_done.connect(self._poke_messages)
+
+    def _poke_messages(self, *_: object) -> None:
+        if self.message_worker is not None:
+            self.message_worker.poke()
+
     # --- who is at the counter ----------------------------------------------------
 
     def on_signed_in(self, member: StaffMember) -> None:
@@ -399,6 +414,8 @@ class MainWindow(QMainWindow):
         if self.display is not None:
             self.display.close()
         self._stop_sync()
+        if self.message_worker is not None:
+            self.message_worker.stop()
         self.daily.stop()
         self.pos_watch.stop()
         self.pos_api.shutdown()

@@ -1,0 +1,1 @@
+"""Sending messages to members through a provider (Solapi first); no Qt, no services."""

@@ -1,0 +1,700 @@
+"""The outbox of messages to members: queued with the event, sent later by the worker.
+
+* `queue_in` is called inside the use case's own transaction (a sale, a coupon, the daily
+  run): the message exists exactly when the event does. One event, one message: its
+  idempotency key is unique, and it travels to the provider with the message.
+* `send_due` sends what is due. The rules are checked then, not only when queueing: the
+  member still active, consent for the channel and purpose (app.services.consents.may_send
+  once it is there), "(광고)", the store and a free opt-out on every advertisement, no
+  advertising word in an informational text, the owner's quiet hours and the frequency cap.
+* A message is claimed (status "sending") in its own transaction before the provider is
+  called, so no other worker picks it; one left there by a crash is looked up at the
+  provider by its key before it is ever sent again. A provider that does not answer leaves
+  the message queued, retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import Customer, LedgerEntry, Message, Store
+from app.db.settings import set_setting
+from app.domain.errors import Refused
+from app.domain.expiry import remaining_to_expire
+from app.domain.messages import (
+    AD,
+    ALIMTALK,
+    DONE,
+    INFO,
+    KINDS,
+    MAX_ATTEMPTS,
+    MAX_TEMPLATE,
+    NIGHT,
+    SMS,
+    WAITING,
+    ad_text,
+    backoff,
+    carries_ad,
+    is_free_number,
+    is_proper_ad,
+    parse_quiet,
+    quiet_until,
+    render,
+    template_problem,
+)
+from app.domain.stamp_cards import StampCards
+from app.messaging.base import Outgoing, Provider, Rejected, Result, Unreachable
+from app.messaging.credentials import load_secret, save_secret
+from app.messaging.worker import MessageWorker as MessageWorker  # re-exported: the UI holds one
+from app.services.audit_chain import audit
+from app.services.context import Context
+from app.services.staff import require_owner
+
+PROVIDER_KEY = "messages.provider"  # {"name", "api_key", "sender", "pf_id", "base_url"}
+TRIGGERS_KEY = "messages.triggers"  # {kind: {"on": bool, "template": str, "template_id": str}}
+RULES_KEY = "messages.rules"  # {"quiet": "HH:MM-HH:MM", "optout": "080...", "cap_day", "cap_ads"}
+DEFAULT_RULES: dict[str, Any] = {
+    "quiet": "",  # the owner's quiet hours: nothing goes out then (held until they end)
+    "optout": "",  # the free opt-out number printed on every advertisement (080...)
+    "cap_day": 3,  # messages a member gets in 24 hours at most
+    "cap_ads": 4,  # advertisements a member gets in 30 days at most
+}
+LEASE = timedelta(minutes=2)  # a message "sending" longer than this was left by a crash
+BATCH = 50
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def rules(ctx: Context) -> dict[str, Any]:
+    stored = ctx.settings.get(RULES_KEY) or {}
+    return {**DEFAULT_RULES, **(stored if isinstance(stored, dict) else {})}
+
+
+def trigger(ctx: Context, kind: str) -> dict[str, Any]:
+    """A trigger as the owner set it: on or off, its template, its approved 알림톡 template."""
+    default = KINDS[kind]
+    stored = (ctx.settings.get(TRIGGERS_KEY) or {}).get(kind) or {}
+    return {
+        "on": bool(stored.get("on", default.on)),
+        "template": stored.get("template") or default.template,
+        "template_id": stored.get("template_id") or None,
+    }
+
+
+def set_trigger(
+    ctx: Context,
+    kind: str,
+    *,
+    on: bool | None = None,
+    template: str | None = None,
+    template_id: str | None = None,
+) -> dict[str, Any]:
+    """Owner only: a trigger on or off, its text, the id of its approved 알림톡 template."""
+    require_owner(ctx)
+    if kind not in KINDS:
+        raise Refused("messages.kind_unknown", kind=kind)
+    if template is not None:
+        problem = template_problem(KINDS[kind], template)
+        if problem == "messages.info_has_ad":
+            raise Refused("messages.info_has_ad", kind=kind)
+        if problem is not None:
+            raise Refused("messages.template_length", maximum=MAX_TEMPLATE)
+    triggers = dict(ctx.settings.get(TRIGGERS_KEY) or {})
+    entry = dict(triggers.get(kind) or {})
+    for name, value in (("on", on), ("template", template), ("template_id", template_id)):
+        if value is not None:
+            entry[name] = value
+    triggers[kind] = entry
+    with ctx.db.write() as session:
+        set_setting(session, TRIGGERS_KEY, triggers)
+        audit(ctx, session, "messages.trigger", detail={"kind": kind, **entry})
+    ctx.settings[TRIGGERS_KEY] = triggers
+    return trigger(ctx, kind)
+
+
+def set_rules(ctx: Context, **values: Any) -> dict[str, Any]:
+    """Owner only: quiet hours, the free opt-out number, the frequency caps."""
+    require_owner(ctx)
+    for key, value in values.items():
+        if key == "quiet":
+            try:
+                parse_quiet(str(value))
+            except ValueError as exc:
+                raise Refused("messages.quiet_invalid", value=str(value)) from exc
+        elif key == "optout":
+            if value and not is_free_number(str(value)):
+                raise Refused("messages.optout_invalid", value=str(value))
+        elif key in ("cap_day", "cap_ads"):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+                raise Refused("messages.cap_invalid", value=str(value))
+        else:
+            raise Refused("settings.invalid", key=key)
+    merged = {**rules(ctx), **values}
+    with ctx.db.write() as session:
+        set_setting(session, RULES_KEY, merged)
+        audit(ctx, session, "messages.rules", detail=dict(values))
+    ctx.settings[RULES_KEY] = merged
+    return merged
+
+
+@dataclass(frozen=True)
+class ProviderSetup:
+    provider: str
+    sender: str
+    pf_id: str | None
+    secret_saved: bool  # in the OS keyring; else $DANGOL_SOLAPI_SECRET is read
+
+
+def _account(api_key: str) -> str:
+    return f"solapi:{api_key}"
+
+
+def setup_provider(
+    ctx: Context,
+    api_key: str,
+    api_secret: str,
+    sender: str,
+    *,
+    pf_id: str | None = None,
+    base_url: str | None = None,
+) -> ProviderSetup:
+    """Owner only: connect a Solapi account; the secret goes to the OS keyring, never the
+    database. From then on the triggers queue messages and the counter's worker sends them."""
+    require_owner(ctx)
+    api_key, digits = api_key.strip(), re.sub(r"[\s-]", "", sender)
+    if not api_key or not api_secret.strip():
+        raise Refused("messages.key_required")
+    if not re.fullmatch(r"0\d{7,11}", digits):  # a registered 발신번호: mobile or landline
+        raise Refused("messages.sender_invalid", value=sender)
+    sender = digits
+    saved = save_secret(_account(api_key), api_secret.strip())
+    value = {
+        "name": "solapi",
+        "api_key": api_key,
+        "sender": sender,
+        "pf_id": (pf_id or "").strip() or None,
+        "base_url": base_url or None,
+    }
+    with ctx.db.write() as session:
+        set_setting(session, PROVIDER_KEY, value)
+        audit(
+            ctx,
+            session,
+            "messages.setup",
+            detail={"provider": "solapi", "sender": sender, "pf_id": value["pf_id"]},
+        )
+    ctx.settings[PROVIDER_KEY] = value
+    return ProviderSetup("solapi", sender, value["pf_id"], saved)
+
+
+def configured(ctx: Context) -> bool:
+    return bool(ctx.settings.get(PROVIDER_KEY))
+
+
+def provider_of(ctx: Context) -> Provider | None:
+    """The provider the owner connected, or None (none set up, or its secret is missing)."""
+    value = ctx.settings.get(PROVIDER_KEY)
+    if not value:
+        return None
+    secret = load_secret(_account(value["api_key"]))
+    if secret is None:
+        return None
+    from app.messaging.solapi import SolapiProvider
+
+    return SolapiProvider(
+        value["api_key"], secret, value["sender"], value.get("pf_id"), value.get("base_url")
+    )
+
+
+# --- queueing -----------------------------------------------------------------------------
+
+
+def _store_name(ctx: Context, session: Session) -> str:
+    store = session.get(Store, ctx.store_id)
+    return store.name if store is not None else ""
+
+
+def queue_in(
+    ctx: Context,
+    session: Session,
+    customer_id: uuid.UUID,
+    kind: str,
+    variables: dict[str, Any],
+    *,
+    key: str,
+    when: datetime | None = None,
+) -> Message | None:
+    """A message of this kind to the member, in the caller's transaction.
+
+    Nothing when no provider is connected, the trigger is off, or the member cannot receive
+    anything (withdrawn, erased, no phone); the same key twice is the same message."""
+    if not configured(ctx):
+        return None
+    spec = KINDS[kind]
+    chosen = trigger(ctx, kind)
+    if not chosen["on"]:
+        return None
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.status != "active" or not customer.phone:
+        return None
+    existing = session.scalars(select(Message).where(Message.idempotency_key == key)).first()
+    if existing is not None:
+        return existing
+    now = ctx.now()
+    values = {
+        "상점": _store_name(ctx, session),
+        "이름": customer.name or "고객",
+        **{name: str(value) for name, value in variables.items()},
+    }
+    message = Message(
+        customer_id=customer.id,
+        kind=kind,
+        channel=ALIMTALK if spec.purpose == INFO else SMS,
+        purpose=spec.purpose,
+        template=chosen["template"],
+        variables=json.dumps(values, ensure_ascii=False),
+        text=render(chosen["template"], values),
+        status="queued",
+        send_after=when or now,
+        attempts=0,
+        idempotency_key=key,
+        created_at=now,
+        register_id=ctx.register_id,
+    )
+    session.add(message)
+    return message
+
+
+# --- the triggers: one call each from the use cases ----------------------------------------
+
+
+def after_sale(
+    ctx: Context,
+    session: Session,
+    sale_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    earned: int,
+    points: int,
+    stamps_earned: int,
+    cards: StampCards,
+) -> None:
+    """A sale's receipt of points, and "your reward is ready" when it completed a card."""
+    if not configured(ctx):
+        return
+    if earned > 0:
+        values = {"적립": f"{earned:,}", "포인트": f"{points:,}"}
+        queue_in(ctx, session, customer_id, "points_earned", values, key=f"earned:{sale_id}")
+    if stamps_earned > cards.filled and cards.ready:
+        values = {"보상": cards.ready[-1].reward}
+        queue_in(ctx, session, customer_id, "stamp_ready", values, key=f"stamps:{sale_id}")
+
+
+class IssuedCoupon(Protocol):
+    @property
+    def customer_id(self) -> uuid.UUID: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def valid_until(self) -> datetime: ...
+
+
+def coupon_issued(ctx: Context, session: Session, coupon: IssuedCoupon, kind: str) -> None:
+    """A coupon given by the owner (informational) or by the win-back (an advertisement)."""
+    if not configured(ctx):
+        return
+    last_day = ctx.local(coupon.valid_until - timedelta(microseconds=1)).date()
+    values = {"쿠폰": coupon.code, "기한": f"{last_day.month}월 {last_day.day}일"}
+    queue_in(ctx, session, coupon.customer_id, kind, values, key=f"{kind}:{coupon.code}")
+
+
+def birthday(ctx: Context, session: Session, customer_id: uuid.UUID, year: int, bonus: int) -> None:
+    """The birthday gift (an advertisement: it goes only with consent, never at night)."""
+    values = {"보너스": f"{bonus:,}"}
+    queue_in(ctx, session, customer_id, "birthday", values, key=f"birthday:{customer_id}:{year}")
+
+
+REMINDERS = ((30, "points_expiring_30"), (7, "points_expiring_7"))
+
+
+def expiry_reminders(ctx: Context, session: Session, now: datetime, since: datetime | None) -> int:
+    """Points expiring in 30 and in 7 days: for lots whose expiry entered that horizon since
+    the last daily run (or in the last day), once per member and day."""
+    if not configured(ctx):
+        return 0
+    start = since if since is not None and since < now else now - timedelta(days=1)
+    queued = 0
+    for days, kind in REMINDERS:
+        if not trigger(ctx, kind)["on"]:
+            continue
+        low, high = start + timedelta(days=days), now + timedelta(days=days)
+        e = LedgerEntry
+        lot = e.expires_at.is_not(None)
+        rows = session.execute(
+            select(
+                e.customer_id,
+                func.coalesce(func.sum(case((lot, 0), else_=-e.points)), 0),
+                func.coalesce(func.sum(case((lot & (e.expires_at <= low), e.points), else_=0)), 0),
+                func.coalesce(func.sum(case((lot & (e.expires_at <= high), e.points), else_=0)), 0),
+            )
+            .join(Customer, Customer.id == e.customer_id)
+            .where(
+                Customer.status == "active",
+                e.customer_id.in_(
+                    select(LedgerEntry.customer_id).where(
+                        LedgerEntry.expires_at > low,
+                        LedgerEntry.expires_at <= high,
+                        LedgerEntry.points > 0,
+                    )
+                ),
+            )
+            .group_by(e.customer_id)
+        ).all()
+        day = ctx.local_date(high)
+        for customer_id, consumed, by_low, by_high in rows:
+            used = max(0, int(consumed))
+            amount = remaining_to_expire(max(0, int(by_high)), used) - remaining_to_expire(
+                max(0, int(by_low)), used
+            )
+            if amount <= 0:
+                continue
+            values = {"소멸": f"{amount:,}", "날짜": f"{day.month}월 {day.day}일"}
+            key = f"{kind}:{customer_id}:{day.isoformat()}"
+            if queue_in(ctx, session, customer_id, kind, values, key=key) is not None:
+                queued += 1
+    return queued
+
+
+# --- the rules, when sending -----------------------------------------------------------
+
+MaySend = Callable[..., tuple[bool, datetime | None, str | None]]
+
+
+def _consent_rule() -> MaySend:
+    """app.services.consents.may_send (helper "consent"), or the rule it replaces."""
+    try:
+        module = importlib.import_module("app.services.consents")
+    except ImportError:
+        return _may_send_fallback
+    found: MaySend = module.may_send
+    return found
+
+
+def _may_send_fallback(
+    ctx: Context,
+    session: Session,
+    customer_id: uuid.UUID,
+    channel: str,
+    purpose: str,
+    when: datetime,
+) -> tuple[bool, datetime | None, str | None]:
+    """Before per-channel consent exists: information to active members; advertising only
+    with a current marketing consent, and at night (21:00-08:00) held until the morning."""
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.status != "active":
+        return False, None, "member_gone"
+    if purpose == INFO:
+        return True, None, None
+    consent = customer.marketing_consent_at
+    months = int(ctx.settings.get("marketing_renewal_months", 24))
+    if consent is None or consent < when - timedelta(days=months * 365 // 12):
+        return False, None, "no_ad_consent"
+    until = quiet_until(ctx.local(when), *NIGHT)
+    if until is not None:
+        return False, until, "night"
+    return True, None, None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # ok, held, refused
+    reason: str | None = None
+    until: datetime | None = None
+    text: str = ""
+    channel: str = ""
+
+
+def check_rules(ctx: Context, session: Session, message: Message, now: datetime) -> Verdict:
+    """Whether this message may go now, later (held) or never (refused), with its final text."""
+    customer = session.get(Customer, message.customer_id)
+    if customer is None or customer.status != "active" or not customer.phone:
+        return Verdict("refused", "member_gone")
+    channel = message.channel
+    body = render(message.template, json.loads(message.variables))
+    if message.purpose == AD:
+        channel = SMS if channel == ALIMTALK else channel  # 알림톡 carries no advertising
+        optout = str(rules(ctx)["optout"] or "")
+        if not is_free_number(optout):
+            return Verdict("refused", "no_optout")
+        store = _store_name(ctx, session)
+        text = ad_text(body, store, optout)
+        if not is_proper_ad(text, store, optout):
+            return Verdict("refused", "ad_form")
+    else:
+        if carries_ad(body):
+            return Verdict("refused", "info_has_ad")
+        text = body
+    allowed, hold, reason = _consent_rule()(
+        ctx, session, customer.id, channel, message.purpose, now
+    )
+    if not allowed:
+        if hold is not None:
+            return Verdict("held", reason, hold)
+        return Verdict("refused", reason or "no_consent")
+    setting = rules(ctx)
+    try:
+        quiet = parse_quiet(str(setting["quiet"] or ""))
+    except ValueError:
+        quiet = None
+    if quiet is not None:
+        until = quiet_until(ctx.local(now), *quiet)
+        if until is not None:
+            return Verdict("held", "quiet_hours", until)
+    held = _over_cap(session, customer.id, now, timedelta(days=1), int(setting["cap_day"]), None)
+    if held is None and message.purpose == AD:
+        held = _over_cap(session, customer.id, now, timedelta(days=30), int(setting["cap_ads"]), AD)
+    if held is not None:
+        return Verdict("held", "cap", held)
+    return Verdict("ok", text=text, channel=channel)
+
+
+def _over_cap(
+    session: Session,
+    customer_id: uuid.UUID,
+    now: datetime,
+    window: timedelta,
+    cap: int,
+    purpose: str | None,
+) -> datetime | None:
+    """When the member may get one more (the oldest in the window leaves it), if capped now."""
+    stmt = select(Message.sent_at).where(
+        Message.customer_id == customer_id,
+        Message.status.in_(("sent", "fell_back", "sending")),
+        Message.sent_at > now - window,
+    )
+    if purpose is not None:
+        stmt = stmt.where(Message.purpose == purpose)
+    sent = sorted(s for s in session.scalars(stmt) if s is not None)
+    if len(sent) < cap:
+        return None
+    return sent[len(sent) - cap] + window
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageLine:
+    """One message as the log and `send-due` show it."""
+
+    id: uuid.UUID
+    member_id: uuid.UUID
+    kind: str
+    channel: str
+    purpose: str
+    status: str
+    send_after: datetime
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+    cost_won: int | None
+    text: str
+
+
+def _line(m: Message) -> MessageLine:
+    return MessageLine(
+        m.id,
+        m.customer_id,
+        m.kind,
+        m.channel,
+        m.purpose,
+        m.status,
+        m.send_after,
+        m.attempts,
+        m.created_at,
+        m.sent_at,
+        m.last_error,
+        m.cost_won,
+        m.text,
+    )
+
+
+@dataclass(frozen=True)
+class SendReport:
+    messages: list[MessageLine]  # each message this run touched, as it is after it
+    offline: bool  # the provider did not answer: the rest stays queued
+
+    @property
+    def sent(self) -> int:
+        return sum(1 for m in self.messages if m.status in ("sent", "fell_back"))
+
+
+def recover(ctx: Context) -> int:
+    """Messages a crash left "sending" go back to the queue (looked up before any resend)."""
+    now = ctx.now()
+    with ctx.db.write() as session:
+        result = session.execute(
+            update(Message)
+            .where(Message.status == "sending", Message.claimed_at < now - LEASE)
+            .values(status="queued", send_after=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def send_due(ctx: Context, provider: Provider | None = None, *, limit: int = BATCH) -> SendReport:
+    """Send what is due, one message at a time; stop at the first sign of being offline."""
+    provider = provider or provider_of(ctx)
+    if provider is None:
+        raise Refused("messages.no_provider")
+    recover(ctx)
+    now = ctx.now()
+    with ctx.db.read() as session:
+        due = list(
+            session.scalars(
+                select(Message.id)
+                .where(Message.status.in_(WAITING), Message.send_after <= now)
+                .order_by(Message.send_after, Message.id)
+                .limit(limit)
+            )
+        )
+    touched: list[MessageLine] = []
+    for message_id in due:
+        line, offline = _send_one(ctx, provider, message_id)
+        if line is not None:
+            touched.append(line)
+        if offline:
+            return SendReport(touched, True)
+    return SendReport(touched, False)
+
+
+def _send_one(
+    ctx: Context, provider: Provider, message_id: uuid.UUID
+) -> tuple[MessageLine | None, bool]:
+    now = ctx.now()
+    with ctx.db.write() as session:
+        claimed = session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status.in_(WAITING))
+            .values(status="sending", claimed_at=now)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            return None, False  # another worker took it
+        message = session.get(Message, message_id)
+        assert message is not None
+        verdict = check_rules(ctx, session, message, now)
+        if verdict.status != "ok":
+            message.status = "held" if verdict.status == "held" else "refused"
+            message.last_error = verdict.reason
+            message.claimed_at = None
+            if verdict.until is not None:
+                message.send_after = verdict.until
+            return _line(message), False
+        message.attempts += 1
+        message.text, message.channel = verdict.text, verdict.channel
+        customer = session.get(Customer, message.customer_id)
+        assert customer is not None and customer.phone is not None
+        variables = json.loads(message.variables)
+        outgoing = Outgoing(
+            key=message.idempotency_key,
+            to=customer.phone,
+            channel=message.channel,
+            text=message.text,
+            fallback_text=message.text,
+            template_id=trigger(ctx, message.kind)["template_id"],
+            variables=variables,
+            subject=variables.get("상점") or None,
+        )
+        tried_before, created = message.attempts > 1, message.created_at
+    try:
+        result = provider.find(outgoing, created) if tried_before else None
+        if result is None:
+            result = provider.send(outgoing)
+    except Unreachable as exc:
+        return _finish(ctx, message_id, None, f"unreachable: {exc}"[:300]), True
+    except Rejected as exc:
+        return _finish(ctx, message_id, Result("failed", error=str(exc)[:300]), None), False
+    return _finish(ctx, message_id, result, None), False
+
+
+def _finish(
+    ctx: Context, message_id: uuid.UUID, result: Result | None, retry: str | None
+) -> MessageLine:
+    now = ctx.now()
+    with ctx.db.write() as session:
+        message = session.get(Message, message_id)
+        assert message is not None
+        message.claimed_at = None
+        if result is None:  # not answered: again later, or given up after many tries
+            message.last_error = retry
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = "failed"
+            else:
+                message.status, message.send_after = "queued", now + backoff(message.attempts)
+        else:
+            message.status = result.status
+            message.provider_message_id = result.provider_message_id
+            message.cost_won = result.cost_won
+            message.last_error = result.error
+            if result.channel:
+                message.channel = result.channel
+            if result.status in ("sent", "fell_back"):
+                message.sent_at = now
+        return _line(message)
+
+
+# --- what the owner sees ------------------------------------------------------------------
+
+
+def queue(ctx: Context) -> list[MessageLine]:
+    """Messages waiting (queued, held) or being sent, the next due first."""
+    with ctx.db.read() as session:
+        rows = session.scalars(
+            select(Message)
+            .where(Message.status.not_in(DONE))
+            .order_by(Message.send_after, Message.id)
+            .limit(1000)
+        )
+        return [_line(m) for m in rows]
+
+
+def log(ctx: Context, customer_id: uuid.UUID | None = None, limit: int = 200) -> list[MessageLine]:
+    """Messages, newest first: all of them, or one member's."""
+    with ctx.db.read() as session:
+        stmt = select(Message).order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
+        if customer_id is not None:
+            stmt = stmt.where(Message.customer_id == customer_id)
+        return [_line(m) for m in session.scalars(stmt)]
+
+
+def month_cost(ctx: Context, month: str) -> int:
+    """What the messages sent in a local month (YYYY-MM) cost, in won."""
+    with ctx.db.read() as session:
+        rows = session.execute(
+            select(Message.sent_at, Message.cost_won).where(Message.cost_won.is_not(None))
+        )
+        return sum(int(cost or 0) for at, cost in rows if at and ctx.month_of(at) == month)
+
+
+def waiting_count(ctx: Context) -> int:
+    with ctx.db.read() as session:
+        return int(
+            session.scalar(select(func.count(Message.id)).where(Message.status.in_(WAITING))) or 0
+        )
+
+
+def start_worker(ctx: Context, *, idle_seconds: float = 10.0) -> MessageWorker | None:
+    """The counter's background sender, when a provider is connected (else None)."""
+    if not configured(ctx):
+        return None
+    return MessageWorker(lambda: send_due(ctx), idle_seconds=idle_seconds).start()
