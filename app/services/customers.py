@@ -16,6 +16,7 @@ from app.db.models import (
     Customer,
     LedgerEntry,
     MembershipCard,
+    Message,
     Redemption,
     Sale,
     TierChange,
@@ -774,6 +775,16 @@ def forget_person(
         update(MembershipCard)
         .where(MembershipCard.customer_id == customer.id, MembershipCard.status == "active")
         .values(status="revoked", revoked_at=now)
+    )
+    # the messages written to them held their name and numbers: the texts go, the log stays,
+    # and nothing still waiting is sent
+    session.execute(
+        update(Message).where(Message.customer_id == customer.id).values(text="", variables="{}")
+    )
+    session.execute(
+        update(Message)
+        .where(Message.customer_id == customer.id, Message.status.in_(("queued", "held")))
+        .values(status="refused", last_error=status)
     )
     bump(ctx, session, now, members_erased=1, **{f"tier:{customer.tier_code}": -1})
 

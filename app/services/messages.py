@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import uuid
@@ -39,7 +38,6 @@ from app.domain.messages import (
     KINDS,
     MAX_ATTEMPTS,
     MAX_TEMPLATE,
-    NIGHT,
     SMS,
     WAITING,
     ad_text,
@@ -381,38 +379,10 @@ MaySend = Callable[..., tuple[bool, datetime | None, str | None]]
 
 
 def _consent_rule() -> MaySend:
-    """app.services.consents.may_send (helper "consent"), or the rule it replaces."""
-    try:
-        module = importlib.import_module("app.services.consents")
-    except ImportError:
-        return _may_send_fallback
-    found: MaySend = module.may_send
-    return found
+    """The consent rule: app.services.consents.may_send (per channel, purpose and night)."""
+    from app.services.consents import may_send
 
-
-def _may_send_fallback(
-    ctx: Context,
-    session: Session,
-    customer_id: uuid.UUID,
-    channel: str,
-    purpose: str,
-    when: datetime,
-) -> tuple[bool, datetime | None, str | None]:
-    """Before per-channel consent exists: information to active members; advertising only
-    with a current marketing consent, and at night (21:00-08:00) held until the morning."""
-    customer = session.get(Customer, customer_id)
-    if customer is None or customer.status != "active":
-        return False, None, "member_gone"
-    if purpose == INFO:
-        return True, None, None
-    consent = customer.marketing_consent_at
-    months = int(ctx.settings.get("marketing_renewal_months", 24))
-    if consent is None or consent < when - timedelta(days=months * 365 // 12):
-        return False, None, "no_ad_consent"
-    until = quiet_until(ctx.local(when), *NIGHT)
-    if until is not None:
-        return False, until, "night"
-    return True, None, None
+    return may_send
 
 
 @dataclass(frozen=True)

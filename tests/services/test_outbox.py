@@ -260,7 +260,8 @@ def test_a_withdrawn_member_receives_nothing(shop: Any, standin: SolapiStandIn) 
     sales.record_sale(shop, who, 12000)
     withdraw_customer(shop, who)
     messages.send_due(shop)
-    assert [(m.status, m.last_error) for m in rows(shop)] == [("refused", "member_gone")]
+    # stopped when they left (not only when sending), and the text with their name is gone
+    assert [(m.status, m.last_error, m.text) for m in rows(shop)] == [("refused", "withdrawn", "")]
     assert standin.accepted == []
 
 
@@ -269,7 +270,9 @@ def test_an_erased_member_receives_nothing(shop: Any, standin: SolapiStandIn) ->
     sales.record_sale(shop, who, 12000)
     customers.erase_customer(shop, who)
     messages.send_due(shop)
-    assert rows(shop)[0].status == "refused" and standin.accepted == []
+    (gone,) = rows(shop)
+    assert gone.status == "refused" and standin.accepted == []
+    assert gone.text == "" and gone.variables == "{}"  # no copy of the person left in the log
 
 
 def _winback(ctx: Any, who: Any) -> None:
@@ -314,7 +317,7 @@ def test_an_ad_at_night_is_held_until_eight(shop: Any, standin: SolapiStandIn) -
     _winback(shop, member(shop, marketing_consent=True))
     messages.send_due(shop)
     (ad,) = rows(shop)
-    assert ad.status == "held" and ad.last_error == "night"
+    assert ad.status == "held" and ad.last_error == "night_hold"
     assert ad.send_after == datetime(2026, 3, 12, 23, 0, tzinfo=UTC)  # 08:00 in Seoul
     shop.fixed_now = datetime(2026, 3, 12, 23, 0, tzinfo=UTC)
     messages.send_due(shop)
