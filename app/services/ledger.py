@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -58,14 +59,19 @@ def _balances_statement() -> Select[*tuple[Any, ...]]:
 
 
 # Built once: the counter asks for balances on every lookup and every action.
-_BALANCES = _balances_statement()
+BALANCES_STATEMENT = _balances_statement()
 
 
 def balances(session: Session, customer_id: uuid.UUID, now: datetime) -> Balances:
     """Balances and FIFO expiry from one pass over the customer's ledger index."""
     row = session.execute(
-        _BALANCES, {"customer_id": customer_id, "now": now, "soon": now + EXPIRING_SOON}
+        BALANCES_STATEMENT, {"customer_id": customer_id, "now": now, "soon": now + EXPIRING_SOON}
     ).one()
+    return balances_from_row(row)
+
+
+def balances_from_row(row: Sequence[Any]) -> Balances:
+    """Balances from the five sums of BALANCES_STATEMENT."""
     return _from_sums(*(int(v) for v in row))
 
 
