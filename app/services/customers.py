@@ -149,6 +149,19 @@ def usable_customer(session: Session, customer_id: uuid.UUID) -> Customer:
     return _by_id(session, customer_id)
 
 
+def lock_usable_customer(session: Session, customer_id: uuid.UUID) -> Customer:
+    """usable_customer and lock_customer in one statement: the row a write acts on."""
+    customer = session.scalars(_LOCKED_CUSTOMER, {"id": customer_id}).one_or_none()
+    if customer is None:
+        raise Refused("customer.not_found", query=str(customer_id))
+    return _usable(customer)
+
+
+_LOCKED_CUSTOMER = (
+    select(Customer).where(Customer.id == bindparam("id", type_=Uuid())).with_for_update()
+)
+
+
 def _by_id(session: Session, customer_id: uuid.UUID) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:

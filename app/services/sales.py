@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.figures import bump_rows
 from app.db.locks import lock_customer
 from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
 from app.domain.earning import compute_earning
@@ -19,16 +20,23 @@ from app.domain.slip import SlipData
 from app.domain.tiers import promotion_after_sale
 from app.services.audit_chain import audit
 from app.services.context import Context
-from app.services.customers import CustomerStatus, status_of, usable_customer, window_spend
-from app.services.figures import bump, mark_active
+from app.services.customers import (
+    CustomerStatus,
+    lock_usable_customer,
+    status_of,
+    window_spend,
+)
+from app.services.figures import activity_of, bump, figure_rows
 from app.services.ledger import (
     append_entry,
     balances,
+    ledger_sums,
     lot_expiry,
     settle_expiry,
+    settle_expiry_in,
     void_entries,
 )
-from app.services.program import current_program
+from app.services.program import program_state
 from app.services.slips import sale_slip
 from app.services.stamps import stamp_cards
 
@@ -70,11 +78,10 @@ def record_sale(
     """One purchase: one transaction that also returns the customer after it (and the slip)."""
     check_sale_input(amount, items)
     with ctx.db.write() as session:
-        customer = usable_customer(session, customer_id)
         return record_sale_in(
             ctx,
             session,
-            customer.id,
+            customer_id,
             amount,
             items,
             ctx.now(),
@@ -94,10 +101,17 @@ def record_sale_in(
     with_status: bool = False,
     with_slip: bool = False,
 ) -> SaleResult:
+    """The sale, its points and stamps, the figures and the tier, inside the caller's transaction.
+
+    Each thing is read once: the customer (locked, checked usable), the ledger's sums (carried
+    forward over the entries written here), the program (cached until a version is added)
+    and the tier window's spend after the sale. The rows are written in one flush and the
+    month's figures in one statement."""
     check_sale_input(amount, items)
-    customer = lock_customer(session, customer_id)
-    settle_expiry(ctx, session, customer.id, now)
-    version_id, program = current_program(session)
+    customer = lock_usable_customer(session, customer_id)
+    sums = ledger_sums(session, customer.id, now)
+    state = program_state(session)
+    program = state.program
     earning = compute_earning(
         program,
         amount=amount,
@@ -105,6 +119,8 @@ def record_sale_in(
         tier_code=customer.tier_code,
         local_time=ctx.local(now),
     )
+    figures: Counter[str] = Counter(visits=1, sales_amount=amount)
+    sums = settle_expiry_in(ctx, session, customer.id, sums, figures)
     sale = Sale(
         customer_id=customer.id,
         occurred_at=now,
@@ -112,11 +128,11 @@ def record_sale_in(
         items=items,
         store_id=ctx.store_id,
         staff_id=ctx.staff_id,
-        program_version_id=version_id,
+        program_version_id=state.version_id,
         register_id=ctx.register_id,
     )
     session.add(sale)
-    session.flush()
+    session.flush()  # with the expire entry if any; the sale before the entries that name it
     expires = lot_expiry(ctx, program, now)
     if earning.base_points or earning.stamps:
         append_entry(
@@ -130,7 +146,9 @@ def record_sale_in(
             expires_at=expires,
             sale_id=sale.id,
             reason="purchase",
+            figures=figures,
         )
+        sums = sums.plus(earning.base_points, earning.stamps, expires)
     if earning.campaign_points:
         append_entry(
             ctx,
@@ -142,12 +160,15 @@ def record_sale_in(
             expires_at=expires,
             sale_id=sale.id,
             reason="campaign: " + ", ".join(earning.campaigns),
+            figures=figures,
         )
-    bump(ctx, session, now, visits=1, sales_amount=amount)
-    mark_active(ctx, session, customer, now)
+        sums = sums.plus(earning.campaign_points, 0, expires)
     if ctx.token is not None:  # the sale row names the owner who made the token; this, the token
         audit(ctx, session, "sale.record", target=sale.id, detail={"amount": amount})
-    session.flush()
+    # the entries go in with the month's activity (its INSERT flushes them), then the figures
+    activity = activity_of(ctx, session, customer, now)
+    bump_rows(session, figure_rows(ctx, now, figures) + activity)
+    # the sale is written
 
     promoted_from = None
     spend = window_spend(ctx, session, program, customer.id, now)
@@ -155,8 +176,8 @@ def record_sale_in(
     if new_tier is not None:
         promoted_from = customer.tier_code
         change_tier(ctx, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
-    bal = balances(session, customer.id, now)
-    cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program)
+    bal = sums.balances()
+    cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program, state=state)
     status = (
         status_of(ctx, session, customer, now, program=program, bal=bal, spend=spend, cards=cards)
         if with_status or with_slip
