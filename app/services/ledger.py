@@ -241,9 +241,16 @@ def settle_expiry_in(
 
 
 def void_entries(
-    ctx: Context, session: Session, entries: list[LedgerEntry], at: datetime, reason: str
+    ctx: Context,
+    session: Session,
+    entries: list[LedgerEntry],
+    at: datetime,
+    reason: str,
+    figures: Counter[str] | None = None,
 ) -> tuple[int, int]:
-    """Reverse each entry by a new one pointing at it; returns the points and stamps moved."""
+    """Reverse each entry by a new one pointing at it; returns the points and stamps moved.
+
+    With `figures`, the additions to the month's figures go there (as append_entry's)."""
     points = stamps = 0
     for entry in entries:
         append_entry(
@@ -260,6 +267,7 @@ def void_entries(
             reverses=entry,
             sale_id=entry.sale_id,
             redemption_id=entry.redemption_id,
+            figures=figures,
         )
         points -= entry.points
         stamps -= entry.stamps

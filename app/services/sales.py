@@ -28,11 +28,11 @@ from app.services.customers import (
 )
 from app.services.figures import activity_of, bump, figure_rows
 from app.services.ledger import (
+    Balances,
     append_entry,
     balances,
     ledger_sums,
     lot_expiry,
-    settle_expiry,
     settle_expiry_in,
     void_entries,
 )
@@ -288,16 +288,16 @@ def void_action(ctx: Context, action_id: str) -> VoidResult:
         if sale is not None:
             ctx.require("refund")
             check_may_void(ctx, sale.staff_id, sale.occurred_at, now)
-            result = _void_sale(ctx, session, sale, now)
+            result, bal = _void_sale(ctx, session, sale, now)
         elif redemption is not None:
             ctx.require("void_redemption")  # not a refund: a POS token may not
             check_may_void(ctx, redemption.staff_id, redemption.occurred_at, now)
-            result = _void_redemption(ctx, session, redemption, now)
+            result, bal = _void_redemption(ctx, session, redemption, now), None
         else:
             raise Refused("void.not_found", id=action_id)
-        customer = session.get(Customer, result.customer_id)
+        customer = session.get(Customer, result.customer_id)  # locked: no statement
         assert customer is not None
-        return replace(result, status=status_of(ctx, session, customer, now))
+        return replace(result, status=status_of(ctx, session, customer, now, bal=bal))
 
 
 def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:
@@ -311,7 +311,10 @@ def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:
     )
 
 
-def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> VoidResult:
+def _void_sale(
+    ctx: Context, session: Session, sale: Sale, now: datetime
+) -> tuple[VoidResult, Balances]:
+    """The void, and the balances after it (the ledger's sums read once, carried forward)."""
     if sale.reverses_id is not None:
         raise Refused("void.is_void")
     if session.scalars(select(Sale.id).where(Sale.reverses_id == sale.id)).first():
@@ -323,9 +326,12 @@ def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> Voi
         # part of it went back through the POS: the rest goes back the same way (its cancel)
         raise Refused("void.refunded")
     customer = lock_customer(session, sale.customer_id)
-    settle_expiry(ctx, session, customer.id, now)
+    figures: Counter[str] = Counter(visits=-1, sales_amount=-sale.amount)
+    sums = settle_expiry_in(
+        ctx, session, customer.id, ledger_sums(session, customer.id, now), figures
+    )
     entries = [e for e in _entries_of(session, sale_id=sale.id) if e.kind != "void"]
-    bal = balances(session, customer.id, now)
+    bal = sums.balances()
     points_back = sum(e.points for e in entries)
     stamps_back = sum(e.stamps for e in entries)
     if points_back > bal.points:
@@ -345,13 +351,17 @@ def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> Voi
     )
     session.add(reversal)
     session.flush()
-    points, stamps = void_entries(ctx, session, entries, now, reason=f"void sale {sale.id}")
+    points, stamps = void_entries(
+        ctx, session, entries, now, reason=f"void sale {sale.id}", figures=figures
+    )
+    for entry in entries:
+        sums = sums.plus(-entry.points, -entry.stamps, entry.expires_at)
     # a POS sale voided at the counter (given to the wrong member) waits for its member again
     waiting = session.scalars(select(PosSale).where(PosSale.sale_id == sale.id)).first()
     if waiting is not None:
         waiting.status, waiting.customer_id, waiting.sale_id = "pending", None, None
         waiting.tier_code = waiting.posted_at = None
-    bump(ctx, session, now, visits=-1, sales_amount=-sale.amount)
+    bump(ctx, session, now, **figures)
     # the tier this sale brought goes back with it
     promotion = session.scalars(
         select(TierChange).where(TierChange.sale_id == sale.id, TierChange.reason == "sale")
@@ -366,10 +376,11 @@ def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> Voi
         detail={"customer": str(customer.id), "amount": sale.amount},
     )
     session.flush()
-    after = balances(session, customer.id, now)
-    return VoidResult(
+    after = sums.balances()
+    result = VoidResult(
         sale.id, "sale", customer.id, points, stamps, after.points, after.stamps, customer.tier_code
     )
+    return result, after
 
 
 def _void_redemption(

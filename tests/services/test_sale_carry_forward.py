@@ -109,3 +109,28 @@ def test_a_sale_takes_twelve_statements(sqlite_ctx: Context) -> None:
     event.listen(ctx.db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     sales.record_sale(ctx, who, 5000)
     assert len(statements) == 12, "\n".join(statements)
+
+
+def test_a_redemption_and_a_void_return_what_a_fresh_read_gives(ctx: Context) -> None:
+    set_program(ctx, points={"expiry_months": 1})
+    who = customers.enroll(ctx, "010-5555-0004").id
+    start = ctx.now()
+    sales.record_sale(ctx, who, 200_000)
+    ctx.fixed_now = start + timedelta(days=20)
+    kept = sales.record_sale(ctx, who, 100_000)
+    ctx.fixed_now = start + timedelta(days=40)  # the first lot has expired, unwritten
+    undone = sales.record_sale(ctx, who, 150_000)
+    voided = sales.void_action(ctx, str(undone.sale_id))
+    assert voided.status == orm_status(ctx, who)
+    assert (voided.points, voided.stamps) == (voided.status.points, voided.status.stamps)  # type: ignore[union-attr]
+    ctx.fixed_now = start + timedelta(days=45)  # the second lot is due within 30 days
+    used = redemptions.redeem_points(ctx, who, 1000)
+    assert used.status == orm_status(ctx, who)
+    assert used.status is not None and used.status.points_expiring_30d > 0
+    assert used.points == used.status.points
+    undo = sales.void_action(ctx, str(used.redemption_id))
+    assert undo.status == orm_status(ctx, who)
+    ctx.fixed_now = start + timedelta(days=47)
+    voided = sales.void_action(ctx, str(kept.sale_id))
+    assert voided.status == orm_status(ctx, who)
+    assert voided.points == 0
