@@ -206,14 +206,17 @@ class Match:
 
 
 def last_visits_of_many(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
-    """Each member's last purchase (voided ones and their voids left out), in one query."""
-    voided = select(Sale.reverses_id).where(Sale.reverses_id.is_not(None))
+    """Each member's last purchase (voided ones and their voids left out), in one query.
+
+    As recent_visits: purchases are the rows of a positive amount (voids and refunds are
+    negative), through the customer's index; `reverses_id IS NULL` made SQLite walk the
+    unique index of reverses_id over every sale of the shop (143 ms at 100,000 members)."""
     rows = session.execute(
         select(Sale.customer_id, func.max(Sale.occurred_at))
         .where(
             Sale.customer_id.in_(ids),
-            Sale.reverses_id.is_(None),
-            Sale.id.not_in(voided),
+            Sale.amount > 0,
+            ~exists().where(_VOID.reverses_id == Sale.id),
         )
         .group_by(Sale.customer_id)
     )

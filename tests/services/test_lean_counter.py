@@ -200,3 +200,21 @@ def test_lean_rows_have_the_orm_types(shop: Any) -> None:
     assert record.enrolled_at.tzinfo is UTC
     assert record.birthday == date(1990, 3, 5)
     assert isinstance(record.marketing_consent_at, datetime)
+
+
+def test_the_last_visits_of_many_matches_go_by_each_customers_index(sqlite_ctx: Context) -> None:
+    """`reverses_id IS NULL` had SQLite walk every sale of the shop (143 ms at 100k members)."""
+    ctx = sqlite_ctx
+    for n in range(3):
+        who = customers.enroll(ctx, f"010-7{n}00-2468").id
+        sales.record_sale(ctx, who, 5000)
+    seen: list[tuple[str, Any]] = []
+    event.listen(ctx.db.engine, "before_cursor_execute", lambda *a: seen.append((a[2], a[3])))
+    _, matches = customers.find_for_counter(ctx, "2468")
+    assert len(matches) == 3 and all(m.last_visit is not None for m in matches)
+    (statement, parameters) = next((s, p) for s, p in seen if "max(sales.occurred_at)" in s)
+    with ctx.db.read() as session:
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        plan = [row[3] for row in driver.execute("EXPLAIN QUERY PLAN " + statement, parameters)]
+    assert plan[0].startswith("SEARCH sales USING INDEX ix_sales_customer_time"), plan
