@@ -123,11 +123,49 @@ def main() -> None:
         for _ in range(args.repeat):
             counter_sale(ctx, rng.choice(ids), rng.randrange(1, 60) * 1000)
         counts.on = False
+        api = "ids, one call" if _new_api() else "WHO strings, sale + status + slip"
+        print(f"one counter sale ({api}), mean of {args.repeat}:")
+        for key in ("transactions", "statements", "program reads", "balance sums"):
+            print(f"  {key:14} {counts.figures[key] / args.repeat:g}")
+        if _new_api():
+            print(f"statements of one use case (issue 17), mean of {args.repeat}:")
+            print(f"  {'':24} {'statements':>10} {'program reads':>14} {'balance sums':>13}")
+            for name, figures in use_cases(ctx, ids, counts, args.repeat, rng).items():
+                line = (figures[k] / args.repeat for k in ("statements", PROGRAM_READS, SUMS))
+                print(f"  {name:24} {next(line):10g} {next(line):14g} {next(line):13g}")
         ctx.close()
-    api = "ids, one call" if _new_api() else "WHO strings, sale + status + slip"
-    print(f"one counter sale ({api}), mean of {args.repeat}:")
-    for key in ("transactions", "statements", "program reads", "balance sums"):
-        print(f"  {key:14} {counts.figures[key] / args.repeat:g}")
+
+
+PROGRAM_READS, SUMS = "program reads", "balance sums"
+
+
+def use_cases(ctx, ids, counts, repeat, rng):  # type: ignore[no-untyped-def]
+    """A sale, a points redemption and a void, each counted alone (BEGIN counted, COMMIT not)."""
+    import uuid
+
+    from app.services import redemptions
+
+    out = {}
+    for name in ("sale (record_sale)", "redemption (points)", "void of a sale"):
+        totals: Counter[str] = Counter()
+        for _ in range(repeat):
+            who = uuid.UUID(rng.choice(ids))
+            if name.startswith("redemption"):
+                sales.record_sale(ctx, who, 100_000)  # enough points to spend
+            if name.startswith("void"):
+                sale_id = sales.record_sale(ctx, who, 30_000).sale_id
+            counts.figures.clear()
+            counts.on = True
+            if name.startswith("sale"):
+                sales.record_sale(ctx, who, rng.randrange(1, 60) * 1000)
+            elif name.startswith("redemption"):
+                redemptions.redeem_points(ctx, who, 1000)
+            else:
+                sales.void_action(ctx, str(sale_id))
+            counts.on = False
+            totals.update(counts.figures)
+        out[name] = totals
+    return out
 
 
 if __name__ == "__main__":

@@ -124,7 +124,13 @@ class Phone:
         return "-".join(groups)
 
 
+# ASCII whitespace as str.isspace() has it (with the information separators 0x1c..0x1f)
+_ASCII_SPACES = {code: " " for code in range(128) if chr(code).isspace()}
+
+
 def _normalize(text: str) -> str:
+    if text.isascii():  # what a keyboard or a scanner types: NFKC and the dashes change nothing
+        return text.translate(_ASCII_SPACES).strip()
     for ch in text:
         if ch.isnumeric() and not plain_digits_only(ch):  # NFKC would read "⁸" as 8
             raise Refused("phone.invalid_chars", char=ch)
@@ -134,15 +140,15 @@ def _normalize(text: str) -> str:
     return "".join(" " if ch.isspace() else ch for ch in text).strip()
 
 
+_PLAIN_NUMBER = re.compile(r"\+?[0-9 \-.()]*")
+_NOT_DIGITS = {ord(ch): None for ch in "+" + "".join(_SEPARATORS)}
+
+
 def _national_digits(text: str) -> str:
     """Digits of the national number, after checking characters and the country code."""
-    for i, ch in enumerate(text):
-        if ch.isascii() and ch.isdigit():
-            continue
-        if ch in _SEPARATORS or (ch == "+" and i == 0):
-            continue
-        raise Refused("phone.invalid_chars", char=ch)
-    digits = "".join(ch for ch in text if ch.isdigit())
+    # every character allowed at a glance; else the loop says which one is not
+    plain = _PLAIN_NUMBER.fullmatch(text)
+    digits = text.translate(_NOT_DIGITS) if plain else _checked_digits(text)
     if text.startswith("+"):
         if not digits.startswith("82"):
             raise Refused("phone.not_korean")
@@ -150,6 +156,16 @@ def _national_digits(text: str) -> str:
     if digits.startswith("82"):
         return _after_country_code(digits[2:])
     return digits
+
+
+def _checked_digits(text: str) -> str:
+    for i, ch in enumerate(text):
+        if ch.isascii() and ch.isdigit():
+            continue
+        if ch in _SEPARATORS or (ch == "+" and i == 0):
+            continue
+        raise Refused("phone.invalid_chars", char=ch)
+    return "".join(ch for ch in text if ch.isdigit())
 
 
 def _after_country_code(rest: str) -> str:

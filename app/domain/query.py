@@ -83,6 +83,8 @@ def jamo_to_qwerty(text: str) -> str:
 
 
 def _has_hangul(text: str) -> bool:
+    if text.isascii():  # a phone, a card, a name in Latin letters: the usual case, at once
+        return False
     return any(_is_hangul(ch) for ch in text)
 
 

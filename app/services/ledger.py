@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,14 +59,19 @@ def _balances_statement() -> Select[*tuple[Any, ...]]:
 
 
 # Built once: the counter asks for balances on every lookup and every action.
-_BALANCES = _balances_statement()
+BALANCES_STATEMENT = _balances_statement()
 
 
 def balances(session: Session, customer_id: uuid.UUID, now: datetime) -> Balances:
     """Balances and FIFO expiry from one pass over the customer's ledger index."""
     row = session.execute(
-        _BALANCES, {"customer_id": customer_id, "now": now, "soon": now + EXPIRING_SOON}
+        BALANCES_STATEMENT, {"customer_id": customer_id, "now": now, "soon": now + EXPIRING_SOON}
     ).one()
+    return balances_from_row(row)
+
+
+def balances_from_row(row: Sequence[Any]) -> Balances:
+    """Balances from the five sums of BALANCES_STATEMENT."""
     return _from_sums(*(int(v) for v in row))
 
 
@@ -153,27 +159,98 @@ def append_entry(
     return entry
 
 
+@dataclass(frozen=True)
+class LedgerSums:
+    """The five FIFO sums of one customer's ledger at `now` (BALANCES_STATEMENT's row).
+
+    A use case reads them once and carries them forward over the entries it writes
+    (`plus`), instead of summing the ledger again after writing."""
+
+    total: int
+    stamps: int
+    consumed: int  # minus the points of entries without an expiry (uses, expiries)
+    due_lots_now: int  # points of lots that expire by `now`
+    due_lots_soon: int  # ... by `now` + 30 days
+    now: datetime
+
+    def balances(self) -> Balances:
+        return _from_sums(
+            self.total, self.stamps, self.consumed, self.due_lots_now, self.due_lots_soon
+        )
+
+    def plus(self, points: int, stamps: int, expires_at: datetime | None) -> LedgerSums:
+        """The sums after one more entry of these points, stamps and expiry."""
+        if expires_at is None:  # a use or an expiry: consumption
+            return replace(
+                self,
+                total=self.total + points,
+                stamps=self.stamps + stamps,
+                consumed=self.consumed - points,
+            )
+        return replace(
+            self,
+            total=self.total + points,
+            stamps=self.stamps + stamps,
+            due_lots_now=self.due_lots_now + (points if expires_at <= self.now else 0),
+            due_lots_soon=self.due_lots_soon
+            + (points if expires_at <= self.now + EXPIRING_SOON else 0),
+        )
+
+
+def ledger_sums(session: Session, customer_id: uuid.UUID, now: datetime) -> LedgerSums:
+    row = session.execute(
+        BALANCES_STATEMENT, {"customer_id": customer_id, "now": now, "soon": now + EXPIRING_SOON}
+    ).one()
+    total, stamps, consumed, due_now, due_soon = (int(v) for v in row)
+    return LedgerSums(total, stamps, consumed, due_now, due_soon, now)
+
+
 def settle_expiry(ctx: Context, session: Session, customer_id: uuid.UUID, now: datetime) -> int:
     """Write what has expired (oldest first) before the customer's balance is used."""
-    due = balances(session, customer_id, now).due_now
-    if due > 0:
-        append_entry(
-            ctx,
-            session,
-            customer_id=customer_id,
-            kind="expire",
-            at=now,
-            points=-due,
-            reason="expired",
-        )
+    before = ledger_sums(session, customer_id, now)
+    settled = settle_expiry_in(ctx, session, customer_id, before)
+    if settled is not before:
         session.flush()
-    return due
+    return before.balances().due_now
+
+
+def settle_expiry_in(
+    ctx: Context,
+    session: Session,
+    customer_id: uuid.UUID,
+    sums: LedgerSums,
+    figures: Counter[str] | None = None,
+) -> LedgerSums:
+    """settle_expiry from sums already read: the expire entry (if any) and the sums after it.
+
+    The entry is added to the session, not flushed; with `figures`, its figures go there."""
+    due = sums.balances().due_now
+    if due <= 0:
+        return sums
+    append_entry(
+        ctx,
+        session,
+        customer_id=customer_id,
+        kind="expire",
+        at=sums.now,
+        points=-due,
+        reason="expired",
+        figures=figures,
+    )
+    return sums.plus(-due, 0, None)
 
 
 def void_entries(
-    ctx: Context, session: Session, entries: list[LedgerEntry], at: datetime, reason: str
+    ctx: Context,
+    session: Session,
+    entries: list[LedgerEntry],
+    at: datetime,
+    reason: str,
+    figures: Counter[str] | None = None,
 ) -> tuple[int, int]:
-    """Reverse each entry by a new one pointing at it; returns the points and stamps moved."""
+    """Reverse each entry by a new one pointing at it; returns the points and stamps moved.
+
+    With `figures`, the additions to the month's figures go there (as append_entry's)."""
     points = stamps = 0
     for entry in entries:
         append_entry(
@@ -190,6 +267,7 @@ def void_entries(
             reverses=entry,
             sale_id=entry.sale_id,
             redemption_id=entry.redemption_id,
+            figures=figures,
         )
         points -= entry.points
         stamps -= entry.stamps

@@ -5,34 +5,98 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
+from app.db.lean import Lean, LeanConnection
 from app.db.models import ProgramVersion, Staff
 from app.domain.program import DEFAULT_PROGRAM, DEFAULT_PROGRAM_JSON, Program
+from app.domain.stamp_cards import CardTerms, TermsTimeline, terms_timeline
 from app.services.audit_chain import audit
 from app.services.context import Context
 
 
 def current_program(session: Session) -> tuple[uuid.UUID, Program]:
-    row = session.execute(_NEWEST_PROGRAM).first()
-    if row is None:
-        return uuid.UUID(int=0), DEFAULT_PROGRAM
-    return row.id, _parse_program(row.document)
+    """The version in force and its program (cached until a version is added)."""
+    state = program_state(session)
+    return state.version_id, state.program
 
 
-_NEWEST_PROGRAM = (
-    select(ProgramVersion.id, ProgramVersion.document)
+@dataclass(frozen=True)
+class ProgramState:
+    """Every version of the program at one moment: the one in force, and each one's stamp terms."""
+
+    version_id: uuid.UUID  # the newest (UUID 0 before any is loaded)
+    program: Program
+    versions: dict[uuid.UUID, tuple[datetime, CardTerms]]  # stamp terms by version, for cards
+    timeline: TermsTimeline | None  # those terms by moment; None without versions
+
+
+_EMPTY = ProgramState(uuid.UUID(int=0), DEFAULT_PROGRAM, {}, None)
+_ALL = aliased(ProgramVersion)
+# Versions are only ever added: the newest one and how many there are say which set this is.
+_NEWEST_KEY = (
+    select(ProgramVersion.id, select(func.count()).select_from(_ALL).scalar_subquery())
     .order_by(ProgramVersion.created_at.desc(), ProgramVersion.id.desc())
     .limit(1)
 )
+_EVERY_VERSION = select(ProgramVersion.id, ProgramVersion.created_at, ProgramVersion.document)
+# per database: the key of the set of versions last read, and what was made of it
+_STATES: dict[str, tuple[tuple[uuid.UUID, int], ProgramState]] = {}
+_NEWEST_KEY_LEAN = Lean(_NEWEST_KEY)
+_EVERY_VERSION_LEAN = Lean(_EVERY_VERSION)
+
+
+def program_state(session: Session) -> ProgramState:
+    """The program's versions, read again only when one was added since the last call.
+
+    One small statement (the newest version's id and the number of versions) checks it; a
+    version loaded by another process or pulled by sync is seen by the next call."""
+    row = session.execute(_NEWEST_KEY).first()
+    if row is None:
+        return _EMPTY
+    key = (row[0], int(row[1]))
+    database = str(session.get_bind().engine.url)
+    cached = _STATES.get(database)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    return _remember(database, key, session.execute(_EVERY_VERSION).all())
+
+
+def program_state_lean(connection: LeanConnection) -> ProgramState:
+    """program_state for the counter's lean reads (app.db.lean), from the same cache."""
+    row = _NEWEST_KEY_LEAN.first(connection)
+    if row is None:
+        return _EMPTY
+    key = (row[0], int(row[1]))
+    cached = _STATES.get(connection.database)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    return _remember(connection.database, key, _EVERY_VERSION_LEAN.rows(connection))
+
+
+def _remember(
+    database: str, key: tuple[uuid.UUID, int], rows: Sequence[Sequence[Any]]
+) -> ProgramState:
+    versions = {row[0]: (row[1], _terms_of(row[2])) for row in rows}
+    newest = next(row for row in rows if row[0] == key[0])
+    state = ProgramState(
+        key[0],
+        _parse_program(newest[2]),
+        versions,
+        terms_timeline(list(versions.values())) if versions else None,
+    )
+    _STATES[database] = (key, state)
+    return state
 
 
 _PROGRAM_CACHE: dict[str, Program] = {}
+_TERMS_CACHE: dict[str, CardTerms] = {}
 
 
 def _parse_program(document: str) -> Program:
@@ -41,6 +105,16 @@ def _parse_program(document: str) -> Program:
         program = Program.from_json(json.loads(document))
         _PROGRAM_CACHE[document] = program
     return program
+
+
+def _terms_of(document: str) -> CardTerms:
+    """A version's stamp card terms (read from the document, as every version is kept)."""
+    terms = _TERMS_CACHE.get(document)
+    if terms is None:
+        stamps = json.loads(document)["stamps"]
+        terms = CardTerms(int(stamps["goal"]), str(stamps["reward"]).strip())
+        _TERMS_CACHE[document] = terms
+    return terms
 
 
 def show_program(ctx: Context) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -17,9 +18,21 @@ from app.domain.errors import Refused
 from app.domain.redemption import check_points_redemption, stamp_reward_to_use
 from app.services.audit_chain import audit
 from app.services.context import Context
-from app.services.customers import CustomerStatus, coupon_use_counts, status_of, usable_customer
+from app.services.customers import (
+    CustomerStatus,
+    coupon_use_counts,
+    lock_usable_customer,
+    status_of,
+    usable_customer,
+)
 from app.services.figures import bump
-from app.services.ledger import append_entry, balances, settle_expiry
+from app.services.ledger import (
+    LedgerSums,
+    append_entry,
+    balances,
+    ledger_sums,
+    settle_expiry_in,
+)
 from app.services.program import current_program
 from app.services.stamps import stamp_cards
 
@@ -105,21 +118,33 @@ def redeem_points(ctx: Context, customer_id: uuid.UUID, points: int) -> Redempti
         if isinstance(points, int) and not isinstance(points, bool) and points > 0:
             check_central_points(ctx, customer_id, points)
     with ctx.db.write() as session:
-        customer = usable_customer(session, customer_id)
-        result = redeem_points_in(ctx, session, customer.id, points, ctx.now())
-        return _with_status(ctx, session, result)
+        now = ctx.now()
+        result, sums = _redeem_points(ctx, session, customer_id, points, now)
+        customer = session.get(Customer, result.customer_id)  # locked above: no statement
+        assert customer is not None
+        status = status_of(ctx, session, customer, now, bal=sums.balances())
+        return replace(result, status=status)
 
 
 def redeem_points_in(
     ctx: Context, session: Session, customer_id: uuid.UUID, points: int, now: datetime
 ) -> RedemptionResult:
+    return _redeem_points(ctx, session, customer_id, points, now)[0]
+
+
+def _redeem_points(
+    ctx: Context, session: Session, customer_id: uuid.UUID, points: int, now: datetime
+) -> tuple[RedemptionResult, LedgerSums]:
+    """The redemption, and the ledger's sums after it (read once, carried forward)."""
     if isinstance(points, bool) or not isinstance(points, int):
         raise Refused("redeem.not_positive")
-    customer = lock_customer(session, customer_id)
+    customer = lock_usable_customer(session, customer_id)
     _, program = current_program(session)
+    sums = ledger_sums(session, customer.id, now)
     # checked against the balance read under the lock: two registers cannot spend it twice
-    check_points_redemption(points, balances(session, customer.id, now).points, program.points)
-    settle_expiry(ctx, session, customer.id, now)
+    check_points_redemption(points, sums.balances().points, program.points)
+    figures: Counter[str] = Counter()
+    sums = settle_expiry_in(ctx, session, customer.id, sums, figures)
     redemption = _new_redemption(ctx, session, customer, "points", now, points=points)
     append_entry(
         ctx,
@@ -130,7 +155,10 @@ def redeem_points_in(
         points=-points,
         redemption_id=redemption.id,
         reason="points used",
+        figures=figures,
     )
+    sums = sums.plus(-points, 0, None)
+    bump(ctx, session, now, **figures)
     audit(
         ctx,
         session,
@@ -139,7 +167,20 @@ def redeem_points_in(
         detail={"customer": str(customer.id), "points": points},
         at=now,
     )
-    return _result(session, redemption, now)
+    session.flush()
+    bal = sums.balances()
+    result = RedemptionResult(
+        redemption.id,
+        redemption.customer_id,
+        redemption.kind,
+        redemption.points,
+        redemption.stamps,
+        None,
+        None,
+        bal.points,
+        bal.stamps,
+    )
+    return result, sums
 
 
 def redeem_stamps(ctx: Context, customer_id: uuid.UUID) -> RedemptionResult:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.figures import bump_rows
 from app.db.locks import lock_customer
 from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
 from app.domain.earning import compute_earning
@@ -20,16 +21,23 @@ from app.domain.tiers import promotion_after_sale
 from app.services import messages
 from app.services.audit_chain import audit
 from app.services.context import Context
-from app.services.customers import CustomerStatus, status_of, usable_customer, window_spend
-from app.services.figures import bump, mark_active
+from app.services.customers import (
+    CustomerStatus,
+    lock_usable_customer,
+    status_of,
+    window_spend,
+)
+from app.services.figures import activity_of, bump, figure_rows
 from app.services.ledger import (
+    Balances,
     append_entry,
     balances,
+    ledger_sums,
     lot_expiry,
-    settle_expiry,
+    settle_expiry_in,
     void_entries,
 )
-from app.services.program import current_program
+from app.services.program import program_state
 from app.services.slips import sale_slip
 from app.services.stamps import stamp_cards
 
@@ -71,11 +79,10 @@ def record_sale(
     """One purchase: one transaction that also returns the customer after it (and the slip)."""
     check_sale_input(amount, items)
     with ctx.db.write() as session:
-        customer = usable_customer(session, customer_id)
         return record_sale_in(
             ctx,
             session,
-            customer.id,
+            customer_id,
             amount,
             items,
             ctx.now(),
@@ -95,10 +102,17 @@ def record_sale_in(
     with_status: bool = False,
     with_slip: bool = False,
 ) -> SaleResult:
+    """The sale, its points and stamps, the figures and the tier, inside the caller's transaction.
+
+    Each thing is read once: the customer (locked, checked usable), the ledger's sums (carried
+    forward over the entries written here), the program (cached until a version is added)
+    and the tier window's spend after the sale. The rows are written in one flush and the
+    month's figures in one statement."""
     check_sale_input(amount, items)
-    customer = lock_customer(session, customer_id)
-    settle_expiry(ctx, session, customer.id, now)
-    version_id, program = current_program(session)
+    customer = lock_usable_customer(session, customer_id)
+    sums = ledger_sums(session, customer.id, now)
+    state = program_state(session)
+    program = state.program
     earning = compute_earning(
         program,
         amount=amount,
@@ -106,6 +120,8 @@ def record_sale_in(
         tier_code=customer.tier_code,
         local_time=ctx.local(now),
     )
+    figures: Counter[str] = Counter(visits=1, sales_amount=amount)
+    sums = settle_expiry_in(ctx, session, customer.id, sums, figures)
     sale = Sale(
         customer_id=customer.id,
         occurred_at=now,
@@ -113,11 +129,11 @@ def record_sale_in(
         items=items,
         store_id=ctx.store_id,
         staff_id=ctx.staff_id,
-        program_version_id=version_id,
+        program_version_id=state.version_id,
         register_id=ctx.register_id,
     )
     session.add(sale)
-    session.flush()
+    session.flush()  # with the expire entry if any; the sale before the entries that name it
     expires = lot_expiry(ctx, program, now)
     if earning.base_points or earning.stamps:
         append_entry(
@@ -131,7 +147,9 @@ def record_sale_in(
             expires_at=expires,
             sale_id=sale.id,
             reason="purchase",
+            figures=figures,
         )
+        sums = sums.plus(earning.base_points, earning.stamps, expires)
     if earning.campaign_points:
         append_entry(
             ctx,
@@ -143,12 +161,15 @@ def record_sale_in(
             expires_at=expires,
             sale_id=sale.id,
             reason="campaign: " + ", ".join(earning.campaigns),
+            figures=figures,
         )
-    bump(ctx, session, now, visits=1, sales_amount=amount)
-    mark_active(ctx, session, customer, now)
+        sums = sums.plus(earning.campaign_points, 0, expires)
     if ctx.token is not None:  # the sale row names the owner who made the token; this, the token
         audit(ctx, session, "sale.record", target=sale.id, detail={"amount": amount})
-    session.flush()
+    # the entries go in with the month's activity (its INSERT flushes them), then the figures
+    activity = activity_of(ctx, session, customer, now)
+    bump_rows(session, figure_rows(ctx, now, figures) + activity)
+    # the sale is written
 
     promoted_from = None
     spend = window_spend(ctx, session, program, customer.id, now)
@@ -156,8 +177,8 @@ def record_sale_in(
     if new_tier is not None:
         promoted_from = customer.tier_code
         change_tier(ctx, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
-    bal = balances(session, customer.id, now)
-    cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program)
+    bal = sums.balances()
+    cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program, state=state)
     messages.after_sale(
         ctx, session, sale.id, customer.id, earning.total_points, bal.points, earning.stamps, cards
     )
@@ -271,16 +292,16 @@ def void_action(ctx: Context, action_id: str) -> VoidResult:
         if sale is not None:
             ctx.require("refund")
             check_may_void(ctx, sale.staff_id, sale.occurred_at, now)
-            result = _void_sale(ctx, session, sale, now)
+            result, bal = _void_sale(ctx, session, sale, now)
         elif redemption is not None:
             ctx.require("void_redemption")  # not a refund: a POS token may not
             check_may_void(ctx, redemption.staff_id, redemption.occurred_at, now)
-            result = _void_redemption(ctx, session, redemption, now)
+            result, bal = _void_redemption(ctx, session, redemption, now), None
         else:
             raise Refused("void.not_found", id=action_id)
-        customer = session.get(Customer, result.customer_id)
+        customer = session.get(Customer, result.customer_id)  # locked: no statement
         assert customer is not None
-        return replace(result, status=status_of(ctx, session, customer, now))
+        return replace(result, status=status_of(ctx, session, customer, now, bal=bal))
 
 
 def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:
@@ -294,7 +315,10 @@ def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:
     )
 
 
-def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> VoidResult:
+def _void_sale(
+    ctx: Context, session: Session, sale: Sale, now: datetime
+) -> tuple[VoidResult, Balances]:
+    """The void, and the balances after it (the ledger's sums read once, carried forward)."""
     if sale.reverses_id is not None:
         raise Refused("void.is_void")
     if session.scalars(select(Sale.id).where(Sale.reverses_id == sale.id)).first():
@@ -306,9 +330,12 @@ def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> Voi
         # part of it went back through the POS: the rest goes back the same way (its cancel)
         raise Refused("void.refunded")
     customer = lock_customer(session, sale.customer_id)
-    settle_expiry(ctx, session, customer.id, now)
+    figures: Counter[str] = Counter(visits=-1, sales_amount=-sale.amount)
+    sums = settle_expiry_in(
+        ctx, session, customer.id, ledger_sums(session, customer.id, now), figures
+    )
     entries = [e for e in _entries_of(session, sale_id=sale.id) if e.kind != "void"]
-    bal = balances(session, customer.id, now)
+    bal = sums.balances()
     points_back = sum(e.points for e in entries)
     stamps_back = sum(e.stamps for e in entries)
     if points_back > bal.points:
@@ -328,13 +355,17 @@ def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> Voi
     )
     session.add(reversal)
     session.flush()
-    points, stamps = void_entries(ctx, session, entries, now, reason=f"void sale {sale.id}")
+    points, stamps = void_entries(
+        ctx, session, entries, now, reason=f"void sale {sale.id}", figures=figures
+    )
+    for entry in entries:
+        sums = sums.plus(-entry.points, -entry.stamps, entry.expires_at)
     # a POS sale voided at the counter (given to the wrong member) waits for its member again
     waiting = session.scalars(select(PosSale).where(PosSale.sale_id == sale.id)).first()
     if waiting is not None:
         waiting.status, waiting.customer_id, waiting.sale_id = "pending", None, None
         waiting.tier_code = waiting.posted_at = None
-    bump(ctx, session, now, visits=-1, sales_amount=-sale.amount)
+    bump(ctx, session, now, **figures)
     # the tier this sale brought goes back with it
     promotion = session.scalars(
         select(TierChange).where(TierChange.sale_id == sale.id, TierChange.reason == "sale")
@@ -349,10 +380,11 @@ def _void_sale(ctx: Context, session: Session, sale: Sale, now: datetime) -> Voi
         detail={"customer": str(customer.id), "amount": sale.amount},
     )
     session.flush()
-    after = balances(session, customer.id, now)
-    return VoidResult(
+    after = sums.balances()
+    result = VoidResult(
         sale.id, "sale", customer.id, points, stamps, after.points, after.stamps, customer.tier_code
     )
+    return result, after
 
 
 def _void_redemption(

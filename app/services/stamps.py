@@ -9,14 +9,15 @@ all of them by construction, and for databases made before cards kept their goal
 
 from __future__ import annotations
 
-import json
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, Uuid, bindparam, select
 from sqlalchemy.orm import Session
 
-from app.db.models import LedgerEntry, ProgramVersion, Sale
+from app.db.models import LedgerEntry, Sale
 from app.domain.program import Program
 from app.domain.stamp_cards import (
     CardTerms,
@@ -25,31 +26,12 @@ from app.domain.stamp_cards import (
     TermsTimeline,
     cards_from_balance,
     replay_stamp_cards,
-    terms_timeline,
 )
-from app.services.program import current_program
-
-_TERMS_CACHE: dict[str, CardTerms] = {}
+from app.services.program import ProgramState, program_state
 
 
 def card_terms(program: Program) -> CardTerms:
     return CardTerms(program.stamps.goal, program.stamps.reward)
-
-
-def _terms_of(document: str) -> CardTerms:
-    terms = _TERMS_CACHE.get(document)
-    if terms is None:
-        stamps = json.loads(document)["stamps"]
-        terms = CardTerms(int(stamps["goal"]), str(stamps["reward"]).strip())
-        _TERMS_CACHE[document] = terms
-    return terms
-
-
-def _versions(session: Session) -> dict[uuid.UUID, tuple[datetime, CardTerms]]:
-    rows = session.execute(
-        select(ProgramVersion.id, ProgramVersion.created_at, ProgramVersion.document)
-    )
-    return {row.id: (row.created_at, _terms_of(row.document)) for row in rows}
 
 
 def stamp_cards(
@@ -59,29 +41,32 @@ def stamp_cards(
     balance: int,
     program: Program | None = None,
     until: uuid.UUID | None = None,
+    state: ProgramState | None = None,
 ) -> StampCards:
     """The cards of a customer whose stamp balance is `balance` (through entry `until`).
 
-    `program` is the one in force (new cards get its terms); read when not given."""
-    versions = _versions(session)
-    if program is None:
-        program = current_program(session)[1]
-    terms_now = card_terms(program)
-    timeline = terms_timeline(list(versions.values())) if versions else None
-    if timeline is None or (timeline.constant and timeline.terms[0] == terms_now):
+    `program` is the one in force (new cards get its terms); `state` the program's versions
+    (read when not given)."""
+    if state is None:
+        state = program_state(session)
+    terms_now = card_terms(program if program is not None else state.program)
+    if not needs_replay(state, terms_now):
         return cards_from_balance(balance, terms_now)
-    return replay_stamp_cards(_moves(session, customer_id, versions, timeline, until), terms_now)
+    assert state.timeline is not None  # needs_replay: there are versions
+    moves = _moves(session, customer_id, state.versions, state.timeline, until)
+    return replay_stamp_cards(moves, terms_now)
 
 
-def _moves(
-    session: Session,
-    customer_id: uuid.UUID,
-    versions: dict[uuid.UUID, tuple[datetime, CardTerms]],
-    timeline: TermsTimeline,
-    until: uuid.UUID | None,
-) -> list[StampMove]:
+def needs_replay(state: ProgramState, terms_now: CardTerms) -> bool:
+    """Whether the cards must be replayed from the ledger: the terms changed at some point."""
+    timeline = state.timeline
+    return not (timeline is None or (timeline.constant and timeline.terms[0] == terms_now))
+
+
+def _moves_statement() -> Select[*tuple[Any, ...]]:
+    """Every stamp move of a customer, oldest first, with the program version of its sale."""
     e = LedgerEntry
-    query = (
+    return (
         select(
             e.id,
             e.kind,
@@ -92,25 +77,45 @@ def _moves(
             Sale.program_version_id,
         )
         .outerjoin(Sale, Sale.id == e.sale_id)
-        .where(e.customer_id == customer_id, e.stamps != 0)
+        .where(e.customer_id == bindparam("customer_id", type_=Uuid()), e.stamps != 0)
         .order_by(e.occurred_at, e.id)
     )
-    if until is not None:
-        query = query.where(e.id <= until)
+
+
+MOVES = _moves_statement()
+MOVES_UNTIL = MOVES.where(LedgerEntry.id <= bindparam("until", type_=Uuid()))
+
+
+def moves_of(
+    rows: Iterable[Sequence[Any]],
+    versions: dict[uuid.UUID, tuple[datetime, CardTerms]],
+    timeline: TermsTimeline,
+) -> list[StampMove]:
+    """The rows of moves_statement as the replay takes them, each with its card terms."""
     moves = []
-    for row in session.execute(query):
-        named = versions.get(row.program_version_id) if row.program_version_id else None
+    for key, kind, stamps, occurred_at, redemption_id, reverses_id, version_id in rows:
+        named = versions.get(version_id) if version_id else None
         moves.append(
             StampMove(
-                key=row.id,
-                stamps=row.stamps,
-                terms=named[1] if named else timeline.at(row.occurred_at),
-                reward_used=row.kind == "redeem" and row.redemption_id is not None,
-                restores=(
-                    row.reverses_id
-                    if row.kind == "void" and row.redemption_id is not None
-                    else None
-                ),
+                key=key,
+                stamps=stamps,
+                terms=named[1] if named else timeline.at(occurred_at),
+                reward_used=kind == "redeem" and redemption_id is not None,
+                restores=reverses_id if kind == "void" and redemption_id is not None else None,
             )
         )
     return moves
+
+
+def _moves(
+    session: Session,
+    customer_id: uuid.UUID,
+    versions: dict[uuid.UUID, tuple[datetime, CardTerms]],
+    timeline: TermsTimeline,
+    until: uuid.UUID | None,
+) -> list[StampMove]:
+    if until is None:
+        rows = session.execute(MOVES, {"customer_id": customer_id})
+    else:
+        rows = session.execute(MOVES_UNTIL, {"customer_id": customer_id, "until": until})
+    return moves_of(rows, versions, timeline)
