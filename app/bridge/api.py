@@ -43,6 +43,9 @@ from app.services.encoding import to_json
 # the API's own refusals (the services' come with their codes)
 API_CODES = (N_("api.unauthorized"), N_("api.too_large"), N_("api.malformed"), N_("api.not_found"))
 MAX_BODY = 64 * 1024
+# a token checked against the database is trusted this long without reading it again (a revoke
+# in this process forgets it at once; one made by another process, e.g. the CLI, within this)
+TOKEN_MEMORY = 1.0
 MAX_DELAY = 5.0  # seconds: the longest a client that keeps guessing tokens waits per answer
 FREE_FAILURES = 3  # bad tokens a client may send before its answers slow down
 
@@ -326,6 +329,7 @@ class Gate:
         self.app = app
         self.shop = shop
         self.guard = guard
+        self._memory: dict[str, tuple[float, int, Context]] = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -379,16 +383,14 @@ class Gate:
         if token is None:
             self.guard.failed(client)
             return error(request, "api.unauthorized")
-        ctx = replace(self.shop, token=None, allowed=None)
         action = _action_of(request.url.path)
-
-        def check() -> None:
-            if not tokens.is_token(token):  # a PIN or anything else is not a POS's credential
-                raise Refused("token.unknown")
-            staff.authorize(ctx, token, action, door="api")
-
+        ctx = self._remembered(token)
         try:
-            await asyncio.to_thread(check)
+            if ctx is None:
+                ctx = replace(self.shop, token=None, allowed=None)
+                await asyncio.to_thread(self._check, ctx, token, action)
+            else:
+                ctx.require(action)
         except Refused as refused:
             if refused.code == "token.unknown":
                 self.guard.failed(client)
@@ -396,6 +398,24 @@ class Gate:
         self.guard.succeeded(client)
         request.scope.setdefault("state", {})["ctx"] = ctx
         return None
+
+    def _check(self, ctx: Context, token: str, action: str) -> None:
+        """The database's word on the token (off the event loop), remembered a moment."""
+        if not tokens.is_token(token):  # a PIN or anything else is not a POS's credential
+            raise Refused("token.unknown")
+        generation = tokens.GENERATION[0]
+        staff.authorize(ctx, token, action, door="api")
+        self._memory[token] = (time.monotonic(), generation, ctx)
+
+    def _remembered(self, token: str) -> Context | None:
+        seen = self._memory.get(token)
+        if seen is None:
+            return None
+        at, generation, checked = seen
+        if generation != tokens.GENERATION[0] or time.monotonic() - at > TOKEN_MEMORY:
+            self._memory.pop(token, None)
+            return None
+        return replace(checked)  # the request's own copy, acting for the same token
 
 
 def pending_json(ctx: Context, view: pos.PosSaleView) -> dict[str, Any]:

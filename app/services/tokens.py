@@ -29,6 +29,9 @@ from app.services.staff import require_owner
 
 PREFIX = "dgl_"  # every token starts so; a PIN never does
 KEY_PREFIX = "token."  # + the token's sha256: its record
+# bumped by every revoke in this process: a door that remembers tokens it checked (the POS
+# bridge, for a second at most) forgets them at once
+GENERATION = [0]
 # what each scope may do: the actions the doors ask for
 SCOPES: dict[str, frozenset[str]] = {"pos": frozenset({"sale", "refund", "redeem"})}
 MAX_NAME = 40
@@ -160,6 +163,7 @@ def revoke_token(ctx: Context, which: str) -> Revoked:
         record["revoked_at"] = now.isoformat()
         set_setting(session, key, record)
         audit(ctx, session, "token.revoke", target=record["id"], detail={"name": record["name"]})
+    GENERATION[0] += 1
     return Revoked(str(record["id"]), str(record["name"]), now)
 
 

@@ -86,6 +86,29 @@ def test_a_revoked_token_stops_at_once(served):
     assert client.get("/v1/sales/pending").status_code == 401
 
 
+def test_a_token_revoked_by_another_process_stops_within_a_second(served, db_url):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    _, client, _, _ = served
+    assert client.get("/v1/sales/pending").status_code == 200
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DANGOL_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--db", db_url, "pos", "token", "revoke", "카운터 POS"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    revoked = time.monotonic()
+    while client.get("/v1/sales/pending").status_code == 200:
+        assert time.monotonic() - revoked < 1.5, "the revoked token still works"
+        time.sleep(0.05)
+
+
 def test_sale_then_repeat_then_conflict(served):
     ctx, client, _, _ = served
     first = client.post("/v1/sales", json={"ref": "30012398", "amount": 12_000, "who": PHONE})
