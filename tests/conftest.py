@@ -22,13 +22,21 @@ def _pg_reachable() -> str | None:
     """None when PostgreSQL answers, else why not."""
     import psycopg
 
+    connection = None
     try:
-        with psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3
-        ):
-            return None
+        # autocommit and an explicit close: the connection never outlives the check (a `with`
+        # block commits first and, when that fails, leaves the connection for the collector)
+        connection = psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=test",
+            connect_timeout=10,
+            autocommit=True,
+        )
+        return None
     except psycopg.Error as exc:
         return str(exc).strip().splitlines()[0]
+    finally:
+        if connection is not None:
+            connection.close()
 
 
 @pytest.fixture(scope="session")

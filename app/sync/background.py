@@ -95,13 +95,20 @@ class SyncWorker:
         assert self.listen_url is not None  # started only with a URL (see start)
 
         while not self._stop.is_set():
+            conn = None
             try:
-                with psycopg.connect(self.listen_url, autocommit=True, connect_timeout=5) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
-                    self.poke()  # anything announced while we were not listening
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=0.5, stop_after=1):
-                            self.poke()
+                conn = psycopg.connect(self.listen_url, autocommit=True, connect_timeout=5)
+                conn.execute(f"LISTEN {CHANNEL}")
+                self.poke()  # anything announced while we were not listening
+                while not self._stop.is_set():
+                    for _ in conn.notifies(timeout=0.5, stop_after=1):
+                        self.poke()
             except Exception:
                 self._stop.wait(RETRY_SECONDS)
                 time.sleep(0)
+            finally:
+                # closed whatever happened: psycopg's `with` commits first and, on a connection
+                # the server cut (a restart), raises before closing, leaving it to the collector
+                if conn is not None:
+                    with suppress(Exception):
+                        conn.close()
