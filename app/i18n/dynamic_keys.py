@@ -174,6 +174,7 @@ BUILT_KEYS = (
     N_("detail.kind.adjust"),
     N_("detail.kind.bonus"),
     N_("detail.kind.earn"),
+    N_("detail.kind.refund"),
     N_("detail.kind.expire"),
     N_("detail.kind.redeem"),
     N_("detail.kind.void"),

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from app.db.models import Customer
+from app.db.models import LEDGER_KINDS, Customer
 from app.services import demo, owner, redemptions, sales, settings, staff, store, transfer
 from app.services.program import program_in_force
 from app.ui import text
@@ -66,6 +66,17 @@ THEIR_NAMES = {"aboutParts", "aboutSystem"}
 # the system's own words about a missing library, in parentheses after our sentence
 SYSTEM_DETAIL = re.compile(r"\([^()]*\.so[.\d]*:[^()]*\)")
 FILE_LIKE = re.compile(r"\S+\.(?:sqlite|pdf|csv|json|png|bin|txt)\b|\S*[/\\]\S+|\S+@\S+")
+# one-word codes that read like English: shown alone in a cell, they are a code in any language
+BARE_CODES = set(LEDGER_KINDS) | {
+    "owner",
+    "cashier",
+    "amount",
+    "percent",
+    "item",
+    "pos",
+    "info",
+    "ad",
+}
 
 
 @dataclass
@@ -81,6 +92,8 @@ class Findings:
             shown = shown.replace(owned, " ")
         shown = re.sub(r"[가-힣]\*+[가-힣]?", " ", shown)  # a masked name
         codes = SNAKE.findall(shown) + DOTTED.findall(shown)
+        if shown.strip() in BARE_CODES:
+            codes.append(shown.strip())
         if codes:
             self.problems.append(f"{self.lang} {screen} {where}: code {codes} in {value!r}")
         if self.lang == "ko":
