@@ -442,6 +442,7 @@ ENTRY_KINDS = {
     "expire": N_("detail.kind.expire"),
     "void": N_("detail.kind.void"),
     "adjust": N_("detail.kind.adjust"),
+    "refund": N_("detail.kind.refund"),
 }
 
 

@@ -39,6 +39,8 @@ def test_refund_by_ref_in_text_and_json(funded: Cli) -> None:
     assert "0원" in over
     unknown = funded.refused("refund", "NOPE", "--amount", "1000", "--ref", "X-1")
     assert "NOPE" in unknown
+    ledger = funded("ledger", PHONE).out
+    assert "POS 환불" in ledger and " refund " not in ledger  # the entry's kind in words
 
 
 def test_pos_pending_and_tokens(funded: Cli) -> None:
