@@ -215,24 +215,23 @@ def _attach_in(
     customer_id: uuid.UUID,
     token_name: str | None,
 ) -> PostResult:
-    customer = usable_customer(session, customer_id)
-    customer = lock_customer(session, customer.id)
-    row.tier_code = customer.tier_code  # the tier it earns at: a refund reverses at the same
-    # the sale happened when the POS rang it up (campaign hours, the month's figures)
+    # the sale happened when the POS rang it up (campaign hours, the month's figures); the
+    # customer is checked and locked there, and its one audit entry names the POS's ref
     sale = record_sale_in(
-        ctx, session, customer.id, row.amount, row.items, row.received_at, with_status=True
+        ctx,
+        session,
+        customer_id,
+        row.amount,
+        row.items,
+        row.received_at,
+        with_status=True,
+        audit_as=("pos.sale", {**_detail(row, token_name), "customer": str(customer_id)}),
     )
-    row.customer_id = customer.id
+    row.tier_code = sale.promoted_from or sale.tier  # the tier it earned at: refunds reverse so
+    row.customer_id = sale.customer_id
     row.sale_id = sale.sale_id
     row.status = "posted"
     row.posted_at = ctx.now()
-    audit(
-        ctx,
-        session,
-        "pos.sale",
-        target=sale.sale_id,
-        detail={**_detail(row, token_name), "customer": str(customer.id)},
-    )
     return PostResult(True, _view(row), sale)
 
 

@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -101,8 +102,12 @@ def record_sale_in(
     *,
     with_status: bool = False,
     with_slip: bool = False,
+    audit_as: tuple[str, dict[str, Any]] | None = None,
 ) -> SaleResult:
     """The sale, its points and stamps, the figures and the tier, inside the caller's transaction.
+
+    ``audit_as`` (action, detail): the one audit entry of a sale a door records with its own
+    words (the POS bridge's ``pos.sale`` with the POS's ref), instead of a token's ``sale.record``.
 
     Each thing is read once: the customer (locked, checked usable), the ledger's sums (carried
     forward over the entries written here), the program (cached until a version is added)
@@ -164,7 +169,9 @@ def record_sale_in(
             figures=figures,
         )
         sums = sums.plus(earning.campaign_points, 0, expires)
-    if ctx.token is not None:  # the sale row names the owner who made the token; this, the token
+    if audit_as is not None:
+        audit(ctx, session, audit_as[0], target=sale.id, detail=audit_as[1])
+    elif ctx.token is not None:  # the sale row names the owner who made the token; this, the token
         audit(ctx, session, "sale.record", target=sale.id, detail={"amount": amount})
     # the entries go in with the month's activity (its INSERT flushes them), then the figures
     activity = activity_of(ctx, session, customer, now)
