@@ -10,13 +10,14 @@ from app.ui.text import t
 
 
 def camera_available() -> tuple[bool, str]:
-    """(available, why not): no camera, or the multimedia libraries are missing."""
+    """(available, why not): no camera (why: empty, the sentence says it), or the system's
+    words on the multimedia libraries that are missing."""
     try:
         from PySide6.QtMultimedia import QMediaDevices
     except ImportError as exc:  # the Addons wheel or a system library is missing
         return False, str(exc)
     try:
-        return (True, "") if QMediaDevices.videoInputs() else (False, "no camera")
+        return (True, "") if QMediaDevices.videoInputs() else (False, "")
     except RuntimeError as exc:
         return False, str(exc)
 

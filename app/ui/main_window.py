@@ -149,7 +149,8 @@ class MainWindow(QMainWindow):
         self.camera_button = QPushButton(t("camera.scan"), objectName="cameraButton")
         available, why = camera_available()
         self.camera_button.setVisible(available)
-        self.camera_button.setToolTip("" if available else f"{t('camera.none')} ({why})")
+        why_not = f"{t('camera.none')} ({why})" if why else t("camera.none")
+        self.camera_button.setToolTip("" if available else why_not)
         self.camera_button.clicked.connect(self.scan_with_camera)
         self.toolbar.addWidget(self.camera_button)
 
