@@ -11,7 +11,7 @@ from typing import Any
 
 from app.domain.card import format_card_token
 from app.domain.money import format_won
-from app.i18n import N_, codes, translate, translate_plural
+from app.i18n import codes, translate, translate_plural
 from app.services.customers import last_valid_day
 from app.services.encoding import Shape, Shapes, service_shapes, to_json
 
@@ -435,19 +435,8 @@ def _ledger_text(r: Any, ctx: Any, lang: str) -> str:
     return "\n".join(rows) or translate(lang, "cli.none")
 
 
-ENTRY_KINDS = {
-    "earn": N_("detail.kind.earn"),
-    "bonus": N_("detail.kind.bonus"),
-    "redeem": N_("detail.kind.redeem"),
-    "expire": N_("detail.kind.expire"),
-    "void": N_("detail.kind.void"),
-    "adjust": N_("detail.kind.adjust"),
-    "refund": N_("detail.kind.refund"),
-}
-
-
 def _entry_kind(lang: str, kind: str) -> str:
-    return translate(lang, ENTRY_KINDS[kind]) if kind in ENTRY_KINDS else kind
+    return codes.ledger_kind(lang, kind)
 
 
 def _pad(text: str, width: int) -> str:

@@ -50,6 +50,22 @@ def ledger_reason(lang: str, reason: str | None) -> str:
     return reason
 
 
+LEDGER_KINDS = {
+    "earn": N_("detail.kind.earn"),
+    "bonus": N_("detail.kind.bonus"),
+    "redeem": N_("detail.kind.redeem"),
+    "expire": N_("detail.kind.expire"),
+    "void": N_("detail.kind.void"),
+    "adjust": N_("detail.kind.adjust"),
+    "refund": N_("detail.kind.refund"),
+}
+
+
+def ledger_kind(lang: str, kind: str) -> str:
+    """A ledger entry's kind in words ('earn' -> '적립' / 'Earned'); an unknown one as it is."""
+    return translate(lang, LEDGER_KINDS[kind]) if kind in LEDGER_KINDS else kind
+
+
 # --- tier changes ---------------------------------------------------------------------------
 
 TIER_REASONS = {

@@ -411,7 +411,7 @@ class CustomerDetailDialog(QDialog):
         rows = [
             [
                 self._when(line.at),
-                t(f"detail.kind.{line.kind}"),
+                codes.ledger_kind(language(), line.kind),
                 f"{line.points:+,}" if line.points else "",
                 f"{line.points_balance:,}",
                 f"{line.stamps:+d}" if line.stamps else "",
