@@ -275,6 +275,8 @@ AUDIT_ACTIONS = (
     N_("audit.action.messages.setup"),
     N_("audit.action.messages.trigger"),
     N_("audit.action.messages.rules"),
+    # checkin: joining on the customer's own screen
+    N_("audit.action.checkin.enroll"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -302,6 +304,7 @@ _AREA_KEYS = (
     N_("audit.area.sync"),
     N_("audit.area.winback"),
     N_("audit.area.messages"),  # outbox
+    N_("audit.area.checkin"),  # the customer's own screen
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 
