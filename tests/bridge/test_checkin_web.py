@@ -306,3 +306,22 @@ def test_an_attached_pending_pos_sale_shows_at_once(shop):
     body = client.post("/checkin/lookup", json={"number": DIGITS}, headers=bearer(token)).json()
     assert body["sale"]["points_earned"] == 100 and body["points"] == 1_340
     assert json.dumps(body).count("P-77") == 0  # the POS's ref is the counter's business
+
+
+def test_bound_to_the_lan_a_tablet_reaches_the_page_at_the_pcs_address(ctx):
+    from app.bridge.checkin_web import lan_addresses
+    from app.services import settings
+
+    addresses = lan_addresses()
+    if not addresses:
+        pytest.skip("this machine has no network address but 127.0.0.1")
+    settings.update_settings(ctx, pos_api_enabled=True, pos_api_lan=True)
+    server = ApiServer(ctx, host="0.0.0.0", port=0)
+    port = server.start()
+    try:
+        page = httpx.get(f"http://{addresses[0]}:{port}/checkin", timeout=10)
+        assert page.status_code == 200 and "/checkin/app.js" in page.text
+        status = httpx.get(f"http://{addresses[0]}:{port}/checkin/status", timeout=10).json()
+        assert status["lan"] is True and status["enabled"] is False
+    finally:
+        server.stop()

@@ -169,6 +169,12 @@ def test_pair_type_a_number_see_the_points_and_the_sale(shop, browser):
     prompt = visible(driver, "prompt")
     assert "번호 입력" in prompt.text
     assert "LAN에서도 받기" in text_of(driver, "notice")  # the bridge listens on this PC only
+    tap_digits(prompt, "12")  # too short: said in words, nothing else happens
+    tap(prompt, "ok")
+    wait_text(driver, "prompt-error", "번호")
+    shoot(driver, "02-refused-1280x800")
+    tap(prompt, "clear")
+    assert not driver.find_element("id", "prompt-error").is_displayed()
     tap_digits(prompt, "0101234")
     assert text_of(driver, "number") == "010-••••"  # the middle digits hidden as typed
     tap_digits(prompt, "5678")
@@ -276,3 +282,22 @@ def test_untouched_for_the_idle_seconds_the_page_forgets_the_customer(shop, brow
     prompt = visible(driver, "prompt")  # about two seconds later, by itself
     assert text_of(driver, "member-points") == "" and text_of(driver, "number").strip() == ""
     assert "5678" not in driver.find_element("css selector", "main").text
+
+
+def test_turned_off_the_page_says_so_and_comes_back_when_turned_on(shop, browser):
+    ctx, url = shop
+    driver = browser
+    pair_in_browser(ctx, driver, url)
+    prompt = visible(driver, "prompt")
+    devices.set_tablet_enabled(ctx, False)
+    tap_digits(prompt, "5678")
+    tap(prompt, "ok")
+    off = visible(driver, "off")
+    assert (
+        "꺼져 있습니다" in off.text
+        and "1,240" not in driver.find_element("css selector", "main").text
+    )
+    shoot(driver, "11-off-1280x800")
+    devices.set_tablet_enabled(ctx, True)
+    visible(driver, "prompt")  # the page asks again every few seconds
+    assert driver.execute_script("return localStorage.getItem('dangol.tablet.token')")
