@@ -301,3 +301,19 @@ def test_turned_off_the_page_says_so_and_comes_back_when_turned_on(shop, browser
     devices.set_tablet_enabled(ctx, True)
     visible(driver, "prompt")  # the page asks again every few seconds
     assert driver.execute_script("return localStorage.getItem('dangol.tablet.token')")
+
+
+def test_a_ready_reward_is_shown_with_the_points(shop, browser):
+    ctx, url = shop
+    driver = browser
+    regular = customers.enroll(ctx, "010-2222-3333", name="박단골")
+    for _ in range(10):  # a stamp a visit: the tenth completes the card
+        sales.record_sale(ctx, regular.id, 1_000)
+    pair_in_browser(ctx, driver, url)
+    prompt = visible(driver, "prompt")
+    tap_digits(prompt, "3333")
+    tap(prompt, "ok")
+    visible(driver, "member")
+    wait_text(driver, "member-reward", "받을 수 있는 보상 1개")
+    assert "박○○" in text_of(driver, "member-welcome")
+    shoot(driver, "12-reward-1280x800")
