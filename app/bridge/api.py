@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 import app as package
+from app.bridge import checkin_web
 from app.domain.errors import Refused
 from app.i18n import N_
 from app.services import customers, pos, staff, tokens
@@ -315,6 +316,7 @@ def create_app(shop: Context) -> FastAPI:
 
         return await act(request, "redeem", work)
 
+    api.include_router(checkin_web.router(shop, guard))  # the tablet's page: /checkin
     api.add_middleware(Gate, shop=shop, guard=guard)
     return api
 

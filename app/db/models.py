@@ -510,3 +510,23 @@ class Message(IdMixin, OriginMixin, Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     # when the worker took it (status sending): one left there by a crash is looked up later
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CheckIn(IdMixin, OriginMixin, Base):
+    """A customer who identified themselves on their own screen (the customer display, a tablet).
+
+    ``sale_id`` is filled when a sale is recorded for that member within the POS's pending
+    window (the owner's "check-ins with no sale" guard reads the rows where it stays empty).
+    """
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        CheckConstraint("source IN ('display', 'tablet')", name="source"),
+        Index("ix_checkins_customer_at", "customer_id", "at"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    at: Mapped[datetime] = mapped_column(index=True)
+    source: Mapped[str] = mapped_column(String(10))  # display, tablet
+    device: Mapped[str | None] = mapped_column(String(60), default=None)
+    sale_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sales.id"), default=None)

@@ -275,6 +275,11 @@ AUDIT_ACTIONS = (
     N_("audit.action.messages.setup"),
     N_("audit.action.messages.trigger"),
     N_("audit.action.messages.rules"),
+    # checkin: joining on the customer's own screen
+    N_("audit.action.checkin.enroll"),
+    # tablet: a tablet paired with the owner's one-time code
+    N_("audit.action.tablet.code"),
+    N_("audit.action.tablet.pair"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -302,6 +307,8 @@ _AREA_KEYS = (
     N_("audit.area.sync"),
     N_("audit.area.winback"),
     N_("audit.area.messages"),  # outbox
+    N_("audit.area.checkin"),  # the customer's own screen
+    N_("audit.area.tablet"),  # tablets as the customer's screen
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 

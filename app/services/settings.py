@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "pos_api_enabled": False,  # the counter app runs the POS bridge's local API
     "pos_api_port": 8765,
     "pos_api_lan": False,  # True: listen on every network (0.0.0.0), not only this PC
+    "tablet_enabled": False,  # a paired tablet may serve the check-in page (/checkin)
 }
 
 
@@ -86,6 +87,7 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "pos_api_enabled": lambda v: isinstance(v, bool),
     "pos_api_port": _whole(1024, 65535),  # below 1024 needs an administrator on most systems
     "pos_api_lan": lambda v: isinstance(v, bool),
+    "tablet_enabled": lambda v: isinstance(v, bool),
 }
 
 

@@ -33,7 +33,10 @@ KEY_PREFIX = "token."  # + the token's sha256: its record
 # bridge, for a second at most) forgets them at once
 GENERATION = [0]
 # what each scope may do: the actions the doors ask for
-SCOPES: dict[str, frozenset[str]] = {"pos": frozenset({"sale", "refund", "redeem"})}
+SCOPES: dict[str, frozenset[str]] = {
+    "pos": frozenset({"sale", "refund", "redeem"}),
+    "tablet": frozenset({"checkin"}),  # a paired tablet: the customer's check-in only
+}
 MAX_NAME = 40
 
 
@@ -184,3 +187,26 @@ def act_as_token(ctx: Context, credential: str, action: str) -> TokenInfo:
     ctx.token = label(info)
     ctx.allowed = allowed
     return info
+
+
+def add_token_record(
+    session: Session, name: str, scope: str, created_by: uuid.UUID, now: datetime
+) -> NewToken:
+    """A new token's record in the caller's transaction, for a door that made it without the
+    owner at hand (a tablet pairing with the code the owner showed: ``services.devices``).
+    The name must be free among active tokens, like ``create_token``'s."""
+    existing = _records(session)
+    if any(r["name"] == name and not r.get("revoked_at") for r in existing.values()):
+        raise Refused("token.name_taken", name=name)
+    token = PREFIX + scope + "_" + secrets.token_urlsafe(32)
+    token_id = uuid.uuid4().hex[:8]
+    record = {
+        "id": token_id,
+        "name": name,
+        "scope": scope,
+        "created_at": now.isoformat(),
+        "created_by": str(created_by),
+        "revoked_at": None,
+    }
+    set_setting(session, _key(token), record)
+    return NewToken(token_id, name, scope, token, now)

@@ -28,6 +28,7 @@ from app.services import tokens
 from app.services.context import Context
 from app.services.tokens import NewToken, Revoked, TokenInfo, TokenList
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
+from app.ui.backoffice.tablet_page import TabletSection
 from app.ui.dialog_service import DialogService
 from app.ui.tasks import ServiceRunner
 from app.ui.text import t
@@ -128,6 +129,8 @@ class TokensPage(QWidget):
         row.addLayout(column, 3)
         side = QVBoxLayout()
         side.addWidget(self._add_box())
+        self.tablet = TabletSection(self.ctx, self.runner, self.reload)  # a tablet's pairing
+        side.addWidget(self.tablet)
         side.addStretch(1)
         row.addLayout(side, 2)
         layout.addLayout(row, 1)

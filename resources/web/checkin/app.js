@@ -1,0 +1,488 @@
+// The tablet's check-in page (served by the shop's PC at /checkin): plain JavaScript, no
+// framework, nothing loaded from elsewhere. The sentences come from the app's catalogues
+// (/checkin/texts); the device token from pairing stays in this browser's localStorage.
+"use strict";
+
+const TOKEN_KEY = "dangol.tablet.token";
+const POLL_MS = 1500; // how often the page asks whether the counter recorded the sale
+const MOMENT_MS = 8000; // how long the moment of a sale stays before the prompt
+const STATUS_MS = 5000; // how often an "off" or unreachable page asks again
+const MAX_DIGITS = 11;
+
+const state = {
+  lang: defaultLanguage(),
+  texts: {},
+  token: localStorage.getItem(TOKEN_KEY),
+  status: null,
+  typed: { pair: "", number: "" },
+  phone: "", // the full number typed for joining, kept only until the screen resets
+  visit: null, // the handle of the check-in on screen
+  screen: "loading",
+  idleMs: 30000,
+  timers: { idle: null, poll: null, moment: null, status: null },
+};
+
+function defaultLanguage() {
+  const first = (navigator.languages && navigator.languages[0]) || navigator.language || "ko";
+  return first.toLowerCase().startsWith("en") ? "en" : "ko";
+}
+
+// --- texts ---------------------------------------------------------------------------------
+
+function t(key, params) {
+  const template = state.texts[key] || key;
+  return template.replace(/\{(\w+)\}/g, (whole, name) =>
+    params && name in params ? String(params[name]) : whole,
+  );
+}
+
+function won(n) {
+  return Number(n).toLocaleString(state.lang === "ko" ? "ko-KR" : "en-US");
+}
+
+async function loadTexts() {
+  const answer = await fetch(`/checkin/texts?lang=${state.lang}`, { cache: "no-store" });
+  state.texts = (await answer.json()).texts;
+  document.documentElement.lang = state.lang;
+  document.title = t("tabletweb.title");
+  for (const node of document.querySelectorAll("[data-text]")) {
+    node.textContent = t(node.dataset.text);
+  }
+  for (const pad of document.querySelectorAll(".keypad")) buildKeypad(pad);
+  document.getElementById("language").textContent = t("tabletweb.language");
+  renderEntry("pair");
+  renderEntry("number");
+  showNotice();
+}
+
+// --- the server --------------------------------------------------------------------------
+
+async function call(method, path, body) {
+  const headers = { "Accept-Language": state.lang };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let answer;
+  try {
+    answer = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+  } catch (failure) {
+    return { ok: false, offline: true, data: { message: t("tabletweb.offline") } };
+  }
+  const data = await answer.json().catch(() => ({}));
+  if (answer.status === 401 && data.error === "token.unknown") unpaired();
+  if (answer.status === 403 && data.error === "tablet.off") switchedOff();
+  return { ok: answer.ok, status: answer.status, data };
+}
+
+function unpaired() {
+  state.token = null;
+  localStorage.removeItem(TOKEN_KEY);
+  resetTyped();
+  show("pair");
+  say("pair-error", t("tabletweb.unpaired"));
+}
+
+function switchedOff() {
+  show("off");
+  watchStatus();
+}
+
+async function refreshStatus() {
+  const answer = await call("GET", "/checkin/status");
+  if (answer.offline) {
+    showNotice(t("tabletweb.offline"));
+    watchStatus();
+    return;
+  }
+  state.status = answer.data;
+  state.idleMs = 1000 * (state.status.idle_seconds || 30);
+  document.getElementById("store").textContent = state.status.store || "";
+  showNotice();
+  if (!state.status.enabled) return switchedOff();
+  clearTimeout(state.timers.status);
+  if (!state.token || state.status.paired === false) {
+    if (state.token) unpaired();
+    else show("pair");
+    return;
+  }
+  if (state.screen === "loading" || state.screen === "off" || state.screen === "pair") {
+    reset();
+  }
+}
+
+function watchStatus() {
+  clearTimeout(state.timers.status);
+  state.timers.status = setTimeout(refreshStatus, STATUS_MS);
+}
+
+function showNotice(text) {
+  const notice = document.getElementById("notice");
+  const message = text || (state.status && !state.status.lan ? t("tabletweb.local_only") : "");
+  notice.textContent = message;
+  notice.hidden = !message;
+}
+
+// --- screens -------------------------------------------------------------------------------
+
+function show(name) {
+  state.screen = name;
+  for (const section of document.querySelectorAll("main > .screen")) {
+    section.hidden = section.id !== `screen-${name}`;
+  }
+  document.body.dataset.screen = name;
+  touched();
+}
+
+function say(id, text) {
+  const node = document.getElementById(id);
+  node.textContent = text || "";
+  node.hidden = !text;
+}
+
+function resetTyped() {
+  state.typed.pair = "";
+  state.typed.number = "";
+  renderEntry("pair");
+  renderEntry("number");
+}
+
+// Back to the prompt: nothing of the last customer stays on the page.
+function reset() {
+  for (const name of ["poll", "moment"]) clearTimeout(state.timers[name]);
+  state.visit = null;
+  state.phone = "";
+  resetTyped();
+  for (const id of ["prompt-error", "join-error", "pair-error"]) say(id, "");
+  document.getElementById("choices").replaceChildren();
+  for (const id of ["member-welcome", "member-phone", "member-points", "unknown-phone"]) {
+    document.getElementById(id).textContent = "";
+  }
+  clearConsents();
+  if (state.lang !== defaultLanguage()) {
+    state.lang = defaultLanguage();
+    loadTexts();
+  }
+  show("prompt");
+}
+
+// Any touch keeps the screen; idle for the owner's seconds, it goes back to the prompt.
+function touched() {
+  clearTimeout(state.timers.idle);
+  const idle = state.screen !== "prompt" || state.typed.number !== "";
+  if (idle && !["pair", "off", "loading"].includes(state.screen)) {
+    state.timers.idle = setTimeout(reset, state.idleMs);
+  }
+}
+
+// --- the keypad ------------------------------------------------------------------------------
+
+function buildKeypad(pad) {
+  const target = pad.dataset.target;
+  const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"];
+  pad.replaceChildren();
+  for (const key of keys) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "key";
+    button.dataset.key = key;
+    if (key === "clear") {
+      button.textContent = t("tabletweb.clear");
+      button.classList.add("small");
+    } else if (key === "back") {
+      button.textContent = "←";
+      button.setAttribute("aria-label", t("tabletweb.back"));
+    } else {
+      button.textContent = key;
+    }
+    button.addEventListener("click", () => pressed(target, key));
+    pad.appendChild(button);
+  }
+  const ok = document.createElement("button");
+  ok.type = "button";
+  ok.className = "key ok";
+  ok.dataset.key = "ok";
+  ok.textContent = t(pad.dataset.ok);
+  ok.addEventListener("click", () => (target === "pair" ? sendCode() : lookUp()));
+  pad.appendChild(ok);
+}
+
+function pressed(target, key) {
+  const limit = target === "pair" ? 6 : MAX_DIGITS;
+  let typed = state.typed[target];
+  if (key === "clear") typed = "";
+  else if (key === "back") typed = typed.slice(0, -1);
+  else if (typed.length < limit) typed += key;
+  state.typed[target] = typed;
+  say(target === "pair" ? "pair-error" : "prompt-error", "");
+  renderEntry(target);
+  touched();
+}
+
+// What the customer typed, as others in the shop may see it: the middle digits hidden.
+function masked(digits) {
+  if (digits.length <= 4) return digits;
+  const shown = digits.split("").map((d, i) => (i >= 3 && i < 7 ? "•" : d));
+  const head = shown.slice(0, 3).join("");
+  const middle = shown.slice(3, 7).join("");
+  const tail = shown.slice(7).join("");
+  return [head, middle, tail].filter(Boolean).join("-");
+}
+
+function renderEntry(target) {
+  const node = document.getElementById(target === "pair" ? "pair-code" : "number");
+  const typed = state.typed[target];
+  node.textContent = target === "pair" ? typed.padEnd(6, "·") : masked(typed) || "\u00a0";
+}
+
+// --- pairing -------------------------------------------------------------------------------
+
+async function sendCode() {
+  const answer = await call("POST", "/checkin/pair", { code: state.typed.pair });
+  if (!answer.ok) {
+    state.typed.pair = "";
+    renderEntry("pair");
+    return say("pair-error", answer.data.message);
+  }
+  state.token = answer.data.token;
+  localStorage.setItem(TOKEN_KEY, state.token);
+  await refreshStatus();
+  say("prompt-error", "");
+  reset();
+}
+
+// --- checking in -----------------------------------------------------------------------------
+
+async function lookUp() {
+  const number = state.typed.number;
+  if (!number) return;
+  const answer = await call("POST", "/checkin/lookup", { number });
+  if (!answer.ok) {
+    if (state.screen === "prompt") say("prompt-error", answer.data.message);
+    return;
+  }
+  state.phone = number.length > 4 ? number : "";
+  shown(answer.data);
+}
+
+function shown(data) {
+  if (data.kind === "member") return showMember(data);
+  if (data.kind === "choices") return showChoices(data.choices);
+  if (data.kind === "unknown") return showUnknown(data);
+}
+
+function showMember(data) {
+  state.typed.number = "";
+  state.visit = data.visit;
+  const welcome = data.enrolled ? t("tabletweb.joined") : "";
+  const greeting = data.initial
+    ? t("tabletweb.welcome", { initial: data.initial })
+    : t("tabletweb.welcome_anonymous");
+  document.getElementById("member-welcome").textContent = welcome || greeting;
+  document.getElementById("member-phone").textContent = data.phone_masked;
+  document.getElementById("member-points").textContent = t("tabletweb.points", {
+    points: won(data.points),
+  });
+  drawStamps("member-stamps", data.stamps_enabled ? data.stamps : 0, data.stamp_goal);
+  document.getElementById("member-stamps").hidden = !data.stamps_enabled;
+  const stampsText = document.getElementById("member-stamps-text");
+  stampsText.textContent = t("tabletweb.stamps", { n: data.stamps, goal: data.stamp_goal });
+  stampsText.hidden = !data.stamps_enabled;
+  say(
+    "member-reward",
+    data.rewards_ready > 0
+      ? t("tabletweb.reward_ready", { n: data.rewards_ready, reward: data.stamp_reward })
+      : "",
+  );
+  say("member-coupons", data.coupons > 0 ? t("tabletweb.coupons", { n: data.coupons }) : "");
+  show("member");
+  if (data.sale) return showMoment(data.sale, data.stamp_goal);
+  poll(data.stamp_goal);
+}
+
+// The card in progress: `filled` stamps, the last `fresh` of them just added by the sale.
+function drawStamps(id, filled, goal, fresh = 0) {
+  const row = document.getElementById(id);
+  row.replaceChildren();
+  for (let i = 0; i < goal; i++) {
+    const dot = document.createElement("span");
+    dot.className = i < filled ? (i >= filled - fresh ? "stamp new" : "stamp on") : "stamp";
+    row.appendChild(dot);
+  }
+}
+
+// While the member is on screen: has the counter recorded their sale?
+function poll(goal) {
+  clearTimeout(state.timers.poll);
+  state.timers.poll = setTimeout(async () => {
+    if (state.screen !== "member" || !state.visit) return;
+    const visit = state.visit;
+    const answer = await call("GET", `/checkin/moment?visit=${encodeURIComponent(visit)}`);
+    if (state.visit !== visit || state.screen !== "member") return;
+    if (answer.ok && answer.data.sale) return showMoment(answer.data.sale, goal);
+    if (answer.ok || answer.offline) poll(goal);
+  }, POLL_MS);
+}
+
+function showMoment(sale, goal) {
+  clearTimeout(state.timers.poll);
+  document.getElementById("moment-points").textContent = t("tabletweb.sale_points", {
+    points: won(sale.points_earned),
+  });
+  say(
+    "moment-stamps",
+    sale.stamps_added > 0
+      ? t("tabletweb.sale_stamp", {
+          n: sale.stamps_added,
+          on_card: sale.stamps_on_card,
+          goal: sale.stamp_goal || goal,
+        })
+      : "",
+  );
+  say(
+    "moment-reward",
+    sale.rewards_ready > 0
+      ? t("tabletweb.reward_ready", { n: sale.rewards_ready, reward: sale.stamp_reward || "" })
+      : "",
+  );
+  const stampGoal = sale.stamp_goal || goal;
+  drawStamps("moment-stamp-row", sale.stamps_on_card, stampGoal, sale.stamps_added);
+  document.getElementById("moment-stamp-row").hidden = !(sale.stamps_added > 0 && stampGoal);
+  say("moment-balance", t("tabletweb.balance", { points: won(sale.points) }));
+  show("moment");
+  state.visit = null;
+  clearTimeout(state.timers.moment);
+  state.timers.moment = setTimeout(reset, MOMENT_MS);
+}
+
+function showChoices(choices) {
+  const list = document.getElementById("choices");
+  list.replaceChildren();
+  for (const choice of choices) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "choice";
+    button.textContent = choice.initial
+      ? `${choice.phone_masked}  ·  ${choice.initial}`
+      : choice.phone_masked;
+    button.addEventListener("click", async () => {
+      const answer = await call("POST", "/checkin/choose", { choice: choice.choice });
+      if (answer.ok) return shown(answer.data);
+      reset();
+      say("prompt-error", answer.data.message);
+    });
+    list.appendChild(button);
+  }
+  state.typed.number = "";
+  show("pick");
+}
+
+function showUnknown(data) {
+  state.typed.number = "";
+  document.getElementById("unknown-phone").textContent = data.phone_masked || "";
+  const canJoin = Boolean(data.can_join && state.phone);
+  document.getElementById("unknown-offer").hidden = !canJoin;
+  document.getElementById("unknown-no-join").hidden = canJoin || !data.phone_masked;
+  document.getElementById("join-yes").hidden = !canJoin;
+  show("unknown");
+}
+
+// --- joining -----------------------------------------------------------------------------------
+
+async function openJoin() {
+  const answer = await call("GET", "/checkin/consents");
+  if (!answer.ok) return reset();
+  clearConsents();
+  document.getElementById("consent-program-text").textContent = answer.data.program;
+  document.getElementById("consent-marketing-text").textContent = answer.data.marketing;
+  const channels = document.getElementById("consent-channels");
+  channels.replaceChildren();
+  for (const channel of answer.data.channels) {
+    const label = document.createElement("label");
+    label.className = "consent small";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = `consent-channel-${channel}`;
+    box.dataset.channel = channel;
+    const text = document.createElement("span");
+    text.textContent = t(`consent.channel.${channel}`);
+    label.append(box, text);
+    channels.appendChild(label);
+  }
+  show("join");
+}
+
+// Nothing is ticked for the customer: every box starts empty.
+function clearConsents() {
+  for (const box of document.querySelectorAll("#screen-join input[type=checkbox]")) {
+    box.checked = false;
+  }
+  consentsChanged();
+}
+
+function consentsChanged() {
+  const marketing = document.getElementById("consent-marketing").checked;
+  const more = document.getElementById("consent-more");
+  more.disabled = !marketing;
+  if (!marketing) {
+    for (const box of more.querySelectorAll("input[type=checkbox]")) box.checked = false;
+  }
+  document.getElementById("join-button").disabled =
+    !document.getElementById("consent-program").checked;
+  say("join-error", "");
+  touched();
+}
+
+async function join() {
+  const channels = {};
+  for (const box of document.querySelectorAll("#consent-channels input")) {
+    channels[box.dataset.channel] = box.checked;
+  }
+  const consents = {
+    program: document.getElementById("consent-program").checked,
+    marketing: document.getElementById("consent-marketing").checked,
+    channels,
+    night: document.getElementById("consent-night").checked,
+  };
+  const answer = await call("POST", "/checkin/join", { phone: state.phone, consents });
+  if (!answer.ok) return say("join-error", answer.data.message);
+  state.phone = "";
+  shown(answer.data);
+}
+
+// --- start -----------------------------------------------------------------------------------
+
+function wire() {
+  document.getElementById("language").addEventListener("click", () => {
+    state.lang = state.lang === "ko" ? "en" : "ko";
+    loadTexts();
+    touched();
+  });
+  document.getElementById("member-done").addEventListener("click", reset);
+  document.getElementById("join-yes").addEventListener("click", openJoin);
+  document.getElementById("join-button").addEventListener("click", join);
+  for (const button of document.querySelectorAll(".restart")) {
+    button.addEventListener("click", reset);
+  }
+  document.getElementById("screen-join").addEventListener("change", consentsChanged);
+  document.addEventListener("pointerdown", touched, { passive: true });
+}
+
+async function start() {
+  try {
+    await loadTexts();
+  } catch (failure) {
+    showNotice("…");
+    setTimeout(start, STATUS_MS);
+    return;
+  }
+  await refreshStatus();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  wire();
+  start();
+});
