@@ -271,6 +271,7 @@ AUDIT_ACTIONS = (
     N_("audit.action.sync.setup"),
     N_("audit.action.winback.coupons"),
     N_("audit.action.winback.export"),
+    N_("audit.action.winback.messages"),
     # outbox
     N_("audit.action.messages.setup"),
     N_("audit.action.messages.trigger"),

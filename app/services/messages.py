@@ -668,3 +668,150 @@ def start_worker(ctx: Context, *, idle_seconds: float = 10.0) -> MessageWorker |
     if not configured(ctx):
         return None
     return MessageWorker(lambda: send_due(ctx), idle_seconds=idle_seconds).start()
+
+
+# --- the back office's Messages page ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriggerView:
+    """One trigger as the Messages page lists it."""
+
+    kind: str
+    purpose: str  # info, ad
+    on: bool
+    template: str
+    template_id: str | None
+
+
+def triggers(ctx: Context) -> list[TriggerView]:
+    """Every trigger kind, the informational ones first, as the owner set them."""
+    found = []
+    for kind in sorted(KINDS, key=lambda k: (KINDS[k].purpose != INFO, list(KINDS).index(k))):
+        chosen = trigger(ctx, kind)
+        found.append(
+            TriggerView(
+                kind, KINDS[kind].purpose, chosen["on"], chosen["template"], chosen["template_id"]
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class ProviderState:
+    """Whether the shop can send: a provider connected, and its secret found on this PC."""
+
+    configured: bool
+    secret_found: bool
+    sender: str | None
+    pf_id: str | None
+
+
+def provider_state(ctx: Context) -> ProviderState:
+    value = ctx.settings.get(PROVIDER_KEY)
+    if not value:
+        return ProviderState(False, False, None, None)
+    found = load_secret(_account(value["api_key"])) is not None
+    return ProviderState(True, found, value.get("sender"), value.get("pf_id"))
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """A message in the month's log, with the member's masked phone (None once erased)."""
+
+    message: MessageLine
+    phone_masked: str | None
+
+
+@dataclass(frozen=True)
+class MonthLog:
+    month: str  # YYYY-MM, local
+    status: str | None  # the filter, None for all
+    rows: list[LogRow]  # newest first, at most `limit`
+    more: bool  # there were more than `limit` rows
+    counts: dict[str, int]  # status -> messages of the month (whatever the filter)
+    cost_won: int  # what the month's messages cost
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _month_range(ctx: Context, month: str) -> tuple[datetime, datetime]:
+    """A local month (YYYY-MM) as [start, end) in UTC."""
+    from datetime import UTC
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise Refused("msgpage.month_invalid", value=month)
+    year, number = int(match.group(1)), int(match.group(2))
+    start = datetime(year, number, 1, tzinfo=ctx.zone)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=ctx.zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def month_log(ctx: Context, month: str, status: str | None = None, *, limit: int = 500) -> MonthLog:
+    """The messages of a local month (by when they went, else when they were queued), newest
+    first, optionally of one status; with the month's counts by status and its cost."""
+    from app.domain.messages import STATUSES
+    from app.domain.phone import Phone
+
+    if status is not None and status not in STATUSES:
+        raise Refused("msgpage.status_invalid", value=status)
+    start, end = _month_range(ctx, month)
+    at = func.coalesce(Message.sent_at, Message.created_at)
+    in_month = (at >= start) & (at < end)
+    style = ctx.settings.get("phone_mask", "middle")
+    with ctx.db.read() as session:
+        counts = {
+            str(s): int(n)
+            for s, n in session.execute(
+                select(Message.status, func.count(Message.id))
+                .where(in_month)
+                .group_by(Message.status)
+            )
+        }
+        cost = session.scalar(select(func.coalesce(func.sum(Message.cost_won), 0)).where(in_month))
+        stmt = (
+            select(Message, Customer.phone)
+            .join(Customer, Customer.id == Message.customer_id)
+            .where(in_month)
+            .order_by(at.desc(), Message.id.desc())
+            .limit(limit + 1)
+        )
+        if status is not None:
+            stmt = stmt.where(Message.status == status)
+        found = session.execute(stmt).all()
+    rows = [LogRow(_line(m), Phone(phone).masked(style) if phone else None) for m, phone in found]
+    return MonthLog(month, status, rows[:limit], len(rows) > limit, counts, int(cost or 0))
+
+
+def queue_chosen(
+    ctx: Context,
+    session: Session,
+    customer_id: uuid.UUID,
+    kind: str,
+    variables: dict[str, Any],
+    *,
+    key: str,
+) -> Message | None:
+    """A message the owner chose to send now (the win-back page's 메시지 보내기), in the
+    caller's transaction: as queue_in, with the trigger's text whether its automatic sending
+    is on or off. The rules (consent, night, quiet hours, caps) still decide when sending."""
+    if not configured(ctx):
+        return None
+    if trigger(ctx, kind)["on"]:
+        return queue_in(ctx, session, customer_id, kind, variables, key=key)
+    triggers_now = ctx.settings.get(TRIGGERS_KEY) or {}
+    chosen = {**triggers_now, kind: {**(triggers_now.get(kind) or {}), "on": True}}
+    # the same queueing, on a copy of the settings in which this trigger is on
+    from dataclasses import replace
+
+    return queue_in(
+        replace(ctx, settings={**ctx.settings, TRIGGERS_KEY: chosen}),
+        session,
+        customer_id,
+        kind,
+        variables,
+        key=key,
+    )
