@@ -276,6 +276,9 @@ AUDIT_ACTIONS = (
     N_("audit.action.messages.setup"),
     N_("audit.action.messages.trigger"),
     N_("audit.action.messages.rules"),
+    N_("audit.action.messages.template"),
+    N_("audit.action.messages.template_submit"),
+    N_("audit.action.messages.template_status"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
