@@ -854,30 +854,6 @@ def start_worker(ctx: Context, *, idle_seconds: float = 10.0) -> MessageWorker |
 
 
 @dataclass(frozen=True)
-class TriggerView:
-    """One trigger as the Messages page lists it."""
-
-    kind: str
-    purpose: str  # info, ad
-    on: bool
-    template: str
-    template_id: str | None
-
-
-def triggers(ctx: Context) -> list[TriggerView]:
-    """Every trigger kind, the informational ones first, as the owner set them."""
-    found = []
-    for kind in sorted(KINDS, key=lambda k: (KINDS[k].purpose != INFO, list(KINDS).index(k))):
-        chosen = trigger(ctx, kind)
-        found.append(
-            TriggerView(
-                kind, KINDS[kind].purpose, chosen["on"], chosen["template"], chosen["template_id"]
-            )
-        )
-    return found
-
-
-@dataclass(frozen=True)
 class ProviderState:
     """Whether the shop can send: a provider connected, and its secret found on this PC."""
 
@@ -976,22 +952,17 @@ def queue_chosen(
     key: str,
 ) -> Message | None:
     """A message the owner chose to send now (the win-back page's 메시지 보내기), in the
-    caller's transaction: as queue_in, with the trigger's text whether its automatic sending
-    is on or off. The rules (consent, night, quiet hours, caps) still decide when sending."""
-    if not configured(ctx):
-        return None
-    if trigger(ctx, kind)["on"]:
+    caller's transaction: as queue_in, with the trigger's template whether its automatic
+    sending is on or off. The rules (consent, night, quiet hours, caps) still decide when
+    sending."""
+    row = template_in(session, kind)
+    if row.on:
         return queue_in(ctx, session, customer_id, kind, variables, key=key)
-    triggers_now = ctx.settings.get(TRIGGERS_KEY) or {}
-    chosen = {**triggers_now, kind: {**(triggers_now.get(kind) or {}), "on": True}}
-    # the same queueing, on a copy of the settings in which this trigger is on
-    from dataclasses import replace
-
-    return queue_in(
-        replace(ctx, settings={**ctx.settings, TRIGGERS_KEY: chosen}),
-        session,
-        customer_id,
-        kind,
-        variables,
-        key=key,
-    )
+    # queue_in's own checks and text for this one message, the row on in memory only: not
+    # flushed meanwhile, put back before anything is written, so the trigger stays off
+    with session.no_autoflush:
+        row.on = True
+        try:
+            return queue_in(ctx, session, customer_id, kind, variables, key=key)
+        finally:
+            row.on = False

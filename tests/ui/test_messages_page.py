@@ -26,9 +26,26 @@ SIZES = ((1280, 800), (1024, 700))
 NIGHT = datetime(2026, 3, 15, 13, 30, tzinfo=UTC)  # 22:30 in Seoul
 
 
+class CarrierStandIn(SolapiStandIn):
+    """The stand-in, with phones the carrier cannot reach: it takes their messages, then
+    reports them failed (3059) when asked, as Solapi reports a carrier's failure."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unreachable: set[str] = set()
+
+    def send_many(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer = super().send_many(body)
+        for taken in answer["messageList"]:
+            stored = next(m for m in self.accepted if m["messageId"] == taken["messageId"])
+            if stored["to"] in self.unreachable:
+                self.report(taken["messageId"], "3059")
+        return answer
+
+
 @pytest.fixture
-def standin() -> Iterator[SolapiStandIn]:
-    api = SolapiStandIn().start()
+def standin() -> Iterator[CarrierStandIn]:
+    api = CarrierStandIn().start()
     yield api
     api.stop()
 
@@ -59,34 +76,34 @@ def winback_ad(ctx: Any, who: Any) -> None:
 
 
 @pytest.fixture
-def outbox_shop(sqlite_ctx: Any, standin: SolapiStandIn, keyless: None) -> Any:
-    """Messages in every status, each reached the way the outbox reaches it:
-    sent (알림톡), fell back to SMS, refused (no ad consent), held (an ad at night), failed
-    (the provider never answered, eight times), queued (not sent yet)."""
+def outbox_shop(sqlite_ctx: Any, standin: CarrierStandIn, keyless: None) -> Any:
+    """Messages in every status, each reached the way the outbox reaches it: delivered by
+    알림톡, delivered by SMS instead (the 알림톡 refused), failed (the carrier's report),
+    refused (no ad consent), held (an ad at night), queued (not sent yet)."""
     ctx = sqlite_ctx
     ctx.fixed_now = START - timedelta(days=760)  # the first consent: over two years ago
     old = enroll(ctx, "010-1111-0001", "김오래", marketing_consent=True)
     ctx.fixed_now = START
     messages.setup_provider(ctx, "KEY", "SECRET", "02-123-4567", pf_id="PF1", base_url=standin.url)
-    messages.set_trigger(ctx, "points_earned", template_id="TPL_EARNED")
+    # the receipt's template, registered and approved at the provider by hand
+    registered = standin.create_template({"channelId": "PF1", "name": "receipt"})
+    standin.review(registered["templateId"], True)
+    messages.set_trigger(ctx, "points_earned", template_id=registered["templateId"])
     messages.set_rules(ctx, optout="080-123-4567")
-    sales.record_sale(ctx, old, 12_000)  # sent by 알림톡
+    sales.record_sale(ctx, old, 12_000)  # by 알림톡
     messages.send_due(ctx)
-    standin.refuse_templates = {"TPL_EARNED"}
-    fallback = enroll(ctx, "010-1111-0002", "이대체")
-    sales.record_sale(ctx, fallback, 12_000)  # 알림톡 refused: SMS instead
+    standin.refuse_templates = {registered["templateId"]}
+    sales.record_sale(ctx, enroll(ctx, "010-1111-0002", "이대체"), 12_000)  # SMS instead
     messages.send_due(ctx)
+    standin.refuse_templates = set()
+    standin.unreachable = {"01011110005"}
+    sales.record_sale(ctx, enroll(ctx, "010-1111-0005", "정실패"), 12_000)
+    messages.send_due(ctx)  # taken, then reported failed by the carrier
     winback_ad(ctx, enroll(ctx, "010-1111-0003", "박거부"))  # no ad consent: refused
     messages.send_due(ctx)
-    ctx.fixed_now = START + timedelta(hours=1)
-    sales.record_sale(ctx, enroll(ctx, "010-1111-0005", "정실패"), 12_000)
-    standin.stop()
-    for _ in range(messages.MAX_ATTEMPTS):  # the provider never answers: given up
-        messages.send_due(ctx)
-        ctx.fixed_now = ctx.now() + timedelta(hours=7)
     ctx.fixed_now = NIGHT
     winback_ad(ctx, enroll(ctx, "010-1111-0004", "최야간", marketing_consent=True))
-    messages.send_due(ctx)  # no night consent: held until 08:00, the provider not asked
+    messages.send_due(ctx)  # no night consent: held until 08:00
     sales.record_sale(ctx, enroll(ctx, "010-1111-0006", "한대기"), 12_000)  # queued
     statuses = sorted(m.message.status for m in messages.month_log(ctx, "2026-03").rows)
     assert statuses == ["failed", "fell_back", "held", "queued", "refused", "sent"]
@@ -117,15 +134,32 @@ def messages_page(ctx: Any, qtbot: Any) -> tuple[Any, Any]:
     return win, page
 
 
-def shoot(win: Any, name: str) -> None:
-    """The window at both sizes the brief asks for."""
+def shoot(win: Any, name: str, *, lower: bool = False) -> None:
+    """The window at both sizes the brief asks for (`lower`: the page scrolled down too)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    scroll = win.tabs.currentWidget().verticalScrollBar()
     for width, height in SIZES:
         win.resize(width, height)
         QApplication.processEvents()
+        scroll.setValue(0)
         assert win.grab().save(str(SHOTS / f"{name}-{width}x{height}.png"))
+        if lower:
+            scroll.setValue(scroll.maximum())
+            QApplication.processEvents()
+            assert win.grab().save(str(SHOTS / f"{name}-lower-{width}x{height}.png"))
+            scroll.setValue(0)
     win.resize(1280, 800)
     QApplication.processEvents()
+
+
+def open_tab(page: Any, name: str) -> None:
+    """Show the page's tab whose widget is named `name` (triggersTab, templatesTab, ...)."""
+    for index in range(page.tabs.count()):
+        if page.tabs.widget(index).objectName() == name:
+            page.tabs.setCurrentIndex(index)
+            QApplication.processEvents()
+            return
+    raise AssertionError(name)
 
 
 def cells(table: Any, column: int) -> list[str]:
@@ -146,7 +180,7 @@ def test_the_log_says_each_result_in_words_with_the_months_cost(
     ctx = outbox_shop
     win, page = messages_page(ctx, qtbot)
     try:
-        page.tabs.setCurrentIndex(1)
+        open_tab(page, "logTab")
         assert page.month.currentData() == "2026-03"
         assert page.log_table.rowCount() == 6
         results = cells(page.log_table, 5)
@@ -154,7 +188,7 @@ def test_the_log_says_each_result_in_words_with_the_months_cost(
         assert "알림톡 대신 문자로 전달됨" in results
         assert "보내지 않음: 이 채널의 광고 수신 동의 없음" in results
         assert "03-16 08:00까지 보류: 야간 광고 동의 없음" in results
-        assert "실패: 발송 서비스가 응답하지 않음" in results
+        assert "실패: 3059: 전송 실패" in results
         assert any(r.startswith("대기 중 (") for r in results)
         members = cells(page.log_table, 1)
         assert "010-****-0001" in members and all("****" in m for m in members)
@@ -177,7 +211,7 @@ def test_the_log_says_each_result_in_words_with_the_months_cost(
 
         page.status.setCurrentIndex(page.status.findData("failed"))
         settle(qtbot, win)
-        assert cells(page.log_table, 5) == ["실패: 발송 서비스가 응답하지 않음"]
+        assert cells(page.log_table, 5) == ["실패: 3059: 전송 실패"]
         assert cells(page.log_table, 1) == ["010-****-0005"]
         assert "6건" in page.log_summary.text()  # the month's totals, whatever the filter
         shoot(win, "log-failed-ko")
@@ -230,7 +264,7 @@ def test_triggers_turn_on_and_off_and_rules_are_checked(
         birthday = page.switches["birthday"]
         assert not birthday.isChecked() and birthday.text() == "생일 쿠폰(광고)"
         assert page.provider_title.text() == "Solapi 연결됨 · 발신번호 021234567"
-        shoot(win, "triggers-ko")
+        shoot(win, "triggers-ko", lower=True)
         birthday.click()
         settle(qtbot, win)
         assert messages.trigger(ctx, "birthday")["on"] is True
@@ -277,7 +311,7 @@ def test_a_cashier_cannot_turn_a_trigger_on(app: Any, outbox_shop: Any, qtbot: A
 def test_who_is_due_the_two_yearly_notice(app: Any, outbox_shop: Any, qtbot: Any) -> None:
     win, page = messages_page(outbox_shop, qtbot)
     try:
-        page.tabs.setCurrentIndex(2)
+        open_tab(page, "noticeTab")
         assert page.notice_table.rowCount() == 1
         row = [page.notice_table.item(0, c).text() for c in range(5)]
         assert row[0] == "010-****-0001"
@@ -361,17 +395,130 @@ def test_the_page_in_english(app: Any, outbox_shop: Any, qtbot: Any) -> None:
             assert page.tabs.tabText(0) == "Triggers"
             assert page.provider_title.text() == "Solapi connected · sender number 021234567"
             shoot(win, "triggers-en")
-            page.tabs.setCurrentIndex(1)
+            open_tab(page, "logTab")
             results = cells(page.log_table, 5)
             assert "Delivered" in results and "Delivered by text instead of AlimTalk" in results
             assert any(r.startswith("Not sent: ") for r in results)
-            assert "Failed: the service did not answer" in results
+            assert "Failed: 3059: 전송 실패" in results
             assert page.log_summary.text().startswith("2026-03: 6 messages · cost ")
             shoot(win, "log-en")
-            page.tabs.setCurrentIndex(2)
+            open_tab(page, "noticeTab")
             assert page.notice_summary.text() == "Members due: 1 (1 overdue)"
             shoot(win, "notice-en")
         finally:
             stop(win)
     finally:
         text.set_language("ko")
+
+
+# --- the templates --------------------------------------------------------------------------
+
+
+def test_templates_are_listed_edited_with_the_checks_refusals_submitted_and_reviewed(
+    app: Any, outbox_shop: Any, standin: CarrierStandIn, qtbot: Any
+) -> None:
+    from app.services import message_templates
+
+    ctx = outbox_shop
+    win, page = messages_page(ctx, qtbot)
+    try:
+        open_tab(page, "templatesTab")
+        tab = page.templates
+        kinds = [tab.table.item(r, 0).text() for r in range(tab.table.rowCount())]
+        assert kinds[0] == "포인트 적립 안내" and len(kinds) == len(tab.views) == 8
+        status = {v.kind: tab.table.item(r, 2).text() for r, v in enumerate(tab.views)}
+        assert status["points_earned"] == "승인"  # its approved id, set up by hand
+        assert status["coupon_issued"] == "작성 중 (검수 요청 전)"
+        assert status["winback"] == "검수 없음 (광고는 문자로만)"
+        assert not tab.editor.isEnabled()
+
+        tab.select("coupon_issued")
+        assert tab.editor.isEnabled() and tab.submit_button.isEnabled()
+        assert "#{쿠폰}" in tab.variables.text()
+        before = message_templates.get(ctx, "coupon_issued")
+        tab.text.setPlainText(before.text + "\n이번 주 특가 세일!")
+        tab.save_button.click()
+        settle(qtbot, win)
+        assert tab.error.isVisible()
+        assert "특가" in tab.error.text() or "광고" in tab.error.text()
+        assert message_templates.get(ctx, "coupon_issued") == before  # nothing changed
+        shoot(win, "templates-refused-ko", lower=True)
+
+        tab.text.setPlainText(before.text)
+        tab.buttons.cellWidget(0, 0).setCurrentIndex(1)  # 웹링크, with no link
+        tab.buttons.item(0, 1).setText("쿠폰 보기")
+        tab.save_button.click()
+        settle(qtbot, win)
+        assert tab.error.isVisible() and message_templates.get(ctx, "coupon_issued") == before
+        tab.buttons.item(0, 2).setText("https://shop.example/coupon")
+        tab.save_button.click()
+        settle(qtbot, win)
+        assert not tab.error.isVisible(), tab.error.text()
+        saved = message_templates.get(ctx, "coupon_issued")
+        assert [(b.type, b.name) for b in saved.buttons] == [("WL", "쿠폰 보기")]
+        assert tab.message.text() == "템플릿을 저장했습니다."
+
+        tab.submit_button.click()
+        settle(qtbot, win)
+        assert tab.current is not None and tab.current.status == "inspecting"
+        assert tab.table.item(2, 2).text() == "검수 중"
+        assert not tab.submit_button.isEnabled()  # under review: not twice
+        template_id = tab.current.provider_template_id
+        standin.review(template_id, False, "버튼 링크가 채널 정보와 다릅니다")
+        tab.refresh_button.click()
+        settle(qtbot, win)
+        assert tab.table.item(2, 2).text() == "반려: 버튼 링크가 채널 정보와 다릅니다", (
+            tab.message.text()
+        )
+        assert tab.submit_button.isEnabled()  # rejected: may be fixed and sent again
+        shoot(win, "templates-rejected-ko")
+        tab.submit_button.click()
+        settle(qtbot, win)
+        assert tab.current is not None and tab.current.status == "inspecting"
+        standin.review(tab.current.provider_template_id or template_id, True)
+        tab.refresh_button.click()
+        settle(qtbot, win)
+        assert tab.table.item(2, 2).text() == "승인"
+        assert tab.table.item(2, 3).text() == "알림톡"
+        assert message_templates.get(ctx, "coupon_issued").sends_as == "alimtalk"
+        shoot(win, "templates-approved-ko", lower=True)
+
+        tab.preview_phone.setText("010-1111-0001")
+        tab.preview_button.click()
+        settle(qtbot, win)
+        shown = tab.preview_text.text()
+        assert shown.startswith("받는 사람: 010-****-0001"), tab.preview_error.text()
+        assert "김오래님께 쿠폰이 발급되었습니다" in shown and "[문자 · " in shown
+        shoot(win, "templates-preview-ko", lower=True)
+        tab.preview_phone.setText("010-9999-9999")
+        tab.preview_button.click()
+        settle(qtbot, win)
+        assert tab.preview_error.isVisible() and tab.preview_text.text() == ""
+
+        tab.select("winback")  # an advertisement: its text message only, never reviewed
+        assert not tab.submit_button.isVisible()
+        assert not tab.text.isVisible() and tab.fallback.isVisible()
+        shoot(win, "templates-ad-ko", lower=True)
+    finally:
+        stop(win)
+
+
+def test_the_consent_notice_cannot_be_turned_off(app: Any, outbox_shop: Any, qtbot: Any) -> None:
+    win, page = messages_page(outbox_shop, qtbot)
+    try:
+        switch = page.switches["consent_notice"]
+        assert switch.isChecked() and not switch.isEnabled()
+        assert "법으로" in switch.toolTip()
+    finally:
+        stop(win)
+
+
+def test_an_unreachable_provider_is_said_in_words() -> None:
+    from app.ui.backoffice.messages_page import reason_text
+
+    assert (
+        reason_text("unreachable: [Errno 111] Connection refused") == "발송 서비스가 응답하지 않음"
+    )
+    assert reason_text("night_hold") == "야간 광고 동의 없음"
+    assert reason_text("no_ad_consent") == "이 채널의 광고 수신 동의 없음"
+    assert reason_text("3059: 전송 실패") == "3059: 전송 실패"  # the provider's own words

@@ -30,15 +30,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import alimtalk
 from app.domain.consent import REASONS as CONSENT_REASONS
-from app.domain.messages import STATUSES
+from app.domain.messages import AD, STATUSES
 from app.i18n import N_
-from app.services import consents, messages
+from app.services import consents, message_templates, messages
 from app.services.consents import NoticeDue
 from app.services.context import Context
-from app.services.messages import LogRow, MessageLine, MonthLog, ProviderState, TriggerView
+from app.services.message_templates import TemplateView
+from app.services.messages import LogRow, MessageLine, MonthLog, ProviderState
 from app.ui.backoffice.reports_page import fill, table
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
+from app.ui.backoffice.templates_tab import TemplatesTab
 from app.ui.tasks import ServiceRunner
 from app.ui.text import t, won
 
@@ -77,6 +80,8 @@ STATUS_WORDS = (
     N_("msgpage.status.failed"),
     N_("msgpage.status.fell_back"),
     N_("msgpage.status.refused"),
+    N_("msgpage.status.sent_pending"),
+    N_("msgpage.status.fell_back_pending"),
 )
 
 
@@ -89,15 +94,20 @@ def reason_text(code: str | None) -> str:
         return t(OUTBOX_REASONS[code])
     if code in CONSENT_REASONS:
         return t(f"consent.reason.{code}")
-    if code.startswith("unreachable"):
+    if code.startswith("unreachable"):  # the outbox's "unreachable: <the system's words>"
         return t("msgpage.reason.unreachable")
     return code
 
 
 def status_text(ctx: Context, line: MessageLine) -> str:
-    """A message's status as a sentence: delivered, failed with why, held until when, ..."""
+    """A message's status as a sentence: delivered, failed with why, fell back to SMS, held
+    until when, refused with why; a message the provider took and has not reported on yet
+    says so."""
     until = f"{ctx.local(line.send_after):%m-%d %H:%M}"
-    return t(f"msgpage.status.{line.status}", until=until, reason=reason_text(line.last_error))
+    key = f"msgpage.status.{line.status}"
+    if line.status in ("sent", "fell_back") and line.delivery is None:
+        key += "_pending"
+    return t(key, until=until, reason=reason_text(line.last_error))
 
 
 def moment(ctx: Context, at: datetime | None) -> str:
@@ -192,6 +202,9 @@ class MessagesPage(QWidget):
         self.tabs.addTab(self._triggers_tab(), t("msgpage.tab.triggers"))
         self.tabs.addTab(self._log_tab(), t("msgpage.tab.log"))
         self.tabs.addTab(self._notice_tab(), t("msgpage.tab.notice"))
+        self.templates = TemplatesTab(ctx, runner, self)
+        self.templates.changed.connect(self.show_templates)
+        self.tabs.insertTab(1, self.templates, t("msgpage.tab.templates"))
         layout.addWidget(self.tabs, 1)
         self.reload()
 
@@ -199,7 +212,9 @@ class MessagesPage(QWidget):
         """Read everything the page shows (one job each, in order, off the UI thread)."""
         ctx = self.ctx
         self.runner.run(lambda: messages.provider_state(ctx), self._show_provider, self._failed)
-        self.runner.run(lambda: messages.triggers(ctx), self._show_triggers, self._failed)
+        self.runner.run(
+            lambda: message_templates.list_templates(ctx), self.show_templates, self._failed
+        )
         self.runner.run(lambda: messages.rules(ctx), self._show_rules, self._failed)
         self.load_log()
         self.runner.run(lambda: consents.notice_due(ctx), self._show_due, self._failed)
@@ -271,7 +286,12 @@ class MessagesPage(QWidget):
         layout.addStretch(1)
         return tab
 
-    def _show_triggers(self, found: list[TriggerView]) -> None:
+    def show_templates(self, found: list[TemplateView]) -> None:
+        """The triggers' switches and words, and the templates tab's list."""
+        self._show_triggers(found)
+        self.templates.show_templates(found)
+
+    def _show_triggers(self, found: list[TemplateView]) -> None:
         while self.trigger_grid.count():
             item = self.trigger_grid.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -282,10 +302,15 @@ class MessagesPage(QWidget):
             switch = QCheckBox(t(f"messages.kind.{view.kind}"), objectName=f"trigger_{view.kind}")
             switch.setChecked(view.on)
             switch.setMinimumHeight(36)
+            if view.kind == alimtalk.CONSENT_NOTICE:  # the law's notice: always on
+                switch.setEnabled(False)
+                switch.setToolTip(t("msgpage.triggers.notice_required"))
             switch.toggled.connect(lambda on, kind=view.kind: self.set_on(kind, on))
             self.switches[view.kind] = switch
             purpose = QLabel(t(f"consent.purpose.{view.purpose}"), objectName="triggerPurpose")
-            words = QLabel(view.template, objectName="triggerText", wordWrap=True)
+            # an advertisement goes by SMS/LMS only: its words are the fallback's
+            shown = view.fallback if view.purpose == AD else view.text
+            words = QLabel(shown, objectName="triggerText", wordWrap=True)
             words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.trigger_grid.addWidget(switch, row, 0, Qt.AlignmentFlag.AlignTop)
             self.trigger_grid.addWidget(purpose, row, 1, Qt.AlignmentFlag.AlignTop)
