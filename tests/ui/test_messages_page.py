@@ -221,6 +221,14 @@ def test_the_log_says_each_result_in_words_with_the_months_cost(
         assert page.log_table.rowCount() == 0
         assert page.log_empty.text() == "이 달에 이 상태의 메시지가 없습니다."
         assert page.log_summary.text() == "2026-02: 0건 · 비용 0원"
+        page.month.setCurrentIndex(page.month.findData("2026-03"))
+        page.status.setCurrentIndex(page.status.findData("queued"))
+        settle(qtbot, win)
+        assert page.log_table.rowCount() == 1
+        sales.record_sale(ctx, enroll(ctx, "010-1111-0007", "새대기"), 12_000)  # meanwhile
+        page.log_refresh.click()
+        settle(qtbot, win)
+        assert page.log_table.rowCount() == 2  # read again
     finally:
         stop(win)
 
@@ -335,7 +343,8 @@ def test_without_a_provider_it_says_so_and_the_dialog_connects(
     win, page = messages_page(ctx, qtbot)
     try:
         assert page.provider_title.text() == "문자 서비스가 연결되지 않았습니다"
-        assert "dangol messages setup" in page.provider_how.text()
+        assert "아래 명령" in page.provider_how.text()
+        assert page.setup_command.text().startswith("dangol messages setup --api-key")
         assert page.log_empty.text() == "이 달에 이 상태의 메시지가 없습니다."
         assert page.notice_summary.text() == "지금 동의 확인 안내를 받을 회원이 없습니다."
         shoot(win, "no-provider-ko")
@@ -405,6 +414,11 @@ def test_the_page_in_english(app: Any, outbox_shop: Any, qtbot: Any) -> None:
             open_tab(page, "noticeTab")
             assert page.notice_summary.text() == "Members due: 1 (1 overdue)"
             shoot(win, "notice-en")
+            open_tab(page, "templatesTab")
+            page.templates.select("points_earned")
+            assert page.templates.table.item(0, 2).text() == "Approved"
+            assert page.templates.table.item(0, 3).text() == "AlimTalk"
+            shoot(win, "templates-en", lower=True)
         finally:
             stop(win)
     finally:

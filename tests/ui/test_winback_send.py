@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy.event
 from sqlalchemy import select
 
 from app.db.models import Message
@@ -153,10 +154,18 @@ def test_the_rules_decide_withdrawn_and_night(dormant: Any) -> None:
     plan = winback.winback_send_plan(ctx, chosen)
     assert (plan.chosen, plan.to_send, plan.held_night) == (3, 1, 1)
     assert plan.excluded == {"withdrawn": 1, "no_ad_consent": 1}
+    statements: list[str] = []
+    engine = ctx.db.engine
+    listen = sqlalchemy.event.listen
+    listen(engine, "before_cursor_execute", lambda *a: statements.append(str(a[2])))
     done = winback.send_winback_messages(ctx, chosen)
     assert (done.queued, done.held_night) == (1, 1)
     (message,) = queued(ctx)
     assert message.customer_id == ids["consent"]
+    # the trigger stays off, and its row was not even written meanwhile
+    assert messages.trigger(ctx, "winback")["on"] is False
+    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE MESSAGE_TEMPLATES")]
+    assert any(s.lstrip().upper().startswith("INSERT INTO MESSAGES") for s in statements)
 
 
 def test_without_provider_or_opt_out_it_refuses_and_says_how(

@@ -46,6 +46,7 @@ from app.ui.tasks import ServiceRunner
 from app.ui.text import t, won
 
 MONTHS_SHOWN = 12
+SETUP_COMMAND = "dangol messages setup --api-key … --sender …"
 RESULT = 5  # the log's column that says what became of a message: it takes the room left
 # why the outbox did not send (Message.last_error) when it is its own code, not the consent's
 OUTBOX_REASONS = {
@@ -233,6 +234,11 @@ class MessagesPage(QWidget):
         self.provider_how = QLabel(objectName="hint", wordWrap=True)
         column.addWidget(self.provider_title)
         column.addWidget(self.provider_how)
+        # the command line's words are the same in every language
+        self.setup_command = QLabel(SETUP_COMMAND, objectName="messagesSetupCommand")
+        self.setup_command.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setup_command.setStyleSheet("font-family: monospace;")
+        column.addWidget(self.setup_command)
         row.addLayout(column, 1)
         self.setup_button = QPushButton(t("msgpage.setup.open"), objectName="messagesSetup")
         self.setup_button.setMinimumSize(140, 44)
@@ -244,6 +250,7 @@ class MessagesPage(QWidget):
 
     def _show_provider(self, state: ProviderState) -> None:
         self.state = state
+        self.setup_command.setVisible(not state.configured)
         if not state.configured:
             self.provider_title.setText(t("msgpage.provider.none"))
             self.provider_how.setText(t("msgpage.provider.how"))
@@ -415,6 +422,10 @@ class MessagesPage(QWidget):
         bar.addWidget(self.month)
         bar.addWidget(QLabel(t("msgpage.log.status")))
         bar.addWidget(self.status)
+        self.log_refresh = QPushButton(t("msgpage.log.refresh"), objectName="logRefresh")
+        self.log_refresh.setMinimumHeight(40)
+        self.log_refresh.clicked.connect(self.load_log)
+        bar.addWidget(self.log_refresh)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.log_summary = QLabel(objectName="logSummary", wordWrap=True)
