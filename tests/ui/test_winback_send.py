@@ -40,8 +40,17 @@ def queued(ctx: Any) -> list[Message]:
 
 @pytest.fixture
 def dormant(sqlite_ctx: Any, keyless: None) -> tuple[Any, dict[str, Any]]:
+    return build_dormant(sqlite_ctx)
+
+
+@pytest.fixture
+def dormant_any(ctx: Any, keyless: None) -> tuple[Any, dict[str, Any]]:
+    """The same shop on SQLite and on PostgreSQL (the members' rows locked there)."""
+    return build_dormant(ctx)
+
+
+def build_dormant(ctx: Any) -> tuple[Any, dict[str, Any]]:
     """Four members who last came in January; coupons issued to the three there in March."""
-    ctx = sqlite_ctx
     ctx.fixed_now = JAN
     ids = {}
     for key in ("consent", "no_consent", "withdrew_ads"):
@@ -144,10 +153,11 @@ def test_only_the_selected_members_are_asked_about(app: Any, dormant: Any, qtbot
         stop(win)
 
 
-def test_the_rules_decide_withdrawn_and_night(dormant: Any) -> None:
+def test_the_rules_decide_withdrawn_and_night(dormant_any: Any) -> None:
     """Straight through the service: a withdrawn member is refused by may_send's rule, and at
-    night one without night consent is counted as held until 08:00, still queued."""
-    ctx, ids = dormant
+    night one without night consent is counted as held until 08:00, still queued; the log
+    of the month shows it (SQLite and PostgreSQL)."""
+    ctx, ids = dormant_any
     withdraw_customer(ctx, ids["late"])
     ctx.fixed_now = NIGHT
     chosen = [ids["consent"], ids["late"], ids["no_consent"]]
@@ -166,6 +176,12 @@ def test_the_rules_decide_withdrawn_and_night(dormant: Any) -> None:
     assert messages.trigger(ctx, "winback")["on"] is False
     assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE MESSAGE_TEMPLATES")]
     assert any(s.lstrip().upper().startswith("INSERT INTO MESSAGES") for s in statements)
+    log = messages.month_log(ctx, "2026-03")
+    assert [(r.message.kind, r.message.status, r.phone_masked) for r in log.rows] == [
+        ("winback", "queued", "010-****-0001")
+    ]
+    assert log.counts == {"queued": 1} and log.cost_won == 0
+    assert messages.month_log(ctx, "2026-03", "sent").rows == []
 
 
 def test_without_provider_or_opt_out_it_refuses_and_says_how(
