@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -443,10 +443,18 @@ class MessagesPage(QWidget):
         for column in range(self.log_table.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(RESULT, QHeaderView.ResizeMode.Stretch)
+        # the result wraps, never cut: rows grow again whenever the column's width changes
+        self.log_table.setWordWrap(True)
+        self.log_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        header.sectionResized.connect(self._rows_later)
         layout.addWidget(self.log_table, 1)
         self.log_empty = QLabel(objectName="hint", wordWrap=True)
         layout.addWidget(self.log_empty)
         return tab
+
+    def _rows_later(self, *_: object) -> None:
+        """Fit the rows to their wrapped text once the header has settled its widths."""
+        QTimer.singleShot(0, self.log_table.resizeRowsToContents)
 
     def load_log(self) -> None:
         ctx, month, status = self.ctx, self.month.currentData(), self.status.currentData()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -115,6 +115,10 @@ class TemplatesTab(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMinimumHeight(260)
+        self.table.setWordWrap(True)  # a rejection's reason wraps, never cut
+        header.sectionResized.connect(
+            lambda *_: QTimer.singleShot(0, self.table.resizeRowsToContents)
+        )
         self.table.itemSelectionChanged.connect(self._selected)
         layout.addWidget(self.table)
         actions = QHBoxLayout()
