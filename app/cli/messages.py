@@ -36,6 +36,7 @@ KIND_KEYS = (
     N_("messages.kind.points_expiring_7"),
     N_("messages.kind.birthday"),
     N_("messages.kind.winback"),
+    N_("messages.kind.consent_notice"),
 )
 HELP_KEYS = (
     N_("cli.help.messages"),

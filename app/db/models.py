@@ -510,6 +510,11 @@ class Message(IdMixin, OriginMixin, Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     # when the worker took it (status sending): one left there by a crash is looked up later
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # what the provider later said became of it: delivered, failed, fell_back (None: not asked
+    # yet, or still on its way); when it was delivered, and when the provider was last asked
+    delivery: Mapped[str | None] = mapped_column(String(10), default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    checked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class CheckIn(IdMixin, OriginMixin, Base):
@@ -530,3 +535,35 @@ class CheckIn(IdMixin, OriginMixin, Base):
     source: Mapped[str] = mapped_column(String(10))  # display, tablet
     device: Mapped[str | None] = mapped_column(String(60), default=None)
     sale_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sales.id"), default=None)
+
+
+class MessageTemplate(IdMixin, OriginMixin, Base):
+    """A trigger's template: on or off, its 알림톡 text, type and buttons, its SMS/LMS fallback,
+    and where Kakao's review of it stands (app/domain/alimtalk.py has the rules).
+
+    One row per trigger kind, seeded by migration 0014 (a kind added later gets its row on
+    first use). Not synced: the provider account, hence the review, is this register's."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'registered', 'inspecting', 'approved', 'rejected')",
+            name="status",
+        ),
+        CheckConstraint("template_type IN ('basic', 'extra', 'emphasis')", name="template_type"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(30), unique=True)
+    on: Mapped[bool] = mapped_column(default=True)
+    template_type: Mapped[str] = mapped_column(String(10), default="basic")
+    text: Mapped[str] = mapped_column(Text)
+    extra: Mapped[str | None] = mapped_column(Text, default=None)
+    emphasis_title: Mapped[str | None] = mapped_column(String(50), default=None)
+    buttons: Mapped[str] = mapped_column(Text, default="[]")  # JSON: [{type, name, links}]
+    fallback: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(10), default=None)  # Kakao's category
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    status_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    status_changed_at: Mapped[datetime]
+    provider_template_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    updated_at: Mapped[datetime]

@@ -271,6 +271,7 @@ AUDIT_ACTIONS = (
     N_("audit.action.sync.setup"),
     N_("audit.action.winback.coupons"),
     N_("audit.action.winback.export"),
+    N_("audit.action.winback.messages"),
     # outbox
     N_("audit.action.messages.setup"),
     N_("audit.action.messages.trigger"),
@@ -280,6 +281,9 @@ AUDIT_ACTIONS = (
     # tablet: a tablet paired with the owner's one-time code
     N_("audit.action.tablet.code"),
     N_("audit.action.tablet.pair"),
+    N_("audit.action.messages.template"),
+    N_("audit.action.messages.template_submit"),
+    N_("audit.action.messages.template_status"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 

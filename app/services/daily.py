@@ -1,4 +1,5 @@
-"""The daily run: expiry, the monthly tier evaluation, birthday bonuses. Twice is harmless.
+"""The daily run: expiry, the monthly tier evaluation, birthday bonuses, the messages it
+queues (points expiring, the two-yearly consent notice). Twice is harmless.
 
 A run after days off catches up (`app.domain.daily_due`): each month's 1st missed is
 evaluated with its own window, each missed birthday month given once. The day's record
@@ -55,6 +56,7 @@ class DailyResult:
 
 
 def run_daily(ctx: Context) -> DailyResult:
+    notices = messages.notices_due(ctx)  # read before: the list has its own read
     with ctx.db.write() as session:
         now = ctx.now()
         today = ctx.local_date(now)
@@ -73,6 +75,7 @@ def run_daily(ctx: Context) -> DailyResult:
                 demoted + counts[2],
             )
         messages.expiry_reminders(ctx, session, now, last.ran_at if last else None)
+        messages.consent_notices(ctx, session, notices)
         birthdays = sum(
             _birthday_bonuses(ctx, session, program, now, year, month)
             for year, month in due.birthday_months

@@ -19,15 +19,16 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Customer, LedgerEntry, Message, Store
+from app.db.models import Customer, LedgerEntry, Message, MessageTemplate, Store
 from app.db.settings import set_setting
+from app.domain import alimtalk
 from app.domain.errors import Refused
 from app.domain.expiry import remaining_to_expire
 from app.domain.messages import (
@@ -51,7 +52,7 @@ from app.domain.messages import (
     template_problem,
 )
 from app.domain.stamp_cards import StampCards
-from app.messaging.base import Outgoing, Provider, Rejected, Result, Unreachable
+from app.messaging.base import Delivery, Outgoing, Provider, Rejected, Result, Unreachable
 from app.messaging.credentials import load_secret, save_secret
 from app.messaging.worker import MessageWorker as MessageWorker  # re-exported: the UI holds one
 from app.services.audit_chain import audit
@@ -59,14 +60,22 @@ from app.services.context import Context
 from app.services.staff import require_owner
 
 PROVIDER_KEY = "messages.provider"  # {"name", "api_key", "sender", "pf_id", "base_url"}
-TRIGGERS_KEY = "messages.triggers"  # {kind: {"on": bool, "template": str, "template_id": str}}
-RULES_KEY = "messages.rules"  # {"quiet": "HH:MM-HH:MM", "optout": "080...", "cap_day", "cap_ads"}
+# before migration 0014 the triggers lived in this setting; now in message_templates
+TRIGGERS_KEY = "messages.triggers"
+RULES_KEY = "messages.rules"  # {"quiet": "HH:MM-HH:MM", "optout": "080...", "cap_day", ...}
+FALLBACK, HOLD = "fallback", "hold"
 DEFAULT_RULES: dict[str, Any] = {
     "quiet": "",  # the owner's quiet hours: nothing goes out then (held until they end)
     "optout": "",  # the free opt-out number printed on every advertisement (080...)
     "cap_day": 3,  # messages a member gets in 24 hours at most
     "cap_ads": 4,  # advertisements a member gets in 30 days at most
+    # an informational message whose 알림톡 template is not approved: its SMS/LMS fallback
+    # goes instead, or it is held until the template is approved
+    "unapproved": FALLBACK,
 }
+UNAPPROVED_WAIT = timedelta(hours=1)  # a held message looks again for an approval this late
+DELIVERY_WAIT = timedelta(minutes=1)  # a sent message's delivery is asked no more often
+DELIVERY_GIVE_UP = timedelta(days=3)  # nor after this long (Solapi keeps reports 72 hours)
 LEASE = timedelta(minutes=2)  # a message "sending" longer than this was left by a crash
 BATCH = 50
 
@@ -79,15 +88,45 @@ def rules(ctx: Context) -> dict[str, Any]:
     return {**DEFAULT_RULES, **(stored if isinstance(stored, dict) else {})}
 
 
+def template_in(session: Session, kind: str, *, create: bool = True) -> MessageTemplate:
+    """The trigger's template row; a kind without one (added after migration 0014) gets its
+    default on first use (`create`), or an unsaved default when only reading."""
+    row = session.scalars(select(MessageTemplate).where(MessageTemplate.kind == kind)).first()
+    if row is not None:
+        return row
+    draft = alimtalk.default_draft(kind)
+    now = datetime.now(UTC)
+    row = MessageTemplate(
+        kind=kind,
+        on=alimtalk.default_on(kind),
+        template_type=draft.template_type,
+        text=draft.text,
+        buttons="[]",
+        fallback=draft.fallback,
+        status=alimtalk.DRAFT,
+        status_changed_at=now,
+        updated_at=now,
+    )
+    if create:
+        session.add(row)
+        session.flush()
+    return row
+
+
+def approved_id(row: MessageTemplate) -> str | None:
+    """The provider's id of the template when Kakao approved it: only then it goes as 알림톡."""
+    if row.status == alimtalk.APPROVED and row.provider_template_id:
+        return row.provider_template_id
+    return None
+
+
 def trigger(ctx: Context, kind: str) -> dict[str, Any]:
-    """A trigger as the owner set it: on or off, its template, its approved 알림톡 template."""
-    default = KINDS[kind]
-    stored = (ctx.settings.get(TRIGGERS_KEY) or {}).get(kind) or {}
-    return {
-        "on": bool(stored.get("on", default.on)),
-        "template": stored.get("template") or default.template,
-        "template_id": stored.get("template_id") or None,
-    }
+    """A trigger as the owner set it: on or off, its text, its approved 알림톡 template."""
+    if kind not in alimtalk.known_kinds():
+        raise Refused("messages.kind_unknown", kind=kind)
+    with ctx.db.read() as session:
+        row = template_in(session, kind, create=False)
+        return {"on": row.on, "template": row.text, "template_id": approved_id(row)}
 
 
 def set_trigger(
@@ -98,27 +137,42 @@ def set_trigger(
     template: str | None = None,
     template_id: str | None = None,
 ) -> dict[str, Any]:
-    """Owner only: a trigger on or off, its text, the id of its approved 알림톡 template."""
+    """Owner only: a trigger on or off, its text (알림톡 and fallback alike), the id of a
+    template already approved at the provider (registered there by hand). The templates'
+    own use cases (app.services.message_templates) set each part on its own."""
     require_owner(ctx)
-    if kind not in KINDS:
+    if kind not in alimtalk.known_kinds():
         raise Refused("messages.kind_unknown", kind=kind)
-    if template is not None:
+    if on is False and kind == alimtalk.CONSENT_NOTICE:
+        raise Refused("alimtalk.notice_required")
+    if template is not None and kind in KINDS:
         problem = template_problem(KINDS[kind], template)
         if problem == "messages.info_has_ad":
             raise Refused("messages.info_has_ad", kind=kind)
         if problem is not None:
             raise Refused("messages.template_length", maximum=MAX_TEMPLATE)
-    triggers = dict(ctx.settings.get(TRIGGERS_KEY) or {})
-    entry = dict(triggers.get(kind) or {})
-    for name, value in (("on", on), ("template", template), ("template_id", template_id)):
-        if value is not None:
-            entry[name] = value
-    triggers[kind] = entry
+    now = ctx.now()
     with ctx.db.write() as session:
-        set_setting(session, TRIGGERS_KEY, triggers)
-        audit(ctx, session, "messages.trigger", detail={"kind": kind, **entry})
-    ctx.settings[TRIGGERS_KEY] = triggers
-    return trigger(ctx, kind)
+        row = template_in(session, kind)
+        if on is not None:
+            row.on = on
+        if template is not None and template != row.text:
+            row.text = row.fallback = template
+            row.status, row.status_reason, row.status_changed_at = alimtalk.DRAFT, None, now
+            row.provider_template_id = None
+        if template_id is not None:
+            row.provider_template_id = template_id or None
+            row.status = alimtalk.APPROVED if template_id else alimtalk.DRAFT
+            row.status_reason, row.status_changed_at = None, now
+        row.updated_at = now
+        detail = {"kind": kind, "on": on, "template": template, "template_id": template_id}
+        audit(
+            ctx,
+            session,
+            "messages.trigger",
+            detail={k: v for k, v in detail.items() if v is not None},
+        )
+        return {"on": row.on, "template": row.text, "template_id": approved_id(row)}
 
 
 def set_rules(ctx: Context, **values: Any) -> dict[str, Any]:
@@ -133,6 +187,9 @@ def set_rules(ctx: Context, **values: Any) -> dict[str, Any]:
         elif key == "optout":
             if value and not is_free_number(str(value)):
                 raise Refused("messages.optout_invalid", value=str(value))
+        elif key == "unapproved":
+            if value not in (FALLBACK, HOLD):
+                raise Refused("messages.unapproved_invalid", value=str(value))
         elif key in ("cap_day", "cap_ads"):
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
                 raise Refused("messages.cap_invalid", value=str(value))
@@ -239,9 +296,9 @@ def queue_in(
     anything (withdrawn, erased, no phone); the same key twice is the same message."""
     if not configured(ctx):
         return None
-    spec = KINDS[kind]
-    chosen = trigger(ctx, kind)
-    if not chosen["on"]:
+    purpose = alimtalk.purpose_of(kind)
+    chosen = template_in(session, kind)
+    if not chosen.on:
         return None
     customer = session.get(Customer, customer_id)
     if customer is None or customer.status != "active" or not customer.phone:
@@ -255,14 +312,16 @@ def queue_in(
         "이름": customer.name or "고객",
         **{name: str(value) for name, value in variables.items()},
     }
+    # an advertisement goes by SMS/LMS only: its text is the template's fallback
+    body = chosen.text if purpose == INFO else chosen.fallback
     message = Message(
         customer_id=customer.id,
         kind=kind,
-        channel=ALIMTALK if spec.purpose == INFO else SMS,
-        purpose=spec.purpose,
-        template=chosen["template"],
+        channel=ALIMTALK if purpose == INFO else SMS,
+        purpose=purpose,
+        template=body,
         variables=json.dumps(values, ensure_ascii=False),
-        text=render(chosen["template"], values),
+        text=render(body, values),
         status="queued",
         send_after=when or now,
         attempts=0,
@@ -333,7 +392,7 @@ def expiry_reminders(ctx: Context, session: Session, now: datetime, since: datet
     start = since if since is not None and since < now else now - timedelta(days=1)
     queued = 0
     for days, kind in REMINDERS:
-        if not trigger(ctx, kind)["on"]:
+        if not template_in(session, kind).on:
             continue
         low, high = start + timedelta(days=days), now + timedelta(days=days)
         e = LedgerEntry
@@ -373,6 +432,35 @@ def expiry_reminders(ctx: Context, session: Session, now: datetime, since: datet
     return queued
 
 
+CHANNEL_WORDS = {"sms": "문자", "alimtalk": "알림톡", "friendtalk": "친구톡"}
+
+
+def notices_due(ctx: Context) -> list[Any]:
+    """Members due the two-yearly notice of their consent (none when nothing can be sent)."""
+    if not configured(ctx):
+        return []
+    from app.services.consents import notice_due
+
+    return list(notice_due(ctx))
+
+
+def consent_notices(ctx: Context, session: Session, due: list[Any]) -> int:
+    """The notice of consent status, an informational message, for each member due: once per
+    due date (the key names it), marked sent when the provider reports it delivered."""
+    queued = 0
+    for member in due:
+        consented = ctx.local(member.consented_at).date()
+        what = ", ".join(CHANNEL_WORDS.get(c, c) for c in member.channels)
+        values = {
+            "동의일": f"{consented.year}년 {consented.month}월 {consented.day}일",
+            "동의내용": f"{what} 마케팅 정보" + (" (야간 포함)" if member.night else ""),
+        }
+        key = f"consent_notice:{member.member_id}:{member.due_on.isoformat()}"
+        if queue_in(ctx, session, member.member_id, alimtalk.CONSENT_NOTICE, values, key=key):
+            queued += 1
+    return queued
+
+
 # --- the rules, when sending -----------------------------------------------------------
 
 MaySend = Callable[..., tuple[bool, datetime | None, str | None]]
@@ -392,6 +480,8 @@ class Verdict:
     until: datetime | None = None
     text: str = ""
     channel: str = ""
+    template_id: str | None = None  # the approved 알림톡 template it goes by
+    fallback: str = ""  # the SMS/LMS text when the 알림톡 cannot be delivered
 
 
 def check_rules(ctx: Context, session: Session, message: Message, now: datetime) -> Verdict:
@@ -411,9 +501,17 @@ def check_rules(ctx: Context, session: Session, message: Message, now: datetime)
         if not is_proper_ad(text, store, optout):
             return Verdict("refused", "ad_form")
     else:
-        if carries_ad(body):
+        row = template_in(session, message.kind)
+        fallback = render(row.fallback, json.loads(message.variables))
+        if carries_ad(body) or carries_ad(fallback):
             return Verdict("refused", "info_has_ad")
         text = body
+        template_id = approved_id(row) if channel == ALIMTALK else None
+        if channel == ALIMTALK and template_id is None:
+            # only an approved template goes as 알림톡: else the fallback, or wait for approval
+            if rules(ctx)["unapproved"] == HOLD:
+                return Verdict("held", "template_not_approved", now + UNAPPROVED_WAIT)
+            channel, text = SMS, fallback
     allowed, hold, reason = _consent_rule()(
         ctx, session, customer.id, channel, message.purpose, now
     )
@@ -435,7 +533,9 @@ def check_rules(ctx: Context, session: Session, message: Message, now: datetime)
         held = _over_cap(session, customer.id, now, timedelta(days=30), int(setting["cap_ads"]), AD)
     if held is not None:
         return Verdict("held", "cap", held)
-    return Verdict("ok", text=text, channel=channel)
+    if message.purpose == AD:
+        return Verdict("ok", text=text, channel=channel, fallback=text)
+    return Verdict("ok", text=text, channel=channel, template_id=template_id, fallback=fallback)
 
 
 def _over_cap(
@@ -480,6 +580,8 @@ class MessageLine:
     last_error: str | None
     cost_won: int | None
     text: str
+    delivery: str | None = None  # what the provider reported: delivered, failed, fell_back
+    delivered_at: datetime | None = None
 
 
 def _line(m: Message) -> MessageLine:
@@ -497,6 +599,8 @@ def _line(m: Message) -> MessageLine:
         m.last_error,
         m.cost_won,
         m.text,
+        m.delivery,
+        m.delivered_at,
     )
 
 
@@ -504,6 +608,8 @@ def _line(m: Message) -> MessageLine:
 class SendReport:
     messages: list[MessageLine]  # each message this run touched, as it is after it
     offline: bool  # the provider did not answer: the rest stays queued
+    # sent messages whose delivery the provider reported in this run
+    delivered: list[MessageLine] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
@@ -545,7 +651,81 @@ def send_due(ctx: Context, provider: Provider | None = None, *, limit: int = BAT
             touched.append(line)
         if offline:
             return SendReport(touched, True)
-    return SendReport(touched, False)
+    try:
+        reported = check_deliveries(ctx, provider, limit=limit)
+    except Unreachable:
+        return SendReport(touched, True)
+    return SendReport(touched, False, reported)
+
+
+# --- what became of what was sent -----------------------------------------------------------
+
+
+def check_deliveries(ctx: Context, provider: Provider, *, limit: int = BATCH) -> list[MessageLine]:
+    """Ask the provider what became of messages it accepted (delivered, failed with the
+    reason, fell back to SMS) and store it with the final cost; each at most once a minute,
+    for three days. A consent notice delivered restarts the member's two years.
+    Raises Unreachable when the provider does not answer (the rest is asked next time)."""
+    now = ctx.now()
+    with ctx.db.read() as session:
+        waiting = list(
+            session.execute(
+                select(Message.id, Message.provider_message_id)
+                .where(
+                    Message.status.in_(("sent", "fell_back")),
+                    Message.delivery.is_(None),
+                    Message.provider_message_id.is_not(None),
+                    Message.sent_at > now - DELIVERY_GIVE_UP,
+                    (Message.checked_at.is_(None)) | (Message.checked_at <= now - DELIVERY_WAIT),
+                )
+                .order_by(Message.sent_at, Message.id)
+                .limit(limit)
+            )
+        )
+    reported: list[MessageLine] = []
+    for message_id, provider_id in waiting:
+        try:
+            found = provider.delivery(str(provider_id))
+        except Rejected:
+            found = None
+        line = _store_delivery(ctx, message_id, found)
+        if line is not None:
+            reported.append(line)
+    return reported
+
+
+def _store_delivery(
+    ctx: Context, message_id: uuid.UUID, found: Delivery | None
+) -> MessageLine | None:
+    """The provider's report on one message; a line when it is final (else only checked_at)."""
+    now = ctx.now()
+    notice: tuple[uuid.UUID, datetime] | None = None
+    with ctx.db.write() as session:
+        message = session.get(Message, message_id)
+        if message is None:
+            return None
+        message.checked_at = now
+        if found is None or found.state == "pending":
+            return None
+        message.delivery = found.state
+        if found.cost_won is not None:
+            message.cost_won = found.cost_won
+        if found.channel:
+            message.channel = found.channel
+        if found.state == "failed":
+            message.status, message.last_error = "failed", found.error
+        else:
+            message.delivered_at = found.at or now
+            if found.state == "fell_back":
+                message.status = "fell_back"
+            if message.kind == alimtalk.CONSENT_NOTICE:
+                notice = (message.customer_id, message.delivered_at)
+        line = _line(message)
+    if notice is not None:
+        from app.services.consents import notice_sent
+
+        notice_sent(ctx, *notice)
+    return line
 
 
 def _send_one(
@@ -580,8 +760,8 @@ def _send_one(
             to=customer.phone,
             channel=message.channel,
             text=message.text,
-            fallback_text=message.text,
-            template_id=trigger(ctx, message.kind)["template_id"],
+            fallback_text=verdict.fallback or message.text,
+            template_id=verdict.template_id,
             variables=variables,
             subject=variables.get("상점") or None,
         )
@@ -668,3 +848,121 @@ def start_worker(ctx: Context, *, idle_seconds: float = 10.0) -> MessageWorker |
     if not configured(ctx):
         return None
     return MessageWorker(lambda: send_due(ctx), idle_seconds=idle_seconds).start()
+
+
+# --- the back office's Messages page ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderState:
+    """Whether the shop can send: a provider connected, and its secret found on this PC."""
+
+    configured: bool
+    secret_found: bool
+    sender: str | None
+    pf_id: str | None
+
+
+def provider_state(ctx: Context) -> ProviderState:
+    value = ctx.settings.get(PROVIDER_KEY)
+    if not value:
+        return ProviderState(False, False, None, None)
+    found = load_secret(_account(value["api_key"])) is not None
+    return ProviderState(True, found, value.get("sender"), value.get("pf_id"))
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """A message in the month's log, with the member's masked phone (None once erased)."""
+
+    message: MessageLine
+    phone_masked: str | None
+
+
+@dataclass(frozen=True)
+class MonthLog:
+    month: str  # YYYY-MM, local
+    status: str | None  # the filter, None for all
+    rows: list[LogRow]  # newest first, at most `limit`
+    more: bool  # there were more than `limit` rows
+    counts: dict[str, int]  # status -> messages of the month (whatever the filter)
+    cost_won: int  # what the month's messages cost
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _month_range(ctx: Context, month: str) -> tuple[datetime, datetime]:
+    """A local month (YYYY-MM) as [start, end) in UTC."""
+    from datetime import UTC
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise Refused("msgpage.month_invalid", value=month)
+    year, number = int(match.group(1)), int(match.group(2))
+    start = datetime(year, number, 1, tzinfo=ctx.zone)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=ctx.zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def month_log(ctx: Context, month: str, status: str | None = None, *, limit: int = 500) -> MonthLog:
+    """The messages of a local month (by when they went, else when they were queued), newest
+    first, optionally of one status; with the month's counts by status and its cost."""
+    from app.domain.messages import STATUSES
+    from app.domain.phone import Phone
+
+    if status is not None and status not in STATUSES:
+        raise Refused("msgpage.status_invalid", value=status)
+    start, end = _month_range(ctx, month)
+    at = func.coalesce(Message.sent_at, Message.created_at)
+    in_month = (at >= start) & (at < end)
+    style = ctx.settings.get("phone_mask", "middle")
+    with ctx.db.read() as session:
+        counts = {
+            str(s): int(n)
+            for s, n in session.execute(
+                select(Message.status, func.count(Message.id))
+                .where(in_month)
+                .group_by(Message.status)
+            )
+        }
+        cost = session.scalar(select(func.coalesce(func.sum(Message.cost_won), 0)).where(in_month))
+        stmt = (
+            select(Message, Customer.phone)
+            .join(Customer, Customer.id == Message.customer_id)
+            .where(in_month)
+            .order_by(at.desc(), Message.id.desc())
+            .limit(limit + 1)
+        )
+        if status is not None:
+            stmt = stmt.where(Message.status == status)
+        found = session.execute(stmt).all()
+    rows = [LogRow(_line(m), Phone(phone).masked(style) if phone else None) for m, phone in found]
+    return MonthLog(month, status, rows[:limit], len(rows) > limit, counts, int(cost or 0))
+
+
+def queue_chosen(
+    ctx: Context,
+    session: Session,
+    customer_id: uuid.UUID,
+    kind: str,
+    variables: dict[str, Any],
+    *,
+    key: str,
+) -> Message | None:
+    """A message the owner chose to send now (the win-back page's 메시지 보내기), in the
+    caller's transaction: as queue_in, with the trigger's template whether its automatic
+    sending is on or off. The rules (consent, night, quiet hours, caps) still decide when
+    sending."""
+    row = template_in(session, kind)
+    if row.on:
+        return queue_in(ctx, session, customer_id, kind, variables, key=key)
+    # queue_in's own checks and text for this one message, the row on in memory only: not
+    # flushed meanwhile, put back before anything is written, so the trigger stays off
+    with session.no_autoflush:
+        row.on = True
+        try:
+            return queue_in(ctx, session, customer_id, kind, variables, key=key)
+        finally:
+            row.on = False

@@ -292,3 +292,143 @@ def export_sms_list(ctx: Context, days: int, path: Path) -> SmsExport:
             },
         )
     return SmsExport(written, no_consent, withdrawn, path)
+
+
+# --- sending the win-back message through the outbox ----------------------------------------
+
+ALREADY = "already_queued"  # this coupon's message is queued or sent already
+NO_COUPON = "no_coupon"  # no current win-back coupon for the message to name
+NO_PHONE = "no_phone"
+
+
+@dataclass(frozen=True)
+class WinbackSendPlan:
+    """Who of the chosen members would get the win-back message, and who not and why."""
+
+    chosen: int
+    to_send: int  # may receive it (some at 08:00: see held_night)
+    held_night: int  # of those, held until 08:00 (no night advertising consent)
+    excluded: dict[str, int]  # reason (a consent.reason.* or winback.reason.* code) -> members
+
+    @property
+    def excluded_total(self) -> int:
+        return sum(self.excluded.values())
+
+
+@dataclass(frozen=True)
+class WinbackSent:
+    queued: int
+    held_night: int
+    excluded: dict[str, int]
+
+
+def _current_coupons(
+    session: Session, ids: list[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, Coupon]:
+    """Each member's newest win-back coupon still valid."""
+    found: dict[uuid.UUID, Coupon] = {}
+    for start in range(0, len(ids), LOCK_CHUNK):
+        chunk = ids[start : start + LOCK_CHUNK]
+        for coupon in session.scalars(
+            select(Coupon)
+            .where(
+                Coupon.customer_id.in_(chunk),
+                Coupon.source == "winback",
+                Coupon.valid_until > now,
+            )
+            .order_by(Coupon.issued_at, Coupon.id)
+        ):
+            found[coupon.customer_id] = coupon  # the newest wins
+    return found
+
+
+def _sort_out(
+    ctx: Context, session: Session, ids: list[uuid.UUID], now: datetime
+) -> tuple[list[tuple[uuid.UUID, Coupon]], int, dict[str, int]]:
+    """(members who may get it with their coupon, how many of them at 08:00, the excluded by
+    reason), as the sender's rules (consents.may_send) decide for an SMS advertisement now."""
+    from app.db.models import Message
+    from app.services.consents import may_send
+
+    coupons = _current_coupons(session, ids, now)
+    keys = {f"winback:{c.code}" for c in coupons.values()}
+    queued = set()
+    for start in range(0, len(keys), LOCK_CHUNK):
+        chunk = sorted(keys)[start : start + LOCK_CHUNK]
+        queued |= set(
+            session.scalars(
+                select(Message.idempotency_key).where(Message.idempotency_key.in_(chunk))
+            )
+        )
+    allowed: list[tuple[uuid.UUID, Coupon]] = []
+    night, excluded = 0, dict[str, int]()
+    for customer_id in dict.fromkeys(ids):  # each member once, in the order chosen
+        ok, hold, reason = may_send(ctx, session, customer_id, "sms", "ad", now)
+        coupon = coupons.get(customer_id)
+        if not ok and hold is None:
+            why = reason
+        elif coupon is None:
+            why = NO_COUPON
+        elif f"winback:{coupon.code}" in queued:
+            why = ALREADY
+        else:
+            why = None
+        if why is None and not _has_phone(session, customer_id):
+            why = NO_PHONE
+        if why is not None:
+            excluded[why] = excluded.get(why, 0) + 1
+            continue
+        assert coupon is not None
+        allowed.append((customer_id, coupon))
+        night += 1 if hold is not None else 0
+    return allowed, night, excluded
+
+
+def _has_phone(session: Session, customer_id: uuid.UUID) -> bool:
+    customer = session.get(Customer, customer_id)
+    return customer is not None and bool(customer.phone)
+
+
+def _check_can_send(ctx: Context, ids: list[uuid.UUID]) -> None:
+    """A provider connected, the free opt-out number every ad carries set, someone chosen."""
+    from app.domain.messages import is_free_number
+
+    if not messages.configured(ctx):
+        raise Refused("messages.no_provider")
+    if not is_free_number(str(messages.rules(ctx)["optout"] or "")):
+        raise Refused("winback.no_optout")
+    if not ids:
+        raise Refused("winback.none_chosen")
+
+
+def winback_send_plan(ctx: Context, customer_ids: list[uuid.UUID]) -> WinbackSendPlan:
+    """What sending the win-back message to these members would do; writes nothing."""
+    require_owner(ctx)
+    _check_can_send(ctx, customer_ids)
+    with ctx.db.read() as session:
+        allowed, night, excluded = _sort_out(ctx, session, customer_ids, ctx.now())
+    return WinbackSendPlan(len(dict.fromkeys(customer_ids)), len(allowed), night, excluded)
+
+
+def send_winback_messages(ctx: Context, customer_ids: list[uuid.UUID]) -> WinbackSent:
+    """Queue the win-back message (naming each member's come-back coupon) for those of these
+    members the rules allow, in one transaction; the worker sends them. Audited."""
+    require_owner(ctx)
+    _check_can_send(ctx, customer_ids)
+    now = ctx.now()
+    with ctx.db.write() as session:
+        _lock(session, list(dict.fromkeys(customer_ids)))
+        allowed, night, excluded = _sort_out(ctx, session, customer_ids, now)
+        for customer_id, coupon in allowed:
+            last_day = ctx.local(coupon.valid_until - timedelta(microseconds=1)).date()
+            values = {"쿠폰": coupon.code, "기한": f"{last_day.month}월 {last_day.day}일"}
+            messages.queue_chosen(
+                ctx, session, customer_id, "winback", values, key=f"winback:{coupon.code}"
+            )
+        audit(
+            ctx,
+            session,
+            "winback.messages",
+            detail={"count": len(allowed), "skipped": sum(excluded.values())},
+        )
+    return WinbackSent(len(allowed), night, excluded)

@@ -1,4 +1,4 @@
-"""Migration 0015: a shop at 0013 upgrades to the checkins table, and back."""
+"""Migration 0015: a shop at 0014 upgrades to the checkins table, and back."""
 
 from __future__ import annotations
 
@@ -19,14 +19,14 @@ def test_a_shop_before_checkins_upgrades_and_checks_in(tmp_path: Path) -> None:
     ctx.close()
     db = Database(resolve_url(str(path)))
     try:
-        migrate.downgrade(db.engine, "0013")
+        migrate.downgrade(db.engine, "0014")
         assert not inspect(db.engine).has_table("checkins")
     finally:
         db.dispose()
 
     ctx = open_shop(str(path))
     try:
-        assert ctx.upgraded_from == "0013"
+        assert ctx.upgraded_from == "0014"
         columns = {c["name"] for c in inspect(ctx.db.engine).get_columns("checkins")}
         assert columns == {"id", "customer_id", "at", "source", "device", "sale_id", "register_id"}
         result = checkin.check_in(ctx, "5678", "display", None)

@@ -5,7 +5,15 @@ What it speaks (from Solapi's API reference and the `solapi` SDK 5.0.3 that call
   and the `Authorization: HMAC-SHA256 ApiKey=..., Date=..., salt=..., signature=...` header
   (signature = HMAC-SHA256(secret, date + salt), hex); answers `groupInfo`, `messageList`
   and `failedMessageList`; a request with a wrong signature gets 401 and an `errorCode`.
-* `GET /messages/v4/list-old?to=...&startDate=...`: the messages it holds, by message id.
+* `GET /messages/v4/list-old?to=...&startDate=...` (or `?messageId=...`): the messages it
+  holds, by message id, each with its status code (4000 delivered unless a test says
+  otherwise with `report`), `replacement` when an 알림톡 went by SMS instead.
+* `GET /messages/v4/groups/{groupId}`: the group's charge (`balance.sum`: what was charged
+  after the report; nothing for a failed message, the SMS price for a replaced 알림톡).
+* 알림톡 templates (the SDK has no calls for them; the endpoints of Solapi's API reference):
+  `POST /kakao/v2/templates` (PENDING), `PUT /kakao/v2/templates/{id}/inspection`
+  (INSPECTING), `GET /kakao/v2/templates/{id}`; a test approves or rejects one (`review`).
+  A send naming a template it holds that is not APPROVED is refused (3040), as Kakao does.
 
 What the tests make it do: refuse an 알림톡 template (`refuse_templates`), lose its answer
 after taking a message (`cut_after_accept`), or drop the connection before reading anything
@@ -41,6 +49,9 @@ class SolapiStandIn:
         self.refuse_templates: set[str] = set()
         self.cut_after_accept = 0  # the next N sends: take the message, then hang up
         self.cut_before = 0  # the next N requests: hang up before reading them
+        self.templates: dict[str, dict[str, Any]] = {}  # templateId -> as Solapi answers
+        self.reports: dict[str, dict[str, Any]] = {}  # messageId -> statusCode, replacement
+        self.groups: dict[str, float] = {}  # groupId -> what it was charged when taken
         self.lock = threading.Lock()
         handler = _handler(self)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -62,6 +73,31 @@ class SolapiStandIn:
 
     def sent_to(self, to: str) -> list[dict[str, Any]]:
         return [m for m in self.accepted if m["to"] == to]
+
+    def review(self, template_id: str, approved: bool, reason: str = "") -> None:
+        """Kakao's review of a template: approved, or rejected with the reviewer's comment."""
+        template = self.templates[template_id]
+        template["status"] = "APPROVED" if approved else "REJECTED"
+        if not approved:
+            template["comments"].append(
+                {"isAdmin": True, "content": reason, "dateCreated": "2026-03-13T01:00:00Z"}
+            )
+
+    def report(self, message_id: str, code: str, replacement: bool = False) -> None:
+        """What the carrier later said of a message: 3000 on its way, 4000 delivered, ..."""
+        self.reports[message_id] = {"statusCode": code, "replacement": replacement}
+
+    def create_template(self, body: dict[str, Any]) -> dict[str, Any]:
+        template_id = "KA01TP" + uuid.uuid4().hex[:20].upper()
+        template = {
+            **body,
+            "templateId": template_id,
+            "status": "PENDING",
+            "comments": [],
+            "dateCreated": "2026-03-12T05:00:00.000Z",
+        }
+        self.templates[template_id] = template
+        return template
 
     # --- the API ---------------------------------------------------------------------
 
@@ -91,7 +127,9 @@ class SolapiStandIn:
                 "accountId": "ACC",
                 "customFields": message.get("customFields"),
             }
-            if kakao and kakao.get("templateId") in self.refuse_templates:
+            held = self.templates.get(str((kakao or {}).get("templateId")))
+            unapproved = held is not None and held["status"] != "APPROVED"
+            if kakao and (kakao.get("templateId") in self.refuse_templates or unapproved):
                 failed.append({**base, "statusCode": "3040", "statusMessage": "템플릿 미승인"})
                 continue
             if not message.get("from"):
@@ -100,6 +138,7 @@ class SolapiStandIn:
             stored = {**message, "type": kind, "messageId": message_id, "groupId": group_id}
             with self.lock:
                 self.accepted.append(stored)
+                self.groups[group_id] = self.groups.get(group_id, 0) + PRICES.get(kind, 0)
             requested += PRICES.get(kind, 0)
             taken.append(
                 {
@@ -145,21 +184,43 @@ class SolapiStandIn:
 
     def list_messages(self, query: dict[str, list[str]]) -> dict[str, Any]:
         to = (query.get("to") or [None])[0]
-        found = {
-            m["messageId"]: {
+        wanted = (query.get("messageId") or [None])[0]
+        found = {}
+        for m in self.accepted:
+            if (to is not None and m["to"] != to) or wanted not in (None, m["messageId"]):
+                continue
+            report = self.reports.get(m["messageId"], {"statusCode": "4000"})
+            replaced = bool(report.get("replacement"))
+            found[m["messageId"]] = {
                 "to": m["to"],
                 "from": m.get("from"),
                 "text": m.get("text"),
-                "type": m["type"],
+                "type": "SMS" if replaced else m["type"],
                 "messageId": m["messageId"],
                 "groupId": m["groupId"],
                 "customFields": m.get("customFields"),
-                "statusCode": "4000",
+                "statusCode": report["statusCode"],
+                "statusMessage": "수신 완료" if report["statusCode"] == "4000" else "전송 실패",
+                "replacement": replaced,
+                "dateUpdated": "2026-03-12T05:00:05.000Z",
             }
-            for m in self.accepted
-            if to is None or m["to"] == to
-        }
         return {"limit": 50, "messageList": found, "startKey": None, "nextKey": None}
+
+    def group(self, group_id: str) -> dict[str, Any] | None:
+        if group_id not in self.groups:
+            return None
+        charged = self.groups[group_id]
+        codes = [
+            self.reports.get(m["messageId"], {"statusCode": "4000"})
+            for m in self.accepted
+            if m["groupId"] == group_id
+        ]
+        if codes and all(c["statusCode"] not in ("2000", "3000", "4000") for c in codes):
+            charged = 0.0  # failed: refunded
+        elif any(c.get("replacement") for c in codes):
+            charged = PRICES["SMS"]
+        cash = {"requested": charged, "replacement": 0, "refund": 0, "sum": charged}
+        return {"groupId": group_id, "balance": cash, "point": {"sum": 0}, "status": "COMPLETE"}
 
 
 def _handler(api: SolapiStandIn) -> type[BaseHTTPRequestHandler]:
@@ -193,10 +254,36 @@ def _handler(api: SolapiStandIn) -> type[BaseHTTPRequestHandler]:
                 return False
             return True
 
-        def do_POST(self) -> None:
+        def _body(self) -> dict[str, Any]:
             size = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(size) or b"{}")
+            return json.loads(self.rfile.read(size) or b"{}") if size else {}
+
+        def do_PUT(self) -> None:
+            self._body()
             if not self._gate():
+                return
+            match = re.fullmatch(
+                r"/kakao/v2/templates/([^/]+)/inspection", urlparse(self.path).path
+            )
+            template = api.templates.get(match.group(1)) if match else None
+            if template is None:
+                self._reply(404, {"errorCode": "NotFound", "errorMessage": self.path})
+                return
+            if template["status"] not in ("PENDING", "REJECTED"):
+                self._reply(400, {"errorCode": "InvalidStatus", "errorMessage": "검수 중"})
+                return
+            template["status"] = "INSPECTING"
+            self._reply(200, template)
+
+        def do_POST(self) -> None:
+            body = self._body()
+            if not self._gate():
+                return
+            if urlparse(self.path).path == "/kakao/v2/templates":
+                if not body.get("channelId") or not body.get("content"):
+                    self._reply(400, {"errorCode": "ValidationError", "errorMessage": "content"})
+                    return
+                self._reply(200, api.create_template(body))
                 return
             if urlparse(self.path).path != "/messages/v4/send-many/detail":
                 self._reply(404, {"errorCode": "NotFound", "errorMessage": self.path})
@@ -212,6 +299,14 @@ def _handler(api: SolapiStandIn) -> type[BaseHTTPRequestHandler]:
             if not self._gate():
                 return
             parsed = urlparse(self.path)
+            found: dict[str, Any] | None = None
+            if parsed.path.startswith("/kakao/v2/templates/"):
+                found = api.templates.get(parsed.path.rsplit("/", 1)[-1])
+            elif parsed.path.startswith("/messages/v4/groups/"):
+                found = api.group(parsed.path.rsplit("/", 1)[-1])
+            if found is not None:
+                self._reply(200, found)
+                return
             if parsed.path != "/messages/v4/list-old":
                 self._reply(404, {"errorCode": "NotFound", "errorMessage": self.path})
                 return

@@ -60,9 +60,12 @@ NAMES = {
     "Dangol", "PostgreSQL", "SQLite", "Excel", "Windows", "Enter", "Esc", "Avery", "Formtec",
     "English",  # the language switch names English in English, as 한국어 is named in Korean
     "backups",  # the folder's name on disk
+    "Solapi",  # the messaging provider
 }  # fmt: skip
 # the About box's parts and system: libraries, fonts and the OS as their makers name them
 THEIR_NAMES = {"aboutParts", "aboutSystem"}
+# a command to type, the same in every language (the command line's own words)
+THEIR_NAMES |= {"messagesSetupCommand"}
 # the system's own words about a missing library, in parentheses after our sentence
 SYSTEM_DETAIL = re.compile(r"\([^()]*\.so[.\d]*:[^()]*\)")
 FILE_LIKE = re.compile(r"\S+\.(?:sqlite|pdf|csv|json|png|bin|txt)\b|\S*[/\\]\S+|\S+@\S+")
@@ -244,6 +247,10 @@ def owner_texts(ctx) -> set[str]:
         if value:
             found.add(value)
     found |= {"박종이", "짧은번호", "최종이", "전화번호", "이름", "포인트", "abc"}  # the file's
+    from app.services import message_templates
+
+    for view in message_templates.list_templates(ctx):  # the messages' words, the owner's
+        found |= {view.text, view.fallback}
     return {f for f in found if f}
 
 

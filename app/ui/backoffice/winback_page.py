@@ -1,10 +1,13 @@
-"""Win-back: members who stopped coming, a come-back coupon for all, a CSV for the SMS service."""
+"""Win-back: members who stopped coming, a come-back coupon for all, the win-back message sent
+through the outbox to those who may receive it, and a CSV for shops with another SMS service."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -12,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import Refused
+from app.i18n import N_
 from app.services import winback
 from app.services.context import Context
 from app.ui.backoffice.reports_page import fill, table
@@ -54,13 +59,18 @@ class WinbackPage(QWidget):
             ],
             fit=False,  # hundreds of lapsed members scroll in the list, the page stays on screen
         )
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         layout.addWidget(self.list, 1)
-        layout.addWidget(self._coupon_box())
+        boxes = QHBoxLayout()
+        boxes.addWidget(self._coupon_box(), 1)
+        boxes.addWidget(self._send_box(), 1)
+        layout.addLayout(boxes)
         export = QHBoxLayout()
         self.export_button = QPushButton(t("winback.export"), objectName="winbackExport")
         self.export_button.clicked.connect(self.export)
         export.addWidget(self.export_button)
-        export.addStretch(1)
+        export.addWidget(QLabel(t("winback.export_hint"), objectName="hint", wordWrap=True), 1)
         layout.addLayout(export)
         self.message = QLabel(objectName="winbackMessage", wordWrap=True)
         layout.addWidget(self.message)
@@ -100,6 +110,26 @@ class WinbackPage(QWidget):
         form.addRow(t("winback.value"), self.value)
         form.addRow(t("winback.valid_days"), self.valid_days)
         form.addRow(self.issue_button, self.coupon_error)
+        return box
+
+    def _send_box(self) -> QGroupBox:
+        box = QGroupBox(t("winback.send_box"))
+        column = QVBoxLayout(box)
+        column.addWidget(QLabel(t("winback.send_hint"), objectName="hint", wordWrap=True))
+        self.send_button = QPushButton(t("winback.send"), objectName="winbackSend")
+        self.send_button.setMinimumHeight(44)
+        self.send_button.clicked.connect(self.send)
+        column.addWidget(self.send_button)
+        self.progress = QProgressBar(objectName="winbackProgress")
+        self.progress.setRange(0, 0)  # busy: one transaction, no steps to count
+        self.progress.setFormat(t("winback.sending"))
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        column.addWidget(self.progress)
+        self.send_error = QLabel(objectName="winbackSendError", wordWrap=True)
+        self.send_error.setStyleSheet("color: #b00020;")
+        column.addWidget(self.send_error)
+        column.addStretch(1)
         return box
 
     # --- the list -----------------------------------------------------------------------
@@ -203,6 +233,79 @@ class WinbackPage(QWidget):
             text += " " + t("winback.skipped", skipped=f"{result.skipped:,}")
         self.message.setText(text)
 
+    # --- the win-back message -------------------------------------------------------------
+
+    def chosen(self) -> list[uuid.UUID]:
+        """The members selected in the list, or every member found when none is selected."""
+        if self.found is None:
+            return []
+        rows = sorted({index.row() for index in self.list.selectedIndexes()})
+        if not rows:
+            return [m.customer_id for m in self.found.members]
+        return [self.found.members[r].customer_id for r in rows if r < len(self.found.members)]
+
+    def send(self) -> None:
+        """Count who would receive it and who not (and why) first, then ask, then queue."""
+        self.send_error.setText("")
+        self.message.setText("")
+        ids, ctx = self.chosen(), self.ctx
+        self.send_button.setEnabled(False)
+        self.runner.run(
+            lambda: winback.winback_send_plan(ctx, ids),
+            lambda plan: self._ask_send(plan, ids),
+            self._send_refused,
+        )
+
+    def _ask_send(self, plan: winback.WinbackSendPlan, ids: list[uuid.UUID]) -> None:
+        left_out = excluded_text(plan.excluded)
+        if plan.to_send == 0:
+            self.send_button.setEnabled(True)
+            self.send_error.setText(t("winback.send_nobody", excluded=left_out))
+            return
+        question = t("winback.send_confirm", n=f"{plan.to_send:,}", chosen=f"{plan.chosen:,}")
+        if plan.held_night:
+            question += "\n" + t("winback.send_night", n=f"{plan.held_night:,}")
+        if plan.excluded:
+            question += "\n" + t(
+                "winback.send_excluded", n=f"{plan.excluded_total:,}", excluded=left_out
+            )
+        self.dialogs.confirm(
+            self,
+            t("winback.send_box"),
+            question,
+            t("winback.send_accept"),
+            t("winback.confirm_close"),
+            lambda: self._send(ids),
+            lambda: self.send_button.setEnabled(True),
+            name="winbackSendConfirm",
+        )
+
+    def _send(self, ids: list[uuid.UUID]) -> None:
+        ctx = self.ctx
+        self.progress.show()
+        self.runner.run(
+            lambda: winback.send_winback_messages(ctx, ids), self._sent, self._send_refused
+        )
+
+    def _send_refused(self, error: BaseException) -> None:
+        self.progress.hide()
+        self.send_button.setEnabled(True)
+        self.send_error.setText(_explain(error))
+
+    def _sent(self, result: winback.WinbackSent) -> None:
+        self.progress.hide()
+        self.send_button.setEnabled(True)
+        text = t("winback.sent", n=f"{result.queued:,}")
+        if result.held_night:
+            text += " " + t("winback.send_night", n=f"{result.held_night:,}")
+        if result.excluded:
+            text += " " + t(
+                "winback.send_excluded",
+                n=f"{sum(result.excluded.values()):,}",
+                excluded=excluded_text(result.excluded),
+            )
+        self.message.setText(text)
+
     def ask_save_path(self, suggested: str) -> Path | None:
         """The file to write (tests replace this)."""
         name, _ = QFileDialog.getSaveFileName(self, t("winback.export"), suggested, "CSV (*.csv)")
@@ -241,3 +344,20 @@ def _offer_text(kind: str, value: int) -> str:
 
 def _explain(error: BaseException) -> str:
     return refusal(error) if isinstance(error, Refused) else t("error.unexpected", error=error)
+
+
+# the reasons a member does not get the win-back message (the consent's are consent.reason.*)
+SEND_REASONS = {
+    winback.ALREADY: N_("winback.reason.already_queued"),
+    winback.NO_COUPON: N_("winback.reason.no_coupon"),
+    winback.NO_PHONE: N_("winback.reason.no_phone"),
+}
+
+
+def excluded_text(excluded: dict[str, int]) -> str:
+    """'광고 수신 동의 없음 3명, 쿠폰 없음 1명': who is left out and why, the most first."""
+    parts = []
+    for code, n in sorted(excluded.items(), key=lambda item: (-item[1], item[0])):
+        why = t(SEND_REASONS[code]) if code in SEND_REASONS else t(f"consent.reason.{code}")
+        parts.append(t("winback.send_reason", reason=why, n=f"{n:,}"))
+    return ", ".join(parts)

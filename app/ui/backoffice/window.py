@@ -34,6 +34,7 @@ PAGES = [
     ("page.customers", "app.ui.backoffice.customers_page", "CustomersPage"),
     ("page.reports", "app.ui.backoffice.reports_page", "ReportsPage"),
     ("page.winback", "app.ui.backoffice.winback_page", "WinbackPage"),
+    ("page.messages", "app.ui.backoffice.messages_page", "MessagesPage"),
     ("page.import", "app.ui.backoffice.import_page", "ImportPage"),
     ("page.backups", "app.ui.backoffice.backups_page", "BackupsPage"),
     ("page.sync", "app.ui.backoffice.sync_page", "SyncPage"),
