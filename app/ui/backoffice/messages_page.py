@@ -454,7 +454,8 @@ class MessagesPage(QWidget):
 
     def _rows_later(self, *_: object) -> None:
         """Fit the rows to their wrapped text once the header has settled its widths."""
-        QTimer.singleShot(0, self.log_table.resizeRowsToContents)
+        # the table as the timer's context: a call still due when the window goes is dropped
+        QTimer.singleShot(0, self.log_table, self.log_table.resizeRowsToContents)
 
     def load_log(self) -> None:
         ctx, month, status = self.ctx, self.month.currentData(), self.status.currentData()

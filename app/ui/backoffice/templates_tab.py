@@ -117,7 +117,7 @@ class TemplatesTab(QWidget):
         self.table.setMinimumHeight(260)
         self.table.setWordWrap(True)  # a rejection's reason wraps, never cut
         header.sectionResized.connect(
-            lambda *_: QTimer.singleShot(0, self.table.resizeRowsToContents)
+            lambda *_: QTimer.singleShot(0, self.table, self.table.resizeRowsToContents)
         )
         self.table.itemSelectionChanged.connect(self._selected)
         layout.addWidget(self.table)
