@@ -32,6 +32,8 @@ _GROUPS_FINAL = (4, 1, 0, 21)
 # Latin letters said by name: only L(엘) M(엠) N(엔) R(알) end in a consonant
 _LETTER_FINAL = {"L": _RIEUL, "M": 16, "N": 4, "R": _RIEUL}
 _SPEC = re.compile(r"(?P<between>[^\w\s]*)(?P<particle>" + "|".join(PARTICLES) + r")")
+# a replacement field whose spec is a particle, after any quote or bracket (`{v:’은}`)
+_USES = re.compile(r":[^\w\s{}]*(?:" + "|".join(PARTICLES) + r")\}")
 _TRAILING_NUMBER = re.compile(r"[0-9][0-9,]*$")
 _TRAILING_LATIN = re.compile(r"[A-Za-z]+$")
 
@@ -106,4 +108,4 @@ class ParticleFormatter(string.Formatter):
 @cache
 def uses_particles(template: str) -> bool:
     """Whether a template has a particle spec (plain str.format is faster for the rest)."""
-    return any(f":{name}}}" in template or f"'{name}}}" in template for name in PARTICLES)
+    return _USES.search(template) is not None

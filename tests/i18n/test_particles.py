@@ -82,3 +82,19 @@ def test_a_template_puts_the_particle_after_the_value_and_its_quote(word: str):
 def test_nothing_readable_counts_as_a_consonant():
     assert final_consonant("") != 0
     assert particle("…", "은") == "은"
+
+
+def test_no_korean_sentence_prints_a_value_twice_before_its_particle():
+    """`‘{v}’{v:은}` reads ‘12’12는: the particle's spec already prints the value (`‘{v:’은}`)."""
+    import re
+    from pathlib import Path
+
+    po = Path(__file__).parents[2] / "resources/translations/ko/LC_MESSAGES/dangol.po"
+    doubled = re.findall(r"\{(\w+)\}\W{0,2}\{\1:[^}]*\}", po.read_text(encoding="utf-8"))
+    assert doubled == []
+
+
+@given(words)
+def test_a_curly_quote_between_the_value_and_its_particle(word: str):
+    topic = particle(word, "은")
+    assert fill("‘{q:’은} 아닙니다", {"q": word}) == f"‘{word}’{topic} 아닙니다"
