@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "pos_api_enabled": False,  # the counter app runs the POS bridge's local API
     "pos_api_port": 8765,
     "pos_api_lan": False,  # True: listen on every network (0.0.0.0), not only this PC
+    # the customer display (issue 16)
+    "checkin_mode": False,  # the customer display is the customer's check-in screen
+    "display_screen": "",  # the monitor it fills, by name; empty: any but the counter's
+    "checkin_idle_seconds": 30,  # idle this long, the check-in screen forgets and asks again
 }
 
 
@@ -86,6 +90,9 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "pos_api_enabled": lambda v: isinstance(v, bool),
     "pos_api_port": _whole(1024, 65535),  # below 1024 needs an administrator on most systems
     "pos_api_lan": lambda v: isinstance(v, bool),
+    "checkin_mode": lambda v: isinstance(v, bool),
+    "display_screen": lambda v: isinstance(v, str) and len(v) <= 200,
+    "checkin_idle_seconds": _whole(5, 600),
 }
 
 
