@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import CheckIn, Customer
+from app.db.settings import set_setting
 from app.domain import consent as consent_rules
 from app.domain.errors import Refused
 from app.domain.phone import Phone, parse_phone
@@ -44,6 +45,8 @@ CONSENT_SOURCE = "display"
 MAX_CHOICES = 5  # more members sharing the last 4 digits: the customer types the full number
 CHOICE_SECONDS = 180  # a choice token is good for this long, once
 MAX_DEVICE = 60
+# set with the shop's first check-in: until then a sale spends no statement looking for one
+USED = "checkins_used"
 
 # kinds of a CheckInResult
 MEMBER = "member"
@@ -268,6 +271,9 @@ def _check_in_member(
         register_id=ctx.register_id,
     )
     session.add(row)
+    if not ctx.settings.get(USED):  # from now on a sale looks for its check-in
+        set_setting(session, USED, True)
+        ctx.settings[USED] = True  # shared by the shop's contexts in this process
     session.flush()  # the row before the sale that links itself to it
     posted = pos.attach_oldest_pending_in(ctx, session, customer.id, token_name=device)
     session.flush()

@@ -243,3 +243,26 @@ def test_joining_is_refused_without_the_customers_program_consent(ctx) -> None:
     taken = checkin.enroll_at_display(ctx, PHONE, {"program": True})
     assert taken.refusal.code == "customer.exists"
     assert snapshot(ctx) == before
+
+
+def test_a_shop_without_check_ins_spends_nothing_on_them_per_sale(ctx) -> None:
+    from sqlalchemy import event
+
+    who = customers.enroll(ctx, PHONE).id
+    sales.record_sale(ctx, who, 5_000)
+    statements: list[str] = []
+    event.listen(ctx.db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    sales.record_sale(ctx, who, 5_000)
+    assert not [s for s in statements if "checkins" in s]
+    checkin.check_in(ctx, PHONE)  # the first check-in: from now on a sale looks for it
+    statements.clear()
+    sales.record_sale(ctx, who, 5_000)
+    assert [s for s in statements if "checkins" in s]
+    # another process opening the shop knows it too
+    from app.services.context import open_shop
+
+    other = open_shop(str(ctx.db.url))
+    try:
+        assert other.settings.get(checkin.USED) is True
+    finally:
+        other.close()
