@@ -183,7 +183,9 @@ def check_in(
         digits = _digits(number)
         if len(digits) == 4:
             return _by_last4(ctx, digits, source, device)
-        phone = parse_phone(digits, allow_landline=bool(ctx.settings.get("allow_landline")))
+        landline = bool(ctx.settings.get("allow_landline"))
+        # a member imported with a retired 011-style number still checks in with it
+        phone = parse_phone(digits, allow_landline=landline, allow_legacy=True)
     except Refused as refused:
         return CheckInResult(REFUSED, refusal=refused)
     with ctx.db.write() as session:
@@ -192,10 +194,18 @@ def check_in(
         ).one_or_none()
         if customer is None:
             taken = session.scalar(select(Customer.id).where(Customer.phone == phone.national))
-            if taken is not None:  # a withdrawn or merged record keeps the number: no joining
-                return CheckInResult(UNKNOWN, phone_masked=_mask(ctx, phone))
-            return CheckInResult(UNKNOWN, can_join=True, phone_masked=_mask(ctx, phone))
+            # a withdrawn or merged record keeps the number, a retired number cannot join
+            can_join = taken is None and _may_join(phone, landline)
+            return CheckInResult(UNKNOWN, can_join=can_join, phone_masked=_mask(ctx, phone))
         return _check_in_member(ctx, session, customer, source, device)
+
+
+def _may_join(phone: Phone, landline: bool) -> bool:
+    try:
+        parse_phone(phone.national, allow_landline=landline)
+    except Refused:
+        return False
+    return True
 
 
 def _mask(ctx: Context, phone: Phone) -> str:

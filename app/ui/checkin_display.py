@@ -622,8 +622,11 @@ class CheckInDisplay(QWidget):
         )
 
     def _show_unknown(self, result: CheckInResult, digits: str) -> None:
-        if not result.can_join:
-            self.show_refusal(Refused("checkin.not_found"))
+        if not result.can_join:  # last 4 nobody has; or a number that cannot join here
+            if result.phone_masked:
+                self.show_refusal(Refused("checkin.cannot_join"))
+            else:
+                self.show_refusal(Refused("checkin.not_found"))
             return
         self.joining = digits
         self.join_phone.setText(result.phone_masked or "")

@@ -266,3 +266,14 @@ def test_a_shop_without_check_ins_spends_nothing_on_them_per_sale(ctx) -> None:
         assert other.settings.get(checkin.USED) is True
     finally:
         other.close()
+
+
+def test_a_retired_number_checks_in_but_cannot_join(ctx) -> None:
+    from app.services.customers import enroll_in
+
+    with ctx.db.write() as session:  # as an import of an old member file does
+        enroll_in(ctx, session, "011-234-5678", now=ctx.now(), allow_legacy=True)
+    member = checkin.check_in(ctx, "0112345678")
+    assert member.kind == checkin.MEMBER and member.member.phone_masked.endswith("5678")
+    unknown = checkin.check_in(ctx, "0113456789")
+    assert unknown.kind == checkin.UNKNOWN and not unknown.can_join

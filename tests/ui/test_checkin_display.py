@@ -237,13 +237,20 @@ def test_a_malformed_number_is_refused_in_words(app, sqlite_ctx, qtbot) -> None:
     _tap(qtbot, display, "02123")
     _ok(qtbot, display)
     assert display.page() == "prompt"
-    assert display.error.text() == "휴대폰 번호가 너무 짧습니다 (5자리)." or display.error.text()
+    assert display.error.text() == "휴대폰 번호가 너무 짧습니다 (숫자 5자리)."
     assert "Traceback" not in display.error.text()
     _tap(qtbot, display, "9999")  # last 4 nobody has: no joining without the full number
     _ok(qtbot, display)
     assert display.page() == "prompt"
     assert display.error.text() == (
         "이 번호로 가입한 회원이 없습니다. 휴대폰 번호 전체를 입력하세요."
+    )
+    # a retired 011 number: no joining with it on the customer's screen
+    _tap(qtbot, display, "0113456789")
+    _ok(qtbot, display)
+    assert display.page() == "prompt"
+    assert (
+        display.error.text() == "이 번호로는 여기에서 가입할 수 없습니다. 직원에게 말씀해 주세요."
     )
 
 
