@@ -435,6 +435,9 @@ class CheckInDisplay(QWidget):
         self.ok.setMinimumHeight(_SIZES[size]["key_h"])
         for card in (self.stamps, self.moment_card):
             card.setMinimumHeight(80 if size == "small" else 130)
+        toggles = [self.program_toggle, self.marketing_toggle, self.night_toggle]
+        for toggle in [*toggles, *self.channel_toggles.values()]:
+            toggle.setMinimumHeight(44 if size == "small" else 64)
 
     # --- the idle timer ------------------------------------------------------------------
 

@@ -439,3 +439,20 @@ def test_every_state_fits_and_is_photographed(app, sqlite_ctx, qtbot) -> None:
                 display.close()
     finally:
         set_language("ko")
+
+
+def test_the_stores_logo_heads_the_screen_else_its_name(app, sqlite_ctx, qtbot, tmp_path) -> None:
+    from PySide6.QtGui import QColor, QPixmap
+
+    from tests.ui.counter_help import shot
+
+    logo = tmp_path / "logo.png"
+    picture = QPixmap(240, 80)
+    picture.fill(QColor("#d9480f"))
+    assert picture.save(str(logo))
+    with_logo = _display(sqlite_ctx, qtbot, logo_path=str(logo))
+    assert not with_logo.store.pixmap().isNull() and with_logo.store.text() == ""
+    assert with_logo.store.pixmap().height() == 64
+    shot(with_logo, "checkin/ko-1024x768-1-prompt-logo")
+    missing = _display(sqlite_ctx, qtbot, logo_path=str(tmp_path / "gone.png"))
+    assert missing.store.text() == "단골 카페"
