@@ -3,8 +3,9 @@ phone number, or its last 4 digits, and see their points; an unknown number may 
 
 Every check-in is a ``checkins`` row (source ``display`` or ``tablet``, the device's name)
 and, in the same transaction, attaches the oldest pending POS sale to that member
-(``pos.attach_oldest_pending_in``); a later sale for the member within the POS's pending
-window fills the row's ``sale_id`` (``app.db.checkins.link_sale_in``, from the sale itself).
+(``pos.attach_oldest_pending_in``) unless a check-in of theirs within the POS's pending window
+already took one; a later sale for the member within that window fills the row's ``sale_id``
+(``app.db.checkins.link_sale_in``, from the sale itself).
 
 What a customer's screen may show: the masked number, the name's first letter, points,
 stamps, ready rewards, the number of coupons. Never a full number or a name: with several
@@ -285,7 +286,9 @@ def _check_in_member(
         set_setting(session, USED, True)
         ctx.settings[USED] = True  # shared by the shop's contexts in this process
     session.flush()  # the row before the sale that links itself to it
-    posted = pos.attach_oldest_pending_in(ctx, session, customer.id, token_name=device)
+    posted = None
+    if not _took_a_sale(ctx, session, customer.id, now):
+        posted = pos.attach_oldest_pending_in(ctx, session, customer.id, token_name=device)
     session.flush()
     status = status_of(ctx, session, customer, now)
     member = MemberCard(
@@ -310,6 +313,23 @@ def _check_in_member(
         pos_ref=posted.pos.ref if posted is not None else None,
         enrolled=enrolled,
     )
+
+
+def _took_a_sale(ctx: Context, session: Session, customer_id: uuid.UUID, now: datetime) -> bool:
+    """Did a check-in of this member within the POS's window already take a sale? Then a
+    second check-in takes none of the waiting sales (they are someone else's, most likely;
+    the cashier attaches one by hand if it is theirs)."""
+    since = now - pos.pending_window(ctx)
+    found = session.scalar(
+        select(CheckIn.id)
+        .where(
+            CheckIn.customer_id == customer_id,
+            CheckIn.sale_id.is_not(None),
+            CheckIn.at > since,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def _initial(name: str | None) -> str | None:

@@ -277,3 +277,19 @@ def test_a_retired_number_checks_in_but_cannot_join(ctx) -> None:
     assert member.kind == checkin.MEMBER and member.member.phone_masked.endswith("5678")
     unknown = checkin.check_in(ctx, "0113456789")
     assert unknown.kind == checkin.UNKNOWN and not unknown.can_join
+
+
+def test_a_second_check_in_does_not_take_the_next_customers_sale(ctx) -> None:
+    who = customers.enroll(ctx, PHONE).id
+    pos.post_sale(ctx, "MINE", 10_000)
+    assert checkin.check_in(ctx, PHONE).pos_ref == "MINE"
+    ctx.fixed_now = ctx.now() + timedelta(minutes=1)
+    pos.post_sale(ctx, "NEXT", 8_000)  # the next customer's, rung up without a member
+    again = checkin.check_in(ctx, PHONE)
+    assert again.kind == checkin.MEMBER and again.sale is None
+    assert pos.pos_sale(ctx, "NEXT").status == "pending"
+    # after the window, a new visit takes a waiting sale again
+    ctx.fixed_now = ctx.now() + timedelta(minutes=31)
+    pos.post_sale(ctx, "LATER", 5_000)
+    assert checkin.check_in(ctx, PHONE).pos_ref == "LATER"
+    assert pos.pos_sale(ctx, "LATER").customer_id == who
