@@ -373,4 +373,8 @@ BUILT_KEYS = (
     N_("detail.erase_accept"),
     N_("backups.restore_accept"),
     N_("backups.purge_accept"),
+    # --- checkin: the channels on the customer's screen ---
+    N_("checkin.channel.sms"),
+    N_("checkin.channel.alimtalk"),
+    N_("checkin.channel.friendtalk"),
 )

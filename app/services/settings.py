@@ -46,6 +46,11 @@ DEFAULTS: dict[str, Any] = {
     "pos_api_port": 8765,
     "pos_api_lan": False,  # True: listen on every network (0.0.0.0), not only this PC
     "tablet_enabled": False,  # a paired tablet may serve the check-in page (/checkin)
+    # the customer display (issue 16)
+    "checkin_mode": False,  # the customer display is the customer's check-in screen
+    "display_screen": "",  # the monitor it fills, by name; empty: any but the counter's
+    "checkin_idle_seconds": 30,  # idle this long, the check-in screen forgets and asks again
+    "checkins_used": False,  # set by the first check-in (not the owner's): sales look for one
 }
 
 
@@ -88,6 +93,9 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "pos_api_port": _whole(1024, 65535),  # below 1024 needs an administrator on most systems
     "pos_api_lan": lambda v: isinstance(v, bool),
     "tablet_enabled": lambda v: isinstance(v, bool),
+    "checkin_mode": lambda v: isinstance(v, bool),
+    "display_screen": lambda v: isinstance(v, str) and len(v) <= 200,
+    "checkin_idle_seconds": _whole(5, 600),
 }
 
 
