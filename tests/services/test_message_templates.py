@@ -201,9 +201,10 @@ def test_changing_a_reviewed_text_makes_it_a_draft_again(shop: Any, standin: Sol
 
 
 def test_preview_with_a_real_members_values(shop: Any) -> None:
-    who = customers.enroll(shop, PHONE, name="김민준").id
-    sales.record_sale(shop, who, 12000)
+    who = customers.enroll(shop, PHONE, name="김민준", marketing_consent=True).id
+    sale = sales.record_sale(shop, who, 12000)
     shown = message_templates.preview(shop, "points_earned", who)
+    assert shown.values["적립"] == f"{sale.points_earned:,}"  # the member's own last earning
     assert shown.phone_masked is not None and "5678" in shown.phone_masked
     assert "1234" not in shown.phone_masked
     assert shown.alimtalk is not None and "김민준님" in shown.alimtalk
@@ -211,6 +212,10 @@ def test_preview_with_a_real_members_values(shop: Any) -> None:
     points = shown.values["포인트"]
     assert points != "0" and f"현재 포인트: {points}P" in shown.alimtalk
     assert shown.sends_as == "sms" and shown.fallback_type in ("SMS", "LMS")
+    notice = message_templates.preview(shop, "consent_notice", who)
+    today = shop.local(shop.now()).date()
+    assert notice.values["동의일"] == f"{today.year}년 {today.month}월 {today.day}일"
+    assert notice.values["동의내용"] == "문자 마케팅 정보"
     ad = message_templates.preview(shop, "winback", who)
     assert ad.alimtalk is None and ad.fallback.startswith("(광고)")
     with pytest.raises(Refused):
