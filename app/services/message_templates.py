@@ -184,7 +184,7 @@ def _known(kind: str) -> str:
 
 
 def list_templates(ctx: Context) -> list[TemplateView]:
-    """Every trigger's template, in the triggers' order (informational first, as KINDS)."""
+    """Every trigger's template, in the order of app.domain.messages.KINDS, then the notice."""
     with ctx.db.read() as session:
         return [
             _view(ctx, messages.template_in(session, k, create=False))

@@ -56,6 +56,7 @@ from app.messaging.base import Delivery, Outgoing, Provider, Rejected, Result, U
 from app.messaging.credentials import load_secret, save_secret
 from app.messaging.worker import MessageWorker as MessageWorker  # re-exported: the UI holds one
 from app.services.audit_chain import audit
+from app.services.consents import NoticeDue
 from app.services.context import Context
 from app.services.staff import require_owner
 
@@ -435,7 +436,7 @@ def expiry_reminders(ctx: Context, session: Session, now: datetime, since: datet
 CHANNEL_WORDS = {"sms": "문자", "alimtalk": "알림톡", "friendtalk": "친구톡"}
 
 
-def notices_due(ctx: Context) -> list[Any]:
+def notices_due(ctx: Context) -> list[NoticeDue]:
     """Members due the two-yearly notice of their consent (none when nothing can be sent)."""
     if not configured(ctx):
         return []
@@ -444,7 +445,7 @@ def notices_due(ctx: Context) -> list[Any]:
     return list(notice_due(ctx))
 
 
-def consent_notices(ctx: Context, session: Session, due: list[Any]) -> int:
+def consent_notices(ctx: Context, session: Session, due: list[NoticeDue]) -> int:
     """The notice of consent status, an informational message, for each member due: once per
     due date (the key names it), marked sent when the provider reports it delivered."""
     queued = 0
