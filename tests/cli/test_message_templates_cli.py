@@ -100,6 +100,8 @@ def test_submit_status_and_preview(ctx: Any, standin: SolapiStandIn, env: dict[s
     (template_id,) = standin.templates
     assert submitted["provider_template_id"] == template_id
     assert "광고성 알림" in ctx.refused("messages", "template", "submit", "winback", env=env)
+    twice = ctx.refused("messages", "template", "submit", "points_earned", env=env)
+    assert "‘포인트 적립 안내’ 템플릿은 이미 제출되었습니다. (상태: 검수 중)" in twice
 
     standin.review(template_id, approved=False, reason="변수 과다")
     (rejected,) = ctx.ok("messages", "template", "status", env=env)["templates"]
