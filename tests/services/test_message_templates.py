@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.db.models import AuditEntry, Message, MessageTemplate
 from app.domain.alimtalk import Button
@@ -220,3 +220,18 @@ def test_preview_with_a_real_members_values(shop: Any) -> None:
     assert ad.alimtalk is None and ad.fallback.startswith("(광고)")
     with pytest.raises(Refused):
         message_templates.preview(shop, "no_such_kind", who)
+
+
+def test_a_kind_without_its_row_gets_its_default_on_first_use(shop: Any) -> None:
+    with shop.db.write() as session:  # as for a trigger kind added after migration 0014
+        session.execute(delete(MessageTemplate).where(MessageTemplate.kind == "stamp_ready"))
+    assert message_templates.get(shop, "stamp_ready").text.startswith("[#{상점}]")
+    with shop.db.read() as session:  # reading made nothing up in the database
+        kinds = set(session.scalars(select(MessageTemplate.kind)))
+    assert "stamp_ready" not in kinds
+    message_templates.set_template(shop, "stamp_ready", on=False)
+    with shop.db.read() as session:
+        row = session.scalars(
+            select(MessageTemplate).where(MessageTemplate.kind == "stamp_ready")
+        ).one()
+    assert row.on is False and row.status == "draft"
