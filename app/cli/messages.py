@@ -86,6 +86,9 @@ TEMPLATE_KEYS = (
     N_("cli.messages.sends_as.alimtalk"),
     N_("cli.messages.sends_as.sms"),
     N_("cli.messages.sends_as.held"),
+    N_("cli.messages.delivery.delivered"),
+    N_("cli.messages.delivery.failed"),
+    N_("cli.messages.delivery.fell_back"),
 )
 STATUS_KEYS = (
     N_("messages.status.queued"),
@@ -157,8 +160,15 @@ class MessagesOutput:
 
 
 def messages_json(output: MessagesOutput, encode: Any) -> Any:
-    lines = [{key: encode(getattr(m, key)) for key in LINE_KEYS} for m in output.messages]
-    return {"messages": lines, **encode(output.extra)}
+    def shown(messages: list[Any]) -> list[dict[str, Any]]:
+        return [{key: encode(getattr(m, key)) for key in LINE_KEYS} for m in messages]
+
+    extra = dict(output.extra)
+    delivered = extra.pop("delivered", None)
+    out = {"messages": shown(output.messages), **encode(extra)}
+    if delivered is not None:  # what the provider reported in this run (never the text)
+        out["delivered"] = shown(delivered)
+    return out
 
 
 def _line(m: Any, ctx: Any, lang: str) -> str:
@@ -171,6 +181,8 @@ def _line(m: Any, ctx: Any, lang: str) -> str:
         channel=m.channel,
         status=translate(lang, f"messages.status.{m.status}"),
     )
+    if getattr(m, "delivery", None):
+        text += " · " + translate(lang, f"cli.messages.delivery.{m.delivery}")
     if m.last_error and m.status != "sent":
         text += f" ({m.last_error})"
     return text
@@ -186,6 +198,7 @@ def _sent_lines(out: MessagesOutput) -> list[str]:
     sent = int(out.extra.get("sent", 0))
     lines = [translate_plural(out.lang, "cli.messages.sent", "cli.messages.sent_plural", sent)]
     lines += [_line(m, out.ctx, out.lang) for m in out.messages]
+    lines += [_line(m, out.ctx, out.lang) for m in out.extra.get("delivered") or []]
     if out.extra.get("offline"):
         lines.append(translate(out.lang, "cli.messages.offline"))
     return lines
@@ -391,7 +404,11 @@ def run(ctx: Any, key: str, args: argparse.Namespace) -> MessagesOutput | Templa
         return MessagesOutput("log", messages.log(ctx, who), lang, ctx)
     if key == "messages send-due":
         report = messages.send_due(ctx)
-        extra: dict[str, Any] = {"sent": report.sent, "offline": report.offline}
+        extra: dict[str, Any] = {
+            "sent": report.sent,
+            "offline": report.offline,
+            "delivered": report.delivered,
+        }
         return MessagesOutput("send", report.messages, lang, ctx, extra)
     secret = os.environ.get("DANGOL_SOLAPI_SECRET")
     if secret is None and sys.stdin is not None and sys.stdin.isatty():

@@ -118,6 +118,21 @@ def test_submit_status_and_preview(ctx: Any, standin: SolapiStandIn, env: dict[s
     assert text.code == 0 and "010-****-5678" in text.out and "[AlimTalk]" in text.out
 
 
+def test_the_log_says_what_became_of_a_message(
+    ctx: Any, standin: SolapiStandIn, env: dict[str, str]
+) -> None:
+    _connect(ctx, standin, env)
+    ctx.ok("sale", PHONE, "--amount", "12000")
+    ctx.ok("messages", "send-due", env=env)
+    later = {**env, "DANGOL_NOW": "2026-03-12T05:10:00+00:00"}
+    (reported,) = ctx.ok("messages", "send-due", env=later)["delivered"]
+    assert reported["delivery"] == "delivered" and reported["delivered_at"]
+    (logged,) = ctx.ok("messages", "log", PHONE)["messages"]
+    assert logged["delivery"] == "delivered"
+    text = ctx("messages", "log", PHONE)
+    assert "수신 완료" in text.out
+
+
 def test_submit_offline_is_refused(ctx: Any, standin: SolapiStandIn, env: dict[str, str]) -> None:
     _connect(ctx, standin, env)
     standin.stop()
