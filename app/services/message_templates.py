@@ -290,8 +290,7 @@ def _store_state(ctx: Context, kind: str, state: TemplateState, action: str) -> 
 def submit(ctx: Context, kind: str, provider: Provider | None = None) -> TemplateView:
     """Owner only: send the template to Kakao's review through the provider (registered,
     then 검수 중). Refused for an advertisement, a template the checks refuse, one already
-    under review or approved, one without its Kakao category code, or when the provider
-    refuses it (its words kept)."""
+    under review or approved, or when the provider refuses it (its words kept)."""
     require_owner(ctx)
     _known(kind)
     ad = alimtalk.submittable(kind)
@@ -305,8 +304,6 @@ def submit(ctx: Context, kind: str, provider: Provider | None = None) -> Templat
         raise Refused(problems[0].code, **problems[0].values)
     if status in (alimtalk.REGISTERED, alimtalk.INSPECTING, alimtalk.APPROVED):
         raise Refused("alimtalk.already_submitted", kind=kind, status=status)
-    if not category:  # Kakao files every template under a category (Solapi requires it)
-        raise Refused("alimtalk.category_required", kind=kind)
     message_type, emphasize_type = alimtalk.KAKAO_TYPES[draft.template_type]
     spec = TemplateSpec(
         name=f"dangol-{kind}",

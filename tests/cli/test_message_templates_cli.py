@@ -95,8 +95,6 @@ def test_bad_templates_are_refused_with_nothing_changed(ctx: Any, tmp_path: Path
 
 def test_submit_status_and_preview(ctx: Any, standin: SolapiStandIn, env: dict[str, str]) -> None:
     _connect(ctx, standin, env)
-    assert "카테고리" in ctx.refused("messages", "template", "submit", "points_earned", env=env)
-    ctx.ok("messages", "template", "set", "points_earned", "--category", "004001")
     submitted = ctx.ok("messages", "template", "submit", "points_earned", env=env)["template"]
     assert submitted["status"] == "inspecting"
     (template_id,) = standin.templates
@@ -137,7 +135,6 @@ def test_the_log_says_what_became_of_a_message(
 
 def test_submit_offline_is_refused(ctx: Any, standin: SolapiStandIn, env: dict[str, str]) -> None:
     _connect(ctx, standin, env)
-    ctx.ok("messages", "template", "set", "points_earned", "--category", "004001")
     standin.stop()
     before = snapshot(ctx.db)
     assert "응답하지 않습니다" in ctx.refused(

@@ -40,10 +40,6 @@ def _rows(ctx: Any) -> list[Message]:
         return list(session.scalars(select(Message).order_by(Message.created_at)))
 
 
-def _categorized(ctx: Any, kind: str = "points_earned") -> None:
-    message_templates.set_template(ctx, kind, category="004001")
-
-
 def _audits(ctx: Any, action: str) -> int:
     with ctx.db.read() as session:
         return len(list(session.scalars(select(AuditEntry).where(AuditEntry.action == action))))
@@ -144,13 +140,9 @@ def test_an_advertisement_is_never_submitted(shop: Any, standin: SolapiStandIn) 
     assert standin.templates == {}
 
 
-def test_submitting_without_a_category_or_offline_is_refused(
+def test_submitting_without_a_provider_or_offline_is_refused(
     ctx: Any, shop: Any, standin: SolapiStandIn
 ) -> None:
-    with pytest.raises(Refused) as refused:
-        message_templates.submit(shop, "points_earned")
-    assert refused.value.code == "alimtalk.category_required" and standin.templates == {}
-    _categorized(shop)
     standin.stop()
     with pytest.raises(Refused) as refused:
         message_templates.submit(shop, "points_earned")
@@ -160,7 +152,6 @@ def test_submitting_without_a_category_or_offline_is_refused(
 
 def test_only_an_approved_template_goes_as_alimtalk(shop: Any, standin: SolapiStandIn) -> None:
     who = customers.enroll(shop, PHONE, name="김민준").id
-    _categorized(shop)
     message_templates.submit(shop, "points_earned")  # 검수 중: not yet usable
     sales.record_sale(shop, who, 12000)
     messages.send_due(shop)
@@ -193,7 +184,6 @@ def test_unapproved_can_be_held_instead(shop: Any, standin: SolapiStandIn) -> No
 
 
 def test_changing_a_reviewed_text_makes_it_a_draft_again(shop: Any, standin: SolapiStandIn) -> None:
-    _categorized(shop)
     message_templates.submit(shop, "points_earned")
     (template_id,) = standin.templates
     standin.review(template_id, approved=True)
@@ -207,7 +197,7 @@ def test_changing_a_reviewed_text_makes_it_a_draft_again(shop: Any, standin: Sol
         None,
         "sms",
     )
-    assert _audits(shop, "messages.template") == 3  # the category, the fallback, the text
+    assert _audits(shop, "messages.template") == 2
 
 
 def test_preview_with_a_real_members_values(shop: Any) -> None:
