@@ -53,6 +53,10 @@ def test_the_basis_line_for_points_stamps_and_coupons() -> None:
         "alimtalk.basis_missing"
     ]
     assert check(_earned(bare + "\n" + BASIS)) == []
+    # the basis may be the membership terms the customer agreed to (as Kakao's guide has it)
+    terms = "\n※ 이 메시지는 멤버십 약관 동의에 따라 지급된 포인트의 안내입니다."
+    assert check(_earned(bare + terms)) == []
+    assert _codes(_earned(bare + "\n※ 포인트 지급 안내")) == ["alimtalk.basis_missing"]
     # the consent notice tells of no points: it needs none
     notice = replace(default_draft("consent_notice"), text="#{이름}님 동의일 #{동의일}")
     assert check(notice) == []
