@@ -664,8 +664,8 @@ def send_due(ctx: Context, provider: Provider | None = None, *, limit: int = BAT
 
 def check_deliveries(ctx: Context, provider: Provider, *, limit: int = BATCH) -> list[MessageLine]:
     """Ask the provider what became of messages it accepted (delivered, failed with the
-    reason, fell back to SMS) and store it with the final cost; each a minute after it was
-    sent at the soonest, then at most once a minute, for three days. A consent notice
+    reason, fell back to SMS) and store it with the final cost; each right after it was
+    sent, then at most once a minute, for three days. A consent notice
     delivered restarts the member's two years. Raises Unreachable when the provider does not
     answer (the rest is asked next time)."""
     now = ctx.now()
@@ -678,7 +678,7 @@ def check_deliveries(ctx: Context, provider: Provider, *, limit: int = BATCH) ->
                     Message.delivery.is_(None),
                     Message.provider_message_id.is_not(None),
                     Message.sent_at > now - DELIVERY_GIVE_UP,
-                    func.coalesce(Message.checked_at, Message.sent_at) <= now - DELIVERY_WAIT,
+                    Message.checked_at.is_(None) | (Message.checked_at <= now - DELIVERY_WAIT),
                 )
                 .order_by(Message.sent_at, Message.id)
                 .limit(limit)

@@ -123,10 +123,11 @@ def test_the_log_says_what_became_of_a_message(
 ) -> None:
     _connect(ctx, standin, env)
     ctx.ok("sale", PHONE, "--amount", "12000")
-    ctx.ok("messages", "send-due", env=env)
-    later = {**env, "DANGOL_NOW": "2026-03-12T05:10:00+00:00"}
-    (reported,) = ctx.ok("messages", "send-due", env=later)["delivered"]
+    done = ctx.ok("messages", "send-due", env=env)  # sent, then asked at once: delivered
+    (reported,) = done["delivered"]
+    assert done["sent"] == 1 and reported["id"] == done["messages"][0]["id"]
     assert reported["delivery"] == "delivered" and reported["delivered_at"]
+    assert "text" not in reported
     (logged,) = ctx.ok("messages", "log", PHONE)["messages"]
     assert logged["delivery"] == "delivered"
     text = ctx("messages", "log", PHONE)
