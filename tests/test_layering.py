@@ -33,8 +33,10 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"domain", "printing", "services", "bridge", "cli"},
 }
 # Any layer may import these: the package, its resources, the texts, and the crash log
-# (app.crash imports only the standard library, so the UI's about box can show its folder).
-FOUNDATION = {"app", "app.resources", "app.i18n", "app.crash"}
+# (app.crash imports only the standard library, so the UI's about box can show its folder),
+# and app.worker, the one background loop the sync and the message workers are made of
+# (threads, standard library only: not a rule, so not the domain; not storage, so not db).
+FOUNDATION = {"app", "app.resources", "app.i18n", "app.crash", "app.worker"}
 # The entry points sit above every layer; no layer imports them.
 TOP_LEVEL = {"app.launch", "app.__main__"}
 # Third-party packages a layer may not import (the first dotted part of the name).

@@ -642,6 +642,8 @@ OWNER_ONLY = frozenset(
         "pos token list",
         "pos token revoke",
         "messages setup",
+        "messages template set",
+        "messages template submit",
     }
 )
 

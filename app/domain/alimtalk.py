@@ -11,10 +11,11 @@ The rules encoded (Kakao's 알림톡 template review, as Solapi's and Kakao's gu
 * 알림톡 is informational only: no advertising word, no "(광고)", no invitation to come by
   for a coupon or a gift (`VISIT_PITCHES`); an advertising kind never goes by 알림톡.
 * A notice about points, stamps or coupons carries its basis line: a line starting with "※"
-  that tells the customer why they receive it (their purchase, their points' validity, the
-  coupon they were given), e.g. "※ 이 메시지는 고객님의 구매로 적립된 포인트 안내입니다."
-  (Kakao's policy of 2026-04: points only for paid purchases, coupons only for a clear act
-  of the customer, and the line saying so at the bottom of the message.)
+  that tells why the customer receives it (their purchase, their points' validity, the
+  membership terms they agreed to, the coupon they were given), e.g. "※ 이 메시지는 고객님의
+  구매로 적립된 포인트 안내입니다." (Kakao's 알림톡 guide: point and coupon notices only to
+  customers who agreed to the points' terms, naming that basis; its partners' 2026-04 notices:
+  points only for paid purchases, coupons only for a clear act of the customer.)
 * The body is at most 1,000 characters with every variable counted at its longest value;
   at most 40 variables; each `#{변수}` well formed and one the trigger fills.
 * At most 5 buttons, each name at most 14 characters; a web-link button needs an http(s)
@@ -142,7 +143,20 @@ VARIABLES: Final[dict[str, dict[str, int]]] = {
 BASIS_KINDS: Final = frozenset(
     {"points_earned", "stamp_ready", "coupon_issued", "points_expiring_30", "points_expiring_7"}
 )
-BASIS_WORDS: Final = ("적립", "발급", "지급", "구매", "결제", "유효기간", "소멸", "참여", "방문")
+BASIS_WORDS: Final = (
+    "적립",
+    "발급",
+    "지급",
+    "구매",
+    "결제",
+    "유효기간",
+    "소멸",
+    "참여",
+    "방문",
+    "약관",  # Kakao's own example: points given under the terms the customer agreed to
+    "계약",
+    "동의",
+)
 # advertising beyond the Network Act's markers: 알림톡 may carry none of these
 ALIMTALK_AD_WORDS: Final = (*AD_MARKERS, "신메뉴", "신상품", "증정", "혜택", "무료 제공")
 # "come by and get it": a coupon or a gift for a visit is an invitation, not a notice
@@ -213,10 +227,12 @@ def visit_pitch(text: str) -> str | None:
 
 
 def has_basis_line(text: str) -> bool:
-    """A line starting with ※ that says why the customer gets this (purchase, validity, ...)."""
+    """A line starting with ※ that says of this message (or of the customer) why they get it:
+    their purchase, the points' validity, the terms they agreed to, ..."""
     for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("※") and "고객님" in line and any(w in line for w in BASIS_WORDS):
+        plain = line.replace(" ", "")
+        about = "고객님" in plain or "이메시지는" in plain
+        if plain.startswith("※") and about and any(w in plain for w in BASIS_WORDS):
             return True
     return False
 

@@ -198,6 +198,12 @@ def refusal_params(code: str, params: Mapping[str, Any], lang: str) -> dict[str,
     expected = shown.get("expected")
     if code == "program.type" and isinstance(expected, str) and expected in _VALUE_TYPES:
         shown["expected"] = translate(lang, f"code.type.{expected}")
+    if code.startswith("alimtalk."):  # a trigger and a review status in words
+        kind, status = shown.get("kind"), shown.get("status")
+        if isinstance(kind, str) and has_text(f"messages.kind.{kind}"):
+            shown["kind"] = translate(lang, f"messages.kind.{kind}")
+        if isinstance(status, str) and has_text(f"cli.messages.template_status.{status}"):
+            shown["status"] = translate(lang, f"cli.messages.template_status.{status}")
     return shown
 
 

@@ -17,8 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from app.db.models import Customer, MessageTemplate
+from app.db.models import Customer, LedgerEntry, MessageTemplate
 from app.domain import alimtalk
 from app.domain.alimtalk import Button, Draft, Problem
 from app.domain.errors import Refused
@@ -27,6 +28,7 @@ from app.domain.phone import Phone
 from app.messaging.base import Provider, TemplateButton, TemplateSpec, TemplateState
 from app.services import messages
 from app.services.audit_chain import audit
+from app.services.consents import state_in
 from app.services.context import Context
 from app.services.ledger import balances
 from app.services.staff import require_owner
@@ -116,6 +118,29 @@ def _draft(row: MessageTemplate) -> Draft:
     )
 
 
+def _members_own(ctx: Context, session: Session, customer_id: uuid.UUID) -> dict[str, str]:
+    """The member's last earning and their advertising consent, where they have them."""
+    found: dict[str, str] = {}
+    earned = session.scalar(
+        select(LedgerEntry.points)
+        .where(LedgerEntry.customer_id == customer_id, LedgerEntry.kind == "earn")
+        .order_by(LedgerEntry.occurred_at.desc())
+        .limit(1)
+    )
+    if earned:
+        found["적립"] = f"{int(earned):,}"
+    grants = [c for c in state_in(session, customer_id).ad_grants() if c.granted_at]
+    if grants:
+        day = ctx.local(min(c.granted_at for c in grants if c.granted_at is not None)).date()
+        found["동의일"] = f"{day.year}년 {day.month}월 {day.day}일"
+        what = ", ".join(
+            dict.fromkeys(messages.CHANNEL_WORDS.get(c.channel, c.channel) for c in grants)
+        )
+        night = " (야간 포함)" if any(c.night for c in grants) else ""
+        found["동의내용"] = f"{what} 마케팅 정보{night}"
+    return found
+
+
 def _sends_as(ctx: Context, row: MessageTemplate) -> str:
     """alimtalk when approved, else the fallback by SMS/LMS or held (the owner's rule);
     an advertisement always by SMS/LMS."""
@@ -159,7 +184,7 @@ def _known(kind: str) -> str:
 
 
 def list_templates(ctx: Context) -> list[TemplateView]:
-    """Every trigger's template, in the triggers' order (informational first, as KINDS)."""
+    """Every trigger's template, in the order of app.domain.messages.KINDS, then the notice."""
     with ctx.db.read() as session:
         return [
             _view(ctx, messages.template_in(session, k, create=False))
@@ -348,6 +373,7 @@ def preview(ctx: Context, kind: str, customer_id: uuid.UUID) -> Preview:
             raise Refused("customer.not_found", query=str(customer_id))
         row = messages.template_in(session, kind, create=False)
         held = balances(session, customer_id, ctx.now())
+        own = _members_own(ctx, session, customer_id)
         store = messages._store_name(ctx, session)
         values = {
             **EXAMPLES,
@@ -355,6 +381,7 @@ def preview(ctx: Context, kind: str, customer_id: uuid.UUID) -> Preview:
             "이름": customer.name or "고객",
             "포인트": f"{held.points:,}",
             **({"소멸": f"{held.expiring_30d:,}"} if held.expiring_30d else {}),
+            **own,
         }
         view = _view(ctx, row)
         mask = ctx.settings.get("phone_mask", "middle")

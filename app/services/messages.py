@@ -56,6 +56,7 @@ from app.messaging.base import Delivery, Outgoing, Provider, Rejected, Result, U
 from app.messaging.credentials import load_secret, save_secret
 from app.messaging.worker import MessageWorker as MessageWorker  # re-exported: the UI holds one
 from app.services.audit_chain import audit
+from app.services.consents import NoticeDue
 from app.services.context import Context
 from app.services.staff import require_owner
 
@@ -435,7 +436,7 @@ def expiry_reminders(ctx: Context, session: Session, now: datetime, since: datet
 CHANNEL_WORDS = {"sms": "문자", "alimtalk": "알림톡", "friendtalk": "친구톡"}
 
 
-def notices_due(ctx: Context) -> list[Any]:
+def notices_due(ctx: Context) -> list[NoticeDue]:
     """Members due the two-yearly notice of their consent (none when nothing can be sent)."""
     if not configured(ctx):
         return []
@@ -444,7 +445,7 @@ def notices_due(ctx: Context) -> list[Any]:
     return list(notice_due(ctx))
 
 
-def consent_notices(ctx: Context, session: Session, due: list[Any]) -> int:
+def consent_notices(ctx: Context, session: Session, due: list[NoticeDue]) -> int:
     """The notice of consent status, an informational message, for each member due: once per
     due date (the key names it), marked sent when the provider reports it delivered."""
     queued = 0
@@ -663,9 +664,10 @@ def send_due(ctx: Context, provider: Provider | None = None, *, limit: int = BAT
 
 def check_deliveries(ctx: Context, provider: Provider, *, limit: int = BATCH) -> list[MessageLine]:
     """Ask the provider what became of messages it accepted (delivered, failed with the
-    reason, fell back to SMS) and store it with the final cost; each at most once a minute,
-    for three days. A consent notice delivered restarts the member's two years.
-    Raises Unreachable when the provider does not answer (the rest is asked next time)."""
+    reason, fell back to SMS) and store it with the final cost; each right after it was
+    sent, then at most once a minute, for three days. A consent notice
+    delivered restarts the member's two years. Raises Unreachable when the provider does not
+    answer (the rest is asked next time)."""
     now = ctx.now()
     with ctx.db.read() as session:
         waiting = list(
@@ -676,7 +678,7 @@ def check_deliveries(ctx: Context, provider: Provider, *, limit: int = BATCH) ->
                     Message.delivery.is_(None),
                     Message.provider_message_id.is_not(None),
                     Message.sent_at > now - DELIVERY_GIVE_UP,
-                    (Message.checked_at.is_(None)) | (Message.checked_at <= now - DELIVERY_WAIT),
+                    Message.checked_at.is_(None) | (Message.checked_at <= now - DELIVERY_WAIT),
                 )
                 .order_by(Message.sent_at, Message.id)
                 .limit(limit)

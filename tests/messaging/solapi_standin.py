@@ -83,9 +83,11 @@ class SolapiStandIn:
                 {"isAdmin": True, "content": reason, "dateCreated": "2026-03-13T01:00:00Z"}
             )
 
-    def report(self, message_id: str, code: str, replacement: bool = False) -> None:
+    def report(
+        self, message_id: str, code: str, replacement: bool = False, at: str | None = None
+    ) -> None:
         """What the carrier later said of a message: 3000 on its way, 4000 delivered, ..."""
-        self.reports[message_id] = {"statusCode": code, "replacement": replacement}
+        self.reports[message_id] = {"statusCode": code, "replacement": replacement, "at": at}
 
     def create_template(self, body: dict[str, Any]) -> dict[str, Any]:
         template_id = "KA01TP" + uuid.uuid4().hex[:20].upper()
@@ -202,7 +204,7 @@ class SolapiStandIn:
                 "statusCode": report["statusCode"],
                 "statusMessage": "수신 완료" if report["statusCode"] == "4000" else "전송 실패",
                 "replacement": replaced,
-                "dateUpdated": "2026-03-12T05:00:05.000Z",
+                **({"dateUpdated": report["at"]} if report.get("at") else {}),
             }
         return {"limit": 50, "messageList": found, "startKey": None, "nextKey": None}
 

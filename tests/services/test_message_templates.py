@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.db.models import AuditEntry, Message, MessageTemplate
 from app.domain.alimtalk import Button
@@ -201,9 +201,10 @@ def test_changing_a_reviewed_text_makes_it_a_draft_again(shop: Any, standin: Sol
 
 
 def test_preview_with_a_real_members_values(shop: Any) -> None:
-    who = customers.enroll(shop, PHONE, name="김민준").id
-    sales.record_sale(shop, who, 12000)
+    who = customers.enroll(shop, PHONE, name="김민준", marketing_consent=True).id
+    sale = sales.record_sale(shop, who, 12000)
     shown = message_templates.preview(shop, "points_earned", who)
+    assert shown.values["적립"] == f"{sale.points_earned:,}"  # the member's own last earning
     assert shown.phone_masked is not None and "5678" in shown.phone_masked
     assert "1234" not in shown.phone_masked
     assert shown.alimtalk is not None and "김민준님" in shown.alimtalk
@@ -211,7 +212,26 @@ def test_preview_with_a_real_members_values(shop: Any) -> None:
     points = shown.values["포인트"]
     assert points != "0" and f"현재 포인트: {points}P" in shown.alimtalk
     assert shown.sends_as == "sms" and shown.fallback_type in ("SMS", "LMS")
+    notice = message_templates.preview(shop, "consent_notice", who)
+    today = shop.local(shop.now()).date()
+    assert notice.values["동의일"] == f"{today.year}년 {today.month}월 {today.day}일"
+    assert notice.values["동의내용"] == "문자 마케팅 정보"
     ad = message_templates.preview(shop, "winback", who)
     assert ad.alimtalk is None and ad.fallback.startswith("(광고)")
     with pytest.raises(Refused):
         message_templates.preview(shop, "no_such_kind", who)
+
+
+def test_a_kind_without_its_row_gets_its_default_on_first_use(shop: Any) -> None:
+    with shop.db.write() as session:  # as for a trigger kind added after migration 0014
+        session.execute(delete(MessageTemplate).where(MessageTemplate.kind == "stamp_ready"))
+    assert message_templates.get(shop, "stamp_ready").text.startswith("[#{상점}]")
+    with shop.db.read() as session:  # reading made nothing up in the database
+        kinds = set(session.scalars(select(MessageTemplate.kind)))
+    assert "stamp_ready" not in kinds
+    message_templates.set_template(shop, "stamp_ready", on=False)
+    with shop.db.read() as session:
+        row = session.scalars(
+            select(MessageTemplate).where(MessageTemplate.kind == "stamp_ready")
+        ).one()
+    assert row.on is False and row.status == "draft"
