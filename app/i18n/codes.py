@@ -275,6 +275,9 @@ AUDIT_ACTIONS = (
     N_("audit.action.messages.setup"),
     N_("audit.action.messages.trigger"),
     N_("audit.action.messages.rules"),
+    # nps: the visit rating, the staff member's own membership
+    N_("audit.action.rating.record"),
+    N_("audit.action.staff.link_customer"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -302,6 +305,7 @@ _AREA_KEYS = (
     N_("audit.area.sync"),
     N_("audit.area.winback"),
     N_("audit.area.messages"),  # outbox
+    N_("audit.area.rating"),  # nps
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 
