@@ -373,4 +373,6 @@ BUILT_KEYS = (
     N_("detail.erase_accept"),
     N_("backups.restore_accept"),
     N_("backups.purge_accept"),
+    # the visit rating's section of the reports (nps)
+    N_("reports.nps"),
 )
