@@ -533,3 +533,23 @@ class VisitRating(IdMixin, OriginMixin, Base):
     comment: Mapped[str | None] = mapped_column(String(200), default=None)
     at: Mapped[datetime]
     source: Mapped[str] = mapped_column(String(20))  # display, tablet, counter
+
+
+class CheckIn(IdMixin, OriginMixin, Base):
+    """A customer who identified themselves on their own screen (the customer display, a tablet).
+
+    ``sale_id`` is filled when a sale is recorded for that member within the POS's pending
+    window (the owner's "check-ins with no sale" guard reads the rows where it stays empty).
+    """
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        CheckConstraint("source IN ('display', 'tablet')", name="source"),
+        Index("ix_checkins_customer_at", "customer_id", "at"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    at: Mapped[datetime] = mapped_column(index=True)
+    source: Mapped[str] = mapped_column(String(10))  # display, tablet
+    device: Mapped[str | None] = mapped_column(String(60), default=None)
+    sale_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sales.id"), default=None)

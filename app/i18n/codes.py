@@ -278,6 +278,8 @@ AUDIT_ACTIONS = (
     # nps: the visit rating, the staff member's own membership
     N_("audit.action.rating.record"),
     N_("audit.action.staff.link_customer"),
+    # checkin: joining on the customer's own screen
+    N_("audit.action.checkin.enroll"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -306,6 +308,7 @@ _AREA_KEYS = (
     N_("audit.area.winback"),
     N_("audit.area.messages"),  # outbox
     N_("audit.area.rating"),  # nps
+    N_("audit.area.checkin"),  # the customer's own screen
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 

@@ -375,4 +375,8 @@ BUILT_KEYS = (
     N_("backups.purge_accept"),
     # the visit rating's section of the reports (nps)
     N_("reports.nps"),
+    # --- checkin: the channels on the customer's screen ---
+    N_("checkin.channel.sms"),
+    N_("checkin.channel.alimtalk"),
+    N_("checkin.channel.friendtalk"),
 )

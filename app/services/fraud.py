@@ -9,7 +9,8 @@ guard accuses no one: it shows the owner where to look.
 * ``fraud_staff_own``: sales a staff member rang up on their own membership (the owner links
   a staff member to it: staff.customer_id, `link_staff_customer`).
 * ``fraud_checkin_no_sale``: `fraud_checkin_count` check-ins (3) or more on one number with
-  no sale attached, older than CHECKIN_GRACE_MINUTES (its sale may still be on its way).
+  no sale attached (a sale within `pos_pending_minutes` fills a check-in's sale_id), once
+  that window has passed (before, its sale may still be on its way).
 * ``fraud_manual_sale``: sales typed in by hand on a day the POS bridge was connected. The
   bridge counts as connected on a local day when the POS sent a sale that day through the
   local API or the receipt tap (a `pos_sales` row of source api or tap received that day);
@@ -24,12 +25,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.base import UTCDateTime
-from app.db.models import Customer, LedgerEntry, PosSale, Sale, Staff
+from app.db.models import CheckIn, Customer, LedgerEntry, PosSale, Sale, Staff
 from app.domain.errors import Refused
 from app.domain.phone import mask_name
 from app.i18n import translate, translate_plural
@@ -50,16 +49,7 @@ KINDS = (
     "fraud_manual_sale",
     "low_rating",
 )
-CHECKIN_GRACE_MINUTES = 30
 BRIDGE_SOURCES = ("api", "tap")
-
-# branch checkin's table (migration 0015), read without its model: absent, the rule is quiet
-CHECKINS = sa.table(
-    "checkins",
-    sa.column("customer_id", sa.Uuid()),
-    sa.column("at", UTCDateTime()),
-    sa.column("sale_id", sa.Uuid()),
-)
 
 
 def attention_items(ctx: Context, session: Session) -> list[AttentionItem]:
@@ -193,11 +183,10 @@ def staff_own_number(ctx: Context, session: Session, since: datetime) -> list[At
 
 def checkins_without_sale(ctx: Context, session: Session, since: datetime) -> list[AttentionItem]:
     """Numbers checked in fraud_checkin_count times or more with no sale attached."""
-    if not sa.inspect(session.connection()).has_table("checkins"):
-        return []  # the customer's check-in screen is not in this database yet
     count = int(setting(ctx, "fraud_checkin_count"))
-    settled = ctx.now() - timedelta(minutes=CHECKIN_GRACE_MINUTES)
-    c = CHECKINS.c
+    # the window a sale has to find its check-in (app/db/checkins.py link_sale_in)
+    settled = ctx.now() - timedelta(minutes=int(setting(ctx, "pos_pending_minutes")))
+    c = CheckIn
     rows = session.execute(
         select(c.customer_id, func.count())
         .where(c.sale_id.is_(None), c.customer_id.is_not(None))

@@ -263,6 +263,24 @@ def attach_customer(
         return _attach_in(ctx, session, row, customer_id, token_name)
 
 
+def attach_oldest_pending_in(
+    ctx: Context, session: Session, customer_id: uuid.UUID, *, token_name: str | None = None
+) -> PostResult | None:
+    """Inside the caller's transaction: the oldest pending sale still in its window gets this
+    member (a check-in on the customer's own screen); None when no sale is waiting."""
+    since = ctx.now() - pending_window(ctx)
+    row = session.scalars(
+        select(PosSale)
+        .where(PosSale.status == "pending", PosSale.received_at > since)
+        .order_by(PosSale.received_at, PosSale.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if row is None:
+        return None
+    return _attach_in(ctx, session, row, customer_id, token_name)
+
+
 def pending_sales(ctx: Context) -> list[PosSaleView]:
     """The POS's sales waiting for a member, oldest first; those past the window are left out."""
     now = ctx.now()

@@ -11,7 +11,7 @@ whose transaction was still open then is not missed) and keeps the ids it has sh
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Customer, LedgerEntry, PosRefund, PosSale
 from app.domain.phone import mask_name
+from app.services.checkin import CheckInView, latest_checkins
 from app.services.context import Context
 from app.services.customers import masked_phone
 from app.services.ledger import balances
@@ -51,6 +52,9 @@ class CounterWatch:
     pending: list[PosSaleView]
     negative_refunds: list[NegativeRefund]
     checked_at: datetime  # the shop's clock when it looked
+    # customers who checked in on their own screen (a tablet, say) since then: the counter
+    # selects the member
+    checkins: list[CheckInView] = field(default_factory=list)
 
 
 def recent_negative_refunds(ctx: Context, since: datetime) -> list[NegativeRefund]:
@@ -110,9 +114,15 @@ def _ledger_after(session: Session, customer_id: uuid.UUID, moment: datetime) ->
 
 
 def counter_watch(ctx: Context, since: datetime) -> CounterWatch:
-    """One look for the counter: the pending sales and the refunds below zero since then."""
+    """One look for the counter: the pending sales, the refunds below zero and the check-ins
+    since then."""
     checked_at = ctx.now()
-    return CounterWatch(pending_sales(ctx), recent_negative_refunds(ctx, since), checked_at)
+    return CounterWatch(
+        pending_sales(ctx),
+        recent_negative_refunds(ctx, since),
+        checked_at,
+        latest_checkins(ctx, since),
+    )
 
 
 def api_binding(ctx: Context) -> tuple[str, int] | None:

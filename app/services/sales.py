@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.checkins import link_sale_in
 from app.db.figures import bump_rows
 from app.db.locks import lock_customer
 from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
@@ -139,6 +140,9 @@ def record_sale_in(
     )
     session.add(sale)
     session.flush()  # with the expire entry if any; the sale before the entries that name it
+    # the member's check-in on their own screen within the POS's window leads to this sale
+    window = timedelta(minutes=int(ctx.settings.get("pos_pending_minutes", 30)))
+    link_sale_in(session, customer.id, sale.id, ctx.now() - window)
     expires = lot_expiry(ctx, program, now)
     if earning.base_points or earning.stamps:
         append_entry(

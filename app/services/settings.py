@@ -54,6 +54,10 @@ DEFAULTS: dict[str, Any] = {
     "fraud_earn_count": 3,  # this many earning sales on one number ...
     "fraud_earn_minutes": 30,  # ... within this many minutes
     "fraud_checkin_count": 3,  # this many check-ins without a sale on one number in fraud_days
+    # the customer display (issue 16)
+    "checkin_mode": False,  # the customer display is the customer's check-in screen
+    "display_screen": "",  # the monitor it fills, by name; empty: any but the counter's
+    "checkin_idle_seconds": 30,  # idle this long, the check-in screen forgets and asks again
 }
 
 
@@ -104,6 +108,9 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "fraud_earn_count": _whole(2, 100),
     "fraud_earn_minutes": _whole(1, 1440),
     "fraud_checkin_count": _whole(1, 100),
+    "checkin_mode": lambda v: isinstance(v, bool),
+    "display_screen": lambda v: isinstance(v, str) and len(v) <= 200,
+    "checkin_idle_seconds": _whole(5, 600),
 }
 
 

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+)
 
 from app.domain.daily_due import parse_daily_time
 from app.domain.errors import Refused
@@ -18,6 +26,8 @@ from app.services.context import Context
 from app.services.program import program_in_force
 from app.services.staff import StaffMember
 from app.ui.camera import CameraScanDialog, camera_available
+from app.ui.checkin_display import CheckInDisplay
+from app.ui.checkin_screens import ScreenKeeper, ScreensProvider, qt_screens, screen_names
 from app.ui.counter import CounterScreen
 from app.ui.daily_runner import DailyRunner
 from app.ui.display import CustomerDisplay, place_display
@@ -29,6 +39,7 @@ from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, set_language, t
 
 if TYPE_CHECKING:
+    from app.services.checkin import CheckInResult, CheckInView
     from app.services.messages import MessageWorker
     from app.services.sync import SyncWorker
 
@@ -54,13 +65,16 @@ class MainWindow(QMainWindow):
         self.runner = ServiceRunner(self)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.display: CustomerDisplay | None = None
+        self.display: CustomerDisplay | CheckInDisplay | None = None
+        self.display_keeper: ScreenKeeper | None = None  # check-in mode: its screen kept
+        self.screens_provider: ScreensProvider = qt_screens  # a test hands in a faked list
         self.backoffice: QMainWindow | None = None
         self.store_name = store_name
         # the POS bridge: pending sales and refunds watched, the local API when the owner wants it
         self.pos_watch = PosWatcher(ctx, self)
         self.pos_api = PosApi(ctx, self)
         self._build_screens()
+        self.pos_watch.checked_in.connect(self._checked_in_elsewhere)
 
         self.who = QLabel(objectName="who")
         self.member_at_counter: StaffMember | None = None  # who the status bar names
@@ -141,6 +155,7 @@ class MainWindow(QMainWindow):
         self.language_action.triggered.connect(self.switch_language)
         self.toolbar.addAction(self.sign_out_action)
         self.toolbar.addAction(self.display_action)
+        self._build_display_menu()
         self.toolbar.addAction(self.backoffice_action)
         self.toolbar.addAction(self.language_action)
         self.about_action = QAction(t("menu.about"), self)
@@ -360,6 +375,9 @@ class MainWindow(QMainWindow):
 
     def toggle_display(self, on: bool) -> None:
         if on and self.display is None:
+            if settings.setting(self.ctx, "checkin_mode"):
+                self._open_checkin_display()
+                return
             from PySide6.QtGui import QGuiApplication
 
             single = len(QGuiApplication.screens()) < 2
@@ -373,6 +391,132 @@ class MainWindow(QMainWindow):
         elif not on and self.display is not None:
             self.display.close()
             self.display = None
+            self.display_keeper = None
+
+    def _open_checkin_display(self) -> None:
+        """Check-in mode: the customer's own screen, full screen on the screen the owner
+        picked (else beside the counter's controls), kept there as monitors come and go."""
+        value = lambda key: settings.setting(self.ctx, key)  # noqa: E731
+        display = CheckInDisplay(
+            self.ctx,
+            self.store_name,
+            logo_path=str(value("logo_path") or ""),
+            idle_seconds=int(value("checkin_idle_seconds")),
+            consent_texts=(
+                str(value("consent_program_text")),
+                str(value("consent_marketing_text")),
+            ),
+        )
+        display.checked_in.connect(self._customer_checked_in)
+        self.display = display
+        self.display_keeper = ScreenKeeper(
+            display,
+            self,
+            str(value("display_screen") or ""),
+            lambda: place_display(display, self, self.controls()),
+            self.screens_provider,
+        )
+        display.show()
+        self.display_keeper.place()
+
+    def _customer_checked_in(self, result: CheckInResult) -> None:
+        """A customer checked in on the display: the counter selects them at once."""
+        if result.checkin_id is not None:
+            self.pos_watch.shown.add(result.checkin_id)  # the watch need not tell it again
+        if result.member is not None:
+            self._select_member(result.member.customer_id)
+        if result.sale is not None:
+            self.pos_watch.poll()  # the pending sale it took leaves the strip
+
+    def _checked_in_elsewhere(self, seen: CheckInView) -> None:
+        """A check-in the watch found (a tablet's): the counter selects that member."""
+        self._select_member(seen.customer_id)
+        if seen.sale_id is not None:
+            self.pos_watch.poll()
+
+    def _select_member(self, customer_id: object) -> None:
+        from app.services import customers
+
+        ctx = self.ctx
+
+        def shown(status: object) -> None:
+            self.counter.show_status(status)  # type: ignore[arg-type]
+            self.statusBar().showMessage(t("checkin.counter_selected"), 8000)
+
+        def failed(error: BaseException) -> None:
+            self.statusBar().showMessage(
+                refusal(error) if isinstance(error, Refused) else str(error), 8000
+            )
+
+        self.runner.run(lambda: customers.customer_status(ctx, customer_id), shown, failed)  # type: ignore[arg-type]
+
+    def _build_display_menu(self) -> None:
+        """The owner's settings of the customer display, under its toolbar button: check-in
+        mode, which screen, how long idle before the check-in screen asks again."""
+        menu = QMenu(self)
+        menu.setObjectName("displayMenu")
+        self.checkin_action = menu.addAction(t("checkin.menu_mode"))
+        self.checkin_action.setCheckable(True)
+        self.checkin_action.setChecked(bool(settings.setting(self.ctx, "checkin_mode")))
+        self.checkin_action.toggled.connect(lambda on: self._save_display(checkin_mode=on))
+        self.screen_menu = menu.addMenu(t("checkin.menu_screen"))
+        self.screen_menu.aboutToShow.connect(self._fill_screen_menu)
+        self._fill_screen_menu()
+        self.idle_menu = menu.addMenu(t("checkin.menu_idle"))
+        chosen = int(settings.setting(self.ctx, "checkin_idle_seconds"))
+        for seconds in sorted({15, 30, 60, 120, chosen}):
+            action = self.idle_menu.addAction(t("checkin.seconds", n=seconds))
+            action.setCheckable(True)
+            action.setChecked(seconds == chosen)
+            action.setData(seconds)
+            action.triggered.connect(
+                lambda _on=False, s=seconds: self._save_display(checkin_idle_seconds=s)
+            )
+        self.display_action.setMenu(menu)
+        button = self.toolbar.widgetForAction(self.display_action)
+        if isinstance(button, QToolButton):
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+
+    def _fill_screen_menu(self) -> None:
+        """ "자동" and each monitor there is now, the owner's pick ticked."""
+        self.screen_menu.clear()
+        chosen = str(settings.setting(self.ctx, "display_screen") or "")
+        names = screen_names(self.screens_provider)
+        if chosen and chosen not in names:
+            names.append(chosen)  # picked before, unplugged now: still shown as the pick
+        present = screen_names(self.screens_provider)
+        for name in ["", *names]:
+            text = name or t("checkin.screen_auto")
+            if name and name not in present:
+                text = t("checkin.screen_missing", name=name)
+            action = self.screen_menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(name == chosen)
+            action.triggered.connect(lambda _on=False, n=name: self._save_display(display_screen=n))
+
+    def _save_display(self, **values: object) -> None:
+        """Owner only (a cashier is told); then the open display follows the new settings."""
+
+        def saved(_: object) -> None:
+            if "display_screen" in values and self.display_keeper is not None:
+                self.display_keeper.choose(str(values["display_screen"]))
+            if "checkin_idle_seconds" in values and isinstance(self.display, CheckInDisplay):
+                self.display.set_idle_seconds(int(str(values["checkin_idle_seconds"])))
+            if "checkin_mode" in values and self.display is not None:
+                self.toggle_display(False)  # the other kind of display, at once
+                self.toggle_display(True)
+            self.statusBar().showMessage(t("set.saved"), 5000)
+
+        def failed(error: BaseException) -> None:
+            self.checkin_action.blockSignals(True)
+            self.checkin_action.setChecked(bool(settings.setting(self.ctx, "checkin_mode")))
+            self.checkin_action.blockSignals(False)
+            self.statusBar().showMessage(
+                refusal(error) if isinstance(error, Refused) else str(error), 8000
+            )
+
+        ctx = self.ctx
+        self.runner.run(lambda: settings.update_settings(ctx, **values), saved, failed)
 
     def _mirror(self, status) -> None:
         if self.display is not None:
@@ -390,6 +534,16 @@ class MainWindow(QMainWindow):
             from app.services.sales import SaleResult
 
             assert isinstance(result, SaleResult)
+            if isinstance(self.display, CheckInDisplay):
+                self.display.show_sale(
+                    result.points_earned,
+                    result.stamps,
+                    result.stamp_goal,
+                    self.program.stamps.enabled,
+                    rewards_ready=result.rewards_ready,
+                )
+                self.display.ask_rating(result.sale_id)  # branch nps: the visit's rating
+                return
             self.display.show_sale(
                 result.points_earned,
                 result.stamps,

@@ -172,6 +172,7 @@ class PosWatcher(QObject):
 
     pending_changed = Signal(object)  # list[PosSaleView]
     negative_refund = Signal(object)  # NegativeRefund, each once
+    checked_in = Signal(object)  # CheckInView made after the watch started, each once
 
     def __init__(self, ctx: Context, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -179,6 +180,7 @@ class PosWatcher(QObject):
         self.runner = ServiceRunner(self)
         self.pending: list[PosSaleView] = []
         self.since: datetime = ctx.now() - LOOK_BACK
+        self.started: datetime = ctx.now()  # check-ins before the counter was up are not news
         self.shown: set[object] = set()
         self.looking = False
         self.timer = QTimer(self, interval=POLL_MS)
@@ -209,6 +211,10 @@ class PosWatcher(QObject):
             if refund.refund_id not in self.shown:
                 self.shown.add(refund.refund_id)
                 self.negative_refund.emit(refund)
+        for seen in watch.checkins:
+            if seen.id not in self.shown and seen.at >= self.started:
+                self.shown.add(seen.id)
+                self.checked_in.emit(seen)
 
     def _failed(self, error: BaseException) -> None:
         # a busy or locked database: the next look tries again; the counter goes on

@@ -32,7 +32,7 @@ def test_upgrade_and_downgrade_keep_the_staff_trigger_in_step(tmp_path: Path) ->
     ctx.close()
     db = Database(resolve_url(str(path)))
     try:
-        migrate.downgrade(db.engine, "0013")
+        migrate.downgrade(db.engine, "0015")
         with db.engine.connect() as connection:
             assert not sa.inspect(connection).has_table("visit_ratings")
             columns = {c["name"] for c in sa.inspect(connection).get_columns("staff")}

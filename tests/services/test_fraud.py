@@ -6,10 +6,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from app.domain.errors import Refused
-from app.services import customers, fraud, pos, sales, settings, staff, sync
+from app.services import checkin, customers, fraud, pos, sales, settings, staff, sync
 from app.services.context import Context
 from tests.conftest import START
 
@@ -112,58 +111,20 @@ def test_no_link_no_item_and_the_link_is_the_owners(ctx: Context) -> None:
 # --- check-ins with no sale ------------------------------------------------------------------
 
 
-def _checkins(ctx: Context) -> sa.Table:
-    """Branch checkin's table (migration 0015) when this database has it; before that merge,
-    a table of the shape that branch agreed (id, customer_id, at, source, device, sale_id)."""
-    from app.db.base import UTCDateTime
-
-    metadata = sa.MetaData()
-    table = sa.Table(
-        "checkins",
-        metadata,
-        sa.Column("id", sa.Uuid(), primary_key=True),
-        sa.Column("customer_id", sa.Uuid()),
-        sa.Column("at", UTCDateTime()),
-        sa.Column("source", sa.String(20)),
-        sa.Column("device", sa.String(60)),
-        sa.Column("sale_id", sa.Uuid()),
-    )
-    with ctx.db.engine.begin() as connection:
-        if not sa.inspect(connection).has_table("checkins"):
-            metadata.create_all(connection)
-    return table
-
-
-def _check_in(ctx: Context, table: sa.Table, who: uuid.UUID, minutes: int, sale=None) -> None:
-    with ctx.db.engine.begin() as connection:
-        connection.execute(
-            table.insert().values(
-                id=uuid.uuid4(),
-                customer_id=who,
-                at=START + timedelta(minutes=minutes),
-                source="display",
-                device="counter",
-                sale_id=sale,
-            )
-        )
-
-
-def test_no_checkins_table_no_items(ctx: Context) -> None:
-    with ctx.db.read() as session:
-        if sa.inspect(session.connection()).has_table("checkins"):
-            pytest.skip("this database has the check-in table (branch checkin merged)")
-        assert fraud.checkins_without_sale(ctx, session, START) == []
+def _check_in(ctx: Context, phone: str, minutes: int) -> None:
+    """The customer types their number on their own screen (branch checkin's service)."""
+    ctx.fixed_now = START + timedelta(minutes=minutes)
+    assert checkin.check_in(ctx, phone).checkin_id is not None
 
 
 def test_check_ins_without_a_sale_are_listed(ctx: Context) -> None:
-    table = _checkins(ctx)
     a, b = _member(ctx, A), _member(ctx, B)
     for minutes in (0, 60, 120):
-        _check_in(ctx, table, a, minutes)
-    sale = _sale_at(ctx, b, 0)
+        _check_in(ctx, A, minutes)
     for minutes in (0, 60):
-        _check_in(ctx, table, b, minutes)  # two without a sale: under three
-    _check_in(ctx, table, b, 90, sale)  # this one bought
+        _check_in(ctx, B, minutes)  # two without a sale: under three
+    _check_in(ctx, B, 90)
+    _sale_at(ctx, b, 95)  # this one bought: the sale fills the check-in's sale_id
     ctx.fixed_now = START + timedelta(hours=3)
     (item,) = _items(ctx, "fraud_checkin_no_sale")
     assert item.customer_id == a and item.detail["count"] == 3
@@ -172,12 +133,13 @@ def test_check_ins_without_a_sale_are_listed(ctx: Context) -> None:
 
 
 def test_a_check_in_just_made_is_not_counted_yet(ctx: Context) -> None:
-    table = _checkins(ctx)
-    a = _member(ctx, A)
+    _member(ctx, A)
     for minutes in (0, 60, 170):  # the last one 10 minutes ago: its sale may still come
-        _check_in(ctx, table, a, minutes)
+        _check_in(ctx, A, minutes)
     ctx.fixed_now = START + timedelta(hours=3)
     assert _items(ctx, "fraud_checkin_no_sale") == []
+    ctx.fixed_now = START + timedelta(hours=4)  # its window has passed
+    assert [i.detail["count"] for i in _items(ctx, "fraud_checkin_no_sale")] == [3]
 
 
 # --- sales by hand while the POS bridge is connected -----------------------------------------

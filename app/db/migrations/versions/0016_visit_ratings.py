@@ -6,7 +6,7 @@ attention". The column is added without rebuilding the table (a batch operation 
 drop the sync triggers) and the change trigger of staff is re-created for it.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 from app.db.base import UTCDateTime
 
 revision: str = "0016"
-down_revision: str | None = "0013"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
