@@ -126,6 +126,8 @@ def update_settings(ctx: Context, **values: Any) -> None:
         if check is None or not check(value):
             if key == "daily_time":  # typed by the owner: its own sentence, not the key
                 raise Refused("settings.daily_time_invalid", value=str(value))
+            if key == "review_url":  # typed by the owner too
+                raise Refused("settings.review_url_invalid", maximum=500)
             raise Refused("settings.invalid", key=key)
     with ctx.db.write() as session:
         for key, value in values.items():
