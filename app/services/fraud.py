@@ -304,14 +304,18 @@ def describe(item: AttentionItem, lang: str) -> str:
     raise ValueError(f"not a guard's item: {item.kind}")
 
 
-def link_staff_customer(ctx: Context, staff_id: uuid.UUID, customer_id: uuid.UUID | None) -> None:
-    """Owner only: the staff member's own membership (None: no longer linked)."""
+def link_staff_customer(
+    ctx: Context, staff_id: uuid.UUID, customer_id: uuid.UUID | None
+) -> str | None:
+    """Owner only: the staff member's own membership (None: no longer linked); returns its
+    masked phone."""
     require_owner(ctx)
     with ctx.db.write() as session:
         member = session.get(Staff, staff_id)
         if member is None:
             raise Refused("staff.not_found")
-        if customer_id is not None and session.get(Customer, customer_id) is None:
+        customer = session.get(Customer, customer_id) if customer_id is not None else None
+        if customer_id is not None and customer is None:
             raise Refused("customer.not_found", query=str(customer_id))
         member.customer_id = customer_id
         audit(
@@ -321,3 +325,15 @@ def link_staff_customer(ctx: Context, staff_id: uuid.UUID, customer_id: uuid.UUI
             target=staff_id,
             detail={"customer": str(customer_id) if customer_id else None},
         )
+        return masked_phone(ctx, customer) if customer is not None else None
+
+
+def linked_customer(ctx: Context, staff_id: uuid.UUID) -> str | None:
+    """Owner only: the masked phone of the membership linked to this staff member, if any."""
+    require_owner(ctx)
+    with ctx.db.read() as session:
+        member = session.get(Staff, staff_id)
+        if member is None or member.customer_id is None:
+            return None
+        customer = session.get(Customer, member.customer_id)
+        return masked_phone(ctx, customer) if customer is not None else None
