@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -144,9 +145,8 @@ def rapid_earnings(ctx: Context, session: Session, since: datetime) -> list[Atte
     return items
 
 
-def _densest(rows: list[Any] | Any, window: timedelta) -> list[tuple[uuid.UUID, datetime]]:
-    """The most sales (id, time) in time order that fit in one window of that length."""
-    rows = list(rows)
+def _densest(rows: Sequence[Any], window: timedelta) -> list[tuple[uuid.UUID, datetime]]:
+    """The most sales of rows (id, time; in time order) that fit in one window that long."""
     best: list[tuple[uuid.UUID, datetime]] = []
     start = 0
     for end in range(len(rows)):

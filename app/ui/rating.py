@@ -11,7 +11,7 @@ The shop's review QR is shown after a promoter's score (9–10) only, never afte
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -28,7 +29,7 @@ from app.domain.nps import MAX_COMMENT, MAX_SCORE, MIN_SCORE, PROMOTER_FROM
 from app.printing.qr import QUIET_ZONE, qr_matrix
 from app.ui.text import t
 
-TOUCH = 72  # px: a score button's side, a finger's width and more
+TOUCH = 56  # px: a score button's least side, more than a fingertip (48 is the usual least)
 QR_SIDE = 220  # px: the review QR, big enough for a phone held at arm's length
 
 STYLE = f"""
@@ -36,7 +37,8 @@ QWidget#ratingPrompt {{ background: #f4f5f7; }}
 QLabel#ratingQuestion {{ font-size: 36px; font-weight: bold; color: #222; }}
 QLabel#ratingEnds {{ font-size: 18px; color: #555; }}
 QPushButton[score="true"] {{
-    font-size: 28px; font-weight: bold; min-width: {TOUCH}px; min-height: {TOUCH}px;
+    font-size: 28px; font-weight: bold; min-width: {TOUCH}px; min-height: {TOUCH + 16}px;
+    padding: 0;
     color: #1f2937; background: #e2e6ec; border: 2px solid #c4cad3; border-radius: 14px;
 }}
 QPushButton[score="true"]:checked {{ color: white; background: #3b4a5e; border-color: #3b4a5e; }}
@@ -92,6 +94,11 @@ class RatingPrompt(QWidget):
         self.pages.addWidget(self._ask_page())
         self.pages.addWidget(self._thanks_page())
         QVBoxLayout(self).addWidget(self.pages)
+        # as narrow as the two-row arrangement allows; one row once there is room for it
+        self.ensurePolished()  # the style sheet's sizes count in what is measured
+        self.one_row_width = self._least_width(1)
+        self.setMinimumWidth(self._least_width(2))
+        self._lay_out_scores(1)
         self.reset()
 
     # --- layout -------------------------------------------------------------------------
@@ -107,20 +114,22 @@ class RatingPrompt(QWidget):
         layout.addWidget(question)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
-        row = QGridLayout()
-        row.setSpacing(8)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(8)
         self.buttons: list[QPushButton] = []
         for score in range(MIN_SCORE, MAX_SCORE + 1):
             button = QPushButton(str(score), objectName=f"ratingScore{score}")
             button.setProperty("score", True)
             button.setCheckable(True)
             button.setMinimumSize(QSize(TOUCH, TOUCH))
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.group.addButton(button, score)
-            row.addWidget(button, 0, score)
             self.buttons.append(button)
+        self.rows = 0
+        self._lay_out_scores(1)
         self.group.idClicked.connect(self._chose)
-        layout.addLayout(row)
+        layout.addLayout(self.grid)
         ends = QHBoxLayout()
         ends.setContentsMargins(0, 0, 0, 0)
         low = QLabel(t("rating.low_end"), objectName="ratingEnds")
@@ -162,6 +171,33 @@ class RatingPrompt(QWidget):
         layout.addWidget(self.review_qr)
         layout.addStretch(1)
         return page
+
+    def _lay_out_scores(self, rows: int) -> None:
+        """The eleven scores in one row, or in two (0–5 above 6–10) on a narrow screen."""
+        if rows == self.rows:
+            return
+        self.rows = rows
+        per_row = len(self.buttons) if rows == 1 else 6
+        for button in self.buttons:
+            self.grid.removeWidget(button)
+        for score, button in enumerate(self.buttons):
+            self.grid.addWidget(button, score // per_row, score % per_row)
+
+    def _least_width(self, rows: int) -> int:
+        """How narrow the prompt can be with the scores in that many rows."""
+        self._lay_out_scores(rows)
+        for widget in self.findChildren(QWidget):
+            widget.ensurePolished()
+        self.grid.invalidate()
+        page = self.pages.widget(0)
+        assert page is not None and page.layout() is not None
+        page.layout().activate()  # type: ignore[union-attr]
+        margins = self.layout().contentsMargins()  # type: ignore[union-attr]
+        return page.minimumSizeHint().width() + margins.left() + margins.right()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._lay_out_scores(1 if event.size().width() >= self.one_row_width else 2)
+        super().resizeEvent(event)
 
     # --- what the customer does -----------------------------------------------------------
 

@@ -88,3 +88,18 @@ def test_a_low_score_never_shows_the_review_qr(app, qtbot, shot) -> None:
     assert not prompt.review_qr.isVisible()
     assert _qr_texts(prompt) == []
     shot(prompt, "rating_thanks")
+
+
+def test_a_narrow_screen_gets_two_rows_of_scores(app, qtbot, shot) -> None:
+    prompt = _prompt(app, qtbot)
+    assert prompt.rows == 1
+    prompt.resize(640, 480)
+    qtbot.waitUntil(lambda: prompt.rows == 2, timeout=1000)
+    app.processEvents()
+    assert prompt.width() <= 640
+    assert prompt.buttons[6].y() > prompt.buttons[5].y()  # 6-10 below 0-5
+    for button in prompt.buttons:
+        assert button.width() >= TOUCH and button.height() >= TOUCH
+    shot(prompt, "rating_prompt_narrow")
+    prompt.resize(1024, 600)
+    qtbot.waitUntil(lambda: prompt.rows == 1, timeout=1000)
