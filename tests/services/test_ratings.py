@@ -178,3 +178,14 @@ def test_a_low_score_alerts_the_owner_in_needs_attention(ctx: Context) -> None:
     assert "rated the visit" in fraud.describe(low[0], "en")
     ctx.fixed_now = START + timedelta(days=ratings.LOW_SCORE_DAYS + 1)  # an old one goes
     assert not [i for i in sync.needs_attention(ctx) if i.kind == "low_rating"]
+
+
+def test_erasing_a_member_takes_their_words_and_keeps_the_score(ctx: Context) -> None:
+    sale = _sale(ctx)
+    ratings.record_rating(ctx, sale, 4, "직원분 이름이 김OO였는데 불친절했어요")
+    customers.erase_customer(ctx, customers.resolve_customer(ctx, PHONE))
+    (march,) = ratings.nps_by_month(ctx, 1)
+    assert (march.answers, march.detractors) == (1, 1)  # still counted
+    assert ratings.comments(ctx, "2026-03") == []
+    with ctx.db.read() as session:
+        assert session.scalars(select(VisitRating.comment)).one() is None
