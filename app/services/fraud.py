@@ -23,7 +23,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -66,13 +66,10 @@ def attention_items(ctx: Context, session: Session) -> list[AttentionItem]:
 
 
 def _purchases(since: datetime) -> Any:
-    """Sales that earn: purchases since the moment, not voids or refunds."""
-    return (
-        Sale.occurred_at >= since,
-        Sale.amount > 0,
-        Sale.reverses_id.is_(None),
-        Sale.refund_of_id.is_(None),
-    )
+    """Sales that earn: purchases since the moment. Voids and refunds are rows of negated
+    amounts, so `amount > 0` leaves them out; no test of reverses_id here: SQLite would then
+    read through its unique index, nearly every row (the time index is the one to use)."""
+    return (Sale.occurred_at >= since, Sale.amount > 0)
 
 
 def _item(
@@ -112,48 +109,65 @@ def _stamp(ctx: Context, moment: datetime, *, since: datetime | None = None) -> 
 
 
 def rapid_earnings(ctx: Context, session: Session, since: datetime) -> list[AttentionItem]:
-    """Numbers with fraud_earn_count earning sales or more inside fraud_earn_minutes."""
+    """Numbers with fraud_earn_count earning sales or more inside fraud_earn_minutes.
+
+    One read of the window's purchases (by the sales' time index: a week of a busy shop is
+    tens of thousands of rows), then each number's densest stretch in memory."""
     count = int(setting(ctx, "fraud_earn_count"))
     window = timedelta(minutes=int(setting(ctx, "fraud_earn_minutes")))
-    suspects = session.scalars(
-        select(Sale.customer_id)
-        .where(*_purchases(since))
-        .group_by(Sale.customer_id)
-        .having(func.count() >= count)
-    ).all()
+    # grouped by an expression, not the column: SQLite would otherwise walk the whole
+    # (customer, time) index to group, rather than read the window by the time index
+    number = func.coalesce(Sale.customer_id, Sale.customer_id)
+    suspects = (
+        select(number).where(*_purchases(since)).group_by(number).having(func.count() >= count)
+    )
+    history: dict[uuid.UUID, list[datetime]] = defaultdict(list)
+    for customer_id, occurred in session.execute(
+        select(Sale.customer_id, Sale.occurred_at).where(
+            *_purchases(since), Sale.customer_id.in_(suspects)
+        )
+    ):
+        history[customer_id].append(occurred)
+    found = []
+    for customer_id, moments in history.items():
+        moments.sort()
+        first, last, n = _densest(moments, window)
+        if n >= count:
+            found.append((first, last, n, customer_id))
     items = []
-    for customer_id in suspects:
-        rows = session.execute(
-            select(Sale.id, Sale.occurred_at)
-            .where(Sale.customer_id == customer_id, *_purchases(since))
-            .order_by(Sale.occurred_at)
-        ).all()
-        burst = _densest(rows, window)
-        if len(burst) >= count:
-            items.append(
-                _item(
-                    ctx,
-                    "fraud_rapid_earn",
-                    session.get(Customer, customer_id),
-                    _earned(session, [sale_id for sale_id, _ in burst]),
-                    count=len(burst),
-                    minutes=int(window.total_seconds() // 60),
-                    first=_stamp(ctx, burst[0][1]),
-                    last=_stamp(ctx, burst[-1][1], since=burst[0][1]),
-                )
+    for first, last, n, customer_id in sorted(found):  # the earliest burst first
+        earned = session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.points), 0))
+            .select_from(Sale)
+            .join(LedgerEntry, LedgerEntry.sale_id == Sale.id)
+            .where(Sale.customer_id == customer_id, *_purchases(first), Sale.occurred_at <= last)
+            .where(LedgerEntry.kind == "earn")
+        )
+        items.append(
+            _item(
+                ctx,
+                "fraud_rapid_earn",
+                session.get(Customer, customer_id),
+                int(earned or 0),
+                count=n,
+                minutes=int(window.total_seconds() // 60),
+                first=_stamp(ctx, first),
+                last=_stamp(ctx, last, since=first),
             )
+        )
     return items
 
 
-def _densest(rows: Sequence[Any], window: timedelta) -> list[tuple[uuid.UUID, datetime]]:
-    """The most sales of rows (id, time; in time order) that fit in one window that long."""
-    best: list[tuple[uuid.UUID, datetime]] = []
+def _densest(moments: Sequence[datetime], window: timedelta) -> tuple[datetime, datetime, int]:
+    """The stretch no longer than the window holding the most of the moments (in time order):
+    its first and last moment and how many it holds."""
+    best = (moments[0], moments[0], 1)
     start = 0
-    for end in range(len(rows)):
-        while rows[end][1] - rows[start][1] > window:
+    for end in range(len(moments)):
+        while moments[end] - moments[start] > window:
             start += 1
-        if end - start + 1 > len(best):
-            best = [(r[0], r[1]) for r in rows[start : end + 1]]
+        if end - start + 1 > best[2]:
+            best = (moments[start], moments[end], end - start + 1)
     return best
 
 
@@ -219,17 +233,20 @@ def manual_sales(ctx: Context, session: Session, since: datetime) -> list[Attent
         bridge_days[ctx.local_date(received).isoformat()] += 1
     if not bridge_days:
         return []
-    rows = session.execute(
-        select(Sale.occurred_at, Staff.name)
-        .outerjoin(PosSale, PosSale.sale_id == Sale.id)
-        .outerjoin(Staff, Staff.id == Sale.staff_id)
-        .where(PosSale.id.is_(None), *_purchases(since))
-    ).all()
-    by_hand: dict[tuple[str, str], int] = defaultdict(int)
-    for occurred, name in rows:
-        day = ctx.local_date(occurred).isoformat()
-        if day in bridge_days:
-            by_hand[(day, name or "")] += 1
+    by_hand: dict[tuple[str, str], int] = {}
+    for day in sorted(bridge_days):
+        start = datetime.combine(date.fromisoformat(day), time(0), tzinfo=ctx.zone)
+        rows = session.execute(
+            select(Staff.name, func.count())
+            .select_from(Sale)
+            .outerjoin(PosSale, PosSale.sale_id == Sale.id)
+            .outerjoin(Staff, Staff.id == Sale.staff_id)
+            .where(PosSale.id.is_(None), *_purchases(max(since, start)))
+            .where(Sale.occurred_at < start + timedelta(days=1))
+            .group_by(Staff.name)
+        )
+        for name, n in rows:
+            by_hand[(day, name or "")] = int(n)
     return [
         _item(
             ctx,
