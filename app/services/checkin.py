@@ -3,8 +3,9 @@ phone number, or its last 4 digits, and see their points; an unknown number may 
 
 Every check-in is a ``checkins`` row (source ``display`` or ``tablet``, the device's name)
 and, in the same transaction, attaches the oldest pending POS sale to that member
-(``pos.attach_oldest_pending_in``); a later sale for the member within the POS's pending
-window fills the row's ``sale_id`` (``app.db.checkins.link_sale_in``, from the sale itself).
+(``pos.attach_oldest_pending_in``) unless a check-in of theirs within the POS's pending window
+already took one; a later sale for the member within that window fills the row's ``sale_id``
+(``app.db.checkins.link_sale_in``, from the sale itself).
 
 What a customer's screen may show: the masked number, the name's first letter, points,
 stamps, ready rewards, the number of coupons. Never a full number or a name: with several
@@ -29,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import CheckIn, Customer
+from app.db.settings import set_setting
 from app.domain import consent as consent_rules
 from app.domain.errors import Refused
 from app.domain.phone import Phone, parse_phone
@@ -44,6 +46,8 @@ CONSENT_SOURCE = "display"
 MAX_CHOICES = 5  # more members sharing the last 4 digits: the customer types the full number
 CHOICE_SECONDS = 180  # a choice token is good for this long, once
 MAX_DEVICE = 60
+# set with the shop's first check-in: until then a sale spends no statement looking for one
+USED = "checkins_used"
 
 # kinds of a CheckInResult
 MEMBER = "member"
@@ -180,7 +184,9 @@ def check_in(
         digits = _digits(number)
         if len(digits) == 4:
             return _by_last4(ctx, digits, source, device)
-        phone = parse_phone(digits, allow_landline=bool(ctx.settings.get("allow_landline")))
+        landline = bool(ctx.settings.get("allow_landline"))
+        # a member imported with a retired 011-style number still checks in with it
+        phone = parse_phone(digits, allow_landline=landline, allow_legacy=True)
     except Refused as refused:
         return CheckInResult(REFUSED, refusal=refused)
     with ctx.db.write() as session:
@@ -189,10 +195,18 @@ def check_in(
         ).one_or_none()
         if customer is None:
             taken = session.scalar(select(Customer.id).where(Customer.phone == phone.national))
-            if taken is not None:  # a withdrawn or merged record keeps the number: no joining
-                return CheckInResult(UNKNOWN, phone_masked=_mask(ctx, phone))
-            return CheckInResult(UNKNOWN, can_join=True, phone_masked=_mask(ctx, phone))
+            # a withdrawn or merged record keeps the number, a retired number cannot join
+            can_join = taken is None and _may_join(phone, landline)
+            return CheckInResult(UNKNOWN, can_join=can_join, phone_masked=_mask(ctx, phone))
         return _check_in_member(ctx, session, customer, source, device)
+
+
+def _may_join(phone: Phone, landline: bool) -> bool:
+    try:
+        parse_phone(phone.national, allow_landline=landline)
+    except Refused:
+        return False
+    return True
 
 
 def _mask(ctx: Context, phone: Phone) -> str:
@@ -268,8 +282,13 @@ def _check_in_member(
         register_id=ctx.register_id,
     )
     session.add(row)
+    if not ctx.settings.get(USED):  # from now on a sale looks for its check-in
+        set_setting(session, USED, True)
+        ctx.settings[USED] = True  # shared by the shop's contexts in this process
     session.flush()  # the row before the sale that links itself to it
-    posted = pos.attach_oldest_pending_in(ctx, session, customer.id, token_name=device)
+    posted = None
+    if not _took_a_sale(ctx, session, customer.id, now):
+        posted = pos.attach_oldest_pending_in(ctx, session, customer.id, token_name=device)
     session.flush()
     status = status_of(ctx, session, customer, now)
     member = MemberCard(
@@ -294,6 +313,23 @@ def _check_in_member(
         pos_ref=posted.pos.ref if posted is not None else None,
         enrolled=enrolled,
     )
+
+
+def _took_a_sale(ctx: Context, session: Session, customer_id: uuid.UUID, now: datetime) -> bool:
+    """Did a check-in of this member within the POS's window already take a sale? Then a
+    second check-in takes none of the waiting sales (they are someone else's, most likely;
+    the cashier attaches one by hand if it is theirs)."""
+    since = now - pos.pending_window(ctx)
+    found = session.scalar(
+        select(CheckIn.id)
+        .where(
+            CheckIn.customer_id == customer_id,
+            CheckIn.sale_id.is_not(None),
+            CheckIn.at > since,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def _initial(name: str | None) -> str | None:

@@ -140,9 +140,10 @@ def record_sale_in(
     )
     session.add(sale)
     session.flush()  # with the expire entry if any; the sale before the entries that name it
-    # the member's check-in on their own screen within the POS's window leads to this sale
-    window = timedelta(minutes=int(ctx.settings.get("pos_pending_minutes", 30)))
-    link_sale_in(session, customer.id, sale.id, ctx.now() - window)
+    if ctx.settings.get("checkins_used"):
+        # the member's check-in on their own screen within the POS's window leads to this sale
+        window = timedelta(minutes=int(ctx.settings.get("pos_pending_minutes", 30)))
+        link_sale_in(session, customer.id, sale.id, ctx.now() - window)
     expires = lot_expiry(ctx, program, now)
     if earning.base_points or earning.stamps:
         append_entry(

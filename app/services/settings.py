@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "checkin_mode": False,  # the customer display is the customer's check-in screen
     "display_screen": "",  # the monitor it fills, by name; empty: any but the counter's
     "checkin_idle_seconds": 30,  # idle this long, the check-in screen forgets and asks again
+    "checkins_used": False,  # set by the first check-in (not the owner's): sales look for one
 }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -218,9 +218,10 @@ class CheckInDisplay(QWidget):
         self.idle.timeout.connect(self.reset)
         self._moment_timer = QTimer(self, singleShot=True, interval=MOMENT_SECONDS * 1000)
         self._moment_timer.timeout.connect(self.end_moment)
-        self.installEventFilter(self)
-        for child in self.findChildren(QWidget):
-            child.installEventFilter(self)
+        # every touch restarts the idle countdown (buttons' own signals: no event filter,
+        # which Qt would call while the display is being destroyed)
+        for button in self.findChildren(QPushButton):
+            button.pressed.connect(self.poke)
         self.resize(1024, 768)
         self._apply_size()
         self.reset()
@@ -434,13 +435,11 @@ class CheckInDisplay(QWidget):
         self.ok.setMinimumHeight(_SIZES[size]["key_h"])
         for card in (self.stamps, self.moment_card):
             card.setMinimumHeight(80 if size == "small" else 130)
+        toggles = [self.program_toggle, self.marketing_toggle, self.night_toggle]
+        for toggle in [*toggles, *self.channel_toggles.values()]:
+            toggle.setMinimumHeight(44 if size == "small" else 64)
 
     # --- the idle timer ------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
-            self.poke()
-        return False
 
     def poke(self) -> None:
         """The customer touched the screen: the idle countdown starts again."""
@@ -566,6 +565,7 @@ class CheckInDisplay(QWidget):
                 sale.stamp_goal,
                 result.member.stamps_enabled,
                 rewards_ready=sale.rewards_ready,
+                stamps_earned=sale.stamps_earned,
             )
 
     def show_member(self, member: MemberCard) -> None:
@@ -604,7 +604,7 @@ class CheckInDisplay(QWidget):
             button = _big_button(label, "ciChoice", 72)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setProperty("token", choice.token)
-            button.installEventFilter(self)
+            button.pressed.connect(self.poke)
             button.clicked.connect(self._chosen)
             self.choice_box.addWidget(button)
             self.choice_buttons.append(button)
@@ -625,8 +625,11 @@ class CheckInDisplay(QWidget):
         )
 
     def _show_unknown(self, result: CheckInResult, digits: str) -> None:
-        if not result.can_join:
-            self.show_refusal(Refused("checkin.not_found"))
+        if not result.can_join:  # last 4 nobody has; or a number that cannot join here
+            if result.phone_masked:
+                self.show_refusal(Refused("checkin.cannot_join"))
+            else:
+                self.show_refusal(Refused("checkin.not_found"))
             return
         self.joining = digits
         self.join_phone.setText(result.phone_masked or "")
@@ -700,6 +703,7 @@ class CheckInDisplay(QWidget):
         stamps_enabled: bool,
         *,
         rewards_ready: int = 0,
+        stamps_earned: int = 0,
     ) -> None:
         """The moment of a sale: "+195P 적립!", the stamp just added, a ready reward."""
         self._moment_timer.stop()
@@ -707,7 +711,10 @@ class CheckInDisplay(QWidget):
         on_card = stamps % goal if goal else 0
         if goal and stamps and on_card == 0 and rewards_ready:
             on_card = goal  # the stamp that filled the card: the full card, its reward ready
-        self.moment_stamps.setText(t("panel.stamps", n=on_card, goal=goal))
+        card_text = t("panel.stamps", n=on_card, goal=goal)
+        if stamps_earned > 0:
+            card_text = t("checkin.moment_stamps", added=stamps_earned, n=on_card, goal=goal)
+        self.moment_stamps.setText(card_text)
         self.moment_card.set_stamps(on_card, goal)
         for widget in (self.moment_stamps, self.moment_card):
             widget.setVisible(stamps_enabled)

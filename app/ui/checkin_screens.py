@@ -60,9 +60,13 @@ class ScreenKeeper(QObject):
         self.on: ScreenLike | None = None  # the screen the display fills, None: the fallback
         app = QGuiApplication.instance()
         if watch and isinstance(app, QGuiApplication):
-            # after Qt has updated its list (a screen is removed after the signal)
-            app.screenAdded.connect(lambda _s: QTimer.singleShot(0, self.screens_changed))
-            app.screenRemoved.connect(lambda _s: QTimer.singleShot(0, self.screens_changed))
+            # bound methods: Qt drops the connections when the keeper goes with its display
+            app.screenAdded.connect(self._plugged)
+            app.screenRemoved.connect(self._plugged)
+
+    def _plugged(self, _screen: QScreen) -> None:
+        # after Qt has updated its list (a screen is removed after the signal is sent)
+        QTimer.singleShot(0, self, self.screens_changed)
 
     def choose(self, wanted: str) -> None:
         """The owner picked another screen (by name; empty: any but the counter's)."""

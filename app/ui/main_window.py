@@ -180,6 +180,9 @@ class MainWindow(QMainWindow):
             on_counter = self.stack.currentWidget() is self.counter
             self._build_screens()
             self._build_toolbar()
+            if isinstance(self.display, CheckInDisplay):  # the customer's screen in it too
+                self.toggle_display(False)
+                self.toggle_display(True)
             self.setWindowTitle(t("app.title", store=self.store_name))
             self.pos_api.retranslate()
             if (
@@ -390,6 +393,9 @@ class MainWindow(QMainWindow):
             self._mirror(self.counter.status)
         elif not on and self.display is not None:
             self.display.close()
+            if isinstance(self.display, CheckInDisplay):
+                # with its screen keeper and its runner; by Qt on this thread, not a collector
+                self.display.deleteLater()
             self.display = None
             self.display_keeper = None
 
@@ -541,6 +547,7 @@ class MainWindow(QMainWindow):
                     result.stamp_goal,
                     self.program.stamps.enabled,
                     rewards_ready=result.rewards_ready,
+                    stamps_earned=result.stamps_earned,
                 )
                 self.display.ask_rating(result.sale_id)  # branch nps: the visit's rating
                 return
@@ -568,6 +575,9 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self)
         if self.display is not None:
             self.display.close()
+            if isinstance(self.display, CheckInDisplay):
+                # a window of its own: Qt deletes it here, on this thread, not a collector
+                self.display.deleteLater()
         self._stop_sync()
         if self.message_worker is not None:
             self.message_worker.stop()

@@ -243,3 +243,53 @@ def test_joining_is_refused_without_the_customers_program_consent(ctx) -> None:
     taken = checkin.enroll_at_display(ctx, PHONE, {"program": True})
     assert taken.refusal.code == "customer.exists"
     assert snapshot(ctx) == before
+
+
+def test_a_shop_without_check_ins_spends_nothing_on_them_per_sale(ctx) -> None:
+    from sqlalchemy import event
+
+    who = customers.enroll(ctx, PHONE).id
+    sales.record_sale(ctx, who, 5_000)
+    statements: list[str] = []
+    event.listen(ctx.db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    sales.record_sale(ctx, who, 5_000)
+    assert not [s for s in statements if "checkins" in s]
+    checkin.check_in(ctx, PHONE)  # the first check-in: from now on a sale looks for it
+    statements.clear()
+    sales.record_sale(ctx, who, 5_000)
+    assert [s for s in statements if "checkins" in s]
+    # another process opening the shop knows it too
+    from app.services.context import open_shop
+
+    other = open_shop(str(ctx.db.url))
+    try:
+        assert other.settings.get(checkin.USED) is True
+    finally:
+        other.close()
+
+
+def test_a_retired_number_checks_in_but_cannot_join(ctx) -> None:
+    from app.services.customers import enroll_in
+
+    with ctx.db.write() as session:  # as an import of an old member file does
+        enroll_in(ctx, session, "011-234-5678", now=ctx.now(), allow_legacy=True)
+    member = checkin.check_in(ctx, "0112345678")
+    assert member.kind == checkin.MEMBER and member.member.phone_masked.endswith("5678")
+    unknown = checkin.check_in(ctx, "0113456789")
+    assert unknown.kind == checkin.UNKNOWN and not unknown.can_join
+
+
+def test_a_second_check_in_does_not_take_the_next_customers_sale(ctx) -> None:
+    who = customers.enroll(ctx, PHONE).id
+    pos.post_sale(ctx, "MINE", 10_000)
+    assert checkin.check_in(ctx, PHONE).pos_ref == "MINE"
+    ctx.fixed_now = ctx.now() + timedelta(minutes=1)
+    pos.post_sale(ctx, "NEXT", 8_000)  # the next customer's, rung up without a member
+    again = checkin.check_in(ctx, PHONE)
+    assert again.kind == checkin.MEMBER and again.sale is None
+    assert pos.pos_sale(ctx, "NEXT").status == "pending"
+    # after the window, a new visit takes a waiting sale again
+    ctx.fixed_now = ctx.now() + timedelta(minutes=31)
+    pos.post_sale(ctx, "LATER", 5_000)
+    assert checkin.check_in(ctx, PHONE).pos_ref == "LATER"
+    assert pos.pos_sale(ctx, "LATER").customer_id == who

@@ -130,7 +130,7 @@ def test_a_pending_pos_sale_is_attached_and_its_moment_shown(window, qtbot) -> N
     settle(qtbot, window)
     assert pos.pos_sale(ctx, "POS-77").customer_id == member.id
     assert display.page() == "moment" and display.moment.text() == "+195P 적립!"
-    assert display.moment_stamps.text() == "스탬프 1/10"
+    assert display.moment_stamps.text() == "스탬프 +1 · 1/10"
     qtbot.waitUntil(lambda: window.counter.status is not None, timeout=10_000)
     assert window.counter.status.id == member.id
     assert window.counter.status.points == before + 195
@@ -237,13 +237,20 @@ def test_a_malformed_number_is_refused_in_words(app, sqlite_ctx, qtbot) -> None:
     _tap(qtbot, display, "02123")
     _ok(qtbot, display)
     assert display.page() == "prompt"
-    assert display.error.text() == "휴대폰 번호가 너무 짧습니다 (5자리)." or display.error.text()
+    assert display.error.text() == "휴대폰 번호가 너무 짧습니다 (숫자 5자리)."
     assert "Traceback" not in display.error.text()
     _tap(qtbot, display, "9999")  # last 4 nobody has: no joining without the full number
     _ok(qtbot, display)
     assert display.page() == "prompt"
     assert display.error.text() == (
         "이 번호로 가입한 회원이 없습니다. 휴대폰 번호 전체를 입력하세요."
+    )
+    # a retired 011 number: no joining with it on the customer's screen
+    _tap(qtbot, display, "0113456789")
+    _ok(qtbot, display)
+    assert display.page() == "prompt"
+    assert (
+        display.error.text() == "이 번호로는 여기에서 가입할 수 없습니다. 직원에게 말씀해 주세요."
     )
 
 
@@ -308,6 +315,25 @@ def test_the_owner_sets_the_display_from_its_menu(window, qtbot) -> None:
     plugged.clear()  # unplugged since: still the owner's pick, said so
     window._fill_screen_menu()
     assert window.screen_menu.actions()[1].text() == "Built-in (지금 연결 안 됨)"
+    from tests.ui.counter_help import shot
+
+    menu = window.display_action.menu()
+    menu.popup(window.mapToGlobal(window.rect().center()))
+    shot(menu, "checkin/ko-display-menu")
+    menu.hide()
+    shot(window, "checkin/ko-counter-with-display-menu")
+    # off and on again, and in the other language: a new check-in screen, nothing left over
+    window.display_action.setChecked(False)
+    assert window.display is None and window.display_keeper is None
+    window.display_action.setChecked(True)
+    window.switch_language()
+    settle(qtbot, window)
+    try:
+        assert isinstance(window.display, CheckInDisplay)
+        assert "Enter your number" in window.display.texts()
+    finally:
+        window.switch_language()
+        settle(qtbot, window)
 
 
 def test_typed_numbers_are_grouped_as_typed() -> None:
@@ -342,6 +368,19 @@ def _nothing_cut(display: CheckInDisplay) -> None:
             assert widget.heightForWidth(widget.width()) <= widget.height() + 2, widget.text()
 
 
+def _words_only(display: CheckInDisplay, lang: str) -> None:
+    """No key shows as a code; in English, Hangul only in the owner's texts and names."""
+    import re
+
+    text = display.texts()
+    assert not re.search(r"\b[a-z_]+\.[a-z_]+\b", text), text
+    if lang == "en":
+        reward = display.member.stamp_reward if display.member else ""  # the program's words
+        for owner in (display.store_name, *display.consent_texts, reward, "김", "박", "최"):
+            text = text.replace(owner, "")
+        assert not re.search("[\uac00-\ud7a3]", text), text
+
+
 def test_every_state_fits_and_is_photographed(app, sqlite_ctx, qtbot) -> None:
     from app.ui.text import set_language
     from tests.ui.counter_help import shot
@@ -360,8 +399,9 @@ def test_every_state_fits_and_is_photographed(app, sqlite_ctx, qtbot) -> None:
                 display.resize(width, height)
                 name = f"checkin/{lang}-{width}x{height}"
 
-                def snap(state: str, display=display, name=name) -> None:
+                def snap(state: str, display=display, name=name, lang=lang) -> None:
                     _nothing_cut(display)
+                    _words_only(display, lang)
                     shot(display, f"{name}-{state}")
 
                 snap("1-prompt")
@@ -371,7 +411,7 @@ def test_every_state_fits_and_is_photographed(app, sqlite_ctx, qtbot) -> None:
                 _ok(qtbot, display)
                 assert display.page() == "member"
                 snap("3-member")
-                display.show_sale(195, 5, 10, True)
+                display.show_sale(195, 5, 10, True, stamps_earned=1)
                 snap("4-moment")
                 display.show_sale(195, 10, 10, True, rewards_ready=1)
                 snap("5-moment-reward")
@@ -399,3 +439,20 @@ def test_every_state_fits_and_is_photographed(app, sqlite_ctx, qtbot) -> None:
                 display.close()
     finally:
         set_language("ko")
+
+
+def test_the_stores_logo_heads_the_screen_else_its_name(app, sqlite_ctx, qtbot, tmp_path) -> None:
+    from PySide6.QtGui import QColor, QPixmap
+
+    from tests.ui.counter_help import shot
+
+    logo = tmp_path / "logo.png"
+    picture = QPixmap(240, 80)
+    picture.fill(QColor("#d9480f"))
+    assert picture.save(str(logo))
+    with_logo = _display(sqlite_ctx, qtbot, logo_path=str(logo))
+    assert not with_logo.store.pixmap().isNull() and with_logo.store.text() == ""
+    assert with_logo.store.pixmap().height() == 64
+    shot(with_logo, "checkin/ko-1024x768-1-prompt-logo")
+    missing = _display(sqlite_ctx, qtbot, logo_path=str(tmp_path / "gone.png"))
+    assert missing.store.text() == "단골 카페"
