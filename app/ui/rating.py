@@ -10,6 +10,8 @@ The shop's review QR is shown after a promoter's score (9–10) only, never afte
 
 from __future__ import annotations
 
+import qrcode
+import qrcode.constants
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
@@ -26,11 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.nps import MAX_COMMENT, MAX_SCORE, MIN_SCORE, PROMOTER_FROM
-from app.printing.qr import QUIET_ZONE, qr_matrix
 from app.ui.text import t
 
 TOUCH = 56  # px: a score button's least side, more than a fingertip (48 is the usual least)
 QR_SIDE = 220  # px: the review QR, big enough for a phone held at arm's length
+QUIET_ZONE = 4  # modules of white around the symbol, as the standard asks
 
 STYLE = f"""
 QWidget#ratingPrompt {{ background: #f4f5f7; }}
@@ -55,24 +57,21 @@ QLabel#ratingReviewNote {{ font-size: 22px; color: #444; }}
 
 
 def qr_pixmap(payload: str, side: int = QR_SIDE) -> QPixmap:
-    """The payload's QR with its quiet zone, black on white, in whole pixels per module."""
-    matrix = qr_matrix(payload)
-    modules = len(matrix) + 2 * QUIET_ZONE
-    scale = max(1, side // modules)
-    pixmap = QPixmap(modules * scale, modules * scale)
+    """The payload's QR (the qrcode package, level M, its quiet zone of 4 modules), black on
+    white, in whole pixels per module."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)
+    code.add_data(payload)
+    code.make(fit=True)
+    matrix = code.get_matrix()  # rows of modules, the quiet zone included
+    scale = max(1, side // len(matrix))
+    pixmap = QPixmap(len(matrix) * scale, len(matrix) * scale)
     pixmap.fill(QColor("white"))
     painter = QPainter(pixmap)
     try:
         for y, row in enumerate(matrix):
             for x, dark in enumerate(row):
                 if dark:
-                    painter.fillRect(
-                        (x + QUIET_ZONE) * scale,
-                        (y + QUIET_ZONE) * scale,
-                        scale,
-                        scale,
-                        Qt.GlobalColor.black,
-                    )
+                    painter.fillRect(x * scale, y * scale, scale, scale, Qt.GlobalColor.black)
     finally:
         painter.end()
     return pixmap

@@ -103,3 +103,11 @@ def test_a_narrow_screen_gets_two_rows_of_scores(app, qtbot, shot) -> None:
     shot(prompt, "rating_prompt_narrow")
     prompt.resize(1024, 600)
     qtbot.waitUntil(lambda: prompt.rows == 1, timeout=1000)
+
+
+def test_a_review_page_with_hangul_in_its_address_reads_back(app, qtbot) -> None:
+    prompt = _prompt(app, qtbot)
+    qtbot.mouseClick(prompt.buttons[9], Qt.MouseButton.LeftButton)
+    page = "https://example.com/가게/단골카페?리뷰=1"
+    prompt.thank(page)
+    assert _qr_texts(prompt) == [page]
