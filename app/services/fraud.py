@@ -111,8 +111,9 @@ def _stamp(ctx: Context, moment: datetime, *, since: datetime | None = None) -> 
 def rapid_earnings(ctx: Context, session: Session, since: datetime) -> list[AttentionItem]:
     """Numbers with fraud_earn_count earning sales or more inside fraud_earn_minutes.
 
-    One read of the window's purchases (by the sales' time index: a week of a busy shop is
-    tens of thousands of rows), then each number's densest stretch in memory."""
+    The numbers with that many purchases in the window are found in SQL (reading the window
+    by the sales' time index), their purchases read in one query, and each number's densest
+    stretch found in memory."""
     count = int(setting(ctx, "fraud_earn_count"))
     window = timedelta(minutes=int(setting(ctx, "fraud_earn_minutes")))
     # grouped by an expression, not the column: SQLite would otherwise walk the whole

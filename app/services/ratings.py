@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 SOURCES = ("display", "tablet", "counter")
 LOW_SCORE_DAYS = 14  # a low score stays in "needs attention" this many days
 MAX_MONTHS = 120
+RATE_WITHIN = timedelta(hours=24)  # a sale is rated within this long, or not at all
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,16 @@ def _rateable(session: Session, sale_id: uuid.UUID) -> Sale | None:
 
 
 def should_ask(ctx: Context, sale_id: uuid.UUID) -> bool:
-    """Ask this sale's customer? The question is on, the sale is a purchase not yet rated,
-    and the sale falls in the sample (a stable hash of its id: a retry asks the same)."""
+    """Ask this sale's customer? The question is on, the sale is a purchase of the last
+    RATE_WITHIN not yet rated, and it falls in the sample (a stable hash of its id: a retry
+    asks the same)."""
     if not setting(ctx, "rating_enabled"):
         return False
     if not nps.sampled(str(sale_id), int(setting(ctx, "rating_percent"))):
         return False
     with ctx.db.read() as session:
-        if _rateable(session, sale_id) is None:
+        sale = _rateable(session, sale_id)
+        if sale is None or ctx.now() - sale.occurred_at > RATE_WITHIN:
             return False
         rated = session.scalar(select(VisitRating.id).where(VisitRating.sale_id == sale_id))
     return rated is None
@@ -84,7 +87,8 @@ def record_rating(
     source: str = "display",
 ) -> RatingResult:
     """Store the customer's answer with the sale; refused in words (nothing stored) for a
-    score outside 0–10, a comment over 200 characters, an unknown sale or a second answer."""
+    score outside 0–10, a comment over 200 characters, an unknown sale, a second answer, or
+    a sale older than RATE_WITHIN."""
     ctx.require("rate")
     score, text = nps.check_rating(score, comment)
     if source not in SOURCES:
@@ -96,6 +100,8 @@ def record_rating(
             raise Refused("rating.no_sale")
         if session.scalar(select(VisitRating.id).where(VisitRating.sale_id == sale_id)):
             raise Refused("rating.already")
+        if now - sale.occurred_at > RATE_WITHIN:  # the visit of today, not one long past
+            raise Refused("rating.too_late", hours=int(RATE_WITHIN.total_seconds() // 3600))
         rating = VisitRating(
             sale_id=sale.id,
             customer_id=sale.customer_id,

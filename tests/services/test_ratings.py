@@ -34,6 +34,9 @@ def test_asked_only_when_the_owner_turned_it_on(ctx: Context) -> None:
     assert ratings.should_ask(ctx, sale)
     ratings.record_rating(ctx, sale, 9)
     assert not ratings.should_ask(ctx, sale)  # answered: never asked twice
+    later = _sale(ctx)
+    ctx.fixed_now = START + ratings.RATE_WITHIN + timedelta(seconds=1)
+    assert not ratings.should_ask(ctx, later)  # a day later: not asked any more
 
 
 def test_the_sample_is_stable_and_near_the_rate(ctx: Context) -> None:
@@ -189,3 +192,15 @@ def test_erasing_a_member_takes_their_words_and_keeps_the_score(ctx: Context) ->
     assert ratings.comments(ctx, "2026-03") == []
     with ctx.db.read() as session:
         assert session.scalars(select(VisitRating.comment)).one() is None
+
+
+def test_a_sale_long_past_is_not_rated(ctx: Context) -> None:
+    sale = _sale(ctx)
+    ctx.fixed_now = START + ratings.RATE_WITHIN + timedelta(minutes=1)
+    before = snapshot(ctx)
+    with pytest.raises(Refused) as refused:
+        ratings.record_rating(ctx, sale, 10)
+    assert refused.value.code == "rating.too_late" and "24" in refused.value.message("ko")
+    assert snapshot(ctx) == before
+    ctx.fixed_now = START + ratings.RATE_WITHIN
+    assert ratings.record_rating(ctx, sale, 10).score == 10  # the last moment still counts
