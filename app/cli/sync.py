@@ -93,8 +93,13 @@ def _status_lines(r: Any, lang: str) -> list[str]:
 def _attention_lines(items: Any, lang: str) -> list[str]:
     if not items:
         return [translate(lang, "cli.sync.nothing")]
+    from app.services import fraud
+
     lines = []
     for item in items:
+        if item.kind in fraud.KINDS:  # a fraud guard or a low rating: its own sentence
+            lines.append(fraud.describe(item, lang))
+            continue
         who = " ".join(x for x in (item.name_masked, item.phone_masked) if x) or str(
             item.customer_id
         )

@@ -55,6 +55,9 @@ class Staff(IdMixin, OriginMixin, Base):
     pin_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # the staff member's own membership, when the owner links it (the fraud guard "staff
+    # earning on their own number"); no foreign key: staff sync before customers
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
 class SignInAttempt(IdMixin, OriginMixin, Base):
@@ -515,6 +518,26 @@ class Message(IdMixin, OriginMixin, Base):
     delivery: Mapped[str | None] = mapped_column(String(10), default=None)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     checked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+# --- the visit rating (see app/services/ratings.py) -------------------------------------
+
+
+class VisitRating(IdMixin, OriginMixin, Base):
+    """The customer's 0–10 answer to "how was today's visit?", one per sale at most."""
+
+    __tablename__ = "visit_ratings"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 0 AND 10", name="score"),
+        Index("ix_visit_ratings_at", "at"),
+    )
+
+    sale_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sales.id"), unique=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(200), default=None)
+    at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(20))  # display, tablet, counter
 
 
 class CheckIn(IdMixin, OriginMixin, Base):

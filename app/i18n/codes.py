@@ -282,6 +282,9 @@ AUDIT_ACTIONS = (
     N_("audit.action.messages.setup"),
     N_("audit.action.messages.trigger"),
     N_("audit.action.messages.rules"),
+    # nps: the visit rating, the staff member's own membership
+    N_("audit.action.rating.record"),
+    N_("audit.action.staff.link_customer"),
     # checkin: joining on the customer's own screen
     N_("audit.action.checkin.enroll"),
     # tablet: a tablet paired with the owner's one-time code
@@ -317,6 +320,7 @@ _AREA_KEYS = (
     N_("audit.area.sync"),
     N_("audit.area.winback"),
     N_("audit.area.messages"),  # outbox
+    N_("audit.area.rating"),  # nps
     N_("audit.area.checkin"),  # the customer's own screen
     N_("audit.area.tablet"),  # tablets as the customer's screen
 )

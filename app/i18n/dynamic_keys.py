@@ -373,6 +373,8 @@ BUILT_KEYS = (
     N_("detail.erase_accept"),
     N_("backups.restore_accept"),
     N_("backups.purge_accept"),
+    # the visit rating's section of the reports (nps)
+    N_("reports.nps"),
     # --- checkin: the channels on the customer's screen ---
     N_("checkin.channel.sms"),
     N_("checkin.channel.alimtalk"),

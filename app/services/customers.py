@@ -22,6 +22,7 @@ from app.db.models import (
     Redemption,
     Sale,
     TierChange,
+    VisitRating,
 )
 from app.domain.calendar import impossible_day
 from app.domain.card import is_valid_card_token, new_card_token, normalize_card_token
@@ -1052,6 +1053,10 @@ def forget_person(
         update(Message)
         .where(Message.customer_id == customer.id, Message.status.in_(("queued", "held")))
         .values(status="refused", last_error=status)
+    )
+    # their words in a visit rating go with them; the score stays in its month's NPS
+    session.execute(
+        update(VisitRating).where(VisitRating.customer_id == customer.id).values(comment=None)
     )
     bump(ctx, session, now, members_erased=1, **{f"tier:{customer.tier_code}": -1})
 

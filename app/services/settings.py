@@ -46,6 +46,15 @@ DEFAULTS: dict[str, Any] = {
     "pos_api_port": 8765,
     "pos_api_lan": False,  # True: listen on every network (0.0.0.0), not only this PC
     "tablet_enabled": False,  # a paired tablet may serve the check-in page (/checkin)
+    # the visit rating after a sale (app/services/ratings.py)
+    "rating_enabled": False,
+    "rating_percent": 100,  # whole percent of sales asked, chosen by a stable hash of the sale
+    "review_url": "",  # the shop's review page: shown as a QR after a high score only
+    # the fraud guards in "needs attention" (app/services/fraud.py)
+    "fraud_days": 7,  # how far back the guards look
+    "fraud_earn_count": 3,  # this many earning sales on one number ...
+    "fraud_earn_minutes": 30,  # ... within this many minutes
+    "fraud_checkin_count": 3,  # this many check-ins without a sale on one number in fraud_days
     # the customer display (issue 16)
     "checkin_mode": False,  # the customer display is the customer's check-in screen
     "display_screen": "",  # the monitor it fills, by name; empty: any but the counter's
@@ -93,6 +102,15 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "pos_api_port": _whole(1024, 65535),  # below 1024 needs an administrator on most systems
     "pos_api_lan": lambda v: isinstance(v, bool),
     "tablet_enabled": lambda v: isinstance(v, bool),
+    "rating_enabled": lambda v: isinstance(v, bool),
+    "rating_percent": _whole(0, 100),
+    "review_url": lambda v: (
+        isinstance(v, str) and len(v) <= 500 and (v == "" or v.startswith(("https://", "http://")))
+    ),
+    "fraud_days": _whole(1, 90),
+    "fraud_earn_count": _whole(2, 100),
+    "fraud_earn_minutes": _whole(1, 1440),
+    "fraud_checkin_count": _whole(1, 100),
     "checkin_mode": lambda v: isinstance(v, bool),
     "display_screen": lambda v: isinstance(v, str) and len(v) <= 200,
     "checkin_idle_seconds": _whole(5, 600),
@@ -111,6 +129,8 @@ def update_settings(ctx: Context, **values: Any) -> None:
         if check is None or not check(value):
             if key == "daily_time":  # typed by the owner: its own sentence, not the key
                 raise Refused("settings.daily_time_invalid", value=str(value))
+            if key == "review_url":  # typed by the owner too
+                raise Refused("settings.review_url_invalid", maximum=500)
             raise Refused("settings.invalid", key=key)
     with ctx.db.write() as session:
         for key, value in values.items():

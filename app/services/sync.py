@@ -90,7 +90,7 @@ class SyncStatus:
 class AttentionItem:
     """One thing sync could not settle by rule alone, for the owner to look at."""
 
-    kind: str  # negative_balance | duplicate | duplicate_expiry
+    kind: str  # negative_balance | duplicate | duplicate_expiry | fraud.KINDS
     customer_id: uuid.UUID | None
     name_masked: str | None
     phone_masked: str | None
@@ -437,7 +437,10 @@ def sync_status(ctx: Context) -> SyncStatus:
 
 
 def needs_attention(ctx: Context) -> list[AttentionItem]:
-    """Negative balances (points spent twice while offline) and rows refused as duplicates."""
+    """Negative balances (points spent twice while offline), rows refused as duplicates, the
+    fraud guards' findings and low visit ratings (app/services/fraud.py)."""
+    from app.services import fraud  # it builds this module's AttentionItem: imported late
+
     require_owner(ctx)
     items: list[AttentionItem] = []
     with ctx.db.read() as session:
@@ -474,6 +477,7 @@ def needs_attention(ctx: Context) -> list[AttentionItem]:
                     detail={"table": conflict.tbl, "row": str(conflict.row_id)},
                 )
             )
+        items.extend(fraud.attention_items(ctx, session))  # fraud guards and low ratings
     return items
 
 

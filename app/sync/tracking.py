@@ -21,10 +21,19 @@ SYNCED_TABLES = (
     "signin_attempts",
     "sync_conflicts",
     "consent_events",
+    "visit_ratings",
 )
 # Rows that change after they are written: merged field by field, the latest clock wins.
 MUTABLE_TABLES = frozenset(
-    {"stores", "registers", "staff", "customers", "membership_cards", "coupons"}
+    {
+        "stores",
+        "registers",
+        "staff",
+        "customers",
+        "membership_cards",
+        "coupons",
+        "visit_ratings",  # a rating's comment is cleared when its member is erased
+    }
 )
 # Rows that belong to a customer and follow them when two records of one person merge.
 FOLLOWS_CUSTOMER = (
@@ -34,6 +43,7 @@ FOLLOWS_CUSTOMER = (
     "membership_cards",
     "coupons",
     "consent_events",  # the person's latest word on a consent holds, on whichever record
+    "visit_ratings",
 )
 
 _TRACKING = "(SELECT tracking = 1 AND applying = 0 FROM sync_clock WHERE id = 1)"

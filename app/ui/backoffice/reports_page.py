@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import nps
 from app.domain.dashboard import Dashboard
 from app.domain.errors import Refused
-from app.services import analytics
+from app.services import analytics, ratings
 from app.services.context import Context
 from app.ui.backoffice.charts import bar_chart, chart_view, line_chart, short_month, show_chart
 from app.ui.tasks import ServiceRunner
@@ -42,6 +43,12 @@ FIGURES = (
 
 
 CHARTS = ("chartMembers", "chartVisits", "chartPoints", "chartTiers")
+
+
+def months_between(first: str, last: str) -> int:
+    """How many months from `first` to `last` ("2026-03"), both counted; at least one."""
+    (y1, m1), (y2, m2) = ((int(p) for p in x.split("-")) for x in (first, last))
+    return max(1, (y2 - y1) * 12 + (m2 - m1) + 1)
 
 
 def percent(rate: object) -> str:
@@ -186,12 +193,45 @@ class ReportsPage(QWidget):
             ),
             ("reports.top", [self.top]),
             ("reports.campaigns", [self.campaigns]),
+            ("reports.nps", self._build_nps()),
         ):
             heading = QLabel(t(title))
             heading.setStyleSheet("font-size: 15px; font-weight: bold; margin-top: 12px;")
             self.content.addWidget(heading)
             for widget in widgets:
                 self.content.addWidget(widget)
+
+    def _build_nps(self) -> list[QWidget]:
+        """The visit ratings: NPS by month with its answers, and a month's comments."""
+        self.nps_table = table(
+            "npsTable",
+            [
+                t("reports.nps_month"),
+                t("reports.nps_answers"),
+                t("reports.nps_promoters"),
+                t("reports.nps_detractors"),
+                t("reports.nps_score"),
+                t("reports.nps_note"),
+            ],
+        )
+        self.nps_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.nps_table.cellClicked.connect(lambda row, _column: self._load_comments(row))
+        self.nps_how = QLabel(
+            t("reports.nps_how", n=nps.RELIABLE_ANSWERS), objectName="npsHow", wordWrap=True
+        )
+        self.nps_how.setStyleSheet("color: #555;")
+        self.comments_title = QLabel(objectName="npsCommentsTitle")
+        self.comments_title.setStyleSheet("font-weight: bold; margin-top: 6px;")
+        self.comment_table = table(
+            "npsComments",
+            [t("reports.nps_comment_at"), t("reports.nps_comment_score"), t("reports.nps_comment")],
+        )
+        header = self.comment_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.nps_months: list[nps.NpsMonth] = []
+        self.nps_arrived: set[str] = set()  # "months", then each month whose comments came
+        return [self.nps_table, self.nps_how, self.comments_title, self.comment_table]
 
     # --- loading ------------------------------------------------------------------------
 
@@ -202,6 +242,7 @@ class ReportsPage(QWidget):
         """Main figures first (one small query), then the heavier analyses one by one."""
         first, last = self.period()
         self.arrived.clear()
+        self.nps_arrived.clear()
         self.message.setText("")
         self.churn.setText(t("reports.loading"))
         ctx = self.ctx
@@ -214,6 +255,10 @@ class ReportsPage(QWidget):
             lambda: analytics.top_customers(ctx, first, last), self._show_top, self._fail
         )
         self.runner.run(lambda: analytics.campaign_results(ctx), self._show_campaigns, self._fail)
+        count = months_between(first, last)
+        self.runner.run(
+            lambda: ratings.nps_by_month(ctx, count, last=last), self._show_nps, self._fail
+        )
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, Refused):
@@ -347,6 +392,54 @@ class ReportsPage(QWidget):
             before=show(getattr(result.before, field)),
             change=f"{float(change) * 100:+.0f}%" if change is not None else "—",
         )
+
+    def _show_nps(self, months: list[nps.NpsMonth]) -> None:
+        self.nps_months = months
+        rows = [
+            [
+                m.month,
+                f"{m.answers:,}",
+                f"{m.promoters_pct}%" if m.answers else "—",
+                f"{m.detractors_pct}%" if m.answers else "—",
+                f"{m.nps:+d}" if m.answers else "—",
+                self._nps_note(m),
+            ]
+            for m in reversed(months)  # the newest month first, as its comments below
+        ]
+        fill(self.nps_table, rows)
+        self.nps_arrived.add("months")
+        for row in range(self.nps_table.rowCount()):  # the warning is words, left-aligned
+            item = self.nps_table.item(row, 5)
+            if item is not None:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._load_comments(0)
+
+    @staticmethod
+    def _nps_note(month: nps.NpsMonth) -> str:
+        """No answers, or too few to go by (a warning), or nothing to say."""
+        if not month.answers:
+            return t("reports.nps_none")
+        return t("reports.nps_few", n=nps.RELIABLE_ANSWERS) if month.few_answers else ""
+
+    def _load_comments(self, row: int) -> None:
+        """The comments of the month in that row of the NPS table."""
+        if not 0 <= row < len(self.nps_months):
+            return
+        month = self.nps_months[len(self.nps_months) - 1 - row].month
+        self.comments_title.setText(t("reports.nps_comments", month=month))
+        ctx = self.ctx
+        self.runner.run(
+            lambda: ratings.comments(ctx, month),
+            lambda found: self._show_comments(month, found),
+            self._fail,
+        )
+
+    def _show_comments(self, month: str, found: list[ratings.RatingComment]) -> None:
+        rows = [
+            [f"{self.ctx.local(c.at):%m-%d %H:%M}", str(c.score), c.comment] for c in found
+        ] or [["", "", t("reports.nps_no_comments", month=month)]]
+        fill(self.comment_table, rows, text_columns=3)
+        self.nps_arrived.add(month)
 
     # --- exports ------------------------------------------------------------------------
 

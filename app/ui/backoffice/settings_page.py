@@ -142,6 +142,7 @@ class SettingsPage(QWidget):
         column = QVBoxLayout()
         column.addWidget(self._backup_box())
         column.addWidget(self._daily_box())
+        column.addWidget(self._rating_box())
         column.addStretch(1)
         lower.addLayout(column, 1)
         lower.addWidget(self._pos_box(), 1)
@@ -213,6 +214,36 @@ class SettingsPage(QWidget):
         form.addRow(QLabel(t("set.daily_hint"), objectName="hint", wordWrap=True))
         return box
 
+    def _rating_box(self) -> QGroupBox:
+        """The visit rating after a sale and the fraud guards' thresholds (issue 16)."""
+        box = QGroupBox(t("set.rating"))
+        form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: field below
+        self.rating_enabled = QCheckBox(t("set.rating_enabled"), objectName="ratingEnabled")
+        self.rating_percent = spin(0, 100, suffix=" %")
+        self.rating_percent.setObjectName("ratingPercent")
+        self.rating_enabled.toggled.connect(self.rating_percent.setEnabled)
+        asked = QHBoxLayout()
+        asked.addWidget(self.rating_enabled)
+        asked.addWidget(self.rating_percent)
+        asked.addStretch(1)
+        self.review_url = QLineEdit(objectName="reviewUrl")
+        self.review_url.setPlaceholderText("https://")
+        self.fraud_earn_count = spin(2, 100, suffix=t("set.times"))
+        self.fraud_earn_minutes = spin(1, 1440, suffix=t("set.minutes"))
+        rapid = QHBoxLayout()
+        rapid.addWidget(self.fraud_earn_minutes)
+        rapid.addWidget(self.fraud_earn_count)
+        rapid.addStretch(1)
+        self.fraud_checkin_count = spin(1, 100, suffix=t("set.times"))
+        self.fraud_days = spin(1, 90, suffix=t("set.days"))
+        form.addRow(t("set.rating_asked"), asked)
+        form.addRow(t("set.review_url"), self.review_url)
+        form.addRow(t("set.fraud_rapid"), rapid)
+        form.addRow(t("set.fraud_checkins"), self.fraud_checkin_count)
+        form.addRow(t("set.fraud_days"), self.fraud_days)
+        return box
+
     def _pos_box(self) -> QGroupBox:
         """POS 연동: the local API the POS calls (issue 14), and how its sales are treated."""
         box = QGroupBox(t("set.pos"))
@@ -280,6 +311,14 @@ class SettingsPage(QWidget):
         self.pos_lan.setChecked(bool(value("pos_api_lan")))
         self.pos_pending.setValue(int(value("pos_pending_minutes")))
         self.pos_money_only.setChecked(bool(value("pos_refund_money_only")))
+        self.rating_enabled.setChecked(bool(value("rating_enabled")))
+        self.rating_percent.setValue(int(value("rating_percent")))
+        self.rating_percent.setEnabled(self.rating_enabled.isChecked())
+        self.review_url.setText(str(value("review_url") or ""))
+        self.fraud_earn_count.setValue(int(value("fraud_earn_count")))
+        self.fraud_earn_minutes.setValue(int(value("fraud_earn_minutes")))
+        self.fraud_checkin_count.setValue(int(value("fraud_checkin_count")))
+        self.fraud_days.setValue(int(value("fraud_days")))
         self._pos_lan_toggled(self.pos_lan.isChecked())
         self._pos_enabled_toggled(self.pos_enabled.isChecked())
 
@@ -305,6 +344,13 @@ class SettingsPage(QWidget):
             "pos_api_lan": self.pos_lan.isChecked(),
             "pos_pending_minutes": self.pos_pending.value(),
             "pos_refund_money_only": self.pos_money_only.isChecked(),
+            "rating_enabled": self.rating_enabled.isChecked(),
+            "rating_percent": self.rating_percent.value(),
+            "review_url": self.review_url.text().strip(),
+            "fraud_earn_count": self.fraud_earn_count.value(),
+            "fraud_earn_minutes": self.fraud_earn_minutes.value(),
+            "fraud_checkin_count": self.fraud_checkin_count.value(),
+            "fraud_days": self.fraud_days.value(),
         }
 
     def save(self) -> None:

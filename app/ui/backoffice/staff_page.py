@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import Refused
 from app.i18n import codes
-from app.services import staff
+from app.services import customers, fraud, staff
 from app.services.context import Context
 from app.services.staff import StaffMember
 from app.ui.backoffice.settings_page import combo, error_text, field_error, page_title
@@ -42,6 +42,13 @@ def shown_name(member: StaffMember) -> str:
     return codes.staff_name(language(), member.name)
 
 
+def own_text(member: StaffMember, phone: str | None) -> str:
+    """Which membership is the staff member's own (its masked phone), or that none is."""
+    if phone:
+        return t("staff.own_linked", name=shown_name(member), phone=phone)
+    return t("staff.own_none", name=shown_name(member))
+
+
 class StaffPage(QWidget):
     def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +65,7 @@ class StaffPage(QWidget):
         side = QVBoxLayout()
         side.addWidget(self._add_box())
         side.addWidget(self._pin_box())
+        side.addWidget(self._own_box())
         side.addStretch(1)
         row.addLayout(side, 2)
         layout.addLayout(row)
@@ -131,6 +139,28 @@ class StaffPage(QWidget):
 
     # --- the list ---------------------------------------------------------------------------
 
+    def _own_box(self) -> QGroupBox:
+        """The staff member's own membership: earning on it shows in "needs attention"."""
+        box = QGroupBox(t("staff.own"))
+        form = QFormLayout(box)
+        self.own_for = QLabel(t("staff.pick_first"), objectName="ownFor", wordWrap=True)
+        self.own_phone = QLineEdit(objectName="ownPhone")
+        self.own_phone.setPlaceholderText("010-0000-0000")
+        form.addRow(self.own_for)
+        form.addRow(t("staff.own_phone"), self.own_phone)
+        self.own_error = field_error("ownError")
+        form.addRow(self.own_error)
+        buttons = QHBoxLayout()
+        self.own_button = QPushButton(t("staff.own_link"), objectName="ownLink")
+        self.own_button.clicked.connect(self.link_own)
+        self.unlink_button = QPushButton(t("staff.own_unlink"), objectName="ownUnlink")
+        self.unlink_button.clicked.connect(lambda: self.link_own(unlink=True))
+        buttons.addWidget(self.own_button)
+        buttons.addWidget(self.unlink_button)
+        form.addRow(buttons)
+        form.addRow(QLabel(t("staff.own_hint"), objectName="hint", wordWrap=True))
+        return box
+
     def reload(self) -> None:
         self.runner.run(
             lambda: staff.list_staff(self.ctx, include_inactive=True), self.show_members
@@ -173,11 +203,25 @@ class StaffPage(QWidget):
         self.toggle_button.setEnabled(member is not None)
         self.pin_button.setEnabled(member is not None)
         self.list_error.hide()
+        self.own_button.setEnabled(member is not None)
+        self.unlink_button.setEnabled(member is not None)
+        self.own_error.hide()
         if member is None:
             self.pin_for.setText(t("staff.pick_first"))
+            self.own_for.setText(t("staff.pick_first"))
             return
         self.toggle_button.setText(t("staff.disable") if member.active else t("staff.enable"))
         self.pin_for.setText(t("staff.pin_for", name=shown_name(member)))
+        self.runner.run(
+            lambda: fraud.linked_customer(self.ctx, member.id),
+            lambda phone: self._show_own(member, phone),
+            lambda e: self._show(self.own_error, e),
+        )
+
+    def _show_own(self, member: StaffMember, phone: str | None) -> None:
+        if self.selected() != member:
+            return  # another row was picked meanwhile
+        self.own_for.setText(own_text(member, phone))
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -224,6 +268,29 @@ class StaffPage(QWidget):
             lambda _: self._pin_done(member),
             lambda e: self._show(self.pin_error, e),
         )
+
+    def link_own(self, *, unlink: bool = False) -> None:
+        """Link the selected staff member to the membership of the number typed (or unlink)."""
+        member = self.selected()
+        self.own_error.hide()
+        if member is None:
+            return
+        ctx, typed = self.ctx, self.own_phone.text()
+
+        def job() -> str | None:
+            customer_id = None if unlink else customers.resolve_customer(ctx, typed)
+            return fraud.link_staff_customer(ctx, member.id, customer_id)
+
+        self.runner.run(
+            job,
+            lambda phone: self._own_done(member, phone),
+            lambda e: self._show(self.own_error, e),
+        )
+
+    def _own_done(self, member: StaffMember, phone: str | None) -> None:
+        self.own_phone.clear()
+        self._show_own(member, phone)
+        self.message.setText(own_text(member, phone))
 
     def _pin_done(self, member: StaffMember) -> None:
         self.reset_pin.clear()

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import Refused
-from app.services import sync
+from app.services import fraud, sync
 from app.services.context import Context
 from app.ui.tasks import ServiceRunner
-from app.ui.text import refusal, t
+from app.ui.text import language, refusal, t
 
 
 def sync_status_text(status: sync.SyncStatus, ctx: Context) -> str:
@@ -159,6 +159,15 @@ class SyncPage(QWidget):
             return
         for row, item in enumerate(items):
             who = " ".join(x for x in (item.name_masked, item.phone_masked) if x)
-            self.attention.setItem(row, 0, QTableWidgetItem(t(f"sync.kind.{item.kind}")))
+            # a fraud guard's or a low rating's item says what happened in a sentence
+            what = (
+                fraud.describe(item, language())
+                if item.kind in fraud.KINDS
+                else t(f"sync.kind.{item.kind}")
+            )
+            cell = QTableWidgetItem(what)
+            cell.setToolTip(what)
+            self.attention.setItem(row, 0, cell)
             self.attention.setItem(row, 1, QTableWidgetItem(who))
             self.attention.setItem(row, 2, QTableWidgetItem(f"{item.points:,}P"))
+        self.attention.resizeRowsToContents()
