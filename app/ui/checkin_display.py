@@ -34,11 +34,12 @@ from PySide6.QtWidgets import (
 
 from app.domain import consent as consent_rules
 from app.domain.errors import Refused
-from app.services import checkin
+from app.services import checkin, ratings
 from app.services.checkin import CheckInResult, MemberCard
 from app.services.context import Context
 from app.services.customers import CustomerStatus
 from app.ui.panel import StampCard
+from app.ui.rating import RatingPrompt
 from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t, tn
 
@@ -199,6 +200,11 @@ class CheckInDisplay(QWidget):
         self.join_page = self._join_page()
         self.consent_page = self._consent_page()
         self.moment_page = self._moment_page()
+        # after the moment, when the owner asks and the sale is in the sample: the rating
+        self.rating = RatingPrompt()
+        self.rating.rated.connect(self._rated)
+        self.rating.skipped.connect(self.reset)
+        self._rating_sale: Any = None  # the sale whose visit the next rating is about
         for page in (
             self.prompt_page,
             self.choices_page,
@@ -206,6 +212,7 @@ class CheckInDisplay(QWidget):
             self.join_page,
             self.consent_page,
             self.moment_page,
+            self.rating,
         ):
             self.pages.addWidget(page)
         layout = QVBoxLayout(self)
@@ -453,6 +460,7 @@ class CheckInDisplay(QWidget):
         """Back to the prompt; everything shown of a customer forgotten."""
         self.idle.stop()
         self._moment_timer.stop()
+        self._rating_sale = None
         self.digits = ""
         self.member = None
         self.joining = ""
@@ -728,16 +736,45 @@ class CheckInDisplay(QWidget):
         self.idle.stop()
 
     def end_moment(self) -> None:
-        """After the moment: the prompt for the next customer."""
+        """After the moment: the visit's rating if this sale is asked, else the prompt."""
         self._moment_timer.stop()
-        self.reset()
+        if self._rating_sale is None:
+            self.reset()
+            return
+        self.rating.reset()
+        self.pages.setCurrentWidget(self.rating)
+        self.idle.start()  # an unanswered question goes like any other screen
 
     def in_moment(self) -> bool:
         return self._moment_timer.isActive()
 
     def ask_rating(self, sale_id: object) -> None:
-        """After a sale: the one-tap rating of the visit (branch `nps` builds the widget; this
-        is where it is shown). Does nothing yet."""
+        """After a sale: whether its visit is rated (the owner's setting and sample decide);
+        the question follows the moment."""
+        ctx = self.ctx
+
+        def asked(ask: object) -> None:
+            if ask and self.pages.currentWidget() is self.moment_page:
+                self._rating_sale = sale_id
+
+        self.runner.run(lambda: ratings.should_ask(ctx, sale_id), asked, lambda _error: None)
+
+    def _rated(self, score: int, comment: str) -> None:
+        ctx, sale = self.ctx, self._rating_sale
+        self._rating_sale = None
+        if sale is None:
+            self.reset()
+            return
+
+        def thanked(result: Any) -> None:
+            self.rating.thank(result.review_url)
+            self._moment_timer.start()  # the thanks stays as long as a moment, then the prompt
+
+        self.runner.run(
+            lambda: ratings.record_rating(ctx, sale, score, comment, source="display"),
+            thanked,
+            lambda _error: self.reset(),  # already rated or too late: back to the prompt
+        )
 
     def set_compact(self, on: bool) -> None:
         """The classic display's call; the check-in screen keeps its size classes."""
@@ -751,6 +788,7 @@ class CheckInDisplay(QWidget):
             self.join_page: "join",
             self.consent_page: "consents",
             self.moment_page: "moment",
+            self.rating: "rating",
         }
         page = self.pages.currentWidget()
         assert page is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from app.db.models import CheckIn, ConsentEvent, Customer
@@ -152,6 +153,47 @@ def test_a_sale_at_the_counter_shows_its_moment_then_the_prompt(window, qtbot) -
     assert len(asked) == 1
     qtbot.waitUntil(lambda: display.page() == "prompt", timeout=3_000)
     assert "P" not in display.texts().replace("단골 카페", "").replace("번호 입력", "")
+
+
+def test_after_the_moment_the_customer_rates_the_visit_on_their_screen(window, qtbot) -> None:
+    from app.db.models import VisitRating
+
+    ctx = window.ctx
+    settings.update_settings(
+        ctx, rating_enabled=True, rating_percent=100, review_url="https://example.invalid/r"
+    )
+    customers.enroll(ctx, PHONE, name="김민준")
+    display = _in_window(window, qtbot)
+    display._moment_timer.setInterval(300)
+    _tap(qtbot, display, "5678")
+    _ok(qtbot, display)
+    qtbot.waitUntil(lambda: window.counter.status is not None, timeout=10_000)
+    window.counter.record_sale(9_750)
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: display.page() == "rating", timeout=5_000)
+    assert any("어떠셨나요" in label.text() for label in display.rating.findChildren(QLabel))
+    qtbot.mouseClick(display.rating.buttons[10], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(display.rating.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: display.runner.idle, timeout=10_000)
+    with ctx.db.read() as session:
+        rows = [(r.score, r.source) for r in session.scalars(select(VisitRating))]
+    assert rows == [(10, "display")]
+    assert display.page() == "rating" and display.rating.review_qr.isVisible()  # the thanks
+    qtbot.waitUntil(lambda: display.page() == "prompt", timeout=3_000)
+
+
+def test_a_sale_outside_the_sample_goes_straight_back_to_the_prompt(window, qtbot) -> None:
+    ctx = window.ctx
+    settings.update_settings(ctx, rating_enabled=False)
+    customers.enroll(ctx, PHONE, name="김민준")
+    display = _in_window(window, qtbot)
+    display._moment_timer.setInterval(300)
+    _tap(qtbot, display, "5678")
+    _ok(qtbot, display)
+    qtbot.waitUntil(lambda: window.counter.status is not None, timeout=10_000)
+    window.counter.record_sale(9_750)
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: display.page() == "prompt", timeout=3_000)
 
 
 def test_a_check_in_on_a_tablet_selects_the_member_at_the_counter(window, qtbot) -> None:
