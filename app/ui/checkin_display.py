@@ -15,6 +15,7 @@ the display's own `ServiceRunner` (``app.services.checkin``).
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -748,7 +749,7 @@ class CheckInDisplay(QWidget):
     def in_moment(self) -> bool:
         return self._moment_timer.isActive()
 
-    def ask_rating(self, sale_id: object) -> None:
+    def ask_rating(self, sale_id: uuid.UUID) -> None:
         """After a sale: whether its visit is rated (the owner's setting and sample decide);
         the question follows the moment."""
         ctx = self.ctx
