@@ -116,6 +116,7 @@ BUILT_KEYS = (
     # cli.sync.*
     N_("cli.sync.duplicate"),
     N_("cli.sync.negative_balance"),
+    N_("cli.sync.duplicate_expiry"),
     # cli.*
     N_("cli.tier"),
     N_("cli.tier_counts"),
@@ -300,6 +301,7 @@ BUILT_KEYS = (
     # sync.kind.*
     N_("sync.kind.duplicate"),
     N_("sync.kind.negative_balance"),
+    N_("sync.kind.duplicate_expiry"),
     # winback.*
     N_("winback.average"),
     N_("winback.kind_amount"),

@@ -86,3 +86,13 @@ def test_audit_details_leave_out_ids_and_show_file_names():
         "항목: 자동 로그아웃, 프린터",
         "용도: 명령줄: adjust",
     ]
+
+
+def test_every_attention_kind_of_the_sync_has_words_in_both_languages():
+    from app.i18n import translate
+
+    for kind in ("negative_balance", "duplicate", "duplicate_expiry"):
+        for lang in ("ko", "en"):
+            for key in (f"sync.kind.{kind}", f"cli.sync.{kind}"):
+                words = translate(lang, key, who="김○○", points=10, stamps=0, table="t", row="r")
+                assert words != key and "{" not in words, (lang, key)
