@@ -12,17 +12,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from platformdirs import user_data_dir
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-APP_NAME = "dangol"
+from app.db.peek import default_database_path
+
 BUSY_TIMEOUT_MS = 30_000
-
-
-def default_database_path() -> Path:
-    return Path(user_data_dir(APP_NAME, appauthor=False)) / "dangol.sqlite"
 
 
 def resolve_url(target: str | None = None) -> str:
