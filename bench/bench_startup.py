@@ -46,7 +46,12 @@ def time_start(command: list[str], ready: Path) -> tuple[float, float | None]:
     ready.unlink(missing_ok=True)
     whole.unlink(missing_ok=True)
     started = time.time()
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)
+    try:
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)
+    except subprocess.SubprocessError as error:  # say what the app said before it stopped
+        said = getattr(error, "stderr", None) or b""
+        sys.stderr.write(said.decode("utf-8", "replace")[-3000:])
+        raise
     done = float(whole.read_text()) - started if whole.is_file() else None
     return float(ready.read_text()) - started, done
 

@@ -357,8 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         f"({peer.ready['parties']:,} parties, in {args.work})",
         file=sys.stderr,
     )
+    from warm import warm  # bench/warm.py: the shop in the page cache, as in use
+
     try:
         for shop in args.shops:
+            print(f"{shop.name}: page cache warmed in {warm(shop):.1f} s", file=sys.stderr)
             print(render(shop, compare(peer, shop.resolve(), args)))
     finally:
         peer.close()

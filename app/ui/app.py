@@ -191,6 +191,9 @@ def _not_opened(error: BaseException, app: QApplication) -> None:
     from app.domain.errors import Refused
 
     log.error("opening the shop failed", exc_info=error)
+    if os.environ.get("DANGOL_READY_FILE"):  # a start-up check has no one to read a dialog
+        app.exit(1)
+        return
     message = (
         text.refusal(error)
         if isinstance(error, Refused)
