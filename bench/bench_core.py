@@ -300,6 +300,8 @@ class Replay:
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         if self.on:
+            if self.statements and statement == self.statements[-1][0] == "BEGIN IMMEDIATE":
+                return  # a try that found the write lock taken (app.db.engine.begin_immediate)
             self.statements.append((statement, parameters, executemany))
 
     def capture(self, call: Callable[[], object]) -> None:

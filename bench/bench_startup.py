@@ -3,8 +3,10 @@
     .venv/bin/python bench/bench_startup.py [--db PATH] [--runs 10]
 
 Each run is a new process (`python -m app --db PATH`, offscreen); the app writes the wall
-clock time when its first screen takes input (DANGOL_READY_FILE) and quits. The bare window
-is a QApplication with one QLineEdit, timed the same way. Prints median and max of each.
+clock time when its first screen takes input (DANGOL_READY_FILE), then, when the shop is open
+behind it and the counter is whole (DANGOL_WHOLE_FILE), and quits. The bare window is a
+QApplication with one QLineEdit, timed the same way. Runs alternate (app, bare, app, ...) so
+both see the same load. Prints median and max of each.
 """
 
 from __future__ import annotations
@@ -32,12 +34,26 @@ app.exec()
 """
 
 
-def time_start(command: list[str], ready: Path) -> float:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DANGOL_READY_FILE": str(ready)}
+def time_start(command: list[str], ready: Path) -> tuple[float, float | None]:
+    """Seconds to the first screen, and to the whole counter (None when not written)."""
+    whole = ready.with_name("whole")
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "DANGOL_READY_FILE": str(ready),
+        "DANGOL_WHOLE_FILE": str(whole),
+    }
     ready.unlink(missing_ok=True)
+    whole.unlink(missing_ok=True)
     started = time.time()
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)
-    return float(ready.read_text()) - started
+    try:
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)
+    except subprocess.SubprocessError as error:  # say what the app said before it stopped
+        said = getattr(error, "stderr", None) or b""
+        sys.stderr.write(said.decode("utf-8", "replace")[-3000:])
+        raise
+    done = float(whole.read_text()) - started if whole.is_file() else None
+    return float(ready.read_text()) - started, done
 
 
 def main() -> None:
@@ -55,14 +71,25 @@ def main() -> None:
             capture_output=True,
         )
     ready = work / "ready"
-    app = [time_start([sys.executable, "-m", "app", "--db", db], ready) for _ in range(args.runs)]
-    bare = [time_start([sys.executable, "-c", BARE], ready) for _ in range(args.runs)]
+    app: list[float] = []
+    whole: list[float] = []
+    bare: list[float] = []
+    for _ in range(args.runs):
+        first, done = time_start([sys.executable, "-m", "app", "--db", db], ready)
+        app.append(first)
+        whole += [done] if done is not None else []
+        bare.append(time_start([sys.executable, "-c", BARE], ready)[0])
     print(f"{'start to first screen':<28}{'median':>10}{'max':>10}   target")
     print(
         f"{'dangol (counter, sign-in)':<28}{statistics.median(app) * 1000:>8.0f}ms"
-        f"{max(app) * 1000:>8.0f}ms   ≤ 1000 ms median "
-        f"{'PASS' if statistics.median(app) <= 1.0 else 'FAIL'}"
+        f"{max(app) * 1000:>8.0f}ms   ≤ 500 ms median "
+        f"{'PASS' if statistics.median(app) <= 0.5 else 'FAIL'}"
     )
+    if whole:
+        print(
+            f"{'  … counter whole behind it':<28}{statistics.median(whole) * 1000:>8.0f}ms"
+            f"{max(whole) * 1000:>8.0f}ms   (shop open, counter built; {len(whole)} runs)"
+        )
     print(
         f"{'bare PySide6 window':<28}{statistics.median(bare) * 1000:>8.0f}ms"
         f"{max(bare) * 1000:>8.0f}ms"

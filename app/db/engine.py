@@ -12,17 +12,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from platformdirs import user_data_dir
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-APP_NAME = "dangol"
+from app.db.peek import default_database_path
+
 BUSY_TIMEOUT_MS = 30_000
-
-
-def default_database_path() -> Path:
-    return Path(user_data_dir(APP_NAME, appauthor=False)) / "dangol.sqlite"
 
 
 def resolve_url(target: str | None = None) -> str:
@@ -62,9 +58,46 @@ def _configure_sqlite(engine: Engine) -> None:
         # A writing use case takes the write lock up front: a second register on the same
         # file waits for it instead of failing half-way or reading a balance about to change.
         if connection.get_execution_options().get("dangol_write"):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_immediate(connection)
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+# Waiting for another process's write lock: tries this far apart, for at most this long;
+# after that SQLite's own busy handler waits out the rest of BUSY_TIMEOUT_MS.
+WRITE_LOCK_STEP = 0.0005
+WRITE_LOCK_POLL = 2.0
+
+
+def begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE, waiting for another process's write lock in even 0.5 ms steps.
+
+    SQLite's busy handler sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms between
+    tries. Behind a second register committing sale after sale, a waiting sale slept through
+    gap after gap: its BEGIN IMMEDIATE waited p99 0.2-1 s, up to 3.5 s (bench/bench_load.py,
+    issue 17 item 7). Here it is tried every 0.5 ms with no busy timeout, so the first gap
+    is taken; after WRITE_LOCK_POLL seconds SQLite's handler waits out the rest as before
+    (and gives the same error at the end). Uncontended, it costs two PRAGMAs on the driver.
+    """
+    driver = connection.connection.driver_connection
+    if not isinstance(driver, sqlite3.Connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    driver.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + WRITE_LOCK_POLL
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except exc.OperationalError as error:
+                code = getattr(error.orig, "sqlite_errorcode", 0) or 0
+                if code & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                    break
+            time.sleep(WRITE_LOCK_STEP)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,14 +10,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 
 from app.db.engine import online_copy
+from app.db.peek import MIGRATIONS
+from app.db.peek import head_revision as head_revision  # the revision rule lives there
+from app.db.peek import known_revisions as known_revisions
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-MIGRATIONS = Path(__file__).with_name("migrations")
-# Revisions are numbered 0001, 0002, ... in a single line, and the file names start with them:
-# opening an up-to-date database never has to import Alembic (a tenth of a second at start).
-_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 
 
 def alembic_config() -> Config:
@@ -27,18 +24,6 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
-
-
-def known_revisions() -> set[str]:
-    return {
-        match.group(1)
-        for path in (MIGRATIONS / "versions").iterdir()
-        if (match := _REVISION_FILE.match(path.name))
-    }
-
-
-def head_revision() -> str:
-    return max(known_revisions())
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -25,11 +25,11 @@ from app.domain.program import Program
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.demo import DemoResult, build_demo
+from app.services.first_screen import SETUP_DONE as SETUP_DONE  # one key, read there too
 from app.services.program import PROGRAM_TEMPLATES, program_template, put_in_force
 from app.services.settings import printer_ok
 from app.services.staff import check_pin, hash_pin, require_owner
 
-SETUP_DONE = "setup_done"
 MAX_STORE_NAME = 60
 PRINTER_WIDTHS = (58, 80)
 

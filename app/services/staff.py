@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from app.db.models import Setting, SignInAttempt, Staff
 from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.domain.plain_text import clean_line
+from app.domain.staff import StaffMember as StaffMember  # its home: screens use it early
 from app.services.audit_chain import audit
 from app.services.context import Context
 
@@ -25,15 +25,6 @@ MAX_WRONG_PINS = 5
 LOCK_TIME = timedelta(minutes=5)
 ROLES = ("owner", "cashier")
 _HASHER = PasswordHasher()
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    id: uuid.UUID
-    name: str
-    role: str
-    active: bool
-    has_pin: bool
 
 
 def _view(staff: Staff) -> StaffMember:

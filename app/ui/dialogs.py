@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,6 +27,7 @@ from app.domain.phone import parse_phone
 from app.domain.program import Program
 from app.domain.redemption import check_points_redemption, max_redeemable
 from app.services.customers import CouponView, parse_birthday
+from app.ui.keypad import Keypad as Keypad  # its home: the sign-in screen needs it early
 from app.ui.panel import coupon_line
 from app.ui.text import refusal, t
 
@@ -113,31 +113,6 @@ class FormDialog(QDialog):
             self.show_error(refusal(refused))
             return
         self.accept()
-
-
-class Keypad(QWidget):
-    """Big touch keys that type into a line edit (or the one `target()` names at the moment)."""
-
-    def __init__(
-        self, target: QLineEdit | Callable[[], QLineEdit], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.target = target
-        grid = QGridLayout(self)
-        keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", "⌫"]
-        for i, key in enumerate(keys):
-            button = QPushButton(key, objectName="keypadKey")
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setMinimumSize(64, 48)
-            button.clicked.connect(lambda _=False, k=key: self._press(k))
-            grid.addWidget(button, i // 3, i % 3)
-
-    def _press(self, key: str) -> None:
-        target = self.target if isinstance(self.target, QLineEdit) else self.target()
-        if key == "⌫":
-            target.backspace()
-        else:
-            target.insert(key)
 
 
 class SaleDialog(FormDialog):

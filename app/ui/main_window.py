@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
@@ -20,19 +20,10 @@ from PySide6.QtWidgets import (
 from app.domain.daily_due import parse_daily_time
 from app.domain.errors import Refused
 from app.domain.program import Program
+from app.domain.staff import StaffMember
 from app.i18n import codes
-from app.services import settings
-from app.services.context import Context
-from app.services.program import program_in_force
-from app.services.staff import StaffMember
-from app.ui.camera import CameraScanDialog, camera_available
-from app.ui.checkin_display import CheckInDisplay
 from app.ui.checkin_screens import ScreenKeeper, ScreensProvider, qt_screens, screen_names
-from app.ui.counter import CounterScreen
 from app.ui.daily_runner import DailyRunner
-from app.ui.display import CustomerDisplay, place_display
-from app.ui.pending import PosWatcher
-from app.ui.pos_api import PosApi
 from app.ui.screen_fit import fit_to_screen
 from app.ui.signin import SignInScreen
 from app.ui.tasks import ServiceRunner
@@ -40,8 +31,28 @@ from app.ui.text import language, refusal, set_language, t
 
 if TYPE_CHECKING:
     from app.services.checkin import CheckInResult, CheckInView
+    from app.services.context import Context
     from app.services.messages import MessageWorker
     from app.services.sync import SyncWorker
+    from app.ui.checkin_display import CheckInDisplay
+    from app.ui.counter import CounterScreen
+    from app.ui.display import CustomerDisplay
+    from app.ui.pending import PosWatcher
+    from app.ui.pos_api import PosApi
+
+
+def _setting(ctx: Context, key: str) -> Any:
+    """A setting of the open shop (the services load after the first screen, so: here)."""
+    from app.services import settings
+
+    return settings.setting(ctx, key)
+
+
+def _is_checkin(display: object) -> TypeGuard[CheckInDisplay]:
+    """Whether the customer's screen is in check-in mode (its module loads with the shop)."""
+    from app.ui.checkin_display import CheckInDisplay
+
+    return isinstance(display, CheckInDisplay)
 
 
 def signed_in_text(member: StaffMember) -> str:
@@ -55,12 +66,26 @@ def signed_in_text(member: StaffMember) -> str:
 
 
 class MainWindow(QMainWindow):
+    """The counter's window.
+
+    Given the shop (`ctx` and its program), it is built whole. At start it can come first
+    without them (`ctx` None, the staff as app.services.first_screen read them): the sign-in
+    screen takes a PIN at once, and `attach` adds the counter, the status bar's workers and
+    the toolbar's actions once the shop is open behind it (nothing here imports SQLAlchemy
+    before that).
+    """
+
     def __init__(
-        self, ctx: Context, store_name: str, program: Program, *, require_sign_in: bool = True
+        self,
+        ctx: Context | None,
+        store_name: str,
+        program: Program | None,
+        *,
+        require_sign_in: bool = True,
+        staff: list[StaffMember] | None = None,
     ) -> None:
         super().__init__()
-        self.ctx = ctx
-        self.program = program  # read in the start-up path; refreshed off the UI thread
+        self.attached = False
         self.setWindowTitle(t("app.title", store=store_name))
         self.runner = ServiceRunner(self)
         self.stack = QStackedWidget()
@@ -70,11 +95,8 @@ class MainWindow(QMainWindow):
         self.screens_provider: ScreensProvider = qt_screens  # a test hands in a faked list
         self.backoffice: QMainWindow | None = None
         self.store_name = store_name
-        # the POS bridge: pending sales and refunds watched, the local API when the owner wants it
-        self.pos_watch = PosWatcher(ctx, self)
-        self.pos_api = PosApi(ctx, self)
-        self._build_screens()
-        self.pos_watch.checked_in.connect(self._checked_in_elsewhere)
+        self.signin = SignInScreen(ctx, self.runner, staff=staff)
+        self._add_signin()
 
         self.who = QLabel(objectName="who")
         self.member_at_counter: StaffMember | None = None  # who the status bar names
@@ -86,52 +108,86 @@ class MainWindow(QMainWindow):
         self.sync_worker: SyncWorker | None = None
         self._sync_timer = QTimer(self, interval=3000)
         self._sync_timer.timeout.connect(self.refresh_sync_status)
-        # after the first screen is up: sync never delays the start or the counter
-        QTimer.singleShot(0, self.restart_sync)
         self.message_worker: MessageWorker | None = None  # the outbox, sent in the background
-        QTimer.singleShot(0, self._start_messages)
         self.runner.busy_changed.connect(lambda b: self.busy.setText(t("busy") if b else ""))
         self.daily_label = QLabel(objectName="dailyStatus")
         self.statusBar().addPermanentWidget(self.daily_label)
-        self.daily = self._daily_runner()
-        self.daily.status_changed.connect(self.daily_label.setText)
-        QTimer.singleShot(0, self.daily.start)  # after the first screen, like sync
         self.pos_label = QLabel(objectName="posStatus")
         self.pos_label.setContentsMargins(12, 0, 0, 0)
         self.pos_label.hide()
         self.statusBar().addPermanentWidget(self.pos_label)
-        self.pos_api.changed.connect(self._show_pos_status)
-        QTimer.singleShot(0, self.restart_pos_api)  # after the first screen, like sync
-        QTimer.singleShot(0, self.pos_watch.start)
 
         self.toolbar = QToolBar(objectName="mainToolbar")
         self.toolbar.setMovable(False)
         self.addToolBar(self.toolbar)
         self._build_toolbar()
+        self.toolbar.setEnabled(False)  # its actions need the shop: enabled by attach()
 
         self.idle = QTimer(self, singleShot=True)
         self.idle.timeout.connect(self.sign_out)
-        self._watch_input()
-        if require_sign_in:
-            self.sign_out()
-        else:
+        self.stack.setCurrentWidget(self.signin)
+        self.resize(fit_to_screen(self, 1180, 760))
+        if ctx is not None:
+            assert program is not None
+            self.attach(ctx, program, require_sign_in=require_sign_in)
+
+    def attach(self, ctx: Context, program: Program, *, require_sign_in: bool = True) -> None:
+        """The shop is open: the counter, the POS bridge, sync, messages, the day's work."""
+        from app.ui.pending import PosWatcher
+        from app.ui.pos_api import PosApi
+
+        first = not self.attached
+        self.ctx = ctx
+        self.program = program  # read in the start-up path; refreshed off the UI thread
+        # the POS bridge: pending sales and refunds watched, the local API when the owner wants it
+        self.pos_watch: PosWatcher = PosWatcher(ctx, self)
+        self.pos_api: PosApi = PosApi(ctx, self)
+        self._build_screens(keep_signin=True)
+        # after the first screen is up: sync never delays the start or the counter
+        QTimer.singleShot(0, self.restart_sync)
+        QTimer.singleShot(0, self._start_messages)
+        self.daily = self._daily_runner()
+        self.daily.status_changed.connect(self.daily_label.setText)
+        QTimer.singleShot(0, self.daily.start)  # after the first screen, like sync
+        self.pos_api.changed.connect(self._show_pos_status)
+        QTimer.singleShot(0, self.restart_pos_api)  # after the first screen, like sync
+        QTimer.singleShot(0, self.pos_watch.start)
+        self.pos_watch.checked_in.connect(self._checked_in_elsewhere)
+        self._show_camera()
+        self._build_display_menu()
+        self.toolbar.setEnabled(True)
+        self.attached = True
+        if first:
+            self._watch_input()
+        if not require_sign_in:
             self.stack.setCurrentWidget(self.counter)
             self.counter.focus_search()
-        self.resize(fit_to_screen(self, 1180, 760))
+        elif self.signin.ctx is None:  # the PIN typed before the shop was open is kept
+            self.signin.attach(ctx)
+            self.sign_out_action.setEnabled(False)
+        else:
+            self.sign_out()
 
-    def _build_screens(self) -> None:
+    def _add_signin(self) -> None:
+        self.stack.addWidget(self.signin)
+        self.signin.signed_in.connect(self.on_signed_in)
+
+    def _build_screens(self, *, keep_signin: bool = False) -> None:
         """The sign-in and counter screens, built anew when the language changes."""
+        from app.ui.counter import CounterScreen
+
         old_counter = getattr(self, "counter", None)
         alerts = list(old_counter.pos_alert.refunds) if old_counter is not None else []
-        for old in (getattr(self, "signin", None), getattr(self, "counter", None)):
+        old_signin = None if keep_signin else self.signin
+        for old in (old_signin, old_counter):
             if old is not None:
                 self.stack.removeWidget(old)
                 old.deleteLater()
-        self.signin = SignInScreen(self.ctx, self.runner)
-        self.counter = CounterScreen(self.ctx, self.runner, self.program)
-        self.stack.addWidget(self.signin)
+        if not keep_signin:
+            self.signin = SignInScreen(self.ctx, self.runner)
+            self._add_signin()
+        self.counter: CounterScreen = CounterScreen(self.ctx, self.runner, self.program)
         self.stack.addWidget(self.counter)
-        self.signin.signed_in.connect(self.on_signed_in)
         self.counter.status_shown.connect(self._mirror)
         self.counter.action_done.connect(self._mirror_action)
         self.counter.sale_done.connect(self._mirror_sale)
@@ -155,19 +211,29 @@ class MainWindow(QMainWindow):
         self.language_action.triggered.connect(self.switch_language)
         self.toolbar.addAction(self.sign_out_action)
         self.toolbar.addAction(self.display_action)
-        self._build_display_menu()
+        if self.attached:  # its settings are the shop's: before attach() the menu waits
+            self._build_display_menu()
         self.toolbar.addAction(self.backoffice_action)
         self.toolbar.addAction(self.language_action)
         self.about_action = QAction(t("menu.about"), self)
         self.about_action.triggered.connect(self.open_about)
         self.toolbar.addAction(self.about_action)
         self.camera_button = QPushButton(t("camera.scan"), objectName="cameraButton")
+        self.camera_button.setVisible(False)  # until _show_camera has asked the system
+        self.camera_button.clicked.connect(self.scan_with_camera)
+        self.toolbar.addWidget(self.camera_button)
+        if self.attached:
+            self._show_camera()
+
+    def _show_camera(self) -> None:
+        """The scan button when a camera exists (asking loads QtMultimedia: not before the
+        first screen), else its tooltip says why not."""
+        from app.ui.camera import camera_available
+
         available, why = camera_available()
         self.camera_button.setVisible(available)
         why_not = f"{t('camera.none')} ({why})" if why else t("camera.none")
         self.camera_button.setToolTip("" if available else why_not)
-        self.camera_button.clicked.connect(self.scan_with_camera)
-        self.toolbar.addWidget(self.camera_button)
 
     def switch_language(self) -> None:
         """Korean ⇄ English (an owner's setting), then the screens are built in it."""
@@ -180,7 +246,7 @@ class MainWindow(QMainWindow):
             on_counter = self.stack.currentWidget() is self.counter
             self._build_screens()
             self._build_toolbar()
-            if isinstance(self.display, CheckInDisplay):  # the customer's screen in it too
+            if _is_checkin(self.display):  # the customer's screen in it too
                 self.toggle_display(False)
                 self.toggle_display(True)
             self.setWindowTitle(t("app.title", store=self.store_name))
@@ -201,6 +267,9 @@ class MainWindow(QMainWindow):
             )
 
         def change() -> Program:
+            from app.services import settings
+            from app.services.program import program_in_force
+
             settings.update_settings(self.ctx, language=new)
             return program_in_force(self.ctx)  # the screens are built anew with it
 
@@ -223,6 +292,7 @@ class MainWindow(QMainWindow):
 
     def reload_shop(self) -> None:
         """After the setup wizard (reopened from the back office): its name and program."""
+        from app.services.program import program_in_force
         from app.services.store import store_name
 
         def done(read: tuple[Program, str]) -> None:
@@ -257,7 +327,7 @@ class MainWindow(QMainWindow):
 
         def chosen() -> time | None:
             try:
-                return parse_daily_time(settings.setting(ctx, "daily_time"))
+                return parse_daily_time(_setting(ctx, "daily_time"))
             except ValueError:
                 return None
 
@@ -367,21 +437,25 @@ class MainWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
             self._restart_idle()
-            self.daily.poke()
+            if self.attached:
+                self.daily.poke()
         return False
 
     def _restart_idle(self) -> None:
-        if self.stack.currentWidget() is self.counter:
-            self.idle.start(int(settings.setting(self.ctx, "idle_minutes")) * 60_000)
+
+        if self.attached and self.stack.currentWidget() is self.counter:
+            self.idle.start(int(_setting(self.ctx, "idle_minutes")) * 60_000)
 
     # --- customer display and camera ----------------------------------------------
 
     def toggle_display(self, on: bool) -> None:
         if on and self.display is None:
-            if settings.setting(self.ctx, "checkin_mode"):
+            if _setting(self.ctx, "checkin_mode"):
                 self._open_checkin_display()
                 return
             from PySide6.QtGui import QGuiApplication
+
+            from app.ui.display import CustomerDisplay, place_display
 
             single = len(QGuiApplication.screens()) < 2
             # one monitor: a tool window of the counter (above it, below its dialogs)
@@ -393,7 +467,7 @@ class MainWindow(QMainWindow):
             self._mirror(self.counter.status)
         elif not on and self.display is not None:
             self.display.close()
-            if isinstance(self.display, CheckInDisplay):
+            if _is_checkin(self.display):
                 # with its screen keeper and its runner; by Qt on this thread, not a collector
                 self.display.deleteLater()
             self.display = None
@@ -402,7 +476,10 @@ class MainWindow(QMainWindow):
     def _open_checkin_display(self) -> None:
         """Check-in mode: the customer's own screen, full screen on the screen the owner
         picked (else beside the counter's controls), kept there as monitors come and go."""
-        value = lambda key: settings.setting(self.ctx, key)  # noqa: E731
+        value = lambda key: _setting(self.ctx, key)  # noqa: E731
+        from app.ui.checkin_display import CheckInDisplay
+        from app.ui.display import place_display
+
         display = CheckInDisplay(
             self.ctx,
             self.store_name,
@@ -463,13 +540,13 @@ class MainWindow(QMainWindow):
         menu.setObjectName("displayMenu")
         self.checkin_action = menu.addAction(t("checkin.menu_mode"))
         self.checkin_action.setCheckable(True)
-        self.checkin_action.setChecked(bool(settings.setting(self.ctx, "checkin_mode")))
+        self.checkin_action.setChecked(bool(_setting(self.ctx, "checkin_mode")))
         self.checkin_action.toggled.connect(lambda on: self._save_display(checkin_mode=on))
         self.screen_menu = menu.addMenu(t("checkin.menu_screen"))
         self.screen_menu.aboutToShow.connect(self._fill_screen_menu)
         self._fill_screen_menu()
         self.idle_menu = menu.addMenu(t("checkin.menu_idle"))
-        chosen = int(settings.setting(self.ctx, "checkin_idle_seconds"))
+        chosen = int(_setting(self.ctx, "checkin_idle_seconds"))
         for seconds in sorted({15, 30, 60, 120, chosen}):
             action = self.idle_menu.addAction(t("checkin.seconds", n=seconds))
             action.setCheckable(True)
@@ -486,7 +563,7 @@ class MainWindow(QMainWindow):
     def _fill_screen_menu(self) -> None:
         """ "자동" and each monitor there is now, the owner's pick ticked."""
         self.screen_menu.clear()
-        chosen = str(settings.setting(self.ctx, "display_screen") or "")
+        chosen = str(_setting(self.ctx, "display_screen") or "")
         names = screen_names(self.screens_provider)
         if chosen and chosen not in names:
             names.append(chosen)  # picked before, unplugged now: still shown as the pick
@@ -506,7 +583,7 @@ class MainWindow(QMainWindow):
         def saved(_: object) -> None:
             if "display_screen" in values and self.display_keeper is not None:
                 self.display_keeper.choose(str(values["display_screen"]))
-            if "checkin_idle_seconds" in values and isinstance(self.display, CheckInDisplay):
+            if "checkin_idle_seconds" in values and _is_checkin(self.display):
                 self.display.set_idle_seconds(int(str(values["checkin_idle_seconds"])))
             if "checkin_mode" in values and self.display is not None:
                 self.toggle_display(False)  # the other kind of display, at once
@@ -515,13 +592,15 @@ class MainWindow(QMainWindow):
 
         def failed(error: BaseException) -> None:
             self.checkin_action.blockSignals(True)
-            self.checkin_action.setChecked(bool(settings.setting(self.ctx, "checkin_mode")))
+            self.checkin_action.setChecked(bool(_setting(self.ctx, "checkin_mode")))
             self.checkin_action.blockSignals(False)
             self.statusBar().showMessage(
                 refusal(error) if isinstance(error, Refused) else str(error), 8000
             )
 
         ctx = self.ctx
+        from app.services import settings
+
         self.runner.run(lambda: settings.update_settings(ctx, **values), saved, failed)
 
     def _mirror(self, status) -> None:
@@ -540,7 +619,7 @@ class MainWindow(QMainWindow):
             from app.services.sales import SaleResult
 
             assert isinstance(result, SaleResult)
-            if isinstance(self.display, CheckInDisplay):
+            if _is_checkin(self.display):
                 self.display.show_sale(
                     result.points_earned,
                     result.stamps,
@@ -563,6 +642,8 @@ class MainWindow(QMainWindow):
             self.display.show_customer(self.counter.status, text)
 
     def scan_with_camera(self) -> None:
+        from app.ui.camera import CameraScanDialog
+
         dialog = CameraScanDialog(self)
         dialog.scanned.connect(lambda text: self.counter.lookup(text, True))
         dialog.open()
@@ -575,15 +656,16 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self)
         if self.display is not None:
             self.display.close()
-            if isinstance(self.display, CheckInDisplay):
+            if _is_checkin(self.display):
                 # a window of its own: Qt deletes it here, on this thread, not a collector
                 self.display.deleteLater()
         self._stop_sync()
         if self.message_worker is not None:
             self.message_worker.stop()
-        self.daily.stop()
-        self.pos_watch.stop()
-        self.pos_api.shutdown()
+        if self.attached:
+            self.daily.stop()
+            self.pos_watch.stop()
+            self.pos_api.shutdown()
+            self.background.stop()
         self.runner.stop()
-        self.background.stop()
         super().closeEvent(event)

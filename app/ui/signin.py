@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,21 +18,38 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import Refused
+from app.domain.staff import StaffMember
 from app.i18n import codes
-from app.services import setup, staff
-from app.services.context import Context
-from app.services.staff import StaffMember
-from app.ui.dialogs import Keypad
+from app.ui.keypad import Keypad
 from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, t
 
+if TYPE_CHECKING:
+    from app.services.context import Context
+
 
 class SignInScreen(QWidget):
+    """Who signs in, and their PIN.
+
+    At start the screen may come before the shop is open (`ctx` None, the staff as
+    app.services.first_screen read them): a PIN entered then is checked once `attach`
+    gives the shop.
+    """
+
     signed_in = Signal(object)  # StaffMember
 
-    def __init__(self, ctx: Context, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context | None,
+        runner: ServiceRunner,
+        parent: QWidget | None = None,
+        *,
+        staff: list[StaffMember] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.runner = ctx, runner
+        self._staff = staff  # before the shop is open: who may sign in
+        self._waiting = False  # a PIN entered before the shop was open
         self.people = QListWidget(objectName="staffList")
         self.people.currentItemChanged.connect(self._picked)
         self.pin = QLineEdit(objectName="pin")
@@ -88,12 +106,26 @@ class SignInScreen(QWidget):
         else:
             self.submit()
 
+    def attach(self, ctx: Context) -> None:
+        """The shop is open: a PIN entered meanwhile is checked now."""
+        self.ctx, self._staff = ctx, None
+        if self._waiting:
+            self._waiting = False
+            self.submit()
+
+    def _people(self) -> list[StaffMember]:
+        if self.ctx is None:
+            return list(self._staff or [])
+        from app.services import staff
+
+        return staff.list_staff(self.ctx)
+
     def reload(self) -> None:
         self.pin.clear()
         self.pin_again.clear()
         self.error.clear()
         self.people.clear()
-        for member in staff.list_staff(self.ctx):
+        for member in self._people():
             role = codes.role(language(), member.role)
             item = QListWidgetItem(f"{codes.staff_name(language(), member.name)}  ·  {role}")
             item.setData(Qt.ItemDataRole.UserRole, member)
@@ -120,16 +152,22 @@ class SignInScreen(QWidget):
         member = self._member()
         if member is None:
             return
-        pin, again = self.pin.text(), self.pin_again.text()
         self.button.setEnabled(False)
+        ctx = self.ctx
+        if ctx is None:
+            self._waiting = True  # attach() submits it
+            return
+        pin, again = self.pin.text(), self.pin_again.text()
 
         def work() -> StaffMember:
+            from app.services import setup, staff
+
             if not member.has_pin:
                 # the first sign-in sets the PIN (a new shop's owner): the same PIN twice
                 setup.check_owner_pin(pin, again)
-                self.ctx.staff_id, self.ctx.staff_role = member.id, member.role
-                staff.set_pin(self.ctx, member.id, pin)
-            return staff.sign_in(self.ctx, member.id, pin)
+                ctx.staff_id, ctx.staff_role = member.id, member.role
+                staff.set_pin(ctx, member.id, pin)
+            return staff.sign_in(ctx, member.id, pin)
 
         self.runner.run(work, self._done, self._failed)
 

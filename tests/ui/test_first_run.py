@@ -29,6 +29,7 @@ def _burst(widget, text: str) -> None:
 
 def test_later_opens_the_counter_with_the_new_shops_defaults(app, sqlite_ctx, qtbot) -> None:
     from app.services.program import program_in_force
+    from app.services.store import store_name
     from app.ui import app as gui
     from app.ui.main_window import MainWindow
     from app.ui.wizard import SetupWizard
@@ -52,7 +53,7 @@ def test_later_opens_the_counter_with_the_new_shops_defaults(app, sqlite_ctx, qt
         SetupWizard.exec = original  # type: ignore[method-assign]
     assert snapshot(sqlite_ctx) == before
 
-    window = MainWindow(sqlite_ctx, gui.store_name(sqlite_ctx), program_in_force(sqlite_ctx))
+    window = MainWindow(sqlite_ctx, store_name(sqlite_ctx), program_in_force(sqlite_ctx))
     qtbot.addWidget(window)
     window.show()
     try:

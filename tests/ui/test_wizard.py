@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtWidgets import QWizard
 
 from app.services import program, settings, setup
+from app.services.store import store_name
 from tests.services.helpers import snapshot
 
 
@@ -115,7 +116,7 @@ def test_the_wizard_never_runs_again(app, sqlite_ctx, monkeypatch) -> None:
     )
     assert gui.first_run(sqlite_ctx) is True
     assert shown == [1]  # not shown a second time (and no demo question either)
-    assert gui.store_name(sqlite_ctx) == "단골 베이커리"
+    assert store_name(sqlite_ctx) == "단골 베이커리"
 
 
 def test_the_wizard_in_english(app, sqlite_ctx, qtbot, shot) -> None:
