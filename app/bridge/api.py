@@ -1,9 +1,11 @@
 """The local HTTP/JSON API a POS calls: sales by its own ref, pending sales, refunds, redemptions.
 
 Built on FastAPI (its OpenAPI document at ``/openapi.json``) and served by uvicorn on a thread
-of its own (``ApiServer``), so neither the counter's Qt event loop nor a slow request waits for
-the other. Every endpoint calls the same services as the CLI and the window, with the same
-JSON keys as the CLI's ``--json`` output, plus those named in the README.
+of its own (``ApiServer``), so neither the counter's Qt event loop nor the API waits for the
+other; the use cases run on worker threads, but for the plain sale, which the ``Gate`` in
+front answers on the loop's thread (the hot path). Every endpoint calls the same services as
+the CLI and the window, with the same JSON keys as the CLI's ``--json`` output, plus those
+named in the README.
 
 - Every request but ``GET /v1/health`` needs ``Authorization: Bearer TOKEN`` (a ``pos`` token
   from ``dangol pos token add``), else 401; a client that keeps sending bad tokens is slowed
@@ -134,19 +136,26 @@ def _count(items: int | list[Any] | None) -> tuple[int | None, list[Any] | None]
 # --- what the endpoints share ---------------------------------------------------------------
 
 
-async def act(
+def answer(
     request: Request, action: str, work: Callable[[Context], Any], status: int = 200
 ) -> Response:
-    """The use case for the request's token, off the event loop; refusals become errors."""
+    """The use case for the request's token, on this thread; a refusal becomes its error."""
     ctx: Context = request.state.ctx
     ctx.require(action)
     try:
-        result = await asyncio.to_thread(work, ctx)
+        result = work(ctx)
     except Refused as refused:
         return refusal(request, refused)
     if isinstance(result, Response):
         return result
     return JSONResponse(result, status_code=status)
+
+
+async def act(
+    request: Request, action: str, work: Callable[[Context], Any], status: int = 200
+) -> Response:
+    """``answer`` off the event loop, on a worker thread: the loop serves others meanwhile."""
+    return await asyncio.to_thread(answer, request, action, work, status)
 
 
 def _who_of(ctx: Context, who: str | None) -> uuid.UUID | None:
@@ -374,9 +383,13 @@ class Gate:
     length). The request's own copy of the shop is ``request.state.ctx``.
 
     A plain well-formed ``POST /v1/sales`` (``plain_sale``) is answered here, through the same
-    ``act`` and ``record_sale`` as FastAPI's route, without FastAPI's middleware, routing,
-    dependency solving and validation (bench/RESULTS.md: what that saves); every other
-    request, a malformed sale too, goes on to FastAPI."""
+    ``answer`` and ``record_sale`` as FastAPI's route but without FastAPI's middleware,
+    routing, dependency solving and validation, and on the event loop's own thread: the two
+    thread hops to a worker and back cost a sale more than all the rest of HTTP on a busy
+    machine (bench/RESULTS.md). Sales wait for one another on the database's write lock
+    anyway; what waits for a sale on this thread are the requests that arrive during it (a
+    sale's time, ~10 ms). Every other request, a malformed sale too, goes on to FastAPI, whose
+    routes run their use cases on worker threads (``act``)."""
 
     def __init__(self, app: Any, shop: Context, guard: Guard) -> None:
         self.app = app
@@ -416,9 +429,8 @@ class Gate:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         sale = plain_sale(body) if _is_json_post(scope, "/v1/sales") else None
-        if sale is not None:
-            answer = await act(request, "sale", partial(record_sale, body=sale))
-            await answer(scope, receive, send)
+        if sale is not None:  # on the loop's own thread: see the class's note
+            await answer(request, "sale", partial(record_sale, body=sale))(scope, receive, send)
             return
         sent = False
 
