@@ -388,8 +388,9 @@ class Gate:
     thread hops to a worker and back cost a sale more than all the rest of HTTP on a busy
     machine (bench/RESULTS.md). Sales wait for one another on the database's write lock
     anyway; what waits for a sale on this thread are the requests that arrive during it (a
-    sale's time, ~10 ms). Every other request, a malformed sale too, goes on to FastAPI, whose
-    routes run their use cases on worker threads (``act``)."""
+    sale's time, ~10 ms; longer only while that sale itself waits for the write lock, up to the
+    busy timeout). Every other request, a malformed sale too, goes on to FastAPI, whose routes
+    run their use cases on worker threads (``act``)."""
 
     def __init__(self, app: Any, shop: Context, guard: Guard) -> None:
         self.app = app
