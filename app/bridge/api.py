@@ -1,9 +1,11 @@
 """The local HTTP/JSON API a POS calls: sales by its own ref, pending sales, refunds, redemptions.
 
 Built on FastAPI (its OpenAPI document at ``/openapi.json``) and served by uvicorn on a thread
-of its own (``ApiServer``), so neither the counter's Qt event loop nor a slow request waits for
-the other. Every endpoint calls the same services as the CLI and the window, with the same
-JSON keys as the CLI's ``--json`` output, plus those named in the README.
+of its own (``ApiServer``), so neither the counter's Qt event loop nor the API waits for the
+other; the use cases run on worker threads, but for the plain sale, which the ``Gate`` in
+front answers on the loop's thread (the hot path). Every endpoint calls the same services as
+the CLI and the window, with the same JSON keys as the CLI's ``--json`` output, plus those
+named in the README.
 
 - Every request but ``GET /v1/health`` needs ``Authorization: Bearer TOKEN`` (a ``pos`` token
   from ``dangol pos token add``), else 401; a client that keeps sending bad tokens is slowed
@@ -19,11 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -130,6 +134,101 @@ def _count(items: int | list[Any] | None) -> tuple[int | None, list[Any] | None]
     return items, None
 
 
+# --- what the endpoints share ---------------------------------------------------------------
+
+
+def answer(
+    request: Request, action: str, work: Callable[[Context], Any], status: int = 200
+) -> Response:
+    """The use case for the request's token, on this thread; a refusal becomes its error."""
+    ctx: Context = request.state.ctx
+    ctx.require(action)
+    try:
+        result = work(ctx)
+    except Refused as refused:
+        return refusal(request, refused)
+    if isinstance(result, Response):
+        return result
+    return JSONResponse(result, status_code=status)
+
+
+async def act(
+    request: Request, action: str, work: Callable[[Context], Any], status: int = 200
+) -> Response:
+    """``answer`` off the event loop, on a worker thread: the loop serves others meanwhile."""
+    return await asyncio.to_thread(answer, request, action, work, status)
+
+
+def _who_of(ctx: Context, who: str | None) -> uuid.UUID | None:
+    return None if who is None else customers.resolve_customer(ctx, who)
+
+
+def _sale_json(ctx: Context, result: pos.PostResult) -> JSONResponse:
+    body: dict[str, Any] = {"ref": result.pos.ref, "status": result.pos.status}
+    if result.sale is None:
+        return JSONResponse(body, status_code=202 if result.pos.status == "pending" else 200)
+    body.update(to_json(result.sale, ctx))
+    # the sale's own transaction read the member after it; a repeat reads them now
+    member = result.sale.status or customers.customer_status(ctx, result.sale.customer_id)
+    body.update(name=member.name, phone_masked=member.phone_masked)
+    return JSONResponse(body, status_code=201 if result.created else 200)
+
+
+def record_sale(ctx: Context, body: SaleIn) -> JSONResponse:
+    """POST /v1/sales: the POS's sale by its ref, for the member it names or pending."""
+    count, detail = _count(body.items)
+    result = pos.post_sale(
+        ctx,
+        body.ref,
+        body.amount,
+        items=count or 1,
+        customer_id=_who_of(ctx, body.who),
+        items_detail=detail,
+        source="api",
+        token_name=ctx.token,
+    )
+    return _sale_json(ctx, result)
+
+
+# --- the hot path: a well-formed sale without FastAPI's machinery ----------------------------
+
+JSON_TYPES = frozenset({b"application/json", b"application/json; charset=utf-8"})
+SALE_KEYS = frozenset(SaleIn.model_fields)
+
+
+def plain_sale(body: bytes) -> SaleIn | None:
+    """The sale when the body is the plain well-formed case: a JSON object of SaleIn's keys,
+    each of its exact type and length (SaleIn's limits; tests/bridge/test_api.py holds the two
+    to accepting the same bodies). None for anything else, which then takes FastAPI's
+    route and pydantic's strict check, so a malformed body is refused as it always was (same
+    status, code and field); this only ever accepts what that check accepts."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if type(data) is not dict or not SALE_KEYS.issuperset(data):
+        return None
+    ref, amount = data.get("ref"), data.get("amount")
+    items, who = data.get("items"), data.get("who")
+    if type(ref) is not str or len(ref) > 64 or type(amount) is not int:
+        return None
+    if items is not None and type(items) is not int and type(items) is not list:
+        return None
+    if who is not None and (type(who) is not str or len(who) > 100):
+        return None
+    return SaleIn.model_construct(ref=ref, amount=amount, items=items, who=who)
+
+
+def _is_json_post(scope: Any, path: str) -> bool:
+    """A POST to this path whose (first) Content-Type is plain JSON."""
+    if scope["method"] != "POST" or scope["path"] != path:
+        return False
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return bytes(value).strip().lower() in JSON_TYPES
+    return False
+
+
 # --- the shop for one request -----------------------------------------------------------------
 
 
@@ -173,14 +272,14 @@ def _action_of(path: str) -> str:
     return "sale"
 
 
-def create_app(shop: Context) -> FastAPI:
-    """The API over one open shop; each request acts on its own copy of the shop's context."""
+def create_app(shop: Context) -> Gate:
+    """The API over one open shop, as served: the ``Gate`` in front of the FastAPI app (which
+    the Gate's plain sales skip); each request acts on its own copy of the shop's context."""
     api = FastAPI(
         title="Dangol POS bridge",
         version=package.__version__,
         description="Sales, refunds and redemptions from the point of sale, by the POS's own refs.",
     )
-    guard = Guard()
 
     @api.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -193,33 +292,6 @@ def create_app(shop: Context) -> FastAPI:
         if exc.status_code == 404:
             return error(request, "api.not_found", path=request.url.path)
         return error(request, "api.malformed", status=exc.status_code, field="request")
-
-    async def act(
-        request: Request, action: str, work: Callable[[Context], Any], status: int = 200
-    ) -> Response:
-        """The use case for the request's token, off the event loop; refusals become errors."""
-        ctx: Context = request.state.ctx
-        ctx.require(action)
-        try:
-            result = await asyncio.to_thread(work, ctx)
-        except Refused as refused:
-            return refusal(request, refused)
-        if isinstance(result, Response):
-            return result
-        return JSONResponse(result, status_code=status)
-
-    def who_of(ctx: Context, who: str | None) -> uuid.UUID | None:
-        return None if who is None else customers.resolve_customer(ctx, who)
-
-    def sale_json(ctx: Context, result: pos.PostResult) -> JSONResponse:
-        body: dict[str, Any] = {"ref": result.pos.ref, "status": result.pos.status}
-        if result.sale is None:
-            return JSONResponse(body, status_code=202 if result.pos.status == "pending" else 200)
-        body.update(to_json(result.sale, ctx))
-        # the sale's own transaction read the member after it; a repeat reads them now
-        member = result.sale.status or customers.customer_status(ctx, result.sale.customer_id)
-        body.update(name=member.name, phone_masked=member.phone_masked)
-        return JSONResponse(body, status_code=201 if result.created else 200)
 
     @api.get("/v1/health")
     async def health() -> dict[str, Any]:
@@ -244,21 +316,7 @@ def create_app(shop: Context) -> FastAPI:
 
     @api.post("/v1/sales")
     async def post_sale(request: Request, body: SaleIn) -> Response:
-        def work(ctx: Context) -> Any:
-            count, detail = _count(body.items)
-            result = pos.post_sale(
-                ctx,
-                body.ref,
-                body.amount,
-                items=count or 1,
-                customer_id=who_of(ctx, body.who),
-                items_detail=detail,
-                source="api",
-                token_name=ctx.token,
-            )
-            return sale_json(ctx, result)
-
-        return await act(request, "sale", work)
+        return await act(request, "sale", partial(record_sale, body=body))
 
     @api.get("/v1/sales/pending")
     async def pending(request: Request) -> Response:
@@ -271,7 +329,7 @@ def create_app(shop: Context) -> FastAPI:
     async def attach(request: Request, ref: str, body: AttachIn) -> Response:
         def work(ctx: Context) -> Any:
             customer = customers.resolve_customer(ctx, body.who)
-            return sale_json(ctx, pos.attach_customer(ctx, ref, customer, token_name=ctx.token))
+            return _sale_json(ctx, pos.attach_customer(ctx, ref, customer, token_name=ctx.token))
 
         return await act(request, "sale", work)
 
@@ -316,16 +374,26 @@ def create_app(shop: Context) -> FastAPI:
 
         return await act(request, "redeem", work)
 
+    guard = Guard()  # one slow-down for bad POS tokens and the tablet's bad codes
     api.include_router(checkin_web.router(shop, guard))  # the tablet's page: /checkin
-    api.add_middleware(Gate, shop=shop, guard=guard)
-    return api
+    return Gate(api, shop=shop, guard=guard)
 
 
 class Gate:
-    """Before the app sees a request (plain ASGI, one pass): the body's declared size, the
-    token for the action the path asks (so a stranger learns nothing, not even whether the
-    body was well formed), then the body read whole, at most MAX_BODY (also one sent in
-    chunks without a length). The request's own copy of the shop is ``request.state.ctx``."""
+    """In front of the app (plain ASGI, one pass): the body's declared size, the token for the
+    action the path asks (so a stranger learns nothing, not even whether the body was well
+    formed), then the body read whole, at most MAX_BODY (also one sent in chunks without a
+    length). The request's own copy of the shop is ``request.state.ctx``.
+
+    A plain well-formed ``POST /v1/sales`` (``plain_sale``) is answered here, through the same
+    ``answer`` and ``record_sale`` as FastAPI's route but without FastAPI's middleware,
+    routing, dependency solving and validation, and on the event loop's own thread: the two
+    thread hops to a worker and back cost a sale more than all the rest of HTTP on a busy
+    machine (bench/RESULTS.md). Sales wait for one another on the database's write lock
+    anyway; what waits for a sale on this thread are the requests that arrive during it (a
+    sale's time, ~10 ms; longer only while that sale itself waits for the write lock, up to the
+    busy timeout). Every other request, a malformed sale too, goes on to FastAPI, whose routes
+    run their use cases on worker threads (``act``)."""
 
     def __init__(self, app: Any, shop: Context, guard: Guard) -> None:
         self.app = app
@@ -364,6 +432,10 @@ class Gate:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
+        sale = plain_sale(body) if _is_json_post(scope, "/v1/sales") else None
+        if sale is not None:  # on the loop's own thread: see the class's note
+            await answer(request, "sale", partial(record_sale, body=sale))(scope, receive, send)
+            return
         sent = False
 
         async def replay() -> Any:
@@ -385,7 +457,7 @@ class Gate:
         if token is None:
             self.guard.failed(client)
             return error(request, "api.unauthorized")
-        action = _action_of(request.url.path)
+        action = _action_of(request.scope["path"])
         ctx = self._remembered(token)
         try:
             if ctx is None:
@@ -445,6 +517,7 @@ class ApiServer:
             log_level="warning",
             lifespan="off",
             access_log=False,
+            proxy_headers=False,  # no proxy in front: X-Forwarded-For must not name the client
             limit_concurrency=200,
             timeout_keep_alive=30,
         )

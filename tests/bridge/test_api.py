@@ -7,9 +7,12 @@ import json
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from app.bridge.api import ApiServer
+from app.bridge.api import ApiServer, SaleIn, plain_sale
 from app.db.models import AuditEntry, PosSale, Sale
 from app.services import customers, program, tokens
 from tests.services.helpers import snapshot
@@ -42,6 +45,12 @@ def test_health_needs_no_token_and_the_openapi_document_is_published(served):
     assert bare.status_code == 200 and bare.json()["ok"] is True
     document = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
     assert {"/v1/sales", "/v1/sales/{ref}/refunds", "/v1/redemptions"} <= set(document["paths"])
+    # the plain sale skips FastAPI's route, but the document still gives its body
+    body = document["paths"]["/v1/sales"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["$ref"].endswith("/SaleIn")
+    sale_in = document["components"]["schemas"]["SaleIn"]
+    assert set(sale_in["properties"]) == {"ref", "amount", "items", "who"}
+    assert sale_in["required"] == ["ref", "amount"]
 
 
 def test_no_token_or_a_wrong_one_is_401_in_the_callers_language(served):
@@ -77,6 +86,24 @@ def test_repeated_bad_tokens_are_slowed_down(served):
         )
         timings.append(time.perf_counter() - started)
     assert max(timings[:3]) < 0.25 and timings[-1] >= 0.9
+
+
+def test_a_forwarded_for_header_does_not_hide_a_guessing_client(served):
+    _, _, _, port = served
+    import time
+
+    timings = []
+    for attempt in range(6):
+        started = time.perf_counter()
+        httpx.get(
+            f"http://127.0.0.1:{port}/v1/sales/pending",
+            headers={
+                "Authorization": "Bearer dgl_pos_guess",
+                "X-Forwarded-For": f"10.9.9.{attempt}",
+            },
+        )
+        timings.append(time.perf_counter() - started)
+    assert timings[-1] >= 0.9
 
 
 def test_a_revoked_token_stops_at_once(served):
@@ -202,19 +229,127 @@ def test_redemptions_by_ref(served):
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "field"),
     [
-        {"ref": "X", "amount": "12000"},  # a string where a number belongs
-        {"amount": 1000},  # no ref
-        {"ref": "X", "amount": 1000, "colour": "red"},  # an unknown key
+        ({"ref": "X", "amount": "12000"}, "amount"),  # a string where a number belongs
+        ({"amount": 1000}, "ref"),  # no ref
+        ({"ref": "X", "amount": 1000, "colour": "red"}, "colour"),  # an unknown key
+        ({"ref": "X", "amount": 1000.0}, "amount"),
+        ({"ref": "X", "amount": True}, "amount"),
+        ({"ref": "X", "amount": None}, "amount"),
+        ({"ref": "X"}, "amount"),
+        ({"ref": 5, "amount": 1000}, "ref"),
+        ({"ref": "X" * 65, "amount": 1000}, "ref"),
+        ({"ref": "X", "amount": 1000, "who": 5}, "who"),
+        ({"ref": "X", "amount": 1000, "who": "1" * 101}, "who"),
+        ({"ref": "X", "amount": 1000, "items": "3"}, "items.int"),
+        ({"ref": "X", "amount": 1000, "items": True}, "items.int"),
+        ({"ref": "X", "amount": 1000, "items": {"qty": 2}}, "items.int"),
+        ([], "body"),
+        ("X", "body"),
     ],
 )
-def test_malformed_bodies_are_400(served, body):
+def test_malformed_bodies_are_400_naming_the_field(served, body, field):
+    """The plain sale's own parsing leaves these to FastAPI's check: the same 400 as ever."""
     ctx, client, _, _ = served
     before = snapshot(ctx)
-    response = client.post("/v1/sales", json=body)
+    response = client.post("/v1/sales", json=body, headers={"Accept-Language": "en"})
     assert response.status_code == 400 and response.json()["error"] == "api.malformed"
+    assert f"read: {field} is missing" in response.json()["message"]
+    korean = client.post("/v1/sales", json=body)
+    assert korean.json() == {"error": "api.malformed", "message": korean.json()["message"]}
+    assert f"{field} 값이" in korean.json()["message"]
     assert snapshot(ctx) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "field"),
+    [
+        (b'{"ref": "X", "amount": 1000', "application/json", "27"),  # where the JSON breaks
+        (b'{"ref": "X", "amount": 1000}garbage', "application/json", "28"),
+        (b"", "application/json", "body"),
+        (b'{"ref": "X", "amount": NaN}', "application/json", "amount"),
+        (b'{"ref": "X", "amount": 1000}', "text/plain", "body"),  # not said to be JSON
+        (b'{"ref": "X", "amount": 1000}', None, "body"),
+    ],
+)
+def test_bodies_that_are_not_plain_json_are_400(served, content, content_type, field):
+    ctx, _client, token, port = served
+    before = snapshot(ctx)
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    with httpx.Client() as bare:  # no Content-Type unless given
+        response = bare.post(f"http://127.0.0.1:{port}/v1/sales", content=content, headers=headers)
+    assert response.status_code == 400 and response.json()["error"] == "api.malformed"
+    assert f"read: {field} is missing" in response.json()["message"]
+    assert snapshot(ctx) == before
+
+
+def test_the_plain_path_and_fastapis_route_answer_a_sale_alike(served):
+    """A sale with a charset or an item list (the Gate's plain path) and one sent as
+    'application/merge+json' (FastAPI's route): the same codes and keys, both recorded."""
+    _, client, _, _ = served
+    lines = [{"sku": "A", "qty": 2}, {"sku": "B"}]
+    plain = client.post(
+        "/v1/sales",
+        content=json.dumps({"ref": "C1", "amount": 12_000, "items": lines, "who": PHONE}),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    routed = client.post(
+        "/v1/sales",
+        content=json.dumps({"ref": "C2", "amount": 12_000, "items": lines, "who": PHONE}),
+        headers={"Content-Type": "application/merge+json"},
+    )
+    assert plain.status_code == routed.status_code == 201
+    assert plain.headers["content-type"] == routed.headers["content-type"] == "application/json"
+    assert set(plain.json()) == set(routed.json())
+    same = ("points_earned", "stamps_earned", "tier", "name", "phone_masked")
+    assert [plain.json()[k] for k in same] == [routed.json()[k] for k in same]
+    waiting = client.post("/v1/sales", json={"ref": "C3", "amount": 1_000, "who": None})
+    assert waiting.status_code == 202 and waiting.json() == {"ref": "C3", "status": "pending"}
+    bad = client.post("/v1/sales", json={"ref": "C4", "amount": 1_000, "items": [{"qty": 0}]})
+    assert bad.status_code == 422 and bad.json()["error"] == "items.invalid"
+
+
+def _accepted_alike(data: object) -> None:
+    """plain_sale takes a body exactly when the strict model does, and reads it the same."""
+    sale = plain_sale(json.dumps(data).encode())
+    try:
+        model = SaleIn.model_validate(data)
+    except ValidationError:
+        assert sale is None, data
+    else:
+        assert sale is not None and sale.model_dump() == model.model_dump(), data
+
+
+TRICKY = [None, True, False, 0, -1, 10**22, 1.0, 2.5, "", "X", "x" * 64, "x" * 65, "1" * 100]
+TRICKY += ["1" * 101, [], [1, "a"], [{"qty": 2}], {}, {"a": 1}]
+
+
+@pytest.mark.parametrize("key", ["ref", "amount", "items", "who", "colour"])
+def test_the_plain_parse_accepts_what_the_model_accepts_key_by_key(key):
+    for value in TRICKY:
+        _accepted_alike({"ref": "R1", "amount": 1000, key: value})
+    _accepted_alike({k: v for k, v in {"ref": "R1", "amount": 1000}.items() if k != key})
+    for body in ([], "R1", 5, None, {}):
+        _accepted_alike(body)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.sampled_from(["ref", "amount", "items", "who", "colour"]),
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=101)),
+    )
+)
+def test_the_plain_parse_accepts_what_the_model_accepts(data):
+    _accepted_alike(data)
+
+
+def test_the_plain_parse_reads_a_usual_sale():
+    body = b'{"ref": "30012398", "amount": 12000, "items": 3, "who": "010-1234-5678"}'
+    assert plain_sale(body) == SaleIn(ref="30012398", amount=12_000, items=3, who=PHONE)
 
 
 def test_not_json_and_too_large(served):
