@@ -644,6 +644,7 @@ OWNER_ONLY = frozenset(
         "messages setup",
         "messages template set",
         "messages template submit",
+        "messages announce",
     }
 )
 

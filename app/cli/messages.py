@@ -42,6 +42,8 @@ KIND_KEYS = (
     N_("messages.kind.points_expiring_7"),
     N_("messages.kind.birthday"),
     N_("messages.kind.winback"),
+    N_("messages.kind.coupon_expiring"),
+    N_("messages.kind.campaign"),
     N_("messages.kind.consent_notice"),
 )
 HELP_KEYS = (
@@ -60,6 +62,18 @@ HELP_KEYS = (
     N_("cli.help.messages.template.submit"),
     N_("cli.help.messages.template.status"),
     N_("cli.help.messages.preview"),
+    N_("cli.help.messages.announce"),
+    N_("cli.help.opt.messages.announce.text"),
+    N_("cli.help.opt.messages.announce.tier"),
+    N_("cli.help.opt.messages.announce.visited_within"),
+    N_("cli.help.opt.messages.announce.away_days"),
+    N_("cli.help.opt.messages.announce.birthday_month"),
+    N_("cli.help.opt.messages.announce.dry_run"),
+    N_("cli.messages.announced"),
+    N_("cli.messages.announce_plan"),
+    N_("cli.messages.announce_night"),
+    N_("cli.messages.announce_excluded"),
+    N_("cli.messages.announce_already"),
     N_("cli.help.opt.messages.template.set.kind"),
     N_("cli.help.opt.messages.template.set.text"),
     N_("cli.help.opt.messages.template.set.fallback"),
@@ -140,6 +154,13 @@ def add_commands(command: Command) -> None:
     p.add_argument("kind", metavar="KIND", help="the trigger")
     p = command("status", "ask the provider where the review stands, and keep it", actions)
     p.add_argument("kind", metavar="KIND", nargs="?", help="one trigger (default: all)")
+    p = command("announce", "the owner's announcement (an ad) to members who agreed", sub)
+    p.add_argument("--text", required=True, help="what to say (the ad's marks are added)")
+    p.add_argument("--tier", help="only members of this tier (its code)")
+    p.add_argument("--visited-within", type=int, metavar="DAYS", help="visited in these days")
+    p.add_argument("--away-days", type=int, metavar="DAYS", help="not seen for these days")
+    p.add_argument("--birthday-month", type=int, metavar="MONTH", help="born in this month")
+    p.add_argument("--dry-run", action="store_true", help="say who would get it; send nothing")
     p = command("preview", "a trigger's message as a member would get it now", sub)
     p.add_argument("kind", metavar="KIND", help="the trigger")
     p.add_argument("who", help="the member (phone, last 4 digits, name or card)")
@@ -212,7 +233,26 @@ def _setup_lines(out: MessagesOutput) -> list[str]:
     return [translate(out.lang, "cli.messages.setup", sender=out.extra["sender"]), saved]
 
 
-_LINES = {"queue": _list_lines, "log": _list_lines, "send": _sent_lines, "setup": _setup_lines}
+def _announce_lines(out: MessagesOutput) -> list[str]:
+    x, lang = out.extra, out.lang
+    head = "cli.messages.announced" if x["sent"] else "cli.messages.announce_plan"
+    lines = [translate(lang, head, queued=x["queued"], chosen=x["chosen"])]
+    if x["night"]:
+        lines.append(translate(lang, "cli.messages.announce_night", n=x["night"]))
+    for reason, n in sorted(x["excluded"].items()):
+        key = "cli.messages.announce_already" if reason == "already_sent" else ""
+        why = translate(lang, key or f"consent.reason.{reason}")
+        lines.append(translate(lang, "cli.messages.announce_excluded", n=n, why=why))
+    return lines
+
+
+_LINES = {
+    "queue": _list_lines,
+    "log": _list_lines,
+    "send": _sent_lines,
+    "setup": _setup_lines,
+    "announce": _announce_lines,
+}
 
 
 class TemplatesOutput(Mapping[str, Any]):
@@ -393,6 +433,25 @@ def run(ctx: Any, key: str, args: argparse.Namespace) -> MessagesOutput | Templa
         return _templates(ctx, key, args, lang)
     if key == "messages preview":
         return _preview(ctx, args, lang)
+    if key == "messages announce":
+        from app.services import announcements
+
+        audience = announcements.Audience(
+            tier=args.tier,
+            visited_within_days=args.visited_within,
+            away_days=args.away_days,
+            birthday_month=args.birthday_month,
+        )
+        act = announcements.plan if args.dry_run else announcements.announce
+        said = act(ctx, args.text, audience)
+        counts: dict[str, Any] = {
+            "chosen": said.chosen,
+            "queued": said.queued,
+            "night": said.night,
+            "excluded": said.excluded,
+            "sent": said.sent,
+        }
+        return MessagesOutput("announce", [], lang, ctx, counts)
     if key == "messages queue":
         return MessagesOutput("queue", messages.queue(ctx), lang, ctx)
     if key == "messages log":

@@ -133,15 +133,24 @@ VARIABLES: Final[dict[str, dict[str, int]]] = {
     "points_earned": {"적립": 9, "포인트": 11},
     "stamp_ready": {"보상": 30},
     "coupon_issued": {"쿠폰": 20, "기한": 7},
+    "coupon_expiring": {"쿠폰": 20, "기한": 7},
     "points_expiring_30": {"소멸": 11, "날짜": 7},
     "points_expiring_7": {"소멸": 11, "날짜": 7},
     "birthday": {"보너스": 9},
     "winback": {"쿠폰": 20, "기한": 7},
+    "campaign": {"내용": 500},
     CONSENT_NOTICE: {"동의일": 13, "동의내용": 40},
 }
 # kinds that tell of points, stamps or coupons: they carry the basis line
 BASIS_KINDS: Final = frozenset(
-    {"points_earned", "stamp_ready", "coupon_issued", "points_expiring_30", "points_expiring_7"}
+    {
+        "points_earned",
+        "stamp_ready",
+        "coupon_issued",
+        "coupon_expiring",
+        "points_expiring_30",
+        "points_expiring_7",
+    }
 )
 BASIS_WORDS: Final = (
     "적립",

@@ -76,6 +76,13 @@ KINDS: Final[dict[str, Kind]] = {
             True,
         ),
         Kind(
+            "coupon_expiring",
+            INFO,
+            "[#{상점}] #{이름}님, 쿠폰(#{쿠폰})은 #{기한}까지 사용하실 수 있습니다.\n"
+            "※ 이 메시지는 쿠폰을 발급받으신 고객님께 사용 기한 7일 전에 발송되었습니다.",
+            True,
+        ),
+        Kind(
             "birthday",
             AD,
             "#{이름}님, 생일 축하드려요! 생일 선물로 #{보너스}P를 드렸습니다. "
@@ -89,6 +96,9 @@ KINDS: Final[dict[str, Kind]] = {
             "#{기한}까지 사용하실 수 있습니다.",
             False,
         ),
+        # the owner's own announcement (a campaign, news of the shop) to the members chosen:
+        # never automatic, sent by `announcements.announce` with the rules of every ad
+        Kind("campaign", AD, "#{내용}", False),
     )
 }
 

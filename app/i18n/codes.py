@@ -293,6 +293,7 @@ AUDIT_ACTIONS = (
     N_("audit.action.messages.template"),
     N_("audit.action.messages.template_submit"),
     N_("audit.action.messages.template_status"),
+    N_("audit.action.messages.announce"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 

@@ -968,3 +968,44 @@ def queue_chosen(
             return queue_in(ctx, session, customer_id, kind, variables, key=key)
         finally:
             row.on = False
+
+
+# --- coupons about to lapse --------------------------------------------------------------
+
+COUPON_REMINDER_DAYS = 7
+
+
+def coupon_reminders(ctx: Context, session: Session, now: datetime, since: datetime | None) -> int:
+    """A coupon still unused whose last day comes in a week: one informational reminder, for
+    coupons whose end entered that horizon since the last daily run (or in the last day)."""
+    from app.db.models import Coupon
+    from app.services.customers import coupon_use_counts
+
+    if not configured(ctx) or not template_in(session, "coupon_expiring").on:
+        return 0
+    start = since if since is not None and since < now else now - timedelta(days=1)
+    horizon = timedelta(days=COUPON_REMINDER_DAYS)
+    coupons = list(
+        session.scalars(
+            select(Coupon)
+            .join(Customer, Customer.id == Coupon.customer_id)
+            .where(
+                Customer.status == "active",
+                Coupon.valid_from <= now,
+                Coupon.valid_until > start + horizon,
+                Coupon.valid_until <= now + horizon,
+            )
+            .order_by(Coupon.valid_until)
+        )
+    )
+    used = coupon_use_counts(session, [c.id for c in coupons]) if coupons else {}
+    queued = 0
+    for coupon in coupons:
+        if used.get(coupon.id, 0) > 0:
+            continue
+        last_day = ctx.local(coupon.valid_until - timedelta(microseconds=1)).date()
+        values = {"쿠폰": coupon.code, "기한": f"{last_day.month}월 {last_day.day}일"}
+        key = f"coupon_expiring:{coupon.code}"
+        if queue_in(ctx, session, coupon.customer_id, "coupon_expiring", values, key=key):
+            queued += 1
+    return queued
