@@ -95,6 +95,17 @@ def test_bad_templates_are_refused_with_nothing_changed(ctx: Any, tmp_path: Path
 
 def test_submit_status_and_preview(ctx: Any, standin: SolapiStandIn, env: dict[str, str]) -> None:
     _connect(ctx, standin, env)
+    # without Kakao's category code: refused in words, nothing reaches the provider
+    missing = ctx.refused("messages", "template", "submit", "points_earned", env=env)
+    assert "카테고리" in missing and standin.requests == []
+    english = ctx.refused(
+        "--lang", "en", "messages", "template", "submit", "points_earned", env=env
+    )
+    assert "category" in english
+    assert "여섯 자리" in ctx.refused(
+        "messages", "template", "set", "points_earned", "--category", "abc", env=env
+    )
+    ctx.ok("messages", "template", "set", "points_earned", "--category", "004001", env=env)
     submitted = ctx.ok("messages", "template", "submit", "points_earned", env=env)["template"]
     assert submitted["status"] == "inspecting"
     (template_id,) = standin.templates
@@ -136,6 +147,7 @@ def test_the_log_says_what_became_of_a_message(
 
 def test_submit_offline_is_refused(ctx: Any, standin: SolapiStandIn, env: dict[str, str]) -> None:
     _connect(ctx, standin, env)
+    ctx.ok("messages", "template", "set", "points_earned", "--category", "004001", env=env)
     standin.stop()
     before = snapshot(ctx.db)
     assert "응답하지 않습니다" in ctx.refused(
