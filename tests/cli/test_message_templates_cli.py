@@ -154,3 +154,23 @@ def test_submit_offline_is_refused(ctx: Any, standin: SolapiStandIn, env: dict[s
         "messages", "template", "submit", "points_earned", env=env
     )
     assert snapshot(ctx.db) == before
+
+
+def test_status_says_a_template_unknown_at_solapi_and_asks_the_others(
+    ctx: Any, standin: SolapiStandIn, env: dict[str, str]
+) -> None:
+    _connect(ctx, standin, env)
+    for kind in ("points_earned", "coupon_issued"):
+        ctx.ok("messages", "template", "set", kind, "--category", "004001", env=env)
+        ctx.ok("messages", "template", "submit", kind, env=env)
+    earned, coupon = standin.templates
+    del standin.templates[earned]
+    standin.review(coupon, approved=True)
+    out = ctx("messages", "template", "status", env=env)
+    assert out.code == 0, out.err
+    assert "솔라피에 없음 (다시 제출 필요)" in out.out and "승인" in out.out
+    shown = {
+        t["kind"]: t["status"]
+        for t in ctx.ok("messages", "template", "status", env=env)["templates"]
+    }
+    assert shown == {"points_earned": "missing", "coupon_issued": "approved"}

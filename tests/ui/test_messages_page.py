@@ -437,6 +437,16 @@ def test_the_page_in_english(app: Any, outbox_shop: Any, qtbot: Any) -> None:
             assert page.templates.table.item(0, 2).text() == "Approved"
             assert page.templates.table.item(0, 3).text() == "AlimTalk"
             shoot(win, "templates-en", lower=True)
+            tab = page.templates
+            assert tab.form.labelForField(tab.category).text() == "Category code"
+            page.templates.select("stamp_ready")  # no category yet: refused in English
+            tab.submit_button.click()
+            settle(qtbot, win)
+            assert "no Kakao category code" in tab.error.text()
+            assert tab.grab().save(str(SHOTS / "templates-no-category-en.png"))
+            open_tab(page, "triggersTab")
+            assert page.unapproved.currentText() == "Send the text message instead"
+            assert page.unapproved.parentWidget().grab().save(str(SHOTS / "rules-box-en.png"))
         finally:
             stop(win)
     finally:
