@@ -642,6 +642,7 @@ OWNER_ONLY = frozenset(
         "pos token list",
         "pos token revoke",
         "messages setup",
+        "messages rules",
         "messages template set",
         "messages template submit",
         "messages announce",

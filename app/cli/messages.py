@@ -1,5 +1,6 @@
 """`dangol messages ...`: the outbox (queue, log), sending what is due, connecting Solapi,
-the triggers' 알림톡 templates (list, set, submit, status) and a preview for a member."""
+the sending rules (what a trigger without an approved template does), the triggers' 알림톡
+templates (list, set, submit, status) and a preview for a member."""
 
 from __future__ import annotations
 
@@ -89,6 +90,13 @@ HELP_KEYS = (
     N_("cli.help.opt.messages.template.status.kind"),
     N_("cli.help.opt.messages.preview.kind"),
     N_("cli.help.opt.messages.preview.who"),
+    N_("cli.help.messages.rules"),
+    N_("cli.help.opt.messages.rules.unapproved"),
+)
+RULES_KEYS = (
+    N_("cli.messages.rules_saved"),
+    N_("cli.messages.unapproved.fallback"),
+    N_("cli.messages.unapproved.hold"),
 )
 TEMPLATE_KEYS = (
     N_("cli.messages.template_status.draft"),
@@ -96,6 +104,7 @@ TEMPLATE_KEYS = (
     N_("cli.messages.template_status.inspecting"),
     N_("cli.messages.template_status.approved"),
     N_("cli.messages.template_status.rejected"),
+    N_("cli.messages.template_status.missing"),
     N_("cli.messages.template_status.not_reviewed"),
     N_("cli.messages.sends_as.alimtalk"),
     N_("cli.messages.sends_as.sms"),
@@ -129,6 +138,12 @@ def add_commands(command: Command) -> None:
     p.add_argument("--sender", required=True, help="the registered sender number (발신번호)")
     p.add_argument("--pf-id", help="the Kakao channel's pfId, for AlimTalk")
     p.add_argument("--base-url", help=argparse.SUPPRESS)  # a test stand-in of the API
+    p = command("rules", "the sending rules (owner); with an option, change it", sub)
+    p.add_argument(
+        "--unapproved",
+        choices=("fallback", "hold"),
+        help="a template not approved yet: send its SMS/LMS fallback, or hold until approved",
+    )
     command("templates", "every trigger's AlimTalk template and its review", sub)
     group = command("template", "one trigger's AlimTalk template: set, submit, status", sub)
     actions = group.add_subparsers(
@@ -425,6 +440,17 @@ def _preview(ctx: Any, args: argparse.Namespace, lang: str) -> TemplatesOutput:
     return TemplatesOutput({"preview": shown}, "\n".join(lines))
 
 
+def _rules(ctx: Any, args: argparse.Namespace, lang: str) -> TemplatesOutput:
+    """`messages rules`: the rules as they are, after changing the one given (owner)."""
+    from app.services import messages
+
+    changed = args.unapproved is not None
+    shown = messages.set_rules(ctx, unapproved=args.unapproved) if changed else messages.rules(ctx)
+    lines = [translate(lang, "cli.messages.rules_saved")] if changed else []
+    lines.append(translate(lang, f"cli.messages.unapproved.{shown['unapproved']}"))
+    return TemplatesOutput({"rules": shown}, "\n".join(lines))
+
+
 def run(ctx: Any, key: str, args: argparse.Namespace) -> MessagesOutput | TemplatesOutput:
     from app.services import messages
 
@@ -452,6 +478,8 @@ def run(ctx: Any, key: str, args: argparse.Namespace) -> MessagesOutput | Templa
             "sent": said.sent,
         }
         return MessagesOutput("announce", [], lang, ctx, counts)
+    if key == "messages rules":
+        return _rules(ctx, args, lang)
     if key == "messages queue":
         return MessagesOutput("queue", messages.queue(ctx), lang, ctx)
     if key == "messages log":

@@ -570,7 +570,7 @@ class MessageTemplate(IdMixin, OriginMixin, Base):
     __tablename__ = "message_templates"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('draft', 'registered', 'inspecting', 'approved', 'rejected')",
+            "status IN ('draft', 'registered', 'inspecting', 'approved', 'rejected', 'missing')",
             name="status",
         ),
         CheckConstraint("template_type IN ('basic', 'extra', 'emphasis')", name="template_type"),

@@ -51,7 +51,8 @@ REGISTERED: Final = "registered"  # 등록 (at the provider, waiting for review)
 INSPECTING: Final = "inspecting"  # 검수 중
 APPROVED: Final = "approved"  # 승인
 REJECTED: Final = "rejected"  # 반려 (with the reason)
-STATUSES: Final = (DRAFT, REGISTERED, INSPECTING, APPROVED, REJECTED)
+MISSING: Final = "missing"  # the provider knows no template under the id kept (deleted there)
+STATUSES: Final = (DRAFT, REGISTERED, INSPECTING, APPROVED, REJECTED, MISSING)
 # Kakao's words for them, as Solapi answers
 KAKAO_STATUSES: Final = {
     "PENDING": REGISTERED,
@@ -123,7 +124,13 @@ PROBLEM_CODES: Final = (
     N_("alimtalk.fallback_too_long"),
     N_("alimtalk.fallback_ad"),
     N_("alimtalk.ad_kind"),
+    N_("alimtalk.category_missing"),
+    N_("alimtalk.category_format"),
 )
+
+# Kakao's template category: six digits, a group and its item (Solapi's example "003001").
+# The list is the provider's (it changes); the format is all Dangol checks.
+CATEGORY_FORMAT: Final = re.compile(r"[0-9]{6}")
 
 
 # --- the variables each trigger fills, with their longest value -----------------------------
@@ -339,6 +346,17 @@ def check(draft: Draft) -> list[Problem]:
     problems += _button_problems(draft.buttons)
     problems += _fallback_problems(draft, True)
     return problems
+
+
+def category_problem(category: str | None, *, required: bool) -> Problem | None:
+    """Why this category code cannot be kept or submitted: missing (only when `required`,
+    as at submission: Kakao refuses a template without one) or not six digits."""
+    code = (category or "").strip()
+    if not code:
+        return Problem("alimtalk.category_missing") if required else None
+    if CATEGORY_FORMAT.fullmatch(code) is None:
+        return Problem("alimtalk.category_format", {"value": code})
+    return None
 
 
 def submittable(kind: str) -> Problem | None:

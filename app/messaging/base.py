@@ -101,10 +101,15 @@ class Provider(Protocol):
         ...
 
     def template_status(self, template_id: str) -> TemplateState:
-        """Where the review of a submitted template stands."""
+        """Where the review of a submitted template stands; raises NotFound when the
+        provider knows no template under this id."""
         ...
 
 
 class Rejected(Exception):
     """The provider refused the request itself (bad key, unregistered sender, no balance):
     the message is not sent and trying again will not help."""
+
+
+class NotFound(Rejected):
+    """The provider knows nothing under this id (a template deleted there, a wrong id)."""

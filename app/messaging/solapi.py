@@ -25,6 +25,7 @@ from app.domain.alimtalk import KAKAO_STATUSES
 from app.domain.messages import ALIMTALK, text_type, won
 from app.messaging.base import (
     Delivery,
+    NotFound,
     Outgoing,
     Rejected,
     Result,
@@ -221,6 +222,8 @@ class SolapiProvider:
             detail = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
             if code == "UnknownError":  # a 5xx: Solapi's trouble, not the message's
                 raise Unreachable(detail[:200]) from exc
+            if code == "NotFound":  # no such template (or message) at Solapi
+                raise NotFound(f"{code}: {detail}"[:300]) from exc
             raise Rejected(f"{code}: {detail}"[:300]) from exc
 
 

@@ -62,7 +62,7 @@ class TemplateView:
     fallback: str  # the SMS/LMS text
     fallback_type: str  # SMS or LMS (at the variables' longest)
     category: str | None  # Kakao's template category code
-    status: str  # draft, registered, inspecting, approved, rejected
+    status: str  # draft, registered, inspecting, approved, rejected, missing (at the provider)
     status_reason: str | None  # why Kakao rejected it
     status_changed_at: datetime
     provider_template_id: str | None
@@ -238,8 +238,8 @@ def set_template(
         problems = alimtalk.check(wanted)
         if problems:
             raise Refused(problems[0].code, **problems[0].values)
-        if category is not None and len(category.strip()) > 10:
-            raise Refused("alimtalk.category_invalid", value=category)
+        if category is not None and (bad := alimtalk.category_problem(category, required=False)):
+            raise Refused(bad.code, **bad.values)
         reviewed = any(getattr(before, f) != getattr(wanted, f) for f in _REVIEWED)
         row.text, row.fallback = wanted.text, wanted.fallback
         row.template_type, row.extra = wanted.template_type, wanted.extra or None
@@ -304,6 +304,9 @@ def submit(ctx: Context, kind: str, provider: Provider | None = None) -> Templat
         raise Refused(problems[0].code, **problems[0].values)
     if status in (alimtalk.REGISTERED, alimtalk.INSPECTING, alimtalk.APPROVED):
         raise Refused("alimtalk.already_submitted", kind=kind, status=status)
+    unfit = alimtalk.category_problem(category, required=True)  # Kakao refuses it without
+    if unfit is not None:
+        raise Refused(unfit.code, **unfit.values)
     message_type, emphasize_type = alimtalk.KAKAO_TYPES[draft.template_type]
     spec = TemplateSpec(
         name=f"dangol-{kind}",
@@ -342,17 +345,23 @@ def refresh_status(
     found = _provider(ctx, provider)
     views = []
     for name, template_id in asked:
-        state = _ask(lambda p, t=str(template_id): p.template_status(t), found)
+        state = _ask(lambda p, t=str(template_id): p.template_status(t), found, str(template_id))
         views.append(_store_state(ctx, name, state, "status"))
     order = {k: i for i, k in enumerate(alimtalk.known_kinds())}
     return sorted(views, key=lambda v: order[v.kind])
 
 
-def _ask(call: Any, provider: Provider) -> TemplateState:
-    from app.messaging.base import Rejected, Unreachable
+def _ask(call: Any, provider: Provider, asked_id: str | None = None) -> TemplateState:
+    """The provider's answer; asking about a template (`asked_id`) the provider does not
+    know is that template's own state (missing), so the others are still asked."""
+    from app.messaging.base import NotFound, Rejected, Unreachable
 
     try:
         state: TemplateState = call(provider)
+    except NotFound as exc:
+        if asked_id is None:
+            raise Refused("messages.provider_refused", reason=str(exc)[:200]) from exc
+        return TemplateState(asked_id, alimtalk.MISSING, None)
     except Unreachable as exc:
         raise Refused("messages.provider_unreachable") from exc
     except Rejected as exc:

@@ -445,18 +445,51 @@ def notices_due(ctx: Context) -> list[NoticeDue]:
     return list(notice_due(ctx))
 
 
+NOTICE_TRIES = 3  # a consent notice that failed is queued again the next day, this many in all
+
+
+def _notice_key(ctx: Context, session: Session, member: NoticeDue) -> str | None:
+    """The key of the notice to queue for this due date: the first (`consent_notice:<member>:
+    <due date>`), or the next try (`...:<n>`) when the last one failed on an earlier day and
+    fewer than NOTICE_TRIES were made; None when one is on its way, delivered or given up."""
+    first = f"consent_notice:{member.member_id}:{member.due_on.isoformat()}"
+    tried = list(
+        session.scalars(
+            select(Message)
+            .where(
+                (Message.idempotency_key == first)
+                | Message.idempotency_key.startswith(f"{first}:", autoescape=True)
+            )
+            .order_by(Message.created_at.desc(), Message.attempts.desc())
+        )
+    )
+    if not tried:
+        return first
+    last = tried[0]
+    today = ctx.local_date(ctx.now())
+    if last.status != "failed" or len(tried) >= NOTICE_TRIES:
+        return None
+    if ctx.local_date(last.created_at) >= today:
+        return None  # failed today: again tomorrow
+    return f"{first}:{len(tried) + 1}"
+
+
 def consent_notices(ctx: Context, session: Session, due: list[NoticeDue]) -> int:
     """The notice of consent status, an informational message, for each member due: once per
-    due date (the key names it), marked sent when the provider reports it delivered."""
+    due date (the key names it), marked sent when the provider reports it delivered. One that
+    failed (the carrier could not deliver it, the provider refused it) is queued again the
+    next day, NOTICE_TRIES in all."""
     queued = 0
     for member in due:
+        key = _notice_key(ctx, session, member)
+        if key is None:
+            continue
         consented = ctx.local(member.consented_at).date()
         what = ", ".join(CHANNEL_WORDS.get(c, c) for c in member.channels)
         values = {
             "동의일": f"{consented.year}년 {consented.month}월 {consented.day}일",
             "동의내용": f"{what} 마케팅 정보" + (" (야간 포함)" if member.night else ""),
         }
-        key = f"consent_notice:{member.member_id}:{member.due_on.isoformat()}"
         if queue_in(ctx, session, member.member_id, alimtalk.CONSENT_NOTICE, values, key=key):
             queued += 1
     return queued

@@ -95,6 +95,17 @@ def test_bad_templates_are_refused_with_nothing_changed(ctx: Any, tmp_path: Path
 
 def test_submit_status_and_preview(ctx: Any, standin: SolapiStandIn, env: dict[str, str]) -> None:
     _connect(ctx, standin, env)
+    # without Kakao's category code: refused in words, nothing reaches the provider
+    missing = ctx.refused("messages", "template", "submit", "points_earned", env=env)
+    assert "카테고리" in missing and standin.requests == []
+    english = ctx.refused(
+        "--lang", "en", "messages", "template", "submit", "points_earned", env=env
+    )
+    assert "category" in english
+    assert "여섯 자리" in ctx.refused(
+        "messages", "template", "set", "points_earned", "--category", "abc", env=env
+    )
+    ctx.ok("messages", "template", "set", "points_earned", "--category", "004001", env=env)
     submitted = ctx.ok("messages", "template", "submit", "points_earned", env=env)["template"]
     assert submitted["status"] == "inspecting"
     (template_id,) = standin.templates
@@ -136,9 +147,30 @@ def test_the_log_says_what_became_of_a_message(
 
 def test_submit_offline_is_refused(ctx: Any, standin: SolapiStandIn, env: dict[str, str]) -> None:
     _connect(ctx, standin, env)
+    ctx.ok("messages", "template", "set", "points_earned", "--category", "004001", env=env)
     standin.stop()
     before = snapshot(ctx.db)
     assert "응답하지 않습니다" in ctx.refused(
         "messages", "template", "submit", "points_earned", env=env
     )
     assert snapshot(ctx.db) == before
+
+
+def test_status_says_a_template_unknown_at_solapi_and_asks_the_others(
+    ctx: Any, standin: SolapiStandIn, env: dict[str, str]
+) -> None:
+    _connect(ctx, standin, env)
+    for kind in ("points_earned", "coupon_issued"):
+        ctx.ok("messages", "template", "set", kind, "--category", "004001", env=env)
+        ctx.ok("messages", "template", "submit", kind, env=env)
+    earned, coupon = standin.templates
+    del standin.templates[earned]
+    standin.review(coupon, approved=True)
+    out = ctx("messages", "template", "status", env=env)
+    assert out.code == 0, out.err
+    assert "솔라피에 없음 (다시 제출 필요)" in out.out and "승인" in out.out
+    shown = {
+        t["kind"]: t["status"]
+        for t in ctx.ok("messages", "template", "status", env=env)["templates"]
+    }
+    assert shown == {"points_earned": "missing", "coupon_issued": "approved"}

@@ -79,3 +79,20 @@ def test_a_bad_sender_is_refused(ctx: Any, env: dict[str, str]) -> None:
     err = ctx.refused("messages", "setup", "--api-key", "KEY", "--sender", "12", env=env)
     assert "발신번호" in err
     assert snapshot(ctx.db) == before
+
+
+def test_rules_show_and_set_what_an_unapproved_template_does(ctx: Any) -> None:
+    assert ctx.ok("messages", "rules")["rules"]["unapproved"] == "fallback"
+    shown = ctx("messages", "rules")
+    assert shown.code == 0 and "문자(SMS/LMS)로 대신 보냅니다" in shown.out
+    held = ctx("messages", "rules", "--unapproved", "hold")
+    assert held.code == 0 and "보내는 규칙을 저장했습니다." in held.out
+    assert "승인될 때까지" in held.out
+    assert ctx.ok("messages", "rules")["rules"]["unapproved"] == "hold"
+    english = ctx("--lang", "en", "messages", "rules")
+    assert "held until it is approved" in english.out
+    before = snapshot(ctx.db)
+    bad = ctx("messages", "rules", "--unapproved", "later")
+    assert bad.code != 0 and "Traceback" not in bad.err and snapshot(ctx.db) == before
+    back = ctx.ok("messages", "rules", "--unapproved", "fallback")
+    assert back["rules"]["unapproved"] == "fallback"

@@ -285,6 +285,11 @@ def _handler(api: SolapiStandIn) -> type[BaseHTTPRequestHandler]:
                 if not body.get("channelId") or not body.get("content"):
                     self._reply(400, {"errorCode": "ValidationError", "errorMessage": "content"})
                     return
+                if not re.fullmatch(r"[0-9]{6}", str(body.get("categoryCode") or "")):
+                    # as a real account answers a template without Kakao's category
+                    message = "categoryCode is required"
+                    self._reply(400, {"errorCode": "ValidationError", "errorMessage": message})
+                    return
                 self._reply(200, api.create_template(body))
                 return
             if urlparse(self.path).path != "/messages/v4/send-many/detail":

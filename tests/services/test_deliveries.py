@@ -190,3 +190,63 @@ def test_no_notice_queued_without_a_provider(ctx: Any) -> None:
     ctx.fixed_now = ctx.now() + timedelta(days=2 * 366)
     daily.run_daily(ctx)
     assert _rows(ctx) == []
+
+
+def test_a_consent_notice_that_failed_is_queued_again_the_next_day_at_most_three_times(
+    shop: Any, standin: SolapiStandIn
+) -> None:
+    who = customers.enroll(shop, PHONE, name="김민준", marketing_consent=True).id
+    shop.fixed_now = shop.now() + timedelta(days=2 * 366)
+    (due,) = consents.notice_due(shop)
+    first = f"consent_notice:{who}:{due.due_on.isoformat()}"
+
+    def notices() -> list[Message]:
+        return [m for m in _rows(shop) if m.kind == "consent_notice"]
+
+    def fail_the_last() -> None:
+        messages.send_due(shop)
+        standin.report(str(notices()[-1].provider_message_id), "3059")  # carrier: undelivered
+        _later(shop, minutes=2)
+        messages.send_due(shop)
+        assert (notices()[-1].status, notices()[-1].delivery) == ("failed", "failed")
+
+    daily.run_daily(shop)
+    fail_the_last()
+    daily.run_daily(shop)  # the same day: not again yet
+    assert [m.idempotency_key for m in notices()] == [first]
+    for attempt in (2, 3):
+        _later(shop, days=1)
+        daily.run_daily(shop)  # the next day: tried again, under its own key
+        assert [m.idempotency_key for m in notices()][-1] == f"{first}:{attempt}"
+        assert notices()[-1].status == "queued"
+        fail_the_last()
+    _later(shop, days=1)
+    daily.run_daily(shop)  # three tries made: given up until the owner looks
+    assert len(notices()) == 3
+    assert consents.notice_due(shop)  # still due: nothing was delivered
+    assert consents.consent_state(shop, who).last_notice_at is None
+
+
+def test_a_retried_consent_notice_delivered_ends_the_tries(
+    shop: Any, standin: SolapiStandIn
+) -> None:
+    who = customers.enroll(shop, PHONE, name="김민준", marketing_consent=True).id
+    shop.fixed_now = shop.now() + timedelta(days=2 * 366)
+    daily.run_daily(shop)
+    messages.send_due(shop)
+    (failed,) = [m for m in _rows(shop) if m.kind == "consent_notice"]
+    standin.report(str(failed.provider_message_id), "3059")
+    _later(shop, minutes=2)
+    messages.send_due(shop)
+    _later(shop, days=1)
+    daily.run_daily(shop)
+    messages.send_due(shop)
+    retried = [m for m in _rows(shop) if m.kind == "consent_notice"][-1]
+    standin.report(str(retried.provider_message_id), "4000")
+    _later(shop, minutes=2)
+    messages.send_due(shop)
+    assert consents.notice_due(shop) == []
+    assert consents.consent_state(shop, who).last_notice_at is not None
+    _later(shop, days=1)
+    daily.run_daily(shop)
+    assert len([m for m in _rows(shop) if m.kind == "consent_notice"]) == 2

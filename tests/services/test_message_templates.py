@@ -18,6 +18,7 @@ from app.services import customers, message_templates, messages, sales
 from tests.messaging.solapi_standin import SolapiStandIn
 
 PHONE = "010-1234-5678"
+CATEGORY = "004001"  # six digits, the form of Kakao's category codes
 
 
 @pytest.fixture
@@ -143,6 +144,7 @@ def test_an_advertisement_is_never_submitted(shop: Any, standin: SolapiStandIn) 
 def test_submitting_without_a_provider_or_offline_is_refused(
     ctx: Any, shop: Any, standin: SolapiStandIn
 ) -> None:
+    message_templates.set_template(shop, "points_earned", category=CATEGORY)
     standin.stop()
     with pytest.raises(Refused) as refused:
         message_templates.submit(shop, "points_earned")
@@ -152,6 +154,7 @@ def test_submitting_without_a_provider_or_offline_is_refused(
 
 def test_only_an_approved_template_goes_as_alimtalk(shop: Any, standin: SolapiStandIn) -> None:
     who = customers.enroll(shop, PHONE, name="김민준").id
+    message_templates.set_template(shop, "points_earned", category=CATEGORY)
     message_templates.submit(shop, "points_earned")  # 검수 중: not yet usable
     sales.record_sale(shop, who, 12000)
     messages.send_due(shop)
@@ -184,6 +187,7 @@ def test_unapproved_can_be_held_instead(shop: Any, standin: SolapiStandIn) -> No
 
 
 def test_changing_a_reviewed_text_makes_it_a_draft_again(shop: Any, standin: SolapiStandIn) -> None:
+    message_templates.set_template(shop, "points_earned", category=CATEGORY)
     message_templates.submit(shop, "points_earned")
     (template_id,) = standin.templates
     standin.review(template_id, approved=True)
@@ -197,7 +201,7 @@ def test_changing_a_reviewed_text_makes_it_a_draft_again(shop: Any, standin: Sol
         None,
         "sms",
     )
-    assert _audits(shop, "messages.template") == 2
+    assert _audits(shop, "messages.template") == 3  # the category, the fallback, the text
 
 
 def test_preview_with_a_real_members_values(shop: Any) -> None:
@@ -235,3 +239,52 @@ def test_a_kind_without_its_row_gets_its_default_on_first_use(shop: Any) -> None
             select(MessageTemplate).where(MessageTemplate.kind == "stamp_ready")
         ).one()
     assert row.on is False and row.status == "draft"
+
+
+def test_a_template_without_its_category_is_refused_before_the_provider(
+    shop: Any, standin: SolapiStandIn
+) -> None:
+    with pytest.raises(Refused) as refused:
+        message_templates.submit(shop, "points_earned")
+    assert refused.value.code == "alimtalk.category_missing"
+    assert standin.requests == [] and standin.templates == {}  # never reached it
+    for bad in ("abc", "12345", "1234567", "00100a"):
+        with pytest.raises(Refused) as refused:
+            message_templates.set_template(shop, "points_earned", category=bad)
+        assert refused.value.code == "alimtalk.category_format"
+    assert message_templates.get(shop, "points_earned").category is None  # nothing changed
+    kept = message_templates.set_template(shop, "points_earned", category=" 004001 ")
+    assert kept.category == "004001"
+
+
+def test_the_standin_refuses_a_template_without_a_category_as_solapi_does(
+    shop: Any, standin: SolapiStandIn
+) -> None:
+    from app.messaging.base import Rejected, TemplateSpec
+
+    provider = messages.provider_of(shop)
+    assert provider is not None
+    spec = TemplateSpec(name="dangol-x", text="#{이름}님", message_type="BA", emphasize_type="NONE")
+    with pytest.raises(Rejected) as refused:
+        provider.submit_template(spec)
+    assert "categoryCode" in str(refused.value) and standin.templates == {}
+
+
+def test_one_template_unknown_at_the_provider_does_not_stop_the_others(
+    shop: Any, standin: SolapiStandIn
+) -> None:
+    for kind in ("points_earned", "coupon_issued"):
+        message_templates.set_template(shop, kind, category=CATEGORY)
+        message_templates.submit(shop, kind)
+    earned = message_templates.get(shop, "points_earned").provider_template_id
+    coupon = message_templates.get(shop, "coupon_issued").provider_template_id
+    assert earned and coupon
+    del standin.templates[earned]  # deleted at the provider
+    standin.review(coupon, approved=True)
+    views = {v.kind: v for v in message_templates.refresh_status(shop)}
+    assert views["points_earned"].status == "missing"
+    assert views["points_earned"].sends_as == "sms"  # its fallback, as for any unapproved
+    assert views["coupon_issued"].status == "approved"  # asked after the unknown one
+    assert message_templates.get(shop, "points_earned").status == "missing"
+    again = message_templates.submit(shop, "points_earned")  # may be submitted anew
+    assert again.status == "inspecting" and again.provider_template_id != earned

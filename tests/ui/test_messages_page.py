@@ -295,6 +295,24 @@ def test_triggers_turn_on_and_off_and_rules_are_checked(
         assert not page.rules_error.isVisible()
         assert messages.rules(ctx)["optout"] == "080-999-0000"
         assert messages.rules(ctx)["quiet"] == "22:00-09:00"
+
+        # what an informational trigger does while its 알림톡 template is not approved
+        assert page.unapproved.currentData() == "fallback"
+        assert page.unapproved.currentText() == "문자로 대신 보내기"
+        page.unapproved.setCurrentIndex(page.unapproved.findData("hold"))
+        page.rules_button.click()
+        settle(qtbot, win)
+        assert not page.rules_error.isVisible()
+        assert messages.rules(ctx)["unapproved"] == "hold"
+        assert page.unapproved.currentText() == "승인될 때까지 보류"
+        assert messages.rules(ctx)["optout"] == "080-999-0000"  # the others as they were
+        shoot(win, "rules-unapproved-ko", lower=True)
+        assert page.unapproved.parentWidget().grab().save(str(SHOTS / "rules-box-ko.png"))
+        win2, page2 = messages_page(ctx, qtbot)  # shown as stored when the page opens
+        try:
+            assert page2.unapproved.currentData() == "hold"
+        finally:
+            stop(win2)
     finally:
         stop(win)
 
@@ -419,6 +437,16 @@ def test_the_page_in_english(app: Any, outbox_shop: Any, qtbot: Any) -> None:
             assert page.templates.table.item(0, 2).text() == "Approved"
             assert page.templates.table.item(0, 3).text() == "AlimTalk"
             shoot(win, "templates-en", lower=True)
+            tab = page.templates
+            assert tab.form.labelForField(tab.category).text() == "Category code"
+            page.templates.select("stamp_ready")  # no category yet: refused in English
+            tab.submit_button.click()
+            settle(qtbot, win)
+            assert "no Kakao category code" in tab.error.text()
+            assert tab.grab().save(str(SHOTS / "templates-no-category-en.png"))
+            open_tab(page, "triggersTab")
+            assert page.unapproved.currentText() == "Send the text message instead"
+            assert page.unapproved.parentWidget().grab().save(str(SHOTS / "rules-box-en.png"))
         finally:
             stop(win)
     finally:
@@ -472,9 +500,32 @@ def test_templates_are_listed_edited_with_the_checks_refusals_submitted_and_revi
         assert [(b.type, b.name) for b in saved.buttons] == [("WL", "쿠폰 보기")]
         assert tab.message.text() == "템플릿을 저장했습니다."
 
+        # Kakao's category code: without one the submission is refused before the provider
+        held_before = dict(standin.templates)
         tab.submit_button.click()
         settle(qtbot, win)
+        assert tab.error.isVisible() and "카테고리 코드가 없어" in tab.error.text()
+        assert standin.templates == held_before  # nothing reached the provider
+        assert message_templates.get(ctx, "coupon_issued").status == "draft"
+        shoot(win, "templates-no-category-ko", lower=True)
+        tab.category.setText("12ab")
+        tab.save_button.click()
+        settle(qtbot, win)
+        assert tab.error.isVisible() and "숫자 여섯 자리" in tab.error.text()
+        assert message_templates.get(ctx, "coupon_issued").category is None
+        tab.category.setText("004001")
+        tab.save_button.click()
+        settle(qtbot, win)
+        assert not tab.error.isVisible(), tab.error.text()
+        assert message_templates.get(ctx, "coupon_issued").category == "004001"
+
+        tab.submit_button.click()
+        settle(qtbot, win)
+        assert not tab.error.isVisible(), tab.error.text()
         assert tab.current is not None and tab.current.status == "inspecting"
+        assert standin.templates[tab.current.provider_template_id or ""]["categoryCode"] == (
+            "004001"
+        )
         assert tab.table.item(2, 2).text() == "검수 중"
         assert not tab.submit_button.isEnabled()  # under review: not twice
         template_id = tab.current.provider_template_id
@@ -513,6 +564,35 @@ def test_templates_are_listed_edited_with_the_checks_refusals_submitted_and_revi
         assert not tab.submit_button.isVisible()
         assert not tab.text.isVisible() and tab.fallback.isVisible()
         shoot(win, "templates-ad-ko", lower=True)
+    finally:
+        stop(win)
+
+
+def test_a_template_unknown_at_the_provider_is_shown_while_the_others_refresh(
+    app: Any, outbox_shop: Any, standin: CarrierStandIn, qtbot: Any
+) -> None:
+    from app.services import message_templates
+
+    ctx = outbox_shop
+    message_templates.set_template(ctx, "coupon_issued", category="004001")
+    coupon = message_templates.submit(ctx, "coupon_issued").provider_template_id
+    earned = message_templates.get(ctx, "points_earned").provider_template_id
+    assert coupon and earned
+    del standin.templates[earned]  # deleted in the provider's console
+    standin.review(coupon, True)
+    win, page = messages_page(ctx, qtbot)
+    try:
+        open_tab(page, "templatesTab")
+        tab = page.templates
+        tab.refresh_button.click()
+        settle(qtbot, win)
+        status = {v.kind: tab.table.item(r, 2).text() for r, v in enumerate(tab.views)}
+        assert status["points_earned"] == "솔라피에 없음 (다시 제출하세요)", tab.message.text()
+        assert status["coupon_issued"] == "승인"  # refreshed after the unknown one
+        assert tab.message.text() == "검수 중인 템플릿 2개의 상태를 확인했습니다."
+        shoot(win, "templates-missing-ko")
+        tab.select("points_earned")
+        assert tab.submit_button.isEnabled()  # may be submitted anew
     finally:
         stop(win)
 

@@ -59,6 +59,11 @@ OUTBOX_REASONS = {
     "cap": N_("msgpage.reason.cap"),
     "night_hold": N_("msgpage.reason.night_hold"),  # the status already says until when
 }
+# what an informational trigger does while its 알림톡 template is not approved
+UNAPPROVED_WORDS = (
+    N_("msgpage.rules.unapproved.fallback"),
+    N_("msgpage.rules.unapproved.hold"),
+)
 COLUMNS = (
     N_("msgpage.log.col.at"),
     N_("msgpage.log.col.member"),
@@ -360,10 +365,16 @@ class MessagesPage(QWidget):
             field.setMinimumSize(200, 40)
         self.cap_day = QSpinBox(objectName="rulesCapDay", minimum=1, maximum=100)
         self.cap_ads = QSpinBox(objectName="rulesCapAds", minimum=1, maximum=100)
+        # an informational trigger whose 알림톡 template is not approved yet
+        self.unapproved = QComboBox(objectName="rulesUnapproved")
+        for choice in (messages.FALLBACK, messages.HOLD):
+            self.unapproved.addItem(t(f"msgpage.rules.unapproved.{choice}"), choice)
+        self.unapproved.setMinimumHeight(40)
         form.addRow(t("msgpage.rules.optout"), self.optout)
         form.addRow(t("msgpage.rules.quiet"), self.quiet)
         form.addRow(t("msgpage.rules.cap_day"), self.cap_day)
         form.addRow(t("msgpage.rules.cap_ads"), self.cap_ads)
+        form.addRow(t("msgpage.rules.unapproved"), self.unapproved)
         form.addRow(QLabel(t("msgpage.rules.hint"), objectName="hint", wordWrap=True))
         self.rules_error = field_error("rulesError")
         self.rules_button = QPushButton(t("msgpage.rules.save"), objectName="rulesSave")
@@ -377,6 +388,8 @@ class MessagesPage(QWidget):
         self.quiet.setText(str(values.get("quiet") or ""))
         self.cap_day.setValue(int(str(values.get("cap_day") or 3)))
         self.cap_ads.setValue(int(str(values.get("cap_ads") or 4)))
+        found = self.unapproved.findData(values.get("unapproved") or messages.FALLBACK)
+        self.unapproved.setCurrentIndex(max(0, found))
 
     def save_rules(self) -> None:
         self.rules_error.hide()
@@ -386,6 +399,7 @@ class MessagesPage(QWidget):
             "quiet": self.quiet.text().strip(),
             "cap_day": self.cap_day.value(),
             "cap_ads": self.cap_ads.value(),
+            "unapproved": str(self.unapproved.currentData()),
         }
         self.rules_button.setEnabled(False)
         self.runner.run(

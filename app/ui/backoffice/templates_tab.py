@@ -1,7 +1,8 @@
 """The Messages page's templates tab: each trigger's 알림톡 template with where Kakao's review
-stands (등록, 검수 중, 승인, 반려 with the reason), its editor (type, text, extra or title,
-buttons, the SMS/LMS fallback) whose refusals are the checks' own sentences, submission for
-review, asking where the reviews stand, and a preview with a member picked by phone.
+stands (등록, 검수 중, 승인, 반려 with the reason, or gone from the provider), its editor (type,
+text, extra or title, buttons, Kakao's category code, the SMS/LMS fallback) whose refusals
+are the checks' own sentences, submission for review, asking where the reviews stand, and a
+preview with a member picked by phone.
 
 Everything goes through app.services.message_templates on the ServiceRunner.
 """
@@ -47,6 +48,7 @@ WORDS = (
     N_("msgpage.tpl.status.inspecting"),
     N_("msgpage.tpl.status.approved"),
     N_("msgpage.tpl.status.rejected"),
+    N_("msgpage.tpl.status.missing"),
     N_("msgpage.tpl.type.basic"),
     N_("msgpage.tpl.type.extra"),
     N_("msgpage.tpl.type.emphasis"),
@@ -148,6 +150,11 @@ class TemplatesTab(QWidget):
         self.text.setMaximumHeight(180)
         self.extra = QLineEdit(objectName="templateExtra")
         self.title = QLineEdit(objectName="templateTitle")
+        # Kakao's category code: six digits from the list in the provider's console
+        self.category = QLineEdit(objectName="templateCategory")
+        self.category.setPlaceholderText(t("msgpage.tpl.category_hint"))
+        self.category.setMaxLength(6)
+        self.category.setMinimumHeight(36)
         self.buttons = QTableWidget(BUTTON_ROWS, 3, objectName="templateButtons")
         self.buttons.setHorizontalHeaderLabels(
             [t(f"msgpage.tpl.col.{c}") for c in ("button_type", "button_name", "button_link")]
@@ -174,6 +181,7 @@ class TemplatesTab(QWidget):
         form.addRow(t("msgpage.tpl.extra"), self.extra)
         form.addRow(t("msgpage.tpl.title"), self.title)
         form.addRow(t("msgpage.tpl.buttons"), self.buttons)
+        form.addRow(t("msgpage.tpl.category"), self.category)
         form.addRow(t("msgpage.tpl.fallback"), self.fallback)
         form.addRow("", self.variables)
         form.addRow("", self.problems)
@@ -259,6 +267,7 @@ class TemplatesTab(QWidget):
         self.text.setPlainText(view.text)
         self.extra.setText(view.extra or "")
         self.title.setText(view.emphasis_title or "")
+        self.category.setText(view.category or "")
         for row in range(BUTTON_ROWS):
             button = view.buttons[row] if row < len(view.buttons) else None
             kind = self.buttons.cellWidget(row, 0)
@@ -272,7 +281,7 @@ class TemplatesTab(QWidget):
         self.variables.setText(t("msgpage.tpl.variables", names=names))
         self.problems.setText("\n".join(problem_text(p) for p in view.problems))
         # an advertisement has no 알림톡: only its SMS/LMS text, never submitted to Kakao
-        for widget in (self.kind_type, self.text, self.buttons):
+        for widget in (self.kind_type, self.text, self.buttons, self.category):
             self.form.setRowVisible(widget, info)
         self._type_changed()
         self.submit_button.setVisible(info)
@@ -314,6 +323,7 @@ class TemplatesTab(QWidget):
                 buttons=self._buttons(),
                 extra=self.extra.text() if kind_type == alimtalk.EXTRA else "",
                 emphasis_title=self.title.text() if kind_type == alimtalk.EMPHASIS else "",
+                category=self.category.text(),
             )
         self.save_button.setEnabled(False)
         self.runner.run(

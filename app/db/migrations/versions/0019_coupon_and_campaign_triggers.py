@@ -5,7 +5,7 @@ Seeded as migration 0014 seeded the others, with the Korean texts frozen here; a
 already has a row of either kind (made on first use) keeps it.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 """
 
 import uuid
@@ -18,7 +18,7 @@ from alembic import op
 from app.db.base import UTCDateTime
 
 revision: str = "0019"
-down_revision: str | None = "0016"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
