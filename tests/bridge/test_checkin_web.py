@@ -432,3 +432,21 @@ def test_an_attached_pending_sale_says_whether_its_rating_follows(shop):
         "/checkin/rate", json={"visit": body["visit"], "score": 10}, headers=bearer(token)
     )
     assert rated.status_code == 200 and rated.json()["review_qr"]
+
+
+def test_the_review_qr_draws_every_dark_module_of_the_url_and_nothing_else():
+    import qrcode
+
+    from app.bridge.checkin_web import qr_svg
+
+    url = "https://example.test/review?place=단골"
+    svg = qr_svg(url)
+    drawn = {(int(x), int(y)) for x, y in re.findall(r"M(\d+),(\d+)h1v1h-1z", svg)}
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    dark = {(x, y) for y, row in enumerate(matrix) for x, on in enumerate(row) if on}
+    assert drawn == dark and len(dark) > 100
+    assert f'viewBox="0 0 {len(matrix)} {len(matrix)}"' in svg
+    assert all(not row[0] and not row[3] for row in matrix[:4])  # the quiet zone stays white
