@@ -397,6 +397,11 @@ def test_skipping_the_rating_stores_nothing_and_goes_back_to_the_prompt(shop, br
     visible(driver, "moment")
     driver.execute_script("endMoment()")  # the moment's seconds, at once
     visible(driver, "rating")
+    driver.find_element(By.ID, "language").click()  # the customer reads English
+    wait_text(driver, "screen-rating", "How was your visit today?")
+    assert "Skip" in text_of(driver, "screen-rating")
+    tablet(driver, 800, 1280)
+    shoot(driver, "15-rating-en-800x1280")
     driver.find_element(By.ID, "rating-skip").click()
     visible(driver, "prompt")
     from sqlalchemy import func, select
