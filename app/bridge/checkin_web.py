@@ -12,12 +12,18 @@ POS's bad tokens. Answers never hold a full phone number, a name (its first lett
 customer's id: a check-in is named to the page by an opaque visit handle, good while the
 screen shows that customer.
 
+After the moment of a sale the page asks the visit's rating when ``ratings.should_ask`` says
+so (``"ask_rating"`` in the sale's answer): the same question as the counter's display, the
+answer posted with the visit's handle (``POST /checkin/rate``, stored with source "tablet"),
+the thanks with the shop's review QR after a promoter's score (an SVG this server draws).
+
 Errors are ``{"error": CODE, "message": TEXT}`` in the page's language (``Accept-Language``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import secrets
 import socket
 import struct
@@ -30,6 +36,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
+import qrcode
+import qrcode.constants
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,9 +46,10 @@ from starlette.responses import Response
 
 from app.domain.consent import CHANNELS
 from app.domain.errors import Refused
+from app.domain.nps import MAX_COMMENT
 from app.i18n import LANGUAGES, N_, catalogue
 from app.resources import FONT_BOLD, FONT_REGULAR, ICON, RESOURCES
-from app.services import checkin, devices, store
+from app.services import checkin, devices, ratings, store
 from app.services.context import Context
 from app.services.settings import setting
 
@@ -117,6 +126,15 @@ TEXT_KEYS = (
     N_("tabletweb.sale_stamp"),
     N_("tabletweb.sale_thanks"),
     N_("tabletweb.balance"),
+    # the visit's rating: the keys of the counter's display (app/ui/rating.py)
+    N_("rating.question"),
+    N_("rating.low_end"),
+    N_("rating.high_end"),
+    N_("rating.comment_hint"),
+    N_("rating.skip"),
+    N_("rating.send"),
+    N_("rating.thanks"),
+    N_("rating.review_note"),
     *(f"consent.channel.{channel}" for channel in CHANNELS),
 )
 
@@ -137,6 +155,12 @@ class _Body(BaseModel):
 
 class PairIn(_Body):
     code: str = Field(max_length=20)
+
+
+class RateIn(_Body):
+    visit: str = Field(max_length=64)
+    score: int  # 0–10: outside it is refused in words by ratings.record_rating
+    comment: str | None = Field(default=None, max_length=1000)  # over 200: refused in words
 
 
 class LookupIn(_Body):
@@ -278,7 +302,9 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def member_json(result: checkin.CheckInResult, handle: str | None) -> dict[str, Any]:
+def member_json(
+    result: checkin.CheckInResult, handle: str | None, ask_rating: bool = False
+) -> dict[str, Any]:
     """A check-in's answer as the page shows it: never the id, the full number or the name."""
     body: dict[str, Any] = {"kind": result.kind}
     if result.kind == checkin.MEMBER and result.member is not None:
@@ -296,7 +322,7 @@ def member_json(result: checkin.CheckInResult, handle: str | None) -> dict[str, 
             coupons=card.coupons,
             tier=card.tier_name,
             enrolled=result.enrolled,
-            sale=attached_json(result) if result.sale is not None else None,
+            sale=attached_json(result, ask_rating) if result.sale is not None else None,
         )
     elif result.kind == checkin.CHOICES:
         body["choices"] = [
@@ -308,9 +334,34 @@ def member_json(result: checkin.CheckInResult, handle: str | None) -> dict[str, 
     return body
 
 
+def qr_svg(payload: str) -> str:
+    """The payload's QR as an SVG (level M, a quiet zone of 4 modules), black on white, one
+    unit per module: the page shows it as an image, nothing fetched from elsewhere."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(payload)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    side = len(matrix)
+    path = "".join(
+        f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" '
+        f'shape-rendering="crispEdges"><rect width="{side}" height="{side}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/></svg>'
+    )
+
+
+def qr_data_url(payload: str) -> str:
+    """The QR's SVG as a data: address for an <img> (the page's policy allows data: images)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(payload).encode()).decode()
+
+
 def sale_json(sale: devices.VisitSale) -> dict[str, Any]:
-    """The moment of a sale: what it earned and where the member stands now."""
+    """The moment of a sale: what it earned, where the member stands now, and whether the
+    visit's rating follows."""
     return {
+        "ask_rating": sale.ask_rating,
         "points_earned": sale.points_earned,
         "stamps_added": sale.stamps_added,
         "points": sale.points,
@@ -321,7 +372,7 @@ def sale_json(sale: devices.VisitSale) -> dict[str, Any]:
     }
 
 
-def attached_json(result: checkin.CheckInResult) -> dict[str, Any]:
+def attached_json(result: checkin.CheckInResult, ask_rating: bool = False) -> dict[str, Any]:
     """A POS sale that waited and was attached by the check-in: earned by it, balances after."""
     sale, card = result.sale, result.member
     assert sale is not None and card is not None
@@ -334,6 +385,7 @@ def attached_json(result: checkin.CheckInResult) -> dict[str, Any]:
             stamp_goal=card.stamp_goal,
             rewards_ready=card.rewards_ready,
             stamp_reward=card.stamp_reward,
+            ask_rating=ask_rating,
         )
     )
 
@@ -401,6 +453,7 @@ def router(shop: Context, guard: Slowing) -> APIRouter:
                 "store": store.store_name(ctx),
                 "idle_seconds": int(setting(ctx, "checkin_idle_seconds") or IDLE_SECONDS),
                 "paired": paired,
+                "comment_max": MAX_COMMENT,  # the rating's comment, in characters
             }
 
         return JSONResponse(await asyncio.to_thread(work))
@@ -422,7 +475,9 @@ def router(shop: Context, guard: Slowing) -> APIRouter:
         return JSONResponse({"token": made.token, "name": made.name}, status_code=201)
 
     async def as_device(
-        request: Request, work: Callable[[Context, str], dict[str, Any]]
+        request: Request,
+        work: Callable[[Context, str], dict[str, Any]],
+        action: str = "checkin",
     ) -> Response:
         """The work for the tablet's token, off the event loop; refusals become errors."""
         client = _client(request)
@@ -433,7 +488,7 @@ def router(shop: Context, guard: Slowing) -> APIRouter:
 
         def run() -> dict[str, Any]:
             ctx = replace(shop, token=None, allowed=None)
-            info = devices.device_of(ctx, token)
+            info = devices.device_of(ctx, token, action)
             guard.succeeded(client)
             return work(ctx, info.id)
 
@@ -450,7 +505,8 @@ def router(shop: Context, guard: Slowing) -> APIRouter:
         handle = None
         if result.kind == checkin.MEMBER and result.checkin_id is not None:
             handle = visits.add(result.checkin_id, device)
-        return member_json(result, handle)
+        ask = result.sale is not None and ratings.should_ask(ctx, result.sale.sale_id)
+        return member_json(result, handle, ask)
 
     @web.post("/checkin/lookup")
     async def lookup(request: Request, body: LookupIn) -> Response:
@@ -500,5 +556,18 @@ def router(shop: Context, guard: Slowing) -> APIRouter:
             return {"sale": sale_json(sale) if sale is not None else None}
 
         return await as_device(request, work)
+
+    @web.post("/checkin/rate")
+    async def rate(request: Request, body: RateIn) -> Response:
+        """The customer's answer to the visit's rating; the review QR after a 9 or a 10."""
+
+        def work(ctx: Context, device: str) -> dict[str, Any]:
+            result = devices.rate_visit(
+                ctx, visits.get(body.visit, device), body.score, body.comment
+            )
+            url = result.review_url
+            return {"score": result.score, "review_qr": qr_data_url(url) if url else None}
+
+        return await as_device(request, work, "rate")
 
     return web

@@ -1,8 +1,10 @@
-"""The owner's monthly report as an A4 PDF: figures, a table by month, charts drawn by ReportLab."""
+"""The owner's monthly report as an A4 PDF: figures, a table by month, charts drawn by ReportLab,
+and the visit rating's NPS by month with its answers (a note under 30 answers)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -14,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.domain import nps
 from app.domain.dashboard import Dashboard
 from app.i18n import translate
 from app.printing.fonts import BOLD, REGULAR, register_fonts
@@ -50,7 +53,14 @@ class ReportRenderer:
     def label(self, key: str, **params: object) -> str:
         return translate(self.language, f"report.{key}", **params)
 
-    def render(self, board: Dashboard, shop_name: str) -> tuple[bytes, int]:
+    def text(self, key: str, **params: object) -> str:
+        """A sentence of another part of the catalogue (the reports page's NPS keys); the
+        minus sign as the font has it (NanumGothic has no U+2212: it would print blank)."""
+        return translate(self.language, key, **params).replace("\u2212", "-")
+
+    def render(
+        self, board: Dashboard, shop_name: str, nps_months: Sequence[nps.NpsMonth] = ()
+    ) -> tuple[bytes, int]:
         buffer = io.BytesIO()
         doc = SimpleDocTemplate(
             buffer,
@@ -74,6 +84,14 @@ class ReportRenderer:
             Spacer(1, 4 * mm),
             self._month_table(board),
         ]
+        if nps_months:
+            story += [
+                Spacer(1, 6 * mm),
+                Paragraph(self.text("reports.nps"), self.heading),
+                self._nps_table(nps_months),
+                Spacer(1, 2 * mm),
+                Paragraph(self.text("reports.nps_how", n=nps.RELIABLE_ANSWERS), self.body),
+            ]
         doc.build(story)
         return buffer.getvalue(), doc.page
 
@@ -204,12 +222,60 @@ class ReportRenderer:
         )
         return table
 
+    def _nps_note(self, month: nps.NpsMonth) -> str:
+        if not month.answers:
+            return self.text("reports.nps_none")
+        if month.few_answers:
+            return self.text("reports.nps_few", n=nps.RELIABLE_ANSWERS)
+        return ""
+
+    def _nps_table(self, months: Sequence[nps.NpsMonth]) -> Table:
+        """Month by month, oldest first like the table above: answers, the two shares, the
+        NPS (signed), and the note when there are too few answers to rely on."""
+        keys = ("month", "answers", "promoters", "detractors", "score", "note")
+        rows: list[list[str]] = [[self.text(f"reports.nps_{key}") for key in keys]]
+        for m in months:
+            rows.append(
+                [
+                    m.month,
+                    f"{m.answers:,}",
+                    f"{m.promoters_pct}%" if m.answers else "—",
+                    f"{m.detractors_pct}%" if m.answers else "—",
+                    f"{m.nps:+d}" if m.answers else "—",
+                    self._nps_note(m),
+                ]
+            )
+        table = MonthTable(
+            rows, repeatRows=1, colWidths=[20 * mm, 20 * mm, 30 * mm, 30 * mm, 18 * mm, 56 * mm]
+        )
+        few = [i for i, m in enumerate(months, start=1) if m.answers and m.few_answers]
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), REGULAR, 8),
+                    ("FONT", (0, 0), (-1, 0), BOLD, 8),
+                    ("FONT", (4, 1), (4, -1), BOLD, 9),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe9e5")),
+                    ("ALIGN", (1, 0), (4, -1), "RIGHT"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c9d3cf")),
+                    *[("TEXTCOLOR", (5, i), (5, i), colors.HexColor("#8a5a00")) for i in few],
+                ]
+            )
+        )
+        return table
+
 
 def _thousands(value: float) -> str:
     """An axis value as people write it: 250,000."""
     return f"{round(value):,}"
 
 
-def render_report(board: Dashboard, *, shop_name: str, language: str = "ko") -> tuple[bytes, int]:
-    """The report's PDF bytes and its page count."""
-    return ReportRenderer(language).render(board, shop_name)
+def render_report(
+    board: Dashboard,
+    *,
+    shop_name: str,
+    language: str = "ko",
+    nps_months: Sequence[nps.NpsMonth] = (),
+) -> tuple[bytes, int]:
+    """The report's PDF bytes and its page count; the NPS section when months are given."""
+    return ReportRenderer(language).render(board, shop_name, nps_months)

@@ -20,11 +20,14 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Customer, LedgerEntry, MonthlyStat, Sale, Store
+from app.domain import nps
 from app.domain.csv_safe import safe_row
 from app.domain.dashboard import Dashboard
 from app.domain.errors import Refused
 from app.domain.figures import RETAINED, cohort_metric
 from app.domain.phone import Phone, mask_name
+from app.i18n import translate
+from app.services import ratings
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.program import current_program
@@ -49,6 +52,13 @@ REPORT_COLUMNS = [
     "points_outstanding_won",
     "coupons_issued",
     "coupons_used",
+    # the visit rating (issue 16): answers, NPS (empty without answers), under 30 answers
+    "nps_answers",
+    "nps_promoters",
+    "nps_detractors",
+    "nps",
+    "nps_few_answers",
+    "nps_note",
 ]
 
 
@@ -332,8 +342,41 @@ def _figures(ctx: Context, session: Session, first: date, last: date) -> Figures
 # --- exports ---------------------------------------------------------------------------
 
 
-def report_rows(board: Dashboard) -> list[list[object]]:
+def report_nps(ctx: Context, board: Dashboard) -> list[nps.NpsMonth]:
+    """The visit rating's NPS for the board's months, oldest first; for the owner only (as
+    everywhere else), none for anyone else."""
+    if ctx.staff_role != "owner":
+        return []
+    return ratings.nps_by_month(ctx, len(board.months), last=board.last)
+
+
+def nps_note(month: nps.NpsMonth, language: str) -> str:
+    """What the reports page says beside a month's NPS: no answers, or too few to rely on."""
+    if not month.answers:
+        return translate(language, "reports.nps_none")
+    if month.few_answers:
+        return translate(language, "reports.nps_few", n=nps.RELIABLE_ANSWERS)
+    return ""
+
+
+def _nps_cells(month: nps.NpsMonth | None, language: str) -> list[object]:
+    if month is None:  # not the owner's export: the columns stay, empty
+        return ["", "", "", "", "", ""]
+    return [
+        month.answers,
+        month.promoters,
+        month.detractors,
+        month.nps if month.answers else "",
+        1 if month.few_answers else 0,
+        nps_note(month, language),
+    ]
+
+
+def report_rows(
+    board: Dashboard, nps_months: list[nps.NpsMonth] | None = None, language: str = "ko"
+) -> list[list[object]]:
     """The monthly report as rows under REPORT_COLUMNS (integer won, rates as decimals)."""
+    by_month = {m.month: m for m in nps_months or []}
     rows: list[list[object]] = []
     for m in board.months:
         rows.append(
@@ -353,18 +396,24 @@ def report_rows(board: Dashboard) -> list[list[object]]:
                 m.points_outstanding,
                 m.coupons_issued,
                 m.coupons_used,
+                *_nps_cells(by_month.get(m.month), language),
             ]
         )
     return rows
 
 
-def export_report_csv(ctx: Context, first: str, last: str, path: Path) -> int:
-    """The monthly report as CSV (UTF-8 with BOM so that Excel reads the Korean right)."""
+def export_report_csv(
+    ctx: Context, first: str, last: str, path: Path, *, language: str = "ko"
+) -> int:
+    """The monthly report as CSV (UTF-8 with BOM so that Excel reads the Korean right), with
+    each month's NPS; the note beside it in ``language``."""
     board = dashboard(ctx, first, last)
+    months = report_nps(ctx, board)
+    language = language if language in ("ko", "en") else "ko"
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(safe_row(REPORT_COLUMNS))
-        writer.writerows(safe_row(row) for row in report_rows(board))
+        writer.writerows(safe_row(row) for row in report_rows(board, months, language))
     _audit_export(ctx, "report.export_csv", board, path)
     return len(board.months)
 
@@ -379,7 +428,8 @@ def export_report_pdf(
     with ctx.db.read() as session:
         store = session.get(Store, ctx.store_id)
         name = store.name if store else ""
-    data, pages = render_report(board, shop_name=name, language=language)
+    months = report_nps(ctx, board)
+    data, pages = render_report(board, shop_name=name, language=language, nps_months=months)
     path.write_bytes(data)
     _audit_export(ctx, "report.export_pdf", board, path)
     return pages

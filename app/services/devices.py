@@ -25,7 +25,7 @@ from app.db.models import CheckIn, Customer, LedgerEntry, Setting
 from app.db.settings import set_setting
 from app.domain.errors import Refused
 from app.domain.plain_text import clean_line
-from app.services import tokens
+from app.services import ratings, tokens
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import status_of
@@ -78,6 +78,7 @@ class VisitSale:
     stamp_goal: int
     rewards_ready: int
     stamp_reward: str
+    ask_rating: bool = False  # the visit's rating follows the moment (``ratings.should_ask``)
 
 
 def tablet_enabled(ctx: Context) -> bool:
@@ -184,14 +185,15 @@ def pair(ctx: Context, code: str) -> Paired:
     return Paired(made.token, made.name, made.id)
 
 
-def device_of(ctx: Context, token: str) -> tokens.TokenInfo:
-    """The tablet's token checked (known, not revoked, of the tablet scope) with the tablet on;
-    the shop then acts for it (``ctx.token`` names it in the audit)."""
+def device_of(ctx: Context, token: str, action: str = "checkin") -> tokens.TokenInfo:
+    """The tablet's token checked (known, not revoked, its scope holding ``action``: the
+    check-in, or the rating) with the tablet on; the shop then acts for it (``ctx.token``
+    names it in the audit)."""
     if not tablet_enabled(ctx):
         raise Refused("tablet.off")
     if not tokens.is_token(token):
         raise Refused("token.unknown")
-    return tokens.act_as_token(ctx, token, "checkin")
+    return tokens.act_as_token(ctx, token, action)
 
 
 def visit_sale(ctx: Context, checkin_id: uuid.UUID) -> VisitSale | None:
@@ -210,6 +212,7 @@ def visit_sale(ctx: Context, checkin_id: uuid.UUID) -> VisitSale | None:
         if customer is None:
             return None
         status = status_of(ctx, session, customer, ctx.now())
+        sale_id = row.sale_id
     return VisitSale(
         points_earned=sum(int(e.points) for e in earned),
         stamps_added=sum(int(e.stamps) for e in earned),
@@ -218,4 +221,23 @@ def visit_sale(ctx: Context, checkin_id: uuid.UUID) -> VisitSale | None:
         stamp_goal=status.stamp_goal,
         rewards_ready=status.rewards_ready,
         stamp_reward=status.stamp_reward,
+        ask_rating=ratings.should_ask(ctx, sale_id),
     )
+
+
+def visit_sale_id(ctx: Context, checkin_id: uuid.UUID) -> uuid.UUID | None:
+    """The sale recorded for a check-in, None while there is none."""
+    with ctx.db.read() as session:
+        row = session.get(CheckIn, checkin_id)
+        return row.sale_id if row is not None else None
+
+
+def rate_visit(
+    ctx: Context, checkin_id: uuid.UUID, score: object, comment: str | None
+) -> ratings.RatingResult:
+    """The customer's answer on the tablet to the rating of the visit's sale (source
+    "tablet"); refused in words, nothing stored, like any rating (``ratings.record_rating``)."""
+    sale_id = visit_sale_id(ctx, checkin_id)
+    if sale_id is None:
+        raise Refused("rating.no_sale")
+    return ratings.record_rating(ctx, sale_id, score, comment, source="tablet")

@@ -35,7 +35,8 @@ GENERATION = [0]
 # what each scope may do: the actions the doors ask for
 SCOPES: dict[str, frozenset[str]] = {
     "pos": frozenset({"sale", "refund", "redeem"}),
-    "tablet": frozenset({"checkin"}),  # a paired tablet: the customer's check-in only
+    # a paired tablet: the customer's check-in, and their answer to the visit's rating
+    "tablet": frozenset({"checkin", "rate"}),
 }
 MAX_NAME = 40
 

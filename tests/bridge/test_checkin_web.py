@@ -325,3 +325,128 @@ def test_bound_to_the_lan_a_tablet_reaches_the_page_at_the_pcs_address(ctx):
         assert status["lan"] is True and status["enabled"] is False
     finally:
         server.stop()
+
+
+def rating_on(ctx, review_url: str = "https://example.test/review") -> None:
+    from app.services import settings
+
+    settings.update_settings(ctx, rating_enabled=True, rating_percent=100, review_url=review_url)
+
+
+def stored_ratings(ctx):
+    from sqlalchemy import select
+
+    from app.db.models import VisitRating
+
+    with ctx.db.read() as session:
+        return [
+            (r.sale_id, r.score, r.comment, r.source) for r in session.scalars(select(VisitRating))
+        ]
+
+
+def test_after_the_moment_the_tablet_asks_the_rating_and_stores_it_from_the_tablet(shop):
+    ctx, client, customer_id = shop
+    rating_on(ctx)
+    token = paired(ctx, client)
+    visit = client.post("/checkin/lookup", json={"number": DIGITS}, headers=bearer(token))
+    handle = visit.json()["visit"]
+    made = sales.record_sale(ctx, customer_id, 12_000)
+    moment = client.get("/checkin/moment", params={"visit": handle}, headers=bearer(token))
+    assert moment.json()["sale"]["ask_rating"] is True
+    before = snapshot(ctx)
+    for bad, code in (
+        ({"score": 11}, "rating.score_range"),
+        ({"score": 9, "comment": "가" * 201}, "rating.comment_long"),
+    ):
+        refused = client.post("/checkin/rate", json={"visit": handle, **bad}, headers=bearer(token))
+        assert refused.status_code == 422 and refused.json()["error"] == code
+        assert refused.json()["message"] and "Traceback" not in refused.text
+    odd = client.post("/checkin/rate", json={"visit": handle, "score": True}, headers=bearer(token))
+    assert odd.status_code == 400 and odd.json()["error"] == "api.malformed"
+    assert snapshot(ctx) == before and stored_ratings(ctx) == []
+    rated = client.post(
+        "/checkin/rate",
+        json={"visit": handle, "score": 9, "comment": " 커피가 맛있어요 "},
+        headers=bearer(token),
+    )
+    assert rated.status_code == 200, rated.text
+    assert stored_ratings(ctx) == [(made.sale_id, 9, "커피가 맛있어요", "tablet")]
+    qr = rated.json()["review_qr"]
+    assert qr.startswith("data:image/svg+xml;base64,")
+    import base64
+
+    svg = base64.b64decode(qr.split(",", 1)[1]).decode()
+    assert svg.startswith("<svg") and "<path" in svg and "example.test" not in svg
+    again = client.post("/checkin/rate", json={"visit": handle, "score": 3}, headers=bearer(token))
+    assert again.status_code == 422 and again.json()["error"] == "rating.already"
+    no_secrets(rated.text + moment.text, str(customer_id), str(made.sale_id))
+    # the tablet may check in and rate, and still no more than that
+    sale = client.post("/v1/sales", json={"ref": "T2", "amount": 1000}, headers=bearer(token))
+    assert sale.status_code == 403 and sale.json()["error"] == "token.not_allowed"
+    assert tokens.SCOPES["tablet"] == frozenset({"checkin", "rate"})
+
+
+def test_a_lower_score_gets_no_review_qr_and_a_pos_token_cannot_rate(shop):
+    ctx, client, customer_id = shop
+    rating_on(ctx)
+    token = paired(ctx, client)
+    handle = client.post("/checkin/lookup", json={"number": DIGITS}, headers=bearer(token))
+    handle = handle.json()["visit"]
+    pos_token = tokens.create_token(ctx, "카운터 POS", "pos").token
+    no_sale = client.post(
+        "/checkin/rate", json={"visit": handle, "score": 8}, headers=bearer(token)
+    )
+    assert no_sale.status_code == 422 and no_sale.json()["error"] == "rating.no_sale"
+    sales.record_sale(ctx, customer_id, 12_000)
+    pos = client.post(
+        "/checkin/rate", json={"visit": handle, "score": 8}, headers=bearer(pos_token)
+    )
+    assert pos.status_code == 403 and pos.json()["error"] == "token.not_allowed"
+    other = client.post("/checkin/rate", json={"visit": "nope", "score": 8}, headers=bearer(token))
+    assert other.status_code == 404 and other.json()["error"] == "tablet.visit_unknown"
+    rated = client.post("/checkin/rate", json={"visit": handle, "score": 8}, headers=bearer(token))
+    assert rated.status_code == 200 and rated.json() == {"score": 8, "review_qr": None}
+    assert [r[1:] for r in stored_ratings(ctx)] == [(8, None, "tablet")]
+
+
+def test_with_the_rating_off_the_moment_asks_nothing(shop):
+    ctx, client, customer_id = shop
+    token = paired(ctx, client)
+    handle = client.post("/checkin/lookup", json={"number": DIGITS}, headers=bearer(token))
+    sales.record_sale(ctx, customer_id, 12_000)
+    moment = client.get(
+        "/checkin/moment", params={"visit": handle.json()["visit"]}, headers=bearer(token)
+    )
+    assert moment.json()["sale"]["ask_rating"] is False
+
+
+def test_an_attached_pending_sale_says_whether_its_rating_follows(shop):
+    ctx, client, _ = shop
+    rating_on(ctx)
+    token = paired(ctx, client)
+    pos_token = tokens.create_token(ctx, "카운터 POS", "pos").token
+    client.post("/v1/sales", json={"ref": "P-78", "amount": 5_000}, headers=bearer(pos_token))
+    body = client.post("/checkin/lookup", json={"number": DIGITS}, headers=bearer(token)).json()
+    assert body["sale"]["ask_rating"] is True
+    rated = client.post(
+        "/checkin/rate", json={"visit": body["visit"], "score": 10}, headers=bearer(token)
+    )
+    assert rated.status_code == 200 and rated.json()["review_qr"]
+
+
+def test_the_review_qr_draws_every_dark_module_of_the_url_and_nothing_else():
+    import qrcode
+
+    from app.bridge.checkin_web import qr_svg
+
+    url = "https://example.test/review?place=단골"
+    svg = qr_svg(url)
+    drawn = {(int(x), int(y)) for x, y in re.findall(r"M(\d+),(\d+)h1v1h-1z", svg)}
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    dark = {(x, y) for y, row in enumerate(matrix) for x, on in enumerate(row) if on}
+    assert drawn == dark and len(dark) > 100
+    assert f'viewBox="0 0 {len(matrix)} {len(matrix)}"' in svg
+    assert all(not row[0] and not row[3] for row in matrix[:4])  # the quiet zone stays white

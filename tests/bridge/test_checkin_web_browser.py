@@ -317,3 +317,96 @@ def test_a_ready_reward_is_shown_with_the_points(shop, browser):
     wait_text(driver, "member-reward", "받을 수 있는 보상 1개")
     assert "박○○" in text_of(driver, "member-welcome")
     shoot(driver, "12-reward-1280x800")
+
+
+def test_after_the_moment_the_tablet_asks_the_rating_and_a_nine_shows_the_review_qr(shop, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import WebDriverWait
+    from sqlalchemy import select
+
+    from app.db.models import VisitRating
+
+    ctx, url = shop
+    driver = browser
+    settings.update_settings(
+        ctx, rating_enabled=True, rating_percent=100, review_url="https://example.test/r"
+    )
+    pair_in_browser(ctx, driver, url)
+    prompt = visible(driver, "prompt")
+    tap_digits(prompt, "5678")
+    tap(prompt, "ok")
+    visible(driver, "member")
+    customer = customers.resolve_customer(ctx, PHONE)
+    made = sales.record_sale(ctx, customer, 12_000)  # the sale at the counter
+    visible(driver, "moment")
+    wait_text(driver, "moment-points", "+240P 적립")
+    rating = WebDriverWait(driver, 20).until(  # the moment's seconds, then the question
+        seen.visibility_of_element_located((By.ID, "screen-rating"))
+    )
+    assert "오늘 방문은 어떠셨나요?" in rating.text and "건너뛰기" in rating.text
+    scores = rating.find_elements(By.CSS_SELECTOR, ".score")
+    assert [s.text for s in scores] == [str(n) for n in range(11)]
+    colours = {s.value_of_css_property("background-color") for s in scores}
+    assert len(colours) == 1  # one neutral colour: the screen does not judge
+    assert len({s.location["y"] for s in scores}) == 1  # wide: one row
+    assert all(s.size["width"] >= 56 and s.size["height"] >= 56 for s in scores)
+    placeholder = driver.find_element(By.ID, "rating-comment").get_attribute("placeholder")
+    assert "200자" in str(placeholder)
+    shoot(driver, "13-rating-1280x800")
+    tablet(driver, 800, 1280)
+    rows = sorted({s.location["y"] for s in scores})
+    assert len(rows) == 2 and scores[5].location["y"] == rows[0] == scores[0].location["y"]
+    assert scores[6].location["y"] == rows[1]  # narrow: 0–5 above 6–10
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 800
+    assert not driver.find_element(By.ID, "rating-send").is_enabled()
+    scores[9].click()
+    assert "chosen" in str(scores[9].get_attribute("class"))
+    driver.find_element(By.ID, "rating-comment").send_keys("친절해요")
+    shoot(driver, "13-rating-800x1280")
+    driver.find_element(By.ID, "rating-send").click()
+    thanks = visible(driver, "thanks")
+    assert "소중한 의견 감사합니다!" in thanks.text
+    qr = driver.find_element(By.ID, "review-qr")
+    assert qr.is_displayed() and str(qr.get_attribute("src")).startswith("data:image/svg+xml")
+    assert driver.execute_script("return arguments[0].naturalWidth > 0", qr)  # it is drawn
+    shoot(driver, "14-thanks-800x1280")
+    tablet(driver, 1280, 800)
+    shoot(driver, "14-thanks-1280x800")
+    with ctx.db.read() as session:
+        stored = [
+            (r.sale_id, r.score, r.comment, r.source) for r in session.scalars(select(VisitRating))
+        ]
+    assert stored == [(made.sale_id, 9, "친절해요", "tablet")]
+    WebDriverWait(driver, 20).until(seen.visibility_of_element_located((By.ID, "screen-prompt")))
+    assert text_of(driver, "member-points") == ""  # back to the prompt, the customer forgotten
+
+
+def test_skipping_the_rating_stores_nothing_and_goes_back_to_the_prompt(shop, browser):
+    from selenium.webdriver.common.by import By
+
+    ctx, url = shop
+    driver = browser
+    settings.update_settings(ctx, rating_enabled=True, rating_percent=100)
+    pair_in_browser(ctx, driver, url)
+    prompt = visible(driver, "prompt")
+    tap_digits(prompt, "5678")
+    tap(prompt, "ok")
+    visible(driver, "member")
+    sales.record_sale(ctx, customers.resolve_customer(ctx, PHONE), 12_000)
+    visible(driver, "moment")
+    driver.execute_script("endMoment()")  # the moment's seconds, at once
+    visible(driver, "rating")
+    driver.find_element(By.ID, "language").click()  # the customer reads English
+    wait_text(driver, "screen-rating", "How was your visit today?")
+    assert "Skip" in text_of(driver, "screen-rating")
+    tablet(driver, 800, 1280)
+    shoot(driver, "15-rating-en-800x1280")
+    driver.find_element(By.ID, "rating-skip").click()
+    visible(driver, "prompt")
+    from sqlalchemy import func, select
+
+    from app.db.models import VisitRating
+
+    with ctx.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(VisitRating)) == 0

@@ -228,3 +228,27 @@ def test_a_mapping_must_name_the_phone_column_once(tmp_path: Path, ctx) -> None:
             transfer.import_customers(ctx, path, mapping=mapping)
         assert caught.value.code == code
     assert snapshot(ctx) == before
+
+
+def test_report_csv_has_the_nps_by_month_with_its_answers(ctx, tmp_path: Path) -> None:
+    from tests.printing.test_report_pdf import rated_months
+
+    rated_months(ctx)
+    out = tmp_path / "report.csv"
+    analytics.export_report_csv(ctx, "2026-01", "2026-03", out)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    nps = [
+        (r["nps_answers"], r["nps_promoters"], r["nps_detractors"], r["nps"], r["nps_few_answers"])
+        for r in rows
+    ]
+    assert nps == [
+        ("2", "1", "1", "0", "1"),
+        ("30", "20", "5", "50", "0"),
+        ("0", "0", "0", "", "1"),
+    ]
+    assert [r["nps_note"] for r in rows] == ["응답 30건 미만: 참고만", "", "응답 없음"]
+    assert rows[0]["month"] == "2026-01" and list(rows[0])[:2] == ["month", "members"]
+    english = tmp_path / "report-en.csv"
+    analytics.export_report_csv(ctx, "2026-01", "2026-03", english, language="en")
+    rows = list(csv.DictReader(english.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["nps_note"] for r in rows] == ["fewer than 30 answers: a hint only", "", "no answers"]

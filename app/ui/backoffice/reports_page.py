@@ -457,7 +457,7 @@ class ReportsPage(QWidget):
         if kind == "pdf":
             job = lambda: analytics.export_report_pdf(ctx, first, last, path, language=lang)  # noqa: E731
         else:
-            job = lambda: analytics.export_report_csv(ctx, first, last, path)  # noqa: E731
+            job = lambda: analytics.export_report_csv(ctx, first, last, path, language=lang)  # noqa: E731
         self.runner.run(job, lambda _: self._saved(path), self._fail)
 
     def _saved(self, path: Path) -> None:

@@ -17,6 +17,8 @@ const state = {
   typed: { pair: "", number: "" },
   phone: "", // the full number typed for joining, kept only until the screen resets
   visit: null, // the handle of the check-in on screen
+  rating: null, // the handle of the visit whose rating is asked after the moment
+  score: null, // the score tapped on the rating screen
   screen: "loading",
   idleMs: 30000,
   timers: { idle: null, poll: null, moment: null, status: null },
@@ -49,6 +51,11 @@ async function loadTexts() {
     node.textContent = t(node.dataset.text);
   }
   for (const pad of document.querySelectorAll(".keypad")) buildKeypad(pad);
+  buildScores();
+  const maximum = (state.status && state.status.comment_max) || 200;
+  const comment = document.getElementById("rating-comment");
+  comment.maxLength = maximum;
+  comment.placeholder = t("rating.comment_hint", { maximum });
   document.getElementById("language").textContent = t("tabletweb.language");
   renderEntry("pair");
   renderEntry("number");
@@ -154,6 +161,8 @@ function resetTyped() {
 function reset() {
   for (const name of ["poll", "moment"]) clearTimeout(state.timers[name]);
   state.visit = null;
+  state.rating = null;
+  clearRating();
   state.phone = "";
   resetTyped();
   for (const id of ["prompt-error", "join-error", "pair-error"]) say(id, "");
@@ -353,9 +362,84 @@ function showMoment(sale, goal) {
   document.getElementById("moment-stamp-row").hidden = !(sale.stamps_added > 0 && stampGoal);
   say("moment-balance", t("tabletweb.balance", { points: won(sale.points) }));
   show("moment");
+  state.rating = sale.ask_rating ? state.visit : null;
   state.visit = null;
   clearTimeout(state.timers.moment);
-  state.timers.moment = setTimeout(reset, MOMENT_MS);
+  state.timers.moment = setTimeout(endMoment, MOMENT_MS);
+}
+
+// After the moment: the visit's rating when the shop asks this sale, else the prompt.
+function endMoment() {
+  if (!state.rating) return reset();
+  clearRating();
+  show("rating");
+}
+
+// --- the visit's rating ----------------------------------------------------------------------
+
+// Eleven scores 0–10, one neutral colour: the screen does not judge (two rows when narrow).
+function buildScores() {
+  const row = document.getElementById("scores");
+  row.replaceChildren();
+  for (let score = 0; score <= 10; score++) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "score";
+    button.dataset.score = String(score);
+    button.setAttribute("role", "radio");
+    button.setAttribute("aria-checked", String(state.score === score));
+    button.textContent = String(score);
+    if (state.score === score) button.classList.add("chosen");
+    button.addEventListener("click", () => chooseScore(score));
+    row.appendChild(button);
+  }
+}
+
+function chooseScore(score) {
+  state.score = score;
+  for (const button of document.querySelectorAll("#scores .score")) {
+    const chosen = button.dataset.score === String(score);
+    button.classList.toggle("chosen", chosen);
+    button.setAttribute("aria-checked", String(chosen));
+  }
+  document.getElementById("rating-send").disabled = false;
+  say("rating-error", "");
+  touched();
+}
+
+function clearRating() {
+  state.score = null;
+  for (const button of document.querySelectorAll("#scores .score")) {
+    button.classList.remove("chosen");
+    button.setAttribute("aria-checked", "false");
+  }
+  document.getElementById("rating-comment").value = "";
+  document.getElementById("rating-send").disabled = true;
+  say("rating-error", "");
+  const qr = document.getElementById("review-qr");
+  qr.removeAttribute("src");
+  qr.hidden = true;
+  document.getElementById("review-note").hidden = true;
+}
+
+async function sendRating() {
+  if (state.score === null || !state.rating) return;
+  const comment = document.getElementById("rating-comment").value.trim();
+  const body = { visit: state.rating, score: state.score, comment: comment || null };
+  const answer = await call("POST", "/checkin/rate", body);
+  if (answer.offline || (answer.status === 422 && answer.data.error === "rating.comment_long")) {
+    return say("rating-error", answer.data.message); // the customer may try again
+  }
+  if (!answer.ok) return reset(); // already rated, too late: back to the prompt
+  state.rating = null;
+  const qr = document.getElementById("review-qr");
+  const promoter = state.score >= 9 && Boolean(answer.data.review_qr);
+  if (promoter) qr.src = answer.data.review_qr;
+  qr.hidden = !promoter;
+  document.getElementById("review-note").hidden = !promoter;
+  show("thanks");
+  clearTimeout(state.timers.moment);
+  state.timers.moment = setTimeout(reset, MOMENT_MS); // the thanks stays as long as a moment
 }
 
 function showChoices(choices) {
@@ -462,6 +546,9 @@ function wire() {
     touched();
   });
   document.getElementById("member-done").addEventListener("click", reset);
+  document.getElementById("rating-send").addEventListener("click", sendRating);
+  document.getElementById("rating-skip").addEventListener("click", reset);
+  document.getElementById("rating-comment").addEventListener("input", touched);
   document.getElementById("join-yes").addEventListener("click", openJoin);
   document.getElementById("join-button").addEventListener("click", join);
   for (const button of document.querySelectorAll(".restart")) {
