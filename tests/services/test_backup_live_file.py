@@ -23,8 +23,11 @@ def _calls(name: str) -> list[str]:
 
 def test_only_the_engine_module_connects_with_sqlite3() -> None:
     # a fresh connection beside the engine's (integrity checks, copies) goes through
-    # app/db/engine.py, which refuses the live file
-    assert {c.split(":")[0] for c in _calls("sqlite3.connect")} == {"db/engine.py"}
+    # app/db/engine.py, which refuses the live file; app/db/peek.py reads the shop read-only
+    # (mode=ro) for the first screen, before any engine exists and without SQLAlchemy
+    assert {c.split(":")[0] for c in _calls("sqlite3.connect")} == {"db/engine.py", "db/peek.py"}
+    peek = (APP / "db/peek.py").read_text(encoding="utf-8")
+    assert peek.count("sqlite3.connect(") == 1 and "?mode=ro" in peek
 
 
 def test_nothing_in_the_app_copies_or_hashes_files() -> None:
