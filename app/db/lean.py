@@ -8,7 +8,7 @@ type processors, runs the SQL text on a pooled driver connection and turns the r
 Python values with the columns' result processors: the same values the ORM would give,
 as plain tuples, with none of the machinery.
 
-Only for reads of a few rows. Writes go through the Session (one transaction per use case).
+Only for reads of a few rows, on a pooled connection or on a Session's own (`session_lean`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
 
 Processor = Callable[[Any], Any] | None
 
@@ -78,7 +79,13 @@ class Lean:
     def rows(self, connection: LeanConnection, **params: Any) -> list[tuple[Any, ...]]:
         compiled = self._compiled(connection.dialect)
         cursor = connection.cursor
-        cursor.execute(compiled.sql, compiled.parameters(params))
+        parameters = compiled.parameters(params)
+        engine = connection.engine
+        if engine._has_events:  # listeners of the engine's statements see these too (counts, bench)
+            engine.dispatch.before_cursor_execute(
+                None, cursor, compiled.sql, parameters, None, False
+            )
+        cursor.execute(compiled.sql, parameters)
         return [compiled.row(raw) for raw in cursor.fetchall()]
 
     def first(self, connection: LeanConnection, **params: Any) -> tuple[Any, ...] | None:
@@ -128,3 +135,24 @@ class lean_connection:
             self._cursor.close()
         finally:
             self._pooled.close()  # back to the pool, which rolls back whatever is left open
+
+
+class session_lean:
+    """The Session's own driver connection as a LeanConnection, inside its transaction.
+
+    A use case that writes (a sale) reads what it needs with lean statements too: the rows
+    it wrote by Core statements are there, in the same transaction. Objects the Session
+    holds unflushed are not: flush before reading what they change."""
+
+    __slots__ = ("_cursor", "_session")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __enter__(self) -> LeanConnection:
+        connection = self._session.connection()
+        self._cursor = connection.connection.cursor()
+        return LeanConnection(connection.engine, self._cursor)
+
+    def __exit__(self, *_: object) -> None:
+        self._cursor.close()

@@ -43,6 +43,7 @@ from app.services.ledger import (
     BALANCES_STATEMENT,
     EXPIRING_SOON,
     Balances,
+    LedgerSums,
     append_entry,
     balances,
     balances_from_row,
@@ -642,15 +643,7 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
             cards = replay_stamp_cards(moves_of(rows, state.versions, state.timeline), terms_now)
         else:
             cards = cards_from_balance(bal.stamps, terms_now)
-        card = _LEAN_CARD.first(connection, customer_id=customer.id)
-        coupons = [
-            CouponView(code, kind, value, valid_until)
-            for code, kind, value, valid_until, uses in _LEAN_COUPONS.rows(
-                connection, customer_id=customer.id, now=now
-            )
-            if uses <= 0
-        ]
-        visits = _LEAN_VISITS.rows(connection, customer_id=customer.id, limit=5)
+        card, coupons, visits = _lean_extras(connection, customer.id, now)
     return _status(
         ctx,
         customer,
@@ -659,9 +652,76 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
         bal=bal,
         spend=spend,
         cards=cards,
-        card=card[0] if card else None,
+        card=card,
         coupons=coupons,
-        visits=[(at, int(amount)) for at, amount in visits],
+        visits=visits,
+    )
+
+
+def _lean_extras(
+    connection: LeanConnection, customer_id: uuid.UUID, now: datetime
+) -> tuple[str | None, list[CouponView], list[tuple[datetime, int]]]:
+    """The status's card, usable coupons and last visits: three lean reads."""
+    card = _LEAN_CARD.first(connection, customer_id=customer_id)
+    coupons = [
+        CouponView(code, kind, value, valid_until)
+        for code, kind, value, valid_until, uses in _LEAN_COUPONS.rows(
+            connection, customer_id=customer_id, now=now
+        )
+        if uses <= 0
+    ]
+    visits = _LEAN_VISITS.rows(connection, customer_id=customer_id, limit=5)
+    return card[0] if card else None, coupons, [(at, int(amount)) for at, amount in visits]
+
+
+def lean_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datetime) -> LedgerSums:
+    """ledger_sums on a lean connection (a sale's, through session_lean)."""
+    row = _LEAN_BALANCES.first(
+        connection, customer_id=customer_id, now=now, soon=now + EXPIRING_SOON
+    )
+    assert row is not None  # an aggregate always has its row
+    total, stamps, consumed, due_now, due_soon = (int(v) for v in row)
+    return LedgerSums(total, stamps, consumed, due_now, due_soon, now)
+
+
+def lean_window_spend(
+    ctx: Context,
+    connection: LeanConnection,
+    program: Program,
+    customer_id: uuid.UUID,
+    now: datetime,
+) -> int:
+    """window_spend on a lean connection."""
+    row = _LEAN_SPEND.first(
+        connection, customer_id=customer_id, start=window_start(ctx, program, now)
+    )
+    return int(row[0] or 0) if row else 0
+
+
+def lean_status_in(
+    ctx: Context,
+    connection: LeanConnection,
+    customer: Customer,
+    now: datetime,
+    *,
+    program: Program,
+    bal: Balances,
+    spend: int,
+    cards: StampCards,
+) -> CustomerStatus:
+    """status_of with what a sale read already, its other reads lean on the sale's connection."""
+    card, coupons, visits = _lean_extras(connection, customer.id, now)
+    return _status(
+        ctx,
+        customer,
+        now,
+        program=program,
+        bal=bal,
+        spend=spend,
+        cards=cards,
+        card=card,
+        coupons=coupons,
+        visits=visits,
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.db.base import new_id
 from app.db.checkins import link_sale_in
 from app.db.figures import bump_rows
+from app.db.lean import LeanConnection, session_lean
 from app.db.locks import lock_customer
 from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
 from app.domain.earning import Earning, compute_earning
@@ -27,9 +28,11 @@ from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
     CustomerStatus,
+    lean_status_in,
+    lean_sums,
+    lean_window_spend,
     lock_usable_customer,
     status_of,
-    window_spend,
 )
 from app.services.figures import activity_of, bump, figure_rows
 from app.services.ledger import (
@@ -42,7 +45,7 @@ from app.services.ledger import (
     settle_expiry_in,
     void_entries,
 )
-from app.services.program import program_state
+from app.services.program import program_state_lean
 from app.services.slips import sale_slip
 from app.services.stamps import stamp_cards
 
@@ -126,8 +129,27 @@ def record_sale_in(
     month's figures in one statement."""
     check_sale_input(amount, items)
     customer = lock_usable_customer(session, customer_id)
-    sums = ledger_sums(session, customer.id, now)
-    state = program_state(session)
+    with session_lean(session) as lean:  # the reads: lean statements in the sale's transaction
+        return _sale_in(
+            ctx, session, lean, customer, amount, items, now, with_status, with_slip, audit_as
+        )
+
+
+def _sale_in(
+    ctx: Context,
+    session: Session,
+    lean: LeanConnection,
+    customer: Customer,
+    amount: int,
+    items: int,
+    now: datetime,
+    with_status: bool,
+    with_slip: bool,
+    audit_as: tuple[str, dict[str, Any]] | None,
+) -> SaleResult:
+    """record_sale_in after the customer is locked; `lean` reads on the same connection."""
+    sums = lean_sums(lean, customer.id, now)
+    state = program_state_lean(lean)
     program = state.program
     earning = compute_earning(
         program,
@@ -167,7 +189,7 @@ def record_sale_in(
     # the sale is written
 
     promoted_from = None
-    spend = window_spend(ctx, session, program, customer.id, now)
+    spend = lean_window_spend(ctx, lean, program, customer.id, now)
     new_tier = promotion_after_sale(program.tiers.levels, customer.tier_code, spend)
     if new_tier is not None:
         promoted_from = customer.tier_code
@@ -178,7 +200,7 @@ def record_sale_in(
         ctx, session, sale.id, customer.id, earning.total_points, bal.points, earning.stamps, cards
     )
     status = (
-        status_of(ctx, session, customer, now, program=program, bal=bal, spend=spend, cards=cards)
+        lean_status_in(ctx, lean, customer, now, program=program, bal=bal, spend=spend, cards=cards)
         if with_status or with_slip
         else None
     )
