@@ -46,10 +46,10 @@ from app.services.ledger import (
     LedgerSums,
     append_entry,
     balances,
-    balances_from_row,
     balances_of_many,
     lot_expiry,
 )
+from app.services.ledger_position import position_sums
 from app.services.program import current_program, program_state_lean
 from app.services.stamps import MOVES, card_terms, moves_of, needs_replay, stamp_cards
 
@@ -627,11 +627,7 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
         customer = _usable_record(found)
         state = program_state_lean(connection)
         program = state.program
-        row = _LEAN_BALANCES.first(
-            connection, customer_id=customer.id, now=now, soon=now + EXPIRING_SOON
-        )
-        assert row is not None  # an aggregate always has its row
-        bal = balances_from_row(row)
+        bal = position_sums(connection, customer.id, now).balances()  # bounded for regulars
         spend_row = _LEAN_SPEND.first(
             connection, customer_id=customer.id, start=window_start(ctx, program, now)
         )
