@@ -34,7 +34,6 @@ KEPT = 64  # positions kept (the regulars of the day)
 _ROWID = literal_column("ledger_entries.rowid", Integer)
 _CUSTOMER = bindparam("customer_id", type_=Uuid())
 _NEWEST = Lean(select(func.coalesce(func.max(_ROWID), 0)).select_from(LedgerEntry.__table__))
-_COUNT = Lean(select(func.count()).where(LedgerEntry.customer_id == _CUSTOMER))
 _COLUMNS = (_ROWID, LedgerEntry.points, LedgerEntry.stamps, LedgerEntry.expires_at)
 # every row of the customer: through ix_ledger_customer_expiry alone (it covers these)
 _ALL = Lean(select(*_COLUMNS).where(LedgerEntry.customer_id == _CUSTOMER))
@@ -46,7 +45,8 @@ _SINCE = Lean(
         literal_column("+ledger_entries.customer_id", Uuid()) == _CUSTOMER,
     )
 )
-_SUMS = Lean(BALANCES_STATEMENT)
+# the five sums and the number of rows summed: whether the customer is a regular to keep
+_SUMS = Lean(BALANCES_STATEMENT.add_columns(func.count()))
 
 
 @dataclass
@@ -90,11 +90,14 @@ class Position:
 _POSITIONS: OrderedDict[tuple[str, uuid.UUID], Position] = OrderedDict()
 
 
-def _summed(connection: LeanConnection, customer_id: uuid.UUID, now: datetime) -> LedgerSums:
+def _summed(
+    connection: LeanConnection, customer_id: uuid.UUID, now: datetime
+) -> tuple[LedgerSums, int]:
+    """BALANCES_STATEMENT's sums, and how many entries they summed."""
     row = _SUMS.first(connection, customer_id=customer_id, now=now, soon=now + EXPIRING_SOON)
     assert row is not None  # an aggregate always has its row
-    total, stamps, consumed, due_now, due_soon = (int(v) for v in row)
-    return LedgerSums(total, stamps, consumed, due_now, due_soon, now)
+    total, stamps, consumed, due_now, due_soon, count = (int(v) for v in row)
+    return LedgerSums(total, stamps, consumed, due_now, due_soon, now), count
 
 
 def position_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datetime) -> LedgerSums:
@@ -102,7 +105,7 @@ def position_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datet
 
     Inside one read snapshot (lean_connection(snapshot=True)) or the caller's transaction."""
     if connection.dialect.name != "sqlite":
-        return _summed(connection, customer_id, now)
+        return _summed(connection, customer_id, now)[0]
     newest_row = _NEWEST.first(connection)
     newest = int(newest_row[0]) if newest_row else 0
     key = (connection.database, customer_id)
@@ -114,9 +117,9 @@ def position_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datet
         _POSITIONS.move_to_end(key)
         return kept.sums(now)
     _POSITIONS.pop(key, None)
-    count_row = _COUNT.first(connection, customer_id=customer_id)
-    if count_row is None or int(count_row[0]) < KEEP_FROM:
-        return _summed(connection, customer_id, now)
+    sums, count = _summed(connection, customer_id, now)
+    if count < KEEP_FROM:
+        return sums
     position = Position(mark=newest)
     position.add(_ALL.rows(connection, customer_id=customer_id))
     _POSITIONS[key] = position
