@@ -42,9 +42,14 @@ class _Compiled:
             for name in (names if names is not None else compiled.binds)
             for bind in (compiled.binds[name],)
         )
-        self.results: tuple[Processor, ...] = tuple(
+        results = [
             column.type._cached_result_processor(dialect, None)
             for column in statement.selected_columns
+        ]
+        self.width = len(results)
+        # only the columns whose values need turning into Python ones (uuids, datetimes)
+        self.processed: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
+            (index, process) for index, process in enumerate(results) if process is not None
         )
 
     def parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
@@ -57,10 +62,15 @@ class _Compiled:
         return {name: value for (name, _, _), value in zip(self.binds, values, strict=True)}
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(
-            value if process is None or value is None else process(value)
-            for process, value in zip(self.results, raw, strict=True)
-        )
+        assert len(raw) == self.width
+        if not self.processed:
+            return tuple(raw)
+        values = list(raw)
+        for index, process in self.processed:
+            value = values[index]
+            if value is not None:
+                values[index] = process(value)
+        return tuple(values)
 
 
 class Lean:
