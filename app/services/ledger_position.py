@@ -6,8 +6,10 @@ The status of a regular with thousands of ledger entries summed all of them at e
 sums and the lots by expiry -- stays right until a row is added; the newest rowid of the
 table (one step down its b-tree) tells whether any was, anywhere, by any process. Rows added
 since are read by rowid (bounded by the shop's activity, not the customer's history) and
-added in; the lots due by `now` are then a binary search over the lots' expiries. Only
-customers with many entries are kept; PostgreSQL (no rowid) always sums.
+added in; the id of the row at the position's mark must still be the one seen there (a file
+restored in place is another history, read again). The lots due by `now` are then a binary
+search over the lots' expiries. Only customers with many entries are kept; PostgreSQL (no
+rowid) always sums.
 """
 
 from __future__ import annotations
@@ -33,7 +35,20 @@ KEPT = 64  # positions kept (the regulars of the day)
 
 _ROWID = literal_column("ledger_entries.rowid", Integer)
 _CUSTOMER = bindparam("customer_id", type_=Uuid())
-_NEWEST = Lean(select(func.coalesce(func.max(_ROWID), 0)).select_from(LedgerEntry.__table__))
+# the table's newest row (rowid and id) and the id of the row at a kept position's mark: one
+# step down the table's b-tree each. An id that differs at the mark is another history (a
+# restored file): the rows up to the mark are no longer the ones summed.
+_NEWEST = Lean(
+    select(
+        _ROWID,
+        LedgerEntry.id,
+        select(LedgerEntry.id)
+        .where(_ROWID.__eq__(bindparam("mark", type_=Integer)))
+        .scalar_subquery(),
+    )
+    .order_by(_ROWID.desc())
+    .limit(1)
+)
 _COLUMNS = (_ROWID, LedgerEntry.points, LedgerEntry.stamps, LedgerEntry.expires_at)
 # every row of the customer: through ix_ledger_customer_expiry alone (it covers these)
 _ALL = Lean(select(*_COLUMNS).where(LedgerEntry.customer_id == _CUSTOMER))
@@ -54,6 +69,7 @@ class Position:
     """One customer's ledger up to rowid `mark`: the plain sums and the lots by expiry."""
 
     mark: int
+    mark_id: uuid.UUID | None  # the id of the row at rowid `mark`
     total: int = 0
     stamps: int = 0
     consumed: int = 0
@@ -106,21 +122,26 @@ def position_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datet
     Inside one read snapshot (lean_connection(snapshot=True)) or the caller's transaction."""
     if connection.dialect.name != "sqlite":
         return _summed(connection, customer_id, now)[0]
-    newest_row = _NEWEST.first(connection)
-    newest = int(newest_row[0]) if newest_row else 0
     key = (connection.database, customer_id)
     kept = _POSITIONS.get(key)
-    if kept is not None and kept.mark <= newest and newest - kept.mark <= MAX_GAP:
+    top = _NEWEST.first(connection, mark=kept.mark if kept is not None else -1)
+    newest, newest_id, id_at_mark = top if top is not None else (0, None, None)
+    if (
+        kept is not None
+        and kept.mark <= newest
+        and newest - kept.mark <= MAX_GAP
+        and id_at_mark == kept.mark_id
+    ):
         if newest > kept.mark:
             kept.add(_SINCE.rows(connection, mark=kept.mark, customer_id=customer_id))
-            kept.mark = newest
+            kept.mark, kept.mark_id = newest, newest_id
         _POSITIONS.move_to_end(key)
         return kept.sums(now)
     _POSITIONS.pop(key, None)
     sums, count = _summed(connection, customer_id, now)
     if count < KEEP_FROM:
         return sums
-    position = Position(mark=newest)
+    position = Position(mark=newest, mark_id=newest_id)
     position.add(_ALL.rows(connection, customer_id=customer_id))
     _POSITIONS[key] = position
     while len(_POSITIONS) > KEPT:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from app.services import customers, ledger_position, program, redemptions, sales
 from app.services.context import Context, open_shop
@@ -92,3 +93,31 @@ def test_small_ledgers_are_summed_not_kept(sqlite_ctx: Context) -> None:
     sales.record_sale(sqlite_ctx, who, 5_000)
     same(sqlite_ctx, who)
     assert kept(sqlite_ctx, who) is None
+
+
+def test_a_file_restored_in_place_is_read_again(regular: Any, tmp_path: Any) -> None:
+    """A restore replaces the file under the same engine: the kept position is not its history.
+
+    After the restore, new sales push the table's newest rowid past the old mark (the member's
+    rows among them): only the id at the mark tells the two histories apart."""
+    from app.services import backup
+
+    ctx, who = regular
+    for _ in range(5):
+        sales.record_sale(ctx, who, 15_000)
+    backup.backup(ctx, tmp_path / "copy.sqlite")  # the file at 5 sales
+    for _ in range(6):
+        sales.record_sale(ctx, who, 40_000)
+    same(ctx, who)  # the position is kept at the newest rowid of 11 sales
+    position = kept(ctx, who)
+    assert position is not None
+    mark = position.mark
+    backup.restore(ctx, tmp_path / "copy.sqlite")
+    other = customers.enroll(ctx, "010-7777-0009").id
+    while True:  # new rows, the member's too, up to past the old mark
+        sales.record_sale(ctx, who, 1_000)
+        sales.record_sale(ctx, other, 1_000)
+        with ctx.db.read() as session:
+            if session.scalar(text("SELECT max(rowid) FROM ledger_entries")) > mark:
+                break
+    same(ctx, who)
