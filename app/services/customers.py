@@ -40,8 +40,6 @@ from app.services.encoding import Zoned
 from app.services.erasures import record_erasure
 from app.services.figures import bump
 from app.services.ledger import (
-    BALANCES_STATEMENT,
-    EXPIRING_SOON,
     Balances,
     LedgerSums,
     append_entry,
@@ -599,7 +597,6 @@ def _usable_record(customer: CustomerRecord) -> CustomerRecord:
 
 
 _LEAN_CARD = Lean(_ACTIVE_CARD)
-_LEAN_BALANCES = Lean(BALANCES_STATEMENT)
 _LEAN_SPEND = Lean(_WINDOW_SPEND)
 _LEAN_VISITS = Lean(_RECENT_VISITS)
 _USES = aliased(Redemption)
@@ -671,13 +668,10 @@ def _lean_extras(
 
 
 def lean_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datetime) -> LedgerSums:
-    """ledger_sums on a lean connection (a sale's, through session_lean)."""
-    row = _LEAN_BALANCES.first(
-        connection, customer_id=customer_id, now=now, soon=now + EXPIRING_SOON
-    )
-    assert row is not None  # an aggregate always has its row
-    total, stamps, consumed, due_now, due_soon = (int(v) for v in row)
-    return LedgerSums(total, stamps, consumed, due_now, due_soon, now)
+    """ledger_sums on a lean connection (a sale's, through session_lean): a regular's kept
+    position brought up to date, or the sums of the whole ledger (app.services.ledger_position).
+    """
+    return position_sums(connection, customer_id, now)
 
 
 def lean_window_spend(

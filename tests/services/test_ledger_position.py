@@ -54,7 +54,9 @@ def test_the_kept_position_follows_the_ledger(regular: Any) -> None:
     for day in range(8):
         ctx.fixed_now = start + timedelta(days=6 * day)  # lots come due and within 30 days
         done.append(sales.record_sale(ctx, who, 200_000 + 70_000 * day))
-        same(ctx, who)
+        after = same(ctx, who)  # the sale read the kept position too: its balance is the same
+        assert (done[-1].points, done[-1].stamps) == (after.points, after.stamps)
+        assert done[-1].status == after
     assert kept(ctx, who) is not None  # a regular now: the status used the kept position
     redemptions.redeem_points(ctx, who, 1000)
     same(ctx, who)
