@@ -15,9 +15,9 @@ rowid) always sums.
 from __future__ import annotations
 
 import uuid
-from bisect import bisect_right, insort
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import accumulate
@@ -49,9 +49,18 @@ _NEWEST = Lean(
     .order_by(_ROWID.desc())
     .limit(1)
 )
-_COLUMNS = (_ROWID, LedgerEntry.points, LedgerEntry.stamps, LedgerEntry.expires_at)
-# every row of the customer: through ix_ledger_customer_expiry alone (it covers these)
-_ALL = Lean(select(*_COLUMNS).where(LedgerEntry.customer_id == _CUSTOMER))
+# expires_at as SQLite stores it (text, untyped here: no parsing of thousands of datetimes);
+# the lots are compared with `now` in that same form, as the SQL of the sums compares them
+_STORED_EXPIRY: Any = literal_column("ledger_entries.expires_at")
+_COLUMNS = (_ROWID, LedgerEntry.points, LedgerEntry.stamps, _STORED_EXPIRY)
+# the customer's lots by expiry, summed per moment (lots of the same month's end are one
+# row): in the order of ix_ledger_customer_expiry, which covers them
+_LOTS = Lean(
+    select(_STORED_EXPIRY, func.sum(LedgerEntry.points))
+    .where(LedgerEntry.customer_id == _CUSTOMER, LedgerEntry.expires_at.is_not(None))
+    .group_by(_STORED_EXPIRY)
+    .order_by(_STORED_EXPIRY)
+)
 # the rows added since: by rowid ("+" keeps SQLite off the customer's index, which would
 # walk the whole history again)
 _SINCE = Lean(
@@ -73,34 +82,34 @@ class Position:
     total: int = 0
     stamps: int = 0
     consumed: int = 0
-    expiries: list[datetime] = field(default_factory=list)  # sorted
-    lots: list[tuple[datetime, int]] = field(default_factory=list)  # sorted as expiries
+    expiries: list[Any] = field(default_factory=list)  # sorted, in the stored form
+    lots: list[tuple[Any, int]] = field(default_factory=list)  # sorted as expiries
     _due: list[int] = field(default_factory=list)  # due[i]: points of lots[:i]
 
     def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Add ledger rows (rowid, points, stamps, expires_at) as the FIFO sums count them."""
-        lots_changed = False
+        new_lots = []
         for _, points, stamps, expires_at in rows:
             self.total += points
             self.stamps += stamps
             if expires_at is None:
                 self.consumed -= points
             else:
-                insort(self.lots, (expires_at, points))
-                lots_changed = True
-        if lots_changed or not self._due:
+                new_lots.append((expires_at, points))
+        if new_lots or not self._due:
+            self.lots.extend(new_lots)
+            self.lots.sort()  # already sorted but for the new ones: one pass
             self.expiries = [at for at, _ in self.lots]
             self._due = [0, *accumulate(points for _, points in self.lots)]
 
-    def due_by(self, moment: datetime) -> int:
-        """Points of the lots that expire by `moment` (expires_at <= moment)."""
-        return self._due[bisect_right(self.expiries, moment)]
+    def due_by(self, stored: Any) -> int:
+        """Points of the lots that expire by a moment in the stored form (expires_at <= it)."""
+        return self._due[bisect_right(self.expiries, stored)]
 
-    def sums(self, now: datetime) -> LedgerSums:
-        soon = now + EXPIRING_SOON
-        return LedgerSums(
-            self.total, self.stamps, self.consumed, self.due_by(now), self.due_by(soon), now
-        )
+    def sums(self, now: datetime, stored: Callable[[datetime], Any]) -> LedgerSums:
+        """The sums at `now`; `stored` gives a moment as the database stores it."""
+        due_now, due_soon = self.due_by(stored(now)), self.due_by(stored(now + EXPIRING_SOON))
+        return LedgerSums(self.total, self.stamps, self.consumed, due_now, due_soon, now)
 
 
 _POSITIONS: OrderedDict[tuple[str, uuid.UUID], Position] = OrderedDict()
@@ -114,6 +123,13 @@ def _summed(
     assert row is not None  # an aggregate always has its row
     total, stamps, consumed, due_now, due_soon, count = (int(v) for v in row)
     return LedgerSums(total, stamps, consumed, due_now, due_soon, now), count
+
+
+def _stored(connection: LeanConnection) -> Callable[[datetime], Any]:
+    """A moment as the database stores expires_at (the column's bind processing)."""
+    process = LedgerEntry.__table__.c.expires_at.type._cached_bind_processor(connection.dialect)
+    assert process is not None  # UTCDateTime always converts
+    return process
 
 
 def position_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datetime) -> LedgerSums:
@@ -136,17 +152,24 @@ def position_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datet
             kept.add(_SINCE.rows(connection, mark=kept.mark, customer_id=customer_id))
             kept.mark, kept.mark_id = newest, newest_id
         _POSITIONS.move_to_end(key)
-        return kept.sums(now)
+        return kept.sums(now, _stored(connection))
     _POSITIONS.pop(key, None)
     sums, count = _summed(connection, customer_id, now)
     if count < KEEP_FROM:
         return sums
-    position = Position(mark=newest, mark_id=newest_id)
-    position.add(_ALL.rows(connection, customer_id=customer_id))
+    position = Position(
+        mark=newest,
+        mark_id=newest_id,
+        total=sums.total,
+        stamps=sums.stamps,
+        consumed=sums.consumed,
+        lots=[(at, int(points)) for at, points in _LOTS.rows(connection, customer_id=customer_id)],
+    )
+    position.add([])  # the lots' running sums
     _POSITIONS[key] = position
     while len(_POSITIONS) > KEPT:
         _POSITIONS.popitem(last=False)
-    return position.sums(now)
+    return position.sums(now, _stored(connection))
 
 
 def forget_positions() -> None:
