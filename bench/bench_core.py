@@ -33,6 +33,7 @@ from sqlalchemy import event
 from warm import warm  # bench/warm.py
 
 from app.db.base import new_id
+from app.services import sales
 from app.services.context import Context, open_shop
 from app.services.customers import (
     customer_status,
@@ -331,8 +332,12 @@ class Replay:
         cursor.execute("COMMIT")
 
 
-def bench_sale(ctx: Context, path: Path, inputs: Inputs, rng: random.Random) -> Result:
-    """record_sale() next to its own statements replayed in raw sqlite3 (synchronous=FULL)."""
+def bench_sale(ctx: Context, path: Path, inputs: Inputs, rng: random.Random) -> list[Result]:
+    """record_sale() next to its own statements replayed in raw sqlite3 (synchronous=FULL).
+
+    Twice in the same run, sale by sale in turn: with the rows written by prebuilt Core
+    INSERTs (the service as it is) and through the Session's unit of work (as before issue
+    17's item 1, `sales.LEAN_WRITES = False`), each next to the replay of its own statements."""
     amounts = [rng.choice(PRICES) for _ in inputs.sale_phones]
     work = list(zip(inputs.sale_phones, amounts, strict=True))
     writer = sqlite3.connect(path, isolation_level=None)
@@ -346,21 +351,38 @@ def bench_sale(ctx: Context, path: Path, inputs: Inputs, rng: random.Random) -> 
         for row in writer.execute("SELECT id FROM customers WHERE phone = ?", (phone,))
     }
     replay = Replay(ctx, writer)
+    times: dict[bool, tuple[list[float], list[float]]] = {True: ([], []), False: ([], [])}
+    counts: dict[bool, int] = {}
 
-    def service(item: object) -> None:
-        phone, amount = item  # type: ignore[misc]
+    def once(lean: bool, phone: str, amount: int, timed_: bool) -> None:
+        sales.LEAN_WRITES = lean
+        started = time.perf_counter_ns()
         replay.capture(lambda: record_sale(ctx, customer_of[phone], amount))
-
-    def plain(_: object) -> None:
+        middle = time.perf_counter_ns()
         replay.run()
+        ended = time.perf_counter_ns()
+        counts[lean] = len(replay.statements)
+        if timed_:
+            times[lean][0].append((middle - started) / 1e6)
+            times[lean][1].append((ended - middle) / 1e6)
 
     try:
-        result = summarize("sale (synchronous=FULL)", *timed_pair(service, plain, work), 10.0)
-        replay.capture(lambda: record_sale(ctx, customer_of[work[0][0]], 5000))
-        print(f"statements per sale: {len(replay.statements)} + COMMIT", file=sys.stderr)
-        return result
+        for index, (phone, amount) in enumerate(work):
+            lean = index % 2 == 0
+            once(lean, phone, amount, index >= 2 * WARMUP)
     finally:
+        sales.LEAN_WRITES = True
         writer.close()
+    for lean in (False, True):
+        print(
+            f"statements per sale ({'Core INSERTs' if lean else 'Session writes'}): "
+            f"{counts[lean]} + COMMIT",
+            file=sys.stderr,
+        )
+    return [
+        summarize("sale, Session writes (before)", *map(sorted, times[False]), 10.0),
+        summarize("sale (synchronous=FULL)", *map(sorted, times[True]), 10.0),
+    ]
 
 
 def bench_reports(ctx: Context, raw: sqlite3.Connection, inputs: Inputs, n: int) -> list[Result]:
@@ -448,7 +470,7 @@ def run(args: argparse.Namespace) -> tuple[list[Result], float]:
             bench_find(ctx, raw, inputs, args.find),
             bench_status(ctx, raw, args.status),
             *bench_reports(ctx, raw, inputs, args.reports),
-            bench_sale(ctx, path, inputs, rng),
+            *bench_sale(ctx, path, inputs, rng),
         ]
     finally:
         raw.close()

@@ -8,7 +8,7 @@ type processors, runs the SQL text on a pooled driver connection and turns the r
 Python values with the columns' result processors: the same values the ORM would give,
 as plain tuples, with none of the machinery.
 
-Only for reads of a few rows. Writes go through the Session (one transaction per use case).
+Only for reads of a few rows, on a pooled connection or on a Session's own (`session_lean`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
 
 Processor = Callable[[Any], Any] | None
 
@@ -41,9 +42,14 @@ class _Compiled:
             for name in (names if names is not None else compiled.binds)
             for bind in (compiled.binds[name],)
         )
-        self.results: tuple[Processor, ...] = tuple(
+        results = [
             column.type._cached_result_processor(dialect, None)
             for column in statement.selected_columns
+        ]
+        self.width = len(results)
+        # only the columns whose values need turning into Python ones (uuids, datetimes)
+        self.processed: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
+            (index, process) for index, process in enumerate(results) if process is not None
         )
 
     def parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
@@ -56,10 +62,15 @@ class _Compiled:
         return {name: value for (name, _, _), value in zip(self.binds, values, strict=True)}
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(
-            value if process is None or value is None else process(value)
-            for process, value in zip(self.results, raw, strict=True)
-        )
+        assert len(raw) == self.width
+        if not self.processed:
+            return tuple(raw)
+        values = list(raw)
+        for index, process in self.processed:
+            value = values[index]
+            if value is not None:
+                values[index] = process(value)
+        return tuple(values)
 
 
 class Lean:
@@ -78,7 +89,13 @@ class Lean:
     def rows(self, connection: LeanConnection, **params: Any) -> list[tuple[Any, ...]]:
         compiled = self._compiled(connection.dialect)
         cursor = connection.cursor
-        cursor.execute(compiled.sql, compiled.parameters(params))
+        parameters = compiled.parameters(params)
+        engine = connection.engine
+        if engine._has_events:  # listeners of the engine's statements see these too (counts, bench)
+            engine.dispatch.before_cursor_execute(
+                None, cursor, compiled.sql, parameters, None, False
+            )
+        cursor.execute(compiled.sql, parameters)
         return [compiled.row(raw) for raw in cursor.fetchall()]
 
     def first(self, connection: LeanConnection, **params: Any) -> tuple[Any, ...] | None:
@@ -128,3 +145,24 @@ class lean_connection:
             self._cursor.close()
         finally:
             self._pooled.close()  # back to the pool, which rolls back whatever is left open
+
+
+class session_lean:
+    """The Session's own driver connection as a LeanConnection, inside its transaction.
+
+    A use case that writes (a sale) reads what it needs with lean statements too: the rows
+    it wrote by Core statements are there, in the same transaction. Objects the Session
+    holds unflushed are not: flush before reading what they change."""
+
+    __slots__ = ("_cursor", "_session")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __enter__(self) -> LeanConnection:
+        connection = self._session.connection()
+        self._cursor = connection.connection.cursor()
+        return LeanConnection(connection.engine, self._cursor)
+
+    def __exit__(self, *_: object) -> None:
+        self._cursor.close()

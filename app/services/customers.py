@@ -40,15 +40,14 @@ from app.services.encoding import Zoned
 from app.services.erasures import record_erasure
 from app.services.figures import bump
 from app.services.ledger import (
-    BALANCES_STATEMENT,
-    EXPIRING_SOON,
     Balances,
+    LedgerSums,
     append_entry,
     balances,
-    balances_from_row,
     balances_of_many,
     lot_expiry,
 )
+from app.services.ledger_position import position_sums
 from app.services.program import current_program, program_state_lean
 from app.services.stamps import MOVES, card_terms, moves_of, needs_replay, stamp_cards
 
@@ -598,7 +597,6 @@ def _usable_record(customer: CustomerRecord) -> CustomerRecord:
 
 
 _LEAN_CARD = Lean(_ACTIVE_CARD)
-_LEAN_BALANCES = Lean(BALANCES_STATEMENT)
 _LEAN_SPEND = Lean(_WINDOW_SPEND)
 _LEAN_VISITS = Lean(_RECENT_VISITS)
 _USES = aliased(Redemption)
@@ -626,11 +624,7 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
         customer = _usable_record(found)
         state = program_state_lean(connection)
         program = state.program
-        row = _LEAN_BALANCES.first(
-            connection, customer_id=customer.id, now=now, soon=now + EXPIRING_SOON
-        )
-        assert row is not None  # an aggregate always has its row
-        bal = balances_from_row(row)
+        bal = position_sums(connection, customer.id, now).balances()  # bounded for regulars
         spend_row = _LEAN_SPEND.first(
             connection, customer_id=customer.id, start=window_start(ctx, program, now)
         )
@@ -642,15 +636,7 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
             cards = replay_stamp_cards(moves_of(rows, state.versions, state.timeline), terms_now)
         else:
             cards = cards_from_balance(bal.stamps, terms_now)
-        card = _LEAN_CARD.first(connection, customer_id=customer.id)
-        coupons = [
-            CouponView(code, kind, value, valid_until)
-            for code, kind, value, valid_until, uses in _LEAN_COUPONS.rows(
-                connection, customer_id=customer.id, now=now
-            )
-            if uses <= 0
-        ]
-        visits = _LEAN_VISITS.rows(connection, customer_id=customer.id, limit=5)
+        card, coupons, visits = _lean_extras(connection, customer.id, now)
     return _status(
         ctx,
         customer,
@@ -659,9 +645,73 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
         bal=bal,
         spend=spend,
         cards=cards,
-        card=card[0] if card else None,
+        card=card,
         coupons=coupons,
-        visits=[(at, int(amount)) for at, amount in visits],
+        visits=visits,
+    )
+
+
+def _lean_extras(
+    connection: LeanConnection, customer_id: uuid.UUID, now: datetime
+) -> tuple[str | None, list[CouponView], list[tuple[datetime, int]]]:
+    """The status's card, usable coupons and last visits: three lean reads."""
+    card = _LEAN_CARD.first(connection, customer_id=customer_id)
+    coupons = [
+        CouponView(code, kind, value, valid_until)
+        for code, kind, value, valid_until, uses in _LEAN_COUPONS.rows(
+            connection, customer_id=customer_id, now=now
+        )
+        if uses <= 0
+    ]
+    visits = _LEAN_VISITS.rows(connection, customer_id=customer_id, limit=5)
+    return card[0] if card else None, coupons, [(at, int(amount)) for at, amount in visits]
+
+
+def lean_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datetime) -> LedgerSums:
+    """ledger_sums on a lean connection (a sale's, through session_lean): a regular's kept
+    position brought up to date, or the sums of the whole ledger (app.services.ledger_position).
+    """
+    return position_sums(connection, customer_id, now)
+
+
+def lean_window_spend(
+    ctx: Context,
+    connection: LeanConnection,
+    program: Program,
+    customer_id: uuid.UUID,
+    now: datetime,
+) -> int:
+    """window_spend on a lean connection."""
+    row = _LEAN_SPEND.first(
+        connection, customer_id=customer_id, start=window_start(ctx, program, now)
+    )
+    return int(row[0] or 0) if row else 0
+
+
+def lean_status_in(
+    ctx: Context,
+    connection: LeanConnection,
+    customer: Customer,
+    now: datetime,
+    *,
+    program: Program,
+    bal: Balances,
+    spend: int,
+    cards: StampCards,
+) -> CustomerStatus:
+    """status_of with what a sale read already, its other reads lean on the sale's connection."""
+    card, coupons, visits = _lean_extras(connection, customer.id, now)
+    return _status(
+        ctx,
+        customer,
+        now,
+        program=program,
+        bal=bal,
+        spend=spend,
+        cards=cards,
+        card=card,
+        coupons=coupons,
+        visits=visits,
     )
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Uuid, bindparam, select
 from sqlalchemy.orm import Session
 
-from app.db.figures import bump_rows, first_active
-from app.db.models import Customer
-from app.domain.figures import activity_rows
+from app.db.figures import bump_rows, dialect_insert
+from app.db.models import Customer, CustomerMonth
+from app.domain.figures import activity_rows, shift_month
 from app.services.context import Context
 
 
@@ -39,12 +41,57 @@ def mark_active(ctx: Context, session: Session, customer: Customer, moment: date
     bump_rows(session, activity_of(ctx, session, customer, moment))
 
 
+def _first_active_statement(dialect: str) -> Any:
+    """first_active's INSERT ... RETURNING with bound parameters: built once per dialect."""
+    table = CustomerMonth.__table__
+    other = table.alias("other_month").c
+    customer = bindparam("customer_id", type_=Uuid())
+
+    def active(month: str) -> Any:
+        return (
+            select(other.month)
+            .where(other.customer_id == customer, other.month == bindparam(month))
+            .exists()
+        )
+
+    return (
+        dialect_insert(dialect)(table)
+        .values(customer_id=customer, month=bindparam("month"))
+        .on_conflict_do_nothing(index_elements=["customer_id", "month"])
+        .returning(table.c.month, active("before"), active("after"))
+    )
+
+
+_FIRST_ACTIVE: dict[str, Any] = {}
+
+
+def first_active_in(
+    session: Session, customer_id: uuid.UUID, month: str
+) -> tuple[bool, bool] | None:
+    """app.db.figures.first_active by a statement built once, on the session's connection.
+
+    No autoflush: the caller has written (or flushed) what the month's activity depends on."""
+    connection = session.connection()
+    name = connection.dialect.name
+    statement = _FIRST_ACTIVE.get(name)
+    if statement is None:
+        statement = _FIRST_ACTIVE[name] = _first_active_statement(name)
+    params = {
+        "customer_id": customer_id,
+        "month": month,
+        "before": shift_month(month, -1),
+        "after": shift_month(month, 1),
+    }
+    row = connection.execute(statement, params).first()
+    return None if row is None else (bool(row[1]), bool(row[2]))
+
+
 def activity_of(
     ctx: Context, session: Session, customer: Customer, moment: datetime
 ) -> list[dict[str, Any]]:
     """mark_active's one INSERT; the figures' rows it calls for are returned, not added."""
     month = ctx.month_of(moment)
-    neighbours = first_active(session, customer.id, month)
+    neighbours = first_active_in(session, customer.id, month)
     if neighbours is None:
         return []
     enrolled = ctx.month_of(customer.enrolled_at)

@@ -8,15 +8,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.db.base import new_id
 from app.db.checkins import link_sale_in
 from app.db.figures import bump_rows
+from app.db.lean import LeanConnection, session_lean
 from app.db.locks import lock_customer
 from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
-from app.domain.earning import compute_earning
+from app.domain.earning import Earning, compute_earning
 from app.domain.errors import Refused
+from app.domain.figures import ledger_metrics
 from app.domain.money import MAX_SALE_WON
 from app.domain.slip import SlipData
 from app.domain.tiers import promotion_after_sale
@@ -25,13 +28,16 @@ from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
     CustomerStatus,
+    lean_status_in,
+    lean_sums,
+    lean_window_spend,
     lock_usable_customer,
     status_of,
-    window_spend,
 )
 from app.services.figures import activity_of, bump, figure_rows
 from app.services.ledger import (
     Balances,
+    LedgerSums,
     append_entry,
     balances,
     ledger_sums,
@@ -39,11 +45,18 @@ from app.services.ledger import (
     settle_expiry_in,
     void_entries,
 )
-from app.services.program import program_state
+from app.services.program import program_state_lean
 from app.services.slips import sale_slip
 from app.services.stamps import stamp_cards
 
 MAX_ITEMS = 1000
+
+# A sale's rows are written by Core statements built once (no unit of work); False: by the
+# Session, as before (tests/services/test_lean_sale_writes.py compares the two, row by row).
+LEAN_WRITES = True
+_SALE_COLUMNS = tuple(column.key for column in Sale.__table__.columns)
+_INSERT_SALE = insert(Sale)
+_INSERT_ENTRIES = insert(LedgerEntry)
 
 
 @dataclass(frozen=True)
@@ -116,8 +129,27 @@ def record_sale_in(
     month's figures in one statement."""
     check_sale_input(amount, items)
     customer = lock_usable_customer(session, customer_id)
-    sums = ledger_sums(session, customer.id, now)
-    state = program_state(session)
+    with session_lean(session) as lean:  # the reads: lean statements in the sale's transaction
+        return _sale_in(
+            ctx, session, lean, customer, amount, items, now, with_status, with_slip, audit_as
+        )
+
+
+def _sale_in(
+    ctx: Context,
+    session: Session,
+    lean: LeanConnection,
+    customer: Customer,
+    amount: int,
+    items: int,
+    now: datetime,
+    with_status: bool,
+    with_slip: bool,
+    audit_as: tuple[str, dict[str, Any]] | None,
+) -> SaleResult:
+    """record_sale_in after the customer is locked; `lean` reads on the same connection."""
+    sums = lean_sums(lean, customer.id, now)
+    state = program_state_lean(lean)
     program = state.program
     earning = compute_earning(
         program,
@@ -127,8 +159,9 @@ def record_sale_in(
         local_time=ctx.local(now),
     )
     figures: Counter[str] = Counter(visits=1, sales_amount=amount)
-    sums = settle_expiry_in(ctx, session, customer.id, sums, figures)
+    expires = lot_expiry(ctx, program, now)
     sale = Sale(
+        id=new_id(),
         customer_id=customer.id,
         occurred_at=now,
         amount=amount,
@@ -137,54 +170,26 @@ def record_sale_in(
         staff_id=ctx.staff_id,
         program_version_id=state.version_id,
         register_id=ctx.register_id,
+        reverses_id=None,
+        refund_of_id=None,
     )
-    session.add(sale)
-    session.flush()  # with the expire entry if any; the sale before the entries that name it
+    write = _write_lean if LEAN_WRITES else _write_orm
+    sums = write(ctx, session, sale, sums, earning, expires, figures)
     if ctx.settings.get("checkins_used"):
         # the member's check-in on their own screen within the POS's window leads to this sale
         window = timedelta(minutes=int(ctx.settings.get("pos_pending_minutes", 30)))
         link_sale_in(session, customer.id, sale.id, ctx.now() - window)
-    expires = lot_expiry(ctx, program, now)
-    if earning.base_points or earning.stamps:
-        append_entry(
-            ctx,
-            session,
-            customer_id=customer.id,
-            kind="earn",
-            at=now,
-            points=earning.base_points,
-            stamps=earning.stamps,
-            expires_at=expires,
-            sale_id=sale.id,
-            reason="purchase",
-            figures=figures,
-        )
-        sums = sums.plus(earning.base_points, earning.stamps, expires)
-    if earning.campaign_points:
-        append_entry(
-            ctx,
-            session,
-            customer_id=customer.id,
-            kind="bonus",
-            at=now,
-            points=earning.campaign_points,
-            expires_at=expires,
-            sale_id=sale.id,
-            reason="campaign: " + ", ".join(earning.campaigns),
-            figures=figures,
-        )
-        sums = sums.plus(earning.campaign_points, 0, expires)
     if audit_as is not None:
         audit(ctx, session, audit_as[0], target=sale.id, detail=audit_as[1])
     elif ctx.token is not None:  # the sale row names the owner who made the token; this, the token
         audit(ctx, session, "sale.record", target=sale.id, detail={"amount": amount})
-    # the entries go in with the month's activity (its INSERT flushes them), then the figures
+    # the month's activity (one INSERT ... RETURNING), then every figure in one upsert
     activity = activity_of(ctx, session, customer, now)
     bump_rows(session, figure_rows(ctx, now, figures) + activity)
     # the sale is written
 
     promoted_from = None
-    spend = window_spend(ctx, session, program, customer.id, now)
+    spend = lean_window_spend(ctx, lean, program, customer.id, now)
     new_tier = promotion_after_sale(program.tiers.levels, customer.tier_code, spend)
     if new_tier is not None:
         promoted_from = customer.tier_code
@@ -195,7 +200,7 @@ def record_sale_in(
         ctx, session, sale.id, customer.id, earning.total_points, bal.points, earning.stamps, cards
     )
     status = (
-        status_of(ctx, session, customer, now, program=program, bal=bal, spend=spend, cards=cards)
+        lean_status_in(ctx, lean, customer, now, program=program, bal=bal, spend=spend, cards=cards)
         if with_status or with_slip
         else None
     )
@@ -220,6 +225,168 @@ def record_sale_in(
         stamps_on_card=cards.filled,
         rewards_ready=cards.rewards_ready,
     )
+
+
+def _write_lean(
+    ctx: Context,
+    session: Session,
+    sale: Sale,
+    sums: LedgerSums,
+    earning: Earning,
+    expires: datetime | None,
+    figures: Counter[str],
+) -> LedgerSums:
+    """The sale's rows by prebuilt INSERTs: what has expired first, then the points it earns.
+
+    Returns the ledger's sums carried forward over the entries; their figures go to `figures`.
+    """
+    entries: list[dict[str, Any]] = []
+    due = sums.balances().due_now
+    if due > 0:  # what has expired is written first (settle_expiry_in's entry)
+        entries.append(
+            _entry(
+                ctx,
+                sale.customer_id,
+                "expire",
+                sums.now,
+                -due,
+                0,
+                None,
+                None,
+                figures,
+                "expired",
+            )
+        )
+        sums = sums.plus(-due, 0, None)
+    if earning.base_points or earning.stamps:
+        entries.append(
+            _entry(
+                ctx,
+                sale.customer_id,
+                "earn",
+                sale.occurred_at,
+                earning.base_points,
+                earning.stamps,
+                expires,
+                sale.id,
+                figures,
+                "purchase",
+            )
+        )
+        sums = sums.plus(earning.base_points, earning.stamps, expires)
+    if earning.campaign_points:
+        reason = "campaign: " + ", ".join(earning.campaigns)
+        entries.append(
+            _entry(
+                ctx,
+                sale.customer_id,
+                "bonus",
+                sale.occurred_at,
+                earning.campaign_points,
+                0,
+                expires,
+                sale.id,
+                figures,
+                reason,
+            )
+        )
+        sums = sums.plus(earning.campaign_points, 0, expires)
+    write_sale_rows(session, sale, entries)
+    return sums
+
+
+def _write_orm(
+    ctx: Context,
+    session: Session,
+    sale: Sale,
+    sums: LedgerSums,
+    earning: Earning,
+    expires: datetime | None,
+    figures: Counter[str],
+) -> LedgerSums:
+    """_write_lean through the Session's unit of work (the path before issue 17's item 1).
+
+    Kept as the reference the lean rows are compared with (tests/services/
+    test_lean_sale_writes.py), and for a shop that wants to rule the lean path out."""
+    customer_id, now = sale.customer_id, sale.occurred_at
+    sums = settle_expiry_in(ctx, session, customer_id, sums, figures)
+    session.add(sale)
+    session.flush()  # with the expire entry if any; the sale before the entries that name it
+    if earning.base_points or earning.stamps:
+        append_entry(
+            ctx,
+            session,
+            customer_id=customer_id,
+            kind="earn",
+            at=now,
+            points=earning.base_points,
+            stamps=earning.stamps,
+            expires_at=expires,
+            sale_id=sale.id,
+            reason="purchase",
+            figures=figures,
+        )
+        sums = sums.plus(earning.base_points, earning.stamps, expires)
+    if earning.campaign_points:
+        append_entry(
+            ctx,
+            session,
+            customer_id=customer_id,
+            kind="bonus",
+            at=now,
+            points=earning.campaign_points,
+            expires_at=expires,
+            sale_id=sale.id,
+            reason="campaign: " + ", ".join(earning.campaigns),
+            figures=figures,
+        )
+        sums = sums.plus(earning.campaign_points, 0, expires)
+    session.flush()
+    return sums
+
+
+def _entry(
+    ctx: Context,
+    customer_id: uuid.UUID,
+    kind: str,
+    at: datetime,
+    points: int,
+    stamps: int,
+    expires_at: datetime | None,
+    sale_id: uuid.UUID | None,
+    figures: Counter[str],
+    reason: str,
+) -> dict[str, Any]:
+    """One new ledger row of a sale (every column, as append_entry's), its figures added."""
+    figures.update(ledger_metrics(kind, points, stamps, kind, points, stamps))
+    return {
+        "id": new_id(),
+        "register_id": ctx.register_id,
+        "customer_id": customer_id,
+        "kind": kind,
+        "points": points,
+        "stamps": stamps,
+        "occurred_at": at,
+        "expires_at": expires_at,
+        "store_id": ctx.store_id,
+        "staff_id": ctx.staff_id,
+        "reason": reason,
+        "reverses_id": None,
+        "sale_id": sale_id,
+        "redemption_id": None,
+        "once_key": None,
+    }
+
+
+def write_sale_rows(session: Session, sale: Sale, entries: list[dict[str, Any]]) -> None:
+    """The sale's row and its ledger rows, by two INSERTs on the session's connection.
+
+    `sale` is not added to the session (nothing of the unit of work runs); it stays a plain
+    record of the row for the slip and the messages. The entries go in as one executemany."""
+    connection = session.connection()
+    connection.execute(_INSERT_SALE, {key: getattr(sale, key) for key in _SALE_COLUMNS})
+    if entries:
+        connection.execute(_INSERT_ENTRIES, entries)
 
 
 def change_tier(
