@@ -6,10 +6,11 @@ A cashier may record what the customer says (no owner PIN); every change is audi
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from app.cli.render import WordsAndData
 from app.domain import consent as rules
 from app.domain.errors import Refused
 from app.i18n import N_, default_language, translate, translate_plural
@@ -80,23 +81,7 @@ def add_commands(command: Command) -> None:
     p.add_argument("--on", type=_day, metavar="YYYY-MM-DD", help="the day (default: today)")
 
 
-class ConsentOutput(Mapping[str, Any]):
-    """What a consent command did: its JSON is its items, its text in the user's language."""
-
-    def __init__(self, data: dict[str, Any], text: str) -> None:
-        self._data, self._text = data, text
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __str__(self) -> str:
-        return self._text
+ConsentOutput = WordsAndData  # what a consent command did: its items and its words
 
 
 def run(ctx: Any, key: str, args: argparse.Namespace) -> ConsentOutput:

@@ -8,11 +8,12 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.cli.render import WordsAndData
 from app.domain.errors import Refused
 from app.i18n import N_, default_language, translate, translate_plural
 
@@ -270,23 +271,7 @@ _LINES = {
 }
 
 
-class TemplatesOutput(Mapping[str, Any]):
-    """What a template command did: its JSON is its items, its text in the user's language."""
-
-    def __init__(self, data: dict[str, Any], text: str) -> None:
-        self._data, self._text = data, text
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __str__(self) -> str:
-        return self._text
+TemplatesOutput = WordsAndData  # what a template command did: its items and its words
 
 
 def _review(view: Any, lang: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
@@ -16,6 +16,26 @@ from app.services.customers import last_valid_day
 from app.services.encoding import Shape, Shapes, service_shapes, to_json
 
 # small result types for commands whose service returns plain values
+
+
+class WordsAndData(Mapping[str, Any]):
+    """A command's answer as two faces: its JSON is its items (`--json`), its text the
+    sentences in the user's language (`str()`)."""
+
+    def __init__(self, data: dict[str, Any], text: str) -> None:
+        self._data, self._text = data, text
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __str__(self) -> str:
+        return self._text
 
 
 @dataclass(frozen=True)
