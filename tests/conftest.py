@@ -14,6 +14,7 @@ import pytest
 
 if TYPE_CHECKING:
     from app.services.context import Context
+    from tests.messaging.solapi_standin import SolapiStandIn
 
 PG_BASE = os.environ.get("DANGOL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -117,3 +118,13 @@ def sqlite_ctx(
     ctx = open_shop(_fresh_copy(migrated_sqlite, tmp_path / "shop.sqlite"), now=START)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def standin() -> Iterator[SolapiStandIn]:
+    """A stand-in of Solapi's HTTP API on 127.0.0.1 (the SDK is pointed at its `url`)."""
+    from tests.messaging.solapi_standin import SolapiStandIn
+
+    api = SolapiStandIn().start()
+    yield api
+    api.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,13 +9,6 @@ import pytest
 from app.services import messages
 from app.services.context import open_shop
 from tests.messaging.solapi_standin import SolapiStandIn
-
-
-@pytest.fixture
-def standin() -> Iterator[SolapiStandIn]:
-    api = SolapiStandIn().start()
-    yield api
-    api.stop()
 
 
 def test_announce_plans_then_queues_for_who_agreed(

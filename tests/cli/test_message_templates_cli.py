@@ -4,7 +4,6 @@ against a Solapi stand-in."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,6 @@ from tests.cli.conftest import PHONE, snapshot
 from tests.messaging.solapi_standin import SolapiStandIn
 
 BASIS = "※ 이 메시지는 고객님의 구매로 적립된 포인트 안내입니다."
-
-
-@pytest.fixture
-def standin() -> Iterator[SolapiStandIn]:
-    api = SolapiStandIn().start()
-    yield api
-    api.stop()
 
 
 @pytest.fixture

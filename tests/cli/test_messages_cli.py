@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,13 +10,6 @@ from tests.cli.conftest import PHONE, snapshot
 from tests.messaging.solapi_standin import SolapiStandIn
 
 KEYS = {"member_id", "kind", "channel", "purpose", "status", "send_after"}
-
-
-@pytest.fixture
-def standin() -> Iterator[SolapiStandIn]:
-    api = SolapiStandIn().start()
-    yield api
-    api.stop()
 
 
 @pytest.fixture

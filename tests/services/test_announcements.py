@@ -7,7 +7,6 @@ informational reminder from the daily run, an used one none."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,13 +18,6 @@ from app.domain.errors import Refused
 from app.services import announcements, customers, daily, messages, owner, redemptions
 from app.services.announcements import Audience
 from tests.messaging.solapi_standin import SolapiStandIn
-
-
-@pytest.fixture
-def standin() -> Iterator[SolapiStandIn]:
-    api = SolapiStandIn().start()
-    yield api
-    api.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ with a real member's values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,13 +18,6 @@ from tests.messaging.solapi_standin import SolapiStandIn
 
 PHONE = "010-1234-5678"
 CATEGORY = "004001"  # six digits, the form of Kakao's category codes
-
-
-@pytest.fixture
-def standin() -> Iterator[SolapiStandIn]:
-    api = SolapiStandIn().start()
-    yield api
-    api.stop()
 
 
 @pytest.fixture

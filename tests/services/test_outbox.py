@@ -7,7 +7,6 @@ or a crash); 알림톡 falls back to SMS; the legal rules are checked when sendi
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,13 +22,6 @@ from tests.messaging.solapi_standin import SolapiStandIn
 
 PHONE = "010-1234-5678"
 DIGITS = "01012345678"
-
-
-@pytest.fixture
-def standin() -> Iterator[SolapiStandIn]:
-    api = SolapiStandIn().start()
-    yield api
-    api.stop()
 
 
 @pytest.fixture
