@@ -33,6 +33,7 @@ from sqlalchemy import event
 from warm import warm  # bench/warm.py
 
 from app.db.base import new_id
+from app.domain.errors import Refused
 from app.services import sales
 from app.services.context import Context, open_shop
 from app.services.customers import (
@@ -41,8 +42,9 @@ from app.services.customers import (
     lean_search,
     resolve_customer,
 )
+from app.services.redemptions import redeem_points
 from app.services.reports import monthly_report, range_report
-from app.services.sales import record_sale
+from app.services.sales import record_sale, void_action
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "shop-1m.sqlite"
 REGULAR_PHONE = "010-9999-0001"  # the customer with 5,000 ledger entries (build_shop.py)
@@ -181,11 +183,12 @@ class Inputs:
     cards: list[str]  # card numbers of random active customers
     sale_phones: list[str]
     months: list[str]  # months that have figures, oldest first
+    void_phones: list[str]
 
 
 def pick_inputs(raw: sqlite3.Connection, rng: random.Random, args: argparse.Namespace) -> Inputs:
     (count,) = raw.execute("SELECT MAX(rowid) FROM customers").fetchone()
-    rowids = [rng.randint(1, count) for _ in range(args.lookups + args.sales)]
+    rowids = [rng.randint(1, count) for _ in range(args.lookups + args.sales + args.voids + WARMUP)]
     phones = [
         row[0]
         for rowid in rowids
@@ -207,8 +210,9 @@ def pick_inputs(raw: sqlite3.Connection, rng: random.Random, args: argparse.Name
         phones=phones[: args.lookups],
         last4s=[f"{rng.randrange(10_000):04d}" for _ in range(args.lookups)],
         cards=cards,
-        sale_phones=phones[args.lookups :],
+        sale_phones=phones[args.lookups : args.lookups + args.sales],
         months=months,
+        void_phones=phones[args.lookups + args.sales :],
     )
 
 
@@ -298,6 +302,7 @@ class Replay:
         self.statements: list[tuple[str, Any, bool]] = []
         event.listen(ctx.db.engine, "before_cursor_execute", self._seen)
         self.on = False
+        self.twins: dict[str, str] = {}  # ids of existing rows the replay acts on instead
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         if self.on:
@@ -314,7 +319,7 @@ class Replay:
             self.on = False
 
     def run(self) -> None:
-        fresh: dict[str, str] = {}
+        fresh: dict[str, str] = dict(self.twins)
         for statement, parameters, many in self.statements:
             found = INSERT_COLUMNS.match(statement)
             if found and "id" in [c.strip() for c in found.group(2).split(",")]:
@@ -385,6 +390,107 @@ def bench_sale(ctx: Context, path: Path, inputs: Inputs, rng: random.Random) -> 
     ]
 
 
+def _replay_writer(path: Path) -> sqlite3.Connection:
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = WAL").fetchall()
+    writer.execute("PRAGMA synchronous = FULL")
+    writer.execute("PRAGMA busy_timeout = 30000")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # as the app's connections
+    return writer
+
+
+def _customers_with_points(
+    writer: sqlite3.Connection, n: int, rng: random.Random
+) -> list[uuid.UUID]:
+    """Up to n random members whose ledger holds 2,500+ points (a use of 1,000, with room for
+    what has expired)."""
+    rows = writer.execute(
+        "SELECT e.customer_id FROM ledger_entries e JOIN customers c ON c.id = e.customer_id "
+        "WHERE c.status = 'active' GROUP BY e.customer_id HAVING SUM(e.points) >= 2500"
+    ).fetchall()
+    chosen = rng.sample(rows, min(n, len(rows)))
+    return [uuid.UUID(hex=row[0]) for row in chosen]
+
+
+def bench_redeem(ctx: Context, path: Path, n: int, rng: random.Random) -> list[Result]:
+    """redeem_points(1,000) next to its own statements replayed in raw sqlite3 (FULL)."""
+    writer = _replay_writer(path)
+    members = _customers_with_points(writer, n + WARMUP + 1, rng)
+    replay = Replay(ctx, writer)
+    service: list[float] = []
+    raw: list[float] = []
+    count = index = 0
+    try:
+        for member in members:
+            started = time.perf_counter_ns()
+            try:
+                replay.capture(lambda member=member: redeem_points(ctx, member, 1000))
+            except Refused:  # what expired left less than 1,000: not this member
+                continue
+            if index == 0:  # the first wrote the register's audit tip; the replay would again
+                index += 1
+                continue
+            index += 1
+            middle = time.perf_counter_ns()
+            replay.run()
+            ended = time.perf_counter_ns()
+            count = len(replay.statements)
+            if index >= WARMUP:
+                service.append((middle - started) / 1e6)
+                raw.append((ended - middle) / 1e6)
+    finally:
+        writer.close()
+    print(f"statements per points redemption: {count} + COMMIT", file=sys.stderr)
+    return [summarize("points redemption (FULL)", sorted(service), sorted(raw), 10.0)]
+
+
+def bench_void(
+    ctx: Context, path: Path, inputs: Inputs, n: int, rng: random.Random
+) -> list[Result]:
+    """void_action(sale) next to its own statements replayed in raw sqlite3 (FULL).
+
+    Each member gets two equal sales (untimed); the service voids the first, the replay voids
+    the second (its ids put in place of the first's, so each reversal points at a sale of its
+    own)."""
+    writer = _replay_writer(path)
+    phones = inputs.void_phones
+    replay = Replay(ctx, writer)
+    service: list[float] = []
+    raw: list[float] = []
+    count = 0
+
+    def entry_ids(sale_id: uuid.UUID) -> list[str]:
+        return [
+            row[0]
+            for row in writer.execute(
+                "SELECT id FROM ledger_entries WHERE sale_id = ? ORDER BY id", (sale_id.hex,)
+            )
+        ]
+
+    try:
+        for index, phone in enumerate(phones):
+            member = resolve_customer(ctx, phone)
+            amount = rng.choice(PRICES)
+            first = record_sale(ctx, member, amount).sale_id
+            twin = record_sale(ctx, member, amount).sale_id
+            replay.twins = {first.hex: twin.hex}
+            replay.twins.update(zip(entry_ids(first), entry_ids(twin), strict=True))
+            started = time.perf_counter_ns()
+            replay.capture(lambda first=first: void_action(ctx, str(first)))
+            middle = time.perf_counter_ns()
+            replay.run()
+            ended = time.perf_counter_ns()
+            replay.twins = {}
+            count = len(replay.statements)
+            if index >= WARMUP:
+                service.append((middle - started) / 1e6)
+                raw.append((ended - middle) / 1e6)
+    finally:
+        writer.close()
+    print(f"statements per void of a sale: {count} + COMMIT", file=sys.stderr)
+    return [summarize("void of a sale (FULL)", sorted(service), sorted(raw), 10.0)]
+
+
 def bench_reports(ctx: Context, raw: sqlite3.Connection, inputs: Inputs, n: int) -> list[Result]:
     last = inputs.months[-1]
     first = inputs.months[-12] if len(inputs.months) >= 12 else inputs.months[0]
@@ -449,6 +555,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--find", type=int, default=200, help="iterations of the match list")
     parser.add_argument("--sales", type=int, default=500, help="sales to record (writes!)")
     parser.add_argument("--reports", type=int, default=20, help="runs of each report")
+    parser.add_argument("--redeems", type=int, default=300, help="points redemptions (writes!)")
+    parser.add_argument("--voids", type=int, default=300, help="sales voided (writes!)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser.parse_args(argv)
@@ -471,6 +579,8 @@ def run(args: argparse.Namespace) -> tuple[list[Result], float]:
             bench_status(ctx, raw, args.status),
             *bench_reports(ctx, raw, inputs, args.reports),
             *bench_sale(ctx, path, inputs, rng),
+            *bench_redeem(ctx, path, args.redeems, rng),
+            *bench_void(ctx, path, inputs, args.voids, rng),
         ]
     finally:
         raw.close()

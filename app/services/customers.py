@@ -48,7 +48,7 @@ from app.services.ledger import (
     lot_expiry,
 )
 from app.services.ledger_position import position_sums
-from app.services.program import current_program, program_state_lean
+from app.services.program import ProgramState, current_program, program_state_lean
 from app.services.stamps import MOVES, card_terms, moves_of, needs_replay, stamp_cards
 
 MAX_MATCHES = 50
@@ -686,6 +686,27 @@ def lean_window_spend(
         connection, customer_id=customer_id, start=window_start(ctx, program, now)
     )
     return int(row[0] or 0) if row else 0
+
+
+def lean_status_after(
+    ctx: Context,
+    session: Session,
+    connection: LeanConnection,
+    customer: Customer,
+    now: datetime,
+    *,
+    state: ProgramState,
+    bal: Balances,
+) -> CustomerStatus:
+    """The status after a write (a redemption, a void): status_of with the balances the write
+    carried forward, its other reads (the window's spend among them) lean on the write's
+    connection, after its rows. Rows the Session holds unflushed are not seen: flush first."""
+    program = state.program
+    spend = lean_window_spend(ctx, connection, program, customer.id, now)
+    cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program, state=state)
+    return lean_status_in(
+        ctx, connection, customer, now, program=program, bal=bal, spend=spend, cards=cards
+    )
 
 
 def lean_status_in(

@@ -561,7 +561,11 @@ def _refund_in(
     if effect.remaining_amount == 0:
         # the tier this sale brought goes back with it, as with a void
         promotion = session.scalars(
-            select(TierChange).where(TierChange.sale_id == sale.id, TierChange.reason == "sale")
+            select(TierChange).where(
+                TierChange.customer_id == customer.id,  # its index: sale_id has none
+                TierChange.sale_id == sale.id,
+                TierChange.reason == "sale",
+            )
         ).first()
         if promotion and customer.tier_code == promotion.to_code and promotion.from_code:
             change_tier(ctx, session, customer, promotion.from_code, "refund", now, sale_id=sale.id)

@@ -8,9 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.db.base import new_id
+from app.db.lean import LeanConnection, session_lean
 from app.db.locks import lock_customer
 from app.db.models import Coupon, Customer, Redemption
 from app.domain.coupons import CouponState, check_coupon_usable, normalize_coupon_code
@@ -21,6 +23,8 @@ from app.services.context import Context
 from app.services.customers import (
     CustomerStatus,
     coupon_use_counts,
+    lean_status_after,
+    lean_sums,
     lock_usable_customer,
     status_of,
     usable_customer,
@@ -30,10 +34,10 @@ from app.services.ledger import (
     LedgerSums,
     append_entry,
     balances,
-    ledger_sums,
-    settle_expiry_in,
+    entry_row,
+    insert_entries,
 )
-from app.services.program import current_program
+from app.services.program import ProgramState, current_program, program_state_lean
 from app.services.stamps import stamp_cards
 
 
@@ -119,68 +123,113 @@ def redeem_points(ctx: Context, customer_id: uuid.UUID, points: int) -> Redempti
             check_central_points(ctx, customer_id, points)
     with ctx.db.write() as session:
         now = ctx.now()
-        result, sums = _redeem_points(ctx, session, customer_id, points, now)
-        customer = session.get(Customer, result.customer_id)  # locked above: no statement
-        assert customer is not None
-        status = status_of(ctx, session, customer, now, bal=sums.balances())
+        with session_lean(session) as lean:
+            result, sums, customer, state = _redeem_points(
+                ctx, session, lean, customer_id, points, now
+            )
+            status = lean_status_after(
+                ctx, session, lean, customer, now, state=state, bal=sums.balances()
+            )
         return replace(result, status=status)
 
 
 def redeem_points_in(
     ctx: Context, session: Session, customer_id: uuid.UUID, points: int, now: datetime
 ) -> RedemptionResult:
-    return _redeem_points(ctx, session, customer_id, points, now)[0]
+    with session_lean(session) as lean:
+        return _redeem_points(ctx, session, lean, customer_id, points, now)[0]
 
 
 def _redeem_points(
-    ctx: Context, session: Session, customer_id: uuid.UUID, points: int, now: datetime
-) -> tuple[RedemptionResult, LedgerSums]:
-    """The redemption, and the ledger's sums after it (read once, carried forward)."""
+    ctx: Context,
+    session: Session,
+    lean: LeanConnection,
+    customer_id: uuid.UUID,
+    points: int,
+    now: datetime,
+) -> tuple[RedemptionResult, LedgerSums, Customer, ProgramState]:
+    """The redemption, the ledger's sums after it (read once, carried forward), the customer
+    and the program's state.
+
+    Its reads are lean statements on the transaction's connection and its rows go in by
+    prebuilt INSERTs (no unit of work), as a sale's (tests/services/test_lean_redemption.py
+    holds them to the rows append_entry and the Session wrote before)."""
     if isinstance(points, bool) or not isinstance(points, int):
         raise Refused("redeem.not_positive")
     customer = lock_usable_customer(session, customer_id)
-    _, program = current_program(session)
-    sums = ledger_sums(session, customer.id, now)
+    state = program_state_lean(lean)
+    sums = lean_sums(lean, customer.id, now)
     # checked against the balance read under the lock: two registers cannot spend it twice
-    check_points_redemption(points, sums.balances().points, program.points)
+    check_points_redemption(points, sums.balances().points, state.program.points)
     figures: Counter[str] = Counter()
-    sums = settle_expiry_in(ctx, session, customer.id, sums, figures)
-    redemption = _new_redemption(ctx, session, customer, "points", now, points=points)
-    append_entry(
-        ctx,
-        session,
-        customer_id=customer.id,
-        kind="redeem",
-        at=now,
-        points=-points,
-        redemption_id=redemption.id,
-        reason="points used",
-        figures=figures,
+    row = redemption_row(ctx, customer.id, "points", now, points=points)
+    entries: list[dict[str, Any]] = []
+    due = sums.balances().due_now
+    if due > 0:  # what has expired is written first (settle_expiry_in's entry)
+        entries.append(
+            entry_row(ctx, customer.id, "expire", now, -due, 0, figures, reason="expired")
+        )
+        sums = sums.plus(-due, 0, None)
+    entries.append(
+        entry_row(
+            ctx,
+            customer.id,
+            "redeem",
+            now,
+            -points,
+            0,
+            figures,
+            reason="points used",
+            redemption_id=row["id"],
+        )
     )
     sums = sums.plus(-points, 0, None)
+    session.connection().execute(_INSERT_REDEMPTION, row)
+    insert_entries(session, entries)
     bump(ctx, session, now, **figures)
     audit(
         ctx,
         session,
         "redeem.points",
-        target=redemption.id,
+        target=row["id"],
         detail={"customer": str(customer.id), "points": points},
         at=now,
     )
-    session.flush()
     bal = sums.balances()
     result = RedemptionResult(
-        redemption.id,
-        redemption.customer_id,
-        redemption.kind,
-        redemption.points,
-        redemption.stamps,
-        None,
-        None,
-        bal.points,
-        bal.stamps,
+        row["id"], customer.id, "points", points, 0, None, None, bal.points, bal.stamps
     )
-    return result, sums
+    return result, sums, customer, state
+
+
+_INSERT_REDEMPTION = insert(Redemption)
+
+
+def redemption_row(
+    ctx: Context,
+    customer_id: uuid.UUID,
+    kind: str,
+    now: datetime,
+    *,
+    points: int = 0,
+    stamps: int = 0,
+    coupon_id: uuid.UUID | None = None,
+    reverses_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A redemptions row as a dict for the prebuilt INSERT: every column, as _new_redemption's."""
+    return {
+        "id": new_id(),
+        "register_id": ctx.register_id,
+        "customer_id": customer_id,
+        "kind": kind,
+        "points": points,
+        "stamps": stamps,
+        "coupon_id": coupon_id,
+        "occurred_at": now,
+        "store_id": ctx.store_id,
+        "staff_id": ctx.staff_id,
+        "reverses_id": reverses_id,
+    }
 
 
 def redeem_stamps(ctx: Context, customer_id: uuid.UUID) -> RedemptionResult:

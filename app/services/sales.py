@@ -8,18 +8,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Uuid, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.base import new_id
 from app.db.checkins import link_sale_in
 from app.db.figures import bump_rows
-from app.db.lean import LeanConnection, session_lean
+from app.db.lean import Lean, LeanConnection, session_lean
 from app.db.locks import lock_customer
 from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
 from app.domain.earning import Earning, compute_earning
 from app.domain.errors import Refused
-from app.domain.figures import ledger_metrics
 from app.domain.money import MAX_SALE_WON
 from app.domain.slip import SlipData
 from app.domain.tiers import promotion_after_sale
@@ -28,6 +27,7 @@ from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
     CustomerStatus,
+    lean_status_after,
     lean_status_in,
     lean_sums,
     lean_window_spend,
@@ -36,16 +36,16 @@ from app.services.customers import (
 )
 from app.services.figures import activity_of, bump, figure_rows
 from app.services.ledger import (
-    Balances,
     LedgerSums,
     append_entry,
     balances,
-    ledger_sums,
+    entry_row,
+    insert_entries,
     lot_expiry,
     settle_expiry_in,
     void_entries,
 )
-from app.services.program import program_state_lean
+from app.services.program import ProgramState, program_state_lean
 from app.services.slips import sale_slip
 from app.services.stamps import stamp_cards
 
@@ -56,7 +56,6 @@ MAX_ITEMS = 1000
 LEAN_WRITES = True
 _SALE_COLUMNS = tuple(column.key for column in Sale.__table__.columns)
 _INSERT_SALE = insert(Sale)
-_INSERT_ENTRIES = insert(LedgerEntry)
 
 
 @dataclass(frozen=True)
@@ -358,24 +357,18 @@ def _entry(
     reason: str,
 ) -> dict[str, Any]:
     """One new ledger row of a sale (every column, as append_entry's), its figures added."""
-    figures.update(ledger_metrics(kind, points, stamps, kind, points, stamps))
-    return {
-        "id": new_id(),
-        "register_id": ctx.register_id,
-        "customer_id": customer_id,
-        "kind": kind,
-        "points": points,
-        "stamps": stamps,
-        "occurred_at": at,
-        "expires_at": expires_at,
-        "store_id": ctx.store_id,
-        "staff_id": ctx.staff_id,
-        "reason": reason,
-        "reverses_id": None,
-        "sale_id": sale_id,
-        "redemption_id": None,
-        "once_key": None,
-    }
+    return entry_row(
+        ctx,
+        customer_id,
+        kind,
+        at,
+        points,
+        stamps,
+        figures,
+        expires_at=expires_at,
+        reason=reason,
+        sale_id=sale_id,
+    )
 
 
 def write_sale_rows(session: Session, sale: Sale, entries: list[dict[str, Any]]) -> None:
@@ -383,10 +376,8 @@ def write_sale_rows(session: Session, sale: Sale, entries: list[dict[str, Any]])
 
     `sale` is not added to the session (nothing of the unit of work runs); it stays a plain
     record of the row for the slip and the messages. The entries go in as one executemany."""
-    connection = session.connection()
-    connection.execute(_INSERT_SALE, {key: getattr(sale, key) for key in _SALE_COLUMNS})
-    if entries:
-        connection.execute(_INSERT_ENTRIES, entries)
+    session.connection().execute(_INSERT_SALE, {key: getattr(sale, key) for key in _SALE_COLUMNS})
+    insert_entries(session, entries)
 
 
 def change_tier(
@@ -471,16 +462,20 @@ def void_action(ctx: Context, action_id: str) -> VoidResult:
         if sale is not None:
             ctx.require("refund")
             check_may_void(ctx, sale.staff_id, sale.occurred_at, now)
-            result, bal = _void_sale(ctx, session, sale, now)
-        elif redemption is not None:
+            with session_lean(session) as lean:
+                result, customer, sums, state = _void_sale(ctx, session, lean, sale, now)
+                status = lean_status_after(
+                    ctx, session, lean, customer, now, state=state, bal=sums.balances()
+                )
+            return replace(result, status=status)
+        if redemption is not None:
             ctx.require("void_redemption")  # not a refund: a POS token may not
             check_may_void(ctx, redemption.staff_id, redemption.occurred_at, now)
-            result, bal = _void_redemption(ctx, session, redemption, now), None
-        else:
-            raise Refused("void.not_found", id=action_id)
-        customer = session.get(Customer, result.customer_id)  # locked: no statement
-        assert customer is not None
-        return replace(result, status=status_of(ctx, session, customer, now, bal=bal))
+            result = _void_redemption(ctx, session, redemption, now)
+            member = session.get(Customer, result.customer_id)  # locked: no statement
+            assert member is not None
+            return replace(result, status=status_of(ctx, session, member, now))
+        raise Refused("void.not_found", id=action_id)
 
 
 def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:
@@ -494,34 +489,80 @@ def _entries_of(session: Session, **where: uuid.UUID) -> list[LedgerEntry]:
     )
 
 
+# rows that came after a sale: its void (reverses_id) or a refund of part of it (refund_of_id)
+_LEAN_LATER_ROWS = Lean(
+    select(Sale.reverses_id).where(
+        or_(
+            Sale.reverses_id == bindparam("sale_id", type_=Uuid()),
+            Sale.refund_of_id == bindparam("sale_id", type_=Uuid()),
+        )
+    )
+)
+# the entries a sale wrote (what its void reverses), oldest first
+_LEAN_SALE_ENTRIES = Lean(
+    select(
+        LedgerEntry.id,
+        LedgerEntry.kind,
+        LedgerEntry.points,
+        LedgerEntry.stamps,
+        LedgerEntry.expires_at,
+        LedgerEntry.redemption_id,
+    )
+    .where(
+        LedgerEntry.sale_id == bindparam("sale_id", type_=Uuid()),
+        LedgerEntry.reverses_id.is_(None),
+        LedgerEntry.kind != "void",
+    )
+    .order_by(LedgerEntry.id)
+)
+_VOIDED_PROMOTION = (
+    select(TierChange)
+    .where(
+        # by the customer's index (tier_changes.sale_id has none: a void read every row)
+        TierChange.customer_id == bindparam("customer_id", type_=Uuid()),
+        TierChange.sale_id == bindparam("sale_id", type_=Uuid()),
+        TierChange.reason == "sale",
+    )
+    .limit(1)
+)
+
+
 def _void_sale(
-    ctx: Context, session: Session, sale: Sale, now: datetime
-) -> tuple[VoidResult, Balances]:
-    """The void, and the balances after it (the ledger's sums read once, carried forward)."""
+    ctx: Context, session: Session, lean: LeanConnection, sale: Sale, now: datetime
+) -> tuple[VoidResult, Customer, LedgerSums, ProgramState]:
+    """The void; the customer, the ledger's sums after it (read once, carried forward) and
+    the program's state, for the status.
+
+    Its reads are lean statements on the transaction's connection and its rows (the negated
+    sale, the reversing entries) go in by prebuilt INSERTs, as a sale's
+    (tests/services/test_lean_void.py holds them to the rows the Session wrote before)."""
     if sale.reverses_id is not None:
         raise Refused("void.is_void")
-    if session.scalars(select(Sale.id).where(Sale.reverses_id == sale.id)).first():
+    later = _LEAN_LATER_ROWS.rows(lean, sale_id=sale.id)
+    if any(reverses == sale.id for (reverses,) in later):
         raise Refused("void.already")
-    if (
-        sale.refund_of_id is not None
-        or session.scalars(select(Sale.id).where(Sale.refund_of_id == sale.id)).first()
-    ):
+    if sale.refund_of_id is not None or later:
         # part of it went back through the POS: the rest goes back the same way (its cancel)
         raise Refused("void.refunded")
     customer = lock_customer(session, sale.customer_id)
+    state = program_state_lean(lean)
     figures: Counter[str] = Counter(visits=-1, sales_amount=-sale.amount)
-    sums = settle_expiry_in(
-        ctx, session, customer.id, ledger_sums(session, customer.id, now), figures
-    )
-    entries = [e for e in _entries_of(session, sale_id=sale.id) if e.kind != "void"]
+    sums = lean_sums(lean, customer.id, now)
+    rows: list[dict[str, Any]] = []
+    due = sums.balances().due_now
+    if due > 0:  # what has expired is written first (settle_expiry_in's entry)
+        rows.append(entry_row(ctx, customer.id, "expire", now, -due, 0, figures, reason="expired"))
+        sums = sums.plus(-due, 0, None)
+    entries = _LEAN_SALE_ENTRIES.rows(lean, sale_id=sale.id)
     bal = sums.balances()
-    points_back = sum(e.points for e in entries)
-    stamps_back = sum(e.stamps for e in entries)
+    points_back = sum(points for _, _, points, _, _, _ in entries)
+    stamps_back = sum(stamps for _, _, _, stamps, _, _ in entries)
     if points_back > bal.points:
         raise Refused("void.points_spent", points=points_back, balance=bal.points)
     if stamps_back > bal.stamps:
         raise Refused("void.stamps_spent", stamps=stamps_back, balance=bal.stamps)
     reversal = Sale(
+        id=new_id(),
         customer_id=customer.id,
         occurred_at=now,
         amount=-sale.amount,
@@ -530,15 +571,31 @@ def _void_sale(
         staff_id=ctx.staff_id,
         program_version_id=sale.program_version_id,
         reverses_id=sale.id,
+        refund_of_id=None,
         register_id=ctx.register_id,
     )
-    session.add(reversal)
-    session.flush()
-    points, stamps = void_entries(
-        ctx, session, entries, now, reason=f"void sale {sale.id}", figures=figures
-    )
-    for entry in entries:
-        sums = sums.plus(-entry.points, -entry.stamps, entry.expires_at)
+    reason = f"void sale {sale.id}"
+    for entry_id, kind, points, stamps, expires_at, redemption_id in entries:
+        rows.append(
+            entry_row(
+                ctx,
+                customer.id,
+                "void",
+                now,
+                -points,
+                -stamps,
+                figures,
+                # a voided lot leaves the FIFO sums at the same expiry moment it joined them
+                expires_at=expires_at,
+                reason=reason,
+                sale_id=sale.id,
+                redemption_id=redemption_id,
+                reverses_id=entry_id,
+                origin=(kind, points, stamps),
+            )
+        )
+        sums = sums.plus(-points, -stamps, expires_at)
+    write_sale_rows(session, reversal, rows)
     # a POS sale voided at the counter (given to the wrong member) waits for its member again
     waiting = session.scalars(select(PosSale).where(PosSale.sale_id == sale.id)).first()
     if waiting is not None:
@@ -547,7 +604,7 @@ def _void_sale(
     bump(ctx, session, now, **figures)
     # the tier this sale brought goes back with it
     promotion = session.scalars(
-        select(TierChange).where(TierChange.sale_id == sale.id, TierChange.reason == "sale")
+        _VOIDED_PROMOTION, {"customer_id": customer.id, "sale_id": sale.id}
     ).first()
     if promotion is not None and customer.tier_code == promotion.to_code and promotion.from_code:
         change_tier(ctx, session, customer, promotion.from_code, "void", now, sale_id=sale.id)
@@ -558,12 +615,18 @@ def _void_sale(
         target=sale.id,
         detail={"customer": str(customer.id), "amount": sale.amount},
     )
-    session.flush()
     after = sums.balances()
     result = VoidResult(
-        sale.id, "sale", customer.id, points, stamps, after.points, after.stamps, customer.tier_code
+        sale.id,
+        "sale",
+        customer.id,
+        -points_back,
+        -stamps_back,
+        after.points,
+        after.stamps,
+        customer.tier_code,
     )
-    return result, after
+    return result, customer, sums, state
 
 
 def _void_redemption(

@@ -115,7 +115,7 @@ def sale_slip(
         points_change=sum(e.points for e in entries),
         campaign_points=0 if void else campaign,
         stamps_change=sum(e.stamps for e in entries),
-        promoted=not void and _promoted_by(session, sale.id),
+        promoted=not void and _promoted_by(session, sale.customer_id, sale.id),
         status=status,
         program=program,
     )
@@ -155,13 +155,15 @@ def _reward_of(session: Session, redemption_id: uuid.UUID) -> str | None:
     ).first()
 
 
-def _promoted_by(session: Session, sale_id: uuid.UUID) -> bool:
-    return (
-        session.scalars(
-            select(TierChange.id).where(TierChange.sale_id == sale_id, TierChange.reason == "sale")
-        ).first()
-        is not None
+def _promoted_by(session: Session, customer_id: uuid.UUID, sale_id: uuid.UUID) -> bool:
+    # by the customer's index: tier_changes.sale_id has none (without it, every slip read the
+    # whole table, a row per member)
+    promotion = select(TierChange.id).where(
+        TierChange.customer_id == customer_id,
+        TierChange.sale_id == sale_id,
+        TierChange.reason == "sale",
     )
+    return session.scalars(promotion).first() is not None
 
 
 def _slip(

@@ -53,6 +53,12 @@ def figures(rows: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
     return Counter({(r["month"], r["metric"]): r["value"] for r in rows})
 
 
+def moves(before: Counter[tuple[str, str]], after: Counter[tuple[str, str]]) -> dict[Any, int]:
+    """Every figure that moved and by how much, up or down (Counter's `-` keeps only ups)."""
+    keys = set(before) | set(after)
+    return {k: after[k] - before[k] for k in keys if after[k] != before[k]}
+
+
 def normalized(rows: dict[str, list[dict[str, Any]]], member: uuid.UUID) -> dict[str, list[str]]:
     """The rows with the member's id and every new row's id named by the table of the row."""
     names: dict[str, str] = {member.hex: "member"}
@@ -97,7 +103,7 @@ def compare_step(
         before = snapshot(ctx)
         result = sell(ctx, who, amount, lean, mp)
         after = snapshot(ctx)
-        moved = figures(after["monthly_stats"]) - figures(before["monthly_stats"])
+        moved = moves(figures(before["monthly_stats"]), figures(after["monthly_stats"]))
         changes.append((normalized(added(before, after), who), moved))
         with ctx.db.read() as session:
             bal = balances(session, who, ctx.now())
