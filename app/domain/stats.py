@@ -71,9 +71,7 @@ def compare(treated: int, treated_hits: int, control: int, control_hits: int) ->
     """Fisher's test of the two rates, and what it allows one to say."""
     if not 0 <= treated_hits <= treated or not 0 <= control_hits <= control:
         raise ValueError("hits must be within 0..group size")
-    p = fisher_exact(
-        treated_hits, treated - treated_hits, control_hits, control - control_hits
-    )
+    p = fisher_exact(treated_hits, treated - treated_hits, control_hits, control - control_hits)
     hits = treated_hits + control_hits
     misses = treated + control - hits
     if min(treated, control) < MIN_GROUP or min(hits, misses) < MIN_OUTCOMES:

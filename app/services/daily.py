@@ -272,7 +272,9 @@ def _birthday_bonuses(
     ).all()
     # a lunar birthday (issue 19): the bonus in the month of that year's solar date
     for customer_id, birthday in session.execute(
-        select(Customer.id, Customer.birthday).where(*eligible, lunar.exists()).order_by(Customer.id)
+        select(Customer.id, Customer.birthday)
+        .where(*eligible, lunar.exists())
+        .order_by(Customer.id)
     ).all():
         solar = [d for d in lunar_birthdays_in_solar_year(birthday, year) if d.month == month]
         if solar:

@@ -135,8 +135,14 @@ def create_experiment(
             offer = coupon if group == "A" else coupon_b
             if offer is not None:
                 add_coupon(
-                    ctx, session, customer_id, offer.kind, offer.value, offer.days,
-                    COUPON_SOURCE, now,
+                    ctx,
+                    session,
+                    customer_id,
+                    offer.kind,
+                    offer.value,
+                    offer.days,
+                    COUPON_SOURCE,
+                    now,
                 )
                 issued += 1
         if issued:
@@ -146,9 +152,15 @@ def create_experiment(
             session,
             "experiment.create",
             target=row.id,
-            detail={"name": text, "kind": kind, "design": design,
-                    "treatment_percent": treatment_percent, "start": start.isoformat(),
-                    "end": end.isoformat(), "coupons": issued},
+            detail={
+                "name": text,
+                "kind": kind,
+                "design": design,
+                "treatment_percent": treatment_percent,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "coupons": issued,
+            },
         )
         return _line(ctx, row, issued)
 
@@ -199,7 +211,9 @@ def experiment_report(ctx: Context, ref: str) -> ExperimentReport:
         row = _resolve(session, ref)
         line = _line(ctx, row)
         start = datetime.combine(row.start_day, datetime.min.time(), tzinfo=ctx.zone)
-        end = datetime.combine(row.end_day + timedelta(days=1), datetime.min.time(), tzinfo=ctx.zone)
+        end = datetime.combine(
+            row.end_day + timedelta(days=1), datetime.min.time(), tzinfo=ctx.zone
+        )
         population = _population(session, row)
         void = aliased(Sale)
         visits = {

@@ -139,8 +139,17 @@ def export_kpis_csv(ctx: Context, month: str | None, path: Path, *, language: st
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            safe_row(["kpi", "name", "unit", board.month, board.previous_month, "change",
-                      "change_percent"])
+            safe_row(
+                [
+                    "kpi",
+                    "name",
+                    "unit",
+                    board.month,
+                    board.previous_month,
+                    "change",
+                    "change_percent",
+                ]
+            )
         )
         for kpi in board.kpis:
             writer.writerow(

@@ -88,7 +88,17 @@ def compute_rfm(ctx: Context, session: Session, now: datetime) -> int:
     session.execute(delete(RfmScore))
     session.execute(
         insert(RfmScore).from_select(
-            ["customer_id", "last_at", "frequency", "monetary", "r", "f", "m", "segment", "computed_on"],
+            [
+                "customer_id",
+                "last_at",
+                "frequency",
+                "monetary",
+                "r",
+                "f",
+                "m",
+                "segment",
+                "computed_on",
+            ],
             select(
                 scored.c.customer_id,
                 scored.c.last_at,
@@ -135,12 +145,8 @@ def rfm_overview(ctx: Context) -> rfm.RfmOverview:
                 )
             )
         }
-        active = int(
-            session.scalar(select(func.count()).where(Customer.status == "active")) or 0
-        )
-    segments = tuple(
-        rfm.SegmentCount(code, *found.get(code, (0, 0))) for code in rfm.SEGMENTS
-    )
+        active = int(session.scalar(select(func.count()).where(Customer.status == "active")) or 0)
+    segments = tuple(rfm.SegmentCount(code, *found.get(code, (0, 0))) for code in rfm.SEGMENTS)
     scored = sum(cell.members for cell in grid)
     return rfm.RfmOverview(
         computed.isoformat() if isinstance(computed, date) else None,
@@ -161,6 +167,7 @@ def audience_of_rules(rules: dict[str, object]) -> Audience:
     for key in rules:
         if key not in RULE_KEYS:
             raise Refused("segment.bad_rule", rule=key)
+
     def number(key: str) -> int | None:
         value = rules.get(key)
         if value is None:
@@ -287,7 +294,12 @@ def issue_segment_coupons(
             ctx,
             session,
             "segments.coupons",
-            detail={"kind": kind, "value": value, "days": days, "coupons": len(ids),
-                    **rules_of_audience(audience)},
+            detail={
+                "kind": kind,
+                "value": value,
+                "days": days,
+                "coupons": len(ids),
+                **rules_of_audience(audience),
+            },
         )
     return SegmentCoupons(len(ids), len(ids))

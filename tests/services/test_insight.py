@@ -195,7 +195,7 @@ def test_a_lunar_birthday_gets_the_bonus_on_that_years_solar_date(
 
 
 def test_the_kpis_month_over_month(ctx: Context, tmp_path: Path) -> None:
-    jan, feb, mar = (datetime(2026, m, 10, 3, tzinfo=UTC) for m in (1, 2, 3))
+    jan, feb = (datetime(2026, m, 10, 3, tzinfo=UTC) for m in (1, 2))
     ctx.fixed_now = jan
     a = customers.enroll(ctx, "010-5000-0001").id
     b = customers.enroll(ctx, "010-5000-0002").id
