@@ -223,6 +223,7 @@ def test_the_kpis_month_over_month(ctx: Context, tmp_path: Path) -> None:
     assert board.get("average_purchase").change_percent == Decimal("471.4")
     path = tmp_path / "kpi.csv"
     assert kpis.export_kpis_csv(ctx, "2026-03", path) == 7
-    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    with path.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
     assert rows[0][:5] == ["kpi", "name", "unit", "2026-03", "2026-02"]
     assert rows[1][:5] == ["members", "회원 수", "count", "3", "3"]
