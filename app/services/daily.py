@@ -9,6 +9,7 @@ keeps every run: a later run adds to it, never overwrites what an earlier one di
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -265,17 +266,22 @@ def _birthday_bonuses(
         .where(LedgerEntry.customer_id == Customer.id, LedgerEntry.once_key == key)
         .exists(),
     )
-    candidates = session.execute(
-        select(Customer.id, Customer.birthday)
-        .where(*eligible, extract("month", Customer.birthday) == month, ~lunar.exists())
-        .order_by(Customer.id)
-    ).all()
+    candidates: list[tuple[uuid.UUID, date | None]] = [
+        (row[0], row[1])
+        for row in session.execute(
+            select(Customer.id, Customer.birthday)
+            .where(*eligible, extract("month", Customer.birthday) == month, ~lunar.exists())
+            .order_by(Customer.id)
+        )
+    ]
     # a lunar birthday (issue 19): the bonus in the month of that year's solar date
     for customer_id, birthday in session.execute(
         select(Customer.id, Customer.birthday)
         .where(*eligible, lunar.exists())
         .order_by(Customer.id)
     ).all():
+        if birthday is None:
+            continue
         solar = [d for d in lunar_birthdays_in_solar_year(birthday, year) if d.month == month]
         if solar:
             candidates.append((customer_id, solar[0]))

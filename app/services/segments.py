@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from app.db.models import Customer, OwnerSegment, RfmScore, Sale
@@ -29,14 +29,14 @@ from app.services.staff import require_owner
 COUPON_SOURCE = "segment"
 
 
-def _segment_case(r: object, f: object) -> object:
+def _segment_case(r: ColumnElement[int], f: ColumnElement[int]) -> ColumnElement[str]:
     """app.domain.rfm.segment_of as SQL (tests check the two agree)."""
     return case(
-        (and_(r >= 4, f >= 4), literal("champions")),  # type: ignore[operator]
-        (and_(r >= 4, f >= 2), literal("potential")),  # type: ignore[operator]
-        (r >= 4, literal("new")),  # type: ignore[operator]
-        (and_(r <= 2, f >= 3), literal("at_risk")),  # type: ignore[operator]
-        (r <= 2, literal("dormant")),  # type: ignore[operator]
+        (and_(r >= 4, f >= 4), literal("champions")),
+        (and_(r >= 4, f >= 2), literal("potential")),
+        (r >= 4, literal("new")),
+        (and_(r <= 2, f >= 3), literal("at_risk")),
+        (r <= 2, literal("dormant")),
         else_=literal("attention"),
     )
 
