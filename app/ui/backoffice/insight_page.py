@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import rfm
 from app.domain.errors import Refused
+from app.i18n import N_
 from app.services import experiments, kpis, segments
 from app.services.context import Context
 from app.ui.backoffice.reports_page import fill, table
@@ -102,7 +103,7 @@ class InsightPage(QWidget):
         return bar
 
     def _build_kpis(self) -> None:
-        self.content.addWidget(_heading("insight.kpis"))
+        self.content.addWidget(_heading(N_("insight.kpis")))
         grid = QGridLayout()
         self.cards: dict[str, tuple[QLabel, QLabel]] = {}
         for index, key in enumerate(kpis.KEYS):
@@ -125,7 +126,7 @@ class InsightPage(QWidget):
         self.content.addWidget(how)
 
     def _build_segments(self) -> None:
-        self.content.addWidget(_heading("insight.rfm"))
+        self.content.addWidget(_heading(N_("insight.rfm")))
         self.rfm_state = QLabel(t("reports.loading"), objectName="rfmState", wordWrap=True)
         self.content.addWidget(self.rfm_state)
         self.grid = table("rfmGrid", [t("insight.r_f")] + [f"F{f}" for f in range(1, 6)])
@@ -140,7 +141,7 @@ class InsightPage(QWidget):
         self.content.addWidget(how)
 
     def _build_experiments(self) -> None:
-        self.content.addWidget(_heading("insight.experiments"))
+        self.content.addWidget(_heading(N_("insight.experiments")))
         self.experiment_table = table(
             "experimentTable",
             [
