@@ -101,6 +101,8 @@ def create_experiment(
     """Create the experiment (and issue its coupons to their groups) in one transaction."""
     require_owner(ctx)
     text = check_experiment(name, kind, design, treatment_percent, start, end)
+    if start < ctx.local_date(ctx.now()):  # its outcome would count visits before the offer
+        raise Refused("experiment.past_start", start=start.isoformat())
     if kind == "coupon" and coupon is None:
         raise Refused("experiment.no_coupon")
     if coupon_b is not None and design != "variant":

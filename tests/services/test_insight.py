@@ -161,6 +161,11 @@ def test_an_experiment_gives_the_coupon_to_group_a_and_reports_with_fishers_test
     with pytest.raises(Refused) as refused:
         experiments.create_experiment(ctx, "x", "coupon", START.date(), START.date())
     assert refused.value.code == "experiment.no_coupon"
+    with pytest.raises(Refused) as refused:
+        experiments.create_experiment(
+            ctx, "지난 실험", "campaign", START.date() - DAY, START.date() + DAY
+        )
+    assert refused.value.code == "experiment.past_start"
 
 
 def test_a_lunar_birthday_gets_the_bonus_on_that_years_solar_date(
