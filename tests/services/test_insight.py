@@ -158,6 +158,7 @@ def test_an_experiment_gives_the_coupon_to_group_a_and_reports_with_fishers_test
     assert again.groups == report.groups
     assert [e.name for e in experiments.list_experiments(ctx)] == ["3월 쿠폰"]
     assert experiments.list_experiments(ctx)[0].status == "running"
+    ctx.fixed_now = START
     with pytest.raises(Refused) as refused:
         experiments.create_experiment(ctx, "x", "coupon", START.date(), START.date())
     assert refused.value.code == "experiment.no_coupon"
