@@ -61,7 +61,8 @@ EXCEPTIONS: dict[str, set[str]] = {
 # The CLI tells a database that is down from one that refused, by SQLAlchemy's exceptions.
 CLI_SQL_ALLOWED = {"sqlalchemy.exc"}
 # The domain's own pure third-party libraries.
-DOMAIN_THIRD_PARTY = {"phonenumbers"}
+# (issue 19: the Korean calendar; pure date arithmetic and tables, no I/O)
+DOMAIN_THIRD_PARTY = {"phonenumbers", "korean_lunar_calendar", "holidays"}
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import messages
 
     messages.add_commands(command)
+    from app.cli import insight
+
+    insight.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -584,6 +587,12 @@ def _messages(ctx: Any, args: argparse.Namespace) -> Any:
     return messages.run(ctx, _key(args), args)
 
 
+def _insight(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import insight
+
+    return insight.run(ctx, _key(args), args)
+
+
 # "command action" (or the command alone) -> its handler; print and sync dispatch their actions
 COMMANDS: dict[str, Handler] = {
     "init": _init,
@@ -623,6 +632,10 @@ GROUPS: dict[str, Handler] = {
     "sync": _sync,
     "consent": _consent,
     "messages": _messages,
+    "segment": _insight,
+    "experiment": _insight,
+    "kpi": _insight,
+    "lunar-birthday": _insight,
 }
 # what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
 OWNER_ONLY = frozenset(
@@ -646,6 +659,9 @@ OWNER_ONLY = frozenset(
         "messages template set",
         "messages template submit",
         "messages announce",
+        "segment save",
+        "segment coupons",
+        "experiment create",
     }
 )
 

@@ -71,6 +71,7 @@ HELP_KEYS = (
     N_("cli.help.opt.messages.announce.away_days"),
     N_("cli.help.opt.messages.announce.birthday_month"),
     N_("cli.help.opt.messages.announce.dry_run"),
+    N_("cli.help.opt.messages.announce.segment"),
     N_("cli.messages.announced"),
     N_("cli.messages.announce_plan"),
     N_("cli.messages.announce_night"),
@@ -176,6 +177,7 @@ def add_commands(command: Command) -> None:
     p.add_argument("--visited-within", type=int, metavar="DAYS", help="visited in these days")
     p.add_argument("--away-days", type=int, metavar="DAYS", help="not seen for these days")
     p.add_argument("--birthday-month", type=int, metavar="MONTH", help="born in this month")
+    p.add_argument("--segment", metavar="NAME", help="an RFM segment or the owner's segment")
     p.add_argument("--dry-run", action="store_true", help="say who would get it; send nothing")
     p = command("preview", "a trigger's message as a member would get it now", sub)
     p.add_argument("kind", metavar="KIND", help="the trigger")
@@ -453,6 +455,14 @@ def run(ctx: Any, key: str, args: argparse.Namespace) -> MessagesOutput | Templa
             away_days=args.away_days,
             birthday_month=args.birthday_month,
         )
+        if args.segment:  # issue 19: a segment's rules, narrowed by the filters given with it
+            from dataclasses import replace
+
+            from app.cli.insight import audience_by_name
+
+            base = audience_by_name(ctx, args.segment)
+            given = {k: v for k, v in audience.__dict__.items() if v is not None}
+            audience = replace(base, **given)
         act = announcements.plan if args.dry_run else announcements.announce
         said = act(ctx, args.text, audience)
         counts: dict[str, Any] = {

@@ -590,3 +590,68 @@ class MessageTemplate(IdMixin, OriginMixin, Base):
     status_changed_at: Mapped[datetime]
     provider_template_id: Mapped[str | None] = mapped_column(String(64), default=None)
     updated_at: Mapped[datetime]
+
+
+# --- insight (issue 19: segments, experiments, lunar birthdays; see app/services/segments.py) --
+
+
+class RfmScore(Base):
+    """A member's RFM scores and named segment, recomputed as a whole by the daily run
+    (derived from sales, so not synced: every register computes its own)."""
+
+    __tablename__ = "rfm_scores"
+    __table_args__ = (
+        Index("ix_rfm_scores_rf", "r", "f"),
+        Index("ix_rfm_scores_segment", "segment"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    last_at: Mapped[datetime]  # the last purchase that still stands
+    frequency: Mapped[int] = mapped_column(Integer)
+    monetary: Mapped[int] = mapped_column(BigInteger)
+    r: Mapped[int] = mapped_column(Integer)
+    f: Mapped[int] = mapped_column(Integer)
+    m: Mapped[int] = mapped_column(Integer)
+    segment: Mapped[str] = mapped_column(String(12))
+    computed_on: Mapped[date] = mapped_column(Date)
+
+
+class OwnerSegment(IdMixin, OriginMixin, Base):
+    """A segment the owner named, from rules (tier, last visit, spend, birthday month, RFM)."""
+
+    __tablename__ = "owner_segments"
+
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    rules: Mapped[str] = mapped_column(Text)  # JSON: see app.domain.segments
+    created_at: Mapped[datetime]
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class Experiment(IdMixin, OriginMixin, Base):
+    """An offer tested against a holdout or a second variant (app/domain/experiments.py)."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (
+        CheckConstraint("design IN ('holdout', 'variant')", name="design"),
+        CheckConstraint("treatment_percent BETWEEN 1 AND 99", name="treatment_percent"),
+    )
+
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(12))  # coupon, campaign, stamp_goal, message
+    design: Mapped[str] = mapped_column(String(10))
+    treatment_percent: Mapped[int] = mapped_column(Integer)
+    start_day: Mapped[date] = mapped_column(Date)  # local, inclusive
+    end_day: Mapped[date] = mapped_column(Date)  # local, inclusive
+    offer: Mapped[str] = mapped_column(Text, default="{}")  # JSON: what A (and B) got
+    created_at: Mapped[datetime]
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class LunarBirthday(Base):
+    """A member whose birthday (month and day in customers.birthday) is kept by the lunar
+    calendar: the birthday bonus comes on that year's solar date."""
+
+    __tablename__ = "lunar_birthdays"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    set_at: Mapped[datetime]

@@ -4,6 +4,8 @@ Decisions:
 
 * Required sections: "points", "stamps", "tiers", "bonuses"; "campaigns" may be absent (none).
   In a campaign, "weekdays", "hours" and "tiers" may be absent (every day, all day, all tiers).
+* A campaign's optional "holidays" (issue 19): "only" (Korean public holidays only) or "except"
+  (never on them); absent = holidays are days like any other, and to_json() leaves it out.
 * Integer fields take int (or an integral Decimal/float); earn_percent and multiplier also take
   float (read through str(), 2.5 -> Decimal("2.5")) or str, with at most 2 decimal places so
   that to_json()'s floats read back exactly.
@@ -28,7 +30,8 @@ from typing import TypeVar
 from app.domain.calendar import impossible_day
 from app.domain.errors import Refused
 
-STAMP_PER = ("visit", "item", "none")  # "none": a points-only program, no stamp card
+STAMP_PER = ("visit", "item", "none")
+CAMPAIGN_HOLIDAYS = ("only", "except")  # "none": a points-only program, no stamp card
 MAX_DECIMAL_PLACES = 2
 MAX_MULTIPLIER = Decimal(100)
 # bounds so that no accepted program can overflow a date or a ledger integer in a sale or a run
@@ -92,6 +95,7 @@ class Campaign:
     weekdays: frozenset[int]  # 0 = Monday; empty = every day
     hours: tuple[int, int] | None  # [from, to) local hours; None = all day
     tiers: frozenset[str]  # empty = all tiers
+    holidays: str | None = None  # "only" / "except" Korean public holidays; None = ignore them
 
     def applies(self, local_time: datetime, tier_code: str) -> bool:
         """Whether a sale at this local wall-clock time, by a customer of this tier, qualifies."""
@@ -103,6 +107,11 @@ class Campaign:
             return False
         if self.hours is not None and not self.hours[0] <= local_time.hour < self.hours[1]:
             return False
+        if self.holidays is not None:
+            from app.domain.korean_calendar import is_public_holiday
+
+            if is_public_holiday(local_time.date()) != (self.holidays == "only"):
+                return False
         return not self.tiers or tier_code in self.tiers
 
 
@@ -183,7 +192,7 @@ class Program:
 
 
 def _campaign_json(campaign: Campaign) -> dict[str, object]:
-    return {
+    out: dict[str, object] = {
         "name": campaign.name,
         "multiplier": _json_number(campaign.multiplier),
         "bonus": campaign.bonus,
@@ -193,6 +202,9 @@ def _campaign_json(campaign: Campaign) -> dict[str, object]:
         "hours": list(campaign.hours) if campaign.hours is not None else None,
         "tiers": sorted(campaign.tiers),
     }
+    if campaign.holidays is not None:
+        out["holidays"] = campaign.holidays
+    return out
 
 
 def _json_number(value: Decimal) -> int | float:
@@ -515,7 +527,7 @@ def _campaign(
         data,
         field,
         ("name", "multiplier", "bonus", "start", "end"),
-        ("weekdays", "hours", "tiers"),
+        ("weekdays", "hours", "tiers", "holidays"),
         found,
     )
     name = found.field(section, "name", _text, f"{field}.name")
@@ -527,6 +539,9 @@ def _campaign(
         found.add(Refused("program.campaign_dates", field=f"{field}.end"))
     weekdays = found.get(_weekdays, section.get("weekdays", []), f"{field}.weekdays")
     hours = found.get(_hours, section.get("hours"), f"{field}.hours")
+    on_holidays = section.get("holidays")
+    if on_holidays is not None and on_holidays not in CAMPAIGN_HOLIDAYS:
+        found.add(Refused("program.campaign_holidays", field=f"{field}.holidays"))
     tiers = (
         found.get(_campaign_tiers, section.get("tiers", []), f"{field}.tiers", tier_codes)
         if tier_codes is not None
@@ -545,6 +560,7 @@ def _campaign(
         weekdays=weekdays,
         hours=hours,
         tiers=tiers,
+        holidays=str(on_holidays) if on_holidays is not None else None,
     )
 
 

@@ -294,6 +294,13 @@ AUDIT_ACTIONS = (
     N_("audit.action.messages.template_submit"),
     N_("audit.action.messages.template_status"),
     N_("audit.action.messages.announce"),
+    # insight (issue 19): segments, experiments, KPIs, lunar birthdays
+    N_("audit.action.segments.rfm"),
+    N_("audit.action.segments.save"),
+    N_("audit.action.segments.coupons"),
+    N_("audit.action.experiment.create"),
+    N_("audit.action.kpis.export_csv"),
+    N_("audit.action.customer.lunar_birthday"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -324,6 +331,9 @@ _AREA_KEYS = (
     N_("audit.area.rating"),  # nps
     N_("audit.area.checkin"),  # the customer's own screen
     N_("audit.area.tablet"),  # tablets as the customer's screen
+    N_("audit.area.segments"),  # insight (issue 19)
+    N_("audit.area.experiment"),
+    N_("audit.area.kpis"),
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 

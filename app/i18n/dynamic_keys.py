@@ -381,4 +381,6 @@ BUILT_KEYS = (
     N_("checkin.channel.sms"),
     N_("checkin.channel.alimtalk"),
     N_("checkin.channel.friendtalk"),
+    # --- insight19: the back office's page of KPIs and segments (issue 19) ---
+    N_("page.insight"),
 )

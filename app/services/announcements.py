@@ -42,6 +42,9 @@ class Audience:
     visited_within_days: int | None = None
     away_days: int | None = None
     birthday_month: int | None = None
+    # issue 19: spend of at least this many won over the last year, and a named RFM segment
+    min_spend: int | None = None
+    rfm_segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,19 +68,49 @@ def _check(ctx: Context, text: str, audience: Audience) -> str:
         raise Refused("announce.empty")
     if len(body) > MAX_TEXT:
         raise Refused("announce.too_long", maximum=MAX_TEXT, length=len(body))
+    check_audience(audience)
+    return body
+
+
+def check_audience(audience: Audience) -> None:
+    """Refuse a filter out of its range."""
     for name, value, low, high in (
         ("visited_within_days", audience.visited_within_days, 1, 3650),
         ("away_days", audience.away_days, 1, 3650),
         ("birthday_month", audience.birthday_month, 1, 12),
+        ("min_spend", audience.min_spend, 0, 10_000_000_000),
     ):
         if value is not None and not low <= value <= high:
             raise Refused("announce.bad_filter", field=name, low=low, high=high)
-    return body
 
 
 def _members(ctx: Context, session: Session, audience: Audience, now: datetime) -> list[uuid.UUID]:
-    """The audience's member ids, in enrollment order."""
-    query = select(Customer.id).where(Customer.status == "active", Customer.phone.is_not(None))
+    return members_of(ctx, session, audience, now)
+
+
+def members_of(
+    ctx: Context, session: Session, audience: Audience, now: datetime, *, with_phone: bool = True
+) -> list[uuid.UUID]:
+    """The audience's member ids, in enrollment order (``with_phone``: only those with a
+    number, as a message needs)."""
+    query = select(Customer.id).where(Customer.status == "active")
+    if with_phone:
+        query = query.where(Customer.phone.is_not(None))
+    if audience.rfm_segment is not None:
+        from app.db.models import RfmScore
+
+        query = query.where(
+            select(RfmScore.customer_id)
+            .where(RfmScore.customer_id == Customer.id, RfmScore.segment == audience.rfm_segment)
+            .exists()
+        )
+    if audience.min_spend is not None:
+        spent = (
+            select(func.coalesce(func.sum(Sale.amount), 0))
+            .where(Sale.customer_id == Customer.id, Sale.occurred_at >= now - timedelta(days=365))
+            .scalar_subquery()
+        )
+        query = query.where(spent >= audience.min_spend)
     if audience.tier:
         query = query.where(Customer.tier_code == audience.tier)
     if audience.birthday_month is not None:

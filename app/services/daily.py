@@ -9,6 +9,7 @@ keeps every run: a later run adds to it, never overwrites what an earlier one di
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,13 +17,14 @@ from typing import Any
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Customer, DailyRun, LedgerEntry, Sale, TierChange
+from app.db.models import Customer, DailyRun, LedgerEntry, LunarBirthday, Sale, TierChange
 from app.domain.bonuses import birthday_bonus_due
 from app.domain.calendar import add_months
 from app.domain.daily_due import due_work
+from app.domain.korean_calendar import lunar_birthdays_in_solar_year
 from app.domain.program import Program
 from app.domain.tiers import evaluation_window, monthly_evaluation
-from app.services import messages
+from app.services import messages, segments
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.ledger import append_entry, lot_expiry, settle_expiry
@@ -53,6 +55,8 @@ class DailyResult:
     # added keys: the periods this run evaluated (oldest first) and the last run's day
     tier_periods: tuple[str, ...] = field(default=())
     caught_up_from: str | None = None
+    # issue 19: members given RFM scores by this run (app/services/segments.py)
+    rfm_scored: int = 0
 
 
 def run_daily(ctx: Context) -> DailyResult:
@@ -81,6 +85,7 @@ def run_daily(ctx: Context) -> DailyResult:
             _birthday_bonuses(ctx, session, program, now, year, month)
             for year, month in due.birthday_months
         )
+        scored = segments.compute_rfm(ctx, session, now)
         result = DailyResult(
             today.isoformat(),
             expired_customers,
@@ -92,6 +97,7 @@ def run_daily(ctx: Context) -> DailyResult:
             birthdays,
             tuple(p.strftime("%Y-%m") for p in due.tier_periods),
             last.day.isoformat() if last and last.day < today else None,
+            scored,
         )
         _record(session, today, now, result)
         audit(ctx, session, "daily.run", detail=_as_dict(result))
@@ -251,19 +257,34 @@ def _birthday_bonuses(
         return 0
     month_day = date(year, month, 1)
     key = f"birthday:{year}"
-    candidates = session.execute(
-        select(Customer.id, Customer.birthday)
-        .where(
-            Customer.status == "active",
-            Customer.birthday.is_not(None),
-            extract("month", Customer.birthday) == month,
-            Customer.enrolled_at < _local_midnight(ctx, add_months(month_day, 1)),
-            ~select(LedgerEntry.id)
-            .where(LedgerEntry.customer_id == Customer.id, LedgerEntry.once_key == key)
-            .exists(),
+    lunar = select(LunarBirthday.customer_id).where(LunarBirthday.customer_id == Customer.id)
+    eligible = (
+        Customer.status == "active",
+        Customer.birthday.is_not(None),
+        Customer.enrolled_at < _local_midnight(ctx, add_months(month_day, 1)),
+        ~select(LedgerEntry.id)
+        .where(LedgerEntry.customer_id == Customer.id, LedgerEntry.once_key == key)
+        .exists(),
+    )
+    candidates: list[tuple[uuid.UUID, date | None]] = [
+        (row[0], row[1])
+        for row in session.execute(
+            select(Customer.id, Customer.birthday)
+            .where(*eligible, extract("month", Customer.birthday) == month, ~lunar.exists())
+            .order_by(Customer.id)
         )
+    ]
+    # a lunar birthday (issue 19): the bonus in the month of that year's solar date
+    for customer_id, birthday in session.execute(
+        select(Customer.id, Customer.birthday)
+        .where(*eligible, lunar.exists())
         .order_by(Customer.id)
-    ).all()
+    ).all():
+        if birthday is None:
+            continue
+        solar = [d for d in lunar_birthdays_in_solar_year(birthday, year) if d.month == month]
+        if solar:
+            candidates.append((customer_id, solar[0]))
     given = 0
     expires = lot_expiry(ctx, program, now)
     for customer_id, birthday in candidates:

@@ -133,6 +133,17 @@ def test_every_command_is_the_contract(mode_cli: Any, tmp_path: Path) -> None:
     _run(cli, out, "ledger", "ledger", "010-2222-3333")
     _run(cli, out, "ledger due", "ledger", PHONE, now="2027-06-01T10:00:00+09:00")
     _run(cli, out, "run-daily", "run-daily")
+    # issue 19: segments, KPIs, experiments
+    _run(cli, out, "segment list", "segment", "list")
+    _run(cli, out, "kpi", "kpi", "--month", "2026-03")
+    # a campaign, no coupon: the groups hang on the new experiment's random id, so the
+    # contract holds no count of them (tests/services/test_insight.py checks the report)
+    _run(
+        cli, out, "experiment create", "experiment", "create", "3월 이벤트", "--kind", "campaign",
+        "--start", "2026-03-12", "--end", "2026-03-31",
+    )  # fmt: skip
+    _run(cli, out, "experiment list", "experiment", "list")
+    _run(cli, out, "experiment unknown", "experiment", "report", "없는 실험", code=2)
     _run(cli, out, "report monthly", "report", "monthly", "2026-03")
     _run(cli, out, "report range", "report", "range", "2026-02", "2026-03")
     _run(cli, out, "export customers", "export", "customers", str(tmp_path / "out.csv"))

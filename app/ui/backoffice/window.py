@@ -33,6 +33,7 @@ PAGES = [
     ("page.tokens", "app.ui.backoffice.tokens_page", "TokensPage"),
     ("page.customers", "app.ui.backoffice.customers_page", "CustomersPage"),
     ("page.reports", "app.ui.backoffice.reports_page", "ReportsPage"),
+    ("page.insight", "app.ui.backoffice.insight_page", "InsightPage"),
     ("page.winback", "app.ui.backoffice.winback_page", "WinbackPage"),
     ("page.messages", "app.ui.backoffice.messages_page", "MessagesPage"),
     ("page.import", "app.ui.backoffice.import_page", "ImportPage"),

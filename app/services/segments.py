@@ -1,0 +1,305 @@
+"""Segments (issue 19): RFM scores computed daily in SQL, the named segments they map to, and
+the owner's own segments from rules, usable as the audience of coupons and announcements.
+
+The RFM computation is three statements whatever the number of members (a DELETE, one
+INSERT … SELECT with window functions, a count): see app/domain/rfm.py for the definitions.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, select
+from sqlalchemy.orm import Session, aliased
+
+from app.db.models import Customer, OwnerSegment, RfmScore, Sale
+from app.domain import rfm
+from app.domain.coupons import check_coupon_issue
+from app.domain.errors import Refused
+from app.services.announcements import Audience, check_audience, members_of
+from app.services.audit_chain import audit
+from app.services.context import Context
+from app.services.figures import bump
+from app.services.owner import add_coupon
+from app.services.staff import require_owner
+
+COUPON_SOURCE = "segment"
+
+
+def _segment_case(r: ColumnElement[int], f: ColumnElement[int]) -> ColumnElement[str]:
+    """app.domain.rfm.segment_of as SQL (tests check the two agree)."""
+    return case(
+        (and_(r >= 4, f >= 4), literal("champions")),
+        (and_(r >= 4, f >= 2), literal("potential")),
+        (r >= 4, literal("new")),
+        (and_(r <= 2, f >= 3), literal("at_risk")),
+        (r <= 2, literal("dormant")),
+        else_=literal("attention"),
+    )
+
+
+def compute_rfm(ctx: Context, session: Session, now: datetime) -> int:
+    """Rewrite every member's RFM scores in the caller's transaction; returns how many."""
+    today = ctx.local_date(now)
+    since = now - timedelta(days=rfm.WINDOW_DAYS)
+    void = aliased(Sale)
+    standing = and_(Sale.amount > 0, void.id.is_(None))
+    bought = func.sum(case((standing, 1), else_=0))
+    per = (
+        select(
+            Sale.customer_id.label("customer_id"),
+            func.max(case((standing, Sale.occurred_at))).label("last_at"),
+            bought.label("frequency"),
+            func.sum(Sale.amount).label("monetary"),
+        )
+        .outerjoin(void, void.reverses_id == Sale.id)
+        .where(Sale.occurred_at >= since, Sale.occurred_at <= now)
+        .group_by(Sale.customer_id)
+        .having(bought > 0)
+        .cte("per")
+    )
+    ranked = (
+        select(
+            per.c.customer_id,
+            per.c.last_at,
+            per.c.frequency,
+            per.c.monetary,
+            func.rank().over(order_by=per.c.last_at).label("rr"),
+            func.rank().over(order_by=per.c.frequency).label("fr"),
+            func.rank().over(order_by=per.c.monetary).label("mr"),
+            func.count().over().label("n"),
+        )
+        .join(Customer, Customer.id == per.c.customer_id)
+        .where(Customer.status == "active")
+        .cte("ranked")
+    )
+    scored = select(
+        ranked.c.customer_id,
+        ranked.c.last_at,
+        ranked.c.frequency,
+        ranked.c.monetary,
+        (1 + 5 * (ranked.c.rr - 1) // ranked.c.n).label("r"),
+        (1 + 5 * (ranked.c.fr - 1) // ranked.c.n).label("f"),
+        (1 + 5 * (ranked.c.mr - 1) // ranked.c.n).label("m"),
+    ).cte("scored")
+    session.execute(delete(RfmScore))
+    session.execute(
+        insert(RfmScore).from_select(
+            [
+                "customer_id",
+                "last_at",
+                "frequency",
+                "monetary",
+                "r",
+                "f",
+                "m",
+                "segment",
+                "computed_on",
+            ],
+            select(
+                scored.c.customer_id,
+                scored.c.last_at,
+                scored.c.frequency,
+                scored.c.monetary,
+                scored.c.r,
+                scored.c.f,
+                scored.c.m,
+                _segment_case(scored.c.r, scored.c.f),
+                literal(today, RfmScore.computed_on.type),
+            ),
+        )
+    )
+    return int(session.scalar(select(func.count()).select_from(RfmScore)) or 0)
+
+
+def refresh_rfm(ctx: Context) -> int:
+    """Compute the RFM scores now (the daily run does it every day); owner only."""
+    require_owner(ctx)
+    with ctx.db.write() as session:
+        now = ctx.now()
+        count = compute_rfm(ctx, session, now)
+        audit(ctx, session, "segments.rfm", detail={"scored": count})
+    return count
+
+
+def rfm_overview(ctx: Context) -> rfm.RfmOverview:
+    """The R×F grid of counts and spend, the named segments, the unscored active members."""
+    with ctx.db.read() as session:
+        computed = session.scalar(select(func.max(RfmScore.computed_on)))
+        grid = tuple(
+            rfm.GridCell(int(r), int(f), int(n), int(spend or 0))
+            for r, f, n, spend in session.execute(
+                select(RfmScore.r, RfmScore.f, func.count(), func.sum(RfmScore.monetary))
+                .group_by(RfmScore.r, RfmScore.f)
+                .order_by(RfmScore.r.desc(), RfmScore.f)
+            )
+        )
+        found = {
+            code: (int(n), int(spend or 0))
+            for code, n, spend in session.execute(
+                select(RfmScore.segment, func.count(), func.sum(RfmScore.monetary)).group_by(
+                    RfmScore.segment
+                )
+            )
+        }
+        active = int(session.scalar(select(func.count()).where(Customer.status == "active")) or 0)
+    segments = tuple(rfm.SegmentCount(code, *found.get(code, (0, 0))) for code in rfm.SEGMENTS)
+    scored = sum(cell.members for cell in grid)
+    return rfm.RfmOverview(
+        computed.isoformat() if isinstance(computed, date) else None,
+        scored,
+        max(0, active - scored),
+        grid,
+        segments,
+    )
+
+
+# --- the owner's own segments ------------------------------------------------------------
+
+RULE_KEYS = ("tier", "visited_within_days", "away_days", "birthday_month", "min_spend", "rfm")
+
+
+def audience_of_rules(rules: dict[str, object]) -> Audience:
+    """The audience a segment's rules describe (unknown keys refused)."""
+    for key in rules:
+        if key not in RULE_KEYS:
+            raise Refused("segment.bad_rule", rule=key)
+
+    def number(key: str) -> int | None:
+        value = rules.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Refused("segment.bad_rule", rule=key)
+        return value
+
+    tier = rules.get("tier")
+    code = rules.get("rfm")
+    if code is not None and code not in rfm.SEGMENTS:
+        raise Refused("segment.unknown_rfm", segment=str(code), segments=", ".join(rfm.SEGMENTS))
+    audience = Audience(
+        tier=str(tier) if tier else None,
+        visited_within_days=number("visited_within_days"),
+        away_days=number("away_days"),
+        birthday_month=number("birthday_month"),
+        min_spend=number("min_spend"),
+        rfm_segment=str(code) if code else None,
+    )
+    check_audience(audience)
+    return audience
+
+
+def rules_of_audience(audience: Audience) -> dict[str, object]:
+    out: dict[str, object] = {
+        "tier": audience.tier,
+        "visited_within_days": audience.visited_within_days,
+        "away_days": audience.away_days,
+        "birthday_month": audience.birthday_month,
+        "min_spend": audience.min_spend,
+        "rfm": audience.rfm_segment,
+    }
+    return {key: value for key, value in out.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class SegmentLine:
+    """A segment as the list shows it: named RFM ones (``kind`` rfm) and the owner's (owner)."""
+
+    kind: str  # "rfm" or "owner"
+    code: str  # the RFM code, or the owner's segment name
+    members: int
+    spend: int  # won over the last year (RFM) / not computed (owner: 0)
+    rules: dict[str, object]
+    id: uuid.UUID | None = None
+
+
+def save_segment(ctx: Context, name: str, audience: Audience) -> SegmentLine:
+    """Keep a named segment of the owner's (its rules); the same name replaces the rules."""
+    require_owner(ctx)
+    check_audience(audience)
+    text = (name or "").strip()
+    if not text or len(text) > 60:
+        raise Refused("segment.name")
+    rules = rules_of_audience(audience)
+    with ctx.db.write() as session:
+        row = session.scalars(select(OwnerSegment).where(OwnerSegment.name == text)).first()
+        if row is None:
+            row = OwnerSegment(
+                name=text,
+                rules="{}",
+                created_at=ctx.now(),
+                staff_id=ctx.staff_id,
+                register_id=ctx.register_id,
+            )
+            session.add(row)
+        row.rules = json.dumps(rules, ensure_ascii=False, sort_keys=True)
+        session.flush()
+        count = len(members_of(ctx, session, audience, ctx.now(), with_phone=False))
+        audit(ctx, session, "segments.save", target=row.id, detail={"name": text, **rules})
+        return SegmentLine("owner", text, count, 0, rules, row.id)
+
+
+def owner_audience(ctx: Context, name: str) -> Audience:
+    """The audience of the owner's segment of that name."""
+    with ctx.db.read() as session:
+        row = session.scalars(select(OwnerSegment).where(OwnerSegment.name == name.strip())).first()
+        if row is None:
+            raise Refused("segment.unknown", name=name)
+        return audience_of_rules(json.loads(row.rules))
+
+
+def list_segments(ctx: Context) -> list[SegmentLine]:
+    """The named RFM segments with their members and spend, then the owner's segments."""
+    overview = rfm_overview(ctx)
+    lines = [
+        SegmentLine("rfm", s.code, s.members, s.spend, {"rfm": s.code}) for s in overview.segments
+    ]
+    now = ctx.now()
+    with ctx.db.read() as session:
+        for row in session.scalars(select(OwnerSegment).order_by(OwnerSegment.name)):
+            rules = json.loads(row.rules)
+            audience = audience_of_rules(rules)
+            count = len(members_of(ctx, session, audience, now, with_phone=False))
+            lines.append(SegmentLine("owner", row.name, count, 0, rules, row.id))
+    return lines
+
+
+@dataclass(frozen=True)
+class SegmentCoupons:
+    issued: int
+    members: int
+
+
+def issue_segment_coupons(
+    ctx: Context, audience: Audience, kind: str, value: int, days: int
+) -> SegmentCoupons:
+    """A coupon to every active member of the audience, in one transaction. No notice is
+    queued: telling a segment of an offer is an advertisement, sent with `announce` to the
+    same segment, within each member's consent."""
+    require_owner(ctx)
+    check_audience(audience)
+    check_coupon_issue(kind, value, days)
+    now = ctx.now()
+    with ctx.db.write() as session:
+        ids = members_of(ctx, session, audience, now, with_phone=False)
+        if not ids:
+            raise Refused("segment.nobody")
+        for customer_id in ids:
+            add_coupon(ctx, session, customer_id, kind, value, days, COUPON_SOURCE, now)
+        bump(ctx, session, now, coupons_issued=len(ids))
+        audit(
+            ctx,
+            session,
+            "segments.coupons",
+            detail={
+                "kind": kind,
+                "value": value,
+                "days": days,
+                "coupons": len(ids),
+                **rules_of_audience(audience),
+            },
+        )
+    return SegmentCoupons(len(ids), len(ids))
