@@ -222,6 +222,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import messages
 
     messages.add_commands(command)
+    from app.cli import partner
+
+    partner.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -584,6 +587,12 @@ def _messages(ctx: Any, args: argparse.Namespace) -> Any:
     return messages.run(ctx, _key(args), args)
 
 
+def _partner(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import partner
+
+    return partner.run(ctx, _key(args), args)
+
+
 # "command action" (or the command alone) -> its handler; print and sync dispatch their actions
 COMMANDS: dict[str, Handler] = {
     "init": _init,
@@ -623,6 +632,7 @@ GROUPS: dict[str, Handler] = {
     "sync": _sync,
     "consent": _consent,
     "messages": _messages,
+    "partner": _partner,
 }
 # what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
 OWNER_ONLY = frozenset(
@@ -646,6 +656,11 @@ OWNER_ONLY = frozenset(
         "messages template set",
         "messages template submit",
         "messages announce",
+        "partner create",
+        "partner join",
+        "partner close",
+        "partner settle",
+        "partner ack",
     }
 )
 

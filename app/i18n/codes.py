@@ -294,6 +294,13 @@ AUDIT_ACTIONS = (
     N_("audit.action.messages.template_submit"),
     N_("audit.action.messages.template_status"),
     N_("audit.action.messages.announce"),
+    N_("audit.action.partner.create"),
+    N_("audit.action.partner.join"),
+    N_("audit.action.partner.consent"),
+    N_("audit.action.partner.sale"),
+    N_("audit.action.partner.close"),
+    N_("audit.action.partner.settle"),
+    N_("audit.action.partner.ack"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -324,6 +331,7 @@ _AREA_KEYS = (
     N_("audit.area.rating"),  # nps
     N_("audit.area.checkin"),  # the customer's own screen
     N_("audit.area.tablet"),  # tablets as the customer's screen
+    N_("audit.area.partner"),  # the neighbourhood coalition
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 

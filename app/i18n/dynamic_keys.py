@@ -381,4 +381,9 @@ BUILT_KEYS = (
     N_("checkin.channel.sms"),
     N_("checkin.channel.alimtalk"),
     N_("checkin.channel.friendtalk"),
+    # --- partners19: the CLI's chosen sentences ---
+    N_("cli.partner.consent_granted"),
+    N_("cli.partner.consent_withdrawn"),
+    N_("cli.partner.shop"),
+    N_("cli.partner.shop_me"),
 )
