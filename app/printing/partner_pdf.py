@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -44,9 +45,9 @@ def render_statements(
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title=f"{shop_name} — {translate(lang, 'partner.pdf.title')}",
+        title=f"{shop_name} — {heading}",
     )
-    story: list = []  # type: ignore[type-arg]
+    story: list[Any] = []
     for index, s in enumerate(statements):
         if index:
             story.append(PageBreak())

@@ -20,14 +20,14 @@ from app.domain.errors import Refused
 from app.services import customers, partners
 from app.services.context import Context, open_shop
 from app.sync import server
-from tests.conftest import START
+from tests.conftest import START, _fresh_copy
 
 pytestmark = pytest.mark.postgres
 ADMIN = "host=127.0.0.1 user=postgres dbname=test"
 APRIL = START + timedelta(days=25)  # 2026-04-06: March is over
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def coalition_url(pg_available: bool) -> Iterator[str]:
     name = "p19_" + uuid.uuid4().hex[:12]
     with psycopg.connect(ADMIN, autocommit=True) as conn:
@@ -43,13 +43,14 @@ def coalition_url(pg_available: bool) -> Iterator[str]:
 
 @pytest.fixture
 def shops(
-    coalition_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    coalition_url: str, tmp_path: Path, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[str], Context]]:
+    """make(name) -> a shop of its own (a copy of the migrated template: fast)."""
     monkeypatch.delenv("DANGOL_NOW", raising=False)
     opened: list[Context] = []
 
     def make(name: str) -> Context:
-        ctx = open_shop(str(tmp_path / f"{name}.sqlite"), now=START)
+        ctx = open_shop(_fresh_copy(migrated_sqlite, tmp_path / f"{name}.sqlite"), now=START)
         opened.append(ctx)
         return ctx
 
@@ -168,7 +169,11 @@ def test_two_shops_earn_spend_settle_and_acknowledge(shops, coalition_url, tmp_p
     # a statement changed in the central database is found out
     name = coalition_url.rsplit("/", 1)[1]
     with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={name}", autocommit=True) as conn:
-        conn.execute("UPDATE partner.statements SET body = replace(body, '300', '30')")
+        conn.execute(
+            "UPDATE partner.statements SET body = replace(body, '300', '30')"
+            " WHERE coalition_id = %s",
+            (info.coalition_id,),
+        )
     for ctx in (a, b):
         with pytest.raises(Refused) as refused:
             partners.statement_views(ctx, "2026-03")
