@@ -23,7 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -574,6 +574,8 @@ def find_member(ctx: Context, who: str) -> PartnerMember:
             account, home = seen.id, seen.home_name
         return _member(ctx, program, account, home, False, None)
     if found is None:
+        with ctx.db.write() as session:  # withdrawn (or never there): no offline spending either
+            session.execute(delete(PartnerSeen).where(PartnerSeen.lookup_key == key))
         raise Refused("partner.member_not_found", query=who)
     return _member(ctx, program, found["account_id"], found["home_name"], False, None, key)
 

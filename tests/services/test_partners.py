@@ -165,6 +165,13 @@ def test_two_shops_earn_spend_settle_and_acknowledge(shops, coalition_url, tmp_p
     with pytest.raises(Refused) as refused:
         partners.find_member(b, phone)
     assert refused.value.code == "partner.member_not_found"
+    with b.db.write() as session:  # and B, offline now, no longer serves them either
+        session.execute(update(PartnerProgram).values(url="postgresql://postgres@127.0.0.1:1/x"))
+    with pytest.raises(Refused) as refused:
+        partners.find_member(b, phone)
+    assert refused.value.code == "partner.lookup_offline"
+    with b.db.write() as session:
+        session.execute(update(PartnerProgram).values(url=coalition_url))
 
     # a statement changed in the central database is found out
     name = coalition_url.rsplit("/", 1)[1]
