@@ -16,7 +16,7 @@ Command = Callable[..., argparse.ArgumentParser]
 
 def add_commands(command: Command) -> None:
     """Register `partner` and its actions with main's `command(name, help, sub)` helper."""
-    top = command("partner", "a neighbourhood coalition of shops (골목 제휴)")
+    top = command("partner", "a neighbourhood coalition of shops: shared partner points")
     sub = top.add_subparsers(dest="action", metavar="ACTION", parser_class=type(top), required=True)
     p = command("create", "start a coalition; prints the code the other shops join with", sub)
     p.add_argument("name")

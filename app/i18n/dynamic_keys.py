@@ -386,4 +386,8 @@ BUILT_KEYS = (
     N_("cli.partner.consent_withdrawn"),
     N_("cli.partner.shop"),
     N_("cli.partner.shop_me"),
+    N_("page.partners"),
+    N_("partners.closed"),
+    N_("partners.settled"),
+    N_("partners.acked_done"),
 )
