@@ -9,9 +9,40 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.render import WordsAndData
-from app.i18n import default_language, translate
+from app.i18n import N_, default_language, translate
 
 Command = Callable[..., argparse.ArgumentParser]
+# the help texts' keys (app/cli/help.py finds them by the parser's paths)
+HELP = (
+    N_("cli.help.partner"),
+    N_("cli.help.partner.create"),
+    N_("cli.help.partner.join"),
+    N_("cli.help.partner.list"),
+    N_("cli.help.partner.consent"),
+    N_("cli.help.partner.find"),
+    N_("cli.help.partner.sale"),
+    N_("cli.help.partner.send"),
+    N_("cli.help.partner.close"),
+    N_("cli.help.partner.settle"),
+    N_("cli.help.partner.statement"),
+    N_("cli.help.partner.ack"),
+    N_("cli.help.opt.partner.create.value"),
+    N_("cli.help.opt.partner.create.earn_rate"),
+    N_("cli.help.opt.partner.create.offline_limit"),
+    N_("cli.help.opt.shop"),
+    N_("cli.help.opt.url"),
+    N_("cli.help.opt.grant"),
+    N_("cli.help.opt.withdraw"),
+    N_("cli.help.opt.partner.consent.source"),
+    N_("cli.help.opt.spend"),
+    N_("cli.help.opt.month"),
+    N_("cli.help.opt.partner.statement.pdf"),
+    N_("cli.help.opt.partner.statement.csv"),
+    N_("cli.help.opt.with_shop"),
+    N_("cli.help.opt.partner.create.name"),
+    N_("cli.help.opt.partner.join.code"),
+    N_("cli.help.opt.partner.sale.amount"),
+)
 
 
 def add_commands(command: Command) -> None:
@@ -19,14 +50,14 @@ def add_commands(command: Command) -> None:
     top = command("partner", "a neighbourhood coalition of shops: shared partner points")
     sub = top.add_subparsers(dest="action", metavar="ACTION", parser_class=type(top), required=True)
     p = command("create", "start a coalition; prints the code the other shops join with", sub)
-    p.add_argument("name")
+    p.add_argument("name", help="the coalition's name")
     p.add_argument("--value", required=True, metavar="WON", help="won per partner point")
     p.add_argument("--earn-rate", required=True, metavar="RATE", help="points per won (0.01)")
     p.add_argument("--offline-limit", type=int, default=1000, metavar="POINTS")
     p.add_argument("--shop", metavar="NAME", help="this shop's name in the coalition")
     p.add_argument("--url", help="the central PostgreSQL (default: the sync's)")
     p = command("join", "join a coalition with its code", sub)
-    p.add_argument("code")
+    p.add_argument("code", help="the join code the first shop was given")
     p.add_argument("--shop", metavar="NAME")
     p.add_argument("--url")
     command("list", "the coalition, its terms and its shops", sub)
@@ -39,7 +70,7 @@ def add_commands(command: Command) -> None:
     command("find", "a member of this shop or a partner, by phone or card", sub).add_argument("who")
     p = command("sale", "the partner side of a sale: spend, then earn on what is paid", sub)
     p.add_argument("who")
-    p.add_argument("amount", type=int)
+    p.add_argument("amount", type=int, help="the bill in won")
     p.add_argument("--spend", type=int, default=0, metavar="POINTS")
     command("send", "send what is queued to the coalition now", sub)
     for name, help_text in (

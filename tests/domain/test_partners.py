@@ -44,7 +44,7 @@ def _entries(ops, n_shops):  # type: ignore[no-untyped-def]
     return entries
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(op, max_size=60),
     st.integers(2, 5),
