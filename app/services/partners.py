@@ -442,6 +442,26 @@ def set_partner_consent(
     return PartnerConsent(customer_id, grant, now, notice, sent)
 
 
+def withdraw_in(ctx: Context, session: Session, customer_id: uuid.UUID) -> None:
+    """A member erased or withdrawn from this shop: their partner consent withdrawn too,
+    inside the caller's transaction (sent with the next send)."""
+    program = session.scalars(select(PartnerProgram)).first()
+    if program is None or not _consent_granted(session, customer_id, program.id)[0]:
+        return
+    session.add(
+        PartnerConsentEvent(
+            customer_id=customer_id,
+            coalition_id=program.id,
+            action="withdraw",
+            at=ctx.now(),
+            source="cli",
+            staff_id=ctx.staff_id,
+            token_name=ctx.token,
+            register_id=ctx.register_id,
+        )
+    )
+
+
 # --- sending what is queued ---------------------------------------------------------------
 
 

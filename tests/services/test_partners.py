@@ -241,3 +241,9 @@ def test_three_shops_offline_spend_and_the_chain(shops, coalition_url) -> None:
     for view in partners.statement_views(c, "2026-04"):
         assert view.prev_hash == by_pair[view.other_shop].hash and view.net == 0
     assert april.made == 3
+    # an erased member leaves the coalition with their data
+    customers.erase_customer(c, mc)
+    assert partners.send(c).accounts == 1  # the withdrawal the erasure wrote
+    with pytest.raises(Refused) as refused:
+        partners.find_member(a, "010-3333-4444")
+    assert refused.value.code == "partner.member_not_found"
