@@ -110,7 +110,7 @@ class PartnerSale:
 
 
 @dataclass(frozen=True)
-class PartnerSent_:
+class PartnerSendResult:
     accounts: int
     entries: int
 
@@ -475,7 +475,7 @@ def _unsent(session: Session, model: type) -> list:  # type: ignore[type-arg]
     )
 
 
-def send(ctx: Context) -> PartnerSent_:
+def send(ctx: Context) -> PartnerSendResult:
     """Everything queued to the coalition: consents (with the lookup keys), then entries."""
     with ctx.db.read() as session:
         program = _program_in(session)
@@ -517,7 +517,7 @@ def send(ctx: Context) -> PartnerSent_:
         for row in [*consents, *entries]:
             if session.get(PartnerSent, row.id) is None:
                 session.add(PartnerSent(id=row.id, at=now))
-    return PartnerSent_(accounts=len(consents), entries=len(entries))
+    return PartnerSendResult(accounts=len(consents), entries=len(entries))
 
 
 def _try_send(ctx: Context) -> bool:
