@@ -38,6 +38,7 @@ from app.db.models import (
     PartnerSent,
     Store,
 )
+from app.db.settings import load_settings, set_setting
 from app.domain import partners as rules
 from app.domain.consent import source_of
 from app.domain.csv_safe import safe_row
@@ -832,11 +833,26 @@ def _mine(
         stored = central.statements(c, program.id, month=month)
     _verify(stored)
     me = str(program.business_id)
+    # what this owner acknowledged is remembered here too: a statement rewritten centrally
+    # with its chain hashed again still differs from the hash acknowledged
+    with ctx.db.read() as session:
+        acked_here = {k: v for k, v in load_settings(session).items() if k.startswith(ACK_KEY)}
+    for s in stored:
+        remembered = acked_here.get(_ack_key(s["month"], str(s["shop_a"]), str(s["shop_b"])))
+        if remembered is not None and remembered != s["hash"]:
+            raise Refused("partner.chain_broken", month=s["month"])
     found = []
     for s in stored:
         if s["month"] == month and me in (str(s["shop_a"]), str(s["shop_b"])):
             found.append((rules.statement_of(s["body"]), list(s["acked"] or [])))
     return program, found
+
+
+ACK_KEY = "partner.acked."
+
+
+def _ack_key(month: str, shop_a: str, shop_b: str) -> str:
+    return f"{ACK_KEY}{month}.{shop_a}.{shop_b}"
 
 
 def _view(statement: rules.Statement, me: str, acked: list[str]) -> StatementView:
@@ -943,6 +959,11 @@ def acknowledge(ctx: Context, month: str, *, with_shop: str | None = None) -> Se
             for statement, _ in found:
                 central.put_ack(c, program.id, statement, program.business_id, statement.hash, now)
         for statement, _ in found:
+            set_setting(
+                session,
+                _ack_key(statement.month, statement.shop_a, statement.shop_b),
+                statement.hash,
+            )
             audit(
                 ctx,
                 session,

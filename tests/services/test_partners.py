@@ -4,6 +4,7 @@ spending, closing, settlement, statements (PDF and CSV read back), acknowledgeme
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 from sqlalchemy import update
 
 from app.db.models import PartnerProgram
+from app.domain import partners as rules
 from app.domain.errors import Refused
 from app.services import customers, partners
 from app.services.context import Context, open_shop
@@ -185,6 +187,26 @@ def test_two_shops_earn_spend_settle_and_acknowledge(shops, coalition_url, tmp_p
         with pytest.raises(Refused) as refused:
             partners.statement_views(ctx, "2026-03")
         assert refused.value.code == "partner.chain_broken"
+    # even rewritten with a chain hashed again: the owners acknowledged another hash
+    forged = dataclasses.replace(statement_of_month(coalition_url, info.coalition_id), net=30)
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={name}", autocommit=True) as conn:
+        conn.execute(
+            "UPDATE partner.statements SET body = %s, hash = %s WHERE coalition_id = %s",
+            (forged.body(), forged.hash, info.coalition_id),
+        )
+    for ctx in (a, b):
+        with pytest.raises(Refused) as refused:
+            partners.statement_views(ctx, "2026-03")
+        assert refused.value.code == "partner.chain_broken"
+
+
+def statement_of_month(url: str, coalition: uuid.UUID) -> rules.Statement:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={name}") as conn:
+        (body,) = conn.execute(
+            "SELECT body FROM partner.statements WHERE coalition_id = %s", (coalition,)
+        ).fetchone()
+    return rules.statement_of(body)
 
 
 def test_three_shops_offline_spend_and_the_chain(shops, coalition_url) -> None:
