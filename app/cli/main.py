@@ -225,6 +225,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import insight
 
     insight.add_commands(command)
+    from app.cli import partner
+
+    partner.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -593,6 +596,12 @@ def _insight(ctx: Any, args: argparse.Namespace) -> Any:
     return insight.run(ctx, _key(args), args)
 
 
+def _partner(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import partner
+
+    return partner.run(ctx, _key(args), args)
+
+
 # "command action" (or the command alone) -> its handler; print and sync dispatch their actions
 COMMANDS: dict[str, Handler] = {
     "init": _init,
@@ -636,6 +645,7 @@ GROUPS: dict[str, Handler] = {
     "experiment": _insight,
     "kpi": _insight,
     "lunar-birthday": _insight,
+    "partner": _partner,
 }
 # what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
 OWNER_ONLY = frozenset(
@@ -662,6 +672,11 @@ OWNER_ONLY = frozenset(
         "segment save",
         "segment coupons",
         "experiment create",
+        "partner create",
+        "partner join",
+        "partner close",
+        "partner settle",
+        "partner ack",
     }
 )
 

@@ -655,3 +655,86 @@ class LunarBirthday(Base):
 
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), primary_key=True)
     set_at: Mapped[datetime]
+
+
+# --- the neighbourhood coalition (골목 제휴; rules in app/domain/partners.py) ----------------
+
+
+class PartnerProgram(OriginMixin, Base):
+    """A coalition this shop belongs to: what the owners agreed and how to reach the others.
+    The id is the coalition's; the secret (the join code's second half) keys the lookups."""
+
+    __tablename__ = "partner_programs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    business_id: Mapped[uuid.UUID]  # this shop in the coalition
+    name: Mapped[str] = mapped_column(String(100))
+    shop_name: Mapped[str] = mapped_column(String(100))
+    point_value: Mapped[str] = mapped_column(String(20))  # a Decimal, as text
+    earn_rate: Mapped[str] = mapped_column(String(20))
+    offline_limit: Mapped[int]
+    secret: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(500))
+    joined_at: Mapped[datetime]
+
+
+class PartnerEntry(IdMixin, OriginMixin, Base):
+    """A partner-point earn or spend at this shop (append-only; a correction is a new entry).
+    Queued here and sent to the coalition when it can be reached (partner_sent)."""
+
+    __tablename__ = "partner_entries"
+    __table_args__ = (
+        CheckConstraint("kind IN ('earn', 'spend')", name="kind"),
+        CheckConstraint("points > 0", name="points"),
+        Index("ix_partner_entries_account", "coalition_id", "account_id"),
+    )
+
+    coalition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner_programs.id"))
+    account_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(5))
+    points: Mapped[int]
+    amount: Mapped[int | None] = mapped_column(default=None)  # the sale's won, for an earn
+    month: Mapped[str] = mapped_column(String(7))  # in the shop's zone
+    at: Mapped[datetime]
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class PartnerConsentEvent(IdMixin, OriginMixin, Base):
+    """A member's grant or withdrawal of consent to the coalition (append-only), recorded like
+    consent_events: partners may find the member by phone or card only while it stands."""
+
+    __tablename__ = "partner_consent_events"
+    __table_args__ = (
+        CheckConstraint("action IN ('grant', 'withdraw')", name="action"),
+        Index("ix_partner_consent_events_customer", "customer_id", "at"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    coalition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner_programs.id"))
+    action: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime]
+    source: Mapped[str | None] = mapped_column(String(20), default=None)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    token_name: Mapped[str | None] = mapped_column(String(50), default=None)
+
+
+class PartnerSent(Base):
+    """An entry or consent event the coalition has (the queue is what has no row here)."""
+
+    __tablename__ = "partner_sent"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+
+
+class PartnerSeen(Base):
+    """A partner account as this shop last saw it: its balance then (the offline rule)."""
+
+    __tablename__ = "partner_seen"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the account
+    coalition_id: Mapped[uuid.UUID]
+    home_name: Mapped[str] = mapped_column(String(100))
+    balance: Mapped[int]
+    known_at: Mapped[datetime]
+    lookup_key: Mapped[str | None] = mapped_column(String(64), default=None)  # found by it

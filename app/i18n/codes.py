@@ -301,6 +301,13 @@ AUDIT_ACTIONS = (
     N_("audit.action.experiment.create"),
     N_("audit.action.kpis.export_csv"),
     N_("audit.action.customer.lunar_birthday"),
+    N_("audit.action.partner.create"),
+    N_("audit.action.partner.join"),
+    N_("audit.action.partner.consent"),
+    N_("audit.action.partner.sale"),
+    N_("audit.action.partner.close"),
+    N_("audit.action.partner.settle"),
+    N_("audit.action.partner.ack"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -334,6 +341,7 @@ _AREA_KEYS = (
     N_("audit.area.segments"),  # insight (issue 19)
     N_("audit.area.experiment"),
     N_("audit.area.kpis"),
+    N_("audit.area.partner"),  # the neighbourhood coalition
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 

@@ -383,4 +383,13 @@ BUILT_KEYS = (
     N_("checkin.channel.friendtalk"),
     # --- insight19: the back office's page of KPIs and segments (issue 19) ---
     N_("page.insight"),
+    # --- partners19: the CLI's chosen sentences ---
+    N_("cli.partner.consent_granted"),
+    N_("cli.partner.consent_withdrawn"),
+    N_("cli.partner.shop"),
+    N_("cli.partner.shop_me"),
+    N_("page.partners"),
+    N_("partners.closed"),
+    N_("partners.settled"),
+    N_("partners.acked_done"),
 )

@@ -1125,6 +1125,9 @@ def forget_person(
         .where(Message.customer_id == customer.id, Message.status.in_(("queued", "held")))
         .values(status="refused", last_error=status)
     )
+    from app.services.partners import withdraw_in  # the coalition no longer finds them
+
+    withdraw_in(ctx, session, customer.id)
     # their words in a visit rating go with them; the score stays in its month's NPS
     session.execute(
         update(VisitRating).where(VisitRating.customer_id == customer.id).values(comment=None)

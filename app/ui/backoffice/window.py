@@ -39,6 +39,7 @@ PAGES = [
     ("page.import", "app.ui.backoffice.import_page", "ImportPage"),
     ("page.backups", "app.ui.backoffice.backups_page", "BackupsPage"),
     ("page.sync", "app.ui.backoffice.sync_page", "SyncPage"),
+    ("page.partners", "app.ui.backoffice.partners_page", "PartnersPage"),
     ("page.audit", "app.ui.backoffice.audit_page", "AuditPage"),
 ]
 
