@@ -222,6 +222,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import messages
 
     messages.add_commands(command)
+    from app.cli import mobile_wallet
+
+    mobile_wallet.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -584,6 +587,12 @@ def _messages(ctx: Any, args: argparse.Namespace) -> Any:
     return messages.run(ctx, _key(args), args)
 
 
+def _mobile_wallet(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import mobile_wallet
+
+    return mobile_wallet.run(ctx, _key(args), args)
+
+
 # "command action" (or the command alone) -> its handler; print and sync dispatch their actions
 COMMANDS: dict[str, Handler] = {
     "init": _init,
@@ -623,6 +632,7 @@ GROUPS: dict[str, Handler] = {
     "sync": _sync,
     "consent": _consent,
     "messages": _messages,
+    "wallet-card": _mobile_wallet,
 }
 # what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
 OWNER_ONLY = frozenset(
@@ -646,6 +656,8 @@ OWNER_ONLY = frozenset(
         "messages template set",
         "messages template submit",
         "messages announce",
+        "wallet-card google setup",
+        "wallet-card apple setup",
     }
 )
 
