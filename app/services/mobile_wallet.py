@@ -259,6 +259,7 @@ def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
                 MobileWalletPass.kind == "google", MobileWalletPass.object_id == object_ref
             )
         ).first()
+        known = row is not None and row.inserted  # Google has it: the link names it only
         if row is None:
             session.add(
                 MobileWalletPass(
@@ -277,6 +278,8 @@ def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
         audit(ctx, session, "mobile_wallet.google_link", target=customer_id)
     points_label, tier_label = _labels(ctx)
     body = mw.loyalty_object(object_ref, class_ref, card, points_label, tier_label)
+    if known:  # a short JWT, a coarser QR; else the whole object: Google makes it on save
+        body = {"id": object_ref, "classId": class_ref}
     claims = mw.save_claims(
         account.client_email, int(now.timestamp()), value.get("origins") or [], body
     )

@@ -136,8 +136,7 @@ class CounterScreen(QWidget):
         self.wallet_button.setMinimumSize(150, 44)
         self.wallet_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.wallet_button.clicked.connect(self.add_to_wallet)
-        self.wallet_button.setVisible(bool(self.ctx.settings.get("mobile_wallet.google")))
-        actions.addWidget(self.wallet_button)
+        actions.addWidget(self.wallet_button)  # shown once Google Wallet is set up
 
         left = QVBoxLayout()
         left.addWidget(self.pos_alert)
@@ -305,6 +304,7 @@ class CounterScreen(QWidget):
         self.buttons["void"].setEnabled(self.last_action is not None)
         self.buttons["print"].setEnabled(self.last_action is not None)
         self.wallet_button.setEnabled(has)
+        self.wallet_button.setVisible(bool(self.ctx.settings.get("mobile_wallet.google")))
 
     # --- actions ------------------------------------------------------------------
 

@@ -188,11 +188,16 @@ class CustomerDisplay(QWidget):
 
 
 def qr_pixmap(payload: str, side: int) -> QPixmap:
-    """A QR code, black on white with its quiet zone, about `side` pixels square."""
-    from app.printing.qr import QUIET_ZONE, qr_matrix
+    """A QR code, black on white with its quiet zone, about `side` pixels square. Level L: a
+    screen does not smudge, and a long link (the save JWT) stays coarse enough for a phone."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_L
 
-    matrix = qr_matrix(payload)
-    cells = len(matrix) + 2 * QUIET_ZONE
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_L, border=4)
+    code.add_data(payload)
+    code.make(fit=True)
+    matrix = code.get_matrix()  # the quiet zone included
+    cells = len(matrix)
     cell = max(2, side // cells)
     pixmap = QPixmap(cells * cell, cells * cell)
     pixmap.fill(QColor("white"))
@@ -202,7 +207,7 @@ def qr_pixmap(payload: str, side: int) -> QPixmap:
     for y, row in enumerate(matrix):
         for x, dark in enumerate(row):
             if dark:
-                painter.drawRect((x + QUIET_ZONE) * cell, (y + QUIET_ZONE) * cell, cell, cell)
+                painter.drawRect(x * cell, y * cell, cell, cell)
     painter.end()
     return pixmap
 

@@ -15,6 +15,7 @@ connection (`cut_next`). Every call is in `calls` as (method, path, body).
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import uuid
@@ -25,6 +26,36 @@ from urllib.parse import parse_qs, unquote
 import jwt
 
 SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"
+EMAIL = "dangol-wallet@shop-project.iam.gserviceaccount.com"
+
+
+@functools.cache
+def service_account() -> tuple[str, str]:
+    """A service account's key file (JSON, as Google's console gives it) and its public key
+    (PEM), made once per test run."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    text = json.dumps(
+        {
+            "type": "service_account",
+            "project_id": "shop-project",
+            "private_key_id": "k1",
+            "private_key": pem,
+            "client_email": EMAIL,
+            "token_uri": "https://oauth2.googleapis.com/token",
+        }
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return text, public.decode()
 
 
 class GoogleWalletStandIn:

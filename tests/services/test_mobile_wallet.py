@@ -31,43 +31,19 @@ from app.domain.errors import Refused
 from app.domain.mobile_wallet import SAVE_URL
 from app.services import customers, mobile_wallet, sales
 from app.services.context import Context
-from tests.messaging.google_wallet_standin import GoogleWalletStandIn
+from tests.messaging.google_wallet_standin import EMAIL, GoogleWalletStandIn, service_account
 
 ISSUER = "3388000000012345678"
-EMAIL = "dangol-wallet@shop-project.iam.gserviceaccount.com"
 
 
 @pytest.fixture(scope="module")
-def rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def key_file_text() -> str:
+    return service_account()[0]
 
 
 @pytest.fixture(scope="module")
-def key_file_text(rsa_key: rsa.RSAPrivateKey) -> str:
-    pem = rsa_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    return json.dumps(
-        {
-            "type": "service_account",
-            "project_id": "shop-project",
-            "private_key_id": "k1",
-            "private_key": pem,
-            "client_email": EMAIL,
-            "token_uri": "https://oauth2.googleapis.com/token",
-        }
-    )
-
-
-@pytest.fixture(scope="module")
-def public_pem(rsa_key: rsa.RSAPrivateKey) -> str:
-    return (
-        rsa_key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+def public_pem() -> str:
+    return service_account()[1]
 
 
 @pytest.fixture
@@ -142,7 +118,7 @@ def test_the_save_link_is_a_savetowallet_jwt_signed_by_the_service_account(
 
 
 def test_the_objects_follow_points_and_tier_through_the_outbox(
-    ctx: Context, google: GoogleWalletStandIn, key_file_text: str
+    ctx: Context, google: GoogleWalletStandIn, key_file_text: str, public_pem: str
 ) -> None:
     _setup(ctx, google, key_file_text)
     member = _member(ctx)
@@ -153,6 +129,10 @@ def test_the_objects_follow_points_and_tier_through_the_outbox(
     assert (first.sent, first.retrying, first.failed) == (1, 0, 0)
     assert google.objects[link.object_id]["loyaltyPoints"]["balance"]["int"] == 0
     assert mobile_wallet.push_due(ctx) == mobile_wallet.PushReport()  # nothing changed
+    again = mobile_wallet.google_link(ctx, member.id)  # Google has it: the JWT names it only
+    (named,) = _claims(again, public_pem)["payload"]["loyaltyObjects"]
+    assert named == {"id": link.object_id, "classId": f"{ISSUER}.dangol"}
+    assert len(again.url) < len(link.url) - 200
 
     sales.record_sale(ctx, member.id, 300_000)  # points, and a tier up at this spend
     status = customers.customer_status(ctx, member.id)

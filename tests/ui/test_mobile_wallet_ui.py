@@ -1,0 +1,60 @@
+"""지갑에 추가 at the counter: the member's "Save to Google Wallet" link as a QR code on the
+customer display, read back from the screen's pixels with zxing-cpp."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from app.domain.mobile_wallet import SAVE_URL
+from app.services import customers, mobile_wallet, sales
+from tests.messaging.google_wallet_standin import GoogleWalletStandIn, service_account
+from tests.ui.conftest import settle
+from tests.ui.counter_help import shot
+
+PHONE = "010-1234-5678"
+NOTES = Path("/work/notes/shots/mwallet21")
+
+
+def test_add_to_wallet_shows_the_save_link_as_a_qr_on_the_customer_display(window, qtbot) -> None:
+    ctx, counter = window.ctx, window.counter
+    assert counter.wallet_button.isHidden()  # no Google Wallet set up: no button
+    key_text, public_pem = service_account()
+    api = GoogleWalletStandIn(public_pem, "x").start()
+    try:
+        mobile_wallet.setup_google(ctx, "3388000000012345678", key_text, base_url=api.url)
+    finally:
+        api.stop()
+    member = customers.enroll(ctx, PHONE, name="김민준")
+    sales.record_sale(ctx, member.id, 12_000)
+    counter.lookup(PHONE)
+    settle(qtbot, window)
+    assert counter.wallet_button.isVisible() and counter.wallet_button.isEnabled()
+    assert counter.wallet_button.text() == "지갑에 추가"
+
+    qtbot.mouseClick(counter.wallet_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
+    display = window.display
+    assert display is not None and display.showing_wallet_qr()
+    display.resize(800, 480)
+    path = shot(display, "counter/display-wallet-qr")
+    NOTES.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, NOTES / "display-wallet-qr.png")
+    shot(window, "counter/counter-wallet-button")
+    shutil.copy(path.parent / "counter-wallet-button.png", NOTES / "counter-wallet-button.png")
+    assert "휴대폰 카메라로 찍으면" in display.wallet_hint.text()
+    assert display.points.isVisible()  # the member's points stay up beside the QR
+
+    (found,) = zxingcpp.read_barcodes(Image.open(path))
+    assert found.text.startswith(SAVE_URL)
+    with ctx.db.read() as session:  # the link queued the member's object for the worker
+        from app.db.models import MobileWalletPass
+
+        assert session.query(MobileWalletPass).one().customer_id == member.id
+
+    display.end_wallet_qr()  # its minute is up: the card again, no QR
+    assert not display.wallet_qr.isVisible() and display.points.isVisible()
