@@ -12,7 +12,9 @@ later); any other refusal raises `Rejected` with Google's status and message.
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -76,6 +78,12 @@ class ServiceAccount:
         return jwt.encode(claims, self.private_key, algorithm="RS256", headers=headers)
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The certificate bundle is read once a process (0.5 s or more): every client shares it."""
+    return httpx.create_ssl_context()
+
+
 def save_jwt(account: ServiceAccount, claims: dict[str, Any]) -> str:
     """The signed JWT of a "Save to Google Wallet" link (claims from domain.save_claims)."""
     return account.sign(claims)
@@ -97,7 +105,7 @@ class GoogleWalletClient:
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.token_url = token_url or account.token_uri
         self.clock = clock
-        self._http = httpx.Client(timeout=timeout)
+        self._http = httpx.Client(timeout=timeout, verify=_tls())
         self._token: tuple[str, float] | None = None
         self._lock = threading.Lock()
 

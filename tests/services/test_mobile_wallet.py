@@ -12,7 +12,7 @@ import stat
 import subprocess
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,8 @@ import jwt
 import pytest
 import qrcode
 import zxingcpp
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
 from app.db.models import MobileWalletPass
@@ -32,6 +30,7 @@ from app.domain.mobile_wallet import SAVE_URL
 from app.services import customers, mobile_wallet, sales
 from app.services.context import Context
 from tests.messaging.google_wallet_standin import EMAIL, GoogleWalletStandIn, service_account
+from tests.printing.pass_chain import pass_chain
 
 ISSUER = "3388000000012345678"
 
@@ -237,50 +236,10 @@ def test_refusals_change_nothing(
 # --- Apple Wallet -----------------------------------------------------------------------
 
 
-def _cert(
-    subject: str,
-    key: rsa.RSAPrivateKey,
-    issuer: tuple[x509.Certificate, rsa.RSAPrivateKey] | None,
-    *,
-    ca: bool,
-) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    now = datetime.now(UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(issuer[0].subject if issuer else name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if ca:
-        builder = builder.add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-    return builder.sign(issuer[1] if issuer else key, hashes.SHA256())
-
-
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A root (Apple's, as far as the test knows), an intermediate (WWDR), a Pass Type ID."""
-    keys = [rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(3)]
-    root = _cert("Test Root CA", keys[0], None, ca=True)
-    wwdr = _cert("Test WWDR Intermediate", keys[1], (root, keys[0]), ca=True)
-    leaf = _cert("Pass Type ID: pass.kr.dangol.cafe", keys[2], (wwdr, keys[1]), ca=False)
     folder = tmp_path_factory.mktemp("chain")
-    pem = serialization.Encoding.PEM
-    files = {
-        "root": root.public_bytes(pem),
-        "wwdr": wwdr.public_bytes(pem),
-        "cert": leaf.public_bytes(pem),
-        "key": keys[2].private_bytes(
-            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ),
-    }
+    files = pass_chain()
     for name, data in files.items():
         (folder / f"{name}.pem").write_bytes(data)
     return {"folder": folder, **files}
