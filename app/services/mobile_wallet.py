@@ -321,8 +321,10 @@ def queue_changes(ctx: Context) -> int:
             balances = balances_of_many(session, list({r[0].customer_id for r in rows}), now)
         changed = []
         for row, tier, status in rows:
-            points = balances[row.customer_id].points if row.customer_id in balances else 0
             state = "ACTIVE" if status == "active" else "INACTIVE"
+            points = balances[row.customer_id].points if row.customer_id in balances else 0
+            if state == "INACTIVE":  # what an inactive object shows (see _push_card)
+                points = 0
             if (row.pushed_points, row.pushed_tier, row.pushed_state or "ACTIVE") != (
                 points,
                 tier,
@@ -416,6 +418,8 @@ def _push(
             body = mw.loyalty_object(object_ref, class_ref, card, points_label, tier_label)
             body["state"] = state
             patch = {**mw.object_patch(card, points_label, tier_label), "state": state}
+            if state == "INACTIVE":  # an erased member's (masked) name leaves Google too
+                patch["accountName"] = ""
             if inserted:
                 client.patch_object(object_ref, patch, insert=body)
             else:

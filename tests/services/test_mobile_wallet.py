@@ -301,3 +301,22 @@ def test_the_pkpass_is_a_signed_store_card_that_openssl_verifies(
     (found,) = zxingcpp.read_barcodes(qrcode.make(barcode["message"], border=4).get_image())
     shown, _ = customers.find_for_counter(ctx, found.text)
     assert shown is not None and shown.id == member.id
+
+
+def test_an_erased_member_s_object_is_emptied_and_made_inactive(
+    sqlite_ctx: Context, google: GoogleWalletStandIn, key_file_text: str
+) -> None:
+    ctx = sqlite_ctx
+    _setup(ctx, google, key_file_text)
+    member = _member(ctx)
+    sales.record_sale(ctx, member.id, 12_000)
+    link = mobile_wallet.google_link(ctx, member.id)
+    assert mobile_wallet.push_due(ctx).sent == 1
+    assert google.objects[link.object_id]["accountName"]
+    customers.erase_customer(ctx, member.id)
+    report = mobile_wallet.push_due(ctx)
+    assert (report.queued, report.sent) == (1, 1)
+    gone = google.objects[link.object_id]
+    assert gone["state"] == "INACTIVE" and gone["loyaltyPoints"]["balance"]["int"] == 0
+    assert gone["accountName"] == ""
+    assert mobile_wallet.push_due(ctx) == mobile_wallet.PushReport()  # once only
