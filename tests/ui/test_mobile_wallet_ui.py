@@ -58,3 +58,19 @@ def test_add_to_wallet_shows_the_save_link_as_a_qr_on_the_customer_display(windo
 
     display.end_wallet_qr()  # its minute is up: the card again, no QR
     assert not display.wallet_qr.isVisible() and display.points.isVisible()
+
+
+def test_the_check_in_screen_shows_the_wallet_qr_too(app, sqlite_ctx, qtbot) -> None:
+    from app.ui.checkin_display import CheckInDisplay
+
+    screen = CheckInDisplay(sqlite_ctx, "단골 카페")
+    qtbot.addWidget(screen)
+    url = SAVE_URL + "eyJhbGciOiJSUzI1NiJ9." + "x" * 600
+    screen.show_wallet_qr(url)
+    assert screen.page() == "wallet" and screen.idle.isActive()
+    path = shot(screen, "counter/checkin-wallet-qr")
+    shutil.copy(path, NOTES / "checkin-wallet-qr.png")
+    (found,) = zxingcpp.read_barcodes(Image.open(path))
+    assert found.text == url
+    screen.reset()
+    assert screen.page() == "prompt"
