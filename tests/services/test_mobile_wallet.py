@@ -10,9 +10,10 @@ import io
 import json
 import stat
 import subprocess
+import time
 import zipfile
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import qrcode
 import zxingcpp
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db.models import MobileWalletPass
 from app.domain.errors import Refused
@@ -320,3 +321,41 @@ def test_an_erased_member_s_object_is_emptied_and_made_inactive(
     assert gone["state"] == "INACTIVE" and gone["loyaltyPoints"]["balance"]["int"] == 0
     assert gone["accountName"] == ""
     assert mobile_wallet.push_due(ctx) == mobile_wallet.PushReport()  # once only
+
+
+def test_the_worker_updates_google_in_the_background_while_sales_go_on(
+    sqlite_ctx: Context, google: GoogleWalletStandIn, key_file_text: str
+) -> None:
+    ctx = sqlite_ctx
+    _setup(ctx, google, key_file_text)
+    member = _member(ctx)
+    link = mobile_wallet.google_link(ctx, member.id)
+    ctx.fixed_now = None  # the worker runs on the wall clock
+    google.fail_next = 100  # Google down: the counter goes on, the worker waits
+    worker = mobile_wallet.start_worker(ctx, idle_seconds=0.05)
+    assert worker is not None
+    try:
+        started = time.monotonic()
+        sales.record_sale(ctx, member.id, 12_000)
+        assert time.monotonic() - started < 2
+        deadline = time.monotonic() + 10
+        while not google.calls and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert google.calls and link.object_id not in google.objects
+        worker.stop()  # the row as the failed try left it: kept for later, after a backoff
+        with ctx.db.write() as session:
+            row = session.scalars(select(MobileWalletPass)).one()
+            assert (row.status, row.last_error) == ("queued", "HTTP 503") and row.attempts >= 1
+            session.execute(  # the backoff's 30 s are not waited here: due again now
+                update(MobileWalletPass).values(send_after=datetime.now(UTC) - timedelta(seconds=1))
+            )
+        worker = mobile_wallet.start_worker(ctx, idle_seconds=0.05)
+        assert worker is not None
+        google.fail_next = 0
+        deadline = time.monotonic() + 10
+        while link.object_id not in google.objects and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        worker.stop()
+    points = customers.customer_status(ctx, member.id).points
+    assert google.objects[link.object_id]["loyaltyPoints"]["balance"]["int"] == points > 0
