@@ -429,6 +429,8 @@ def _push(
             outcome, error = "retry", str(exc)
         except Rejected as exc:
             outcome, error = "failed", f"{_status(exc)} {_detail(exc)}".strip()
+        except Refused as exc:  # the member has no card any more: kept, with the reason
+            outcome, error = "failed", exc.code
         with ctx.db.write() as session:
             row = session.get(MobileWalletPass, pass_id)
             assert row is not None

@@ -150,6 +150,17 @@ def test_the_objects_follow_points_and_tier_through_the_outbox(
         status.tier,
     )
 
+    del google.objects[link.object_id]  # deleted at Google's console: a patch finds nothing
+    sales.record_sale(ctx, member.id, 5_000)
+    google.calls.clear()
+    assert mobile_wallet.push_due(ctx).sent == 1
+    assert google.api_calls() == [
+        ("PATCH", f"/walletobjects/v1/loyaltyObject/{link.object_id}"),
+        ("POST", "/walletobjects/v1/loyaltyObject"),
+    ]
+    points = customers.customer_status(ctx, member.id).points
+    assert google.objects[link.object_id]["loyaltyPoints"]["balance"]["int"] == points
+
 
 def test_a_5xx_or_a_cut_is_retried_with_backoff_and_a_409_is_patched(
     ctx: Context, google: GoogleWalletStandIn, key_file_text: str
