@@ -51,9 +51,15 @@ BATCH = 50
 SCAN_PAGE = 500
 
 
-def _folder(ctx: Context) -> Path | None:
+def _folder(ctx: Context) -> Path:
+    """Where a secret is kept without a keyring: beside the shop's SQLite file, else (a shop
+    on PostgreSQL) the user's data folder."""
     path = ctx.db.path
-    return path.parent if path is not None else None
+    if path is not None:
+        return path.parent
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("dangol", appauthor=False))
 
 
 def _language(ctx: Context) -> str:

@@ -47,7 +47,11 @@ def public_pem() -> str:
 
 
 @pytest.fixture
-def google(public_pem: str) -> Iterator[GoogleWalletStandIn]:
+def google(
+    public_pem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GoogleWalletStandIn]:
+    # a shop on PostgreSQL keeps a secret without a keyring in the user's data folder: here
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     api = GoogleWalletStandIn(public_pem, EMAIL).start()
     yield api
     api.stop()
@@ -163,8 +167,9 @@ def test_the_objects_follow_points_and_tier_through_the_outbox(
 
 
 def test_a_5xx_or_a_cut_is_retried_with_backoff_and_a_409_is_patched(
-    ctx: Context, google: GoogleWalletStandIn, key_file_text: str
+    sqlite_ctx: Context, google: GoogleWalletStandIn, key_file_text: str
 ) -> None:
+    ctx = sqlite_ctx  # the same statements as the outbox's test, which runs on both
     _setup(ctx, google, key_file_text)
     member = _member(ctx)
     link = mobile_wallet.google_link(ctx, member.id)
