@@ -402,11 +402,12 @@ class MainWindow(QMainWindow):
         self.message_worker = start_worker(self.ctx)
         if self.message_worker is not None:
             self.counter.action_done.connect(self._poke_messages)
-        from app.services import mobile_wallet
+        if self.ctx.settings.get("mobile_wallet.google"):  # else nothing of it is imported
+            from app.services import mobile_wallet
 
-        self.wallet_worker = mobile_wallet.start_worker(self.ctx)  # Google Wallet's updates
-        if self.wallet_worker is not None:
-            self.counter.action_done.connect(self.wallet_worker.poke)
+            self.wallet_worker = mobile_wallet.start_worker(self.ctx)  # Google Wallet's updates
+            if self.wallet_worker is not None:
+                self.counter.action_done.connect(self.wallet_worker.poke)
 
     def _poke_messages(self, *_: object) -> None:
         if self.message_worker is not None:

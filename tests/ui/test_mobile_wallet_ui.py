@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from app.domain.mobile_wallet import SAVE_URL
 from app.services import customers, mobile_wallet, sales
-from tests.messaging.google_wallet_standin import GoogleWalletStandIn, service_account
+from tests.messaging.google_wallet_standin import EMAIL, GoogleWalletStandIn, service_account
 from tests.ui.conftest import settle
 from tests.ui.counter_help import shot
 
@@ -21,14 +21,25 @@ NOTES = Path("/work/notes/shots/mwallet21")
 
 
 def test_add_to_wallet_shows_the_save_link_as_a_qr_on_the_customer_display(window, qtbot) -> None:
-    ctx, counter = window.ctx, window.counter
+    counter = window.counter
     assert counter.wallet_button.isHidden()  # no Google Wallet set up: no button
     key_text, public_pem = service_account()
-    api = GoogleWalletStandIn(public_pem, "x").start()
+    api = GoogleWalletStandIn(public_pem, EMAIL).start()
     try:
-        mobile_wallet.setup_google(ctx, "3388000000012345678", key_text, base_url=api.url)
+        _with_google(window, qtbot, api, key_text)
     finally:
+        if window.wallet_worker is not None:
+            window.wallet_worker.stop()
         api.stop()
+
+
+def _with_google(window, qtbot, api: GoogleWalletStandIn, key_text: str) -> None:
+    ctx, counter = window.ctx, window.counter
+    mobile_wallet.setup_google(
+        ctx, "3388000000012345678", key_text, base_url=api.url, token_url=f"{api.url}/token"
+    )
+    window._start_messages()  # as at the start of a shop with Google Wallet set up
+    assert window.wallet_worker is not None and window.wallet_worker.alive
     member = customers.enroll(ctx, PHONE, name="김민준")
     sales.record_sale(ctx, member.id, 12_000)
     counter.lookup(PHONE)
@@ -58,6 +69,10 @@ def test_add_to_wallet_shows_the_save_link_as_a_qr_on_the_customer_display(windo
 
     display.end_wallet_qr()  # its minute is up: the card again, no QR
     assert not display.wallet_qr.isVisible() and display.points.isVisible()
+    window.wallet_worker.poke()  # the worker puts the member's object at Google meanwhile
+    qtbot.waitUntil(lambda: len(api.objects) == 1, timeout=10_000)
+    (made,) = api.objects.values()
+    assert made["loyaltyPoints"]["balance"]["int"] == counter.status.points > 0
 
 
 def test_the_check_in_screen_shows_the_wallet_qr_too(app, sqlite_ctx, qtbot) -> None:
