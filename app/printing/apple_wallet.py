@@ -78,9 +78,13 @@ def _image(
             logo = source.convert("RGBA")
             logo.thumbnail(size)
             canvas.paste(logo, ((size[0] - logo.width) // 2, (size[1] - logo.height) // 2), logo)
-    elif square:
+    elif square:  # the store's first letter, centred, in the Korean font of the slips
+        from app.printing.fonts import pil_font
+
         draw = ImageDraw.Draw(canvas)
-        draw.text((size[0] // 3, size[1] // 4), initial[:1], fill="white")
+        font = pil_font(int(size[1] * 0.62), bold=True)
+        centre = (size[0] / 2, size[1] / 2)
+        draw.text(centre, initial[:1], fill="white", font=font, anchor="mm")
     out = io.BytesIO()
     canvas.save(out, format="PNG")
     return out.getvalue()
