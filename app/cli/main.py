@@ -228,6 +228,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import partner
 
     partner.add_commands(command)
+    from app.cli import mobile_wallet
+
+    mobile_wallet.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -602,6 +605,12 @@ def _partner(ctx: Any, args: argparse.Namespace) -> Any:
     return partner.run(ctx, _key(args), args)
 
 
+def _mobile_wallet(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import mobile_wallet
+
+    return mobile_wallet.run(ctx, _key(args), args)
+
+
 # "command action" (or the command alone) -> its handler; print and sync dispatch their actions
 COMMANDS: dict[str, Handler] = {
     "init": _init,
@@ -646,6 +655,7 @@ GROUPS: dict[str, Handler] = {
     "kpi": _insight,
     "lunar-birthday": _insight,
     "partner": _partner,
+    "wallet-card": _mobile_wallet,
 }
 # what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
 OWNER_ONLY = frozenset(
@@ -677,6 +687,8 @@ OWNER_ONLY = frozenset(
         "partner close",
         "partner settle",
         "partner ack",
+        "wallet-card google setup",
+        "wallet-card apple setup",
     }
 )
 

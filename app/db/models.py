@@ -738,3 +738,38 @@ class PartnerSeen(Base):
     balance: Mapped[int]
     known_at: Mapped[datetime]
     lookup_key: Mapped[str | None] = mapped_column(String(64), default=None)  # found by it
+
+
+# --- the member's card in the phone's wallet (see app/services/mobile_wallet.py) ----------
+
+
+class MobileWalletPass(IdMixin, OriginMixin, Base):
+    """A member's Google Wallet object, and its own outbox entry: `queued` whenever the points
+    or the tier differ from what Google last got, sent by the background worker.
+
+    Not synced (like messages): the register that made the link keeps the object up to date,
+    and sees the other registers' sales after a sync."""
+
+    __tablename__ = "mobile_wallet_passes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('google')", name="kind"),
+        CheckConstraint("status IN ('queued', 'sending', 'done', 'failed')", name="status"),
+        Index("ix_mobile_wallet_passes_status_send_after", "status", "send_after"),
+        UniqueConstraint("kind", "object_id", name="uq_mobile_wallet_passes_object"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(10))
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    token: Mapped[str] = mapped_column(String(32))  # the card token the barcode carries
+    object_id: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    inserted: Mapped[bool] = mapped_column(default=False)  # Google has the object
+    pushed_points: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    pushed_tier: Mapped[str | None] = mapped_column(String(20), default=None)
+    pushed_state: Mapped[str | None] = mapped_column(String(10), default=None)
+    send_after: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300), default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+    pushed_at: Mapped[datetime | None] = mapped_column(default=None)

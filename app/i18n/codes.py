@@ -308,6 +308,11 @@ AUDIT_ACTIONS = (
     N_("audit.action.partner.close"),
     N_("audit.action.partner.settle"),
     N_("audit.action.partner.ack"),
+    # mwallet21: membership cards in Google Wallet and Apple Wallet
+    N_("audit.action.mobile_wallet.google_setup"),
+    N_("audit.action.mobile_wallet.google_link"),
+    N_("audit.action.mobile_wallet.apple_setup"),
+    N_("audit.action.mobile_wallet.apple_pass"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -342,6 +347,7 @@ _AREA_KEYS = (
     N_("audit.area.experiment"),
     N_("audit.area.kpis"),
     N_("audit.area.partner"),  # the neighbourhood coalition
+    N_("audit.area.mobile_wallet"),  # mwallet21: cards in the phone's wallet
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 
@@ -428,6 +434,10 @@ AUDIT_DETAILS = {
     "granted": N_("audit.detail.granted"),
     "source": N_("audit.detail.source"),
     "at": N_("audit.detail.at"),
+    # mobile_wallet.google_setup / apple_setup (mwallet21)
+    "issuer_id": N_("audit.detail.issuer_id"),
+    "service_account": N_("audit.detail.service_account"),
+    "pass_type_id": N_("audit.detail.pass_type_id"),
 }
 TEMPLATES = {
     "stamps": N_("prog.template.stamps"),

@@ -201,6 +201,7 @@ class CheckInDisplay(QWidget):
         self.join_page = self._join_page()
         self.consent_page = self._consent_page()
         self.moment_page = self._moment_page()
+        self.wallet_page = self._wallet_page()  # 지갑에 추가: the save link's QR
         # after the moment, when the owner asks and the sale is in the sample: the rating
         self.rating = RatingPrompt()
         self.rating.rated.connect(self._rated)
@@ -214,6 +215,7 @@ class CheckInDisplay(QWidget):
             self.consent_page,
             self.moment_page,
             self.rating,
+            self.wallet_page,
         ):
             self.pages.addWidget(page)
         layout = QVBoxLayout(self)
@@ -426,6 +428,31 @@ class CheckInDisplay(QWidget):
         column.addWidget(self.moment_reward)
         column.addStretch(1)
         return page
+
+    def _wallet_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        self.wallet_qr = QLabel(objectName="ciWalletQr")
+        self.wallet_hint = QLabel(objectName="ciHint", wordWrap=True)
+        for label in (self.wallet_qr, self.wallet_hint):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column.addStretch(1)
+        column.addWidget(self.wallet_qr)
+        column.addWidget(self.wallet_hint)
+        column.addStretch(1)
+        return page
+
+    def show_wallet_qr(self, url: str) -> None:
+        """지갑에 추가: the "Save to Google Wallet" link as a QR code for the customer's phone;
+        the prompt again when the screen's idle time is up."""
+        from app.ui.display import qr_pixmap
+
+        side = max(160, min(self.height() - 260, self.width() // 2, 420))
+        self.wallet_qr.setPixmap(qr_pixmap(url, side))
+        self.wallet_hint.setText(t("display.wallet_hint"))
+        self._moment_timer.stop()
+        self.pages.setCurrentWidget(self.wallet_page)
+        self.idle.start()
 
     # --- size ----------------------------------------------------------------------------
 
@@ -790,6 +817,7 @@ class CheckInDisplay(QWidget):
             self.consent_page: "consents",
             self.moment_page: "moment",
             self.rating: "rating",
+            self.wallet_page: "wallet",
         }
         page = self.pages.currentWidget()
         assert page is not None

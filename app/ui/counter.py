@@ -46,6 +46,7 @@ class CounterScreen(QWidget):
     status_shown = Signal(object)  # CustomerStatus | None, after the panel is updated
     action_done = Signal(str)  # the confirmation text
     sale_done = Signal(object)  # sales.SaleResult: the customer display shows the moment
+    wallet_link = Signal(str)  # 지갑에 추가: the save link, for the customer's screen
     pending_attached = Signal(str)  # a POS sale's ref, attached here: look again at once
 
     def __init__(
@@ -130,6 +131,12 @@ class CounterScreen(QWidget):
                 self.redeem_reason.hide()
                 actions.addWidget(self.redeem_reason)
         actions.addStretch(1)
+        # 지갑에 추가 (Google Wallet set up): the save link as a QR on the customer's screen
+        self.wallet_button = QPushButton(t("action.wallet"), objectName="walletButton")
+        self.wallet_button.setMinimumSize(150, 44)
+        self.wallet_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.wallet_button.clicked.connect(self.add_to_wallet)
+        actions.addWidget(self.wallet_button)  # shown once Google Wallet is set up
 
         left = QVBoxLayout()
         left.addWidget(self.pos_alert)
@@ -296,6 +303,8 @@ class CounterScreen(QWidget):
         self.buttons["stamps"].setVisible(self.program.stamps.enabled)
         self.buttons["void"].setEnabled(self.last_action is not None)
         self.buttons["print"].setEnabled(self.last_action is not None)
+        self.wallet_button.setEnabled(has)
+        self.wallet_button.setVisible(bool(self.ctx.settings.get("mobile_wallet.google")))
 
     # --- actions ------------------------------------------------------------------
 
@@ -557,6 +566,23 @@ class CounterScreen(QWidget):
             lambda: staff.reveal_phone(self.ctx, customer_id, pin),
             self.panel.show_full_phone,
             self._failed,
+        )
+
+    def add_to_wallet(self) -> None:
+        """지갑에 추가: the member's "Save to Google Wallet" link (signed here, no network),
+        shown as a QR code on the customer's screen; their card is queued for Google."""
+        if self.status is None:
+            return
+        from app.services import mobile_wallet
+
+        customer_id = self.status.id
+
+        def done(link: mobile_wallet.GoogleLink) -> None:
+            self.wallet_link.emit(link.url)
+            self._say(t("counter.wallet_shown"))
+
+        self.runner.run(
+            lambda: mobile_wallet.google_link(self.ctx, customer_id), done, self._failed
         )
 
     # --- feedback -----------------------------------------------------------------

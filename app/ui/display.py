@@ -8,7 +8,7 @@ counter's controls (`place_display`).
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.services.customers import CustomerStatus
@@ -17,6 +17,7 @@ from app.ui.text import t, tn
 
 WELCOME_AFTER_SECONDS = 20
 MOMENT_SECONDS = 5
+WALLET_QR_SECONDS = 60  # the "add to wallet" QR stays up this long, or until the next customer
 SMALLEST = (360, 240)  # below this a display is not worth showing beside the counter
 
 
@@ -34,7 +35,11 @@ class CustomerDisplay(QWidget):
         self.note = QLabel(objectName="displayNote")
         self.moment = QLabel(objectName="displayMoment")
         self.moment_stamps = QLabel(objectName="displayMomentStamps")
+        self.wallet_qr = QLabel(objectName="displayWalletQr")  # 지갑에 추가: the save link
+        self.wallet_hint = QLabel(objectName="displayWalletHint")
         for label in (
+            self.wallet_qr,
+            self.wallet_hint,
             self.store,
             self.greeting,
             self.points,
@@ -55,12 +60,16 @@ class CustomerDisplay(QWidget):
         layout.addWidget(self.stamps_label)
         layout.addWidget(self.stamps)
         layout.addWidget(self.note)
+        layout.addWidget(self.wallet_qr)
+        layout.addWidget(self.wallet_hint)
         layout.addStretch(1)
         self.status: CustomerStatus | None = None
         self._back = QTimer(self, singleShot=True, interval=WELCOME_AFTER_SECONDS * 1000)
         self._back.timeout.connect(self.welcome)
         self._moment_timer = QTimer(self, singleShot=True, interval=MOMENT_SECONDS * 1000)
         self._moment_timer.timeout.connect(self.end_moment)
+        self._wallet_timer = QTimer(self, singleShot=True, interval=WALLET_QR_SECONDS * 1000)
+        self._wallet_timer.timeout.connect(self.end_wallet_qr)
         self.resize(800, 480)
         self.welcome()
 
@@ -75,6 +84,7 @@ class CustomerDisplay(QWidget):
     def welcome(self) -> None:
         self.status = None
         self._moment_timer.stop()
+        self._hide_wallet_qr()
         self.greeting.setText(t("display.welcome"))
         for widget in (
             self.points,
@@ -96,6 +106,7 @@ class CustomerDisplay(QWidget):
             return
         self.moment.hide()
         self.moment_stamps.hide()
+        self._hide_wallet_qr()
         name = status.name_masked
         self.greeting.setText(t("display.hello", name=name) if name else t("display.member"))
         self.greeting.show()
@@ -130,6 +141,37 @@ class CustomerDisplay(QWidget):
         self._moment_timer.start()
         self._back.start()
 
+    def show_wallet_qr(self, url: str) -> None:
+        """지갑에 추가: the "Save to Google Wallet" link as a QR code the customer scans with
+        their phone, under their greeting, for WALLET_QR_SECONDS."""
+        self._moment_timer.stop()
+        for widget in (self.moment, self.moment_stamps, self.stamps_label, self.stamps, self.note):
+            widget.hide()
+        self.points.setVisible(self.status is not None)
+        self.greeting.setVisible(self.status is not None)
+        side = max(160, min(self.height() - 170, self.width() // 2, 320))
+        self.wallet_qr.setPixmap(qr_pixmap(url, side))
+        self.wallet_hint.setText(t("display.wallet_hint"))
+        self.wallet_qr.show()
+        self.wallet_hint.show()
+        self._wallet_timer.start()
+        self._back.start()
+
+    def _hide_wallet_qr(self) -> None:
+        self._wallet_timer.stop()
+        self.wallet_qr.hide()
+        self.wallet_hint.hide()
+
+    def showing_wallet_qr(self) -> bool:
+        return self.wallet_qr.isVisible() or self._wallet_timer.isActive()
+
+    def end_wallet_qr(self) -> None:
+        self._hide_wallet_qr()
+        if self.status is not None:
+            self.show_customer(self.status)
+        else:
+            self.welcome()
+
     def end_moment(self) -> None:
         self._moment_timer.stop()
         if self.status is not None:
@@ -143,6 +185,31 @@ class CustomerDisplay(QWidget):
     def texts(self) -> str:
         """Everything written on the display (the tests check no full number is there)."""
         return " ".join(w.text() for w in self.findChildren(QLabel))
+
+
+def qr_pixmap(payload: str, side: int) -> QPixmap:
+    """A QR code, black on white with its quiet zone, about `side` pixels square. Level L: a
+    screen does not smudge, and a long link (the save JWT) stays coarse enough for a phone."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_L
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_L, border=4)
+    code.add_data(payload)
+    code.make(fit=True)
+    matrix = code.get_matrix()  # the quiet zone included
+    cells = len(matrix)
+    cell = max(2, side // cells)
+    pixmap = QPixmap(cells * cell, cells * cell)
+    pixmap.fill(QColor("white"))
+    painter = QPainter(pixmap)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("black"))
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                painter.drawRect(x * cell, y * cell, cell, cell)
+    painter.end()
+    return pixmap
 
 
 def place_display(display: QWidget, main: QWidget, keep_clear: list[QRect]) -> QRect:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from app.ui.display import CustomerDisplay
     from app.ui.pending import PosWatcher
     from app.ui.pos_api import PosApi
+    from app.worker import Loop
 
 
 def _setting(ctx: Context, key: str) -> Any:
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self._sync_timer = QTimer(self, interval=3000)
         self._sync_timer.timeout.connect(self.refresh_sync_status)
         self.message_worker: MessageWorker | None = None  # the outbox, sent in the background
+        self.wallet_worker: Loop | None = None  # Google Wallet's object updates
         self.runner.busy_changed.connect(lambda b: self.busy.setText(t("busy") if b else ""))
         self.daily_label = QLabel(objectName="dailyStatus")
         self.statusBar().addPermanentWidget(self.daily_label)
@@ -191,6 +193,7 @@ class MainWindow(QMainWindow):
         self.counter.status_shown.connect(self._mirror)
         self.counter.action_done.connect(self._mirror_action)
         self.counter.sale_done.connect(self._mirror_sale)
+        self.counter.wallet_link.connect(self._mirror_wallet)
         self.pos_watch.pending_changed.connect(self.counter.show_pending)
         self.pos_watch.negative_refund.connect(self.counter.show_negative_refund)
         self.counter.pending_attached.connect(lambda _: self.pos_watch.poll())
@@ -399,6 +402,12 @@ class MainWindow(QMainWindow):
         self.message_worker = start_worker(self.ctx)
         if self.message_worker is not None:
             self.counter.action_done.connect(self._poke_messages)
+        if self.ctx.settings.get("mobile_wallet.google"):  # else nothing of it is imported
+            from app.services import mobile_wallet
+
+            self.wallet_worker = mobile_wallet.start_worker(self.ctx)  # Google Wallet's updates
+            if self.wallet_worker is not None:
+                self.counter.action_done.connect(self.wallet_worker.poke)
 
     def _poke_messages(self, *_: object) -> None:
         if self.message_worker is not None:
@@ -614,6 +623,14 @@ class MainWindow(QMainWindow):
             rects.append(QRect(bar.mapToGlobal(QPoint(0, 0)), bar.size()))
         return rects
 
+    def _mirror_wallet(self, url: str) -> None:
+        """지갑에 추가: the save link's QR on the customer display (opened if it was off)."""
+        if self.display is None:
+            self.display_action.setChecked(True)
+        show = getattr(self.display, "show_wallet_qr", None)
+        if show is not None:
+            show(url)
+
     def _mirror_sale(self, result: object) -> None:
         if self.display is not None:
             from app.services.sales import SaleResult
@@ -662,6 +679,8 @@ class MainWindow(QMainWindow):
         self._stop_sync()
         if self.message_worker is not None:
             self.message_worker.stop()
+        if self.wallet_worker is not None:
+            self.wallet_worker.stop()
         if self.attached:
             self.daily.stop()
             self.pos_watch.stop()

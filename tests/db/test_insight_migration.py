@@ -26,7 +26,7 @@ def test_upgrade_from_0019_and_back(tmp_path: Path) -> None:
     ctx.close()
     db = Database(resolve_url(str(path)))
     try:
-        migrate.downgrade(db.engine, "0019")
+        migrate.downgrade(db.engine, "0023")
         with db.engine.connect() as connection:
             assert not TABLES & set(sa.inspect(connection).get_table_names())
         migrate.upgrade(db.engine)
