@@ -29,8 +29,15 @@ from typing import TypeVar
 
 from app.domain.calendar import impossible_day
 from app.domain.errors import Refused
-from app.domain.passes import BENEFITS, MAX_PASS_DAYS, MAX_PASS_PRICE, MAX_PLANS, MAX_USES_PER_DAY
-from app.domain.passes import REFUND_RULES, PassPlan
+from app.domain.passes import (
+    BENEFITS,
+    MAX_PASS_DAYS,
+    MAX_PASS_PRICE,
+    MAX_PLANS,
+    MAX_USES_PER_DAY,
+    REFUND_RULES,
+    PassPlan,
+)
 
 STAMP_PER = ("visit", "item", "none")  # "none": a points-only program, no stamp card
 MAX_DECIMAL_PLACES = 2
