@@ -381,4 +381,10 @@ BUILT_KEYS = (
     N_("checkin.channel.sms"),
     N_("checkin.channel.alimtalk"),
     N_("checkin.channel.friendtalk"),
+    # --- passes18: the audit actions of subscription passes (f"pass.{action}") ---
+    N_("audit.action.pass.sold"),
+    N_("audit.action.pass.used"),
+    N_("audit.action.pass.paused"),
+    N_("audit.action.pass.resumed"),
+    N_("audit.action.pass.cancelled"),
 )

@@ -1,0 +1,379 @@
+"""Subscription passes at the counter: sell, use today's entitlement, pause, resume, cancel.
+
+Each use case is one transaction that appends one or two `pass_events` rows (never updates a
+row), audited; the pass's state is derived from its events (app/domain/passes.py). A member
+holds at most one open (active or paused) pass per plan. A pass sale is its own use case: it
+is not a loyalty sale and earns nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Customer, MemberPass, PassEventRow
+from app.domain import passes as rules
+from app.domain.errors import Refused
+from app.domain.passes import PassEvent, PassPlan, PassState
+from app.domain.phone import mask_name
+from app.domain.plain_text import clean_line
+from app.services.audit_chain import audit
+from app.services.context import Context
+from app.services.customers import lock_usable_customer, masked_phone
+from app.services.program import current_program
+
+MAX_REF = 100
+
+
+@dataclass(frozen=True)
+class PassView:
+    """A pass as the counter, the slip and the doors show it (on the shop's local `today`)."""
+
+    pass_id: uuid.UUID
+    customer_id: uuid.UUID
+    plan_code: str
+    plan_name: str
+    price: int
+    days: int
+    benefit: str
+    percent: int
+    items: tuple[str, ...]
+    uses_per_day: int
+    hours: tuple[int, int] | None
+    refund_rule: str
+    status: str  # active | paused | cancelled | ended
+    start: date
+    end: date
+    uses_today: int
+    uses_total: int
+    paid: int
+    refunded: int
+    pos_ref: str | None
+
+    @property
+    def uses_left_today(self) -> int:
+        return max(0, self.uses_per_day - self.uses_today) if self.status == "active" else 0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "pass_id": str(self.pass_id),
+            "customer_id": str(self.customer_id),
+            "plan": self.plan_code,
+            "plan_name": self.plan_name,
+            "price": self.price,
+            "days": self.days,
+            "benefit": self.benefit,
+            "percent": self.percent,
+            "items": list(self.items),
+            "uses_per_day": self.uses_per_day,
+            "hours": list(self.hours) if self.hours else None,
+            "refund_rule": self.refund_rule,
+            "status": self.status,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "uses_today": self.uses_today,
+            "uses_left_today": self.uses_left_today,
+            "uses_total": self.uses_total,
+            "paid": self.paid,
+            "refunded": self.refunded,
+            "pos_ref": self.pos_ref,
+        }
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """What an action did: the event(s) appended and the pass after it."""
+
+    action: str  # sold | used | paused | resumed | cancelled
+    event_id: uuid.UUID
+    view: PassView
+    refund: int = 0  # won, on a cancel
+    name_masked: str | None = None
+    phone_masked: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "action": self.action,
+            "event_id": str(self.event_id),
+            "refund": self.refund,
+            "pass": self.view.to_json(),
+        }
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _events(session: Session, pass_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[PassEvent]]:
+    found: dict[uuid.UUID, list[PassEvent]] = {i: [] for i in pass_ids}
+    if not pass_ids:
+        return found
+    e = PassEventRow
+    rows = session.execute(
+        select(e.pass_id, e.kind, e.at, e.day, e.amount).where(e.pass_id.in_(pass_ids))
+    ).all()
+    for pass_id, kind, at, day, amount in rows:
+        found[pass_id].append(PassEvent(kind, at, day, int(amount)))
+    return found
+
+
+def _view(row: MemberPass, state: PassState) -> PassView:
+    hours = (row.hour_from, row.hour_to) if row.hour_from is not None else None
+    return PassView(
+        pass_id=row.id,
+        customer_id=row.customer_id,
+        plan_code=row.plan_code,
+        plan_name=row.plan_name,
+        price=row.price,
+        days=row.days,
+        benefit=row.benefit,
+        percent=row.percent,
+        items=tuple(json.loads(row.items)),
+        uses_per_day=row.uses_per_day,
+        hours=hours,  # type: ignore[arg-type]
+        refund_rule=row.refund_rule,
+        status=state.status,
+        start=state.start,
+        end=state.end,
+        uses_today=state.uses_today,
+        uses_total=state.uses_total,
+        paid=state.paid,
+        refunded=state.refunded,
+        pos_ref=row.pos_ref,
+    )
+
+
+def views_in(
+    ctx: Context, session: Session, customer_id: uuid.UUID, today: date | None = None
+) -> list[PassView]:
+    """Every pass of a member, newest first, each with its state on `today` (local)."""
+    today = today or ctx.local_date(ctx.now())
+    rows = list(
+        session.scalars(
+            select(MemberPass)
+            .where(MemberPass.customer_id == customer_id)
+            .order_by(MemberPass.sold_at.desc(), MemberPass.id.desc())
+        )
+    )
+    events = _events(session, [r.id for r in rows])
+    return [_view(r, rules.derive(events[r.id], r.days, today)) for r in rows]
+
+
+def member_passes(
+    ctx: Context, customer_id: uuid.UUID, *, open_only: bool = False
+) -> list[PassView]:
+    """A member's passes (the counter panel shows the open ones)."""
+    with ctx.db.read() as session:
+        found = views_in(ctx, session, customer_id)
+    return [v for v in found if v.status in ("active", "paused")] if open_only else found
+
+
+def plans(ctx: Context) -> tuple[PassPlan, ...]:
+    """The plans of the program in force."""
+    with ctx.db.read() as session:
+        return current_program(session)[1].passes
+
+
+# --- acting ------------------------------------------------------------------------------------
+
+
+def _plan(session: Session, code: str) -> PassPlan:
+    plan = current_program(session)[1].plan(code.strip())
+    if plan is None:
+        raise Refused("pass.no_plan", plan=code.strip())
+    return plan
+
+
+def _open_pass(
+    ctx: Context, session: Session, customer_id: uuid.UUID, plan_code: str | None, today: date
+) -> tuple[MemberPass, PassState]:
+    """The member's open pass of this plan (or their only open pass when no plan is named)."""
+    rows = list(
+        session.scalars(
+            select(MemberPass)
+            .where(MemberPass.customer_id == customer_id)
+            .where(*([MemberPass.plan_code == plan_code.strip()] if plan_code else []))
+            .order_by(MemberPass.sold_at.desc())
+        )
+    )
+    events = _events(session, [r.id for r in rows])
+    found = [(r, rules.derive(events[r.id], r.days, today)) for r in rows]
+    opened = [(r, s) for r, s in found if s.open]
+    if not opened:
+        raise (
+            Refused("pass.none_plan", plan=plan_code.strip()) if plan_code else Refused("pass.none")
+        )
+    if len(opened) > 1 and plan_code is None:
+        raise Refused("pass.which", plans=", ".join(sorted({r.plan_code for r, _ in opened})))
+    return opened[0]
+
+
+def _append(
+    ctx: Context,
+    session: Session,
+    row: MemberPass,
+    kind: str,
+    now: datetime,
+    amount: int = 0,
+    ref: str | None = None,
+) -> PassEventRow:
+    event = PassEventRow(
+        pass_id=row.id,
+        customer_id=row.customer_id,
+        kind=kind,
+        at=now,
+        day=ctx.local_date(now),
+        amount=amount,
+        ref=ref,
+        staff_id=ctx.staff_id,
+        register_id=ctx.register_id,
+    )
+    session.add(event)
+    return event
+
+
+def _result(
+    ctx: Context,
+    session: Session,
+    customer: Customer,
+    row: MemberPass,
+    action: str,
+    event: PassEventRow,
+    refund: int = 0,
+) -> PassResult:
+    session.flush()
+    today = ctx.local_date(ctx.now())
+    state = rules.derive(_events(session, [row.id])[row.id], row.days, today)
+    audit(
+        ctx,
+        session,
+        f"pass.{action}",
+        target=row.id,
+        detail={"plan": row.plan_code, "refund": refund} if refund else {"plan": row.plan_code},
+    )
+    return PassResult(
+        action,
+        event.id,
+        _view(row, state),
+        refund,
+        mask_name(customer.name) if customer.name else None,
+        masked_phone(ctx, customer),
+    )
+
+
+def _check_ref(ref: str | None) -> str | None:
+    if ref is None:
+        return None
+    text = clean_line(ref).strip()
+    if not text:
+        return None
+    if len(text) > MAX_REF:
+        raise Refused("pass.ref_too_long", maximum=MAX_REF)
+    return text
+
+
+def sell(
+    ctx: Context, customer_id: uuid.UUID, plan_code: str, ref: str | None = None
+) -> PassResult:
+    """Sell a pass of this plan (paid at the POS: its payment reference is kept). Refused when
+    the plan is unknown or the member already holds an open pass of it."""
+    ctx.require("pass")
+    pos_ref = _check_ref(ref)
+    now = ctx.now()
+    today = ctx.local_date(now)
+    with ctx.db.write() as session:
+        customer = lock_usable_customer(session, customer_id)
+        plan = _plan(session, plan_code)
+        try:
+            held, _ = _open_pass(ctx, session, customer.id, plan.code, today)
+        except Refused:
+            held = None
+        if held is not None:
+            raise Refused("pass.already", plan=plan.name)
+        row = MemberPass(
+            customer_id=customer.id,
+            plan_code=plan.code,
+            plan_name=plan.name,
+            price=plan.price,
+            days=plan.days,
+            benefit=plan.benefit,
+            percent=plan.percent,
+            items=json.dumps(list(plan.items), ensure_ascii=False),
+            uses_per_day=plan.uses_per_day,
+            hour_from=plan.hours[0] if plan.hours else None,
+            hour_to=plan.hours[1] if plan.hours else None,
+            refund_rule=plan.refund,
+            sold_at=now,
+            start_day=today,
+            pos_ref=pos_ref,
+            staff_id=ctx.staff_id,
+            register_id=ctx.register_id,
+        )
+        session.add(row)
+        session.flush()
+        event = _append(ctx, session, row, "sold", now, plan.price, pos_ref)
+        return _result(ctx, session, customer, row, "sold", event)
+
+
+def use(ctx: Context, customer_id: uuid.UUID, plan_code: str | None = None) -> PassResult:
+    """Use today's entitlement once: refused outside the plan's hours, once the day's uses are
+    used up, while paused, after its end or once cancelled (the reason in words)."""
+    ctx.require("pass")
+    now = ctx.now()
+    with ctx.db.write() as session:
+        customer = lock_usable_customer(session, customer_id)
+        row, state = _open_pass(ctx, session, customer.id, plan_code, ctx.local_date(now))
+        hours = (row.hour_from, row.hour_to) if row.hour_from is not None else None
+        rules.check_use(state, row.uses_per_day, hours, ctx.local(now))  # type: ignore[arg-type]
+        event = _append(ctx, session, row, "used", now)
+        return _result(ctx, session, customer, row, "used", event)
+
+
+def pause(ctx: Context, customer_id: uuid.UUID, plan_code: str | None = None) -> PassResult:
+    """Pause from today: the end moves by the days until it is resumed."""
+    ctx.require("pass")
+    now = ctx.now()
+    with ctx.db.write() as session:
+        customer = lock_usable_customer(session, customer_id)
+        row, state = _open_pass(ctx, session, customer.id, plan_code, ctx.local_date(now))
+        if state.status == "paused":
+            raise Refused("pass.already_paused", since=str(state.paused_since))
+        event = _append(ctx, session, row, "paused", now)
+        return _result(ctx, session, customer, row, "paused", event)
+
+
+def resume(ctx: Context, customer_id: uuid.UUID, plan_code: str | None = None) -> PassResult:
+    ctx.require("pass")
+    now = ctx.now()
+    with ctx.db.write() as session:
+        customer = lock_usable_customer(session, customer_id)
+        row, state = _open_pass(ctx, session, customer.id, plan_code, ctx.local_date(now))
+        if state.status != "paused":
+            raise Refused("pass.not_paused")
+        event = _append(ctx, session, row, "resumed", now)
+        return _result(ctx, session, customer, row, "resumed", event)
+
+
+def cancel(
+    ctx: Context, customer_id: uuid.UUID, plan_code: str | None = None, ref: str | None = None
+) -> PassResult:
+    """Cancel an open pass; the plan's refund rule decides the refund (a `refunded` event with
+    the amount, rounded down to the won; nothing under "none")."""
+    ctx.require("pass")
+    refund_ref = _check_ref(ref)
+    now = ctx.now()
+    today = ctx.local_date(now)
+    with ctx.db.write() as session:
+        customer = lock_usable_customer(session, customer_id)
+        row, state = _open_pass(ctx, session, customer.id, plan_code, today)
+        amount = rules.refund_amount(
+            row.refund_rule, row.price, row.days, state.days_left(today, row.days)
+        )
+        event = _append(ctx, session, row, "cancelled", now, ref=refund_ref)
+        if amount:
+            _append(ctx, session, row, "refunded", now, amount, refund_ref)
+        return _result(ctx, session, customer, row, "cancelled", event, amount)
