@@ -222,6 +222,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import messages
 
     messages.add_commands(command)
+    from app.cli import passes
+
+    passes.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -578,6 +581,12 @@ def _consent(ctx: Any, args: argparse.Namespace) -> Any:
     return consent.run(ctx, _key(args), args)
 
 
+def _pass(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import passes
+
+    return passes.run(ctx, _key(args), args)
+
+
 def _messages(ctx: Any, args: argparse.Namespace) -> Any:
     from app.cli import messages
 
@@ -623,6 +632,7 @@ GROUPS: dict[str, Handler] = {
     "sync": _sync,
     "consent": _consent,
     "messages": _messages,
+    "pass": _pass,
 }
 # what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
 OWNER_ONLY = frozenset(
@@ -646,6 +656,7 @@ OWNER_ONLY = frozenset(
         "messages template set",
         "messages template submit",
         "messages announce",
+        "pass report",
     }
 )
 

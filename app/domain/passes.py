@@ -92,6 +92,7 @@ class PassState:
     paid: int = 0
     refunded: int = 0
     paused_since: date | None = None
+    cancelled_on: date | None = None
 
     @property
     def open(self) -> bool:
@@ -112,6 +113,7 @@ def derive(events: Iterable[PassEvent], days: int, today: date) -> PassState:
     paused_days = 0
     paused_since: date | None = None
     cancelled = False
+    cancelled_on: date | None = None
     paid = refunded = 0
     uses: dict[date, int] = {}
     for event in ordered:
@@ -125,7 +127,7 @@ def derive(events: Iterable[PassEvent], days: int, today: date) -> PassState:
             paused_days += (event.day - paused_since).days
             paused_since = None
         elif event.kind == "cancelled":
-            cancelled = True
+            cancelled, cancelled_on = True, event.day
         elif event.kind == "refunded":
             refunded += event.amount
     still = (today - paused_since).days if paused_since is not None and not cancelled else 0
@@ -149,7 +151,15 @@ def derive(events: Iterable[PassEvent], days: int, today: date) -> PassState:
         paid=paid,
         refunded=refunded,
         paused_since=paused_since if not cancelled else None,
+        cancelled_on=cancelled_on,
     )
+
+
+def entitled(state: PassState, uses_per_day: int, today: date) -> int:
+    """Uses the member could have had up to today: each day from the start to the end (or the
+    cancel, or today) that was not paused, times the day's allowance."""
+    last = min(state.end, today, state.cancelled_on or today)
+    return max(0, (last - state.start).days + 1 - state.paused_days) * uses_per_day
 
 
 def check_use(

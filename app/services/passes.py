@@ -12,6 +12,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -377,3 +378,145 @@ def cancel(
         if amount:
             _append(ctx, session, row, "refunded", now, amount, refund_ref)
         return _result(ctx, session, customer, row, "cancelled", event, amount)
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassMonth:
+    month: str  # "2026-03", local
+    new: int  # passes sold
+    lapsed: int  # passes that ended or were cancelled
+    revenue: int  # won: sold minus refunded
+    uses: int
+
+
+@dataclass(frozen=True)
+class PassReport:
+    """Owner's figures of the subscription passes (days and months in the shop's zone)."""
+
+    active: int  # open passes today (active or paused)
+    paused: int
+    months: tuple[PassMonth, ...]
+    uses: int  # every use so far
+    entitled: int  # uses the passes allowed up to today
+    breakage: int  # entitled uses not taken (paid, unused)
+    breakage_won: int  # their share of what was paid, rounded down
+    revenue: int  # won, all time: sold minus refunded
+
+    @property
+    def use_rate(self) -> Decimal:
+        """Uses over entitled uses, as a percent with one decimal (0 without any)."""
+        if not self.entitled:
+            return Decimal(0)
+        return (Decimal(self.uses) * 100 / Decimal(self.entitled)).quantize(Decimal("0.1"))
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "active": self.active,
+            "paused": self.paused,
+            "uses": self.uses,
+            "entitled": self.entitled,
+            "use_rate": str(self.use_rate),
+            "breakage": self.breakage,
+            "breakage_won": self.breakage_won,
+            "revenue": self.revenue,
+            "months": [
+                {
+                    "month": m.month,
+                    "new": m.new,
+                    "lapsed": m.lapsed,
+                    "revenue": m.revenue,
+                    "uses": m.uses,
+                }
+                for m in self.months
+            ],
+        }
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    for text in (first, last):
+        parts = text.split("-")
+        if (
+            len(parts) != 2
+            or not all(p.isdigit() and p.isascii() for p in parts)
+            or not 1970 <= int(parts[0]) <= 9998
+            or not 1 <= int(parts[1]) <= 12
+        ):
+            raise Refused("pass.report_month", month=text)
+    year, month = (int(p) for p in first.split("-"))
+    found: list[str] = []
+    while f"{year:04d}-{month:02d}" <= last and len(found) < 120:
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if not found:
+        raise Refused("pass.report_order", first=first, last=last)
+    return found
+
+
+def pass_report(ctx: Context, first: str | None = None, last: str | None = None) -> PassReport:
+    """Owner only: active passes today, new and lapsed per month, use rate, breakage, revenue."""
+    from app.services.staff import require_owner
+
+    require_owner(ctx)
+    today = ctx.local_date(ctx.now())
+    last = last or _month(today)
+    first = first or last
+    months = _months_between(first, last)
+    per: dict[str, dict[str, int]] = {
+        m: {"new": 0, "lapsed": 0, "revenue": 0, "uses": 0} for m in months
+    }
+    active = paused = uses = entitled = breakage = breakage_won = revenue = 0
+    with ctx.db.read() as session:
+        rows = list(session.scalars(select(MemberPass)))
+        events = _events(session, [r.id for r in rows])
+    for row in rows:
+        state = rules.derive(events[row.id], row.days, today)
+        active += state.open
+        paused += state.status == "paused"
+        allowed = rules.entitled(state, row.uses_per_day, today)
+        used = min(state.uses_total, allowed) if allowed else state.uses_total
+        uses += state.uses_total
+        entitled += allowed
+        revenue += state.paid - state.refunded
+        if not state.open:  # breakage is known once a pass is over
+            missed = max(0, allowed - used)
+            breakage += missed
+            full = row.days * row.uses_per_day
+            kept = state.paid - state.refunded
+            breakage_won += int(
+                (
+                    Decimal(kept) * Decimal(missed) / Decimal(max(full, allowed, 1))
+                ).to_integral_value(rounding=ROUND_DOWN)
+            )
+        for event in events[row.id]:
+            bucket = per.get(_month(event.day))
+            if bucket is None:
+                continue
+            if event.kind == "sold":
+                bucket["new"] += 1
+                bucket["revenue"] += event.amount
+            elif event.kind == "refunded":
+                bucket["revenue"] -= event.amount
+            elif event.kind == "used":
+                bucket["uses"] += 1
+        gone = state.cancelled_on if state.status == "cancelled" else None
+        if state.status == "ended":
+            gone = state.end
+        if gone is not None and _month(gone) in per:
+            per[_month(gone)]["lapsed"] += 1
+    return PassReport(
+        active=active,
+        paused=paused,
+        months=tuple(PassMonth(m, **per[m]) for m in months),
+        uses=uses,
+        entitled=entitled,
+        breakage=breakage,
+        breakage_won=breakage_won,
+        revenue=revenue,
+    )
