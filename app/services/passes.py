@@ -13,8 +13,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Customer, MemberPass, PassEventRow
@@ -27,6 +28,9 @@ from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import lock_usable_customer, masked_phone
 from app.services.program import current_program
+
+if TYPE_CHECKING:
+    from app.services.sync import AttentionItem
 
 MAX_REF = 100
 
@@ -520,3 +524,38 @@ def pass_report(ctx: Context, first: str | None = None, last: str | None = None)
         breakage_won=breakage_won,
         revenue=revenue,
     )
+
+
+# --- two registers offline -------------------------------------------------------------------
+
+
+def overuse_items(ctx: Context, session: Session) -> list[AttentionItem]:
+    """Passes used on one day beyond their daily allowance: two registers, offline, each let
+    the member use it (each alone was right). For "needs attention": points = the uses too
+    many; detail table = the plan's name and row = the local day (the words of the CLI and the
+    back office name those two), plus the pass's id."""
+    from app.services.sync import AttentionItem
+
+    e, p = PassEventRow, MemberPass
+    rows = session.execute(
+        select(e.pass_id, e.day, func.count(), p.uses_per_day, p.plan_name, p.customer_id)
+        .join(p, p.id == e.pass_id)
+        .where(e.kind == "used")
+        .group_by(e.pass_id, e.day, p.uses_per_day, p.plan_name, p.customer_id)
+        .having(func.count() > p.uses_per_day)
+        .order_by(e.day)
+    ).all()
+    items = []
+    for pass_id, day, count, allowed, plan_name, customer_id in rows:
+        customer = session.get(Customer, customer_id)
+        items.append(
+            AttentionItem(
+                "pass_overuse",
+                customer_id,
+                mask_name(customer.name) if customer and customer.name else None,
+                masked_phone(ctx, customer) if customer else None,
+                points=int(count) - int(allowed),
+                detail={"table": plan_name, "row": day.isoformat(), "pass": str(pass_id)},
+            )
+        )
+    return items
