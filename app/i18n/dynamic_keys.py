@@ -390,4 +390,10 @@ BUILT_KEYS = (
     # passes18: a pass used beyond its day's allowance at two registers (needs attention)
     N_("cli.sync.pass_overuse"),
     N_("sync.kind.pass_overuse"),
+    # passes18: the slip of a pass action (f"slip.pass.{action}")
+    N_("slip.pass.sold"),
+    N_("slip.pass.used"),
+    N_("slip.pass.paused"),
+    N_("slip.pass.resumed"),
+    N_("slip.pass.cancelled"),
 )

@@ -24,6 +24,7 @@ from app.domain.errors import Refused
 from app.domain.passes import PassEvent, PassPlan, PassState
 from app.domain.phone import mask_name
 from app.domain.plain_text import clean_line
+from app.domain.slip import PassLine, SlipData
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import lock_usable_customer, masked_phone
@@ -559,3 +560,56 @@ def overuse_items(ctx: Context, session: Session) -> list[AttentionItem]:
             )
         )
     return items
+
+
+def open_passes_ending(
+    ctx: Context, session: Session, after: date, through: date, today: date
+) -> list[PassView]:
+    """Active passes (not paused) whose last day is after `after` and at most `through`, among
+    members who are active; for the renewal reminder."""
+    rows = list(
+        session.scalars(
+            select(MemberPass)
+            .join(Customer, Customer.id == MemberPass.customer_id)
+            .where(Customer.status == "active")
+        )
+    )
+    events = _events(session, [r.id for r in rows])
+    found = []
+    for row in rows:
+        state = rules.derive(events[row.id], row.days, today)
+        if state.status == "active" and after < state.end <= through:
+            found.append(_view(row, state))
+    return found
+
+
+# --- the slip ----------------------------------------------------------------------------------
+
+
+def pass_slip(ctx: Context, result: PassResult) -> SlipData:
+    """The slip of a pass action (kind "pass"): the member, the action, the pass's state."""
+    from app.services.slips import slip_footer, store_info
+
+    view = result.view
+    with ctx.db.read() as session:
+        store = store_info(session, ctx)
+    return SlipData(
+        action_id=result.event_id,
+        kind="pass",
+        store=store,
+        at=ctx.local(ctx.now()),
+        customer_name=result.name_masked,
+        phone_masked=result.phone_masked,
+        footer=slip_footer(ctx),
+        pass_line=PassLine(
+            action=result.action,
+            plan_name=view.plan_name,
+            status=view.status,
+            start=view.start.isoformat(),
+            end=view.end.isoformat(),
+            uses_today=view.uses_today,
+            uses_per_day=view.uses_per_day,
+            price=view.price if result.action == "sold" else 0,
+            refund=result.refund,
+        ),
+    )
