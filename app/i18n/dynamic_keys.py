@@ -396,4 +396,15 @@ BUILT_KEYS = (
     N_("slip.pass.paused"),
     N_("slip.pass.resumed"),
     N_("slip.pass.cancelled"),
+    # passes18: the plans' table of the program page (f"prog.col.{column}")
+    N_("prog.col.pass_code"),
+    N_("prog.col.pass_name"),
+    N_("prog.col.pass_price"),
+    N_("prog.col.pass_days"),
+    N_("prog.col.pass_benefit"),
+    N_("prog.col.pass_percent"),
+    N_("prog.col.pass_items"),
+    N_("prog.col.pass_uses"),
+    N_("prog.col.pass_hours"),
+    N_("prog.col.pass_refund"),
 )
