@@ -407,4 +407,5 @@ BUILT_KEYS = (
     N_("prog.col.pass_uses"),
     N_("prog.col.pass_hours"),
     N_("prog.col.pass_refund"),
+    N_("prog.passes"),  # the plans' box title, through ProgramPage._box
 )
