@@ -408,4 +408,10 @@ BUILT_KEYS = (
     N_("prog.col.pass_hours"),
     N_("prog.col.pass_refund"),
     N_("prog.passes"),  # the plans' box title, through ProgramPage._box
+    N_("reports.passes"),  # the passes' section of the reports (a heading by its key)
+    N_("reports.pass_month"),
+    N_("reports.pass_new"),
+    N_("reports.pass_lapsed"),
+    N_("reports.pass_uses"),
+    N_("reports.pass_revenue"),
 )
