@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.db.models import AuditEntry, MemberPass, PassEventRow
 from app.domain.errors import Refused
 from app.domain.program import DEFAULT_PROGRAM_JSON
-from app.services import customers, passes
+from app.services import customer_admin, customers, passes
 from app.services.program import load_program, show_program
 from tests.conftest import START  # 14:00 in Seoul, a Thursday
 
@@ -152,5 +152,12 @@ def test_refusals_for_bad_members_refs_and_a_program_without_plans(ctx) -> None:
     refused("pass.none", passes.use, ctx, who)
     refused("pass.none", passes.pause, ctx, who)
     assert events(ctx) == 0
+    assert passes.pass_report(ctx).active == 0
+    # a pass follows its person when the owner merges two records of them
+    passes.sell(ctx, who, "AM30")
+    keeper = customers.enroll(ctx, "010-6666-7777").id
+    customer_admin.merge_customers(ctx, keeper, who)
+    assert [v.plan_code for v in passes.member_passes(ctx, keeper)] == ["AM30"]
+    assert passes.use(ctx, keeper).view.uses_today == 1
     ctx.allowed = frozenset({"sale"})  # a token without the pass action
-    refused("token.not_allowed", passes.sell, ctx, who, "AM30")
+    refused("token.not_allowed", passes.sell, ctx, keeper, "AM30")
