@@ -61,3 +61,8 @@ def test_the_pass_commands_in_words_and_json(ctx, tmp_path: Path) -> None:
     assert report["entitled"] == 3 and report["breakage"] == 2 and report["use_rate"] == "33.3"
     assert "사용률 33.3%" in ctx("pass", "report").out
     assert "YYYY-MM" in ctx.refused("pass", "report", "--last", "2026-13")
+    # a POS token may sell and use passes; the owner's report it may not
+    token = ctx.ok("token", "create", "--name", "포스", "--scope", "pos")["token"]
+    env = {"DANGOL_TOKEN": token}
+    assert ctx.ok("pass", "sell", PHONE, "--plan", "AM30", env=env)["action"] == "sold"
+    assert ctx.refused("pass", "report", env=env)
