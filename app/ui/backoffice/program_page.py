@@ -56,6 +56,7 @@ PASS_COLUMNS = (
     "pass_hours",
     "pass_refund",
 )
+PASS_KEYS = frozenset(f"prog.col.{c}" for c in PASS_COLUMNS)
 HISTORY_SHOWN = 4
 CAMPAIGN_DAYS = 30  # a new campaign runs from today for this many days, until changed
 
@@ -73,11 +74,18 @@ def _number(text: str, label: str) -> int:
 
 def field_label(path: str) -> str:
     """'tiers.levels[1].earn_percent' -> '등급 2행 · 적립률 (%)', for sentences an owner reads."""
-    match = re.fullmatch(r"(tiers\.levels|campaigns)\[(\d+)\](?:\.(\w+))?(?:\[\d+\])?", path)
+    match = re.fullmatch(r"(tiers\.levels|campaigns|passes)\[(\d+)\](?:\.(\w+))?(?:\[\d+\])?", path)
     if match is None:
         key = f"prog.field.{path}"
         return t(key) if has_text(key) else path
     n = int(match.group(2)) + 1
+    if match.group(1) == "passes":  # a plan: its row and the plans' table's column
+        column = match.group(3)
+        where = t("prog.row", section=t("prog.passes"), n=n)
+        if not column:
+            return where
+        key = "pass_uses" if column == "uses_per_day" else f"pass_{column}"
+        return f"{where} · {t(f'prog.col.{key}')}" if f"prog.col.{key}" in PASS_KEYS else where
     if match.group(1) == "tiers.levels":
         where = t("prog.row", section=t("prog.tiers"), n=n)
     else:

@@ -48,7 +48,7 @@ def test_plans_are_edited_on_the_program_page(window, qtbot, shot) -> None:
         }
     )
     page.revalidate()
-    assert not page.save_button.isEnabled() and "passes[1].refund" in page.error.text()
+    assert not page.save_button.isEnabled() and "구독권 요금제 2행 · 환불" in page.error.text()
     assert "환불 규칙" in page.error.text()
     page.save()
     settle(qtbot, window)
