@@ -414,4 +414,8 @@ BUILT_KEYS = (
     N_("reports.pass_lapsed"),
     N_("reports.pass_uses"),
     N_("reports.pass_revenue"),
+    N_("prog.pass_benefit.free_item"),  # a plan's benefit and refund rule in the owner's words
+    N_("prog.pass_benefit.percent_off"),
+    N_("prog.pass_refund.none"),
+    N_("prog.pass_refund.pro_rata"),
 )

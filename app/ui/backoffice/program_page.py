@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.money import parse_won
+from app.domain.passes import BENEFITS, REFUND_RULES
 from app.domain.program import MAX_BONUS, STAMP_PER, Program, ProgramProblems
 from app.i18n import codes
 from app.services import program as program_service
@@ -563,12 +564,12 @@ class ProgramPage(QWidget):
                 "pass_name": str(plan.get("name", "")),
                 "pass_price": _cell(plan.get("price", "")),
                 "pass_days": _cell(plan.get("days", "")),
-                "pass_benefit": str(plan.get("benefit", "")),
+                "pass_benefit": _word("prog.pass_benefit", str(plan.get("benefit", ""))),
                 "pass_percent": _cell(plan.get("percent", "")),
                 "pass_items": ", ".join(str(i) for i in plan.get("items") or []),
                 "pass_uses": _cell(plan.get("uses_per_day", "")),
                 "pass_hours": "-".join(str(h) for h in plan.get("hours") or []),
-                "pass_refund": str(plan.get("refund", "")),
+                "pass_refund": _word("prog.pass_refund", str(plan.get("refund", ""))),
             }
             for plan in plans
         ]
@@ -582,10 +583,10 @@ class ProgramPage(QWidget):
             "name": cell(row, "pass_name"),
             "price": self._whole(f"{path}.price", cell(row, "pass_price")),
             "days": self._whole(f"{path}.days", cell(row, "pass_days")),
-            "benefit": cell(row, "pass_benefit"),
+            "benefit": _code("prog.pass_benefit", BENEFITS, cell(row, "pass_benefit")),
             "items": [i.strip() for i in cell(row, "pass_items").split(",") if i.strip()],
             "uses_per_day": self._whole(f"{path}.uses_per_day", cell(row, "pass_uses")),
-            "refund": cell(row, "pass_refund"),
+            "refund": _code("prog.pass_refund", REFUND_RULES, cell(row, "pass_refund")),
         }
         if cell(row, "pass_percent"):
             plan["percent"] = self._whole(f"{path}.percent", cell(row, "pass_percent"))
@@ -870,6 +871,20 @@ class ProgramPage(QWidget):
                 item.setToolTip(value)
                 self.history.setItem(row, column, item)
         self.history.resizeRowsToContents()
+
+
+def _word(prefix: str, code: str) -> str:
+    """A plan's benefit or refund rule in the owner's words ("무료 품목", "환불 없음")."""
+    key = f"{prefix}.{code}"
+    return t(key) if has_text(key) else code
+
+
+def _code(prefix: str, codes: tuple[str, ...], text: str) -> str:
+    """The code of the words typed (or the code itself); anything else as typed, refused."""
+    for code in codes:
+        if text in (code, t(f"{prefix}.{code}")):
+            return code
+    return text
 
 
 def _cell(value: object) -> str:

@@ -33,6 +33,10 @@ def test_plans_are_edited_on_the_program_page(window, qtbot, shot) -> None:
     table = page.pass_plans
     assert table.rowCount() == 1 and table.cell(0, "pass_hours") == "7-11"
     assert table.cell(0, "pass_price") == "39,000" and not page.save_button.isEnabled()
+    assert (
+        table.cell(0, "pass_benefit") == "무료 품목"
+        and table.cell(0, "pass_refund") == "남은 일수만큼"
+    )
 
     before = snapshot(window.ctx)
     table.add_row(
@@ -41,7 +45,7 @@ def test_plans_are_edited_on_the_program_page(window, qtbot, shot) -> None:
             "pass_name": "라떼 10% 할인",
             "pass_price": "9,900",
             "pass_days": "7",
-            "pass_benefit": "percent_off",
+            "pass_benefit": "할인",
             "pass_percent": "10",
             "pass_uses": "2",
             "pass_refund": "maybe",
@@ -54,7 +58,7 @@ def test_plans_are_edited_on_the_program_page(window, qtbot, shot) -> None:
     settle(qtbot, window)
     assert snapshot(window.ctx) == before
 
-    table.item(1, table.columns.index("pass_refund")).setText("none")
+    table.item(1, table.columns.index("pass_refund")).setText("환불 없음")
     assert page.save_button.isEnabled() and not page.error.isVisible()
     page.form_scroll.ensureWidgetVisible(table)
     shot(window.backoffice, "backoffice_program_passes")
