@@ -128,6 +128,9 @@ def derive(events: Iterable[PassEvent], days: int, today: date) -> PassState:
             paused_since = None
         elif event.kind == "cancelled":
             cancelled, cancelled_on = True, event.day
+            if paused_since is not None:  # cancelled while paused: the pause ends with it
+                paused_days += (event.day - paused_since).days
+                paused_since = None
         elif event.kind == "refunded":
             refunded += event.amount
     still = (today - paused_since).days if paused_since is not None and not cancelled else 0

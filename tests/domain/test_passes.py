@@ -123,6 +123,9 @@ def test_state_from_events_pauses_and_uses() -> None:
     assert caught.value.code == "pass.outside_hours"
     cancelled = derive([sold, ev("cancelled", 3), ev("refunded", 3, 27_000)], 30, date(2026, 3, 3))
     assert (cancelled.status, cancelled.refunded, cancelled.paid) == ("cancelled", 27_000, 30_000)
+    # cancelled while paused: the end keeps the days paused up to the cancel
+    paused_then_cancelled = derive([*paused, ev("cancelled", 8)], 30, date(2026, 3, 20))
+    assert (paused_then_cancelled.end, paused_then_cancelled.paused_days) == (date(2026, 4, 2), 3)
     assert overuse({date(2026, 3, 2): 3, date(2026, 3, 3): 1}, 1) == {date(2026, 3, 2): 2}
     with pytest.raises(ValueError):
         derive([ev("used", 2)], 30, date(2026, 3, 2))
