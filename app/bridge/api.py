@@ -41,7 +41,7 @@ import app as package
 from app.bridge import checkin_web
 from app.domain.errors import Refused
 from app.i18n import N_
-from app.services import customers, pos, staff, tokens
+from app.services import customers, passes, pos, staff, tokens
 from app.services.context import Context
 from app.services.encoding import to_json
 
@@ -118,6 +118,12 @@ class RedemptionIn(_Body):
     stamps: bool | None = None
     coupon: str | None = Field(default=None, max_length=40)
     sale_ref: str | None = Field(default=None, max_length=64)
+
+
+class PassIn(_Body):
+    who: str = Field(max_length=100)
+    plan: str | None = Field(default=None, max_length=20)  # needed to sell, or with two passes
+    ref: str | None = Field(default=None, max_length=64)  # the POS's payment (or refund) ref
 
 
 def _count(items: int | list[Any] | None) -> tuple[int | None, list[Any] | None]:
@@ -265,6 +271,8 @@ def _token_of(request: Request) -> str | None:
 
 def _action_of(path: str) -> str:
     """The action a path asks of a token's scope."""
+    if path.startswith("/v1/passes") or path.endswith("/passes"):
+        return "pass"  # subscription passes: the scope's "pass" action
     if path.endswith("/refunds") or path.endswith("/cancel"):
         return "refund"
     if path.startswith("/v1/redemptions"):
@@ -373,6 +381,48 @@ def create_app(shop: Context) -> Gate:
             return JSONResponse(data, status_code=201 if result.created else 200)
 
         return await act(request, "redeem", work)
+
+    @api.get("/v1/passes/plans")
+    async def pass_plans(request: Request) -> Response:
+        def work(ctx: Context) -> Any:
+            return {"plans": [plan.to_json() for plan in passes.plans(ctx)]}
+
+        return await act(request, "pass", work)
+
+    @api.get("/v1/customers/{who}/passes")
+    async def member_passes(request: Request, who: str) -> Response:
+        def work(ctx: Context) -> Any:
+            found = passes.member_passes(ctx, customers.resolve_customer(ctx, who))
+            return {"passes": [view.to_json() for view in found]}
+
+        return await act(request, "pass", work)
+
+    @api.post("/v1/passes")
+    async def sell_pass(request: Request, body: PassIn) -> Response:
+        def work(ctx: Context) -> Any:
+            if body.plan is None:
+                raise Refused("api.malformed", field="plan")
+            who = customers.resolve_customer(ctx, body.who)
+            result = passes.sell(ctx, who, body.plan, ref=body.ref)
+            return JSONResponse(result.to_json(), status_code=201)
+
+        return await act(request, "pass", work)
+
+    def _pass_action(name: str) -> Callable[..., Any]:
+        async def endpoint(request: Request, body: PassIn) -> Response:
+            def work(ctx: Context) -> Any:
+                who = customers.resolve_customer(ctx, body.who)
+                if name == "cancel":
+                    return passes.cancel(ctx, who, body.plan, ref=body.ref).to_json()
+                return getattr(passes, name)(ctx, who, body.plan).to_json()
+
+            return await act(request, "pass", work)
+
+        endpoint.__name__ = f"pass_{name}"
+        return endpoint
+
+    for name in ("use", "pause", "resume", "cancel"):
+        api.post(f"/v1/passes/{name}", summary=f"Pass: {name}")(_pass_action(name))
 
     guard = Guard()  # one slow-down for bad POS tokens and the tablet's bad codes
     api.include_router(checkin_web.router(shop, guard))  # the tablet's page: /checkin

@@ -231,6 +231,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import mobile_wallet
 
     mobile_wallet.add_commands(command)
+    from app.cli import passes
+
+    passes.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -587,6 +590,12 @@ def _consent(ctx: Any, args: argparse.Namespace) -> Any:
     return consent.run(ctx, _key(args), args)
 
 
+def _pass(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import passes
+
+    return passes.run(ctx, _key(args), args)
+
+
 def _messages(ctx: Any, args: argparse.Namespace) -> Any:
     from app.cli import messages
 
@@ -656,6 +665,7 @@ GROUPS: dict[str, Handler] = {
     "lunar-birthday": _insight,
     "partner": _partner,
     "wallet-card": _mobile_wallet,
+    "pass": _pass,
 }
 # what only an owner may do in the window: once an owner PIN is set, the CLI asks for it
 OWNER_ONLY = frozenset(
@@ -689,6 +699,7 @@ OWNER_ONLY = frozenset(
         "partner ack",
         "wallet-card google setup",
         "wallet-card apple setup",
+        "pass report",
     }
 )
 

@@ -45,6 +45,7 @@ KIND_KEYS = (
     N_("messages.kind.birthday"),
     N_("messages.kind.winback"),
     N_("messages.kind.coupon_expiring"),
+    N_("messages.kind.pass_renewal"),
     N_("messages.kind.campaign"),
     N_("messages.kind.consent_notice"),
 )

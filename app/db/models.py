@@ -773,3 +773,57 @@ class MobileWalletPass(IdMixin, OriginMixin, Base):
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
     pushed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MemberPass(IdMixin, OriginMixin, Base):
+    """A subscription pass sold to a member, with its plan's terms as they were at the sale.
+
+    Never updated: what happens to it is a `pass_events` row; its state is derived from them
+    (app/domain/passes.py)."""
+
+    __tablename__ = "passes"
+    __table_args__ = (
+        CheckConstraint("price >= 0 AND days >= 1 AND uses_per_day >= 1", name="terms"),
+        CheckConstraint("refund_rule IN ('none', 'pro_rata')", name="refund_rule"),
+        Index("ix_passes_customer_plan", "customer_id", "plan_code"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    plan_code: Mapped[str] = mapped_column(String(20))
+    plan_name: Mapped[str] = mapped_column(String(200))
+    price: Mapped[int] = mapped_column(Integer)
+    days: Mapped[int] = mapped_column(Integer)
+    benefit: Mapped[str] = mapped_column(String(20))
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of item names
+    uses_per_day: Mapped[int] = mapped_column(Integer)
+    hour_from: Mapped[int | None] = mapped_column(Integer, default=None)
+    hour_to: Mapped[int | None] = mapped_column(Integer, default=None)
+    refund_rule: Mapped[str] = mapped_column(String(10))
+    sold_at: Mapped[datetime]
+    start_day: Mapped[date] = mapped_column(Date)
+    pos_ref: Mapped[str | None] = mapped_column(String(100), default=None)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class PassEventRow(IdMixin, OriginMixin, Base):
+    """One thing that happened to a pass: sold, used, paused, resumed, cancelled, refunded."""
+
+    __tablename__ = "pass_events"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('sold', 'used', 'paused', 'resumed', 'cancelled', 'refunded')", name="kind"
+        ),
+        CheckConstraint("amount >= 0", name="amount"),
+        Index("ix_pass_events_pass", "pass_id", "at"),
+        Index("ix_pass_events_kind_day", "kind", "day"),
+    )
+
+    pass_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("passes.id"))
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime]
+    day: Mapped[date] = mapped_column(Date)  # the shop's local day of `at`
+    amount: Mapped[int] = mapped_column(Integer, default=0)  # won: price sold / refund
+    ref: Mapped[str | None] = mapped_column(String(100), default=None)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(default=None)

@@ -141,6 +141,7 @@ VARIABLES: Final[dict[str, dict[str, int]]] = {
     "stamp_ready": {"보상": 30},
     "coupon_issued": {"쿠폰": 20, "기한": 7},
     "coupon_expiring": {"쿠폰": 20, "기한": 7},
+    "pass_renewal": {"구독권": 30, "기한": 7},
     "points_expiring_30": {"소멸": 11, "날짜": 7},
     "points_expiring_7": {"소멸": 11, "날짜": 7},
     "birthday": {"보너스": 9},
@@ -155,6 +156,7 @@ BASIS_KINDS: Final = frozenset(
         "stamp_ready",
         "coupon_issued",
         "coupon_expiring",
+        "pass_renewal",
         "points_expiring_30",
         "points_expiring_7",
     }

@@ -96,6 +96,14 @@ KINDS: Final[dict[str, Kind]] = {
             "#{기한}까지 사용하실 수 있습니다.",
             False,
         ),
+        # a subscription pass ends in 3 days (passes18): what the member bought, no pitch
+        Kind(
+            "pass_renewal",
+            INFO,
+            "[#{상점}] #{이름}님, 구매하신 구독권(#{구독권})이 #{기한}에 끝납니다.\n"
+            "※ 이 메시지는 구독권을 구매하신 고객님께 이용 기간 종료 3일 전에 발송되었습니다.",
+            True,
+        ),
         # the owner's own announcement (a campaign, news of the shop) to the members chosen:
         # never automatic, sent by `announcements.announce` with the rules of every ad
         Kind("campaign", AD, "#{내용}", False),

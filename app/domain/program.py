@@ -11,6 +11,8 @@ Decisions:
   that to_json()'s floats read back exactly.
 * expiry_months 0 means points never expire. min_redeem must be a multiple of redeem_unit
   (0 = no minimum beyond one unit). earn_percent is 0..100; a multiplier is 1..100.
+* "passes" (subscription plans, app/domain/passes.py) may be absent (none); to_json() then
+  leaves it out, so a program without plans reads and writes exactly as before.
 * Upper bounds, so that no accepted program can overflow a date or a ledger integer: expiry
   <= 120 months, stamp goal <= 100, tier window <= 24 months, bonuses, redeem unit, minimum
   redemption and campaign bonus <= 10,000,000, a tier threshold <= 10,000,000,000 won; a
@@ -29,6 +31,15 @@ from typing import TypeVar
 
 from app.domain.calendar import impossible_day
 from app.domain.errors import Refused
+from app.domain.passes import (
+    BENEFITS,
+    MAX_PASS_DAYS,
+    MAX_PASS_PRICE,
+    MAX_PLANS,
+    MAX_USES_PER_DAY,
+    REFUND_RULES,
+    PassPlan,
+)
 
 STAMP_PER = ("visit", "item", "none")
 CAMPAIGN_HOLIDAYS = ("only", "except")  # "none": a points-only program, no stamp card
@@ -122,6 +133,7 @@ class Program:
     tiers: TierRules
     bonuses: Bonuses
     campaigns: tuple[Campaign, ...] = ()
+    passes: tuple[PassPlan, ...] = ()  # subscription plans; absent from the JSON = none
 
     @classmethod
     def from_json(cls, data: object) -> Program:
@@ -129,7 +141,9 @@ class Program:
         the first problem's code and field, and all of them in `problems`)."""
         _check_depth(data)
         found = _Problems()
-        root = _section(data, "", ("points", "stamps", "tiers", "bonuses"), ("campaigns",), found)
+        root = _section(
+            data, "", ("points", "stamps", "tiers", "bonuses"), ("campaigns", "passes"), found
+        )
         tiers = found.get(_tier_rules, root["tiers"], found) if "tiers" in root else None
         codes = frozenset(level.code for level in tiers.levels) if tiers else None
         campaigns = found.get(_list, root.get("campaigns", []), "campaigns") or []
@@ -140,6 +154,7 @@ class Program:
             found.get(_campaign, item, f"campaigns[{i}]", codes, found)
             for i, item in enumerate(campaigns)
         ]
+        plans = found.get(_pass_plans, root.get("passes", []), found) or ()
         found.raise_any()
         assert points and stamps and tiers and bonuses  # else a problem was raised above
         return cls(
@@ -148,6 +163,7 @@ class Program:
             tiers=tiers,
             bonuses=bonuses,
             campaigns=tuple(c for c in checked if c is not None),
+            passes=plans,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -181,7 +197,11 @@ class Program:
                 "referral": self.bonuses.referral,
             },
             "campaigns": [_campaign_json(c) for c in self.campaigns],
-        }
+        } | ({"passes": [plan.to_json() for plan in self.passes]} if self.passes else {})
+
+    def plan(self, code: str) -> PassPlan | None:
+        """The subscription plan with this code (None when the program has none such)."""
+        return next((plan for plan in self.passes if plan.code == code), None)
 
     def tier(self, code: str) -> TierLevel:
         """The level with this code; an unknown code gets the lowest level."""
@@ -590,6 +610,81 @@ def _campaign_tiers(value: object, field: str, tier_codes: frozenset[str]) -> fr
         if code not in tier_codes:
             raise Refused("program.campaign_tier", field=f"{field}[{i}]", tier=code)
     return frozenset(codes)
+
+
+# --- the subscription plans (the optional "passes" list; rules in app/domain/passes.py) ---
+
+_PLAN_CODE = re.compile(r"[A-Za-z0-9_-]{1,20}")
+_PLAN_KEYS = ("code", "name", "price", "days", "benefit", "uses_per_day", "refund")
+
+
+def _pass_plans(value: object, found: _Problems) -> tuple[PassPlan, ...]:
+    plans = _list(value, "passes")
+    if len(plans) > MAX_PLANS:
+        raise Refused("program.too_large", field="passes", maximum=f"{MAX_PLANS:,}")
+    checked = [found.get(_pass_plan, item, f"passes[{i}]", found) for i, item in enumerate(plans)]
+    seen: set[str] = set()
+    for i, plan in enumerate(checked):
+        if plan is not None and plan.code in seen:
+            found.add(Refused("program.pass_code_twice", field=f"passes[{i}].code", code=plan.code))
+        if plan is not None:
+            seen.add(plan.code)
+    return tuple(plan for plan in checked if plan is not None)
+
+
+def _pass_plan(data: object, field: str, found: _Problems) -> PassPlan | None:
+    mark = found.mark()
+    section = _section(data, field, _PLAN_KEYS, ("percent", "items", "hours"), found)
+    code = found.field(section, "code", _text, f"{field}.code")
+    if code is not None and not _PLAN_CODE.fullmatch(code):
+        found.add(Refused("program.pass_code", field=f"{field}.code"))
+    name = found.field(section, "name", _text, f"{field}.name")
+    price = found.field(section, "price", _int, f"{field}.price", 0, MAX_PASS_PRICE)
+    days = found.field(section, "days", _int, f"{field}.days", 1, MAX_PASS_DAYS)
+    uses = found.field(section, "uses_per_day", _int, f"{field}.uses_per_day", 1, MAX_USES_PER_DAY)
+    benefit = section.get("benefit")
+    if "benefit" in section and benefit not in BENEFITS:
+        found.add(Refused("program.pass_benefit", field=f"{field}.benefit", value=str(benefit)))
+    refund = section.get("refund")
+    if "refund" in section and refund not in REFUND_RULES:
+        found.add(Refused("program.pass_refund", field=f"{field}.refund", value=str(refund)))
+    percent = 0
+    if benefit == "percent_off":
+        if "percent" not in section:
+            found.add(Refused("program.missing", field=f"{field}.percent"))
+        else:
+            percent = found.field(section, "percent", _int, f"{field}.percent", 1, 100) or 0
+    elif "percent" in section:
+        found.add(Refused("program.unknown_key", field=f"{field}.percent"))
+    raw_items = found.get(_list, section.get("items", []), f"{field}.items") or []
+    items = [found.get(_text, item, f"{field}.items[{i}]") for i, item in enumerate(raw_items)]
+    if benefit == "free_item" and not raw_items:
+        found.add(Refused("program.pass_free_item", field=f"{field}.items"))
+    hours = found.get(_pass_hours, section.get("hours"), f"{field}.hours")
+    if not found.clean_since(mark):
+        return None
+    assert code and name and price is not None and days and uses
+    return PassPlan(
+        code=code,
+        name=name,
+        price=price,
+        days=days,
+        benefit=str(benefit),
+        percent=percent,
+        items=tuple(item for item in items if item),
+        uses_per_day=uses,
+        hours=hours,
+        refund=str(refund),
+    )
+
+
+def _pass_hours(value: object, field: str) -> tuple[int, int] | None:
+    try:
+        return _hours(value, field)
+    except Refused as problem:
+        if problem.code == "program.campaign_hours":
+            raise Refused("program.pass_hours", field=field) from None
+        raise
 
 
 DEFAULT_PROGRAM_JSON: dict[str, object] = {

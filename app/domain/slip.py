@@ -26,11 +26,26 @@ class IssuedCouponLine:
 
 
 @dataclass(frozen=True)
+class PassLine:
+    """A subscription pass on a slip of kind "pass": what was done and where the pass stands."""
+
+    action: str  # sold | used | paused | resumed | cancelled
+    plan_name: str
+    status: str  # active | paused | cancelled | ended
+    start: str  # ISO dates, local
+    end: str
+    uses_today: int
+    uses_per_day: int
+    price: int = 0  # won, on a sale
+    refund: int = 0  # won, on a cancel
+
+
+@dataclass(frozen=True)
 class SlipData:
     """Everything a slip shows; the renderers need nothing else (no database)."""
 
     action_id: uuid.UUID
-    kind: str  # sale | points | stamps | coupon | sale_void | redemption_void
+    kind: str  # sale | points | stamps | coupon | sale_void | redemption_void | pass
     store: StoreInfo
     at: datetime  # local time of the action
     customer_name: str | None  # masked ("김*준")
@@ -60,6 +75,7 @@ class SlipData:
     # stamps on the card shown, of stamp_goal, and the rewards ready; None: from stamps / goal
     card_filled: int | None = None
     card_rewards: int | None = None
+    pass_line: PassLine | None = None  # kind "pass" only: the subscription pass
 
     @property
     def stamps_on_card(self) -> int:

@@ -71,7 +71,7 @@ def slip_blocks(slip: SlipData) -> list[Block]:
         Rule(),
         *_action(slip),
         Rule(),
-        *_balances(slip),
+        *(_balances(slip) if slip.pass_line is None else _pass(slip)),
         *_coupons(slip),
         Rule(heavy=True),
         Text(slip.footer, "body"),
@@ -100,6 +100,8 @@ def _title(slip: SlipData) -> str:
         return translate(slip.language, "slip.title_void")
     if slip.kind in ("points", "stamps", "coupon"):
         return translate(slip.language, "slip.title_use")
+    if slip.kind == "pass":
+        return translate(slip.language, "slip.title_pass")
     return slip_title(slip)
 
 
@@ -115,6 +117,26 @@ def _who(slip: SlipData) -> list[Block]:
 
 
 def _action(slip: SlipData) -> list[Block]:
+    if slip.pass_line is not None:
+        line = slip.pass_line
+        blocks: list[Block] = [
+            Row(translate(slip.language, f"slip.pass.{line.action}"), line.plan_name, bold=True)
+        ]
+        if line.action == "sold":
+            blocks.append(
+                Row(
+                    translate(slip.language, "slip.pass.price"),
+                    format_won(line.price, slip.language),
+                )
+            )
+        if line.action == "cancelled":
+            blocks.append(
+                Row(
+                    translate(slip.language, "slip.pass.refund"),
+                    format_won(line.refund, slip.language),
+                )
+            )
+        return blocks
     if slip.kind == "sale":
         return _sale_action(slip)
     if slip.kind == "sale_void":
@@ -208,6 +230,27 @@ def _balances(slip: SlipData) -> list[Block]:
             Text(translate(slip.language, "slip.rewards_ready", n=slip.rewards_ready), "body", True)
         )
     blocks.extend(_tier(slip))
+    return blocks
+
+
+def _pass(slip: SlipData) -> list[Block]:
+    """Where the pass stands after the action (instead of the points and stamps)."""
+    line = slip.pass_line
+    assert line is not None
+    lang = slip.language
+    blocks: list[Block] = [
+        Row(translate(lang, "slip.pass.status"), translate(lang, f"pass.status.{line.status}")),
+        Row(translate(lang, "slip.pass.period"), f"{line.start} ~ {line.end}"),
+    ]
+    if line.status == "active":
+        blocks.append(
+            Row(
+                translate(lang, "slip.pass.today"),
+                translate(lang, "slip.pass.uses", used=line.uses_today, n=line.uses_per_day),
+                bold=True,
+                size="big",
+            )
+        )
     return blocks
 
 

@@ -707,8 +707,8 @@ def _higher_tier(
 
 
 def _repoint(session: Session, source: uuid.UUID, target: uuid.UUID) -> None:
-    """Cards, coupons and consents follow the person; records merged earlier now point at the
-    keeper."""
+    """Cards, coupons, consents and passes follow the person; records merged earlier now point
+    at the keeper."""
     session.execute(
         update(MembershipCard)
         .where(MembershipCard.customer_id == source)
@@ -719,6 +719,11 @@ def _repoint(session: Session, source: uuid.UUID, target: uuid.UUID) -> None:
     session.execute(
         update(ConsentEvent).where(ConsentEvent.customer_id == source).values(customer_id=target)
     )
+    # subscription passes follow the person too, as sync re-homes them (passes18)
+    from app.db.models import MemberPass, PassEventRow
+
+    for model in (MemberPass, PassEventRow):
+        session.execute(update(model).where(model.customer_id == source).values(customer_id=target))
     session.execute(
         update(Customer).where(Customer.merged_into_id == source).values(merged_into_id=target)
     )

@@ -80,6 +80,7 @@ def run_daily(ctx: Context) -> DailyResult:
             )
         messages.expiry_reminders(ctx, session, now, last.ran_at if last else None)
         messages.coupon_reminders(ctx, session, now, last.ran_at if last else None)
+        messages.pass_reminders(ctx, session, now, last.ran_at if last else None)
         messages.consent_notices(ctx, session, notices)
         birthdays = sum(
             _birthday_bonuses(ctx, session, program, now, year, month)

@@ -1042,3 +1042,28 @@ def coupon_reminders(ctx: Context, session: Session, now: datetime, since: datet
         if queue_in(ctx, session, coupon.customer_id, "coupon_expiring", values, key=key):
             queued += 1
     return queued
+
+
+# --- subscription passes about to end (passes18) -------------------------------------------
+
+PASS_REMINDER_DAYS = 3
+
+
+def pass_reminders(ctx: Context, session: Session, now: datetime, since: datetime | None) -> int:
+    """An active pass whose last day comes in PASS_REMINDER_DAYS days: one informational
+    reminder (pass_renewal), for passes whose end entered that horizon since the last daily
+    run (or today); a paused pass waits (its end still moves)."""
+    from app.services.passes import open_passes_ending
+
+    if not configured(ctx) or not template_in(session, "pass_renewal").on:
+        return 0
+    today = ctx.local_date(now)
+    first = ctx.local_date(since) if since is not None and since < now else today
+    horizon = timedelta(days=PASS_REMINDER_DAYS)
+    queued = 0
+    for view in open_passes_ending(ctx, session, first + horizon, today + horizon, today):
+        values = {"구독권": view.plan_name, "기한": f"{view.end.month}월 {view.end.day}일"}
+        key = f"pass_renewal:{view.pass_id.hex}"
+        if queue_in(ctx, session, view.customer_id, "pass_renewal", values, key=key):
+            queued += 1
+    return queued

@@ -147,6 +147,10 @@ TOKEN_ACTIONS = {
     "void": "refund",
     "refund": "refund",
     "pos pending": "sale",
+    **{
+        f"pass {action}": "pass"
+        for action in ("plans", "sell", "use", "pause", "resume", "cancel", "show")
+    },
 }
 
 

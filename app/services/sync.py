@@ -478,6 +478,9 @@ def needs_attention(ctx: Context) -> list[AttentionItem]:
                 )
             )
         items.extend(fraud.attention_items(ctx, session))  # fraud guards and low ratings
+        from app.services import passes  # a pass used too often on a day, at two registers
+
+        items.extend(passes.overuse_items(ctx, session))
     return items
 
 

@@ -34,7 +34,7 @@ KEY_PREFIX = "token."  # + the token's sha256: its record
 GENERATION = [0]
 # what each scope may do: the actions the doors ask for
 SCOPES: dict[str, frozenset[str]] = {
-    "pos": frozenset({"sale", "refund", "redeem"}),
+    "pos": frozenset({"sale", "refund", "redeem", "pass"}),  # pass: subscription passes
     # a paired tablet: the customer's check-in, and their answer to the visit's rating
     "tablet": frozenset({"checkin", "rate"}),
 }

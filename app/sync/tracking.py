@@ -22,6 +22,8 @@ SYNCED_TABLES = (
     "sync_conflicts",
     "consent_events",
     "visit_ratings",
+    "passes",  # subscription passes: immutable, their state is their events
+    "pass_events",
 )
 # Rows that change after they are written: merged field by field, the latest clock wins.
 MUTABLE_TABLES = frozenset(
@@ -44,6 +46,8 @@ FOLLOWS_CUSTOMER = (
     "coupons",
     "consent_events",  # the person's latest word on a consent holds, on whichever record
     "visit_ratings",
+    "passes",
+    "pass_events",
 )
 
 _TRACKING = "(SELECT tracking = 1 AND applying = 0 FROM sync_clock WHERE id = 1)"

@@ -25,7 +25,7 @@ from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.redemption import max_redeemable
 from app.domain.slip import PrinterSettings, SlipData
-from app.services import customers, pos, redemptions, sales, settings, slips, staff
+from app.services import customers, passes, pos, redemptions, sales, settings, slips, staff
 from app.services.context import Context
 from app.services.customers import CouponView, CustomerStatus
 from app.ui.dialog_service import DialogService
@@ -87,6 +87,7 @@ class CounterScreen(QWidget):
         self.matches.hide()
         self.panel = CustomerPanel()
         self.panel.reveal.clicked.connect(self.reveal_phone)
+        self.panel.pass_use.clicked.connect(self.use_pass)
         # the POS bridge (app/ui/pending.py): sales waiting for a member, refunds below zero
         self.pos_alert = RefundAlert()
         self.pos_strip = PendingStrip()
@@ -161,6 +162,7 @@ class CounterScreen(QWidget):
             ("F4", self.redeem_stamps),
             ("F5", self.open_coupon),
             ("F6", self.print_slip),
+            ("F11", self.use_pass),
             ("F8", self.void_last),
             ("F9", self.open_enroll),
             (ATTACH_KEY, self.attach_first_pending),
@@ -255,9 +257,53 @@ class CounterScreen(QWidget):
             self.program.tier(status.next_tier).name if status and status.next_tier else None
         )
         self.panel.show_status(status, zone=self.ctx.zone, next_tier_name=next_name)
+        self._load_passes(status)
         self.pos_strip.set_member(member_label(status))
         self._update_buttons()
         self.status_shown.emit(status)
+
+    def _load_passes(self, status: CustomerStatus | None) -> None:
+        """The member's open passes, read through the runner (none shown meanwhile)."""
+        if status is None or status.id != getattr(self, "_passes_of", None):
+            self.panel.show_passes([])
+        self._passes_of = status.id if status is not None else None
+        if status is None:
+            return
+        customer_id = status.id
+
+        def shown(views: list[passes.PassView]) -> None:
+            if self._passes_of == customer_id:  # still the member on screen
+                self.panel.show_passes(views)
+
+        self.runner.run(
+            lambda: passes.member_passes(self.ctx, customer_id, open_only=True),
+            shown,
+            self._failed,
+        )
+
+    def use_pass(self) -> None:
+        """F11: use today's entitlement of the member's pass (the first one with a use left)."""
+        from app.ui.panel import usable_pass
+
+        if self.status is None or self.dialog is not None:
+            return
+        views = self.panel.pass_views
+        chosen = usable_pass(views) or (views[0] if views else None)
+        if chosen is None:
+            self._say(t("pass.none"), error=True)
+            return
+        customer_id, plan = self.status.id, chosen.plan_code
+
+        def done(result: passes.PassResult) -> None:
+            text = t("done.pass_used", plan=result.view.plan_name)
+            if settings.setting(self.ctx, "auto_print_slip"):
+                slip = passes.pass_slip(self.ctx, result)
+                self._deliver(lambda: slips.render_slip(self.ctx, slip), True)
+            self._say(text)  # not the toast: its undo is for sales and redemptions
+            self.action_done.emit(text)
+            self._load_passes(self.status)
+
+        self.runner.run(lambda: passes.use(self.ctx, customer_id, plan), done, self._failed)
 
     def refresh(self, after: Callable[[], None] | None = None) -> None:
         if self.status is None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import codes
 from app.services.customers import CouponView, CustomerStatus, last_valid_day
+from app.services.passes import PassView
 from app.ui.icons import IconLabel
 from app.ui.text import language, t, tn, won
 
@@ -106,6 +107,14 @@ class CustomerPanel(QFrame):
         self.coupons = QLabel(objectName="coupons")
         self.coupons.setWordWrap(True)
         self.visits = QLabel(objectName="visits")
+        # the member's subscription passes (구독권) and today's use, with the use key (F11)
+        self.pass_title = QLabel(t("panel.passes"), objectName="sectionTitle")
+        self.passes = QLabel(objectName="passes")
+        self.passes.setWordWrap(True)
+        self.pass_use = QPushButton(t("panel.pass_use"), objectName="passUseButton")
+        self.pass_use.setMinimumHeight(44)
+        self.pass_use.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pass_views: list[PassView] = []
         self.empty = QLabel(t("panel.empty"), objectName="panelEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -139,6 +148,9 @@ class CustomerPanel(QFrame):
         body.addSpacing(8)
         body.addWidget(self.stamp_label)
         body.addWidget(self.stamps)
+        body.addWidget(self.pass_title)
+        body.addWidget(self.passes)
+        body.addWidget(self.pass_use)
         body.addWidget(QLabel(t("panel.coupons"), objectName="sectionTitle"))
         body.addWidget(self.coupons)
         body.addWidget(QLabel(t("panel.visits"), objectName="sectionTitle"))
@@ -157,6 +169,20 @@ class CustomerPanel(QFrame):
         layout.addWidget(self.empty)
         layout.addWidget(self.scroller)
         self.show_status(None)
+        self.show_passes([])
+
+    def show_passes(self, views: list[PassView]) -> None:
+        """The member's open passes: each with its period and today's uses; the use key is on
+        while one of them has a use left today."""
+        self.pass_views = list(views)
+        for widget in (self.pass_title, self.passes, self.pass_use):
+            widget.setVisible(bool(views))
+        self.passes.setText("\n".join(f"• {pass_line(v)}" for v in views))
+        usable = usable_pass(views)
+        self.pass_use.setEnabled(usable is not None)
+        self.pass_use.setText(
+            t("panel.pass_use_plan", plan=usable.plan_name) if usable else t("panel.pass_use")
+        )
 
     def show_status(
         self, status: CustomerStatus | None, *, zone=None, next_tier_name: str | None = None
@@ -253,3 +279,19 @@ def coupon_line(coupon: CouponView, zone: tzinfo | None) -> str:
     last_day = last_valid_day(_Zone(zone), coupon.valid_until)
     until = t("coupon.until", date=last_day.isoformat())
     return f"{coupon_value_text(coupon.kind, coupon.value)}  ·  {until}  ·  {coupon.code}"
+
+
+def usable_pass(views: list[PassView]) -> PassView | None:
+    """The pass the use key uses: the first active one with a use left today."""
+    return next((v for v in views if v.status == "active" and v.uses_left_today), None)
+
+
+def pass_line(view: PassView) -> str:
+    """A pass as the panel shows it: its plan, its state or today's uses, its last day."""
+    if view.status == "active":
+        state = t("panel.pass_today", used=view.uses_today, n=view.uses_per_day)
+    else:
+        state = t(f"pass.status.{view.status}")
+    hours = t("panel.pass_hours", start=view.hours[0], end=view.hours[1]) if view.hours else ""
+    until = t("panel.pass_until", day=view.end.isoformat())
+    return "  ·  ".join(x for x in (view.plan_name, state, until, hours) if x)

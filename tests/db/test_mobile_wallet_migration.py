@@ -1,5 +1,5 @@
 """0023: the mobile wallets' table (Google Wallet objects, each its own outbox entry): made by
-the upgrade with its checks, gone after the downgrade to 0019 (a fixed revision: the lead
+the upgrade with its checks, gone after the downgrade to its predecessor (a fixed revision: the lead
 re-chains the migrations at the merge), made again by the next upgrade."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def test_the_table_comes_and_goes_with_0023(db_url: str) -> None:
         for bad in ({"kind": "apple"}, {"status": "sent"}, {"object": "1.a"}):
             with pytest.raises(IntegrityError), db.engine.begin() as connection:
                 connection.execute(INSERT, {**values, "id": uuid.uuid4(), "object": "1.b", **bad})
-        migrate.downgrade(db.engine, "0019")
+        migrate.downgrade(db.engine, "0021")
         with db.engine.connect() as connection:
             assert not sa.inspect(connection).has_table("mobile_wallet_passes")
         migrate.upgrade(db.engine)

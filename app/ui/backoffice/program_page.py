@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.money import parse_won
+from app.domain.passes import BENEFITS, REFUND_RULES
 from app.domain.program import MAX_BONUS, STAMP_PER, Program, ProgramProblems
 from app.i18n import codes
 from app.services import program as program_service
@@ -43,6 +44,20 @@ from app.ui.tasks import ServiceRunner
 from app.ui.text import has_text, language, refusal, t, won
 
 TIER_COLUMNS = ("code", "name", "min_spend", "earn_percent")
+# the subscription plans' table (the program's optional "passes"; app/domain/passes.py)
+PASS_COLUMNS = (
+    "pass_code",
+    "pass_name",
+    "pass_price",
+    "pass_days",
+    "pass_benefit",
+    "pass_percent",
+    "pass_items",
+    "pass_uses",
+    "pass_hours",
+    "pass_refund",
+)
+PASS_KEYS = frozenset(f"prog.col.{c}" for c in PASS_COLUMNS)
 HISTORY_SHOWN = 4
 CAMPAIGN_DAYS = 30  # a new campaign runs from today for this many days, until changed
 
@@ -60,11 +75,18 @@ def _number(text: str, label: str) -> int:
 
 def field_label(path: str) -> str:
     """'tiers.levels[1].earn_percent' -> '등급 2행 · 적립률 (%)', for sentences an owner reads."""
-    match = re.fullmatch(r"(tiers\.levels|campaigns)\[(\d+)\](?:\.(\w+))?(?:\[\d+\])?", path)
+    match = re.fullmatch(r"(tiers\.levels|campaigns|passes)\[(\d+)\](?:\.(\w+))?(?:\[\d+\])?", path)
     if match is None:
         key = f"prog.field.{path}"
         return t(key) if has_text(key) else path
     n = int(match.group(2)) + 1
+    if match.group(1) == "passes":  # a plan: its row and the plans' table's column
+        column = match.group(3)
+        where = t("prog.row", section=t("prog.passes"), n=n)
+        if not column:
+            return where
+        key = "pass_uses" if column == "uses_per_day" else f"pass_{column}"
+        return f"{where} · {t(f'prog.col.{key}')}" if f"prog.col.{key}" in PASS_KEYS else where
     if match.group(1) == "tiers.levels":
         where = t("prog.row", section=t("prog.tiers"), n=n)
     else:
@@ -444,6 +466,7 @@ class ProgramPage(QWidget):
         self.form.addWidget(self._tiers_box())
         self.form.addWidget(self._bonus_box())
         self.form.addWidget(self._campaigns_box())
+        self.form.addWidget(self._passes_box())
         self.form.addStretch(1)
         scroll.setWidget(form_holder)
         outer.addWidget(scroll, 3)
@@ -525,6 +548,54 @@ class ProgramPage(QWidget):
         form.addRow(QLabel(t("prog.campaigns_hint"), objectName="hint", wordWrap=True))
         return box
 
+    def _passes_box(self) -> QGroupBox:
+        box, form = self._box("prog.passes")
+        self.pass_plans = EditableTable(PASS_COLUMNS, "passTable")
+        self.pass_plans.itemChanged.connect(self.revalidate)
+        form.addRow(self.pass_plans)
+        form.addRow(self._row_buttons(self.pass_plans, "pass"))
+        form.addRow(QLabel(t("prog.passes_hint"), objectName="hint", wordWrap=True))
+        return box
+
+    def _plan_rows(self, plans: list[dict[str, Any]]) -> list[dict[str, str]]:
+        return [
+            {
+                "pass_code": str(plan.get("code", "")),
+                "pass_name": str(plan.get("name", "")),
+                "pass_price": _cell(plan.get("price", "")),
+                "pass_days": _cell(plan.get("days", "")),
+                "pass_benefit": _word("prog.pass_benefit", str(plan.get("benefit", ""))),
+                "pass_percent": _cell(plan.get("percent", "")),
+                "pass_items": ", ".join(str(i) for i in plan.get("items") or []),
+                "pass_uses": _cell(plan.get("uses_per_day", "")),
+                "pass_hours": "-".join(str(h) for h in plan.get("hours") or []),
+                "pass_refund": _word("prog.pass_refund", str(plan.get("refund", ""))),
+            }
+            for plan in plans
+        ]
+
+    def _plan(self, row: int) -> dict[str, Any]:
+        """A row of the plans' table as the program's JSON has it (blank cells left out)."""
+        cell = self.pass_plans.cell
+        path = f"passes[{row}]"
+        plan: dict[str, Any] = {
+            "code": cell(row, "pass_code"),
+            "name": cell(row, "pass_name"),
+            "price": self._whole(f"{path}.price", cell(row, "pass_price")),
+            "days": self._whole(f"{path}.days", cell(row, "pass_days")),
+            "benefit": _code("prog.pass_benefit", BENEFITS, cell(row, "pass_benefit")),
+            "items": [i.strip() for i in cell(row, "pass_items").split(",") if i.strip()],
+            "uses_per_day": self._whole(f"{path}.uses_per_day", cell(row, "pass_uses")),
+            "refund": _code("prog.pass_refund", REFUND_RULES, cell(row, "pass_refund")),
+        }
+        if cell(row, "pass_percent"):
+            plan["percent"] = self._whole(f"{path}.percent", cell(row, "pass_percent"))
+        hours = cell(row, "pass_hours")
+        if hours:
+            parts = hours.replace("~", "-").split("-")
+            plan["hours"] = [self._whole(f"{path}.hours", part) for part in parts]
+        return plan
+
     def _row_buttons(self, table: EditableTable, name: str) -> QHBoxLayout:
         row = QHBoxLayout()
         add = QPushButton(t("prog.add_row"), objectName=f"add_{name}")
@@ -601,6 +672,7 @@ class ProgramPage(QWidget):
             self.referral.setValue(bonuses["referral"])
             self.campaigns.set_tiers(self._tier_choices())
             self.campaigns.set_campaigns(list(document.get("campaigns") or []))
+            self.pass_plans.set_rows(self._plan_rows(list(document.get("passes") or [])))
         finally:
             self._filling = False
         self.revalidate()
@@ -631,7 +703,11 @@ class ProgramPage(QWidget):
                 "referral": self.referral.value(),
             },
             "campaigns": self.campaigns.values(self.cell_problems),
-        }
+        } | (  # no plans: no section, so the program is as it was without them
+            {"passes": [self._plan(row) for row in range(self.pass_plans.rowCount())]}
+            if self.pass_plans.rowCount()
+            else {}
+        )
 
     def _tier_choices(self) -> list[tuple[str, str]]:
         """The tiers a campaign can be for, as the tier table says now: (code, name)."""
@@ -795,6 +871,20 @@ class ProgramPage(QWidget):
                 item.setToolTip(value)
                 self.history.setItem(row, column, item)
         self.history.resizeRowsToContents()
+
+
+def _word(prefix: str, code: str) -> str:
+    """A plan's benefit or refund rule in the owner's words ("무료 품목", "환불 없음")."""
+    key = f"{prefix}.{code}"
+    return t(key) if has_text(key) else code
+
+
+def _code(prefix: str, codes: tuple[str, ...], text: str) -> str:
+    """The code of the words typed (or the code itself); anything else as typed, refused."""
+    for code in codes:
+        if text in (code, t(f"{prefix}.{code}")):
+            return code
+    return text
 
 
 def _cell(value: object) -> str:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.domain import nps
 from app.domain.dashboard import Dashboard
 from app.domain.errors import Refused
-from app.services import analytics, ratings
+from app.services import analytics, passes, ratings
 from app.services.context import Context
 from app.ui.backoffice.charts import bar_chart, chart_view, line_chart, short_month, show_chart
 from app.ui.tasks import ServiceRunner
@@ -194,12 +194,43 @@ class ReportsPage(QWidget):
             ("reports.top", [self.top]),
             ("reports.campaigns", [self.campaigns]),
             ("reports.nps", self._build_nps()),
+            ("reports.passes", self._build_passes()),
         ):
             heading = QLabel(t(title))
             heading.setStyleSheet("font-size: 15px; font-weight: bold; margin-top: 12px;")
             self.content.addWidget(heading)
             for widget in widgets:
                 self.content.addWidget(widget)
+
+    def _build_passes(self) -> list[QWidget]:
+        """Subscription passes: open today, use rate, breakage, revenue; new and lapsed by month."""
+        self.pass_summary = QLabel(t("reports.loading"), objectName="passSummary", wordWrap=True)
+        self.pass_summary.setStyleSheet("font-weight: bold;")
+        self.pass_table = table(
+            "passTable",
+            [t(f"reports.pass_{k}") for k in ("month", "new", "lapsed", "uses", "revenue")],
+        )
+        return [self.pass_summary, self.pass_table]
+
+    def _show_passes(self, report: passes.PassReport) -> None:
+        self.pass_summary.setText(
+            t(
+                "reports.pass_summary",
+                active=report.active,
+                paused=report.paused,
+                rate=str(report.use_rate),
+                breakage=report.breakage,
+                breakage_won=won(report.breakage_won),
+                revenue=won(report.revenue),
+            )
+        )
+        fill(
+            self.pass_table,
+            [
+                [m.month, str(m.new), str(m.lapsed), str(m.uses), won(m.revenue)]
+                for m in report.months
+            ],
+        )
 
     def _build_nps(self) -> list[QWidget]:
         """The visit ratings: NPS by month with its answers, and a month's comments."""
@@ -259,6 +290,7 @@ class ReportsPage(QWidget):
         self.runner.run(
             lambda: ratings.nps_by_month(ctx, count, last=last), self._show_nps, self._fail
         )
+        self.runner.run(lambda: passes.pass_report(ctx, first, last), self._show_passes, self._fail)
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, Refused):
