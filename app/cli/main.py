@@ -164,6 +164,8 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     p = command("range", "month by month, e.g. a year", report)
     p.add_argument("first", metavar="YYYY-MM")
     p.add_argument("last", metavar="YYYY-MM")
+    p = command("wallet", "the wallet: cashback and prepaid issued, spent, outstanding", report)
+    p.add_argument("month", metavar="YYYY-MM", nargs="?")
 
     export = command("export", "write a CSV").add_subparsers(
         dest="action", metavar="WHAT", parser_class=Parser, required=True
@@ -222,6 +224,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import messages
 
     messages.add_commands(command)
+    from app.cli import wallet
+
+    wallet.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -578,6 +583,18 @@ def _consent(ctx: Any, args: argparse.Namespace) -> Any:
     return consent.run(ctx, _key(args), args)
 
 
+def _wallet(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import wallet
+
+    return wallet.run(ctx, args)
+
+
+def _report_wallet(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import wallet
+
+    return wallet.report(ctx, args)
+
+
 def _messages(ctx: Any, args: argparse.Namespace) -> Any:
     from app.cli import messages
 
@@ -603,6 +620,8 @@ COMMANDS: dict[str, Handler] = {
     "run-daily": _run_daily,
     "report monthly": _report_monthly,
     "report range": _report_range,
+    "report wallet": _report_wallet,
+    "wallet": _wallet,
     "export customers": _export_customers,
     "import customers": _import_customers,
     "backup": _backup,

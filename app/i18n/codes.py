@@ -294,6 +294,9 @@ AUDIT_ACTIONS = (
     N_("audit.action.messages.template_submit"),
     N_("audit.action.messages.template_status"),
     N_("audit.action.messages.announce"),
+    # wallet: spending it at the counter, a prepaid top-up
+    N_("audit.action.wallet.spend"),
+    N_("audit.action.wallet.topup"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -324,6 +327,7 @@ _AREA_KEYS = (
     N_("audit.area.rating"),  # nps
     N_("audit.area.checkin"),  # the customer's own screen
     N_("audit.area.tablet"),  # tablets as the customer's screen
+    N_("audit.area.wallet"),  # cashback and prepaid money
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 

@@ -51,6 +51,7 @@ from app.services.ledger import append_entry, balances, lot_expiry
 from app.services.program import _parse_program, current_program
 from app.services.sales import SaleResult, change_tier, check_sale_input, record_sale_in
 from app.services.settings import setting
+from app.services.wallet import refund_in as refund_wallet_in
 
 SOURCES = ("api", "tap", "cli")
 # A POS's receipt, approval or order number: letters, digits and - _ . : / #, at most 64.
@@ -147,10 +148,15 @@ def post_sale(
     items_detail: list[Any] | None = None,
     source: str = "api",
     token_name: str | None = None,
+    from_wallet: int = 0,
 ) -> PostResult:
-    """The POS's sale: recorded for the customer, or pending without one; once per ref."""
+    """The POS's sale: recorded for the customer, or pending without one; once per ref.
+
+    `from_wallet`: won of it paid from the member's wallet (app/services/wallet.py)."""
     ref = check_ref(ref)
     check_sale_input(amount, items)
+    if from_wallet and customer_id is None:
+        raise Refused("wallet.needs_member")
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     detail = json.dumps(items_detail, ensure_ascii=False) if items_detail else None
@@ -158,7 +164,16 @@ def post_sale(
         try:
             with ctx.db.write() as session:
                 return _post_in(
-                    ctx, session, ref, amount, items, customer_id, detail, source, token_name
+                    ctx,
+                    session,
+                    ref,
+                    amount,
+                    items,
+                    customer_id,
+                    detail,
+                    source,
+                    token_name,
+                    from_wallet,
                 )
         except IntegrityError:
             # the same ref committed by a concurrent request between our read and our write:
@@ -178,6 +193,7 @@ def _post_in(
     detail: str | None,
     source: str,
     token_name: str | None,
+    from_wallet: int = 0,
 ) -> PostResult:
     now = ctx.now()
     row = _by_ref(session, ref)
@@ -205,7 +221,7 @@ def _post_in(
     if customer_id is None:
         audit(ctx, session, "pos.pending", target=row.id, detail=_detail(row, token_name))
         return PostResult(True, _view(row), None)
-    return _attach_in(ctx, session, row, customer_id, token_name)
+    return _attach_in(ctx, session, row, customer_id, token_name, from_wallet)
 
 
 def _attach_in(
@@ -214,6 +230,7 @@ def _attach_in(
     row: PosSale,
     customer_id: uuid.UUID,
     token_name: str | None,
+    from_wallet: int = 0,
 ) -> PostResult:
     # the sale happened when the POS rang it up (campaign hours, the month's figures); the
     # customer is checked and locked there, and its one audit entry names the POS's ref
@@ -226,6 +243,7 @@ def _attach_in(
         row.received_at,
         with_status=True,
         audit_as=("pos.sale", {**_detail(row, token_name), "customer": str(customer_id)}),
+        from_wallet=from_wallet,
     )
     row.tier_code = sale.promoted_from or sale.tier  # the tier it earned at: refunds reverse so
     row.customer_id = sale.customer_id
@@ -521,6 +539,17 @@ def _refund_in(
     )
     session.add(refund_row)
     session.flush()
+    refund_wallet_in(  # the wallet's part (cashback back, wallet money restored), if any
+        ctx,
+        session,
+        sale,
+        refund_row.id,
+        program,
+        tier,
+        refunded_before=before.amount,
+        amount=amount,
+        now=now,
+    )
     lot = next((e for e in entries if e.kind == "earn"), entries[0] if entries else None)
     if effect.points_reversed or effect.stamps_reversed:
         append_entry(

@@ -48,6 +48,7 @@ from app.services.ledger import (
 from app.services.program import program_state_lean
 from app.services.slips import sale_slip
 from app.services.stamps import stamp_cards
+from app.services.wallet import WalletSale, sale_in, void_sale_in
 
 MAX_ITEMS = 1000
 
@@ -77,6 +78,7 @@ class SaleResult:
     slip: SlipData | None = None  # when asked for: the slip, from the same transaction
     stamps_on_card: int = 0  # on the card in progress after the sale, toward stamp_goal
     rewards_ready: int = 0  # completed cards whose reward is not used yet
+    wallet: WalletSale | None = None  # the wallet's part (a program with cashback only)
 
 
 def check_sale_input(amount: int, items: int) -> None:
@@ -89,7 +91,13 @@ def check_sale_input(amount: int, items: int) -> None:
 
 
 def record_sale(
-    ctx: Context, customer_id: uuid.UUID, amount: int, items: int = 1, *, with_slip: bool = False
+    ctx: Context,
+    customer_id: uuid.UUID,
+    amount: int,
+    items: int = 1,
+    *,
+    with_slip: bool = False,
+    from_wallet: int = 0,
 ) -> SaleResult:
     """One purchase: one transaction that also returns the customer after it (and the slip)."""
     check_sale_input(amount, items)
@@ -103,6 +111,7 @@ def record_sale(
             ctx.now(),
             with_status=True,
             with_slip=with_slip,
+            from_wallet=from_wallet,
         )
 
 
@@ -117,6 +126,7 @@ def record_sale_in(
     with_status: bool = False,
     with_slip: bool = False,
     audit_as: tuple[str, dict[str, Any]] | None = None,
+    from_wallet: int = 0,
 ) -> SaleResult:
     """The sale, its points and stamps, the figures and the tier, inside the caller's transaction.
 
@@ -131,7 +141,17 @@ def record_sale_in(
     customer = lock_usable_customer(session, customer_id)
     with session_lean(session) as lean:  # the reads: lean statements in the sale's transaction
         return _sale_in(
-            ctx, session, lean, customer, amount, items, now, with_status, with_slip, audit_as
+            ctx,
+            session,
+            lean,
+            customer,
+            amount,
+            items,
+            now,
+            with_status,
+            with_slip,
+            audit_as,
+            from_wallet,
         )
 
 
@@ -146,6 +166,7 @@ def _sale_in(
     with_status: bool,
     with_slip: bool,
     audit_as: tuple[str, dict[str, Any]] | None,
+    from_wallet: int = 0,
 ) -> SaleResult:
     """record_sale_in after the customer is locked; `lean` reads on the same connection."""
     sums = lean_sums(lean, customer.id, now)
@@ -175,6 +196,12 @@ def _sale_in(
     )
     write = _write_lean if LEAN_WRITES else _write_orm
     sums = write(ctx, session, sale, sums, earning, expires, figures)
+    # the wallet (적립금, 선불): only a program with a cashback section (app/services/wallet.py)
+    wallet_part = (
+        sale_in(ctx, session, customer, sale.id, amount, from_wallet, now, program)
+        if from_wallet or program.cashback is not None
+        else None
+    )
     if ctx.settings.get("checkins_used"):
         # the member's check-in on their own screen within the POS's window leads to this sale
         window = timedelta(minutes=int(ctx.settings.get("pos_pending_minutes", 30)))
@@ -206,7 +233,7 @@ def _sale_in(
     )
     slip = None
     if with_slip and status is not None:
-        slip = sale_slip(ctx, session, sale, status=status, program=program)
+        slip = sale_slip(ctx, session, sale, status=status, program=program, wallet=wallet_part)
     return SaleResult(
         sale_id=sale.id,
         customer_id=customer.id,
@@ -224,6 +251,7 @@ def _sale_in(
         slip=slip,
         stamps_on_card=cards.filled,
         rewards_ready=cards.rewards_ready,
+        wallet=wallet_part,
     )
 
 
@@ -539,6 +567,7 @@ def _void_sale(
     )
     for entry in entries:
         sums = sums.plus(-entry.points, -entry.stamps, entry.expires_at)
+    void_sale_in(ctx, session, sale.id, customer.id, now)  # its wallet entries, if any
     # a POS sale voided at the counter (given to the wrong member) waits for its member again
     waiting = session.scalars(select(PosSale).where(PosSale.sale_id == sale.id)).first()
     if waiting is not None:
