@@ -165,7 +165,7 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     p.add_argument("first", metavar="YYYY-MM")
     p.add_argument("last", metavar="YYYY-MM")
     p = command("wallet", "the wallet: cashback and prepaid issued, spent, outstanding", report)
-    p.add_argument("month", metavar="YYYY-MM", nargs="?")
+    p.add_argument("month", metavar="YYYY-MM", nargs="?", help="one month (default: all time)")
 
     export = command("export", "write a CSV").add_subparsers(
         dest="action", metavar="WHAT", parser_class=Parser, required=True

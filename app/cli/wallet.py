@@ -21,6 +21,7 @@ HELP_KEYS = (
     N_("cli.help.opt.wallet.ref"),
     N_("cli.help.opt.wallet.paid_with"),
     N_("cli.help.report.wallet"),
+    N_("cli.help.opt.report.wallet.month"),
 )
 
 
