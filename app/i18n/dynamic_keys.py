@@ -381,4 +381,10 @@ BUILT_KEYS = (
     N_("checkin.channel.sms"),
     N_("checkin.channel.alimtalk"),
     N_("checkin.channel.friendtalk"),
+    # --- wallet18: the counter's wallet button and a top-up's payment methods ---
+    N_("action.wallet"),
+    N_("wallet.paid.card"),
+    N_("wallet.paid.cash"),
+    N_("wallet.paid.transfer"),
+    N_("wallet.paid.other"),
 )

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import codes
 from app.services.customers import CouponView, CustomerStatus, last_valid_day
+from app.services.wallet import WalletStatus
 from app.ui.icons import IconLabel
 from app.ui.text import language, t, tn, won
 
@@ -106,6 +107,11 @@ class CustomerPanel(QFrame):
         self.coupons = QLabel(objectName="coupons")
         self.coupons.setWordWrap(True)
         self.visits = QLabel(objectName="visits")
+        # the wallet (a program with cashback): shown by show_wallet, hidden otherwise
+        self.wallet_title = QLabel(t("panel.wallet"), objectName="sectionTitle")
+        self.wallet = QLabel(objectName="wallet")
+        self.wallet_title.hide()
+        self.wallet.hide()
         self.empty = QLabel(t("panel.empty"), objectName="panelEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -136,6 +142,8 @@ class CustomerPanel(QFrame):
         body.addSpacing(8)
         body.addWidget(QLabel(t("panel.points"), objectName="sectionTitle"))
         body.addLayout(points_row)
+        body.addWidget(self.wallet_title)
+        body.addWidget(self.wallet)
         body.addSpacing(8)
         body.addWidget(self.stamp_label)
         body.addWidget(self.stamps)
@@ -222,6 +230,15 @@ class CustomerPanel(QFrame):
             or t("panel.no_visits")
         )
 
+    def show_wallet(self, status: WalletStatus | None) -> None:
+        """The member's cashback and prepaid balances; None hides the section (no wallet)."""
+        self.wallet_title.setVisible(status is not None)
+        self.wallet.setVisible(status is not None)
+        if status is None:
+            self.wallet.setText("")
+            return
+        self.wallet.setText(wallet_line(status))
+
     def show_full_phone(self, phone: str) -> None:
         self.phone.setText(t("panel.full_phone", phone=phone))
         self.revealed = True
@@ -231,6 +248,14 @@ class CustomerPanel(QFrame):
         self.phone.setText(self.status.phone_masked or "" if self.status else "")
         self.revealed = False
         self.reveal.setText(t("action.reveal"))
+
+
+def wallet_line(status: WalletStatus) -> str:
+    """ "적립금 1,950원 · 선불 6,000원", and what of the cashback expires within 30 days."""
+    line = t("wallet.line", cashback=won(status.cashback), prepaid=won(status.prepaid))
+    if status.expiring_soon:
+        line += "  " + t("wallet.expiring", won=won(status.expiring_soon))
+    return line
 
 
 class _Zone:

@@ -1,0 +1,86 @@
+"""The wallet at the counter: the panel shows it, F10 spends or tops up, refusals in words."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services import customers, program, sales, wallet
+from tests.services.helpers import snapshot
+from tests.ui.conftest import settle
+
+PHONE = "010-1234-5678"
+SHOTS = "/work/notes/shots/wallet18"
+
+
+@pytest.fixture
+def wallet_window(app, sqlite_ctx, qtbot):
+    """The counter of a shop whose program has cashback (5 %) and top-ups up to 100,000원."""
+    from app.services.program import program_in_force
+    from app.ui.main_window import MainWindow
+
+    document = program.show_program(sqlite_ctx)
+    document["cashback"] = {"percent": {"BASIC": 5}, "prepaid_limit": 100_000}
+    program.load_program(sqlite_ctx, document)
+    sqlite_ctx.fixed_now = None
+    win = MainWindow(sqlite_ctx, "단골 카페", program_in_force(sqlite_ctx), require_sign_in=False)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+
+
+def _save(widget, name: str) -> None:
+    import os
+
+    from PySide6.QtWidgets import QApplication
+
+    if os.path.isdir(SHOTS):  # the screenshots people look at (not in the repository)
+        QApplication.processEvents()
+        widget.grab().save(f"{SHOTS}/{name}.png")
+
+
+def test_the_wallet_on_the_panel_and_through_f10(wallet_window, qtbot) -> None:
+    win = wallet_window
+    ctx, counter = win.ctx, win.counter
+    member = customers.enroll(ctx, PHONE, name="김민준")
+    sales.record_sale(ctx, member.id, 30_000)  # 1,500원 cashback
+    wallet.topup(ctx, member.id, 20_000, "CARD-1")
+    counter.search.setText(PHONE)
+    counter.lookup(PHONE)
+    settle(qtbot, win)
+    assert counter.buttons["wallet"].isVisible() and counter.buttons["wallet"].isEnabled()
+    assert counter.panel.wallet.text() == "적립금 1,500원 · 선불 20,000원"
+    _save(win, "counter-wallet")
+
+    counter.open_wallet()
+    dialog = counter.dialog
+    dialog.won_edit.setText("30,000")
+    dialog.accept_button.click()  # more than the wallet holds: said in the dialog, nothing sent
+    assert dialog.isVisible() and "모자랍니다" in dialog.error.text()
+    before = snapshot(ctx)
+    dialog.topup_mode.setChecked(True)
+    dialog.won_edit.setText("90,000")
+    dialog.ref_edit.setText("A-77")
+    dialog.accept_button.click()
+    assert dialog.isVisible() and "한도" in dialog.error.text()
+    _save(dialog, "dialog-wallet-refused")
+    assert snapshot(ctx) == before
+    dialog.spend_mode.setChecked(True)
+    dialog.won_edit.setText("2,000")
+    _save(dialog, "dialog-wallet-spend")
+    dialog.accept_button.click()
+    settle(qtbot, win)
+    assert counter.panel.wallet.text() == "적립금 0원 · 선불 19,500원"
+    assert "2,000원 사용" in counter.toast.text()
+    status = wallet.wallet_status(ctx, member.id)
+    assert (status.cashback, status.prepaid) == (0, 19_500)
+    _save(win, "counter-wallet-after")
+
+
+def test_without_cashback_the_counter_is_as_before(window, qtbot) -> None:
+    counter = window.counter
+    customers.enroll(window.ctx, PHONE)
+    counter.lookup(PHONE)
+    settle(qtbot, window)
+    assert counter.status is not None
+    assert not counter.buttons["wallet"].isVisible() and not counter.panel.wallet.isVisible()
