@@ -387,4 +387,10 @@ BUILT_KEYS = (
     N_("wallet.paid.cash"),
     N_("wallet.paid.transfer"),
     N_("wallet.paid.other"),
+    N_("reports.wallet_purse"),
+    N_("reports.wallet_issued"),
+    N_("reports.wallet_spent"),
+    N_("reports.wallet_expired"),
+    N_("reports.wallet_returned"),
+    N_("reports.wallet_outstanding"),
 )

@@ -401,6 +401,7 @@ class CounterScreen(QWidget):
             else:
                 text = t("done.wallet_spend", **said)
             self.toast.setText(text)
+            self.undo.hide()  # F8 undoes sales and redemptions, not this (it is not last_action)
             self.toast_box.show()
             self._toast_timer.start()
             self._say("")
@@ -650,6 +651,7 @@ class CounterScreen(QWidget):
             else:
                 self.print_slip(automatic=True)
         self.toast.setText(text)
+        self.undo.show()
         self.toast_box.show()
         self._toast_timer.start()
         self._say("")

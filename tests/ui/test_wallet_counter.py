@@ -71,7 +71,7 @@ def test_the_wallet_on_the_panel_and_through_f10(wallet_window, qtbot) -> None:
     dialog.accept_button.click()
     settle(qtbot, win)
     assert counter.panel.wallet.text() == "적립금 0원 · 선불 19,500원"
-    assert "2,000원 사용" in counter.toast.text()
+    assert "2,000원 사용" in counter.toast.text() and not counter.undo.isVisible()
     status = wallet.wallet_status(ctx, member.id)
     assert (status.cashback, status.prepaid) == (0, 19_500)
     _save(win, "counter-wallet-after")
@@ -84,3 +84,32 @@ def test_without_cashback_the_counter_is_as_before(window, qtbot) -> None:
     settle(qtbot, window)
     assert counter.status is not None
     assert not counter.buttons["wallet"].isVisible() and not counter.panel.wallet.isVisible()
+
+
+def test_the_reports_page_shows_cashback_and_prepaid_apart(window, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    ctx = window.ctx
+    window.backoffice_action.trigger()
+    page = window.backoffice.page("page.reports")
+    settle(qtbot, window)
+    assert not page.wallet_table.isVisible()  # no wallet entry: the page as before
+    document = program.show_program(ctx)
+    document["cashback"] = {"percent": {"BASIC": 5}, "prepaid_limit": 100_000}
+    program.load_program(ctx, document)
+    who = customers.enroll(ctx, PHONE).id
+    sales.record_sale(ctx, who, 20_000)
+    wallet.topup(ctx, who, 50_000, "CARD-9")
+    wallet.spend(ctx, who, 1_500)
+    window.backoffice.resize(1280, 900)
+    page.refresh()
+    settle(qtbot, window)
+    table = page.wallet_table
+    assert table.isVisible()
+    cells = [[table.item(r, c).text() for c in range(6)] for r in range(2)]
+    assert cells[0][1:] == ["1,000원", "1,000원", "0원", "0원", "0원"]
+    assert cells[1][1:] == ["50,000원", "500원", "0원", "0원", "49,500원"]
+    assert "49,500원" in page.wallet_note.text()
+    page.body.parent().parent().verticalScrollBar().setValue(10_000)
+    QApplication.processEvents()
+    _save(window.backoffice, "backoffice-reports-wallet")
