@@ -124,6 +124,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     p.add_argument(
         "--ref", help="the POS's receipt or approval number: the same ref again records nothing"
     )
+    p.add_argument(
+        "--wallet", type=_won, default=0, metavar="WON", help="won of it paid from the wallet"
+    )
 
     p = command("refund", "refund part (or the rest) of a POS sale, by its ref")
     p.add_argument("ref", metavar="REF")
@@ -310,11 +313,14 @@ def _sale(ctx: Any, args: argparse.Namespace) -> Any:
             customer_id=resolve_customer(ctx, args.who),
             source="cli",
             token_name=ctx.token,
+            from_wallet=args.wallet,
         )
         assert posted.sale is not None
         status = _status(ctx, posted.sale.customer_id)
         return render.Sold(posted.sale, status.name, status.phone_masked)
-    sale = sales.record_sale(ctx, resolve_customer(ctx, args.who), args.amount, args.items)
+    sale = sales.record_sale(
+        ctx, resolve_customer(ctx, args.who), args.amount, args.items, from_wallet=args.wallet
+    )
     # who bought, masked, so the cashier can check it was the right member
     member = sale.status
     assert member is not None

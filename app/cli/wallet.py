@@ -22,6 +22,7 @@ HELP_KEYS = (
     N_("cli.help.opt.wallet.paid_with"),
     N_("cli.help.report.wallet"),
     N_("cli.help.opt.report.wallet.month"),
+    N_("cli.help.opt.sale.wallet"),
 )
 
 

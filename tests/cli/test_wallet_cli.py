@@ -41,14 +41,17 @@ def test_wallet_commands(ctx, tmp_path) -> None:
         assert refused.code == 2 and words_ko in refused.err, (args, refused)
     english = cli("--lang", "en", "wallet", "spend", PHONE, "--won", "9501")
     assert english.code == 2 and "Not enough" in english.err
+    paid = cli.ok("sale", PHONE, "--amount", "10000", "--wallet", "500")
+    assert (paid["wallet_spent"], paid["cashback_earned"]) == (500, 475)  # 5 % of 9,500
+    assert paid["wallet"]["prepaid"] == 9_000 and paid["wallet"]["cashback"] == 475
     report = cli.ok("report", "wallet")
     assert report["cashback"] == {
-        "issued": 1000,
+        "issued": 1475,
         "spent": 1000,
         "expired": 0,
         "returned": 0,
-        "outstanding": 0,
+        "outstanding": 475,
     }
-    assert report["prepaid"]["outstanding"] == 9_500 and report["liability_won"] == 9_500
+    assert report["prepaid"]["outstanding"] == 9_000 and report["liability_won"] == 9_475
     text = cli("report", "wallet", "2026-03").out
-    assert "적립금 (매장 부담)" in text and "선불 (고객 예치금)" in text and "9,500원" in text
+    assert "적립금 (매장 부담)" in text and "선불 (고객 예치금)" in text and "9,475원" in text
