@@ -158,6 +158,23 @@ def settle_in(
     return bal
 
 
+def expire_due_in(ctx: Context, session: Session, now: datetime, since: datetime | None) -> int:
+    """The daily run: members with a cashback lot whose expiry passed since the last run
+    (all of them the first time) get their expire entry; returns the won expired."""
+    stmt = select(WalletEntry.customer_id).where(
+        WalletEntry.purse == "cashback",
+        WalletEntry.expires_at.is_not(None),
+        WalletEntry.expires_at <= now,
+    )
+    if since is not None:
+        stmt = stmt.where(WalletEntry.expires_at > since)
+    expired = 0
+    for customer_id in sorted(set(session.scalars(stmt))):
+        expired += balance_in(session, customer_id, now).cashback_due
+        settle_in(ctx, session, customer_id, now)
+    return expired
+
+
 def cashback_expiry(ctx: Context, rules: CashbackRules, now: datetime) -> datetime | None:
     return expiry_moment(now, rules.expiry_months, ctx.zone)
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.db.models import WalletEntry
 from app.domain.errors import Refused
-from app.services import customers, pos, program, sales, wallet
+from app.services import customers, daily, pos, program, sales, wallet
 from app.services.encoding import to_json
 from tests.services.helpers import snapshot
 
@@ -156,8 +156,16 @@ def test_cashback_expires_first_in_first_out_and_prepaid_never(ctx) -> None:
     assert kinds[-3:] == ["expire", "spend", "spend"]
     status = reconciles(after, who)
     assert (status.cashback, status.prepaid) == (0, 9_800)
-    report = wallet.wallet_report(after)
-    assert report.cashback.expired == 200 and report.cashback.issued == 1500
+    sales.record_sale(after, who, 20_000)  # 1,000 more, expiring a month after day 40
+    lapsed = replace(ctx, fixed_now=ctx.now() + timedelta(days=80))
+    daily.run_daily(lapsed)  # nobody touches the wallet: the daily run writes the expiry
+    with after.db.read() as session:
+        expiries = session.scalars(
+            select(WalletEntry.won).where(WalletEntry.kind == "expire").order_by(WalletEntry.id)
+        ).all()
+    assert expiries == [-200, -1000]
+    report = wallet.wallet_report(lapsed)
+    assert report.cashback.expired == 1200 and report.cashback.issued == 2500
     assert report.prepaid.issued == 10_000 and report.prepaid.expired == 0
     assert (report.cashback.outstanding, report.prepaid.outstanding) == (0, 9_800)
     assert report.liability_won == 9_800 and report.members == 1
