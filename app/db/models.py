@@ -600,7 +600,7 @@ class WalletEntry(IdMixin, OriginMixin, Base):
     __table_args__ = (
         CheckConstraint("purse IN ('cashback', 'prepaid')", name="purse"),
         CheckConstraint(
-            "kind IN ('earn', 'spend', 'expire', 'topup', 'refund', 'restore', 'void')",
+            "kind IN ('earn', 'spend', 'expire', 'topup', 'refund', 'restore', 'void', 'move')",
             name="kind",
         ),
         Index("ix_wallet_customer_time", "customer_id", "occurred_at"),

@@ -30,7 +30,7 @@ from decimal import ROUND_FLOOR, Decimal
 from app.domain.errors import Refused
 
 PURSES = ("cashback", "prepaid")
-KINDS = ("earn", "spend", "expire", "topup", "refund", "restore", "void")
+KINDS = ("earn", "spend", "expire", "topup", "refund", "restore", "void", "move")
 EXPIRING_SOON = timedelta(days=30)
 MAX_WALLET_WON = 100_000_000  # one spend, one top-up, a balance limit
 
@@ -128,6 +128,19 @@ def wallet_balance(moves: Iterable[Move], now: datetime) -> WalletBalance:
 
     Cashback that adds opens a lot; cashback that takes consumes the lots that expire soonest
     first (never-expiring ones last), and what no lot covers is a debt the next lots pay."""
+    return _replay(moves, now)[0]
+
+
+def open_lots(
+    moves: Iterable[Move], now: datetime
+) -> tuple[list[tuple[datetime | None, int]], int]:
+    """The cashback lots still open at `now` (expiry, won left; the expired ones too) and the
+    debt no lot covers: what a merge moves to the record that stays, lot by lot."""
+    _, lots, debt = _replay(moves, now)
+    return [(lot.expires_at, lot.remaining) for lot in lots if lot.remaining > 0], debt
+
+
+def _replay(moves: Iterable[Move], now: datetime) -> tuple[WalletBalance, list[_Lot], int]:
     lots: list[_Lot] = []
     debt = 0
     cashback_sum = prepaid_sum = 0
@@ -151,7 +164,7 @@ def wallet_balance(moves: Iterable[Move], now: datetime) -> WalletBalance:
             due += lot.remaining
         elif lot.expires_at <= now + EXPIRING_SOON:
             soon += lot.remaining
-    return WalletBalance(
+    balance = WalletBalance(
         cashback=cashback_sum - due,
         prepaid=prepaid_sum,
         cashback_due=due,
@@ -159,6 +172,7 @@ def wallet_balance(moves: Iterable[Move], now: datetime) -> WalletBalance:
         cashback_sum=cashback_sum,
         prepaid_sum=prepaid_sum,
     )
+    return balance, lots, debt
 
 
 def _consume(lots: list[_Lot], won: int) -> int:

@@ -28,6 +28,7 @@ from app.domain.wallet import (
     cashback_for,
     check_topup,
     check_won,
+    open_lots,
     refund_wallet,
     split_spend,
     wallet_balance,
@@ -177,6 +178,33 @@ def expire_due_in(ctx: Context, session: Session, now: datetime, since: datetime
 
 def cashback_expiry(ctx: Context, rules: CashbackRules, now: datetime) -> datetime | None:
     return expiry_moment(now, rules.expiry_months, ctx.zone)
+
+
+def move_in(
+    ctx: Context, session: Session, source: uuid.UUID, target: uuid.UUID, now: datetime
+) -> tuple[int, int]:
+    """Two records of one person merged: the absorbed one's wallet goes to the one that stays,
+    each cashback lot with its own expiry, by pairs of entries (one out, one in).
+    Returns (cashback, prepaid) moved."""
+    bal = settle_in(ctx, session, source, now)
+    rows = session.execute(_MOVES, {"customer_id": source}).all()
+    lots, debt = open_lots((Move(r[0], int(r[1]), r[2], r[3]) for r in rows), now)
+    pairs: list[tuple[str, int, datetime | None]] = [("cashback", won, at) for at, won in lots]
+    if debt:
+        pairs.append(("cashback", -debt, None))
+    if bal.prepaid:
+        pairs.append(("prepaid", bal.prepaid, None))
+    entries = []
+    for purse, won, expires in pairs:
+        reason = f"merge {source}"
+        entries.append(
+            _row(ctx, source, purse, "move", -won, now, expires_at=expires, reason=reason)
+        )
+        entries.append(
+            _row(ctx, target, purse, "move", won, now, expires_at=expires, reason=reason)
+        )
+    _write(session, entries)
+    return (sum(w for p, w, _ in pairs if p == "cashback"), bal.prepaid)
 
 
 # --- reading ---------------------------------------------------------------------------

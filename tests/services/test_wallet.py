@@ -207,3 +207,21 @@ def test_partial_refunds_take_back_cashback_as_for_points_and_add_up(ctx) -> Non
     with pytest.raises(Refused) as refused:
         pos.post_sale(ctx, "R-101", 1_000, from_wallet=100)
     assert refused.value.code == "wallet.needs_member"
+
+
+def test_a_merge_moves_the_wallet_lot_by_lot_to_the_record_that_stays(ctx) -> None:
+    from app.services import customer_admin
+
+    with_cashback(ctx)
+    keep = customers.enroll(ctx, PHONE).id
+    absorb = customers.enroll(ctx, "010-2222-3333").id
+    sales.record_sale(ctx, absorb, 10_000)  # 500, expires in a month
+    wallet.topup(ctx, absorb, 7_000, "T1")
+    sales.record_sale(ctx, keep, 20_000)  # 1,000
+    customer_admin.merge_customers(ctx, keep, absorb)
+    status = reconciles(ctx, keep)
+    assert (status.cashback, status.prepaid) == (1_500, 7_000)
+    assert entry_sums(ctx, absorb) == {"cashback": 0, "prepaid": 0}
+    later = replace(ctx, fixed_now=ctx.now() + timedelta(days=40))  # both lots kept expiry
+    assert wallet.wallet_status(later, keep).cashback == 0
+    assert wallet.wallet_report(ctx).liability_won == 8_500

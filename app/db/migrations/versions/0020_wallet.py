@@ -43,7 +43,7 @@ def upgrade() -> None:
             "purse IN ('cashback', 'prepaid')", name=op.f("ck_wallet_entries_purse")
         ),
         sa.CheckConstraint(
-            "kind IN ('earn', 'spend', 'expire', 'topup', 'refund', 'restore', 'void')",
+            "kind IN ('earn', 'spend', 'expire', 'topup', 'refund', 'restore', 'void', 'move')",
             name=op.f("ck_wallet_entries_kind"),
         ),
         sa.ForeignKeyConstraint(
