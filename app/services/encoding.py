@@ -124,6 +124,18 @@ def _sale_wallet(sale: Any) -> Mapping[str, Any]:
     }
 
 
+def _refund_extra(refund: Any) -> Mapping[str, Any]:
+    """negative_balance; and the wallet's part (new keys) when the sale touched the wallet."""
+    extra: dict[str, Any] = {"negative_balance": refund.negative_balance}
+    if refund.wallet is not None:
+        extra.update(
+            cashback_reversed=refund.wallet.cashback_reversed,
+            cashback_restored=refund.wallet.cashback_restored,
+            prepaid_restored=refund.wallet.prepaid_restored,
+        )
+    return extra
+
+
 @cache
 def service_shapes() -> Shapes:
     from app.domain.dashboard import MonthlyReport
@@ -155,7 +167,7 @@ def service_shapes() -> Shapes:
             RedemptionResult: Shape(omit=frozenset({"status"})),
             VoidResult: Shape(omit=frozenset({"status"})),
             SyncStatus: Shape(extra=lambda s: {"in_sync": s.in_sync}),
-            RefundResult: Shape(extra=lambda r: {"negative_balance": r.negative_balance}),
+            RefundResult: Shape(omit=frozenset({"wallet"}), extra=_refund_extra),
             # what `pos pending` and GET /v1/sales/pending list of a waiting sale
             PosSaleView: Shape(omit=frozenset({"status", "customer_id", "sale_id"})),
             ImportResult: Shape(rename={"bad": "bad_rows"}),

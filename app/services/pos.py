@@ -42,6 +42,7 @@ from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.domain.refunds import Refunded, SaleTerms, refund_effect
+from app.domain.wallet import WalletRefund
 from app.services import redemptions
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -52,6 +53,7 @@ from app.services.program import _parse_program, current_program
 from app.services.sales import SaleResult, change_tier, check_sale_input, record_sale_in
 from app.services.settings import setting
 from app.services.wallet import refund_in as refund_wallet_in
+from app.services.wallet import refund_part
 
 SOURCES = ("api", "tap", "cli")
 # A POS's receipt, approval or order number: letters, digits and - _ . : / #, at most 64.
@@ -90,6 +92,7 @@ class RefundResult:
     points: int  # the customer's balance after it (may be below zero: see the module note)
     stamps: int
     remaining_amount: int
+    wallet: WalletRefund | None = None  # the wallet's part, when the sale touched the wallet
 
     @property
     def negative_balance(self) -> bool:
@@ -454,6 +457,7 @@ def _refund_answer(
         points=bal.points if bal else 0,
         stamps=bal.stamps if bal else 0,
         remaining_amount=row.amount - _refunded(session, row).amount,
+        wallet=refund_part(session, done.sale_id) if done.sale_id else None,
     )
 
 

@@ -25,6 +25,7 @@ from app.domain.wallet import (
     CashbackRules,
     Move,
     WalletBalance,
+    WalletRefund,
     cashback_for,
     check_topup,
     check_won,
@@ -427,6 +428,18 @@ def void_sale_in(
     ]
     _write(session, rows)
     return len(rows)
+
+
+def refund_part(session: Session, refund_id: uuid.UUID) -> WalletRefund | None:
+    """What a refund (its sale row) did to the wallet, from its entries; None: nothing."""
+    sums = _sums(session, [refund_id])
+    if not sums:
+        return None
+    return WalletRefund(
+        cashback_reversed=-sums.get(("cashback", "refund"), 0),
+        cashback_restored=sums.get(("cashback", "restore"), 0),
+        prepaid_restored=sums.get(("prepaid", "restore"), 0),
+    )
 
 
 def _sums(session: Session, sale_ids: list[uuid.UUID]) -> dict[tuple[str, str], int]:

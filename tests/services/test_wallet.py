@@ -196,7 +196,13 @@ def test_partial_refunds_take_back_cashback_as_for_points_and_add_up(ctx) -> Non
     posted = pos.post_sale(ctx, "R-100", 20_000, customer_id=who, from_wallet=3_000)
     assert posted.sale is not None and posted.sale.wallet is not None
     assert posted.sale.wallet.cashback_earned == 850  # 5 % of 17,000
-    pos.refund(ctx, "R-100", "R-100-1", 5_000)
+    first = pos.refund(ctx, "R-100", "R-100-1", 5_000)
+    assert first.wallet is not None
+    assert (first.wallet.cashback_reversed, first.wallet.prepaid_restored) == (213, 750)
+    shown = to_json(first, ctx)
+    assert (shown["cashback_reversed"], shown["prepaid_restored"]) == (213, 750)
+    again = pos.refund(ctx, "R-100", "R-100-1", 5_000)  # the same refund ref: the same answer
+    assert not again.created and again.wallet == first.wallet
     # 15,000 remain, 3,000 x 5,000 / 20,000 = 750 of the wallet back: keeps 5 % of 12,750
     mid = reconciles(ctx, who)
     assert mid.prepaid == 750
