@@ -53,7 +53,7 @@ from app.services.program import _parse_program, current_program
 from app.services.sales import SaleResult, change_tier, check_sale_input, record_sale_in
 from app.services.settings import setting
 from app.services.wallet import refund_in as refund_wallet_in
-from app.services.wallet import refund_part
+from app.services.wallet import refund_part, sale_part
 
 SOURCES = ("api", "tap", "cli")
 # A POS's receipt, approval or order number: letters, digits and - _ . : / #, at most 64.
@@ -354,6 +354,7 @@ def _sale_result(ctx: Context, session: Session, row: PosSale) -> SaleResult | N
         stamp_goal=program.stamps.goal,
         tier=customer.tier_code,
         promoted_from=None,
+        wallet=sale_part(session, sale.id, row.customer_id, program, ctx.now()),
     )
 
 

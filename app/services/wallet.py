@@ -430,6 +430,25 @@ def void_sale_in(
     return len(rows)
 
 
+def sale_part(
+    session: Session, sale_id: uuid.UUID, customer_id: uuid.UUID, program: Program, now: datetime
+) -> WalletSale | None:
+    """A recorded sale's wallet part, from its entries (a repeat answers as the first did),
+    with the wallet as it is now; None under a program without cashback."""
+    if program.cashback is None:
+        return None
+    sums = _sums(session, [sale_id])
+    spent_cashback = -sums.get(("cashback", "spend"), 0)
+    spent_prepaid = -sums.get(("prepaid", "spend"), 0)
+    return WalletSale(
+        spent=spent_cashback + spent_prepaid,
+        spent_cashback=spent_cashback,
+        spent_prepaid=spent_prepaid,
+        cashback_earned=sums.get(("cashback", "earn"), 0),
+        wallet=_status(customer_id, balance_in(session, customer_id, now), program.cashback),
+    )
+
+
 def refund_part(session: Session, refund_id: uuid.UUID) -> WalletRefund | None:
     """What a refund (its sale row) did to the wallet, from its entries; None: nothing."""
     sums = _sums(session, [refund_id])

@@ -196,6 +196,9 @@ def test_partial_refunds_take_back_cashback_as_for_points_and_add_up(ctx) -> Non
     posted = pos.post_sale(ctx, "R-100", 20_000, customer_id=who, from_wallet=3_000)
     assert posted.sale is not None and posted.sale.wallet is not None
     assert posted.sale.wallet.cashback_earned == 850  # 5 % of 17,000
+    repeat = pos.post_sale(ctx, "R-100", 20_000, customer_id=who, from_wallet=3_000)
+    assert not repeat.created and repeat.sale is not None and repeat.sale.wallet is not None
+    assert (repeat.sale.wallet.spent_prepaid, repeat.sale.wallet.cashback_earned) == (3_000, 850)
     first = pos.refund(ctx, "R-100", "R-100-1", 5_000)
     assert first.wallet is not None
     assert (first.wallet.cashback_reversed, first.wallet.prepaid_restored) == (213, 750)
