@@ -114,7 +114,6 @@ class CounterScreen(QWidget):
             ("stamps", "F4", self.redeem_stamps),
             ("coupon", "F5", self.open_coupon),
             ("print", "F6", lambda: self.print_slip()),
-            ("wallet", "F10", self.open_wallet),
             ("void", "F8", self.void_last),
             ("enroll", "F9", self.open_enroll),
             ("clear", "Esc", self.clear),
@@ -133,6 +132,9 @@ class CounterScreen(QWidget):
                 self.redeem_reason.hide()
                 actions.addWidget(self.redeem_reason)
         actions.addStretch(1)
+        # the wallet's button sits on the panel, beside the wallet (a ninth here would not fit)
+        self.buttons["wallet"] = self.panel.wallet_button
+        self.panel.wallet_button.clicked.connect(self.open_wallet)
 
         left = QVBoxLayout()
         left.addWidget(self.pos_alert)
@@ -283,7 +285,6 @@ class CounterScreen(QWidget):
         has = self.status is not None
         for key in ("sale", "redeem", "stamps", "coupon", "wallet"):
             self.buttons[key].setEnabled(has)
-        self.buttons["wallet"].setVisible(self.program.cashback is not None)
         reason = ""
         if has and self.status is not None:
             self.buttons["stamps"].setEnabled(self.status.rewards_ready > 0)

@@ -110,8 +110,18 @@ class CustomerPanel(QFrame):
         # the wallet (a program with cashback): shown by show_wallet, hidden otherwise
         self.wallet_title = QLabel(t("panel.wallet"), objectName="sectionTitle")
         self.wallet = QLabel(objectName="wallet")
+        self.wallet_button = QPushButton(f"{t('action.wallet')}  F10", objectName="walletButton")
+        self.wallet_button.setMinimumHeight(44)
+        self.wallet_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.wallet_row = QWidget()
+        wallet_row = QHBoxLayout(self.wallet_row)
+        wallet_row.setContentsMargins(0, 0, 0, 0)
+        wallet_row.addWidget(self.wallet)
+        wallet_row.addSpacing(12)
+        wallet_row.addWidget(self.wallet_button)
+        wallet_row.addStretch(1)
         self.wallet_title.hide()
-        self.wallet.hide()
+        self.wallet_row.hide()
         self.empty = QLabel(t("panel.empty"), objectName="panelEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -143,7 +153,7 @@ class CustomerPanel(QFrame):
         body.addWidget(QLabel(t("panel.points"), objectName="sectionTitle"))
         body.addLayout(points_row)
         body.addWidget(self.wallet_title)
-        body.addWidget(self.wallet)
+        body.addWidget(self.wallet_row)
         body.addSpacing(8)
         body.addWidget(self.stamp_label)
         body.addWidget(self.stamps)
@@ -233,7 +243,7 @@ class CustomerPanel(QFrame):
     def show_wallet(self, status: WalletStatus | None) -> None:
         """The member's cashback and prepaid balances; None hides the section (no wallet)."""
         self.wallet_title.setVisible(status is not None)
-        self.wallet.setVisible(status is not None)
+        self.wallet_row.setVisible(status is not None)
         if status is None:
             self.wallet.setText("")
             return

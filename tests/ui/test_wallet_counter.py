@@ -7,6 +7,7 @@ import pytest
 from app.services import customers, program, sales, wallet
 from tests.services.helpers import snapshot
 from tests.ui.conftest import settle
+from tests.ui.test_screen_fit import check
 
 PHONE = "010-1234-5678"
 SHOTS = "/work/notes/shots/wallet18"
@@ -51,6 +52,7 @@ def test_the_wallet_on_the_panel_and_through_f10(wallet_window, qtbot) -> None:
     assert counter.buttons["wallet"].isVisible() and counter.buttons["wallet"].isEnabled()
     assert counter.panel.wallet.text() == "적립금 1,500원 · 선불 20,000원"
     _save(win, "counter-wallet")
+    check(win, (1024, 600), "counter with the wallet")  # the small screen still fits
 
     counter.open_wallet()
     dialog = counter.dialog
@@ -65,6 +67,7 @@ def test_the_wallet_on_the_panel_and_through_f10(wallet_window, qtbot) -> None:
     assert dialog.isVisible() and "한도" in dialog.error.text()
     _save(dialog, "dialog-wallet-refused")
     assert snapshot(ctx) == before
+    check(dialog, (1024, 600), "wallet dialog")
     dialog.spend_mode.setChecked(True)
     dialog.won_edit.setText("2,000")
     _save(dialog, "dialog-wallet-spend")
@@ -83,7 +86,7 @@ def test_without_cashback_the_counter_is_as_before(window, qtbot) -> None:
     counter.lookup(PHONE)
     settle(qtbot, window)
     assert counter.status is not None
-    assert not counter.buttons["wallet"].isVisible() and not counter.panel.wallet.isVisible()
+    assert not counter.buttons["wallet"].isVisible() and not counter.panel.wallet_row.isVisible()
 
 
 def test_the_reports_page_shows_cashback_and_prepaid_apart(window, qtbot) -> None:
