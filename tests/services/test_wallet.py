@@ -87,7 +87,7 @@ def test_sales_earn_cashback_by_rate_cap_and_minimum(ctx) -> None:
     assert snapshot(ctx) == before  # a refused sale writes nothing, its sale row neither
 
 
-def test_spend_and_topup_in_order_with_their_refusals(ctx) -> None:
+def test_spend_and_topup_in_order_with_their_refusals_and_a_shop_without(ctx) -> None:
     with_cashback(ctx)
     who = customers.enroll(ctx, PHONE).id
     sales.record_sale(ctx, who, 20_000)  # 1,000 cashback
@@ -116,11 +116,8 @@ def test_spend_and_topup_in_order_with_their_refusals(ctx) -> None:
     assert wallet.topup(ctx, who, 50_500, "B-2", "cash").wallet.prepaid == 100_000  # the limit
     status = reconciles(ctx, who)
     assert (status.cashback, status.prepaid) == (0, 100_000)
-
-
-def test_a_shop_without_top_up_or_without_a_wallet_refuses_in_words(ctx) -> None:
+    # a shop that stops selling top-ups, then drops the wallet: refused in words
     with_cashback(ctx, prepaid_limit=0)
-    who = customers.enroll(ctx, PHONE).id
     with pytest.raises(Refused) as refused:
         wallet.topup(ctx, who, 1000, "R1")
     assert refused.value.code == "wallet.topup_off"
