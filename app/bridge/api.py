@@ -41,7 +41,7 @@ import app as package
 from app.bridge import checkin_web
 from app.domain.errors import Refused
 from app.i18n import N_
-from app.services import customers, passes, pos, staff, tokens
+from app.services import customers, passes, pos, staff, tokens, wallet
 from app.services.context import Context
 from app.services.encoding import to_json
 
@@ -66,6 +66,7 @@ STATUS_OF = {
     "api.malformed": 400,
     "api.not_found": 404,
     "pos.ref_invalid": 400,
+    "wallet.ref_used": 409,
 }
 
 
@@ -99,6 +100,17 @@ class SaleIn(_Body):
     amount: int
     items: int | list[Any] | None = None  # a count, or the POS's item lines (kept, counted)
     who: str | None = Field(default=None, max_length=100)
+    wallet: int | None = None  # won of it paid from the member's wallet (needs `who`)
+
+
+class WalletSpendIn(_Body):
+    won: int
+
+
+class WalletTopupIn(_Body):
+    won: int
+    ref: str = Field(max_length=64)
+    paid_with: str = Field(default="card", max_length=20)
 
 
 class AttachIn(_Body):
@@ -192,6 +204,7 @@ def record_sale(ctx: Context, body: SaleIn) -> JSONResponse:
         items_detail=detail,
         source="api",
         token_name=ctx.token,
+        from_wallet=body.wallet or 0,
     )
     return _sale_json(ctx, result)
 
@@ -212,8 +225,8 @@ def plain_sale(body: bytes) -> SaleIn | None:
         data = json.loads(body)
     except ValueError:
         return None
-    if type(data) is not dict or not SALE_KEYS.issuperset(data):
-        return None
+    if type(data) is not dict or not SALE_KEYS.issuperset(data) or "wallet" in data:
+        return None  # a sale with a wallet part takes FastAPI's route
     ref, amount = data.get("ref"), data.get("amount")
     items, who = data.get("items"), data.get("who")
     if type(ref) is not str or len(ref) > 64 or type(amount) is not int:
@@ -275,7 +288,7 @@ def _action_of(path: str) -> str:
         return "pass"  # subscription passes: the scope's "pass" action
     if path.endswith("/refunds") or path.endswith("/cancel"):
         return "refund"
-    if path.startswith("/v1/redemptions"):
+    if path.startswith("/v1/redemptions") or path.endswith("/wallet/spend"):
         return "redeem"
     return "sale"
 
@@ -423,6 +436,31 @@ def create_app(shop: Context) -> Gate:
 
     for name in ("use", "pause", "resume", "cancel"):
         api.post(f"/v1/passes/{name}", summary=f"Pass: {name}")(_pass_action(name))
+
+    @api.get("/v1/customers/{who}/wallet")
+    async def wallet_show(request: Request, who: str) -> Response:
+        def work(ctx: Context) -> Any:
+            status = wallet.wallet_status(ctx, customers.resolve_customer(ctx, who))
+            return to_json(status, ctx)
+
+        return await act(request, "sale", work)
+
+    @api.post("/v1/customers/{who}/wallet/spend")
+    async def wallet_spend(request: Request, who: str, body: WalletSpendIn) -> Response:
+        def work(ctx: Context) -> Any:
+            done = wallet.spend(ctx, customers.resolve_customer(ctx, who), body.won)
+            return JSONResponse(to_json(done, ctx), status_code=201)
+
+        return await act(request, "redeem", work)
+
+    @api.post("/v1/customers/{who}/wallet/topup")
+    async def wallet_topup(request: Request, who: str, body: WalletTopupIn) -> Response:
+        def work(ctx: Context) -> Any:
+            customer = customers.resolve_customer(ctx, who)
+            done = wallet.topup(ctx, customer, body.won, body.ref, body.paid_with)
+            return JSONResponse(to_json(done, ctx), status_code=201)
+
+        return await act(request, "sale", work)
 
     guard = Guard()  # one slow-down for bad POS tokens and the tablet's bad codes
     api.include_router(checkin_web.router(shop, guard))  # the tablet's page: /checkin

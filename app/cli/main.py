@@ -124,6 +124,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     p.add_argument(
         "--ref", help="the POS's receipt or approval number: the same ref again records nothing"
     )
+    p.add_argument(
+        "--wallet", type=_won, default=0, metavar="WON", help="won of it paid from the wallet"
+    )
 
     p = command("refund", "refund part (or the rest) of a POS sale, by its ref")
     p.add_argument("ref", metavar="REF")
@@ -164,6 +167,8 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     p = command("range", "month by month, e.g. a year", report)
     p.add_argument("first", metavar="YYYY-MM")
     p.add_argument("last", metavar="YYYY-MM")
+    p = command("wallet", "the wallet: cashback and prepaid issued, spent, outstanding", report)
+    p.add_argument("month", metavar="YYYY-MM", nargs="?", help="one month (default: all time)")
 
     export = command("export", "write a CSV").add_subparsers(
         dest="action", metavar="WHAT", parser_class=Parser, required=True
@@ -234,6 +239,9 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     from app.cli import passes
 
     passes.add_commands(command)
+    from app.cli import wallet
+
+    wallet.add_commands(command)
     if lang is not None:
         from app.cli.help import localize
 
@@ -317,11 +325,14 @@ def _sale(ctx: Any, args: argparse.Namespace) -> Any:
             customer_id=resolve_customer(ctx, args.who),
             source="cli",
             token_name=ctx.token,
+            from_wallet=args.wallet,
         )
         assert posted.sale is not None
         status = _status(ctx, posted.sale.customer_id)
         return render.Sold(posted.sale, status.name, status.phone_masked)
-    sale = sales.record_sale(ctx, resolve_customer(ctx, args.who), args.amount, args.items)
+    sale = sales.record_sale(
+        ctx, resolve_customer(ctx, args.who), args.amount, args.items, from_wallet=args.wallet
+    )
     # who bought, masked, so the cashier can check it was the right member
     member = sale.status
     assert member is not None
@@ -596,6 +607,18 @@ def _pass(ctx: Any, args: argparse.Namespace) -> Any:
     return passes.run(ctx, _key(args), args)
 
 
+def _wallet(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import wallet
+
+    return wallet.run(ctx, args)
+
+
+def _report_wallet(ctx: Any, args: argparse.Namespace) -> Any:
+    from app.cli import wallet
+
+    return wallet.report(ctx, args)
+
+
 def _messages(ctx: Any, args: argparse.Namespace) -> Any:
     from app.cli import messages
 
@@ -639,6 +662,8 @@ COMMANDS: dict[str, Handler] = {
     "run-daily": _run_daily,
     "report monthly": _report_monthly,
     "report range": _report_range,
+    "report wallet": _report_wallet,
+    "wallet": _wallet,
     "export customers": _export_customers,
     "import customers": _import_customers,
     "backup": _backup,

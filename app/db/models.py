@@ -827,3 +827,36 @@ class PassEventRow(IdMixin, OriginMixin, Base):
     amount: Mapped[int] = mapped_column(Integer, default=0)  # won: price sold / refund
     ref: Mapped[str | None] = mapped_column(String(100), default=None)
     staff_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class WalletEntry(IdMixin, OriginMixin, Base):
+    """One change of a member's wallet (적립금 or 선불 충전), in won. Only ever appended;
+    a purse's balance is the sum of its entries (app.domain.wallet)."""
+
+    __tablename__ = "wallet_entries"
+    __table_args__ = (
+        CheckConstraint("purse IN ('cashback', 'prepaid')", name="purse"),
+        CheckConstraint(
+            "kind IN ('earn', 'spend', 'expire', 'topup', 'refund', 'restore', 'void', 'move')",
+            name="kind",
+        ),
+        Index("ix_wallet_customer_time", "customer_id", "occurred_at"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    purse: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    won: Mapped[int] = mapped_column(BigInteger)
+    occurred_at: Mapped[datetime]
+    # Set on cashback that adds (a lot): when it expires; None = never.
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    store_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stores.id"))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    reason: Mapped[str | None] = mapped_column(String(300), default=None)
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("wallet_entries.id"), unique=True, default=None
+    )
+    sale_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sales.id"), index=True, default=None
+    )
+    ref: Mapped[str | None] = mapped_column(String(60), default=None)  # a top-up's payment

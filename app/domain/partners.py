@@ -43,22 +43,21 @@ class Terms:
     offline_limit: int  # points a member may spend at a shop that cannot reach the others
 
 
-def _decimal(text: str | Decimal, code: str) -> Decimal:
+def _decimal(text: str | Decimal) -> Decimal | None:
+    """The number written, or None when it is none (or not finite)."""
     try:
         value = Decimal(str(text).strip())
-    except InvalidOperation as exc:
-        raise Refused(code, value=str(text)) from exc
-    if not value.is_finite():
-        raise Refused(code, value=str(text))
-    return value
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def terms_of(point_value: str | Decimal, earn_rate: str | Decimal, offline_limit: int) -> Terms:
-    value = _decimal(point_value, "partner.value_invalid")
-    if not Decimal(0) < value <= MAX_POINT_VALUE:
+    value = _decimal(point_value)
+    if value is None or not Decimal(0) < value <= MAX_POINT_VALUE:
         raise Refused("partner.value_invalid", value=str(point_value))
-    rate = _decimal(earn_rate, "partner.rate_invalid")
-    if not Decimal(0) <= rate <= MAX_EARN_RATE:
+    rate = _decimal(earn_rate)
+    if rate is None or not Decimal(0) <= rate <= MAX_EARN_RATE:
         raise Refused("partner.rate_invalid", value=str(earn_rate))
     if isinstance(offline_limit, bool) or not 0 <= offline_limit <= 1_000_000:
         raise Refused("partner.limit_invalid", value=str(offline_limit))

@@ -40,6 +40,7 @@ from app.domain.passes import (
     REFUND_RULES,
     PassPlan,
 )
+from app.domain.wallet import MAX_WALLET_WON, CashbackRules
 
 STAMP_PER = ("visit", "item", "none")
 CAMPAIGN_HOLIDAYS = ("only", "except")  # "none": a points-only program, no stamp card
@@ -134,6 +135,7 @@ class Program:
     bonuses: Bonuses
     campaigns: tuple[Campaign, ...] = ()
     passes: tuple[PassPlan, ...] = ()  # subscription plans; absent from the JSON = none
+    cashback: CashbackRules | None = None  # the wallet (적립금, 선불 충전); None = no wallet
 
     @classmethod
     def from_json(cls, data: object) -> Program:
@@ -141,9 +143,8 @@ class Program:
         the first problem's code and field, and all of them in `problems`)."""
         _check_depth(data)
         found = _Problems()
-        root = _section(
-            data, "", ("points", "stamps", "tiers", "bonuses"), ("campaigns", "passes"), found
-        )
+        required = ("points", "stamps", "tiers", "bonuses")
+        root = _section(data, "", required, ("campaigns", "passes", "cashback"), found)
         tiers = found.get(_tier_rules, root["tiers"], found) if "tiers" in root else None
         codes = frozenset(level.code for level in tiers.levels) if tiers else None
         campaigns = found.get(_list, root.get("campaigns", []), "campaigns") or []
@@ -155,6 +156,7 @@ class Program:
             for i, item in enumerate(campaigns)
         ]
         plans = found.get(_pass_plans, root.get("passes", []), found) or ()
+        cashback = found.field(root, "cashback", _cashback_rules, codes, found)
         found.raise_any()
         assert points and stamps and tiers and bonuses  # else a problem was raised above
         return cls(
@@ -164,10 +166,17 @@ class Program:
             bonuses=bonuses,
             campaigns=tuple(c for c in checked if c is not None),
             passes=plans,
+            cashback=cashback,
         )
 
     def to_json(self) -> dict[str, object]:
         """The public JSON shape; Program.from_json(p.to_json()) == p."""
+        shape = self._to_json()
+        if self.cashback is not None:  # only a program with a wallet has the section
+            shape["cashback"] = self.cashback.to_json()
+        return shape
+
+    def _to_json(self) -> dict[str, object]:
         return {
             "points": {
                 "min_redeem": self.points.min_redeem,
@@ -685,6 +694,54 @@ def _pass_hours(value: object, field: str) -> tuple[int, int] | None:
         if problem.code == "program.campaign_hours":
             raise Refused("program.pass_hours", field=field) from None
         raise
+
+
+def _cashback_rules(
+    data: object, tier_codes: frozenset[str] | None, found: _Problems
+) -> CashbackRules | None:
+    """The optional "cashback" section (the wallet); every key but "percent" or "flat" may be
+    absent (0). "percent" maps tier codes to a rate (0..100); a tier it omits earns 0 %."""
+    mark = found.mark()
+    keys = ("percent", "flat", "max_per_sale", "min_purchase", "expiry_months", "prepaid_limit")
+    section = _section(data, "cashback", (), keys, found)
+    rates = found.get(_cashback_percent, section.get("percent", {}), tier_codes)
+    flat = found.get(_int, section.get("flat", 0), "cashback.flat", 0, MAX_BONUS)
+    cap = found.get(_int, section.get("max_per_sale", 0), "cashback.max_per_sale", 0, MAX_BONUS)
+    minimum = found.get(_int, section.get("min_purchase", 0), "cashback.min_purchase", 0, MAX_BONUS)
+    expiry = found.get(
+        _int, section.get("expiry_months", 0), "cashback.expiry_months", 0, MAX_EXPIRY_MONTHS
+    )
+    limit = found.get(
+        _int, section.get("prepaid_limit", 0), "cashback.prepaid_limit", 0, MAX_WALLET_WON
+    )
+    if "percent" not in section and "flat" not in section:
+        found.add(Refused("program.missing", field="cashback.percent"))
+    if not found.clean_since(mark):
+        return None
+    assert rates is not None and flat is not None and cap is not None and minimum is not None
+    assert expiry is not None and limit is not None
+    return CashbackRules(
+        percent=rates,
+        flat=flat,
+        max_per_sale=cap,
+        min_purchase=minimum,
+        expiry_months=expiry,
+        prepaid_limit=limit,
+    )
+
+
+def _cashback_percent(
+    value: object, tier_codes: frozenset[str] | None
+) -> tuple[tuple[str, Decimal], ...]:
+    if not isinstance(value, Mapping):
+        raise Refused("program.type", field="cashback.percent", expected="object")
+    rates = []
+    for code, rate in value.items():
+        field = f"cashback.percent.{code}"
+        if tier_codes is not None and code not in tier_codes:
+            raise Refused("program.cashback_tier", field=field, tier=str(code))
+        rates.append((str(code), _earn_percent(rate, field)))
+    return tuple(rates)
 
 
 DEFAULT_PROGRAM_JSON: dict[str, object] = {

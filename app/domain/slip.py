@@ -41,6 +41,16 @@ class PassLine:
 
 
 @dataclass(frozen=True)
+class SlipWallet:
+    """The wallet on a sale's slip (a program with cashback): won, after the sale."""
+
+    cashback_earned: int = 0
+    spent: int = 0  # paid from the wallet toward this sale
+    cashback: int = 0  # balances after the sale
+    prepaid: int = 0
+
+
+@dataclass(frozen=True)
 class SlipData:
     """Everything a slip shows; the renderers need nothing else (no database)."""
 
@@ -76,6 +86,7 @@ class SlipData:
     card_filled: int | None = None
     card_rewards: int | None = None
     pass_line: PassLine | None = None  # kind "pass" only: the subscription pass
+    wallet: SlipWallet | None = None  # a sale under a program with cashback
 
     @property
     def stamps_on_card(self) -> int:

@@ -313,6 +313,9 @@ AUDIT_ACTIONS = (
     N_("audit.action.mobile_wallet.google_link"),
     N_("audit.action.mobile_wallet.apple_setup"),
     N_("audit.action.mobile_wallet.apple_pass"),
+    # wallet: spending it at the counter, a prepaid top-up
+    N_("audit.action.wallet.spend"),
+    N_("audit.action.wallet.topup"),
 )
 _KNOWN_ACTIONS = frozenset(key.removeprefix("audit.action.") for key in AUDIT_ACTIONS)
 
@@ -348,6 +351,7 @@ _AREA_KEYS = (
     N_("audit.area.kpis"),
     N_("audit.area.partner"),  # the neighbourhood coalition
     N_("audit.area.mobile_wallet"),  # mwallet21: cards in the phone's wallet
+    N_("audit.area.wallet"),  # cashback and prepaid money
 )
 AUDIT_AREAS = {key.removeprefix("audit.area."): key for key in _AREA_KEYS}
 

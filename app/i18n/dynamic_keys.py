@@ -429,4 +429,16 @@ BUILT_KEYS = (
     N_("prog.pass_benefit.percent_off"),
     N_("prog.pass_refund.none"),
     N_("prog.pass_refund.pro_rata"),
+    # --- wallet18: the counter's wallet button and a top-up's payment methods ---
+    N_("action.wallet"),
+    N_("wallet.paid.card"),
+    N_("wallet.paid.cash"),
+    N_("wallet.paid.transfer"),
+    N_("wallet.paid.other"),
+    N_("reports.wallet_purse"),
+    N_("reports.wallet_issued"),
+    N_("reports.wallet_spent"),
+    N_("reports.wallet_expired"),
+    N_("reports.wallet_returned"),
+    N_("reports.wallet_outstanding"),
 )

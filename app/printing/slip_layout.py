@@ -199,6 +199,38 @@ def _sale_action(slip: SlipData) -> list[Block]:
             )
     else:
         blocks.append(Text(translate(slip.language, "slip.below_minimum"), "small"))
+    return blocks + _wallet_action(slip)
+
+
+def _wallet_action(slip: SlipData) -> list[Block]:
+    """A sale's wallet part (a program with cashback): paid from it, and cashback earned."""
+    wallet = slip.wallet
+    if wallet is None:
+        return []
+    blocks: list[Block] = []
+    if wallet.spent:
+        blocks.append(Row(translate(slip.language, "slip.wallet_spent"), format_won(-wallet.spent)))
+    blocks.append(
+        Row(
+            translate(slip.language, "slip.cashback_earned"),
+            "+" + format_won(wallet.cashback_earned),
+            bold=True,
+        )
+    )
+    return blocks
+
+
+def _wallet_balances(slip: SlipData) -> list[Block]:
+    wallet = slip.wallet
+    if wallet is None:
+        return []
+    blocks: list[Block] = [
+        Row(translate(slip.language, "slip.cashback_balance"), format_won(wallet.cashback), True)
+    ]
+    if wallet.prepaid:
+        blocks.append(
+            Row(translate(slip.language, "slip.prepaid_balance"), format_won(wallet.prepaid))
+        )
     return blocks
 
 
@@ -215,6 +247,7 @@ def _balances(slip: SlipData) -> list[Block]:
         blocks.append(
             Row(translate(slip.language, "slip.expiring"), points_text(slip.points_expiring_30d))
         )
+    blocks.extend(_wallet_balances(slip))
     if slip.stamps_enabled:
         blocks.append(
             Row(

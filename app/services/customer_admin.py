@@ -38,7 +38,7 @@ from app.domain.errors import Refused
 from app.domain.expiry import fifo_remaining
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.query import classify_query
-from app.services import consents, settings
+from app.services import consents, settings, wallet
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
@@ -578,6 +578,7 @@ def merge_customers(ctx: Context, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> M
         for customer_id in (keep.id, absorb.id):
             settle_expiry(ctx, session, customer_id, now)
         lots, stamps = _move_balances(ctx, session, absorb.id, keep.id, now)
+        wallet.move_in(ctx, session, absorb.id, keep.id, now)  # the wallet follows the person
         tier = _higher_tier(ctx, session, keep, absorb, now)
         _repoint(session, absorb.id, keep.id)
         consents.mirror_in(session, keep)

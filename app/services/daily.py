@@ -24,7 +24,7 @@ from app.domain.daily_due import due_work
 from app.domain.korean_calendar import lunar_birthdays_in_solar_year
 from app.domain.program import Program
 from app.domain.tiers import evaluation_window, monthly_evaluation
-from app.services import messages, segments
+from app.services import messages, segments, wallet
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.ledger import append_entry, lot_expiry, settle_expiry
@@ -69,6 +69,8 @@ def run_daily(ctx: Context) -> DailyResult:
         expired_customers, expired_points = _expire(
             ctx, session, now, last.ran_at if last else None
         )
+        # the wallet's cashback lots that expired (app/services/wallet.py)
+        wallet.expire_due_in(ctx, session, now, last.ran_at if last else None)
         _, program = current_program(session)
         evaluated = promoted = demoted = 0
         for period_start in due.tier_periods:

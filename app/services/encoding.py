@@ -113,6 +113,29 @@ def _bad_row(row: Any, encode: Encoder) -> dict[str, Any]:
     return {"line": row.line, "code": row.code, **encode(row.params)}
 
 
+def _sale_wallet(sale: Any) -> Mapping[str, Any]:
+    part = sale.wallet
+    if part is None:
+        return {}
+    return {
+        "wallet_spent": part.spent,
+        "cashback_earned": part.cashback_earned,
+        "wallet": part.wallet,
+    }
+
+
+def _refund_extra(refund: Any) -> Mapping[str, Any]:
+    """negative_balance; and the wallet's part (new keys) when the sale touched the wallet."""
+    extra: dict[str, Any] = {"negative_balance": refund.negative_balance}
+    if refund.wallet is not None:
+        extra.update(
+            cashback_reversed=refund.wallet.cashback_reversed,
+            cashback_restored=refund.wallet.cashback_restored,
+            prepaid_restored=refund.wallet.prepaid_restored,
+        )
+    return extra
+
+
 @cache
 def service_shapes() -> Shapes:
     from app.domain.dashboard import MonthlyReport
@@ -123,6 +146,7 @@ def service_shapes() -> Shapes:
     from app.services.sales import SaleResult, VoidResult
     from app.services.sync import SyncStatus
     from app.services.transfer import BadRow, ImportResult
+    from app.services.wallet import WalletSale, WalletStatus
 
     coupon = Shape(convert={"valid_until": _last_valid_day})
     return MappingProxyType(
@@ -138,14 +162,21 @@ def service_shapes() -> Shapes:
             # the liability in won is the outstanding points: 1 point = 1 won
             MonthlyReport: Shape(extra=lambda r: {"points_liability_won": r.points_outstanding}),
             # what the counter screen needs back (status, slip) is not part of the CLI's JSON
-            SaleResult: Shape(omit=frozenset({"status", "slip"})),
+            # the wallet's keys only for a program with a cashback section (extended, never null)
+            SaleResult: Shape(omit=frozenset({"status", "slip", "wallet"}), extra=_sale_wallet),
             RedemptionResult: Shape(omit=frozenset({"status"})),
             VoidResult: Shape(omit=frozenset({"status"})),
             SyncStatus: Shape(extra=lambda s: {"in_sync": s.in_sync}),
-            RefundResult: Shape(extra=lambda r: {"negative_balance": r.negative_balance}),
+            RefundResult: Shape(omit=frozenset({"wallet"}), extra=_refund_extra),
             # what `pos pending` and GET /v1/sales/pending list of a waiting sale
             PosSaleView: Shape(omit=frozenset({"status", "customer_id", "sale_id"})),
             ImportResult: Shape(rename={"bad": "bad_rows"}),
             BadRow: _bad_row,
+            WalletStatus: Shape(
+                rename={"expiring_soon": "cashback_expiring_30d"},
+                omit=frozenset({"customer_id"}),
+                extra=lambda w: {"total": w.total},
+            ),
+            WalletSale: Shape(rename={"spent": "wallet_spent"}),
         }
     )

@@ -42,6 +42,7 @@ from app.domain.earning import compute_earning
 from app.domain.errors import Refused
 from app.domain.program import Program
 from app.domain.refunds import Refunded, SaleTerms, refund_effect
+from app.domain.wallet import WalletRefund
 from app.services import redemptions
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -51,6 +52,8 @@ from app.services.ledger import append_entry, balances, lot_expiry
 from app.services.program import _parse_program, current_program
 from app.services.sales import SaleResult, change_tier, check_sale_input, record_sale_in
 from app.services.settings import setting
+from app.services.wallet import refund_in as refund_wallet_in
+from app.services.wallet import refund_part, sale_part
 
 SOURCES = ("api", "tap", "cli")
 # A POS's receipt, approval or order number: letters, digits and - _ . : / #, at most 64.
@@ -89,6 +92,7 @@ class RefundResult:
     points: int  # the customer's balance after it (may be below zero: see the module note)
     stamps: int
     remaining_amount: int
+    wallet: WalletRefund | None = None  # the wallet's part, when the sale touched the wallet
 
     @property
     def negative_balance(self) -> bool:
@@ -147,10 +151,15 @@ def post_sale(
     items_detail: list[Any] | None = None,
     source: str = "api",
     token_name: str | None = None,
+    from_wallet: int = 0,
 ) -> PostResult:
-    """The POS's sale: recorded for the customer, or pending without one; once per ref."""
+    """The POS's sale: recorded for the customer, or pending without one; once per ref.
+
+    `from_wallet`: won of it paid from the member's wallet (app/services/wallet.py)."""
     ref = check_ref(ref)
     check_sale_input(amount, items)
+    if from_wallet and customer_id is None:
+        raise Refused("wallet.needs_member")
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     detail = json.dumps(items_detail, ensure_ascii=False) if items_detail else None
@@ -158,7 +167,16 @@ def post_sale(
         try:
             with ctx.db.write() as session:
                 return _post_in(
-                    ctx, session, ref, amount, items, customer_id, detail, source, token_name
+                    ctx,
+                    session,
+                    ref,
+                    amount,
+                    items,
+                    customer_id,
+                    detail,
+                    source,
+                    token_name,
+                    from_wallet,
                 )
         except IntegrityError:
             # the same ref committed by a concurrent request between our read and our write:
@@ -178,6 +196,7 @@ def _post_in(
     detail: str | None,
     source: str,
     token_name: str | None,
+    from_wallet: int = 0,
 ) -> PostResult:
     now = ctx.now()
     row = _by_ref(session, ref)
@@ -205,7 +224,7 @@ def _post_in(
     if customer_id is None:
         audit(ctx, session, "pos.pending", target=row.id, detail=_detail(row, token_name))
         return PostResult(True, _view(row), None)
-    return _attach_in(ctx, session, row, customer_id, token_name)
+    return _attach_in(ctx, session, row, customer_id, token_name, from_wallet)
 
 
 def _attach_in(
@@ -214,6 +233,7 @@ def _attach_in(
     row: PosSale,
     customer_id: uuid.UUID,
     token_name: str | None,
+    from_wallet: int = 0,
 ) -> PostResult:
     # the sale happened when the POS rang it up (campaign hours, the month's figures); the
     # customer is checked and locked there, and its one audit entry names the POS's ref
@@ -226,6 +246,7 @@ def _attach_in(
         row.received_at,
         with_status=True,
         audit_as=("pos.sale", {**_detail(row, token_name), "customer": str(customer_id)}),
+        from_wallet=from_wallet,
     )
     row.tier_code = sale.promoted_from or sale.tier  # the tier it earned at: refunds reverse so
     row.customer_id = sale.customer_id
@@ -333,6 +354,7 @@ def _sale_result(ctx: Context, session: Session, row: PosSale) -> SaleResult | N
         stamp_goal=program.stamps.goal,
         tier=customer.tier_code,
         promoted_from=None,
+        wallet=sale_part(session, sale.id, row.customer_id, program, ctx.now()),
     )
 
 
@@ -436,6 +458,7 @@ def _refund_answer(
         points=bal.points if bal else 0,
         stamps=bal.stamps if bal else 0,
         remaining_amount=row.amount - _refunded(session, row).amount,
+        wallet=refund_part(session, done.sale_id) if done.sale_id else None,
     )
 
 
@@ -521,6 +544,17 @@ def _refund_in(
     )
     session.add(refund_row)
     session.flush()
+    refund_wallet_in(  # the wallet's part (cashback back, wallet money restored), if any
+        ctx,
+        session,
+        sale,
+        refund_row.id,
+        program,
+        tier,
+        refunded_before=before.amount,
+        amount=amount,
+        now=now,
+    )
     lot = next((e for e in entries if e.kind == "earn"), entries[0] if entries else None)
     if effect.points_reversed or effect.stamps_reversed:
         append_entry(

@@ -13,11 +13,19 @@ from app.db.models import Coupon, Customer, LedgerEntry, Redemption, Sale, Store
 from app.domain.coupons import format_coupon_code
 from app.domain.errors import Refused
 from app.domain.program import Program
-from app.domain.slip import DEFAULT_FOOTER, IssuedCouponLine, PrinterSettings, SlipData, StoreInfo
+from app.domain.slip import (
+    DEFAULT_FOOTER,
+    IssuedCouponLine,
+    PrinterSettings,
+    SlipData,
+    SlipWallet,
+    StoreInfo,
+)
 from app.services.context import Context
 from app.services.customers import CustomerStatus, last_valid_day, status_of
 from app.services.program import current_program
 from app.services.stamps import stamp_cards
+from app.services.wallet import WalletSale
 
 PRINTER_KINDS = ("pdf", "escpos")
 PAPER_WIDTHS = (58, 80)
@@ -97,6 +105,7 @@ def sale_slip(
     *,
     status: CustomerStatus | None = None,
     program: Program | None = None,
+    wallet: WalletSale | None = None,
 ) -> SlipData:
     """The slip of a sale inside the caller's transaction (what it already read passed in)."""
     void = sale.reverses_id is not None
@@ -118,6 +127,18 @@ def sale_slip(
         promoted=not void and _promoted_by(session, sale.customer_id, sale.id),
         status=status,
         program=program,
+        wallet=_slip_wallet(wallet),
+    )
+
+
+def _slip_wallet(part: WalletSale | None) -> SlipWallet | None:
+    if part is None:
+        return None
+    return SlipWallet(
+        cashback_earned=part.cashback_earned,
+        spent=part.spent,
+        cashback=part.wallet.cashback,
+        prepaid=part.wallet.prepaid,
     )
 
 

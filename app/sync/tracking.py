@@ -16,6 +16,7 @@ SYNCED_TABLES = (
     "sales",
     "redemptions",
     "ledger_entries",
+    "wallet_entries",
     "tier_changes",
     "audit_log",
     "signin_attempts",
@@ -42,6 +43,7 @@ FOLLOWS_CUSTOMER = (
     "sales",
     "redemptions",
     "ledger_entries",
+    "wallet_entries",
     "membership_cards",
     "coupons",
     "consent_events",  # the person's latest word on a consent holds, on whichever record

@@ -25,7 +25,17 @@ from app.domain.program import Program
 from app.domain.query import classify_query
 from app.domain.redemption import max_redeemable
 from app.domain.slip import PrinterSettings, SlipData
-from app.services import customers, passes, pos, redemptions, sales, settings, slips, staff
+from app.services import (
+    customers,
+    passes,
+    pos,
+    redemptions,
+    sales,
+    settings,
+    slips,
+    staff,
+    wallet,
+)
 from app.services.context import Context
 from app.services.customers import CouponView, CustomerStatus
 from app.ui.dialog_service import DialogService
@@ -35,7 +45,8 @@ from app.ui.pending import ATTACH_KEY, PendingStrip, RefundAlert
 from app.ui.search import SearchField
 from app.ui.slip_printer import SlipPrinter
 from app.ui.tasks import ServiceRunner
-from app.ui.text import refusal, t, tn
+from app.ui.text import refusal, t, tn, won
+from app.ui.wallet_dialog import WalletDialog
 
 TOAST_SECONDS = 12
 
@@ -64,6 +75,7 @@ class CounterScreen(QWidget):
         self.slip_printer = slip_printer or SlipPrinter(self)
         self.program = program  # passed in: building the screen reads no database
         self.status: CustomerStatus | None = None
+        self.wallet: wallet.WalletStatus | None = None  # the member's, when the program has one
         self.last_action: tuple[str, str] | None = None  # (id, what it was)
         self.dialog: QDialog | None = None  # a form or a confirmation (a QMessageBox)
         self._build()
@@ -133,11 +145,16 @@ class CounterScreen(QWidget):
                 actions.addWidget(self.redeem_reason)
         actions.addStretch(1)
         # 지갑에 추가 (Google Wallet set up): the save link as a QR on the customer's screen
-        self.wallet_button = QPushButton(t("action.wallet"), objectName="walletButton")
-        self.wallet_button.setMinimumSize(150, 44)
-        self.wallet_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.wallet_button.clicked.connect(self.add_to_wallet)
-        actions.addWidget(self.wallet_button)  # shown once Google Wallet is set up
+        self.add_wallet_button = QPushButton(
+            t("action.add_to_wallet"), objectName="addToWalletButton"
+        )
+        self.add_wallet_button.setMinimumSize(150, 44)
+        self.add_wallet_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.add_wallet_button.clicked.connect(self.add_to_wallet)
+        actions.addWidget(self.add_wallet_button)  # shown once Google Wallet is set up
+        # the wallet's button sits on the panel, beside the wallet (a ninth here would not fit)
+        self.buttons["wallet"] = self.panel.wallet_button
+        self.panel.wallet_button.clicked.connect(self.open_wallet)
 
         left = QVBoxLayout()
         left.addWidget(self.pos_alert)
@@ -163,6 +180,7 @@ class CounterScreen(QWidget):
             ("F5", self.open_coupon),
             ("F6", self.print_slip),
             ("F11", self.use_pass),
+            ("F10", self.open_wallet),
             ("F8", self.void_last),
             ("F9", self.open_enroll),
             (ATTACH_KEY, self.attach_first_pending),
@@ -258,6 +276,7 @@ class CounterScreen(QWidget):
         )
         self.panel.show_status(status, zone=self.ctx.zone, next_tier_name=next_name)
         self._load_passes(status)
+        self._read_wallet(status)
         self.pos_strip.set_member(member_label(status))
         self._update_buttons()
         self.status_shown.emit(status)
@@ -329,7 +348,7 @@ class CounterScreen(QWidget):
 
     def _update_buttons(self) -> None:
         has = self.status is not None
-        for key in ("sale", "redeem", "stamps", "coupon"):
+        for key in ("sale", "redeem", "stamps", "coupon", "wallet"):
             self.buttons[key].setEnabled(has)
         reason = ""
         if has and self.status is not None:
@@ -349,8 +368,8 @@ class CounterScreen(QWidget):
         self.buttons["stamps"].setVisible(self.program.stamps.enabled)
         self.buttons["void"].setEnabled(self.last_action is not None)
         self.buttons["print"].setEnabled(self.last_action is not None)
-        self.wallet_button.setEnabled(has)
-        self.wallet_button.setVisible(bool(self.ctx.settings.get("mobile_wallet.google")))
+        self.add_wallet_button.setEnabled(has)
+        self.add_wallet_button.setVisible(bool(self.ctx.settings.get("mobile_wallet.google")))
 
     # --- actions ------------------------------------------------------------------
 
@@ -405,6 +424,58 @@ class CounterScreen(QWidget):
             text += t("done.promoted", tier=self.program.tier(result.tier).name)
         self._done(str(result.sale_id), text, result.status, result.slip)
         self.sale_done.emit(result)
+
+    # --- the wallet (적립금, 선불): only a program with a cashback section -------------
+
+    def _read_wallet(self, status: CustomerStatus | None) -> None:
+        self.wallet = None
+        self.panel.show_wallet(None)
+        if status is None or self.program.cashback is None:
+            return
+        customer_id = status.id
+
+        def shown(found: wallet.WalletStatus) -> None:
+            if self.status is not None and self.status.id == found.customer_id:
+                self.wallet = found
+                self.panel.show_wallet(found)
+
+        self.runner.run(lambda: wallet.wallet_status(self.ctx, customer_id), shown, self._failed)
+
+    def open_wallet(self) -> None:
+        rules = self.program.cashback
+        if self.status is None or self.dialog is not None or rules is None:
+            return
+        if self.wallet is None or self.wallet.customer_id != self.status.id:
+            return  # still being read: F10 again in a moment
+        dialog = WalletDialog(rules, self.wallet, self)
+        self._open(dialog, lambda: self.wallet_action(dialog.kind, dialog.won, dialog))
+
+    def wallet_action(self, kind: str, amount: int, dialog: WalletDialog | None = None) -> None:
+        assert self.status is not None
+        customer_id = self.status.id
+        ref, method = (dialog.ref, dialog.method) if dialog and kind == "topup" else ("", "")
+
+        def work() -> wallet.WalletResult:
+            if kind == "topup":
+                return wallet.topup(self.ctx, customer_id, amount, ref, method)
+            return wallet.spend(self.ctx, customer_id, amount)
+
+        def done(result: wallet.WalletResult) -> None:
+            self.wallet = result.wallet
+            self.panel.show_wallet(result.wallet)
+            said = {"won": won(result.won), "balance": won(result.wallet.total)}
+            if result.kind == "topup":
+                text = t("done.wallet_topup", **said)
+            else:
+                text = t("done.wallet_spend", **said)
+            self.toast.setText(text)
+            self.undo.hide()  # F8 undoes sales and redemptions, not this (it is not last_action)
+            self.toast_box.show()
+            self._toast_timer.start()
+            self._say("")
+            self.action_done.emit(text)
+
+        self.runner.run(work, done, self._failed)
 
     # --- the POS bridge -------------------------------------------------------------
 
@@ -665,6 +736,7 @@ class CounterScreen(QWidget):
             else:
                 self.print_slip(automatic=True)
         self.toast.setText(text)
+        self.undo.show()
         self.toast_box.show()
         self._toast_timer.start()
         self._say("")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.i18n import codes
 from app.services.customers import CouponView, CustomerStatus, last_valid_day
 from app.services.passes import PassView
+from app.services.wallet import WalletStatus
 from app.ui.icons import IconLabel
 from app.ui.text import language, t, tn, won
 
@@ -115,6 +116,21 @@ class CustomerPanel(QFrame):
         self.pass_use.setMinimumHeight(44)
         self.pass_use.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.pass_views: list[PassView] = []
+        # the wallet (a program with cashback): shown by show_wallet, hidden otherwise
+        self.wallet_title = QLabel(t("panel.wallet"), objectName="sectionTitle")
+        self.wallet = QLabel(objectName="wallet")
+        self.wallet_button = QPushButton(f"{t('action.wallet')}  F10", objectName="walletButton")
+        self.wallet_button.setMinimumHeight(44)
+        self.wallet_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.wallet_row = QWidget()
+        wallet_row = QHBoxLayout(self.wallet_row)
+        wallet_row.setContentsMargins(0, 0, 0, 0)
+        wallet_row.addWidget(self.wallet)
+        wallet_row.addSpacing(12)
+        wallet_row.addWidget(self.wallet_button)
+        wallet_row.addStretch(1)
+        self.wallet_title.hide()
+        self.wallet_row.hide()
         self.empty = QLabel(t("panel.empty"), objectName="panelEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -145,6 +161,8 @@ class CustomerPanel(QFrame):
         body.addSpacing(8)
         body.addWidget(QLabel(t("panel.points"), objectName="sectionTitle"))
         body.addLayout(points_row)
+        body.addWidget(self.wallet_title)
+        body.addWidget(self.wallet_row)
         body.addSpacing(8)
         body.addWidget(self.stamp_label)
         body.addWidget(self.stamps)
@@ -248,6 +266,15 @@ class CustomerPanel(QFrame):
             or t("panel.no_visits")
         )
 
+    def show_wallet(self, status: WalletStatus | None) -> None:
+        """The member's cashback and prepaid balances; None hides the section (no wallet)."""
+        self.wallet_title.setVisible(status is not None)
+        self.wallet_row.setVisible(status is not None)
+        if status is None:
+            self.wallet.setText("")
+            return
+        self.wallet.setText(wallet_line(status))
+
     def show_full_phone(self, phone: str) -> None:
         self.phone.setText(t("panel.full_phone", phone=phone))
         self.revealed = True
@@ -257,6 +284,14 @@ class CustomerPanel(QFrame):
         self.phone.setText(self.status.phone_masked or "" if self.status else "")
         self.revealed = False
         self.reveal.setText(t("action.reveal"))
+
+
+def wallet_line(status: WalletStatus) -> str:
+    """ "적립금 1,950원 · 선불 6,000원", and what of the cashback expires within 30 days."""
+    line = t("wallet.line", cashback=won(status.cashback), prepaid=won(status.prepaid))
+    if status.expiring_soon:
+        line += "  " + t("wallet.expiring", won=won(status.expiring_soon))
+    return line
 
 
 class _Zone:

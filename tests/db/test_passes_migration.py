@@ -25,7 +25,7 @@ def test_upgrade_and_downgrade(tmp_path: Path) -> None:
     open_shop(str(path), now=START).close()
     db = Database(resolve_url(str(path)))
     try:
-        migrate.downgrade(db.engine, "0019")
+        migrate.downgrade(db.engine, "0020")
         with db.engine.connect() as connection:
             inspector = sa.inspect(connection)
             assert not inspector.has_table("passes") and not inspector.has_table("pass_events")

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 DOMAIN_DIR = Path(__file__).resolve().parents[2] / "app" / "domain"
-ALLOWED_THIRD_PARTY = {"phonenumbers"}
+ALLOWED_THIRD_PARTY = {
+    "phonenumbers",
+    "korean_lunar_calendar",
+    "holidays",
+}  # see tests/test_layering.py
 FORBIDDEN_STDLIB = {"sqlite3", "socket", "subprocess", "shutil", "urllib", "http", "os", "io"}
 SOURCES = sorted(DOMAIN_DIR.glob("*.py"))
 
@@ -48,5 +52,8 @@ def test_every_module_starts_with_a_docstring(path: Path):
 def test_no_float_arithmetic(path: Path):
     source = path.read_text(encoding="utf-8")
     float_calls = source.count("float(")
-    # The only floats are rates written as JSON numbers (program.to_json, MonthlyReport.to_json).
-    assert float_calls == (1 if path.name in ("program.py", "dashboard.py") else 0), path.name
+    # The only floats are rates written as JSON numbers (program.to_json, MonthlyReport.to_json,
+    # the cashback percent's to_json) and the p-values of the experiments' exact test, computed
+    # as exact fractions and given out as probabilities (stats.py): never money.
+    allowed = {"program.py": 1, "dashboard.py": 1, "wallet.py": 1, "stats.py": 2}
+    assert float_calls == allowed.get(path.name, 0), path.name

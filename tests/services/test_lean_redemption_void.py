@@ -229,3 +229,25 @@ def _reversal_of(ctx: Context, sale_id: uuid.UUID) -> uuid.UUID:
     with ctx.db.read() as session:
         found = session.scalars(select(Sale.id).where(Sale.reverses_id == sale_id)).one()
     return found
+
+
+def test_a_void_reads_the_actions_entries_by_their_own_index(sqlite_ctx: Context) -> None:
+    """Not by the unique index of reverses_id: `reverses_id IS NULL` in SQL made SQLite read
+    every entry that reverses nothing (2.3 s a void on the 1M shop)."""
+    from app.db.models import WalletEntry
+
+    statements = {
+        "ix_ledger_entries_sale_id": sales._LEAN_SALE_ENTRIES.statement.params(
+            sale_id=uuid.uuid4()
+        ),
+        "ix_wallet_entries_sale_id": select(WalletEntry).where(WalletEntry.sale_id == uuid.uuid4()),
+        "ix_ledger_entries_redemption_id": sales._entries_statement("redemption_id", uuid.uuid4()),
+    }
+    with sqlite_ctx.db.read() as session:
+        dialect = session.get_bind().dialect
+        for index, statement in statements.items():
+            compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+            plan = " ".join(
+                str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+            )
+            assert f"USING INDEX {index}" in plan, plan

@@ -28,7 +28,7 @@ def _keep(path: Path) -> None:
 
 def test_add_to_wallet_shows_the_save_link_as_a_qr_on_the_customer_display(window, qtbot) -> None:
     counter = window.counter
-    assert counter.wallet_button.isHidden()  # no Google Wallet set up: no button
+    assert counter.add_wallet_button.isHidden()  # no Google Wallet set up: no button
     key_text, public_pem = service_account()
     api = GoogleWalletStandIn(public_pem, EMAIL).start()
     try:
@@ -50,10 +50,10 @@ def _with_google(window, qtbot, api: GoogleWalletStandIn, key_text: str) -> None
     sales.record_sale(ctx, member.id, 12_000)
     counter.lookup(PHONE)
     settle(qtbot, window)
-    assert counter.wallet_button.isVisible() and counter.wallet_button.isEnabled()
-    assert counter.wallet_button.text() == "지갑에 추가"
+    assert counter.add_wallet_button.isVisible() and counter.add_wallet_button.isEnabled()
+    assert counter.add_wallet_button.text() == "지갑에 추가"
 
-    qtbot.mouseClick(counter.wallet_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(counter.add_wallet_button, Qt.MouseButton.LeftButton)
     settle(qtbot, window)
     display = window.display
     assert display is not None and display.showing_wallet_qr()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.domain import nps
 from app.domain.dashboard import Dashboard
 from app.domain.errors import Refused
-from app.services import analytics, passes, ratings
+from app.services import analytics, passes, ratings, wallet
 from app.services.context import Context
 from app.ui.backoffice.charts import bar_chart, chart_view, line_chart, short_month, show_chart
 from app.ui.tasks import ServiceRunner
@@ -201,6 +201,36 @@ class ReportsPage(QWidget):
             self.content.addWidget(heading)
             for widget in widgets:
                 self.content.addWidget(widget)
+        self._build_wallet()
+
+    def _build_wallet(self) -> None:
+        """The wallet's liability, the shop's cashback and the customers' prepaid money apart
+        (they differ for VAT and the books); hidden while no wallet entry exists."""
+        columns = ("purse", "issued", "spent", "expired", "returned", "outstanding")
+        self.wallet_table = table("walletTable", [t(f"reports.wallet_{k}") for k in columns])
+        self.wallet_heading = QLabel(t("reports.wallet"), objectName="walletHeading")
+        self.wallet_heading.setStyleSheet("font-size: 15px; font-weight: bold; margin-top: 12px;")
+        self.wallet_note = QLabel(objectName="walletNote", wordWrap=True)
+        self.wallet_note.setStyleSheet("color: #555;")
+        for widget in (self.wallet_heading, self.wallet_table, self.wallet_note):
+            widget.hide()
+            self.content.addWidget(widget)
+
+    def _show_wallet(self, report: wallet.WalletReport) -> None:
+        rows, used = [], False
+        for name, purse in (
+            (t("reports.wallet_cashback"), report.cashback),
+            (t("reports.wallet_prepaid"), report.prepaid),
+        ):
+            figures = (purse.issued, purse.spent, purse.expired, purse.returned, purse.outstanding)
+            rows.append([name, *(won(v) for v in figures)])
+            used = used or any(figures)
+        fill(self.wallet_table, rows)
+        self.wallet_note.setText(
+            t("reports.wallet_note", won=won(report.liability_won), members=f"{report.members:,}")
+        )
+        for widget in (self.wallet_heading, self.wallet_table, self.wallet_note):
+            widget.setVisible(used)
 
     def _build_passes(self) -> list[QWidget]:
         """Subscription passes: open today, use rate, breakage, revenue; new and lapsed by month."""
@@ -286,6 +316,7 @@ class ReportsPage(QWidget):
             lambda: analytics.top_customers(ctx, first, last), self._show_top, self._fail
         )
         self.runner.run(lambda: analytics.campaign_results(ctx), self._show_campaigns, self._fail)
+        self.runner.run(lambda: wallet.wallet_report(ctx), self._show_wallet, self._fail)
         count = months_between(first, last)
         self.runner.run(
             lambda: ratings.nps_by_month(ctx, count, last=last), self._show_nps, self._fail
