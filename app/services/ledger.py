@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Uuid, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
-from app.db.base import UTCDateTime
+from app.db.base import UTCDateTime, new_id
 from app.db.models import LedgerEntry
 from app.domain.expiry import expiry_moment, remaining_to_expire
 from app.domain.figures import ledger_metrics
+from app.domain.keys import expiry_id
 from app.domain.program import Program
 from app.services.context import Context
 from app.services.figures import bump
@@ -125,13 +126,15 @@ def append_entry(
     once_key: str | None = None,
     figures_origin: tuple[str, int, int] | None = None,
     figures: Counter[str] | None = None,
+    entry_id: uuid.UUID | None = None,
 ) -> LedgerEntry:
     """The only way points or stamps change: a new row, and the month's figures with it.
 
     ``figures_origin`` (kind, points, stamps) moves the figures as an entry reversing one of
     that shape would (a refund takes back issued points, or gives back redeemed ones). With
     ``figures``, the additions to the month's figures are added there instead, for the caller
-    to bump once for many entries of the same moment."""
+    to bump once for many entries of the same moment. ``entry_id``: an id derived from what
+    the entry is about (app.domain.keys), for an entry two registers may both write."""
     entry = LedgerEntry(
         customer_id=customer_id,
         kind=kind,
@@ -148,6 +151,8 @@ def append_entry(
         redemption_id=redemption_id,
         once_key=once_key,
     )
+    if entry_id is not None:
+        entry.id = entry_id
     session.add(entry)
     origin = reverses if reverses is not None else entry
     shape = figures_origin or (origin.kind, origin.points, origin.stamps)
@@ -227,6 +232,10 @@ def settle_expiry_in(
     due = sums.balances().due_now
     if due <= 0:
         return sums
+    # the same lots expired on another register get the same id: sync merges the two into one
+    key = expiry_id(customer_id, sums.due_lots_now, sums.consumed)
+    if session.get(LedgerEntry, key) is not None:  # this state came back (a use voided)
+        key = new_id()
     append_entry(
         ctx,
         session,
@@ -236,6 +245,7 @@ def settle_expiry_in(
         points=-due,
         reason="expired",
         figures=figures,
+        entry_id=key,
     )
     return sums.plus(-due, 0, None)
 

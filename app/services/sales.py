@@ -20,6 +20,7 @@ from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, Tier
 from app.domain.earning import Earning, compute_earning
 from app.domain.errors import Refused
 from app.domain.figures import ledger_metrics
+from app.domain.keys import evaluation_id
 from app.domain.money import MAX_SALE_WON
 from app.domain.slip import SlipData
 from app.domain.tiers import promotion_after_sale
@@ -405,19 +406,20 @@ def change_tier(
     """The customer's new tier and its record; `figures` collects the figures' additions."""
     from_code = customer.tier_code
     customer.tier_code = to_code
-    session.add(
-        TierChange(
-            customer_id=customer.id,
-            from_code=from_code,
-            to_code=to_code,
-            reason=reason,
-            changed_at=now,
-            sale_id=sale_id,
-            window_spend=spend,
-            period=period,
-            register_id=ctx.register_id,
-        )
+    change = TierChange(
+        customer_id=customer.id,
+        from_code=from_code,
+        to_code=to_code,
+        reason=reason,
+        changed_at=now,
+        sale_id=sale_id,
+        window_spend=spend,
+        period=period,
+        register_id=ctx.register_id,
     )
+    if period is not None:  # one evaluation per member and period, whichever register ran it
+        change.id = evaluation_id(customer.id, period)
+    session.add(change)
     if from_code != to_code:
         deltas = {f"tier:{from_code}": -1, f"tier:{to_code}": 1}
         if figures is not None:
