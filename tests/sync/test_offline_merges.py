@@ -112,3 +112,32 @@ def test_different_expiries_of_one_member_still_need_attention(registers) -> Non
     for ctx in (a, b):
         assert "duplicate_expiry" in _attention(ctx)
     assert ledger_by_customer(a) == ledger_by_customer(b)
+
+
+def test_a_merged_members_sales_and_months_count_toward_the_keepers_evaluation(
+    registers,
+) -> None:
+    """One person enrolled offline at two registers, 1,000,000 won at each (SILVER at each).
+    Merged, the keeper's April evaluation sees 2,000,000 won: GOLD, on both registers; the
+    person counts once among March's active members."""
+    a, b = registers("A"), registers("B")
+    customers.enroll(a, PHONE)
+    customers.enroll(b, PHONE)
+    for ctx in (a, b):
+        assert sales.record_sale(ctx, resolve_customer(ctx, PHONE), 1_000_000).tier == "SILVER"
+    sync_all(a, b)
+    keeper = resolve_customer(a, PHONE)
+    assert resolve_customer(b, PHONE) == keeper
+    for ctx in (a, b):  # both evaluate April, offline from each other
+        later(ctx, days=25)
+        daily.run_daily(ctx)
+    sync_all(a, b)
+    for ctx in (a, b):
+        assert customers.customer_status(ctx, keeper).tier == "GOLD"
+        keeper_evaluations = [r for r in _evaluations(ctx) if r["customer_id"] == keeper]
+        assert [(r["period"], r["window_spend"], r["to_code"]) for r in keeper_evaluations] == [
+            ("2026-04", 2_000_000, "GOLD")
+        ]
+        assert stats(ctx)[("2026-03", "active_members")] == 1
+        assert "duplicate" not in _attention(ctx)
+    assert stats(a) == stats(b)
