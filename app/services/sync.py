@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import time
 import uuid
@@ -50,6 +51,7 @@ from app.sync.upload import upload_everything
 
 URL_KEY, UPLOADED_KEY = "sync.url", "sync.uploaded"
 LAST_OK_KEY, LAST_ERROR_KEY = "sync.last_ok", "sync.last_error"
+LISTEN_KEY, LISTEN_ENV = "sync.listen", "DANGOL_SYNC_LISTEN"
 CENTRAL_CHECK_TIMEOUT_S = 1.5
 
 
@@ -618,11 +620,23 @@ def start_worker(ctx: Context, *, idle_seconds: float = 5.0) -> SyncWorker | Non
         with ctx.db.read() as session:
             return session.scalar(select(SyncOutbox.seq).limit(1)) is not None
 
-    listen = server.central_engine(url).url
-    conninfo = listen.set(drivername="postgresql").render_as_string(hide_password=False)
+    conninfo = None
+    if listens(ctx):
+        listen = server.central_engine(url).url
+        conninfo = listen.set(drivername="postgresql").render_as_string(hide_password=False)
     return SyncWorker(
         lambda: sync_now(ctx),
         has_pending=has_pending,
         listen_url=conninfo,
         idle_seconds=idle_seconds,
     ).start()
+
+
+def listens(ctx: Context) -> bool:
+    """Whether the worker waits on LISTEN/NOTIFY besides polling. Off with the setting
+    sync.listen = "off" or DANGOL_SYNC_LISTEN=0: a central engine or pooler without
+    LISTEN/NOTIFY (a distributed PostgreSQL, a transaction pooler) then works by polling
+    every idle_seconds, and by pushing right after each action as always."""
+    if os.environ.get(LISTEN_ENV, "").strip().lower() in ("0", "off", "no", "false"):
+        return False
+    return str(ctx.settings.get(LISTEN_KEY, "on")).lower() != "off"
