@@ -381,4 +381,17 @@ BUILT_KEYS = (
     N_("checkin.channel.sms"),
     N_("checkin.channel.alimtalk"),
     N_("checkin.channel.friendtalk"),
+    # --- sync20: the checks of sync doctor (cli.sync.doctor.<check>.<state>) ---
+    N_("cli.sync.doctor.connection.ok"),
+    N_("cli.sync.doctor.connection.unreachable"),
+    N_("cli.sync.doctor.schema.same"),
+    N_("cli.sync.doctor.schema.behind"),
+    N_("cli.sync.doctor.schema.newer"),
+    N_("cli.sync.doctor.schema.empty"),
+    N_("cli.sync.doctor.clock.ok"),
+    N_("cli.sync.doctor.clock.fast"),
+    N_("cli.sync.doctor.clock.slow"),
+    N_("cli.sync.doctor.lag.ok"),
+    N_("cli.sync.doctor.lag.behind"),
+    N_("cli.sync.doctor.lag.never"),
 )

@@ -640,3 +640,94 @@ def listens(ctx: Context) -> bool:
     if os.environ.get(LISTEN_ENV, "").strip().lower() in ("0", "off", "no", "false"):
         return False
     return str(ctx.settings.get(LISTEN_KEY, "on")).lower() != "off"
+
+
+# --- the doctor ------------------------------------------------------------------------------
+
+CLOCK_SKEW_OK_S = 30.0  # the hybrid clocks order edits whatever the skew; past this, say so
+LAG_OK_ROWS = 50_000  # feed rows not pulled yet before the doctor calls it behind
+
+
+@dataclass(frozen=True)
+class DoctorCheck:
+    """One check of `sync doctor`: what (connection, schema, clock, lag), whether it is fine,
+    and the figures its sentence gives."""
+
+    name: str
+    ok: bool
+    state: str  # a word per name: ok / unreachable, same / behind / newer / empty, ...
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SyncDoctor:
+    url: str
+    checks: tuple[DoctorCheck, ...]
+
+    @property
+    def healthy(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+
+def doctor(ctx: Context) -> SyncDoctor:
+    """Connection, schema version, clock skew and lag, each checked and said in words. Reads
+    only: nothing is written here or on the server."""
+    from app.db import migrate
+
+    url = _require_url(ctx)
+    checks: list[DoctorCheck] = []
+    try:
+        engine = server.central_engine(url)
+        started = time.time()
+        with engine.connect() as connection:
+            server_epoch = float(
+                connection.scalar(text("SELECT extract(epoch FROM clock_timestamp())")) or 0
+            )
+            ended = time.time()
+            revision = migrate.current_revision(engine)
+            top = (
+                int(connection.scalar(text("SELECT coalesce(max(seq), 0) FROM sync_changes")) or 0)
+                if revision is not None
+                else 0
+            )
+    except (OperationalError, DBAPIError) as exc:
+        server.forget_engine(url)
+        checks.append(DoctorCheck("connection", False, "unreachable", {"error": _first_line(exc)}))
+        return SyncDoctor(url, tuple(checks))
+    round_trip_ms = round((ended - started) * 1000, 1)
+    checks.append(DoctorCheck("connection", True, "ok", {"ms": round_trip_ms}))
+    head = migrate.head_revision()
+    if revision is None:
+        state, ok = "empty", False
+    elif revision == head:
+        state, ok = "same", True
+    elif revision in migrate.known_revisions():
+        state, ok = "behind", True  # the next sync upgrades it
+    else:
+        state, ok = "newer", False  # this register's program is older: update it
+    checks.append(DoctorCheck("schema", ok, state, {"central": revision or "-", "register": head}))
+    skew = server_epoch - (started + ended) / 2
+    checks.append(
+        DoctorCheck(
+            "clock",
+            abs(skew) <= CLOCK_SKEW_OK_S,
+            "ok" if abs(skew) <= CLOCK_SKEW_OK_S else ("fast" if skew < 0 else "slow"),
+            {"seconds": round(skew, 1), "off": round(abs(skew), 1)},
+        )
+    )
+    with ctx.db.read() as session:
+        pending = sync_engine.pending(session)
+        pulled = sync_engine.watermark(session)
+    behind = max(0, top - pulled)
+    last_ok = ctx.settings.get(LAST_OK_KEY)
+    age = round((ctx.now() - datetime.fromisoformat(last_ok)).total_seconds()) if last_ok else None
+    lag_ok = behind <= LAG_OK_ROWS and age is not None
+    checks.append(
+        DoctorCheck(
+            "lag",
+            lag_ok,
+            "ok" if lag_ok else ("never" if age is None else "behind"),
+            {"pending": pending, "behind": behind, "seconds": age if age is not None else -1},
+        )
+    )
+    return SyncDoctor(url, tuple(checks))
