@@ -132,8 +132,10 @@ def _doctor_lines(r: Any, lang: str) -> list[str]:
         lines.append(
             mark + translate(lang, f"cli.sync.doctor.{check.name}.{check.state}", **check.figures)
         )
-    key = "cli.sync.doctor.healthy" if r.healthy else "cli.sync.doctor.problems"
-    lines.append(translate(lang, key))
+    if r.healthy:
+        lines.append(translate(lang, "cli.sync.doctor.healthy"))
+    else:
+        lines.append(translate(lang, "cli.sync.doctor.problems"))
     return lines
 
 
