@@ -5,6 +5,10 @@ one register reaches another (LISTEN/NOTIFY). Prints figures; not a timed test.
         --out bench/data/shop-sync.sqlite
     .venv/bin/python bench/bench_sync.py [--shop bench/data/shop-sync.sqlite]
 
+A second store joining beside the first (issue 20): build another shop with --seed 2 and
+
+    .venv/bin/python bench/bench_sync.py --shop shop-a.sqlite --second shop-b.sqlite
+
 Works on a copy of the shop (the first upload changes its sync settings) and on a fresh
 PostgreSQL schema at 127.0.0.1:5432 (dropped afterwards).
 """
@@ -71,6 +75,45 @@ def first_upload(shop_file: Path, workdir: Path) -> None:
         _drop(schema)
 
 
+def _upload(ctx, central, label: str) -> None:  # type: ignore[no-untyped-def]
+    from app.sync.upload import Timings, upload_everything
+
+    timings = Timings()
+    started = time.perf_counter()
+    rows = upload_everything(ctx.db, central, ctx.register_id, timings)
+    seconds = time.perf_counter() - started
+    print(f"{label}: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s")
+    steps: dict[str, float] = {}
+    for key, value in timings.items():
+        kind = key.split(" ")[0] if key.split(" ")[0] in ("copy", "move") else key
+        steps[kind] = steps.get(kind, 0.0) + value
+    steps["commit and the rest"] = seconds - sum(timings.values())
+    for step, value in sorted(steps.items(), key=lambda kv: -kv[1]):
+        print(f"  {step:<34} {value:6.1f} s")
+
+
+def second_store(first: Path, second: Path, workdir: Path) -> None:
+    """Issue 20: a second big store joins a central database that holds the first (the
+    alongside path: COPY into temporary tables, one INSERT ... SELECT per table)."""
+    copies = []
+    for shop in (first, second):
+        copy = workdir / f"join-{shop.name}"
+        shutil.copy(shop, copy)
+        copies.append(copy)
+    schema, url = _schema()
+    try:
+        server.prepare_central(url)
+        central = server.central_engine(url)
+        labels = ("first store, empty central", "second store beside it")
+        for copy, label in zip(copies, labels, strict=True):
+            ctx = open_shop(str(copy), create=False)
+            _upload(ctx, central, label)
+            ctx.close()
+    finally:
+        server.forget_engine(url)
+        _drop(schema)
+
+
 def sale_latency(workdir: Path, sales_count: int) -> None:
     schema, url = _schema()
     a = open_shop(str(workdir / "a.sqlite"))
@@ -124,10 +167,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shop", type=Path, default=Path("bench/data/shop-sync.sqlite"))
     parser.add_argument("--sales", type=int, default=40)
+    parser.add_argument(
+        "--second",
+        type=Path,
+        default=None,
+        help="another shop (build_shop.py --seed 2): it joins beside --shop (issue 20)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        if args.ctx.exists():
-            first_upload(args.ctx, Path(tmp))
+        if args.second is not None:
+            second_store(args.shop, args.second, Path(tmp))
+            return
+        if args.shop.exists():
+            first_upload(args.shop, Path(tmp))
         else:
             print(f"no {args.shop}: build it first (see the docstring)")
         sale_latency(Path(tmp), args.sales)

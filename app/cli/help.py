@@ -56,6 +56,7 @@ COMMAND_KEYS = (
     N_("cli.help.sync.setup"),
     N_("cli.help.sync.status"),
     N_("cli.help.sync.attention"),
+    N_("cli.help.sync.doctor"),
     N_("cli.help.refund"),
     N_("cli.help.token"),
     N_("cli.help.token.create"),

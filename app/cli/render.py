@@ -160,6 +160,8 @@ def as_json(result: Any, ctx: Any) -> dict[str, Any]:
 
 
 def exit_code(result: Any) -> int:
+    if getattr(result, "failed", False) is True:  # a check that found a problem (sync doctor)
+        return 1
     # an import that refused its rows (or found bad ones in a dry run) says so in its exit code
     bad = getattr(result, "bad", None)
     if bad and not (getattr(result, "imported", 0) and not getattr(result, "dry_run", False)):

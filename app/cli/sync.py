@@ -22,6 +22,9 @@ def add_commands(command: Command) -> None:
     p.add_argument("--register", metavar="NAME", help="this register's name")
     command("status", "in sync? changes waiting, last success, last error", sub)
     command("attention", "negative balances and refused duplicates", sub)
+    command(
+        "doctor", "check connection, schema version, clock skew and lag (exit 1: a problem)", sub
+    )
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,11 @@ class SyncOutput:
 
     def __str__(self) -> str:
         return "\n".join(_LINES[self.kind](self.result, self.lang))
+
+    @property
+    def failed(self) -> bool:
+        """A doctor that found a problem: the command exits 1."""
+        return self.kind == "doctor" and not self.result.healthy
 
 
 def sync_json(output: SyncOutput, encode: Any) -> Any:
@@ -117,7 +125,22 @@ def _attention_lines(items: Any, lang: str) -> list[str]:
     return lines
 
 
+def _doctor_lines(r: Any, lang: str) -> list[str]:
+    lines = [translate(lang, "cli.sync.doctor.url", url=r.url)]
+    for check in r.checks:
+        mark = "OK " if check.ok else "!! "
+        lines.append(
+            mark + translate(lang, f"cli.sync.doctor.{check.name}.{check.state}", **check.figures)
+        )
+    if r.healthy:
+        lines.append(translate(lang, "cli.sync.doctor.healthy"))
+    else:
+        lines.append(translate(lang, "cli.sync.doctor.problems"))
+    return lines
+
+
 _LINES = {
+    "doctor": _doctor_lines,
     "setup": _setup_lines,
     "now": _now_lines,
     "status": _status_lines,
@@ -151,6 +174,12 @@ def _attention(ctx: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
     return SyncOutput("attention", sync.needs_attention(ctx), lang)
 
 
+def _doctor(ctx: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
+    from app.services import sync
+
+    return SyncOutput("doctor", sync.doctor(ctx), lang)
+
+
 def _now(ctx: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
     from app.services import sync
 
@@ -158,4 +187,9 @@ def _now(ctx: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
 
 
 # `sync` alone (or any other key) syncs now
-ACTIONS = {"sync setup": _setup, "sync status": _status, "sync attention": _attention}
+ACTIONS = {
+    "sync setup": _setup,
+    "sync status": _status,
+    "sync attention": _attention,
+    "sync doctor": _doctor,
+}

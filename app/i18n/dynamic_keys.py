@@ -441,4 +441,17 @@ BUILT_KEYS = (
     N_("reports.wallet_expired"),
     N_("reports.wallet_returned"),
     N_("reports.wallet_outstanding"),
+    # --- sync20: the checks of sync doctor (cli.sync.doctor.<check>.<state>) ---
+    N_("cli.sync.doctor.connection.ok"),
+    N_("cli.sync.doctor.connection.unreachable"),
+    N_("cli.sync.doctor.schema.same"),
+    N_("cli.sync.doctor.schema.behind"),
+    N_("cli.sync.doctor.schema.newer"),
+    N_("cli.sync.doctor.schema.empty"),
+    N_("cli.sync.doctor.clock.ok"),
+    N_("cli.sync.doctor.clock.fast"),
+    N_("cli.sync.doctor.clock.slow"),
+    N_("cli.sync.doctor.lag.ok"),
+    N_("cli.sync.doctor.lag.behind"),
+    N_("cli.sync.doctor.lag.never"),
 )

@@ -131,7 +131,36 @@ def ensure_schema(db: Database) -> tuple[str | None, str | None]:
     if current is not None and db.path is not None:
         copy = str(migrate.copy_aside(db.engine, db.path, current))
     migrate.upgrade(db.engine)
+    restore_sync_triggers(db)  # a new file too: its migrations may have rebuilt a table
     return current, copy
+
+
+def restore_sync_triggers(db: Database) -> None:
+    """After an upgrade of a register that syncs: its change triggers as the tables now are.
+
+    A migration that rebuilds a synced table in batch mode (SQLite's copy-and-rename) drops
+    the table's triggers with it, and a column it added would not be tracked by the old ones;
+    every trigger is therefore created again from the tables' real columns, by itself, so no
+    migration has to remember to. (A register that does not sync has them too, quiet.)"""
+    if db.dialect != "sqlite":
+        return
+    from sqlalchemy import text
+
+    from app.sync.tracking import create_triggers, trigger_statements
+
+    with db.engine.connect() as connection:
+        if not inspect(connection).has_table("sync_clock"):
+            return
+        stored = {
+            row[0]
+            for row in connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE type = 'trigger'")
+            )
+        }
+        if set(trigger_statements(connection)) <= stored:
+            return  # every one there as the tables are: nothing written
+    with db.write() as session:
+        create_triggers(session.connection())
 
 
 def open_shop(

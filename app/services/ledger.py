@@ -16,6 +16,7 @@ from app.db.base import UTCDateTime, new_id
 from app.db.models import LedgerEntry
 from app.domain.expiry import expiry_moment, remaining_to_expire
 from app.domain.figures import ledger_metrics
+from app.domain.keys import expiry_id
 from app.domain.program import Program
 from app.services.context import Context
 from app.services.figures import bump
@@ -125,13 +126,15 @@ def append_entry(
     once_key: str | None = None,
     figures_origin: tuple[str, int, int] | None = None,
     figures: Counter[str] | None = None,
+    entry_id: uuid.UUID | None = None,
 ) -> LedgerEntry:
     """The only way points or stamps change: a new row, and the month's figures with it.
 
     ``figures_origin`` (kind, points, stamps) moves the figures as an entry reversing one of
     that shape would (a refund takes back issued points, or gives back redeemed ones). With
     ``figures``, the additions to the month's figures are added there instead, for the caller
-    to bump once for many entries of the same moment."""
+    to bump once for many entries of the same moment. ``entry_id``: an id derived from what
+    the entry is about (app.domain.keys), for an entry two registers may both write."""
     entry = LedgerEntry(
         customer_id=customer_id,
         kind=kind,
@@ -148,6 +151,8 @@ def append_entry(
         redemption_id=redemption_id,
         once_key=once_key,
     )
+    if entry_id is not None:
+        entry.id = entry_id
     session.add(entry)
     origin = reverses if reverses is not None else entry
     shape = figures_origin or (origin.kind, origin.points, origin.stamps)
@@ -227,6 +232,7 @@ def settle_expiry_in(
     due = sums.balances().due_now
     if due <= 0:
         return sums
+    key = _expiry_key(session, customer_id, sums)
     append_entry(
         ctx,
         session,
@@ -236,8 +242,35 @@ def settle_expiry_in(
         points=-due,
         reason="expired",
         figures=figures,
+        entry_id=key,
     )
     return sums.plus(-due, 0, None)
+
+
+def _expiry_key(session: Session, customer_id: uuid.UUID, sums: LedgerSums) -> uuid.UUID:
+    """The id of the entry that writes what has expired by `sums`.
+
+    The same lots expired on another register get the same id, so sync merges the two into
+    one (app.domain.keys); a new id when that state came back (a use voided since)."""
+    key = expiry_id(customer_id, sums.due_lots_now, sums.consumed)
+    return new_id() if session.get(LedgerEntry, key) is not None else key
+
+
+def expiry_rows(
+    ctx: Context,
+    session: Session,
+    customer_id: uuid.UUID,
+    sums: LedgerSums,
+    figures: Counter[str],
+) -> tuple[list[dict[str, Any]], LedgerSums]:
+    """settle_expiry_in for the lean writes: the expire entry's row (none when nothing is due,
+    at most one) for `insert_entries`, with its id as settle_expiry_in's, and the sums after."""
+    due = sums.balances().due_now
+    if due <= 0:
+        return [], sums
+    row = entry_row(ctx, customer_id, "expire", sums.now, -due, 0, figures, reason="expired")
+    row["id"] = _expiry_key(session, customer_id, sums)
+    return [row], sums.plus(-due, 0, None)
 
 
 def entry_row(

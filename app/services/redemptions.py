@@ -35,6 +35,7 @@ from app.services.ledger import (
     append_entry,
     balances,
     entry_row,
+    expiry_rows,
     insert_entries,
 )
 from app.services.program import ProgramState, current_program, program_state_lean
@@ -163,13 +164,8 @@ def _redeem_points(
     check_points_redemption(points, sums.balances().points, state.program.points)
     figures: Counter[str] = Counter()
     row = redemption_row(ctx, customer.id, "points", now, points=points)
-    entries: list[dict[str, Any]] = []
-    due = sums.balances().due_now
-    if due > 0:  # what has expired is written first (settle_expiry_in's entry)
-        entries.append(
-            entry_row(ctx, customer.id, "expire", now, -due, 0, figures, reason="expired")
-        )
-        sums = sums.plus(-due, 0, None)
+    # what has expired is written first (settle_expiry_in's entry)
+    entries, sums = expiry_rows(ctx, session, customer.id, sums, figures)
     entries.append(
         entry_row(
             ctx,

@@ -19,6 +19,7 @@ from app.db.locks import lock_customer
 from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
 from app.domain.earning import Earning, compute_earning
 from app.domain.errors import Refused
+from app.domain.keys import evaluation_id
 from app.domain.money import MAX_SALE_WON
 from app.domain.slip import SlipData
 from app.domain.tiers import promotion_after_sale
@@ -40,6 +41,7 @@ from app.services.ledger import (
     append_entry,
     balances,
     entry_row,
+    expiry_rows,
     insert_entries,
     lot_expiry,
     settle_expiry_in,
@@ -267,24 +269,8 @@ def _write_lean(
 
     Returns the ledger's sums carried forward over the entries; their figures go to `figures`.
     """
-    entries: list[dict[str, Any]] = []
-    due = sums.balances().due_now
-    if due > 0:  # what has expired is written first (settle_expiry_in's entry)
-        entries.append(
-            _entry(
-                ctx,
-                sale.customer_id,
-                "expire",
-                sums.now,
-                -due,
-                0,
-                None,
-                None,
-                figures,
-                "expired",
-            )
-        )
-        sums = sums.plus(-due, 0, None)
+    # what has expired is written first (settle_expiry_in's entry)
+    entries, sums = expiry_rows(ctx, session, sale.customer_id, sums, figures)
     if earning.base_points or earning.stamps:
         entries.append(
             _entry(
@@ -424,19 +410,20 @@ def change_tier(
     """The customer's new tier and its record; `figures` collects the figures' additions."""
     from_code = customer.tier_code
     customer.tier_code = to_code
-    session.add(
-        TierChange(
-            customer_id=customer.id,
-            from_code=from_code,
-            to_code=to_code,
-            reason=reason,
-            changed_at=now,
-            sale_id=sale_id,
-            window_spend=spend,
-            period=period,
-            register_id=ctx.register_id,
-        )
+    change = TierChange(
+        customer_id=customer.id,
+        from_code=from_code,
+        to_code=to_code,
+        reason=reason,
+        changed_at=now,
+        sale_id=sale_id,
+        window_spend=spend,
+        period=period,
+        register_id=ctx.register_id,
     )
+    if period is not None:  # one evaluation per member and period, whichever register ran it
+        change.id = evaluation_id(customer.id, period)
+    session.add(change)
     if from_code != to_code:
         deltas = {f"tier:{from_code}": -1, f"tier:{to_code}": 1}
         if figures is not None:
@@ -578,11 +565,8 @@ def _void_sale(
     state = program_state_lean(lean)
     figures: Counter[str] = Counter(visits=-1, sales_amount=-sale.amount)
     sums = lean_sums(lean, customer.id, now)
-    rows: list[dict[str, Any]] = []
-    due = sums.balances().due_now
-    if due > 0:  # what has expired is written first (settle_expiry_in's entry)
-        rows.append(entry_row(ctx, customer.id, "expire", now, -due, 0, figures, reason="expired"))
-        sums = sums.plus(-due, 0, None)
+    # what has expired is written first (settle_expiry_in's entry)
+    rows, sums = expiry_rows(ctx, session, customer.id, sums, figures)
     entries = [
         row[:6]
         for row in _LEAN_SALE_ENTRIES.rows(lean, sale_id=sale.id)

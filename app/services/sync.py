@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import time
 import uuid
@@ -50,6 +51,7 @@ from app.sync.upload import upload_everything
 
 URL_KEY, UPLOADED_KEY = "sync.url", "sync.uploaded"
 LAST_OK_KEY, LAST_ERROR_KEY = "sync.last_ok", "sync.last_error"
+LISTEN_KEY, LISTEN_ENV = "sync.listen", "DANGOL_SYNC_LISTEN"
 CENTRAL_CHECK_TIMEOUT_S = 1.5
 
 
@@ -621,11 +623,114 @@ def start_worker(ctx: Context, *, idle_seconds: float = 5.0) -> SyncWorker | Non
         with ctx.db.read() as session:
             return session.scalar(select(SyncOutbox.seq).limit(1)) is not None
 
-    listen = server.central_engine(url).url
-    conninfo = listen.set(drivername="postgresql").render_as_string(hide_password=False)
+    conninfo = None
+    if listens(ctx):
+        listen = server.central_engine(url).url
+        conninfo = listen.set(drivername="postgresql").render_as_string(hide_password=False)
     return SyncWorker(
         lambda: sync_now(ctx),
         has_pending=has_pending,
         listen_url=conninfo,
         idle_seconds=idle_seconds,
     ).start()
+
+
+def listens(ctx: Context) -> bool:
+    """Whether the worker waits on LISTEN/NOTIFY besides polling. Off with the setting
+    sync.listen = "off" or DANGOL_SYNC_LISTEN=0: a central engine or pooler without
+    LISTEN/NOTIFY (a distributed PostgreSQL, a transaction pooler) then works by polling
+    every idle_seconds, and by pushing right after each action as always."""
+    if os.environ.get(LISTEN_ENV, "").strip().lower() in ("0", "off", "no", "false"):
+        return False
+    return str(ctx.settings.get(LISTEN_KEY, "on")).lower() != "off"
+
+
+# --- the doctor ------------------------------------------------------------------------------
+
+CLOCK_SKEW_OK_S = 30.0  # the hybrid clocks order edits whatever the skew; past this, say so
+LAG_OK_ROWS = 50_000  # feed rows not pulled yet before the doctor calls it behind
+
+
+@dataclass(frozen=True)
+class DoctorCheck:
+    """One check of `sync doctor`: what (connection, schema, clock, lag), whether it is fine,
+    and the figures its sentence gives."""
+
+    name: str
+    ok: bool
+    state: str  # a word per name: ok / unreachable, same / behind / newer / empty, ...
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SyncDoctor:
+    url: str
+    checks: tuple[DoctorCheck, ...]
+
+    @property
+    def healthy(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+
+def doctor(ctx: Context) -> SyncDoctor:
+    """Connection, schema version, clock skew and lag, each checked and said in words. Reads
+    only: nothing is written here or on the server."""
+    from app.db import migrate
+
+    url = _require_url(ctx)
+    checks: list[DoctorCheck] = []
+    try:
+        engine = server.central_engine(url)
+        started = time.time()
+        with engine.connect() as connection:
+            server_epoch = float(
+                connection.scalar(text("SELECT extract(epoch FROM clock_timestamp())")) or 0
+            )
+            ended = time.time()
+            revision = migrate.current_revision(engine)
+            top = (
+                int(connection.scalar(text("SELECT coalesce(max(seq), 0) FROM sync_changes")) or 0)
+                if revision is not None
+                else 0
+            )
+    except (OperationalError, DBAPIError) as exc:
+        server.forget_engine(url)
+        checks.append(DoctorCheck("connection", False, "unreachable", {"error": _first_line(exc)}))
+        return SyncDoctor(url, tuple(checks))
+    round_trip_ms = round((ended - started) * 1000, 1)
+    checks.append(DoctorCheck("connection", True, "ok", {"ms": round_trip_ms}))
+    head = migrate.head_revision()
+    if revision is None:
+        state, ok = "empty", False
+    elif revision == head:
+        state, ok = "same", True
+    elif revision in migrate.known_revisions():
+        state, ok = "behind", True  # the next sync upgrades it
+    else:
+        state, ok = "newer", False  # this register's program is older: update it
+    checks.append(DoctorCheck("schema", ok, state, {"central": revision or "-", "register": head}))
+    skew = server_epoch - (started + ended) / 2
+    checks.append(
+        DoctorCheck(
+            "clock",
+            abs(skew) <= CLOCK_SKEW_OK_S,
+            "ok" if abs(skew) <= CLOCK_SKEW_OK_S else ("fast" if skew < 0 else "slow"),
+            {"seconds": round(skew, 1), "off": round(abs(skew), 1)},
+        )
+    )
+    with ctx.db.read() as session:
+        pending = sync_engine.pending(session)
+        pulled = sync_engine.watermark(session)
+    behind = max(0, top - pulled)
+    last_ok = ctx.settings.get(LAST_OK_KEY)
+    age = round((ctx.now() - datetime.fromisoformat(last_ok)).total_seconds()) if last_ok else None
+    lag_ok = behind <= LAG_OK_ROWS and age is not None
+    checks.append(
+        DoctorCheck(
+            "lag",
+            lag_ok,
+            "ok" if lag_ok else ("never" if age is None else "behind"),
+            {"pending": pending, "behind": behind, "seconds": age if age is not None else -1},
+        )
+    )
+    return SyncDoctor(url, tuple(checks))

@@ -215,7 +215,7 @@ def _apply_feed(
             if not changes:
                 continue
             batch = _batch(snapshot, ((ch.tbl, ch.row_id) for ch in changes))
-            applier = Applier(connection)
+            applier = Applier(connection, adopt_derived=True)
             for name, batch_rows, clocks in batch:
                 applier.apply(name, batch_rows, clocks)
             rows += sum(len(r) for _, r, _ in batch)

@@ -85,6 +85,8 @@ def account_pulled(
         fold_activity(session, figures, loser, winner)
     for entry in inserted.get("ledger_entries", []):
         _ledger(session, figures, entry)
+    for name, mine, central in applied.adopted:
+        _adopted(session, figures, name, mine, central)
     for sale in inserted.get("sales", []):
         sign = 1 if sale["amount"] > 0 else -1
         figures.add(sale["occurred_at"], sale["store_id"], visits=sign, sales_amount=sale["amount"])
@@ -134,7 +136,26 @@ def _tier_changes_before_member(
             figures.add(row.changed_at, None, **deltas)
 
 
-def _ledger(session: Session, figures: Figures, entry: dict[str, Any]) -> None:
+def _adopted(
+    session: Session, figures: Figures, name: str, mine: dict[str, Any], central: dict[str, Any]
+) -> None:
+    """This database's version of a fact two registers wrote gave way to the central one:
+    the figures move from what the one counted to what the other counts."""
+    if name == "ledger_entries":
+        _ledger(session, figures, mine, sign=-1)
+        _ledger(session, figures, central)
+    elif name == "tier_changes" and central["customer_id"] in _living(
+        session, {central["customer_id"]}
+    ):
+        for change, sign in ((mine, -1), (central, 1)):
+            if change["from_code"] != change["to_code"]:
+                deltas = {f"tier:{change['to_code']}": sign}
+                if change["from_code"]:
+                    deltas[f"tier:{change['from_code']}"] = -sign
+                figures.add(change["changed_at"], None, **deltas)
+
+
+def _ledger(session: Session, figures: Figures, entry: dict[str, Any], sign: int = 1) -> None:
     origin = entry
     if entry["reverses_id"] is not None:
         found = session.get(LedgerEntry, entry["reverses_id"])
@@ -148,7 +169,7 @@ def _ledger(session: Session, figures: Figures, entry: dict[str, Any]) -> None:
         deltas = ledger_metrics(
             entry["kind"], points, stamps, origin["kind"], origin["points"], origin["stamps"]
         )
-    figures.add(entry["occurred_at"], entry["store_id"], **deltas)
+    figures.add(entry["occurred_at"], entry["store_id"], **{k: sign * v for k, v in deltas.items()})
 
 
 def _living(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:

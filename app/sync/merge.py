@@ -17,6 +17,7 @@ from sqlalchemy import Connection, String, Table, case, func, or_, select, updat
 
 from app.db.base import Base, new_id
 from app.db.models import SyncFieldClock
+from app.domain.keys import is_derived
 from app.sync.tracking import FOLLOWS_CUSTOMER, MUTABLE_TABLES
 
 Clock = tuple[int, str]  # (hybrid logical clock, origin register hex): compared as a tuple
@@ -73,13 +74,19 @@ class Applied:
     # customer records that became merged here: (loser, winner) -- decided by this database
     merges: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
     max_clock: int = 0
+    # rows with a derived id (app.domain.keys) written here too, that took the central
+    # database's version on a pull: (table, the version this database had, the central one)
+    adopted: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
 
 class Applier:
     """Merges rows into one database inside the caller's transaction."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, adopt_derived: bool = False) -> None:
         self.connection = connection
+        # on a pull: a row of a derived id this database wrote itself takes the central
+        # version (the central database keeps the first pushed), so every copy is the same
+        self.adopt_derived = adopt_derived
         self.insert = insert_for(connection)
         self.applied = Applied()
         self._roots: dict[uuid.UUID, uuid.UUID] = {}
@@ -143,6 +150,8 @@ class Applier:
             part = [self._follow(name, row) for row in part]
             ids = [row["id"] for row in part]
             present = set(self.connection.scalars(select(t.c.id).where(t.c.id.in_(ids))))
+            if self.adopt_derived:
+                self._adopt(name, [r for r in part if r["id"] in present and is_derived(r["id"])])
             fresh = [row for row in part if row["id"] not in present]
             if not fresh:
                 continue
@@ -155,6 +164,24 @@ class Applier:
                     self.applied.rejected.append((name, row))
         self.applied.inserted.setdefault(name, []).extend(inserted)
         return inserted
+
+    def _adopt(self, name: str, rows: list[dict[str, Any]]) -> None:
+        """Two registers wrote the same fact (a member's evaluation for a period, the expiry
+        of the same lots): the central version replaces this database's own."""
+        if not rows:
+            return
+        t = table(name)
+        mine = {
+            row.id: dict(row._mapping)
+            for row in self.connection.execute(select(t).where(t.c.id.in_([r["id"] for r in rows])))
+        }
+        for row in rows:
+            before = mine.get(row["id"])
+            if before is None or all(before.get(k) == v for k, v in row.items()):
+                continue
+            values = {k: v for k, v in row.items() if k != "id"}
+            self.connection.execute(update(t).where(t.c.id == row["id"]).values(**values))
+            self.applied.adopted.append((name, before, {**before, **values}))
 
     # --- mutable rows --------------------------------------------------------------------
 
