@@ -442,6 +442,13 @@ AUDIT_DETAILS = {
     "issuer_id": N_("audit.detail.issuer_id"),
     "service_account": N_("audit.detail.service_account"),
     "pass_type_id": N_("audit.detail.pass_type_id"),
+    # the daily run's RFM scores (insight19); the wallet's spend and top-up (wallet18)
+    "rfm_scored": N_("audit.detail.rfm_scored"),
+    "ref": N_("audit.detail.ref"),
+    "won": N_("audit.detail.won"),
+    "cashback": N_("audit.detail.cashback"),
+    "prepaid": N_("audit.detail.prepaid"),
+    "paid_with": N_("audit.detail.paid_with"),
 }
 TEMPLATES = {
     "stamps": N_("prog.template.stamps"),

@@ -16,7 +16,6 @@ from app.db.base import UTCDateTime, new_id
 from app.db.models import LedgerEntry
 from app.domain.expiry import expiry_moment, remaining_to_expire
 from app.domain.figures import ledger_metrics
-from app.domain.keys import expiry_id
 from app.domain.program import Program
 from app.services.context import Context
 from app.services.figures import bump
@@ -248,12 +247,14 @@ def settle_expiry_in(
 
 
 def _expiry_key(session: Session, customer_id: uuid.UUID, sums: LedgerSums) -> uuid.UUID:
-    """The id of the entry that writes what has expired by `sums`.
+    """The id of the entry that writes what has expired by `sums`: a new time-ordered id.
 
-    The same lots expired on another register get the same id, so sync merges the two into
-    one (app.domain.keys); a new id when that state came back (a use voided since)."""
-    key = expiry_id(customer_id, sums.due_lots_now, sums.consumed)
-    return new_id() if session.get(LedgerEntry, key) is not None else key
+    Not the id app.domain.keys.expiry_id derives from the lots (which would let sync merge
+    the same expiry written by two registers): the ledger's order is its ids' order (the
+    running balance of `dangol ledger`, a slip's balances as of its action), and a derived
+    id sorts anywhere. Two registers' expiries of the same lots stay two facts, listed in
+    needs attention (duplicate_expiry), until the key carries the moment too."""
+    return new_id()
 
 
 def expiry_rows(

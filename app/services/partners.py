@@ -910,7 +910,7 @@ def write_statements(
 def statements_csv(statements: Sequence[rules.Statement]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(rules.CSV_FIELDS)
+    writer.writerow(safe_row(rules.CSV_FIELDS))
     for s in statements:
         payer, payee, amount = rules.payer_payee(s)
         writer.writerow(
