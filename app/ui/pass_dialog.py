@@ -224,6 +224,10 @@ class PassDialog(FormDialog):
         self.accept_button.setEnabled(False)  # one call at a time
         self.submitted.emit()
 
+    def show_error(self, text: str) -> None:
+        super().show_error(text)
+        self.adjustSize()  # the reason's lines: the buttons stay inside the dialog
+
     def show_refusal(self, error: Refused) -> None:
         """The service said no: said here, the dialog stays open."""
         self.accept_button.setEnabled(True)

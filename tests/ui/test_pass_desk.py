@@ -111,6 +111,7 @@ def test_sell_pause_resume_cancel_at_the_counter(desk, qtbot) -> None:
     dialog.plan_box.setCurrentIndex(0)
     _save(dialog, "dialog-sell")
     check(dialog, (1024, 600), "pass dialog (sell)")
+    _save(dialog, "dialog-sell-1024x600")
     before = snapshot(ctx)
     _submit(win, qtbot, dialog)
     assert dialog.isVisible() and dialog.error.text() == "POS에서 결제한 번호를 입력하세요."
@@ -125,7 +126,9 @@ def test_sell_pause_resume_cancel_at_the_counter(desk, qtbot) -> None:
     settle(qtbot, win)
     _save(win, "counter-pass-and-wallet")
     assert panel.wallet.text() == "적립금 0원 · 선불 20,000원"
+    win.resize(1024, 600)
     check(win, (1024, 600), "counter with a pass and the wallet")
+    _save(win, "counter-pass-and-wallet-1024x600")
     win.resize(1280, 800)
 
     # a second pass of the same plan: the service refuses, said in the dialog, nothing written
@@ -136,6 +139,7 @@ def test_sell_pause_resume_cancel_at_the_counter(desk, qtbot) -> None:
     _submit(win, qtbot, dialog)
     assert dialog.isVisible() and "이미 사용 중인 '아메리카노 30일' 구독권" in dialog.error.text()
     assert snapshot(ctx) == before
+    check(dialog, (1024, 600), "pass dialog (refused)")
     _save(dialog, "dialog-sell-refused")
     dialog.close_button.click()
     settle(qtbot, win)
@@ -169,6 +173,7 @@ def test_sell_pause_resume_cancel_at_the_counter(desk, qtbot) -> None:
     assert dialog.accept_button.text() == f"해지하고 {expected:,}원 환불"
     _save(dialog, "dialog-cancel")
     check(dialog, (1024, 600), "pass dialog (cancel)")
+    _save(dialog, "dialog-cancel-1024x600")
     before = snapshot(ctx)
     _submit(win, qtbot, dialog)
     assert dialog.isVisible() and dialog.error.text() == "POS에서 환불한 번호를 입력하세요."
