@@ -376,9 +376,10 @@ class CounterScreen(QWidget):
             else:
                 text = t("done.pass_cancelled", plan=plan)
             dialog.accept()
-            if settings.setting(self.ctx, "auto_print_slip"):
-                slip = passes.pass_slip(self.ctx, result)
-                self._deliver(lambda: slips.render_slip(self.ctx, slip), True)
+            if settings.setting(self.ctx, "auto_print_slip"):  # the slip made on the runner
+                self._deliver(
+                    lambda: slips.render_slip(self.ctx, passes.pass_slip(self.ctx, result)), True
+                )
             self._say(text)  # not the toast: its undo is for sales and redemptions
             self.action_done.emit(text)
             self._load_passes(self.status)

@@ -4,6 +4,7 @@ in words with nothing written; the key hint names F10, F11 and F12."""
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from app.db.models import PassEventRow
-from app.services import customers, passes, program, wallet
+from app.services import customers, passes, program, settings, wallet
 from tests.services.helpers import snapshot
 from tests.ui.conftest import settle
 from tests.ui.test_screen_fit import check
@@ -86,9 +87,30 @@ def _submit(win, qtbot, dialog) -> None:
     settle(qtbot, win)
 
 
+class Recorder:
+    """Takes the slips the counter hands to its printer (the PDF itself, read back)."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[bytes, object, bool]] = []
+
+    def deliver(self, document: bytes, settings: object, *, automatic: bool) -> None:
+        self.delivered.append((document, settings, automatic))
+
+    def last_text(self) -> str:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(self.delivered[-1][0]))
+        return "".join(page.extract_text() for page in reader.pages)
+
+
 def test_sell_pause_resume_cancel_at_the_counter(desk, qtbot) -> None:
     win = desk
     ctx, counter = win.ctx, win.counter
+    settings.update_settings(
+        ctx, auto_print_slip=True, printer={"kind": "pdf", "width": 80, "device": ""}
+    )
+    printer = Recorder()
+    counter.slip_printer = printer  # type: ignore[assignment]
     member = customers.enroll(ctx, PHONE, name="김민준")
     wallet.topup(ctx, member.id, 20_000, "CARD-1")
     counter.lookup(PHONE)
@@ -124,6 +146,9 @@ def test_sell_pause_resume_cancel_at_the_counter(desk, qtbot) -> None:
     (held,) = passes.member_passes(ctx, member.id, open_only=True)
     assert (held.plan_code, held.pos_ref, held.paid) == ("AM30", "POS-77", 39_000)
     settle(qtbot, win)
+    assert len(printer.delivered) == 1 and printer.delivered[0][2] is True
+    slip = printer.last_text()
+    assert "아메리카노 30일" in slip and "39,000" in slip, slip
     _save(win, "counter-pass-and-wallet")
     assert panel.wallet.text() == "적립금 0원 · 선불 20,000원"
     win.resize(1024, 600)
@@ -187,6 +212,9 @@ def test_sell_pause_resume_cancel_at_the_counter(desk, qtbot) -> None:
             select(PassEventRow.amount, PassEventRow.ref).where(PassEventRow.kind == "refunded")
         ).all()
     assert [(int(a), r) for a, r in refunds] == [(expected, "RF-9")]
+    settle(qtbot, win)
+    assert len(printer.delivered) == 4  # sold, paused, resumed, cancelled
+    assert f"{expected:,}" in printer.last_text()
     assert panel.pass_desk.isVisible()  # plans to sell: the key stays
     _save(win, "counter-after-cancel")
 
