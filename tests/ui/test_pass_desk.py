@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
@@ -230,3 +231,28 @@ def test_without_plans_or_wallet_the_hint_is_as_before(window, qtbot) -> None:
     assert not counter.panel.pass_desk.isVisible()
     QTest.keyClick(counter.search, Qt.Key.Key_F12)
     assert counter.dialog is None
+
+
+def test_the_pass_dialog_in_english_fits_the_small_screen(app, qtbot) -> None:
+    from app.domain.program import Program
+    from app.ui.pass_dialog import PassDialog
+    from app.ui.text import set_language
+
+    document = program.program_template("points")
+    document["passes"] = PLANS
+    plans = Program.from_json(document).passes
+    set_language("en")
+    try:
+        dialog = PassDialog(plans, [], date(2026, 3, 12))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.terms.text() == (
+            "₩39,000 · 30 days · free 아메리카노 · 1 a day · refund of the days left on cancel"
+        )
+        assert not dialog.mode_buttons["cancel"].isEnabled()  # no pass to cancel
+        dialog.accept_button.click()
+        assert dialog.error.text() == "Type the number of the payment made at the POS."
+        check(dialog, (1024, 600), "pass dialog (en)")
+        _save(dialog, "dialog-sell-en")
+    finally:
+        set_language("ko")
