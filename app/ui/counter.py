@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.domain.earning import compute_earning
 from app.domain.errors import Refused
@@ -323,9 +324,10 @@ class CounterScreen(QWidget):
 
         def done(result: passes.PassResult) -> None:
             text = t("done.pass_used", plan=result.view.plan_name)
-            if settings.setting(self.ctx, "auto_print_slip"):
-                slip = passes.pass_slip(self.ctx, result)
-                self._deliver(lambda: slips.render_slip(self.ctx, slip), True)
+            if settings.setting(self.ctx, "auto_print_slip"):  # the slip made on the runner
+                self._deliver(
+                    lambda: slips.render_slip(self.ctx, passes.pass_slip(self.ctx, result)), True
+                )
             self._say(text)  # not the toast: its undo is for sales and redemptions
             self.action_done.emit(text)
             self._load_passes(self.status)
@@ -375,7 +377,8 @@ class CounterScreen(QWidget):
                 text = t("done.pass_cancelled_refund", plan=plan, won=won(result.refund))
             else:
                 text = t("done.pass_cancelled", plan=plan)
-            dialog.accept()
+            if isValid(dialog) and dialog.isVisible():  # (closed meanwhile: already gone)
+                dialog.accept()
             if settings.setting(self.ctx, "auto_print_slip"):  # the slip made on the runner
                 self._deliver(
                     lambda: slips.render_slip(self.ctx, passes.pass_slip(self.ctx, result)), True
@@ -385,10 +388,12 @@ class CounterScreen(QWidget):
             self._load_passes(self.status)
 
         def failed(error: BaseException) -> None:
-            if isinstance(error, Refused) and dialog.isVisible():
+            shown = isValid(dialog) and dialog.isVisible()
+            if isinstance(error, Refused) and shown:
                 dialog.show_refusal(error)
                 return
-            dialog.reject()
+            if shown:
+                dialog.reject()
             self._failed(error)
 
         self.runner.run(work, done, failed)
