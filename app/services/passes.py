@@ -282,6 +282,12 @@ def _check_ref(ref: str | None) -> str | None:
     return text
 
 
+def check_ref(ref: str | None) -> str | None:
+    """A payment or refund reference as it is kept (None when blank); the counter's pass
+    dialog checks it by this same rule before anything is sent."""
+    return _check_ref(ref)
+
+
 def sell(
     ctx: Context, customer_id: uuid.UUID, plan_code: str, ref: str | None = None
 ) -> PassResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.domain.earning import compute_earning
 from app.domain.errors import Refused
@@ -47,6 +48,9 @@ from app.ui.slip_printer import SlipPrinter
 from app.ui.tasks import ServiceRunner
 from app.ui.text import refusal, t, tn, won
 from app.ui.wallet_dialog import WalletDialog
+
+if TYPE_CHECKING:
+    from app.ui.pass_dialog import PassDialog
 
 TOAST_SECONDS = 12
 
@@ -88,7 +92,8 @@ class CounterScreen(QWidget):
         self.search.setPlaceholderText(t("search.placeholder"))
         self.search.submitted.connect(self.lookup)
         self.search.cleared.connect(self.clear)
-        self.hint = QLabel(t("search.hint"), objectName="hint")
+        self.hint = QLabel(counter_hint(self.program), objectName="hint")
+        self.hint.setWordWrap(True)
         self.message = QLabel(objectName="message")
         self.message.setWordWrap(True)
         self.enroll_offer = QPushButton(t("search.enroll_offer"), objectName="enrollOffer")
@@ -100,6 +105,8 @@ class CounterScreen(QWidget):
         self.panel = CustomerPanel()
         self.panel.reveal.clicked.connect(self.reveal_phone)
         self.panel.pass_use.clicked.connect(self.use_pass)
+        self.panel.pass_desk.clicked.connect(self.open_passes)
+        self.panel.set_sells_passes(bool(self.program.passes))
         # the POS bridge (app/ui/pending.py): sales waiting for a member, refunds below zero
         self.pos_alert = RefundAlert()
         self.pos_strip = PendingStrip()
@@ -181,6 +188,7 @@ class CounterScreen(QWidget):
             ("F6", self.print_slip),
             ("F11", self.use_pass),
             ("F10", self.open_wallet),
+            ("F12", self.open_passes),
             ("F8", self.void_last),
             ("F9", self.open_enroll),
             (ATTACH_KEY, self.attach_first_pending),
@@ -293,6 +301,7 @@ class CounterScreen(QWidget):
         def shown(views: list[passes.PassView]) -> None:
             if self._passes_of == customer_id:  # still the member on screen
                 self.panel.show_passes(views)
+                self._passes_shown = customer_id
 
         self.runner.run(
             lambda: passes.member_passes(self.ctx, customer_id, open_only=True),
@@ -315,14 +324,79 @@ class CounterScreen(QWidget):
 
         def done(result: passes.PassResult) -> None:
             text = t("done.pass_used", plan=result.view.plan_name)
-            if settings.setting(self.ctx, "auto_print_slip"):
-                slip = passes.pass_slip(self.ctx, result)
-                self._deliver(lambda: slips.render_slip(self.ctx, slip), True)
+            if settings.setting(self.ctx, "auto_print_slip"):  # the slip made on the runner
+                self._deliver(
+                    lambda: slips.render_slip(self.ctx, passes.pass_slip(self.ctx, result)), True
+                )
             self._say(text)  # not the toast: its undo is for sales and redemptions
             self.action_done.emit(text)
             self._load_passes(self.status)
 
         self.runner.run(lambda: passes.use(self.ctx, customer_id, plan), done, self._failed)
+
+    def open_passes(self) -> None:
+        """F12 (구독권): sell one of the program's plans, or pause / resume / cancel one of the
+        member's open passes (as the panel shows them)."""
+        from app.ui.pass_dialog import PassDialog
+
+        if self.status is None or self.dialog is not None or not self.program.passes:
+            return
+        if getattr(self, "_passes_shown", None) != self.status.id:
+            return  # the member's passes still being read: F12 again in a moment
+        today = self.ctx.local_date(self.ctx.now())
+        dialog = PassDialog(self.program.passes, self.panel.pass_views, today, self)
+        dialog.submitted.connect(lambda: self.pass_action(dialog))
+        self._open(dialog, lambda: None)
+
+    def pass_action(self, dialog: PassDialog) -> None:
+        """The dialog's action through the runner; a refusal is said in the dialog (which stays
+        open, nothing written), a success closes it, says it, prints its slip, and the panel
+        reads the member's passes again."""
+        assert self.status is not None
+        customer_id = self.status.id
+        mode, code, ref = dialog.mode, dialog.plan_code, dialog.ref
+
+        def work() -> passes.PassResult:
+            if mode == "sell":
+                return passes.sell(self.ctx, customer_id, code, ref)
+            if mode == "pause":
+                return passes.pause(self.ctx, customer_id, code)
+            if mode == "resume":
+                return passes.resume(self.ctx, customer_id, code)
+            return passes.cancel(self.ctx, customer_id, code, ref)
+
+        def done(result: passes.PassResult) -> None:
+            plan = result.view.plan_name
+            if result.action == "sold":
+                text = t("done.pass_sold", plan=plan, price=won(result.view.price))
+            elif result.action == "paused":
+                text = t("done.pass_paused", plan=plan)
+            elif result.action == "resumed":
+                text = t("done.pass_resumed", plan=plan, day=result.view.end.isoformat())
+            elif result.refund:
+                text = t("done.pass_cancelled_refund", plan=plan, won=won(result.refund))
+            else:
+                text = t("done.pass_cancelled", plan=plan)
+            if isValid(dialog) and dialog.isVisible():  # (closed meanwhile: already gone)
+                dialog.accept()
+            if settings.setting(self.ctx, "auto_print_slip"):  # the slip made on the runner
+                self._deliver(
+                    lambda: slips.render_slip(self.ctx, passes.pass_slip(self.ctx, result)), True
+                )
+            self._say(text)  # not the toast: its undo is for sales and redemptions
+            self.action_done.emit(text)
+            self._load_passes(self.status)
+
+        def failed(error: BaseException) -> None:
+            shown = isValid(dialog) and dialog.isVisible()
+            if isinstance(error, Refused) and shown:
+                dialog.show_refusal(error)
+                return
+            if shown:
+                dialog.reject()
+            self._failed(error)
+
+        self.runner.run(work, done, failed)
 
     def refresh(self, after: Callable[[], None] | None = None) -> None:
         if self.status is None:
@@ -791,6 +865,16 @@ class CounterScreen(QWidget):
             "message": self.message.text(),
             "toast": self.toast.text() if self.toast_box.isVisible() else "",
         }
+
+
+def counter_hint(program: Program) -> str:
+    """The key hint under the search box: F10 with a wallet, F11 and F12 with plans."""
+    text = t("search.hint")
+    if program.cashback is not None:
+        text += t("search.hint_wallet")
+    if program.passes:
+        text += t("search.hint_passes")
+    return text
 
 
 def member_label(status: CustomerStatus | None) -> str | None:

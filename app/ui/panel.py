@@ -115,6 +115,18 @@ class CustomerPanel(QFrame):
         self.pass_use = QPushButton(t("panel.pass_use"), objectName="passUseButton")
         self.pass_use.setMinimumHeight(44)
         self.pass_use.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # 구독권 F12: sell a plan, pause / resume / cancel a pass (a program with plans)
+        passes_label = t("action.passes")
+        self.pass_desk = QPushButton(f"{passes_label}  F12", objectName="passDeskButton")
+        self.pass_desk.setMinimumHeight(44)
+        self.pass_desk.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sells_passes = False
+        self.pass_row = QWidget()
+        pass_row = QHBoxLayout(self.pass_row)
+        pass_row.setContentsMargins(0, 0, 0, 0)
+        pass_row.addWidget(self.pass_use)
+        pass_row.addWidget(self.pass_desk)
+        pass_row.addStretch(1)
         self.pass_views: list[PassView] = []
         # the wallet (a program with cashback): shown by show_wallet, hidden otherwise
         self.wallet_title = QLabel(t("panel.wallet"), objectName="sectionTitle")
@@ -168,7 +180,7 @@ class CustomerPanel(QFrame):
         body.addWidget(self.stamps)
         body.addWidget(self.pass_title)
         body.addWidget(self.passes)
-        body.addWidget(self.pass_use)
+        body.addWidget(self.pass_row)
         body.addWidget(QLabel(t("panel.coupons"), objectName="sectionTitle"))
         body.addWidget(self.coupons)
         body.addWidget(QLabel(t("panel.visits"), objectName="sectionTitle"))
@@ -193,14 +205,22 @@ class CustomerPanel(QFrame):
         """The member's open passes: each with its period and today's uses; the use key is on
         while one of them has a use left today."""
         self.pass_views = list(views)
-        for widget in (self.pass_title, self.passes, self.pass_use):
+        for widget in (self.passes, self.pass_use):
             widget.setVisible(bool(views))
+        for widget in (self.pass_title, self.pass_row):
+            widget.setVisible(bool(views) or self.sells_passes)
+        self.pass_desk.setVisible(self.sells_passes)
         self.passes.setText("\n".join(f"• {pass_line(v)}" for v in views))
         usable = usable_pass(views)
         self.pass_use.setEnabled(usable is not None)
         self.pass_use.setText(
             t("panel.pass_use_plan", plan=usable.plan_name) if usable else t("panel.pass_use")
         )
+
+    def set_sells_passes(self, sells: bool) -> None:
+        """The program has plans: the pass section (with 구독권 F12) shows even without one."""
+        self.sells_passes = sells
+        self.show_passes(self.pass_views)
 
     def show_status(
         self, status: CustomerStatus | None, *, zone=None, next_tier_name: str | None = None
