@@ -29,6 +29,9 @@ from app.services.program import current_program
 from app.services.staff import require_owner
 
 COUPON_SOURCE = "segment"
+# the owner's segments' ids come from their names: the same name saved at two registers is
+# one synced row, its rules merged (latest wins) — never change it
+SEGMENT_NAMESPACE = uuid.UUID("0b7c5d2e-61a4-4f3e-8d29-4e5f6a7b8c91")
 
 
 def _segment_case(r: ColumnElement[int], f: ColumnElement[int]) -> ColumnElement[str]:
@@ -245,6 +248,7 @@ def save_segment(ctx: Context, name: str, audience: Audience) -> SegmentLine:
         row = session.scalars(select(OwnerSegment).where(OwnerSegment.name == text)).first()
         if row is None:
             row = OwnerSegment(
+                id=uuid.uuid5(SEGMENT_NAMESPACE, text),  # one name, one row at every register
                 name=text,
                 rules="{}",
                 created_at=ctx.now(),
