@@ -62,6 +62,7 @@ HELP_KEYS = (
     N_("cli.help.opt.segment.save.birthday_month"),
     N_("cli.help.opt.segment.save.min_spend"),
     N_("cli.help.opt.segment.save.rfm"),
+    N_("cli.help.opt.segment.save.pass_holder"),
     N_("cli.help.segment.coupons"),
     N_("cli.help.opt.segment.coupons.name"),
     N_("cli.help.opt.segment.coupons.kind"),
@@ -102,6 +103,13 @@ def _audience_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--birthday-month", type=int, metavar="MONTH", help="born in this month")
     p.add_argument("--min-spend", type=int, metavar="WON", help="spent this much in a year")
     p.add_argument("--rfm", metavar="SEGMENT", help="an RFM segment (champions, dormant, …)")
+    p.add_argument(
+        "--pass-holder",
+        nargs="?",
+        const="",
+        metavar="PLAN",
+        help="holding an open pass today (of this plan code, else of any plan)",
+    )
 
 
 def add_commands(command: Command) -> None:
@@ -156,6 +164,8 @@ def _audience(args: argparse.Namespace) -> Any:
         birthday_month=args.birthday_month,
         min_spend=args.min_spend,
         rfm_segment=args.rfm,
+        pass_holder=args.pass_holder is not None,
+        pass_plan=args.pass_holder or None,
     )
 
 

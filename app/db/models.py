@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -647,13 +648,17 @@ class Experiment(IdMixin, OriginMixin, Base):
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
 
 
-class LunarBirthday(Base):
+class LunarBirthday(IdMixin, OriginMixin, Base):
     """A member whose birthday (month and day in customers.birthday) is kept by the lunar
-    calendar: the birthday bonus comes on that year's solar date."""
+    calendar (``lunar``): the birthday bonus comes on that year's solar date. One row per
+    member, its id derived from the member's (app.services.birthdays.lunar_id) so the option
+    set at two registers is one synced row; turning it off is an update (the sync never
+    deletes)."""
 
     __tablename__ = "lunar_birthdays"
 
-    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), unique=True)
+    lunar: Mapped[bool] = mapped_column(Boolean, default=True)
     set_at: Mapped[datetime]
 
 

@@ -192,3 +192,16 @@ def refund_amount(rule: str, price: int, days: int, days_left: int) -> int:
 def overuse(uses_by_day: dict[date, int], uses_per_day: int) -> dict[date, int]:
     """Days a pass was used beyond its allowance (two registers offline): day -> uses too many."""
     return {day: n - uses_per_day for day, n in sorted(uses_by_day.items()) if n > uses_per_day}
+
+
+PLAN_CODE_MAX = 20  # passes.plan_code
+
+
+def check_pass_rule(plan: object) -> str | None:
+    """The "pass holder" segment rule's value (issue 19): True for any plan, or a plan code.
+    Returns the plan code (None: any plan); refuses anything else."""
+    if plan is True:
+        return None
+    if isinstance(plan, str) and plan.strip() and len(plan.strip()) <= PLAN_CODE_MAX:
+        return plan.strip()
+    raise Refused("segment.bad_pass_rule", maximum=PLAN_CODE_MAX)

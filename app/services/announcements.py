@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Customer, Message, Sale
 from app.domain.errors import Refused
 from app.domain.messages import is_free_number
+from app.domain.passes import check_pass_rule
 from app.services import messages
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -45,6 +46,10 @@ class Audience:
     # issue 19: spend of at least this many won over the last year, and a named RFM segment
     min_spend: int | None = None
     rfm_segment: str | None = None
+    # segpass: members holding an open pass (active or paused) today; pass_plan narrows it to
+    # one plan code (app.domain.passes.PassState.open, in SQL: app.services.pass_sql)
+    pass_holder: bool = False
+    pass_plan: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ def check_audience(audience: Audience) -> None:
     ):
         if value is not None and not low <= value <= high:
             raise Refused("announce.bad_filter", field=name, low=low, high=high)
+    if audience.pass_plan is not None:
+        check_pass_rule(audience.pass_plan)
 
 
 def _members(ctx: Context, session: Session, audience: Audience, now: datetime) -> list[uuid.UUID]:
@@ -104,6 +111,10 @@ def members_of(
             .where(RfmScore.customer_id == Customer.id, RfmScore.segment == audience.rfm_segment)
             .exists()
         )
+    if audience.pass_holder or audience.pass_plan:
+        from app.services.pass_sql import holds_open_pass
+
+        query = query.where(holds_open_pass(Customer.id, ctx.local_date(now), audience.pass_plan))
     if audience.min_spend is not None:
         spent = (
             select(func.coalesce(func.sum(Sale.amount), 0))

@@ -260,7 +260,9 @@ def _birthday_bonuses(
         return 0
     month_day = date(year, month, 1)
     key = f"birthday:{year}"
-    lunar = select(LunarBirthday.customer_id).where(LunarBirthday.customer_id == Customer.id)
+    lunar = select(LunarBirthday.customer_id).where(
+        LunarBirthday.customer_id == Customer.id, LunarBirthday.lunar.is_(True)
+    )
     eligible = (
         Customer.status == "active",
         Customer.birthday.is_not(None),

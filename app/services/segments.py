@@ -15,18 +15,23 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from app.db.models import Customer, OwnerSegment, RfmScore, Sale
+from app.db.models import Customer, MemberPass, OwnerSegment, RfmScore, Sale
 from app.domain import rfm
 from app.domain.coupons import check_coupon_issue
 from app.domain.errors import Refused
+from app.domain.passes import check_pass_rule
 from app.services.announcements import Audience, check_audience, members_of
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.figures import bump
 from app.services.owner import add_coupon
+from app.services.program import current_program
 from app.services.staff import require_owner
 
 COUPON_SOURCE = "segment"
+# the owner's segments' ids come from their names: the same name saved at two registers is
+# one synced row, its rules merged (latest wins) — never change it
+SEGMENT_NAMESPACE = uuid.UUID("0b7c5d2e-61a4-4f3e-8d29-4e5f6a7b8c91")
 
 
 def _segment_case(r: ColumnElement[int], f: ColumnElement[int]) -> ColumnElement[str]:
@@ -159,7 +164,15 @@ def rfm_overview(ctx: Context) -> rfm.RfmOverview:
 
 # --- the owner's own segments ------------------------------------------------------------
 
-RULE_KEYS = ("tier", "visited_within_days", "away_days", "birthday_month", "min_spend", "rfm")
+RULE_KEYS = (
+    "tier",
+    "visited_within_days",
+    "away_days",
+    "birthday_month",
+    "min_spend",
+    "rfm",
+    "pass_holder",  # segpass: true (any plan) or a plan code
+)
 
 
 def audience_of_rules(rules: dict[str, object]) -> Audience:
@@ -180,6 +193,8 @@ def audience_of_rules(rules: dict[str, object]) -> Audience:
     code = rules.get("rfm")
     if code is not None and code not in rfm.SEGMENTS:
         raise Refused("segment.unknown_rfm", segment=str(code), segments=", ".join(rfm.SEGMENTS))
+    holder = rules.get("pass_holder")
+    plan = check_pass_rule(holder) if holder is not None else None
     audience = Audience(
         tier=str(tier) if tier else None,
         visited_within_days=number("visited_within_days"),
@@ -187,6 +202,8 @@ def audience_of_rules(rules: dict[str, object]) -> Audience:
         birthday_month=number("birthday_month"),
         min_spend=number("min_spend"),
         rfm_segment=str(code) if code else None,
+        pass_holder=holder is not None,
+        pass_plan=plan,
     )
     check_audience(audience)
     return audience
@@ -200,6 +217,7 @@ def rules_of_audience(audience: Audience) -> dict[str, object]:
         "birthday_month": audience.birthday_month,
         "min_spend": audience.min_spend,
         "rfm": audience.rfm_segment,
+        "pass_holder": audience.pass_plan or (True if audience.pass_holder else None),
     }
     return {key: value for key, value in out.items() if value is not None}
 
@@ -225,9 +243,12 @@ def save_segment(ctx: Context, name: str, audience: Audience) -> SegmentLine:
         raise Refused("segment.name")
     rules = rules_of_audience(audience)
     with ctx.db.write() as session:
+        if audience.pass_plan is not None:
+            _check_plan(session, audience.pass_plan)
         row = session.scalars(select(OwnerSegment).where(OwnerSegment.name == text)).first()
         if row is None:
             row = OwnerSegment(
+                id=uuid.uuid5(SEGMENT_NAMESPACE, text),  # one name, one row at every register
                 name=text,
                 rules="{}",
                 created_at=ctx.now(),
@@ -240,6 +261,16 @@ def save_segment(ctx: Context, name: str, audience: Audience) -> SegmentLine:
         count = len(members_of(ctx, session, audience, ctx.now(), with_phone=False))
         audit(ctx, session, "segments.save", target=row.id, detail={"name": text, **rules})
         return SegmentLine("owner", text, count, 0, rules, row.id)
+
+
+def _check_plan(session: Session, code: str) -> None:
+    """A plan code the program offers, or one members still hold passes of."""
+    offered = {plan.code for plan in current_program(session)[1].passes}
+    if code in offered:
+        return
+    sold = session.scalar(select(MemberPass.id).where(MemberPass.plan_code == code).limit(1))
+    if sold is None:
+        raise Refused("segment.unknown_plan", plan=code, plans=", ".join(sorted(offered)) or "-")
 
 
 def owner_audience(ctx: Context, name: str) -> Audience:

@@ -25,6 +25,11 @@ SYNCED_TABLES = (
     "visit_ratings",
     "passes",  # subscription passes: immutable, their state is their events
     "pass_events",
+    # issue 19: the owner's choices travel; rfm_scores does not: it is derived from sales (which
+    # sync) and rewritten whole by every register's daily run, so each computes the same
+    "owner_segments",  # rules replaced under the same name: merged field by field
+    "experiments",  # immutable: the groups hang on its id, the same everywhere
+    "lunar_birthdays",  # one row per member (id from the member's), the flag turned on/off
 )
 # Rows that change after they are written: merged field by field, the latest clock wins.
 MUTABLE_TABLES = frozenset(
@@ -36,6 +41,8 @@ MUTABLE_TABLES = frozenset(
         "membership_cards",
         "coupons",
         "visit_ratings",  # a rating's comment is cleared when its member is erased
+        "owner_segments",
+        "lunar_birthdays",
     }
 )
 # Rows that belong to a customer and follow them when two records of one person merge.
