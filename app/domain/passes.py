@@ -185,8 +185,10 @@ def refund_amount(rule: str, price: int, days: int, days_left: int) -> int:
     """The refund of a cancelled pass: 0 under "none"; pro rata rounded down to the won."""
     if rule == "none" or days_left <= 0 or price <= 0:
         return 0
-    ratio = Decimal(min(days_left, days)) / Decimal(days)
-    return int((Decimal(price) * ratio).to_integral_value(rounding=ROUND_DOWN))
+    # price × left ÷ days in one division: a ratio rounded first (1/22 to 28 digits) times
+    # the price can fall just short of a whole won (22 × 1/22 gave 0, not 1)
+    share = Decimal(price) * Decimal(min(days_left, days)) / Decimal(days)
+    return int(share.to_integral_value(rounding=ROUND_DOWN))
 
 
 def overuse(uses_by_day: dict[date, int], uses_per_day: int) -> dict[date, int]:

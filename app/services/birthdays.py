@@ -38,7 +38,7 @@ def set_lunar_birthday(ctx: Context, customer_id: uuid.UUID, lunar: bool) -> Bir
     with ctx.db.write() as session:
         customer = session.get(Customer, customer_id)
         if customer is None or customer.status != "active":
-            raise Refused("customer.not_found")
+            raise Refused("customer.not_found", query=str(customer_id))
         if customer.birthday is None:
             raise Refused("birthday.none")
         row = session.scalars(

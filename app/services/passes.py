@@ -466,7 +466,7 @@ def _months_between(first: str, last: str) -> list[str]:
         found.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     if not found:
-        raise Refused("pass.report_order", first=first, last=last)
+        raise Refused("report.range_order", first=first, last=last)  # the reports' own words
     return found
 
 

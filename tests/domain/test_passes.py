@@ -150,3 +150,10 @@ def test_a_pause_of_no_day_moves_nothing() -> None:
     events = [ev("sold", 1, 1), ev("paused", 4, hour=9), ev("resumed", 4, hour=10)]
     assert derive(events, 10, date(2026, 3, 4)).end == date(2026, 3, 10)
     assert derive(events, 10, date(2026, 3, 4)).paused_days == 0
+
+
+def test_pro_rata_of_a_whole_won_is_that_won() -> None:
+    """A ratio rounded first (1/22 to 28 digits) times the price fell just short: 0, not 1."""
+    assert refund_amount("pro_rata", 22, 22, 1) == 1
+    assert refund_amount("pro_rata", 39_000, 30, 27) == 35_100
+    assert refund_amount("pro_rata", 10_001, 3, 2) == 6_667

@@ -467,7 +467,7 @@ def test_templates_are_listed_edited_with_the_checks_refusals_submitted_and_revi
         open_tab(page, "templatesTab")
         tab = page.templates
         kinds = [tab.table.item(r, 0).text() for r in range(tab.table.rowCount())]
-        assert kinds[0] == "포인트 적립 안내" and len(kinds) == len(tab.views) == 10
+        assert kinds[0] == "포인트 적립 안내" and len(kinds) == len(tab.views) == 11  # pass_renewal
         status = {v.kind: tab.table.item(r, 2).text() for r, v in enumerate(tab.views)}
         assert status["points_earned"] == "승인"  # its approved id, set up by hand
         assert status["coupon_issued"] == "작성 중 (검수 요청 전)"
