@@ -13,7 +13,7 @@ from typing import Any
 
 from app.cli.render import WordsAndData
 from app.domain.errors import Refused
-from app.domain.money import format_won
+from app.domain.money import format_figure, format_won
 from app.i18n import N_, default_language, translate
 
 Command = Callable[..., argparse.ArgumentParser]
@@ -397,15 +397,7 @@ def _experiment_report(ctx: Any, args: argparse.Namespace, lang: str) -> WordsAn
 
 
 def _number(value: Any, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "rate":
-        return f"{Decimal(value) * 100:.1f}%"
-    if unit == "won":
-        return format_won(int(value))
-    if unit == "score":
-        return f"{int(value):+d}"
-    return f"{int(value):,}"
+    return format_figure(value, unit, format_won)
 
 
 def kpi_change(kpi: Any) -> str:

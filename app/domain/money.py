@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from app.domain.errors import Refused
 from app.domain.numbers import plain_digits_only
@@ -59,3 +61,17 @@ def format_won(amount: int, lang: str = "ko") -> str:
     if lang == "ko":
         return f"{sign}{grouped}원"
     return f"{sign}₩{grouped}"
+
+
+def format_figure(value: Any, unit: str, won: Callable[[int], str]) -> str:
+    """A KPI's value as a person reads it: a rate as a percent, won with `won` (each door's
+    own spelling), a score signed, a count grouped; "—" when there is none."""
+    if value is None:
+        return "—"
+    if unit == "rate":
+        return f"{Decimal(value) * 100:.1f}%"
+    if unit == "won":
+        return won(int(value))
+    if unit == "score":
+        return f"{int(value):+d}"
+    return f"{int(value):,}"

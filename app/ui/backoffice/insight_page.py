@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import rfm
 from app.domain.errors import Refused
+from app.domain.money import format_figure
 from app.i18n import N_
 from app.services import experiments, kpis, segments
 from app.services.context import Context
@@ -32,15 +33,7 @@ from app.ui.text import language, refusal, t, won
 
 
 def kpi_text(value: Any, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "rate":
-        return f"{Decimal(value) * 100:.1f}%"
-    if unit == "won":
-        return won(int(value))
-    if unit == "score":
-        return f"{int(value):+d}"
-    return f"{int(value):,}"
+    return format_figure(value, unit, won)
 
 
 def change_text(kpi: kpis.Kpi) -> str:
