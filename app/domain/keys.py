@@ -1,8 +1,9 @@
 """Row ids every register derives alike, so work two registers did offline merges into one.
 
-The monthly tier evaluation of a member for a period, and the expiry of the same lots of a
-member, are the same fact wherever they were written: their ids are uuid5 of what they are
-about (member + period + kind), not a fresh uuid7. Pushed from two registers, the second is
+The monthly tier evaluation of a member for a period is the same fact wherever it was
+written: its id is uuid5 of what it is about (member + period), not a fresh uuid7. (Not the
+daily expiry: ledger entries are ordered by their time-ordered ids; see
+app.services.ledger.expiry_rows.) Pushed from two registers, the second is
 "the same row pushed twice" (sync merges by id), not a unique key refused into "needs
 attention". A derived id is a version-5 UUID: sync recognises such rows by that alone.
 """
@@ -19,13 +20,6 @@ DERIVED_VERSION = 5
 def evaluation_id(customer_id: uuid.UUID, period: str) -> uuid.UUID:
     """The tier change of a member's monthly evaluation for a period ('YYYY-MM')."""
     return uuid.uuid5(NAMESPACE, f"tier-evaluation:{customer_id.hex}:{period}")
-
-
-def expiry_id(customer_id: uuid.UUID, lots_due: int, consumed: int) -> uuid.UUID:
-    """The expire entry of a member's lots: which lots are due (the points of every lot
-    expired by now) and what was already taken from them identify the expiry, whichever
-    register and moment wrote it (both then expire the same points)."""
-    return uuid.uuid5(NAMESPACE, f"expiry:{customer_id.hex}:{lots_due}:{consumed}")
 
 
 def is_derived(row_id: uuid.UUID) -> bool:

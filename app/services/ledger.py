@@ -125,15 +125,13 @@ def append_entry(
     once_key: str | None = None,
     figures_origin: tuple[str, int, int] | None = None,
     figures: Counter[str] | None = None,
-    entry_id: uuid.UUID | None = None,
 ) -> LedgerEntry:
     """The only way points or stamps change: a new row, and the month's figures with it.
 
     ``figures_origin`` (kind, points, stamps) moves the figures as an entry reversing one of
     that shape would (a refund takes back issued points, or gives back redeemed ones). With
     ``figures``, the additions to the month's figures are added there instead, for the caller
-    to bump once for many entries of the same moment. ``entry_id``: an id derived from what
-    the entry is about (app.domain.keys), for an entry two registers may both write."""
+    to bump once for many entries of the same moment."""
     entry = LedgerEntry(
         customer_id=customer_id,
         kind=kind,
@@ -150,8 +148,6 @@ def append_entry(
         redemption_id=redemption_id,
         once_key=once_key,
     )
-    if entry_id is not None:
-        entry.id = entry_id
     session.add(entry)
     origin = reverses if reverses is not None else entry
     shape = figures_origin or (origin.kind, origin.points, origin.stamps)
@@ -231,7 +227,6 @@ def settle_expiry_in(
     due = sums.balances().due_now
     if due <= 0:
         return sums
-    key = _expiry_key(session, customer_id, sums)
     append_entry(
         ctx,
         session,
@@ -241,36 +236,28 @@ def settle_expiry_in(
         points=-due,
         reason="expired",
         figures=figures,
-        entry_id=key,
     )
     return sums.plus(-due, 0, None)
 
 
-def _expiry_key(session: Session, customer_id: uuid.UUID, sums: LedgerSums) -> uuid.UUID:
-    """The id of the entry that writes what has expired by `sums`: a new time-ordered id.
-
-    Not the id app.domain.keys.expiry_id derives from the lots (which would let sync merge
-    the same expiry written by two registers): the ledger's order is its ids' order (the
-    running balance of `dangol ledger`, a slip's balances as of its action), and a derived
-    id sorts anywhere. Two registers' expiries of the same lots stay two facts, listed in
-    needs attention (duplicate_expiry), until the key carries the moment too."""
-    return new_id()
-
-
 def expiry_rows(
     ctx: Context,
-    session: Session,
     customer_id: uuid.UUID,
     sums: LedgerSums,
     figures: Counter[str],
 ) -> tuple[list[dict[str, Any]], LedgerSums]:
     """settle_expiry_in for the lean writes: the expire entry's row (none when nothing is due,
-    at most one) for `insert_entries`, with its id as settle_expiry_in's, and the sums after."""
+    at most one) for `insert_entries`, and the sums after.
+
+    Its id is a new time-ordered one, not one derived from the lots (which would let sync
+    merge the same expiry written by two registers): the ledger's order is its ids' order
+    (the running balance of `dangol ledger`, a slip's balances as of its action), and a
+    derived id sorts anywhere. Two registers' expiries of the same lots stay two facts,
+    listed in needs attention (duplicate_expiry)."""
     due = sums.balances().due_now
     if due <= 0:
         return [], sums
     row = entry_row(ctx, customer_id, "expire", sums.now, -due, 0, figures, reason="expired")
-    row["id"] = _expiry_key(session, customer_id, sums)
     return [row], sums.plus(-due, 0, None)
 
 

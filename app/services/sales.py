@@ -270,37 +270,37 @@ def _write_lean(
     Returns the ledger's sums carried forward over the entries; their figures go to `figures`.
     """
     # what has expired is written first (settle_expiry_in's entry)
-    entries, sums = expiry_rows(ctx, session, sale.customer_id, sums, figures)
+    entries, sums = expiry_rows(ctx, sale.customer_id, sums, figures)
     if earning.base_points or earning.stamps:
         entries.append(
-            _entry(
+            entry_row(
                 ctx,
                 sale.customer_id,
                 "earn",
                 sale.occurred_at,
                 earning.base_points,
                 earning.stamps,
-                expires,
-                sale.id,
                 figures,
-                "purchase",
+                expires_at=expires,
+                reason="purchase",
+                sale_id=sale.id,
             )
         )
         sums = sums.plus(earning.base_points, earning.stamps, expires)
     if earning.campaign_points:
         reason = "campaign: " + ", ".join(earning.campaigns)
         entries.append(
-            _entry(
+            entry_row(
                 ctx,
                 sale.customer_id,
                 "bonus",
                 sale.occurred_at,
                 earning.campaign_points,
                 0,
-                expires,
-                sale.id,
                 figures,
-                reason,
+                expires_at=expires,
+                reason=reason,
+                sale_id=sale.id,
             )
         )
         sums = sums.plus(earning.campaign_points, 0, expires)
@@ -356,33 +356,6 @@ def _write_orm(
         sums = sums.plus(earning.campaign_points, 0, expires)
     session.flush()
     return sums
-
-
-def _entry(
-    ctx: Context,
-    customer_id: uuid.UUID,
-    kind: str,
-    at: datetime,
-    points: int,
-    stamps: int,
-    expires_at: datetime | None,
-    sale_id: uuid.UUID | None,
-    figures: Counter[str],
-    reason: str,
-) -> dict[str, Any]:
-    """One new ledger row of a sale (every column, as append_entry's), its figures added."""
-    return entry_row(
-        ctx,
-        customer_id,
-        kind,
-        at,
-        points,
-        stamps,
-        figures,
-        expires_at=expires_at,
-        reason=reason,
-        sale_id=sale_id,
-    )
 
 
 def write_sale_rows(session: Session, sale: Sale, entries: list[dict[str, Any]]) -> None:
@@ -566,7 +539,7 @@ def _void_sale(
     figures: Counter[str] = Counter(visits=-1, sales_amount=-sale.amount)
     sums = lean_sums(lean, customer.id, now)
     # what has expired is written first (settle_expiry_in's entry)
-    rows, sums = expiry_rows(ctx, session, customer.id, sums, figures)
+    rows, sums = expiry_rows(ctx, customer.id, sums, figures)
     entries = [
         row[:6]
         for row in _LEAN_SALE_ENTRIES.rows(lean, sale_id=sale.id)

@@ -64,7 +64,7 @@ def test_two_registers_daily_work_for_the_same_member_and_period_merges(register
     mine_a, mine_b = _evaluations(a), _evaluations(b)
     assert {r["period"] for r in mine_a} & {r["period"] for r in mine_b}
     assert all(is_derived(r["id"]) for r in mine_a + mine_b)
-    # an expiry keeps a time-ordered id (the ledger's order): see ledger._expiry_key
+    # an expiry keeps a time-ordered id (the ledger's order): see ledger.expiry_rows
     assert not any(is_derived(r["id"]) for r in _expiries(a) + _expiries(b))
     sync_all(a, b)
 
