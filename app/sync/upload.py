@@ -160,10 +160,12 @@ def upload_everything(
     timings: Timings | None = None,
 ) -> int:
     """Every synced row of this database to the central one, in one server transaction."""
+    import psycopg
+
     timings = timings if timings is not None else Timings()
     reader = Reader(local)
     try:
-        with server.begin() as connection:
+        with server.begin() as connection, _as_sqlalchemy_errors(psycopg):
             connection.execute(text(FEED_LOCK))
             connection.execute(text("SET LOCAL timezone = 'UTC'"))
             pg = connection.connection.driver_connection
@@ -175,6 +177,21 @@ def upload_everything(
         return total
     finally:
         reader.close()
+
+
+@contextmanager
+def _as_sqlalchemy_errors(psycopg: Any) -> Iterator[None]:
+    """The driver's own errors (the COPY and the checks run on its connection) as SQLAlchemy's,
+    which is what the sync's callers catch: a dropped server is `OperationalError`, a refused
+    row `DBAPIError`, never a psycopg exception escaping to the counter."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise OperationalError(None, None, exc) from exc
+    except psycopg.Error as exc:
+        raise DBAPIError(None, None, exc) from exc
 
 
 # --- into an empty central database ----------------------------------------------------------

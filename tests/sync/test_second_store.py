@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from app.domain.errors import Refused
 from app.services import customers, sales, sync
 from app.services.context import Context
 from app.services.customers import resolve_customer
@@ -97,7 +98,9 @@ def test_a_dangling_reference_fails_the_whole_upload(registers, pg_url: str, set
     )
     raw.commit()
     raw.close()
-    with pytest.raises(Exception, match="foreign key"):
+    # the driver's own error reaches the owner as a refusal in words, not as psycopg's
+    with pytest.raises(Refused, match="foreign key") as refused:
         sync.setup_sync(b, pg_url, store="2호점", register="B")
+    assert refused.value.code in ("sync.failed", "sync.setup_failed"), refused.value.code
     assert set_based  # refused by the set-based check, not row by row
     assert central_counts(pg_url) == before  # nothing of it stayed
