@@ -101,6 +101,7 @@ class SaleIn(_Body):
     items: int | list[Any] | None = None  # a count, or the POS's item lines (kept, counted)
     who: str | None = Field(default=None, max_length=100)
     wallet: int | None = None  # won of it paid from the member's wallet (needs `who`)
+    partner_spend: int | None = None  # the coalition's partner points spent on it (needs `who`)
 
 
 class WalletSpendIn(_Body):
@@ -205,6 +206,7 @@ def record_sale(ctx: Context, body: SaleIn) -> JSONResponse:
         source="api",
         token_name=ctx.token,
         from_wallet=body.wallet or 0,
+        partner_spend=body.partner_spend or 0,
     )
     return _sale_json(ctx, result)
 
@@ -227,6 +229,8 @@ def plain_sale(body: bytes) -> SaleIn | None:
         return None
     if type(data) is not dict or not SALE_KEYS.issuperset(data) or "wallet" in data:
         return None  # a sale with a wallet part takes FastAPI's route
+    if "partner_spend" in data:
+        return None  # so does one spending partner points
     ref, amount = data.get("ref"), data.get("amount")
     items, who = data.get("items"), data.get("who")
     if type(ref) is not str or len(ref) > 64 or type(amount) is not int:

@@ -152,6 +152,8 @@ def _member(ctx: Any, state: Any, lang: str) -> ConsentOutput:
         "night": [entry(c) for c in state.consents if c.night],
         "last_notice_at": state.last_notice_at,
         "notice_due_on": state.notice_due_on,
+        # the coalition's consent (null: the shop is in no 골목 제휴)
+        "partner": _partner_entry(state.partner),
     }
     who = state.phone_masked or str(state.member_id)
     lines = [translate(lang, "cli.consent.title", who=who)]
@@ -177,7 +179,33 @@ def _member(ctx: Any, state: Any, lang: str) -> ConsentOutput:
         )
     else:
         lines.append(translate(lang, "cli.consent.notice_none"))
+    partner = state.partner
+    if partner is not None:
+        if partner.at is None:
+            said = translate(lang, "cli.consent.never")
+        else:
+            by = names.get(partner.staff_id, "") if partner.staff_id else ""
+            if partner.token:
+                by = translate(lang, "cli.consent.by_token", name=partner.token)
+            how = source_words(lang, partner.source) + (f", {by}" if by else "")
+            key = "cli.consent.granted" if partner.granted else "cli.consent.withdrawn"
+            said = translate(lang, key, at=_when(ctx, partner.at), how=how)
+        lines.append(
+            translate(lang, "cli.consent.partner", coalition=partner.coalition, state=said)
+        )
     return ConsentOutput(data, "\n".join(lines))
+
+
+def _partner_entry(partner: Any) -> dict[str, Any] | None:
+    if partner is None:
+        return None
+    return {
+        "coalition": partner.coalition,
+        "granted": partner.granted,
+        "at": partner.at,
+        "source": partner.source,
+        "by": {"staff_id": partner.staff_id, "token": partner.token},
+    }
 
 
 def source_words(lang: str, source: str | None) -> str:

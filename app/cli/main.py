@@ -127,6 +127,13 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     p.add_argument(
         "--wallet", type=_won, default=0, metavar="WON", help="won of it paid from the wallet"
     )
+    p.add_argument(
+        "--partner-spend",
+        type=_int,
+        default=0,
+        metavar="POINTS",
+        help="the coalition's partner points spent on it",
+    )
 
     p = command("refund", "refund part (or the rest) of a POS sale, by its ref")
     p.add_argument("ref", metavar="REF")
@@ -196,7 +203,7 @@ def build_parser(db: str | None = None, lang: str | None = None) -> Parser:
     )
     p = command("create", "make a token (shown once)", token)
     p.add_argument("--name", required=True)
-    p.add_argument("--scope", choices=["pos"], required=True)
+    p.add_argument("--scope", choices=["pos", "partner"], required=True)
     command("list", "every token, without the token itself", token)
     command("revoke", "stop a token at once", token).add_argument("which", metavar="ID_OR_NAME")
     p = command("serve", "the local HTTP API for the POS (until Ctrl+C)")
@@ -326,17 +333,33 @@ def _sale(ctx: Any, args: argparse.Namespace) -> Any:
             source="cli",
             token_name=ctx.token,
             from_wallet=args.wallet,
+            partner_spend=args.partner_spend,
         )
         assert posted.sale is not None
+        _push_partner(ctx, posted.sale)
         status = _status(ctx, posted.sale.customer_id)
         return render.Sold(posted.sale, status.name, status.phone_masked)
     sale = sales.record_sale(
-        ctx, resolve_customer(ctx, args.who), args.amount, args.items, from_wallet=args.wallet
+        ctx,
+        resolve_customer(ctx, args.who),
+        args.amount,
+        args.items,
+        from_wallet=args.wallet,
+        partner_spend=args.partner_spend,
     )
+    _push_partner(ctx, sale)
     # who bought, masked, so the cashier can check it was the right member
     member = sale.status
     assert member is not None
     return render.Sold(sale, member.name, member.phone_masked)
+
+
+def _push_partner(ctx: Any, sale: Any) -> None:
+    """A sale's partner entries sent now (queued when the coalition cannot be reached)."""
+    if sale.partner is not None and (sale.partner.earned or sale.partner.spent):
+        from app.services import partners
+
+        partners.push(ctx)
 
 
 def _status(ctx: Any, customer_id: Any) -> Any:
@@ -471,9 +494,12 @@ def _redeem(ctx: Any, args: argparse.Namespace) -> Any:
 
 
 def _void(ctx: Any, args: argparse.Namespace) -> Any:
-    from app.services import sales
+    from app.services import partners, sales
 
-    return sales.void_action(ctx, args.id)
+    voided = sales.void_action(ctx, args.id)
+    if voided.partner is not None:  # the void's partner entries, sent now (or queued)
+        partners.push(ctx)
+    return voided
 
 
 def _adjust(ctx: Any, args: argparse.Namespace) -> Any:

@@ -42,6 +42,7 @@ HELP = (
     N_("cli.help.opt.partner.create.name"),
     N_("cli.help.opt.partner.join.code"),
     N_("cli.help.opt.partner.sale.amount"),
+    N_("cli.help.opt.sale.partner_spend"),
 )
 
 

@@ -392,8 +392,23 @@ def _sale_text(r: Any, ctx: Any, lang: str) -> str:
     )
     if r.status is not None and r.status.rewards_ready:
         lines.append(_rewards_ready(ctx, r.status.rewards_ready, lang))
+    if r.partner is not None:
+        lines.append(partner_sale_line(r.partner, lang))
     lines.append(f"sale_id: {r.sale_id}")
     return "\n".join(lines)
+
+
+def partner_sale_line(part: Any, lang: str) -> str:
+    """The coalition's points of a sale: spent (their won), earned, the balance after it."""
+    return translate(
+        lang,
+        "cli.sale_partner",
+        coalition=part.coalition,
+        spent=f"{part.spent:,}",
+        value=format_won(part.spent_value, lang),
+        earned=f"{part.earned:,}",
+        balance=f"{part.balance:,}",
+    )
 
 
 def _redemption_text(r: Any, ctx: Any, lang: str) -> str:
@@ -414,13 +429,19 @@ def _redemption_text(r: Any, ctx: Any, lang: str) -> str:
 
 
 def _void_text(r: Any, ctx: Any, lang: str) -> str:
-    return translate(
+    text = translate(
         lang,
         "cli.voided",
         kind=codes.action_kind(lang, r.kind),
         points=f"{r.points_change:+,}",
         stamps=f"{r.stamps_change:+,}",
     )
+    if r.partner is not None:
+        earned, spent = r.partner
+        text += "\n" + translate(
+            lang, "cli.voided_partner", earned=f"{earned:,}", spent=f"{spent:,}"
+        )
+    return text
 
 
 def _adjust_text(r: Any, ctx: Any, lang: str) -> str:

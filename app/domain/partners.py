@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -32,6 +33,53 @@ MAX_POINT_VALUE = Decimal("10000")
 MAX_EARN_RATE = Decimal("1")
 KINDS = ("earn", "spend")
 GENESIS = "0" * 64  # the "previous hash" of a pair's first statement
+# A counter sale's entries and their voids have ids derived from what they belong to, so the
+# central database needs no column to tell a void from a sale: the entry of kind `earn` or
+# `spend` whose id is reversal_id(X) undoes entry X (a void's new entry, append-only).
+SALE_ENTRY_NAMESPACE = uuid.UUID("0f6a3c1e-93d4-4b8e-8a0e-6c2f4d1b7e55")
+REVERSAL_NAMESPACE = uuid.UUID("7c9e2b44-1d5a-4f63-b0c8-2e8d9a6f4c31")
+
+
+def sale_entry_id(sale_id: uuid.UUID, kind: str) -> uuid.UUID:
+    """The partner entry (earn or spend) of a counter sale: one of each kind at most."""
+    return uuid.uuid5(SALE_ENTRY_NAMESPACE, f"{sale_id}:{kind}")
+
+
+def reversal_id(entry_id: uuid.UUID | str) -> uuid.UUID:
+    """The id of the entry that undoes `entry_id` (a void): at most one."""
+    return uuid.uuid5(REVERSAL_NAMESPACE, str(entry_id).lower())
+
+
+MOVE_NAMESPACE = uuid.UUID("3a8d5f60-2b7e-4c19-9f4a-d1e6b0c7a283")
+
+
+def move_in_id(move_out_id: uuid.UUID | str) -> uuid.UUID:
+    """A customer merge moves an account's points to the keeper's: a `spend` on the absorbed
+    account (id X) and an `earn` on the keeper's with id move_in_id(X). The pair is neither
+    issued nor redeemed: the points keep their issuers (see allocate)."""
+    return uuid.uuid5(MOVE_NAMESPACE, str(move_out_id).lower())
+
+
+def moves_of(entries: Iterable[Entry]) -> dict[str, Entry]:
+    """A move's `earn` entry id (lower case) -> its `spend` on the absorbed account."""
+    by_id = {e.entry_id.lower(): e for e in entries}
+    found: dict[str, Entry] = {}
+    for key, entry in by_id.items():
+        move_in = str(move_in_id(key))
+        if move_in in by_id and entry.kind == "spend":
+            found[move_in] = entry
+    return found
+
+
+def voids_of(entries: Iterable[Entry]) -> dict[str, Entry]:
+    """A void's entry id (lower case) -> the entry it undoes, among the entries given."""
+    by_id = {e.entry_id.lower(): e for e in entries}
+    found: dict[str, Entry] = {}
+    for key, entry in by_id.items():
+        void = str(reversal_id(key))
+        if void in by_id:
+            found[void] = entry
+    return found
 
 
 @dataclass(frozen=True)
@@ -135,29 +183,81 @@ class Use:
 
 
 def allocate(entries: Iterable[Entry]) -> list[Use]:
-    """Every spend split over the earned points it used, oldest first, per account."""
-    by_account: dict[str, list[Entry]] = {}
-    for entry in entries:
-        by_account.setdefault(entry.account, []).append(entry)
+    """Every spend split over the earned points it used, oldest first, per account.
+
+    A void's entry (see reversal_id) undoes its entry: the void of a spend gives the points
+    back to the lots they came from (a negative use in the void's month), the void of an earn
+    takes what is left of that earn's lot (and, when part of it was spent already, the rest
+    from the oldest lots: those points are gone, nobody pays for them)."""
+    entries = list(entries)
+    undoes = voids_of(entries)
+    moves = moves_of(entries)  # move-in id -> move-out
+    moved_out = {e.entry_id.lower() for e in moves.values()}
     uses: list[Use] = []
-    for account in sorted(by_account):
-        lots: list[list[object]] = []  # [issuer, points left], oldest first
-        for entry in sorted(by_account[account], key=lambda e: (e.at, e.entry_id)):
-            if entry.kind == "earn":
-                lots.append([entry.shop, entry.points])
-                continue
-            wanted = entry.points
+    all_lots: dict[str, list[list[object]]] = {}  # account -> [issuer, left, earn id], oldest first
+    # spend id -> (issuer, points) it used; issuer None: beyond the balance (no lot)
+    taken: dict[str, list[tuple[str | None, int]]] = {}
+    carried: dict[str, list[list[object]]] = {}  # move-in id -> the lots on their way
+
+    def order(e: Entry) -> tuple[datetime, bool, str]:  # a move's earn after its spend
+        return (e.at, e.entry_id.lower() in moves, e.entry_id)
+
+    for entry in sorted(entries, key=order):
+        lots = all_lots.setdefault(entry.account, [])
+        key = entry.entry_id.lower()
+        if key in moves:  # a merge: the absorbed account's lots join the keeper's
+            lots.extend(carried.pop(key, []))
+            continue
+        undone = undoes.get(key)
+        if undone is not None and undone.kind == "spend":  # a void gives a spend back
+            back = taken.pop(undone.entry_id.lower(), [])
+            for giver, points in reversed(back):
+                if giver is not None:
+                    lots.insert(0, [giver, points, None])
+                uses.append(Use(entry.month, undone.shop, giver or undone.shop, -points))
+            continue
+        if entry.kind == "earn":
+            lots.append([entry.shop, entry.points, key])
+            continue
+        wanted = entry.points
+        if key in moved_out:  # the points leave with their issuers, oldest first
+            bucket = carried.setdefault(str(move_in_id(key)), [])
             while wanted and lots:
-                issuer, left = lots[0]
-                take = min(wanted, int(left))  # type: ignore[call-overload]
-                uses.append(Use(entry.month, entry.shop, str(issuer), take))
+                take = min(wanted, int(lots[0][1]))  # type: ignore[call-overload]
+                bucket.append([lots[0][0], take, lots[0][2]])
+                lots[0][1] = int(lots[0][1]) - take  # type: ignore[call-overload]
                 wanted -= take
-                if take == left:
+                if not lots[0][1]:
                     lots.pop(0)
-                else:
-                    lots[0][1] = int(left) - take  # type: ignore[call-overload]
-            if wanted:  # spent beyond the balance (offline): the spending shop's own risk
-                uses.append(Use(entry.month, entry.shop, entry.shop, wanted))
+            continue
+        if undone is not None:  # a void takes its earn back: that lot first, no use
+            for lot in lots:
+                if lot[2] == undone.entry_id.lower():
+                    take = min(wanted, int(lot[1]))  # type: ignore[call-overload]
+                    lot[1] = int(lot[1]) - take  # type: ignore[call-overload]
+                    wanted -= take
+            lots[:] = [lot for lot in lots if lot[1]]
+            while wanted and lots:
+                take = min(wanted, int(lots[0][1]))  # type: ignore[call-overload]
+                lots[0][1] = int(lots[0][1]) - take  # type: ignore[call-overload]
+                wanted -= take
+                if not lots[0][1]:
+                    lots.pop(0)
+            continue
+        used = taken.setdefault(key, [])
+        while wanted and lots:
+            issuer, left, _ = lots[0]
+            take = min(wanted, int(left))  # type: ignore[call-overload]
+            uses.append(Use(entry.month, entry.shop, str(issuer), take))
+            used.append((str(issuer), take))
+            wanted -= take
+            if take == left:
+                lots.pop(0)
+            else:
+                lots[0][1] = int(left) - take  # type: ignore[call-overload]
+        if wanted:  # spent beyond the balance (offline): the spending shop's own risk
+            uses.append(Use(entry.month, entry.shop, entry.shop, wanted))
+            used.append((None, wanted))
     return uses
 
 
@@ -220,9 +320,17 @@ def settle(
                 cross.get((use.issuer, use.redeemer), 0) + use.points
             )
     issued: dict[str, int] = {}
+    voids = voids_of(upto)
+    moves = moves_of(upto)
+    moving = set(moves) | {e.entry_id.lower() for e in moves.values()}
     for e in upto:
-        if e.month == month and e.kind == "earn":
+        if e.month != month or e.entry_id.lower() in moving:  # a merge issues nothing
+            continue
+        undone = voids.get(e.entry_id.lower())
+        if undone is None and e.kind == "earn":
             issued[e.shop] = issued.get(e.shop, 0) + e.points
+        elif undone is not None and undone.kind == "earn":  # an earn voided: not issued
+            issued[e.shop] = issued.get(e.shop, 0) - e.points
     ids = sorted(shops)
     statements = []
     for i, a in enumerate(ids):

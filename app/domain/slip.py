@@ -87,6 +87,10 @@ class SlipData:
     card_rewards: int | None = None
     pass_line: PassLine | None = None  # kind "pass" only: the subscription pass
     wallet: SlipWallet | None = None  # a sale under a program with cashback
+    # a sale of a member of the shop's coalition (골목 제휴): partner points, after the sale
+    partner_earned: int = 0
+    partner_spent: int = 0
+    partner_balance: int | None = None  # None: not a coalition member's sale
 
     @property
     def stamps_on_card(self) -> int:

@@ -308,6 +308,8 @@ AUDIT_ACTIONS = (
     N_("audit.action.partner.close"),
     N_("audit.action.partner.settle"),
     N_("audit.action.partner.ack"),
+    N_("audit.action.partner.void"),
+    N_("audit.action.partner.merge"),
     # mwallet21: membership cards in Google Wallet and Apple Wallet
     N_("audit.action.mobile_wallet.google_setup"),
     N_("audit.action.mobile_wallet.google_link"),

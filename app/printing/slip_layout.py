@@ -234,6 +234,24 @@ def _wallet_balances(slip: SlipData) -> list[Block]:
     return blocks
 
 
+def _partner_lines(slip: SlipData) -> list[Block]:
+    """The coalition's points of a member's sale: spent, earned, the balance after it."""
+    if slip.partner_balance is None:
+        return []
+    lang = slip.language
+    blocks: list[Block] = []
+    if slip.partner_spent:
+        blocks.append(
+            Row(translate(lang, "slip.partner_spent"), points_text(-slip.partner_spent, True))
+        )
+    if slip.partner_earned:
+        blocks.append(
+            Row(translate(lang, "slip.partner_earned"), points_text(slip.partner_earned, True))
+        )
+    blocks.append(Row(translate(lang, "slip.partner_balance"), points_text(slip.partner_balance)))
+    return blocks
+
+
 def _balances(slip: SlipData) -> list[Block]:
     blocks: list[Block] = [
         Row(
@@ -248,6 +266,7 @@ def _balances(slip: SlipData) -> list[Block]:
             Row(translate(slip.language, "slip.expiring"), points_text(slip.points_expiring_30d))
         )
     blocks.extend(_wallet_balances(slip))
+    blocks.extend(_partner_lines(slip))
     if slip.stamps_enabled:
         blocks.append(
             Row(

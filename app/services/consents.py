@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from app.domain.errors import Refused
 from app.domain.phone import Phone
 from app.services.audit_chain import audit
 from app.services.context import Context
+from app.services.partners import PartnerConsentState, consent_state_in
 
 CHUNK = 500
 
@@ -41,6 +42,8 @@ class MemberConsents:
     consents: list[Consent]  # every channel × purpose, then night advertising per channel
     last_notice_at: datetime | None
     notice_due_on: date | None
+    # the word on the shop's 골목 제휴 (a shop in one), apart from the messages' consents
+    partner: PartnerConsentState | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def mirror_in(session: Session, customer: Customer) -> None:
 
 def consent_state(ctx: Context, customer_id: uuid.UUID) -> MemberConsents:
     with ctx.db.read() as session:
-        return _view(ctx, session, _customer(session, customer_id))
+        state = _view(ctx, session, _customer(session, customer_id))
+        return replace(state, partner=consent_state_in(ctx, session, customer_id))
 
 
 # --- changing ------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from app.domain.errors import Refused
 from app.domain.expiry import fifo_remaining
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.query import classify_query
-from app.services import consents, settings, wallet
+from app.services import consents, partners, settings, wallet
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
@@ -561,11 +561,15 @@ class MergeResult:
     stamps_moved: int
     lots_moved: int
     tier: str
+    partner_points_moved: int = 0  # the coalition's points (a shop in a 골목 제휴)
 
 
 def merge_customers(ctx: Context, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> MergeResult:
     """Fold one record into the other in one transaction; the ledger only grows."""
     require_owner(ctx)
+    # the coalition's balance of the absorbed record, read before the transaction (a shop in
+    # a 골목 제휴 only: none is read otherwise)
+    partner_balance = partners.merge_balance(ctx, absorb_id) if keep_id != absorb_id else None
     with ctx.db.write() as session:
         keep = _merge_side(session, keep_id)
         absorb = _merge_side(session, absorb_id)
@@ -579,6 +583,8 @@ def merge_customers(ctx: Context, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> M
             settle_expiry(ctx, session, customer_id, now)
         lots, stamps = _move_balances(ctx, session, absorb.id, keep.id, now)
         wallet.move_in(ctx, session, absorb.id, keep.id, now)  # the wallet follows the person
+        # so do the partner points and the word on the coalition (sent with the next push)
+        partner_moved = partners.merge_in(ctx, session, absorb.id, keep.id, partner_balance, now)
         tier = _higher_tier(ctx, session, keep, absorb, now)
         _repoint(session, absorb.id, keep.id)
         consents.mirror_in(session, keep)
@@ -597,7 +603,10 @@ def merge_customers(ctx: Context, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> M
                 "lots": len(lots),
             },
         )
-        return MergeResult(keep.id, absorb.id, points, stamps, len(lots), tier)
+        result = MergeResult(keep.id, absorb.id, points, stamps, len(lots), tier, partner_moved)
+    if partner_balance is not None:
+        partners.push(ctx)  # unreachable: queued
+    return result
 
 
 def resolve_merge_side(ctx: Context, who: str) -> uuid.UUID:

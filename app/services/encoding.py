@@ -115,13 +115,27 @@ def _bad_row(row: Any, encode: Encoder) -> dict[str, Any]:
 
 def _sale_wallet(sale: Any) -> Mapping[str, Any]:
     part = sale.wallet
-    if part is None:
+    found: dict[str, Any] = {}
+    if part is not None:
+        found.update(
+            wallet_spent=part.spent, cashback_earned=part.cashback_earned, wallet=part.wallet
+        )
+    partner = sale.partner
+    if partner is not None:  # the coalition's points (new keys, a shop in a coalition only)
+        found.update(
+            partner_earned=partner.earned,
+            partner_spent=partner.spent,
+            partner_spent_value=partner.spent_value,
+            partner_balance=partner.balance,
+        )
+    return found
+
+
+def _void_partner(void: Any) -> Mapping[str, Any]:
+    if void.partner is None:
         return {}
-    return {
-        "wallet_spent": part.spent,
-        "cashback_earned": part.cashback_earned,
-        "wallet": part.wallet,
-    }
+    earned, spent = void.partner
+    return {"partner_earned_back": earned, "partner_spent_back": spent}
 
 
 def _refund_extra(refund: Any) -> Mapping[str, Any]:
@@ -163,9 +177,11 @@ def service_shapes() -> Shapes:
             MonthlyReport: Shape(extra=lambda r: {"points_liability_won": r.points_outstanding}),
             # what the counter screen needs back (status, slip) is not part of the CLI's JSON
             # the wallet's keys only for a program with a cashback section (extended, never null)
-            SaleResult: Shape(omit=frozenset({"status", "slip", "wallet"}), extra=_sale_wallet),
+            SaleResult: Shape(
+                omit=frozenset({"status", "slip", "wallet", "partner"}), extra=_sale_wallet
+            ),
             RedemptionResult: Shape(omit=frozenset({"status"})),
-            VoidResult: Shape(omit=frozenset({"status"})),
+            VoidResult: Shape(omit=frozenset({"status", "partner"}), extra=_void_partner),
             SyncStatus: Shape(extra=lambda s: {"in_sync": s.in_sync}),
             RefundResult: Shape(omit=frozenset({"wallet"}), extra=_refund_extra),
             # what `pos pending` and GET /v1/sales/pending list of a waiting sale

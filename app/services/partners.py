@@ -27,6 +27,7 @@ from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from app.db.base import new_id
 from app.db.locks import lock_customer
 from app.db.models import (
     Customer,
@@ -52,6 +53,9 @@ from app.sync import partners as central
 from app.sync import server
 
 ACCOUNT_NAMESPACE = uuid.UUID("5b1d9a52-7a43-4d0e-9a51-3f0c6c1e2a19")
+# Set when this shop creates or joins a coalition: the counter's sale looks for partner points
+# only then (a shop without a coalition runs no partner statement in its sale or void).
+USED = "partner_used"
 
 
 @dataclass(frozen=True)
@@ -289,7 +293,15 @@ def _store(
     )
     session.add(program)
     session.flush()
+    mark_used(ctx, session)
     return program
+
+
+def mark_used(ctx: Context, session: Session) -> None:
+    """From now on this shop's sales earn (and may spend) partner points."""
+    if not ctx.settings.get(USED):
+        set_setting(session, USED, True)
+        ctx.settings[USED] = True  # shared by the shop's contexts in this process
 
 
 def join_program(
@@ -365,6 +377,9 @@ def list_program(ctx: Context) -> PartnerProgramInfo:
     with ctx.db.read() as session:
         program = _program_in(session)
         session.expunge(program)
+    if not ctx.settings.get(USED):  # a shop that joined before the counter's sale knew of it
+        with ctx.db.write() as session:
+            mark_used(ctx, session)
     return _info(ctx, program, online=True)
 
 
@@ -518,6 +533,10 @@ def send(ctx: Context) -> PartnerSendResult:
         for row in [*consents, *entries]:
             if session.get(PartnerSent, row.id) is None:
                 session.add(PartnerSent(id=row.id, at=now))
+                if isinstance(row, PartnerEntry):  # the balance last seen holds it now
+                    seen = session.get(PartnerSeen, row.account_id)
+                    if seen is not None:
+                        seen.balance += row.points if row.kind == "earn" else -row.points
     return PartnerSendResult(accounts=len(consents), entries=len(entries))
 
 
@@ -636,9 +655,16 @@ def _member(
 
 
 def _balance(
-    ctx: Context, program: PartnerProgram, account: uuid.UUID, home: str, key: str | None = None
+    ctx: Context,
+    program: PartnerProgram,
+    account: uuid.UUID,
+    home: str,
+    key: str | None = None,
+    *,
+    remember: bool = True,
 ) -> tuple[int, bool]:
-    """The central balance (entries sent) and True; offline the one last seen and False."""
+    """The central balance (entries sent) and True; offline the one last seen and False.
+    `remember`: keep the central balance as the one last seen (False: the caller does)."""
     try:
         with _central(program) as c:
             if not central.consented(c, program.id, account) and not _is_own_account(
@@ -658,6 +684,8 @@ def _balance(
                     return _local_sum(session, account) - net, False
                 raise Refused("partner.lookup_offline") from None
             return seen.balance, False
+    if not remember:
+        return balance, True
     with ctx.db.write() as session:
         seen = session.get(PartnerSeen, account)
         if seen is None:
@@ -972,3 +1000,386 @@ def acknowledge(ctx: Context, month: str, *, with_shop: str | None = None) -> Se
                 detail={"month": month, "other": statement.other(me), "hash": statement.hash},
             )
     return Settlement(month, statement_views(ctx, month), 0)
+
+
+# --- the counter's own sale (app/services/sales.py): partner points with the shop's ------
+
+
+@dataclass(frozen=True)
+class SpendPlan:
+    """A partner spend asked for at a sale, with the member as read before its transaction
+    (the central balance, or offline the balance last seen and the offline limit)."""
+
+    spend: int
+    member: PartnerMember | None  # None: no coalition or no consent (the sale says which)
+    central: int | None = None  # the central balance read (None: offline), kept by the sale
+
+
+@dataclass(frozen=True)
+class SalePartner:
+    """The partner side of a counter sale (SaleResult.partner)."""
+
+    account_id: uuid.UUID
+    coalition: str
+    earned: int
+    spent: int
+    spent_value: int  # won the spent points took off the bill
+    balance: int  # after the sale, as this shop knows it
+    online: bool  # the balance came from the central database just before the sale
+
+
+def check_spend(spend: object) -> int:
+    if isinstance(spend, bool) or not isinstance(spend, int) or spend < 0:
+        raise Refused("partner.spend_invalid")
+    return spend
+
+
+def customer_member(ctx: Context, customer_id: uuid.UUID) -> PartnerMember | None:
+    """This shop's own customer as the coalition sees them (balance, what they may spend);
+    None when the shop has no coalition or the customer has not consented. Reads the central
+    database (or offline, what this shop last saw): never inside a sale's transaction."""
+    with ctx.db.read() as session:
+        program = session.scalars(select(PartnerProgram)).first()
+        if program is None:
+            return None
+        session.expunge(program)
+        if not _consent_granted(session, customer_id, program.id)[0]:
+            return None
+    account = account_of(program, customer_id)
+    return _member(ctx, program, account, program.shop_name, True, customer_id)
+
+
+def plan_spend(ctx: Context, customer_id: uuid.UUID | None, spend: int) -> SpendPlan | None:
+    """Before a sale's transaction: the member's partner balance when points are to be spent.
+    Writes nothing (the balance seen is kept by the sale's own transaction)."""
+    if not check_spend(spend):
+        return None
+    if customer_id is None:
+        raise Refused("partner.needs_member")
+    with ctx.db.read() as session:
+        program = session.scalars(select(PartnerProgram)).first()
+        if program is None or not _consent_granted(session, customer_id, program.id)[0]:
+            return SpendPlan(spend, None)  # the sale refuses it in words
+        session.expunge(program)
+    account = account_of(program, customer_id)
+    central, online = _balance(ctx, program, account, program.shop_name, remember=False)
+    with ctx.db.read() as session:
+        net, spent = _unsent_of(session, account)
+    can = rules.spendable(
+        online=online,
+        balance_known=central,
+        unsent_net=net,
+        unsent_spent=spent,
+        limit=program.offline_limit,
+    )
+    member = PartnerMember(
+        account, program.shop_name, True, customer_id, central + net, can, online
+    )
+    return SpendPlan(spend, member, central if online else None)
+
+
+def sale_in(
+    ctx: Context,
+    session: Session,
+    customer_id: uuid.UUID,
+    sale_id: uuid.UUID,
+    amount: int,
+    now: datetime,
+    plan: SpendPlan | None,
+) -> SalePartner | None:
+    """The partner entries of a counter sale, in its transaction (queued; sent afterwards,
+    see push): the spend asked for (its value comes off the bill) and what the rest earns.
+    None when the shop has no coalition or the member has not consented (then a spend is
+    refused, in words)."""
+    spend = plan.spend if plan is not None else 0
+    program = session.scalars(select(PartnerProgram)).first()
+    if program is None:
+        if spend:
+            raise Refused("partner.not_member")
+        return None
+    if not _consent_granted(session, customer_id, program.id)[0]:
+        if spend:
+            raise Refused("partner.no_consent")
+        return None
+    terms = _terms(program)
+    account = account_of(program, customer_id)
+    value = rules.value_of(spend, terms.point_value)
+    member = plan.member if plan is not None else None
+    if spend:
+        available = member.spendable if member is not None else 0
+        if spend > available:
+            raise Refused("partner.not_enough", points=spend, available=available)
+        if value > amount:
+            raise Refused("partner.spend_over_bill", value=value, amount=amount)
+    paid = amount - value
+    earned = rules.points_for(paid, terms.earn_rate)
+    month = ctx.month_of(now)
+    for kind, points in (("spend", spend), ("earn", earned)):
+        if points:
+            session.add(
+                PartnerEntry(
+                    id=rules.sale_entry_id(sale_id, kind),
+                    coalition_id=program.id,
+                    account_id=account,
+                    kind=kind,
+                    points=points,
+                    amount=paid if kind == "earn" else None,
+                    month=month,
+                    at=now,
+                    staff_id=ctx.staff_id,
+                    register_id=ctx.register_id,
+                )
+            )
+    if plan is not None and plan.central is not None:  # the balance seen, for the offline rule
+        seen = session.get(PartnerSeen, account)
+        if seen is None:
+            session.add(
+                PartnerSeen(
+                    id=account,
+                    coalition_id=program.id,
+                    home_name=program.shop_name,
+                    balance=plan.central,
+                    known_at=now,
+                )
+            )
+        else:
+            seen.balance, seen.known_at = plan.central, now
+    if spend or earned:
+        audit(
+            ctx,
+            session,
+            "partner.sale",
+            target=account,
+            detail={"sale": str(sale_id), "amount": amount, "spent": spend, "earned": earned},
+        )
+        session.flush()
+    if member is not None:
+        balance, online = member.balance - spend + earned, member.online
+    else:
+        balance, online = _known_balance(session, account), False
+    return SalePartner(account, program.name, earned, spend, value, balance, online)
+
+
+def _known_balance(session: Session, account: uuid.UUID) -> int:
+    """The balance as this shop knows it without asking: the one last seen (with this shop's
+    entries sent since) and what is queued; never seen: this shop's own entries."""
+    seen = session.get(PartnerSeen, account)
+    if seen is None:
+        return _local_sum(session, account)
+    return seen.balance + _unsent_of(session, account)[0]
+
+
+def void_sale_in(
+    ctx: Context, session: Session, sale_id: uuid.UUID, now: datetime
+) -> tuple[int, int] | None:
+    """A voided sale's partner entries undone by new ones (append-only, queued like any):
+    (points earned taken back, points spent given back); None when it had none."""
+    found = [
+        session.get(PartnerEntry, rules.sale_entry_id(sale_id, kind)) for kind in ("earn", "spend")
+    ]
+    earned = spent = 0
+    for entry in found:
+        if entry is None or session.get(PartnerEntry, rules.reversal_id(entry.id)) is not None:
+            continue
+        session.add(
+            PartnerEntry(
+                id=rules.reversal_id(entry.id),
+                coalition_id=entry.coalition_id,
+                account_id=entry.account_id,
+                kind="spend" if entry.kind == "earn" else "earn",
+                points=entry.points,
+                amount=None,
+                month=ctx.month_of(now),
+                at=now,
+                staff_id=ctx.staff_id,
+                register_id=ctx.register_id,
+            )
+        )
+        if entry.kind == "earn":
+            earned = entry.points
+        else:
+            spent = entry.points
+        account = entry.account_id
+    if not earned and not spent:
+        return None
+    audit(
+        ctx,
+        session,
+        "partner.void",
+        target=account,
+        detail={"sale": str(sale_id), "earned": earned, "spent": spent},
+    )
+    return earned, spent
+
+
+def push(ctx: Context) -> bool:
+    """Send what is queued, after a sale's transaction (False: unreachable, still queued)."""
+    if not ctx.settings.get(USED):
+        return False
+    with ctx.db.read() as session:
+        if session.scalars(select(PartnerProgram.id)).first() is None:
+            return False
+    return _try_send(ctx)
+
+
+@dataclass(frozen=True)
+class PartnerStanding:
+    """The counter's line of a consenting member: the coalition and the balance as this shop
+    knows it (read locally: the counter never waits on the central database for it)."""
+
+    customer_id: uuid.UUID
+    coalition: str
+    balance: int
+
+
+def standing(ctx: Context, customer_id: uuid.UUID) -> PartnerStanding | None:
+    """None for a shop without a coalition (no statement) or a member who has not consented."""
+    if not ctx.settings.get(USED):
+        return None
+    with ctx.db.read() as session:
+        program = session.scalars(select(PartnerProgram)).first()
+        if program is None or not _consent_granted(session, customer_id, program.id)[0]:
+            return None
+        balance = _known_balance(session, account_of(program, customer_id))
+        return PartnerStanding(customer_id, program.name, balance)
+
+
+# --- a customer merge (app/services/customer_admin.py) and the consent's state -------------
+
+
+def merge_balance(ctx: Context, absorb_id: uuid.UUID) -> int | None:
+    """Before a merge's transaction: the absorbed member's partner balance (the central one,
+    or offline as this shop knows it); None when the shop has no coalition."""
+    if not ctx.settings.get(USED):
+        return None
+    with ctx.db.read() as session:
+        program = session.scalars(select(PartnerProgram)).first()
+        if program is None:
+            return None
+        session.expunge(program)
+        had = session.scalars(
+            select(PartnerConsentEvent.id).where(PartnerConsentEvent.customer_id == absorb_id)
+        ).first()
+    if had is None:  # never in the coalition: no account, no entries
+        return 0
+    account = account_of(program, absorb_id)
+    try:
+        balance, _ = _balance(ctx, program, account, program.shop_name)
+    except Refused:
+        with ctx.db.read() as session:
+            return _known_balance(session, account)
+    with ctx.db.read() as session:
+        return balance + _unsent_of(session, account)[0]
+
+
+def merge_in(
+    ctx: Context,
+    session: Session,
+    absorb_id: uuid.UUID,
+    keep_id: uuid.UUID,
+    balance: int | None,
+    now: datetime,
+) -> int:
+    """Inside the merge's transaction: the absorbed member's partner points move to the
+    keeper's account (a pair of entries that keeps their issuers, see rules.move_in_id), and
+    the person's latest word on the coalition holds for the keeper. Returns the points moved."""
+    program = session.scalars(select(PartnerProgram)).first()
+    if program is None or balance is None:
+        return 0
+    absorbed, absorbed_at = _consent_granted(session, absorb_id, program.id)
+    kept, kept_at = _consent_granted(session, keep_id, program.id)
+    moved = max(0, balance)
+    if moved:
+        out_id = new_id()
+        month = ctx.month_of(now)
+        for entry_id, customer, kind in (
+            (out_id, absorb_id, "spend"),
+            (rules.move_in_id(out_id), keep_id, "earn"),
+        ):
+            session.add(
+                PartnerEntry(
+                    id=entry_id,
+                    coalition_id=program.id,
+                    account_id=account_of(program, customer),
+                    kind=kind,
+                    points=moved,
+                    month=month,
+                    at=now,
+                    staff_id=ctx.staff_id,
+                    register_id=ctx.register_id,
+                )
+            )
+    # the later word of the two records is the person's: a grant goes to the keeper
+    if absorbed and not kept and (kept_at is None or (absorbed_at and absorbed_at > kept_at)):
+        _consent_event(ctx, session, program, keep_id, "grant", now)
+    if absorbed:  # partners no longer find the absorbed record
+        _consent_event(ctx, session, program, absorb_id, "withdraw", now)
+    if moved or absorbed:
+        audit(
+            ctx,
+            session,
+            "partner.merge",
+            target=account_of(program, keep_id),
+            detail={"points": moved, "consent_moved": absorbed},
+        )
+    return moved
+
+
+def _consent_event(
+    ctx: Context,
+    session: Session,
+    program: PartnerProgram,
+    customer_id: uuid.UUID,
+    action: str,
+    now: datetime,
+) -> None:
+    session.add(
+        PartnerConsentEvent(
+            customer_id=customer_id,
+            coalition_id=program.id,
+            action=action,
+            at=now,
+            source="back_office",
+            staff_id=ctx.staff_id,
+            token_name=ctx.token,
+            register_id=ctx.register_id,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PartnerConsentState:
+    """The member's word on the coalition, as `consent show` and the record's consent tab
+    show it."""
+
+    coalition: str
+    granted: bool
+    at: datetime | None
+    source: str | None
+    staff_id: uuid.UUID | None
+    token: str | None
+
+
+def consent_state_in(
+    ctx: Context, session: Session, customer_id: uuid.UUID
+) -> PartnerConsentState | None:
+    """None for a shop without a coalition (and then no statement is run)."""
+    if not ctx.settings.get(USED):
+        return None
+    program = session.scalars(select(PartnerProgram)).first()
+    if program is None:
+        return None
+    row = session.scalars(
+        select(PartnerConsentEvent)
+        .where(
+            PartnerConsentEvent.customer_id == customer_id,
+            PartnerConsentEvent.coalition_id == program.id,
+        )
+        .order_by(PartnerConsentEvent.at.desc(), PartnerConsentEvent.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return PartnerConsentState(program.name, False, None, None, None, None)
+    return PartnerConsentState(
+        program.name, row.action == "grant", row.at, row.source, row.staff_id, row.token_name
+    )

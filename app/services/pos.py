@@ -43,7 +43,7 @@ from app.domain.errors import Refused
 from app.domain.program import Program
 from app.domain.refunds import Refunded, SaleTerms, refund_effect
 from app.domain.wallet import WalletRefund
-from app.services import redemptions
+from app.services import partners, redemptions
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import usable_customer
@@ -152,14 +152,17 @@ def post_sale(
     source: str = "api",
     token_name: str | None = None,
     from_wallet: int = 0,
+    partner_spend: int = 0,
 ) -> PostResult:
     """The POS's sale: recorded for the customer, or pending without one; once per ref.
 
-    `from_wallet`: won of it paid from the member's wallet (app/services/wallet.py)."""
+    `from_wallet`: won of it paid from the member's wallet (app/services/wallet.py);
+    `partner_spend`: partner points spent on it (app/services/partners.py, read first)."""
     ref = check_ref(ref)
     check_sale_input(amount, items)
     if from_wallet and customer_id is None:
         raise Refused("wallet.needs_member")
+    plan = partners.plan_spend(ctx, customer_id, partner_spend)
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     detail = json.dumps(items_detail, ensure_ascii=False) if items_detail else None
@@ -177,6 +180,7 @@ def post_sale(
                     source,
                     token_name,
                     from_wallet,
+                    plan,
                 )
         except IntegrityError:
             # the same ref committed by a concurrent request between our read and our write:
@@ -197,6 +201,7 @@ def _post_in(
     source: str,
     token_name: str | None,
     from_wallet: int = 0,
+    plan: partners.SpendPlan | None = None,
 ) -> PostResult:
     now = ctx.now()
     row = _by_ref(session, ref)
@@ -224,7 +229,7 @@ def _post_in(
     if customer_id is None:
         audit(ctx, session, "pos.pending", target=row.id, detail=_detail(row, token_name))
         return PostResult(True, _view(row), None)
-    return _attach_in(ctx, session, row, customer_id, token_name, from_wallet)
+    return _attach_in(ctx, session, row, customer_id, token_name, from_wallet, plan)
 
 
 def _attach_in(
@@ -234,6 +239,7 @@ def _attach_in(
     customer_id: uuid.UUID,
     token_name: str | None,
     from_wallet: int = 0,
+    plan: partners.SpendPlan | None = None,
 ) -> PostResult:
     # the sale happened when the POS rang it up (campaign hours, the month's figures); the
     # customer is checked and locked there, and its one audit entry names the POS's ref
@@ -247,6 +253,7 @@ def _attach_in(
         with_status=True,
         audit_as=("pos.sale", {**_detail(row, token_name), "customer": str(customer_id)}),
         from_wallet=from_wallet,
+        partner_plan=plan,
     )
     row.tier_code = sale.promoted_from or sale.tier  # the tier it earned at: refunds reverse so
     row.customer_id = sale.customer_id

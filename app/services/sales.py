@@ -23,7 +23,7 @@ from app.domain.keys import evaluation_id
 from app.domain.money import MAX_SALE_WON
 from app.domain.slip import SlipData
 from app.domain.tiers import promotion_after_sale
-from app.services import messages
+from app.services import messages, partners
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
@@ -80,6 +80,7 @@ class SaleResult:
     stamps_on_card: int = 0  # on the card in progress after the sale, toward stamp_goal
     rewards_ready: int = 0  # completed cards whose reward is not used yet
     wallet: WalletSale | None = None  # the wallet's part (a program with cashback only)
+    partner: partners.SalePartner | None = None  # the coalition's points (a shop in one)
 
 
 def check_sale_input(amount: int, items: int) -> None:
@@ -99,9 +100,15 @@ def record_sale(
     *,
     with_slip: bool = False,
     from_wallet: int = 0,
+    partner_spend: int = 0,
 ) -> SaleResult:
-    """One purchase: one transaction that also returns the customer after it (and the slip)."""
+    """One purchase: one transaction that also returns the customer after it (and the slip).
+
+    `partner_spend`: partner points of the shop's coalition spent on it (their value comes
+    off the bill): the member's partner balance is read before the transaction, never in it.
+    The partner entries are queued; partners.push sends them (the doors call it after)."""
     check_sale_input(amount, items)
+    plan = partners.plan_spend(ctx, customer_id, partner_spend)
     with ctx.db.write() as session:
         return record_sale_in(
             ctx,
@@ -113,6 +120,7 @@ def record_sale(
             with_status=True,
             with_slip=with_slip,
             from_wallet=from_wallet,
+            partner_plan=plan,
         )
 
 
@@ -128,6 +136,7 @@ def record_sale_in(
     with_slip: bool = False,
     audit_as: tuple[str, dict[str, Any]] | None = None,
     from_wallet: int = 0,
+    partner_plan: partners.SpendPlan | None = None,
 ) -> SaleResult:
     """The sale, its points and stamps, the figures and the tier, inside the caller's transaction.
 
@@ -153,6 +162,7 @@ def record_sale_in(
             with_slip,
             audit_as,
             from_wallet,
+            partner_plan,
         )
 
 
@@ -168,6 +178,7 @@ def _sale_in(
     with_slip: bool,
     audit_as: tuple[str, dict[str, Any]] | None,
     from_wallet: int = 0,
+    partner_plan: partners.SpendPlan | None = None,
 ) -> SaleResult:
     """record_sale_in after the customer is locked; `lean` reads on the same connection."""
     sums = lean_sums(lean, customer.id, now)
@@ -203,6 +214,12 @@ def _sale_in(
         if from_wallet or program.cashback is not None
         else None
     )
+    # the coalition's points (app/services/partners.py): only a shop that is in one
+    partner_part = (
+        partners.sale_in(ctx, session, customer.id, sale.id, amount, now, partner_plan)
+        if partner_plan is not None or ctx.settings.get(partners.USED)
+        else None
+    )
     if ctx.settings.get("checkins_used"):
         # the member's check-in on their own screen within the POS's window leads to this sale
         window = timedelta(minutes=int(ctx.settings.get("pos_pending_minutes", 30)))
@@ -234,7 +251,15 @@ def _sale_in(
     )
     slip = None
     if with_slip and status is not None:
-        slip = sale_slip(ctx, session, sale, status=status, program=program, wallet=wallet_part)
+        slip = sale_slip(
+            ctx,
+            session,
+            sale,
+            status=status,
+            program=program,
+            wallet=wallet_part,
+            partner=partner_part,
+        )
     return SaleResult(
         sale_id=sale.id,
         customer_id=customer.id,
@@ -253,6 +278,7 @@ def _sale_in(
         stamps_on_card=cards.filled,
         rewards_ready=cards.rewards_ready,
         wallet=wallet_part,
+        partner=partner_part,
     )
 
 
@@ -419,6 +445,8 @@ class VoidResult:
     stamps: int
     tier: str
     status: CustomerStatus | None = None  # the customer after it, for the counter screen
+    # (partner points earned taken back, spent given back) when the sale had any
+    partner: tuple[int, int] | None = None
 
 
 DEFAULT_VOID_MINUTES = 10
@@ -588,6 +616,11 @@ def _void_sale(
         sums = sums.plus(-points, -stamps, expires_at)
     write_sale_rows(session, reversal, rows)
     void_sale_in(ctx, session, sale.id, customer.id, now)  # its wallet entries, if any
+    partner_back = (
+        partners.void_sale_in(ctx, session, sale.id, now)
+        if ctx.settings.get(partners.USED)
+        else None
+    )
     # a POS sale voided at the counter (given to the wrong member) waits for its member again
     waiting = session.scalars(select(PosSale).where(PosSale.sale_id == sale.id)).first()
     if waiting is not None:
@@ -617,6 +650,7 @@ def _void_sale(
         after.points,
         after.stamps,
         customer.tier_code,
+        partner=partner_back,
     )
     return result, customer, sums, state
 

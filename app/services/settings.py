@@ -60,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "display_screen": "",  # the monitor it fills, by name; empty: any but the counter's
     "checkin_idle_seconds": 30,  # idle this long, the check-in screen forgets and asks again
     "checkins_used": False,  # set by the first check-in (not the owner's): sales look for one
+    # set when the shop creates or joins a coalition: sales earn (and spend) partner points
+    "partner_used": False,
 }
 
 

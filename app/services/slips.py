@@ -23,6 +23,7 @@ from app.domain.slip import (
 )
 from app.services.context import Context
 from app.services.customers import CustomerStatus, last_valid_day, status_of
+from app.services.partners import SalePartner
 from app.services.program import current_program
 from app.services.stamps import stamp_cards
 from app.services.wallet import WalletSale
@@ -106,6 +107,7 @@ def sale_slip(
     status: CustomerStatus | None = None,
     program: Program | None = None,
     wallet: WalletSale | None = None,
+    partner: SalePartner | None = None,
 ) -> SlipData:
     """The slip of a sale inside the caller's transaction (what it already read passed in)."""
     void = sale.reverses_id is not None
@@ -128,7 +130,18 @@ def sale_slip(
         status=status,
         program=program,
         wallet=_slip_wallet(wallet),
+        **_slip_partner(partner),
     )
+
+
+def _slip_partner(part: SalePartner | None) -> dict[str, Any]:
+    if part is None:
+        return {}
+    return {
+        "partner_earned": part.earned,
+        "partner_spent": part.spent,
+        "partner_balance": part.balance,
+    }
 
 
 def _slip_wallet(part: WalletSale | None) -> SlipWallet | None:

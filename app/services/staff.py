@@ -151,6 +151,9 @@ TOKEN_ACTIONS = {
         f"pass {action}": "pass"
         for action in ("plans", "sell", "use", "pause", "resume", "cancel", "show")
     },
+    # a `partner` token: the counter's partner commands (create, join, close, settle, ack and
+    # the statements stay the owner's)
+    **{f"partner {action}": "partner" for action in ("list", "find", "consent", "sale", "send")},
 }
 
 

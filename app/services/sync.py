@@ -627,8 +627,18 @@ def start_worker(ctx: Context, *, idle_seconds: float = 5.0) -> SyncWorker | Non
     if listens(ctx):
         listen = server.central_engine(url).url
         conninfo = listen.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def work() -> Any:
+        done = sync_now(ctx)
+        if ctx.settings.get("partner_used"):  # the coalition's queued entries go with it
+            from app.services import partners
+
+            with contextlib.suppress(Refused):  # sent with a later round
+                partners.push(ctx)
+        return done
+
     return SyncWorker(
-        lambda: sync_now(ctx),
+        work,
         has_pending=has_pending,
         listen_url=conninfo,
         idle_seconds=idle_seconds,

@@ -37,6 +37,8 @@ SCOPES: dict[str, frozenset[str]] = {
     "pos": frozenset({"sale", "refund", "redeem", "pass"}),  # pass: subscription passes
     # a paired tablet: the customer's check-in, and their answer to the visit's rating
     "tablet": frozenset({"checkin", "rate"}),
+    # the 골목 제휴 at the till: find a member, record their word, the partner sale, send
+    "partner": frozenset({"partner"}),
 }
 MAX_NAME = 40
 

@@ -28,6 +28,7 @@ from app.domain.redemption import max_redeemable
 from app.domain.slip import PrinterSettings, SlipData
 from app.services import (
     customers,
+    partners,
     passes,
     pos,
     redemptions,
@@ -80,6 +81,8 @@ class CounterScreen(QWidget):
         self.program = program  # passed in: building the screen reads no database
         self.status: CustomerStatus | None = None
         self.wallet: wallet.WalletStatus | None = None  # the member's, when the program has one
+        self.partner: partners.PartnerStanding | None = None  # a coalition's consenting member
+        self._partner_push: ServiceRunner | None = None  # sends partner entries, off the counter
         self.last_action: tuple[str, str] | None = None  # (id, what it was)
         self.dialog: QDialog | None = None  # a form or a confirmation (a QMessageBox)
         self._build()
@@ -285,6 +288,7 @@ class CounterScreen(QWidget):
         self.panel.show_status(status, zone=self.ctx.zone, next_tier_name=next_name)
         self._load_passes(status)
         self._read_wallet(status)
+        self._read_partner(status)
         self.pos_strip.set_member(member_label(status))
         self._update_buttons()
         self.status_shown.emit(status)
@@ -474,15 +478,34 @@ class CounterScreen(QWidget):
     def open_sale(self) -> None:
         if self.status is None or self.dialog is not None:
             return
-        dialog = SaleDialog(self.program, self.status.tier, self, preview=self._preview)
-        self._open(dialog, lambda: self.record_sale(dialog.amount, dialog.items.value()))
+        partner = (
+            self.partner if self.partner and self.partner.customer_id == self.status.id else None
+        )
+        dialog = SaleDialog(
+            self.program,
+            self.status.tier,
+            self,
+            preview=self._preview,
+            partner=(partner.coalition, partner.balance) if partner else None,
+        )
+        self._open(
+            dialog,
+            lambda: self.record_sale(dialog.amount, dialog.items.value(), dialog.partner_spend),
+        )
 
-    def record_sale(self, amount: int, items: int = 1) -> None:
+    def record_sale(self, amount: int, items: int = 1, partner_spend: int = 0) -> None:
         assert self.status is not None
         customer_id = self.status.id
         with_slip = bool(settings.setting(self.ctx, "auto_print_slip"))
         self.runner.run(
-            lambda: sales.record_sale(self.ctx, customer_id, amount, items, with_slip=with_slip),
+            lambda: sales.record_sale(
+                self.ctx,
+                customer_id,
+                amount,
+                items,
+                with_slip=with_slip,
+                partner_spend=partner_spend,
+            ),
             self._sale_done,
             self._failed,
         )
@@ -496,8 +519,49 @@ class CounterScreen(QWidget):
             text = t("done.sale_points", points=points)
         if result.promoted_from:
             text += t("done.promoted", tier=self.program.tier(result.tier).name)
+        part = result.partner
+        if part is not None:
+            text += t(
+                "done.partner",
+                earned=f"{part.earned:,}",
+                spent=f"{part.spent:,}",
+                balance=f"{part.balance:,}",
+            )
+            self._show_partner(
+                partners.PartnerStanding(result.customer_id, part.coalition, part.balance)
+            )
+            self.push_partner()
         self._done(str(result.sale_id), text, result.status, result.slip)
         self.sale_done.emit(result)
+
+    # --- the coalition's partner points (a shop in a 골목 제휴) ---------------------------
+
+    def _read_partner(self, status: CustomerStatus | None) -> None:
+        if status is None or status.id != getattr(self.partner, "customer_id", None):
+            self._show_partner(None)
+        if status is None or not self.ctx.settings.get(partners.USED):
+            return
+        customer_id = status.id
+        self.runner.run(
+            lambda: partners.standing(self.ctx, customer_id),
+            lambda found: self._show_partner(found, customer_id),
+            self._failed,
+        )
+
+    def _show_partner(
+        self, found: partners.PartnerStanding | None, of: uuid.UUID | None = None
+    ) -> None:
+        if of is not None and (self.status is None or self.status.id != of):
+            return  # another member is shown by now
+        self.partner = found
+        self.panel.show_partner(found.coalition if found else None, found.balance if found else 0)
+
+    def push_partner(self) -> None:
+        """The queued partner entries sent on a runner of their own: the counter never waits
+        on the central database (unreachable: they stay queued for the next push)."""
+        if self._partner_push is None:
+            self._partner_push = ServiceRunner(self)
+        self._partner_push.run(lambda: partners.push(self.ctx), None, lambda _error: None)
 
     # --- the wallet (적립금, 선불): only a program with a cashback section -------------
 
@@ -698,6 +762,8 @@ class CounterScreen(QWidget):
             self.last_action = None
             self._hide_toast()
             self._say(t("done.void", points=result.points_change, stamps=result.stamps_change))
+            if result.partner is not None:
+                self.push_partner()  # the panel's partner line is read again with the status
             self.action_done.emit(self.message.text())
             self._show_after(result.status)
 

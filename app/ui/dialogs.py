@@ -122,8 +122,10 @@ class SaleDialog(FormDialog):
         tier: str,
         parent: QWidget | None = None,
         preview: Callable[[int, int], tuple[int, int]] | None = None,
+        partner: tuple[str, int] | None = None,
     ) -> None:
         super().__init__(t("sale.title"), t("dialog.accept.sale"), parent)
+        self.partner = partner  # (coalition, balance known here): a consenting member's
         self.program, self.tier, self.preview_fn = program, tier, preview
         self.amount_edit = AmountEdit(objectName="amount")
         self.amount_edit.setPlaceholderText(t("sale.amount"))
@@ -147,8 +149,32 @@ class SaleDialog(FormDialog):
             self.layout_.addWidget(QLabel(t("sale.items")))
             self.layout_.addWidget(self.items)
         self.layout_.addWidget(self.preview)
+        # 제휴 포인트 사용: the coalition's points off the bill (the sale checks the balance)
+        self.partner_edit = AmountEdit(objectName="partnerSpend")
+        self.partner_edit.textChanged.connect(lambda _: self.error.hide())
+        if partner is not None:
+            coalition, balance = partner
+            self.layout_.addWidget(
+                QLabel(
+                    t("sale.partner_spend", coalition=coalition, points=f"{balance:,}"),
+                    objectName="partnerSpendLabel",
+                )
+            )
+            self.layout_.addWidget(self.partner_edit)
+        else:
+            self.partner_edit.hide()
         self.finish_layout()
         self.amount_edit.setFocus()
+
+    @property
+    def partner_spend(self) -> int:
+        """Partner points to spend (empty: none)."""
+        text = self.partner_edit.text().replace(",", "").strip()
+        if not text:
+            return 0
+        if not text.isdigit():
+            raise Refused("partner.spend_invalid")
+        return int(text)
 
     def _add(self, amount: int) -> None:
         try:
@@ -174,6 +200,7 @@ class SaleDialog(FormDialog):
 
     def check(self) -> None:
         self.amount  # noqa: B018 (parsing is the check)
+        self.partner_spend  # noqa: B018
 
 
 class RedeemDialog(FormDialog):

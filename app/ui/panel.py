@@ -143,6 +143,9 @@ class CustomerPanel(QFrame):
         wallet_row.addStretch(1)
         self.wallet_title.hide()
         self.wallet_row.hide()
+        # the coalition's partner points (a shop in one, a consenting member): show_partner
+        self.partner = QLabel(objectName="partnerPoints")
+        self.partner.hide()
         self.empty = QLabel(t("panel.empty"), objectName="panelEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -175,6 +178,7 @@ class CustomerPanel(QFrame):
         body.addLayout(points_row)
         body.addWidget(self.wallet_title)
         body.addWidget(self.wallet_row)
+        body.addWidget(self.partner)
         body.addSpacing(8)
         body.addWidget(self.stamp_label)
         body.addWidget(self.stamps)
@@ -294,6 +298,15 @@ class CustomerPanel(QFrame):
             self.wallet.setText("")
             return
         self.wallet.setText(wallet_line(status))
+
+    def show_partner(self, coalition: str | None, balance: int = 0) -> None:
+        """ "골목 제휴 포인트 1,200P"; None hides it (no coalition, or no consent)."""
+        self.partner.setVisible(coalition is not None)
+        self.partner.setText(
+            ""
+            if coalition is None
+            else t("panel.partner", coalition=coalition, points=f"{balance:,}")
+        )
 
     def show_full_phone(self, phone: str) -> None:
         self.phone.setText(t("panel.full_phone", phone=phone))

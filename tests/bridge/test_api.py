@@ -49,7 +49,14 @@ def test_health_needs_no_token_and_the_openapi_document_is_published(served):
     body = document["paths"]["/v1/sales"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"].endswith("/SaleIn")
     sale_in = document["components"]["schemas"]["SaleIn"]
-    assert set(sale_in["properties"]) == {"ref", "amount", "items", "who", "wallet"}
+    assert set(sale_in["properties"]) == {
+        "ref",
+        "amount",
+        "items",
+        "who",
+        "wallet",
+        "partner_spend",
+    }
     assert sale_in["required"] == ["ref", "amount"]
 
 

@@ -18,7 +18,9 @@ def test_show_lists_every_channel_and_purpose_and_night(ctx) -> None:
         "night",
         "last_notice_at",
         "notice_due_on",
+        "partner",  # the 골목 제휴's consent: null for a shop in none
     }
+    assert data["partner"] is None
     assert [(c["channel"], c["purpose"]) for c in data["consents"]] == [
         ("sms", "info"),
         ("sms", "ad"),

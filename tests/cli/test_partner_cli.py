@@ -77,3 +77,54 @@ def test_two_shops_from_the_command_line(
     listed = b.ok("partner", "list")
     assert [s["closed_through"] for s in listed["shops"]] == ["2026-03", "2026-03"]
     assert b("partner", "close", "--month", "2026-3").code == 2
+
+
+def test_the_counter_sale_with_partner_points_from_the_command_line(
+    coalition_url: str,  # noqa: F811
+    tmp_path: Path,
+    migrated_sqlite: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    a = Cli(Path(_fresh_copy(migrated_sqlite, tmp_path / "a.sqlite")), monkeypatch, capsys)
+    a.now = "2026-03-12T14:00:00+09:00"
+    a.ok("partner", "create", "망원동 골목", "--value", "1", "--earn-rate", "0.01",
+         "--shop", "망원빵집", "--url", coalition_url)  # fmt: skip
+    a.ok("customer", "add", "--phone", "010-2222-3333")
+    shown = a("consent", "show", "010-2222-3333")
+    assert shown.code == 0 and "골목 제휴(망원동 골목) 동의: 없음" in shown.out
+    # no consent yet: the sale goes through without partner points, a spend is refused
+    plain = a.ok("sale", "010-2222-3333", "--amount", "10000")
+    assert "partner_earned" not in plain
+    refused = a("sale", "010-2222-3333", "--amount", "10000", "--partner-spend", "10")
+    assert refused.code == 2 and "제휴에 동의하지 않았습니다" in refused.err
+    a("partner", "consent", "010-2222-3333", "--grant")
+    data = a.ok("consent", "show", "010-2222-3333")["partner"]
+    assert (data["coalition"], data["granted"], data["source"]) == ("망원동 골목", True, "cli")
+
+    a.now = "2026-03-12T14:05:00+09:00"
+    sold = a.ok("sale", "010-2222-3333", "--amount", "30000")
+    assert (sold["partner_earned"], sold["partner_spent"], sold["partner_balance"]) == (300, 0, 300)
+    a.now = "2026-03-12T14:10:00+09:00"
+    text = a("sale", "010-2222-3333", "--amount", "5000", "--partner-spend", "200")
+    assert text.code == 0
+    assert "제휴(망원동 골목): 200포인트 사용(200원), 48포인트 적립, 잔액 148포인트" in text.out
+    over = a("--lang", "en", "sale", "010-2222-3333", "--amount", "5000", "--partner-spend", "999")
+    assert over.code == 2 and "Not enough partner points" in over.err
+    sale_id = text.out.split("sale_id: ")[1].split()[0]
+    a.now = "2026-03-12T14:12:00+09:00"
+    voided = a.ok("void", sale_id)
+    assert (voided["partner_earned_back"], voided["partner_spent_back"]) == (48, 200)
+    assert a.ok("partner", "find", "010-2222-3333")["balance"] == 300
+    # the POS's sale by its ref takes the same flag
+    posted = a.ok("sale", "010-2222-3333", "--amount", "10000", "--ref", "R-9",
+                  "--partner-spend", "100")  # fmt: skip
+    assert (posted["partner_spent"], posted["partner_earned"]) == (100, 99)
+
+    # a partner token: the partner commands, not the rest
+    token = a.ok("token", "create", "--name", "제휴 단말", "--scope", "partner")["token"]
+    env = {"DANGOL_TOKEN": token}
+    assert a("partner", "find", "010-2222-3333", env=env).code == 0
+    denied = a("sale", "010-2222-3333", "--amount", "1000", env=env)
+    assert denied.code == 2 and "제휴 단말" in denied.err
+    assert a("partner", "settle", "--month", "2026-02", env=env).code == 2

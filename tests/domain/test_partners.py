@@ -4,6 +4,7 @@ FIFO over issuers, the offline rule, and the statements' hash chain."""
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -146,3 +147,70 @@ def test_the_hash_chain_finds_any_change() -> None:
     assert rules.broken_link([stored[0], (changed.body(), changed.hash), stored[2]]) == 2
     assert rules.broken_link([stored[0], stored[2]]) == 1
     assert rules.broken_link([("{not json", stored[0][1])]) == 0
+
+
+# --- a void's entries and a merge's move (the counter's sale, a customer merge) ---------------
+
+
+def _at(hours: int) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def test_a_voided_spend_gives_its_points_back_to_their_issuer_and_is_not_paid_for() -> None:
+    spend = str(rules.sale_entry_id(uuid.UUID(int=7), "spend"))
+    entries = [
+        rules.Entry("e1", "m", "a", "earn", 100, _at(0), "2026-01"),
+        rules.Entry(spend, "m", "b", "spend", 60, _at(1), "2026-01"),
+        rules.Entry(str(rules.reversal_id(spend)), "m", "b", "earn", 60, _at(2), "2026-01"),
+        rules.Entry("s2", "m", "c", "spend", 100, _at(3), "2026-01"),  # all of A's points again
+    ]
+    (ab, ac, bc) = rules.settle("k", "2026-01", {"a": "A", "b": "B", "c": "C"}, entries, Decimal(1))
+    assert (ab.a_points_at_b, ac.a_points_at_b, bc.a_points_at_b) == (0, 100, 0)
+    assert (ab.issued_a, ab.issued_b) == (100, 0)  # the void's earn is not issued
+    assert rules.balance(entries) == 0
+
+
+def test_a_voided_earn_is_not_issued_and_its_lot_is_gone() -> None:
+    earn = str(rules.sale_entry_id(uuid.UUID(int=8), "earn"))
+    entries = [
+        rules.Entry("e1", "m", "a", "earn", 100, _at(0), "2026-01"),
+        rules.Entry(earn, "m", "b", "earn", 50, _at(1), "2026-01"),
+        rules.Entry(str(rules.reversal_id(earn)), "m", "b", "spend", 50, _at(2), "2026-01"),
+        rules.Entry("s", "m", "c", "spend", 100, _at(3), "2026-01"),
+    ]
+    (ab, ac, bc) = rules.settle("k", "2026-01", {"a": "A", "b": "B", "c": "C"}, entries, Decimal(1))
+    assert (ab.issued_a, ab.issued_b) == (100, 0)
+    assert (ac.a_points_at_b, bc.a_points_at_b) == (100, 0)  # C spent A's points, none of B's
+
+
+def test_a_void_in_a_later_month_nets_that_month() -> None:
+    spend = str(rules.sale_entry_id(uuid.UUID(int=9), "spend"))
+    entries = [
+        rules.Entry("e1", "m", "a", "earn", 100, _at(0), "2026-01"),
+        rules.Entry(spend, "m", "b", "spend", 40, _at(1), "2026-01"),
+        rules.Entry(
+            str(rules.reversal_id(spend)), "m", "b", "earn", 40, T0.replace(month=2), "2026-02"
+        ),
+    ]
+    shops = {"a": "A", "b": "B"}
+    (jan,) = rules.settle("k", "2026-01", shops, entries, Decimal(1))
+    (feb,) = rules.settle("k", "2026-02", shops, entries, Decimal(1), {("a", "b"): jan.hash})
+    assert (jan.a_points_at_b, jan.net, feb.a_points_at_b, feb.net) == (40, 40, -40, -40)
+    assert jan.net + feb.net == 0
+
+
+def test_a_merge_moves_the_points_with_their_issuers_and_issues_nothing() -> None:
+    entries = [
+        rules.Entry("e1", "old", "a", "earn", 100, _at(0), "2026-01"),
+        rules.Entry("e2", "old", "b", "earn", 30, _at(1), "2026-01"),
+        rules.Entry("out", "old", "a", "spend", 130, _at(2), "2026-01"),
+        rules.Entry(str(rules.move_in_id("out")), "keep", "a", "earn", 130, _at(2), "2026-01"),
+        rules.Entry("s", "keep", "c", "spend", 120, _at(3), "2026-01"),
+    ]
+    assert rules.allocate(entries) == [
+        rules.Use("2026-01", "c", "a", 100),
+        rules.Use("2026-01", "c", "b", 20),
+    ]
+    (ab, ac, bc) = rules.settle("k", "2026-01", {"a": "A", "b": "B", "c": "C"}, entries, Decimal(1))
+    assert (ab.issued_a, ab.issued_b) == (100, 30)  # the move is neither issued nor spent
+    assert (ac.a_points_at_b, bc.a_points_at_b) == (100, 20)

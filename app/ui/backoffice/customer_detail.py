@@ -195,6 +195,10 @@ class CustomerDetailDialog(QDialog):
         layout.addLayout(grid)
         self.consent_notice = QLabel(objectName="consentNotice", wordWrap=True)
         layout.addWidget(self.consent_notice)
+        # the 골목 제휴's consent (a shop in one): recorded with `dangol partner consent`
+        self.partner_consent = QLabel(objectName="partnerConsent", wordWrap=True)
+        self.partner_consent.hide()
+        layout.addWidget(self.partner_consent)
         layout.addStretch(1)
         self.member_consents: MemberConsents | None = None
         return tab
@@ -359,6 +363,18 @@ class CustomerDetailDialog(QDialog):
             )
         else:
             self.consent_notice.setText(t("detail.consent.notice_none"))
+        partner = state.partner
+        self.partner_consent.setVisible(partner is not None)
+        if partner is not None:
+            if partner.granted and partner.at is not None:
+                said = t("detail.partner.granted", at=self._when(partner.at))
+            elif partner.at is not None:
+                said = t("detail.partner.withdrawn", at=self._when(partner.at))
+            else:
+                said = t("detail.partner.never")
+            self.partner_consent.setText(
+                t("detail.partner.consent", coalition=partner.coalition, state=said)
+            )
 
     def _consent_text(self, consent: Consent) -> str:
         if consent.granted and consent.granted_at is not None:
