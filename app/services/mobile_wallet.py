@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from app.db.models import Customer, MobileWalletPass
+from app.db.models import AuditEntry, CheckIn, Customer, MobileWalletPass
 from app.db.settings import set_setting
 from app.domain import mobile_wallet as mw
 from app.domain.errors import Refused
@@ -49,6 +49,7 @@ APPLE_SECRET = "apple-pass-key"
 LEASE = timedelta(minutes=2)
 BATCH = 50
 SCAN_PAGE = 500
+LINK_ACTION = "mobile_wallet.google_link"
 
 
 def _folder(ctx: Context) -> Path:
@@ -222,6 +223,7 @@ class GoogleLink:
     token: str
     object_id: str
     url: str  # "Save to Google Wallet": the QR on the customer's screen opens it
+    at: datetime | None = None  # when the counter made it (the JWT's iat)
 
 
 def _member_card(
@@ -257,8 +259,7 @@ def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
     card = _member_card(ctx, customer_id, value)
     issuer = value["issuer_id"]
     object_ref = mw.object_id(issuer, card.token)
-    class_ref = mw.class_id(issuer, value.get("class_suffix", "dangol"))
-    now = ctx.now()
+    now = ctx.now().replace(microsecond=0)  # the JWT's iat and the audit's time: one second
     with ctx.db.write() as session:
         row = session.scalars(
             select(MobileWalletPass).where(
@@ -281,15 +282,79 @@ def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
                     register_id=ctx.register_id,
                 )
             )
-        audit(ctx, session, "mobile_wallet.google_link", target=customer_id)
+        # the tablet's page reads this row to show the same link (wallet_offer)
+        audit(ctx, session, LINK_ACTION, target=customer_id, at=now)
+    return _signed_link(ctx, value, account, customer_id, card, known, now)
+
+
+def _signed_link(
+    ctx: Context,
+    value: dict[str, Any],
+    account: ServiceAccount,
+    customer_id: uuid.UUID,
+    card: mw.WalletCard,
+    known: bool,
+    at: datetime,
+) -> GoogleLink:
+    issuer = value["issuer_id"]
+    object_ref = mw.object_id(issuer, card.token)
+    class_ref = mw.class_id(issuer, value.get("class_suffix", "dangol"))
     points_label, tier_label = _labels(ctx)
     body = mw.loyalty_object(object_ref, class_ref, card, points_label, tier_label)
     if known:  # a short JWT, a coarser QR; else the whole object: Google makes it on save
         body = {"id": object_ref, "classId": class_ref}
     claims = mw.save_claims(
-        account.client_email, int(now.timestamp()), value.get("origins") or [], body
+        account.client_email, int(at.timestamp()), value.get("origins") or [], body
     )
-    return GoogleLink(customer_id, card.token, object_ref, mw.SAVE_URL + save_jwt(account, claims))
+    url = mw.SAVE_URL + save_jwt(account, claims)
+    return GoogleLink(customer_id, card.token, object_ref, url, at)
+
+
+def wallet_offer(ctx: Context, checkin_id: uuid.UUID) -> GoogleLink | None:
+    """The save link the counter made for a checked-in member since their check-in (지갑에
+    추가 pressed while a tablet is the customer's screen), None when there is none.
+
+    Read only: the counter's `google_link` queued the object and audited the link; this
+    signs the same claims again (the audit row's time as iat), so a page asking every second
+    writes nothing. Without Google Wallet set up it reads nothing at all."""
+    value = google_settings(ctx)
+    if value is None:
+        return None
+    with ctx.db.read() as session:
+        checkin = session.get(CheckIn, checkin_id)
+        if checkin is None:
+            return None
+        customer_id = checkin.customer_id
+        at = session.scalar(
+            select(AuditEntry.at)
+            .where(
+                AuditEntry.at >= checkin.at.replace(microsecond=0),
+                AuditEntry.action == LINK_ACTION,
+                AuditEntry.target_id == str(customer_id),
+            )
+            .order_by(AuditEntry.at.desc())
+            .limit(1)
+        )
+        if at is None:
+            return None
+        customer = session.get(Customer, customer_id)
+        if customer is None or customer.status != "active":
+            return None
+    try:
+        card = _member_card(ctx, customer_id, value)
+        account = _account(ctx)
+    except Refused:  # no card any more, the key gone: nothing to show
+        return None
+    object_ref = mw.object_id(value["issuer_id"], card.token)
+    with ctx.db.read() as session:
+        known = bool(
+            session.scalar(
+                select(MobileWalletPass.inserted).where(
+                    MobileWalletPass.kind == "google", MobileWalletPass.object_id == object_ref
+                )
+            )
+        )
+    return _signed_link(ctx, value, account, customer_id, card, known, at)
 
 
 # --- Google: the outbox ----------------------------------------------------------------
