@@ -102,6 +102,18 @@ def loyalty_object(
     return body
 
 
+def slip_object(object_ref: str, class_ref: str, token: str) -> dict[str, Any]:
+    """The least a LoyaltyObject may be (id, class, state) and its barcode: what a slip's save
+    link carries, so its QR stays small enough for the paper. Google makes the object from it
+    on save; the points and the tier come with the outbox's update of it."""
+    return {
+        "id": object_ref,
+        "classId": class_ref,
+        "state": "ACTIVE",
+        "barcode": {"type": "QR_CODE", "value": token, "alternateText": token},
+    }
+
+
 def object_patch(card: WalletCard, points_label: str, tier_label: str) -> dict[str, Any]:
     """What changes on an object when the member's points or tier change."""
     return {

@@ -87,6 +87,8 @@ class SlipData:
     card_rewards: int | None = None
     pass_line: PassLine | None = None  # kind "pass" only: the subscription pass
     wallet: SlipWallet | None = None  # a sale under a program with cashback
+    # "Save to Google Wallet" for a member with no pass yet (the owner's slip_wallet_qr)
+    wallet_link: str | None = None
 
     @property
     def stamps_on_card(self) -> int:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry, CheckIn, Customer, MobileWalletPass
 from app.db.settings import set_setting
@@ -355,6 +356,54 @@ def wallet_offer(ctx: Context, checkin_id: uuid.UUID) -> GoogleLink | None:
             )
         )
     return _signed_link(ctx, value, account, customer_id, card, known, at)
+
+
+def slip_link(ctx: Context, session: Session, customer_id: uuid.UUID, token: str) -> str | None:
+    """The save link a slip carries (its lean object: a small QR), or None when the member's
+    object is already at Google (made from a link before: Google does not tell an issuer who
+    saved a pass, so the object's being there stands for it) or the key is not at hand.
+
+    In the action's own transaction (a write), the member's object is queued too, so a pass
+    saved from the paper gets its points and tier from the outbox; a reprint queues nothing.
+    A slip never fails for the wallet: any refusal leaves the link off."""
+    value = google_settings(ctx)
+    if value is None:
+        return None
+    issuer = value["issuer_id"]
+    object_ref = mw.object_id(issuer, token)
+    row = session.scalars(
+        select(MobileWalletPass).where(
+            MobileWalletPass.kind == "google", MobileWalletPass.object_id == object_ref
+        )
+    ).first()
+    if row is not None and row.inserted:
+        return None
+    try:
+        account = _account(ctx)
+    except Refused:
+        return None
+    now = ctx.now().replace(microsecond=0)
+    if row is None and session.info.get("writing"):
+        session.add(
+            MobileWalletPass(
+                kind="google",
+                customer_id=customer_id,
+                token=token,
+                object_id=object_ref,
+                status="queued",
+                inserted=False,
+                send_after=now,
+                attempts=0,
+                created_at=now,
+                register_id=ctx.register_id,
+            )
+        )
+    class_ref = mw.class_id(issuer, value.get("class_suffix", "dangol"))
+    body = mw.slip_object(object_ref, class_ref, token)
+    claims = mw.save_claims(
+        account.client_email, int(now.timestamp()), value.get("origins") or [], body
+    )
+    return mw.SAVE_URL + save_jwt(account, claims)
 
 
 # --- Google: the outbox ----------------------------------------------------------------

@@ -24,6 +24,7 @@ from app.domain.slip import (
 from app.services.context import Context
 from app.services.customers import CustomerStatus, last_valid_day, status_of
 from app.services.program import current_program
+from app.services.settings import setting
 from app.services.stamps import stamp_cards
 from app.services.wallet import WalletSale
 
@@ -218,6 +219,17 @@ def _slip(
         session, customer_id, balance=stamps, program=program, until=cutoff if later else None
     )
     card_filled, card_goal = cards.shown
+    # "Save to Google Wallet" on the paper: with Google Wallet set up only (no SQL otherwise)
+    wallet_link = None
+    if (
+        ctx.settings.get("mobile_wallet.google")
+        and setting(ctx, "slip_wallet_qr")
+        and not kind.endswith("_void")
+        and status.card
+    ):
+        from app.services.mobile_wallet import slip_link
+
+        wallet_link = slip_link(ctx, session, customer_id, status.card)
     return SlipData(
         action_id=action_id,
         kind=kind,
@@ -240,6 +252,7 @@ def _slip(
         coupons_issued=_coupons_issued(ctx, session, status, occurred_at),
         footer=slip_footer(ctx),
         reprint=later,
+        wallet_link=wallet_link,
         **action,
     )
 
