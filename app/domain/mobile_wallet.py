@@ -61,7 +61,8 @@ def class_id(issuer_id: str, suffix: str) -> str:
 
 
 def object_id(issuer_id: str, token: str) -> str:
-    """One object per card token: a new card (a lost one replaced) is a new object."""
+    """A member's object, named by the card they had when it was made: a new card (a lost one
+    replaced) keeps the object, whose barcode moves to the new token."""
     return f"{issuer_id}.dangol-{token}"
 
 
@@ -115,8 +116,10 @@ def slip_object(object_ref: str, class_ref: str, token: str) -> dict[str, Any]:
 
 
 def object_patch(card: WalletCard, points_label: str, tier_label: str) -> dict[str, Any]:
-    """What changes on an object when the member's points or tier change."""
+    """What changes on an object when the member's points, tier or card change."""
     return {
+        "accountId": card.token,
+        "barcode": {"type": "QR_CODE", "value": card.token, "alternateText": card.token},
         "loyaltyPoints": {"label": points_label, "balance": {"int": card.points}},
         "textModulesData": [{"id": "tier", "header": tier_label, "body": card.tier_name}],
     }

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry, CheckIn, Customer, MobileWalletPass
 from app.db.settings import set_setting
+from app.db.wallet_passes import requeue_member
 from app.domain import mobile_wallet as mw
 from app.domain.errors import Refused
 from app.i18n import translate
@@ -262,13 +263,13 @@ def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
     object_ref = mw.object_id(issuer, card.token)
     now = ctx.now().replace(microsecond=0)  # the JWT's iat and the audit's time: one second
     with ctx.db.write() as session:
-        row = session.scalars(
-            select(MobileWalletPass).where(
-                MobileWalletPass.kind == "google", MobileWalletPass.object_id == object_ref
-            )
-        ).first()
+        row = member_row(session, customer_id)
         known = row is not None and row.inserted  # Google has it: the link names it only
-        if row is None:
+        if row is not None:
+            object_ref = row.object_id  # a card replaced since keeps the member's object
+            if row.token != card.token:  # (replaced before the outbox followed cards)
+                requeue_member(session, customer_id, now, token=card.token)
+        else:
             session.add(
                 MobileWalletPass(
                     kind="google",
@@ -285,7 +286,17 @@ def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
             )
         # the tablet's page reads this row to show the same link (wallet_offer)
         audit(ctx, session, LINK_ACTION, target=customer_id, at=now)
-    return _signed_link(ctx, value, account, customer_id, card, known, now)
+    return _signed_link(ctx, value, account, customer_id, card, known, now, object_ref)
+
+
+def member_row(session: Session, customer_id: uuid.UUID) -> MobileWalletPass | None:
+    """The member's Google object (the first made, should a merge have brought another)."""
+    return session.scalars(
+        select(MobileWalletPass)
+        .where(MobileWalletPass.kind == "google", MobileWalletPass.customer_id == customer_id)
+        .order_by(MobileWalletPass.created_at)
+        .limit(1)
+    ).first()
 
 
 def _signed_link(
@@ -296,9 +307,10 @@ def _signed_link(
     card: mw.WalletCard,
     known: bool,
     at: datetime,
+    object_ref: str | None = None,
 ) -> GoogleLink:
     issuer = value["issuer_id"]
-    object_ref = mw.object_id(issuer, card.token)
+    object_ref = object_ref or mw.object_id(issuer, card.token)
     class_ref = mw.class_id(issuer, value.get("class_suffix", "dangol"))
     points_label, tier_label = _labels(ctx)
     body = mw.loyalty_object(object_ref, class_ref, card, points_label, tier_label)
@@ -346,16 +358,11 @@ def wallet_offer(ctx: Context, checkin_id: uuid.UUID) -> GoogleLink | None:
         account = _account(ctx)
     except Refused:  # no card any more, the key gone: nothing to show
         return None
-    object_ref = mw.object_id(value["issuer_id"], card.token)
     with ctx.db.read() as session:
-        known = bool(
-            session.scalar(
-                select(MobileWalletPass.inserted).where(
-                    MobileWalletPass.kind == "google", MobileWalletPass.object_id == object_ref
-                )
-            )
-        )
-    return _signed_link(ctx, value, account, customer_id, card, known, at)
+        row = member_row(session, customer_id)
+        known = row is not None and row.inserted
+        object_ref = row.object_id if row is not None else None
+    return _signed_link(ctx, value, account, customer_id, card, known, at, object_ref)
 
 
 def slip_link(ctx: Context, session: Session, customer_id: uuid.UUID, token: str) -> str | None:
@@ -370,14 +377,10 @@ def slip_link(ctx: Context, session: Session, customer_id: uuid.UUID, token: str
     if value is None:
         return None
     issuer = value["issuer_id"]
-    object_ref = mw.object_id(issuer, token)
-    row = session.scalars(
-        select(MobileWalletPass).where(
-            MobileWalletPass.kind == "google", MobileWalletPass.object_id == object_ref
-        )
-    ).first()
+    row = member_row(session, customer_id)
     if row is not None and row.inserted:
         return None
+    object_ref = row.object_id if row is not None else mw.object_id(issuer, token)
     try:
         account = _account(ctx)
     except Refused:
