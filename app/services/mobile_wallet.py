@@ -371,8 +371,9 @@ def slip_link(ctx: Context, session: Session, customer_id: uuid.UUID, token: str
     saved a pass, so the object's being there stands for it) or the key is not at hand.
 
     In the action's own transaction (a write), the member's object is queued too, so a pass
-    saved from the paper gets its points and tier from the outbox; a reprint queues nothing.
-    A slip never fails for the wallet: any refusal leaves the link off."""
+    saved from the paper gets its points and tier from the outbox (a slip read afterwards,
+    `slips.slip_for`, queues it through `queue_member_object`). A slip never fails for the
+    wallet: any refusal leaves the link off."""
     value = google_settings(ctx)
     if value is None:
         return None
@@ -407,6 +408,38 @@ def slip_link(ctx: Context, session: Session, customer_id: uuid.UUID, token: str
         account.client_email, int(now.timestamp()), value.get("origins") or [], body
     )
     return mw.SAVE_URL + save_jwt(account, claims)
+
+
+def queue_member_object(ctx: Context, customer_id: uuid.UUID) -> None:
+    """The member's object queued for the worker when it has no row yet (a slip printed with
+    the save link outside the action's transaction: a reprint, the counter's F6)."""
+    value = google_settings(ctx)
+    if value is None:
+        return
+    try:
+        token = lean_status(ctx, customer_id, ctx.now()).card
+    except Refused:
+        return
+    if not token:
+        return
+    now = ctx.now().replace(microsecond=0)
+    with ctx.db.write() as session:
+        if member_row(session, customer_id) is not None:
+            return
+        session.add(
+            MobileWalletPass(
+                kind="google",
+                customer_id=customer_id,
+                token=token,
+                object_id=mw.object_id(value["issuer_id"], token),
+                status="queued",
+                inserted=False,
+                send_after=now,
+                attempts=0,
+                created_at=now,
+                register_id=ctx.register_id,
+            )
+        )
 
 
 # --- Google: the outbox ----------------------------------------------------------------

@@ -63,12 +63,19 @@ def slip_for(ctx: Context, action_id: str) -> SlipData:
         raise Refused("slip.not_found", id=action_id) from exc
     with ctx.db.read() as session:
         sale = session.get(Sale, key)
+        redemption = session.get(Redemption, key) if sale is None else None
         if sale is not None:
-            return sale_slip(ctx, session, sale)
-        redemption = session.get(Redemption, key)
-        if redemption is not None:
-            return _redemption_slip(ctx, session, redemption)
-    raise Refused("slip.not_found", id=action_id)
+            slip, customer_id = sale_slip(ctx, session, sale), sale.customer_id
+        elif redemption is not None:
+            slip = _redemption_slip(ctx, session, redemption)
+            customer_id = redemption.customer_id
+        else:
+            raise Refused("slip.not_found", id=action_id)
+    if slip.wallet_link:  # the paper carries the save link: the member's object is followed
+        from app.services.mobile_wallet import queue_member_object
+
+        queue_member_object(ctx, customer_id)
+    return slip
 
 
 def _action_entries(session: Session, column: Any, origin: uuid.UUID, void: bool) -> list[Any]:

@@ -127,3 +127,27 @@ def test_without_google_wallet_the_sale_and_its_slip_read_nothing_of_it(store_sh
         event.remove(ctx.db.engine, "before_cursor_execute", seen)
     assert made.slip is not None and made.slip.wallet_link is None
     assert statements and not any("mobile_wallet" in s for s in statements)
+
+
+def test_the_counter_s_print_of_a_sale_carries_it_and_queues_the_object(store_shop, member, google):
+    from app.services import slips
+
+    ctx = store_shop
+    _set_up(ctx, google)
+    customer = customers.resolve_customer(ctx, PHONE)
+    card = customers.customer_status(ctx, customer).card
+    made = sales.record_sale(ctx, customer, 12_500)  # the counter's sale: no slip made with it
+    assert _passes(ctx) == []
+
+    document, printer = slips.render_action_slip(ctx, str(made.sale_id))  # F6, auto-print
+
+    assert printer.kind == "pdf"
+    (found,) = read_qr_codes(render_pages(document)[0])
+    (obj,) = _claims(found.text)["payload"]["loyaltyObjects"]
+    assert obj["barcode"]["value"] == card
+    assert _passes(ctx) == [(card, "queued", False)]  # followed: a pass saved from it updates
+    slips.slip_for(ctx, str(made.sale_id))  # printed again: still one object
+    assert len(_passes(ctx)) == 1
+    assert mobile_wallet.push_due(ctx).sent == 1
+    assert google.objects[obj["id"]]["loyaltyPoints"]["balance"]["int"] > 0
+    assert slips.slip_for(ctx, str(made.sale_id)).wallet_link is None  # the object is there
