@@ -49,7 +49,7 @@ from app.domain.errors import Refused
 from app.domain.nps import MAX_COMMENT
 from app.i18n import LANGUAGES, N_, catalogue
 from app.resources import FONT_BOLD, FONT_REGULAR, ICON, RESOURCES
-from app.services import checkin, devices, ratings, store
+from app.services import checkin, devices, mobile_wallet, ratings, store
 from app.services.context import Context
 from app.services.settings import setting
 
@@ -126,6 +126,10 @@ TEXT_KEYS = (
     N_("tabletweb.sale_stamp"),
     N_("tabletweb.sale_thanks"),
     N_("tabletweb.balance"),
+    # 지갑에 추가 at the counter: the save link's QR (the counter display's hint under it)
+    N_("tabletweb.wallet_title"),
+    N_("tabletweb.wallet_open"),
+    N_("display.wallet_hint"),
     # the visit's rating: the keys of the counter's display (app/ui/rating.py)
     N_("rating.question"),
     N_("rating.low_end"),
@@ -357,6 +361,18 @@ def qr_data_url(payload: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(payload).encode()).decode()
 
 
+def wallet_json(link: mobile_wallet.GoogleLink | None) -> dict[str, Any] | None:
+    """지갑에 추가 pressed at the counter: the save link, its QR, and when it was made (the
+    page shows each link once)."""
+    if link is None:
+        return None
+    return {
+        "url": link.url,
+        "qr": qr_data_url(link.url),
+        "at": link.at.isoformat() if link.at is not None else None,
+    }
+
+
 def sale_json(sale: devices.VisitSale) -> dict[str, Any]:
     """The moment of a sale: what it earned, where the member stands now, and whether the
     visit's rating follows."""
@@ -549,11 +565,16 @@ def router(shop: Context, guard: Slowing) -> APIRouter:
 
     @web.get("/checkin/moment")
     async def moment(request: Request, visit: str = "") -> Response:
-        """The sale the counter recorded for the member checked in, once there is one."""
+        """The sale the counter recorded for the member checked in, once there is one; and the
+        save link when the cashier pressed 지갑에 추가 for them since their check-in."""
 
         def work(ctx: Context, device: str) -> dict[str, Any]:
-            sale = devices.visit_sale(ctx, visits.get(visit, device))
-            return {"sale": sale_json(sale) if sale is not None else None}
+            checkin_id = visits.get(visit, device)
+            sale = devices.visit_sale(ctx, checkin_id)
+            return {
+                "sale": sale_json(sale) if sale is not None else None,
+                "wallet": wallet_json(mobile_wallet.wallet_offer(ctx, checkin_id)),
+            }
 
         return await as_device(request, work)
 

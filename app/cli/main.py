@@ -750,6 +750,7 @@ OWNER_ONLY = frozenset(
         "partner ack",
         "wallet-card google setup",
         "wallet-card apple setup",
+        "wallet-card mail setup",
         "pass report",
     }
 )

@@ -5,7 +5,9 @@ wallet-card google link WHO      the "Save to Google Wallet" link (a QR of it wi
 wallet-card google push          send the queued object updates now (the worker does it)
 wallet-card google status [WHO]  the objects and where their updates stand
 wallet-card apple setup --pass-type-id --team-id --cert FILE --key FILE --wwdr FILE
-wallet-card apple pass WHO --out FILE.pkpass
+wallet-card apple pass WHO --out FILE.pkpass [--email ADDRESS]   (either or both)
+wallet-card mail setup --host H --port N --from ADDRESS [--user U] [--no-starttls]
+                                 the shop's SMTP server (password: DANGOL_SMTP_PASSWORD or asked)
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ HELP_KEYS = (
     N_("cli.help.opt.wallet_card.apple.setup.key"),
     N_("cli.help.opt.wallet_card.apple.setup.wwdr"),
     N_("cli.help.opt.wallet_card.apple.pass.out"),
+    N_("cli.help.opt.wallet_card.apple.pass.email"),
+    N_("cli.help.wallet_card.mail"),
+    N_("cli.help.wallet_card.mail.setup"),
+    N_("cli.help.opt.wallet_card.mail.setup.host"),
+    N_("cli.help.opt.wallet_card.mail.setup.port"),
+    N_("cli.help.opt.wallet_card.mail.setup.sender"),
+    N_("cli.help.opt.wallet_card.mail.setup.user"),
+    N_("cli.help.opt.wallet_card.mail.setup.starttls"),
 )
 KEPT_KEYS = (
     N_("cli.mobile_wallet.kept.keyring"),
@@ -54,6 +64,9 @@ KEPT_KEYS = (
     N_("cli.mobile_wallet.class.created"),
     N_("cli.mobile_wallet.class.updated"),
     N_("cli.mobile_wallet.class.waiting"),
+    N_("cli.mobile_wallet.mail_kept.keyring"),
+    N_("cli.mobile_wallet.mail_kept.file"),
+    N_("cli.mobile_wallet.mail_kept.memory"),
 )
 STATUS_KEYS = (
     N_("mobile_wallet.status.queued"),
@@ -97,7 +110,18 @@ def add_commands(command: Command) -> None:
     p.add_argument("--wwdr", required=True, type=Path, metavar="FILE", help="WWDR (PEM)")
     p = command("pass", "a member's signed store card (.pkpass)", a)
     p.add_argument("who", metavar="WHO")
-    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="the .pkpass to write")
+    p.add_argument("--out", type=Path, metavar="FILE", help="the .pkpass to write")
+    p.add_argument("--email", metavar="ADDRESS", help="e-mail it to the member (the shop's SMTP)")
+    mail = command("mail", "the shop's e-mail server, for the passes sent by e-mail", kinds)
+    m = mail.add_subparsers(dest="sub", metavar="ACTION", parser_class=type(top), required=True)
+    p = command("setup", "the SMTP server, its user and the From address (owner)", m)
+    p.add_argument("--host", required=True, help="the SMTP server's name")
+    p.add_argument("--port", type=int, default=587, help="587 (STARTTLS), 465 (TLS) or 25")
+    p.add_argument("--from", dest="sender", required=True, metavar="ADDRESS", help="From")
+    p.add_argument("--user", default="", help="the sign-in name (none: no sign-in)")
+    p.add_argument(
+        "--no-starttls", dest="starttls", action="store_false", help="send without STARTTLS"
+    )
 
 
 def _lang(args: argparse.Namespace) -> str:
@@ -269,16 +293,56 @@ def _apple_pass(ctx: Any, args: argparse.Namespace, lang: str) -> WordsAndData:
     from app.services import mobile_wallet
     from app.services.customers import resolve_customer
 
-    out = _writable(args.out)
-    r = mobile_wallet.apple_pass(ctx, resolve_customer(ctx, args.who))
-    out.write_bytes(r.data)
+    if args.out is None and args.email is None:
+        raise Refused("mobile_wallet.pass_where")
+    out = _writable(args.out) if args.out is not None else None
+    who = resolve_customer(ctx, args.who)
+    lines: list[str] = []
+    data: dict[str, Any] = {"member_id": str(who), "serial": None, "file": None, "bytes": None}
+    if args.email is not None:  # sent first: a refusal leaves no file behind either
+        sent = mobile_wallet.email_apple_pass(ctx, who, args.email)
+        data.update(serial=sent.serial, email=sent.address, message_id=sent.message_id)
+        lines.append(translate(lang, "cli.mobile_wallet.apple_emailed", address=sent.address))
+    if out is not None:
+        r = mobile_wallet.apple_pass(ctx, who)
+        out.write_bytes(r.data)
+        data.update(serial=r.serial, file=str(out), bytes=len(r.data))
+        lines.insert(0, translate(lang, "cli.mobile_wallet.apple_saved", file=str(out)))
+    return WordsAndData(data, "\n".join(lines))
+
+
+def _mail_setup(ctx: Any, args: argparse.Namespace, lang: str) -> WordsAndData:
+    import os
+    import sys
+
+    from app.services import shop_mail
+
+    password = os.environ.get("DANGOL_SMTP_PASSWORD")
+    if password is None and args.user and sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("SMTP password: ")
+    r = shop_mail.setup_smtp(
+        ctx,
+        args.host,
+        args.port,
+        args.sender,
+        user=args.user,
+        password=password or "",
+        starttls=args.starttls,
+    )
     data = {
-        "member_id": str(r.customer_id),
-        "serial": r.serial,
-        "file": str(out),
-        "bytes": len(r.data),
+        "host": r.host,
+        "port": r.port,
+        "user": r.user,
+        "starttls": r.starttls,
+        "sender": r.sender,
+        "secret_kept": r.secret_kept,
     }
-    return WordsAndData(data, translate(lang, "cli.mobile_wallet.apple_saved", file=str(out)))
+    lines = [translate(lang, "cli.mobile_wallet.mail_setup", host=r.host, port=r.port)]
+    if r.secret_kept != "none":
+        lines.append(translate(lang, f"cli.mobile_wallet.mail_kept.{r.secret_kept}"))
+    return WordsAndData(data, "\n".join(lines))
 
 
 ACTIONS: dict[str, Callable[[Any, argparse.Namespace, str], WordsAndData]] = {
@@ -288,4 +352,5 @@ ACTIONS: dict[str, Callable[[Any, argparse.Namespace, str], WordsAndData]] = {
     "wallet-card google status": _google_status,
     "wallet-card apple setup": _apple_setup,
     "wallet-card apple pass": _apple_pass,
+    "wallet-card mail setup": _mail_setup,
 }

@@ -320,6 +320,7 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back whole on any error."""
         with self._writing, self._write() as session, session.begin():
+            session.info["writing"] = True  # for code that may add a row only in a write
             yield session
         if self.checkpointer is None and self.path is not None:
             self.checkpointer = Checkpointer(self.engine, self._writing)

@@ -61,7 +61,8 @@ def class_id(issuer_id: str, suffix: str) -> str:
 
 
 def object_id(issuer_id: str, token: str) -> str:
-    """One object per card token: a new card (a lost one replaced) is a new object."""
+    """A member's object, named by the card they had when it was made: a new card (a lost one
+    replaced) keeps the object, whose barcode moves to the new token."""
     return f"{issuer_id}.dangol-{token}"
 
 
@@ -102,9 +103,23 @@ def loyalty_object(
     return body
 
 
-def object_patch(card: WalletCard, points_label: str, tier_label: str) -> dict[str, Any]:
-    """What changes on an object when the member's points or tier change."""
+def slip_object(object_ref: str, class_ref: str, token: str) -> dict[str, Any]:
+    """The least a LoyaltyObject may be (id, class, state) and its barcode: what a slip's save
+    link carries, so its QR stays small enough for the paper. Google makes the object from it
+    on save; the points and the tier come with the outbox's update of it."""
     return {
+        "id": object_ref,
+        "classId": class_ref,
+        "state": "ACTIVE",
+        "barcode": {"type": "QR_CODE", "value": token, "alternateText": token},
+    }
+
+
+def object_patch(card: WalletCard, points_label: str, tier_label: str) -> dict[str, Any]:
+    """What changes on an object when the member's points, tier or card change."""
+    return {
+        "accountId": card.token,
+        "barcode": {"type": "QR_CODE", "value": card.token, "alternateText": card.token},
         "loyaltyPoints": {"label": points_label, "balance": {"int": card.points}},
         "textModulesData": [{"id": "tier", "header": tier_label, "body": card.tier_name}],
     }

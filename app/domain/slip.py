@@ -91,6 +91,8 @@ class SlipData:
     partner_earned: int = 0
     partner_spent: int = 0
     partner_balance: int | None = None  # None: not a coalition member's sale
+    # "Save to Google Wallet" for a member with no pass yet (the owner's slip_wallet_qr)
+    wallet_link: str | None = None
 
     @property
     def stamps_on_card(self) -> int:

@@ -315,6 +315,8 @@ AUDIT_ACTIONS = (
     N_("audit.action.mobile_wallet.google_link"),
     N_("audit.action.mobile_wallet.apple_setup"),
     N_("audit.action.mobile_wallet.apple_pass"),
+    N_("audit.action.mobile_wallet.apple_pass_email"),  # wallet21
+    N_("audit.action.settings.smtp"),  # wallet21: the shop's SMTP server
     # wallet: spending it at the counter, a prepaid top-up
     N_("audit.action.wallet.spend"),
     N_("audit.action.wallet.topup"),

@@ -46,6 +46,7 @@ def load_secret(account: str, folder: Path | None) -> str | None:
 
         found = keyring.get_password(KEYRING_SERVICE, account)
         if found:
+            _given[account] = found  # a slip asks for it at each sale: the keyring once
             return found
     except Exception:
         pass

@@ -15,7 +15,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app.domain.slip import SlipData
 from app.printing.fonts import pil_font
-from app.printing.slip_layout import Block, Progress, Row, Rule, Stamps, Text, slip_blocks
+from app.printing.qr import QUIET_ZONE, qr_matrix
+from app.printing.slip_layout import Block, Progress, Qr, Row, Rule, Stamps, Text, slip_blocks
 
 DOTS = {58: 384, 80: 576}  # 8 dots per mm over the printable 48 / 72 mm
 SIZES_PX = {
@@ -117,7 +118,30 @@ def _progress(pen: _Pen, block: Progress) -> None:
     pen.y += height + 12
 
 
-_PAINTERS = {Text: _text, Row: _row, Rule: _rule, Stamps: _stamps, Progress: _progress}
+def _qr(pen: _Pen, block: Qr) -> None:
+    """The link's QR in whole dots a module (3 on 58 mm, 4 on 80 mm), the caption under it."""
+    matrix = qr_matrix(block.payload, "L")
+    modules = len(matrix) + 2 * QUIET_ZONE
+    dot = max(2, min(4, (pen.width - 2 * SIDE_PX) // modules))
+    left = (pen.width - modules * dot) // 2 + QUIET_ZONE * dot
+    top = pen.y + QUIET_ZONE * dot
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                x, y = left + c * dot, top + r * dot
+                pen.draw.rectangle((x, y, x + dot - 1, y + dot - 1), fill=0)
+    pen.y += modules * dot
+    _text(pen, Text(block.caption, "small"))
+
+
+_PAINTERS = {
+    Text: _text,
+    Row: _row,
+    Rule: _rule,
+    Stamps: _stamps,
+    Progress: _progress,
+    Qr: _qr,
+}
 
 
 def slip_image(slip: SlipData, width: int = 80) -> Image.Image:

@@ -19,21 +19,24 @@ def error_level(payload: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def qr_matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
-    """Dark modules row by row, without the quiet zone (encoded once per payload)."""
-    widget = QrCodeWidget(payload, barLevel=error_level(payload), barBorder=QUIET_ZONE)
+def qr_matrix(payload: str, level: str | None = None) -> tuple[tuple[bool, ...], ...]:
+    """Dark modules row by row, without the quiet zone (encoded once per payload); the error
+    correction by the payload's length unless `level` (L, M, Q, H) is given."""
+    widget = QrCodeWidget(payload, barLevel=level or error_level(payload), barBorder=QUIET_ZONE)
     widget.qr.make()  # type: ignore[attr-defined]  # built by the widget; its stubs omit it
     return tuple(tuple(bool(cell) for cell in row) for row in widget.qr.modules)  # type: ignore[attr-defined]
 
 
-def modules_with_quiet_zone(payload: str) -> int:
-    return len(qr_matrix(payload)) + 2 * QUIET_ZONE
+def modules_with_quiet_zone(payload: str, level: str | None = None) -> int:
+    return len(qr_matrix(payload, level)) + 2 * QUIET_ZONE
 
 
-def draw_qr(canvas: Canvas, payload: str, x: float, y: float, size: float) -> None:
+def draw_qr(
+    canvas: Canvas, payload: str, x: float, y: float, size: float, level: str | None = None
+) -> None:
     """The symbol with its quiet zone in the square (x, y, size) in points: a white square,
     then one path of dark runs (whole runs, so no hairline gaps between modules)."""
-    matrix = qr_matrix(payload)
+    matrix = qr_matrix(payload, level)
     module = size / (len(matrix) + 2 * QUIET_ZONE)
     canvas.saveState()
     canvas.setFillColorRGB(1, 1, 1)

@@ -44,7 +44,15 @@ class Progress:
     total: int
 
 
-Block = Text | Row | Rule | Stamps | Progress
+@dataclass(frozen=True)
+class Qr:
+    """A QR code with a line under it (the slip's "Save to Google Wallet" link)."""
+
+    payload: str
+    caption: str
+
+
+Block = Text | Row | Rule | Stamps | Progress | Qr
 
 
 def points_text(points: int, signed: bool = False) -> str:
@@ -73,6 +81,7 @@ def slip_blocks(slip: SlipData) -> list[Block]:
         Rule(),
         *(_balances(slip) if slip.pass_line is None else _pass(slip)),
         *_coupons(slip),
+        *_wallet_link(slip),
         Rule(heavy=True),
         Text(slip.footer, "body"),
         Text(translate(slip.language, "slip.not_a_receipt"), "small"),
@@ -328,6 +337,12 @@ def _tier(slip: SlipData) -> list[Block]:
             )
         )
     return blocks
+
+
+def _wallet_link(slip: SlipData) -> list[Block]:
+    if not slip.wallet_link:
+        return []
+    return [Rule(), Qr(slip.wallet_link, translate(slip.language, "slip.wallet_link"))]
 
 
 def coupon_text(kind: str, value: int, lang: str = "ko") -> str:

@@ -23,9 +23,11 @@ from reportlab.platypus.tables import TableStyle
 
 from app.domain.slip import SlipData
 from app.printing.fonts import BOLD, REGULAR, register_fonts
+from app.printing.qr import draw_qr, modules_with_quiet_zone
 from app.printing.slip_layout import (
     Block,
     Progress,
+    Qr,
     Row,
     Rule,
     Stamps,
@@ -117,6 +119,26 @@ class ProgressBar(Flowable):
             canvas.roundRect(0, y, filled, self.bar_height, self.bar_height / 2, 0, 1)
 
 
+LINK_LEVEL = "L"  # a link's QR: the lowest correction keeps its modules large on the roll
+LINK_MODULE_MM = 0.45
+
+
+class QrMark(Flowable):
+    """A QR code centred in the width, its modules about LINK_MODULE_MM (at most the width)."""
+
+    def __init__(self, payload: str, width: float) -> None:
+        super().__init__()
+        self.payload, self.avail = payload, width
+        modules = modules_with_quiet_zone(payload, LINK_LEVEL)
+        self.side = min(width, modules * LINK_MODULE_MM * mm)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.avail, self.side
+
+    def draw(self) -> None:
+        draw_qr(self.canv, self.payload, (self.avail - self.side) / 2, 0, self.side, LINK_LEVEL)
+
+
 class SlipRenderer:
     """Named styles for one paper width; render() returns the PDF bytes of one slip."""
 
@@ -159,6 +181,10 @@ class SlipRenderer:
             if rows:
                 out.append(self._table(rows))
                 rows = []
+            if isinstance(block, Qr):
+                out.append(QrMark(block.payload, self.frame_width))
+                out.append(self._flowable(Text(block.caption, "small")))
+                continue
             out.append(self._flowable(block))
         if rows:
             out.append(self._table(rows))

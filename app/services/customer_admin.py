@@ -33,6 +33,7 @@ from app.db.models import (
     Sale,
     TierChange,
 )
+from app.db.wallet_passes import requeue_member
 from app.domain.calendar import add_months
 from app.domain.errors import Refused
 from app.domain.expiry import fifo_remaining
@@ -587,6 +588,8 @@ def merge_customers(ctx: Context, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> M
         partner_moved = partners.merge_in(ctx, session, absorb.id, keep.id, partner_balance, now)
         tier = _higher_tier(ctx, session, keep, absorb, now)
         _repoint(session, absorb.id, keep.id)
+        # the absorbed record's passes in Google Wallet: the keeper's points and card from now on
+        requeue_member(session, absorb.id, now, into=keep.id)
         consents.mirror_in(session, keep)
         _retire_absorbed(absorb, keep.id)
         bump(ctx, session, now, members_erased=1, **{f"tier:{absorb.tier_code}": -1})

@@ -24,6 +24,7 @@ from app.db.models import (
     TierChange,
     VisitRating,
 )
+from app.db.wallet_passes import requeue_member
 from app.domain.calendar import impossible_day
 from app.domain.card import is_valid_card_token, new_card_token, normalize_card_token
 from app.domain.errors import Refused
@@ -1177,5 +1178,7 @@ def reissue_card(ctx: Context, customer_id: uuid.UUID, card_token: str | None = 
             )
             session.add(replacement)
         replacement.customer_id = customer.id
+        # the member's pass in Google Wallet keeps its object; its barcode moves to the new card
+        requeue_member(session, customer.id, now, token=replacement.token)
         audit(ctx, session, "card.reissue", target=customer.id)
         return replacement.token

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from app.db.models import Customer, MobileWalletPass
+from app.db.models import AuditEntry, CheckIn, Customer, MobileWalletPass
 from app.db.settings import set_setting
+from app.db.wallet_passes import requeue_member
 from app.domain import mobile_wallet as mw
 from app.domain.errors import Refused
 from app.i18n import translate
@@ -49,6 +51,7 @@ APPLE_SECRET = "apple-pass-key"
 LEASE = timedelta(minutes=2)
 BATCH = 50
 SCAN_PAGE = 500
+LINK_ACTION = "mobile_wallet.google_link"
 
 
 def _folder(ctx: Context) -> Path:
@@ -222,6 +225,7 @@ class GoogleLink:
     token: str
     object_id: str
     url: str  # "Save to Google Wallet": the QR on the customer's screen opens it
+    at: datetime | None = None  # when the counter made it (the JWT's iat)
 
 
 def _member_card(
@@ -257,16 +261,15 @@ def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
     card = _member_card(ctx, customer_id, value)
     issuer = value["issuer_id"]
     object_ref = mw.object_id(issuer, card.token)
-    class_ref = mw.class_id(issuer, value.get("class_suffix", "dangol"))
-    now = ctx.now()
+    now = ctx.now().replace(microsecond=0)  # the JWT's iat and the audit's time: one second
     with ctx.db.write() as session:
-        row = session.scalars(
-            select(MobileWalletPass).where(
-                MobileWalletPass.kind == "google", MobileWalletPass.object_id == object_ref
-            )
-        ).first()
+        row = member_row(session, customer_id)
         known = row is not None and row.inserted  # Google has it: the link names it only
-        if row is None:
+        if row is not None:
+            object_ref = row.object_id  # a card replaced since keeps the member's object
+            if row.token != card.token:  # (replaced before the outbox followed cards)
+                requeue_member(session, customer_id, now, token=card.token)
+        else:
             session.add(
                 MobileWalletPass(
                     kind="google",
@@ -281,15 +284,162 @@ def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
                     register_id=ctx.register_id,
                 )
             )
-        audit(ctx, session, "mobile_wallet.google_link", target=customer_id)
+        # the tablet's page reads this row to show the same link (wallet_offer)
+        audit(ctx, session, LINK_ACTION, target=customer_id, at=now)
+    return _signed_link(ctx, value, account, customer_id, card, known, now, object_ref)
+
+
+def member_row(session: Session, customer_id: uuid.UUID) -> MobileWalletPass | None:
+    """The member's Google object (the first made, should a merge have brought another)."""
+    return session.scalars(
+        select(MobileWalletPass)
+        .where(MobileWalletPass.kind == "google", MobileWalletPass.customer_id == customer_id)
+        .order_by(MobileWalletPass.created_at)
+        .limit(1)
+    ).first()
+
+
+def _signed_link(
+    ctx: Context,
+    value: dict[str, Any],
+    account: ServiceAccount,
+    customer_id: uuid.UUID,
+    card: mw.WalletCard,
+    known: bool,
+    at: datetime,
+    object_ref: str | None = None,
+) -> GoogleLink:
+    issuer = value["issuer_id"]
+    object_ref = object_ref or mw.object_id(issuer, card.token)
+    class_ref = mw.class_id(issuer, value.get("class_suffix", "dangol"))
     points_label, tier_label = _labels(ctx)
     body = mw.loyalty_object(object_ref, class_ref, card, points_label, tier_label)
     if known:  # a short JWT, a coarser QR; else the whole object: Google makes it on save
         body = {"id": object_ref, "classId": class_ref}
     claims = mw.save_claims(
+        account.client_email, int(at.timestamp()), value.get("origins") or [], body
+    )
+    url = mw.SAVE_URL + save_jwt(account, claims)
+    return GoogleLink(customer_id, card.token, object_ref, url, at)
+
+
+def wallet_offer(ctx: Context, checkin_id: uuid.UUID) -> GoogleLink | None:
+    """The save link the counter made for a checked-in member since their check-in (지갑에
+    추가 pressed while a tablet is the customer's screen), None when there is none.
+
+    Read only: the counter's `google_link` queued the object and audited the link; this
+    signs the same claims again (the audit row's time as iat), so a page asking every second
+    writes nothing. Without Google Wallet set up it reads nothing at all."""
+    value = google_settings(ctx)
+    if value is None:
+        return None
+    with ctx.db.read() as session:
+        checkin = session.get(CheckIn, checkin_id)
+        if checkin is None:
+            return None
+        customer_id = checkin.customer_id
+        at = session.scalar(
+            select(AuditEntry.at)
+            .where(
+                AuditEntry.at >= checkin.at.replace(microsecond=0),
+                AuditEntry.action == LINK_ACTION,
+                AuditEntry.target_id == str(customer_id),
+            )
+            .order_by(AuditEntry.at.desc())
+            .limit(1)
+        )
+        if at is None:
+            return None
+        customer = session.get(Customer, customer_id)
+        if customer is None or customer.status != "active":
+            return None
+    try:
+        card = _member_card(ctx, customer_id, value)
+        account = _account(ctx)
+    except Refused:  # no card any more, the key gone: nothing to show
+        return None
+    with ctx.db.read() as session:
+        row = member_row(session, customer_id)
+        known = row is not None and row.inserted
+        object_ref = row.object_id if row is not None else None
+    return _signed_link(ctx, value, account, customer_id, card, known, at, object_ref)
+
+
+def slip_link(ctx: Context, session: Session, customer_id: uuid.UUID, token: str) -> str | None:
+    """The save link a slip carries (its lean object: a small QR), or None when the member's
+    object is already at Google (made from a link before: Google does not tell an issuer who
+    saved a pass, so the object's being there stands for it) or the key is not at hand.
+
+    In the action's own transaction (a write), the member's object is queued too, so a pass
+    saved from the paper gets its points and tier from the outbox (a slip read afterwards,
+    `slips.slip_for`, queues it through `queue_member_object`). A slip never fails for the
+    wallet: any refusal leaves the link off."""
+    value = google_settings(ctx)
+    if value is None:
+        return None
+    issuer = value["issuer_id"]
+    row = member_row(session, customer_id)
+    if row is not None and row.inserted:
+        return None
+    object_ref = row.object_id if row is not None else mw.object_id(issuer, token)
+    try:
+        account = _account(ctx)
+    except Refused:
+        return None
+    now = ctx.now().replace(microsecond=0)
+    if row is None and session.info.get("writing"):
+        session.add(
+            MobileWalletPass(
+                kind="google",
+                customer_id=customer_id,
+                token=token,
+                object_id=object_ref,
+                status="queued",
+                inserted=False,
+                send_after=now,
+                attempts=0,
+                created_at=now,
+                register_id=ctx.register_id,
+            )
+        )
+    class_ref = mw.class_id(issuer, value.get("class_suffix", "dangol"))
+    body = mw.slip_object(object_ref, class_ref, token)
+    claims = mw.save_claims(
         account.client_email, int(now.timestamp()), value.get("origins") or [], body
     )
-    return GoogleLink(customer_id, card.token, object_ref, mw.SAVE_URL + save_jwt(account, claims))
+    return mw.SAVE_URL + save_jwt(account, claims)
+
+
+def queue_member_object(ctx: Context, customer_id: uuid.UUID) -> None:
+    """The member's object queued for the worker when it has no row yet (a slip printed with
+    the save link outside the action's transaction: a reprint, the counter's F6)."""
+    value = google_settings(ctx)
+    if value is None:
+        return
+    try:
+        token = lean_status(ctx, customer_id, ctx.now()).card
+    except Refused:
+        return
+    if not token:
+        return
+    now = ctx.now().replace(microsecond=0)
+    with ctx.db.write() as session:
+        if member_row(session, customer_id) is not None:
+            return
+        session.add(
+            MobileWalletPass(
+                kind="google",
+                customer_id=customer_id,
+                token=token,
+                object_id=mw.object_id(value["issuer_id"], token),
+                status="queued",
+                inserted=False,
+                send_after=now,
+                attempts=0,
+                created_at=now,
+                register_id=ctx.register_id,
+            )
+        )
 
 
 # --- Google: the outbox ----------------------------------------------------------------
@@ -577,6 +727,47 @@ class ApplePass:
 
 def apple_pass(ctx: Context, customer_id: uuid.UUID) -> ApplePass:
     """A member's signed store card (.pkpass), for the member to open from a link or e-mail."""
+    made = _build_apple_pass(ctx, customer_id)
+    with ctx.db.write() as session:
+        audit(ctx, session, "mobile_wallet.apple_pass", target=customer_id)
+    return made
+
+
+PKPASS_TYPE = "application/vnd.apple.pkpass"
+
+
+@dataclass(frozen=True)
+class ApplePassMail:
+    customer_id: uuid.UUID
+    serial: str
+    address: str
+    message_id: str
+
+
+def email_apple_pass(ctx: Context, customer_id: uuid.UUID, address: str) -> ApplePassMail:
+    """The member's .pkpass by e-mail through the shop's SMTP server (Korean subject and body
+    unless the shop speaks English); the iPhone opens the attachment in Wallet. Refused in
+    words, nothing written, when it is not sent."""
+    from app.services import shop_mail
+
+    shop_mail.require_server(ctx)
+    to = shop_mail.check_address(address)
+    made = _build_apple_pass(ctx, customer_id)
+    lang = _language(ctx)
+    store = _store_name(ctx)
+    message_id = shop_mail.send_mail(
+        ctx,
+        to,
+        translate(lang, "mobile_wallet.mail_subject", store=store),
+        translate(lang, "mobile_wallet.mail_body", store=store),
+        ((translate(lang, "mobile_wallet.mail_file") + ".pkpass", PKPASS_TYPE, made.data),),
+    )
+    with ctx.db.write() as session:  # the address is the member's: not kept in the log
+        audit(ctx, session, "mobile_wallet.apple_pass_email", target=customer_id)
+    return ApplePassMail(customer_id, made.serial, to, message_id)
+
+
+def _build_apple_pass(ctx: Context, customer_id: uuid.UUID) -> ApplePass:
     value = ctx.settings.get(APPLE_KEY)
     if not isinstance(value, dict) or not value.get("pass_type_id"):
         raise Refused("mobile_wallet.apple_off")
@@ -608,8 +799,6 @@ def apple_pass(ctx: Context, customer_id: uuid.UUID) -> ApplePass:
     )
     files = apple_wallet.images(card.colour, logo_path(ctx), card.store_name or "D")
     pkpass = apple_wallet.build_pkpass(data, files, signer)
-    with ctx.db.write() as session:
-        audit(ctx, session, "mobile_wallet.apple_pass", target=customer_id)
     return ApplePass(customer_id, card.token, serial, pkpass)
 
 

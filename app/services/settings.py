@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "auto_print_slip": False,
     "slip_footer": "오늘도 찾아주셔서 감사합니다. 또 만나요!",
     "printer": {"kind": "pdf", "width": 80, "device": ""},
+    # with Google Wallet set up: a member's slip carries the save link's QR until they have a pass
+    "slip_wallet_qr": True,
     # back office
     "backup_keep": 14,
     "backup_folder": "",  # empty: a "backups" folder next to the database file
@@ -89,6 +91,7 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "auto_print_slip": lambda v: isinstance(v, bool),
     "slip_footer": lambda v: isinstance(v, str) and len(v) <= 200,
     "printer": printer_ok,
+    "slip_wallet_qr": lambda v: isinstance(v, bool),
     "backup_keep": lambda v: isinstance(v, int) and 1 <= v <= 365,
     "backup_folder": lambda v: isinstance(v, str) and len(v) <= 500,
     "logo_path": lambda v: isinstance(v, str) and len(v) <= 500,

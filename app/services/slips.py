@@ -25,6 +25,7 @@ from app.services.context import Context
 from app.services.customers import CustomerStatus, last_valid_day, status_of
 from app.services.partners import SalePartner
 from app.services.program import current_program
+from app.services.settings import setting
 from app.services.stamps import stamp_cards
 from app.services.wallet import WalletSale
 
@@ -63,12 +64,19 @@ def slip_for(ctx: Context, action_id: str) -> SlipData:
         raise Refused("slip.not_found", id=action_id) from exc
     with ctx.db.read() as session:
         sale = session.get(Sale, key)
+        redemption = session.get(Redemption, key) if sale is None else None
         if sale is not None:
-            return sale_slip(ctx, session, sale)
-        redemption = session.get(Redemption, key)
-        if redemption is not None:
-            return _redemption_slip(ctx, session, redemption)
-    raise Refused("slip.not_found", id=action_id)
+            slip, customer_id = sale_slip(ctx, session, sale), sale.customer_id
+        elif redemption is not None:
+            slip = _redemption_slip(ctx, session, redemption)
+            customer_id = redemption.customer_id
+        else:
+            raise Refused("slip.not_found", id=action_id)
+    if slip.wallet_link:  # the paper carries the save link: the member's object is followed
+        from app.services.mobile_wallet import queue_member_object
+
+        queue_member_object(ctx, customer_id)
+    return slip
 
 
 def _action_entries(session: Session, column: Any, origin: uuid.UUID, void: bool) -> list[Any]:
@@ -231,6 +239,17 @@ def _slip(
         session, customer_id, balance=stamps, program=program, until=cutoff if later else None
     )
     card_filled, card_goal = cards.shown
+    # "Save to Google Wallet" on the paper: with Google Wallet set up only (no SQL otherwise)
+    wallet_link = None
+    if (
+        ctx.settings.get("mobile_wallet.google")
+        and setting(ctx, "slip_wallet_qr")
+        and not kind.endswith("_void")
+        and status.card
+    ):
+        from app.services.mobile_wallet import slip_link
+
+        wallet_link = slip_link(ctx, session, customer_id, status.card)
     return SlipData(
         action_id=action_id,
         kind=kind,
@@ -253,6 +272,7 @@ def _slip(
         coupons_issued=_coupons_issued(ctx, session, status, occurred_at),
         footer=slip_footer(ctx),
         reprint=later,
+        wallet_link=wallet_link,
         **action,
     )
 

@@ -154,14 +154,10 @@ class CounterScreen(QWidget):
                 self.redeem_reason.hide()
                 actions.addWidget(self.redeem_reason)
         actions.addStretch(1)
-        # 지갑에 추가 (Google Wallet set up): the save link as a QR on the customer's screen
-        self.add_wallet_button = QPushButton(
-            t("action.add_to_wallet"), objectName="addToWalletButton"
-        )
-        self.add_wallet_button.setMinimumSize(150, 44)
-        self.add_wallet_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # 지갑에 추가 (Google Wallet set up): the save link as a QR on the customer's screen;
+        # on the panel beside the member's number, as the other rare actions are
+        self.add_wallet_button = self.panel.add_wallet
         self.add_wallet_button.clicked.connect(self.add_to_wallet)
-        actions.addWidget(self.add_wallet_button)  # shown once Google Wallet is set up
         # the wallet's button sits on the panel, beside the wallet (a ninth here would not fit)
         self.buttons["wallet"] = self.panel.wallet_button
         self.panel.wallet_button.clicked.connect(self.open_wallet)
@@ -915,7 +911,7 @@ class CounterScreen(QWidget):
         widgets: list[QWidget] = [self.search, self.hint, self.message, self.enroll_offer]
         widgets += list(self.buttons.values())
         widgets += [self.pos_alert, self.pos_strip]
-        widgets += [self.panel.reveal] if self.panel.reveal.isVisible() else []
+        widgets += [b for b in (self.panel.reveal, self.add_wallet_button) if b.isVisible()]
         rects = [QRect(w.mapToGlobal(QPoint(0, 0)), w.size()) for w in widgets if w.isVisible()]
         if self.matches.isVisible():
             rects.append(QRect(self.matches.mapToGlobal(QPoint(0, 0)), self.matches.size()))

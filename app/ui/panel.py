@@ -91,6 +91,12 @@ class CustomerPanel(QFrame):
         self.reveal = QPushButton(t("action.reveal"), objectName="revealButton")
         self.reveal.setMinimumHeight(44)
         self.reveal.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # 지갑에 추가 (Google Wallet set up): a rare action, beside the member's number; the
+        # counter wires it and shows it (a ninth button in the action column did not fit 600 px)
+        self.add_wallet = QPushButton(t("action.add_to_wallet"), objectName="addToWalletButton")
+        self.add_wallet.setMinimumHeight(44)
+        self.add_wallet.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.add_wallet.hide()
         self.tier = QLabel(objectName="tierBadge")
         self.birthday = IconLabel("cake", t("panel.birthday"), objectName="birthday")
         # a stamp reward waiting: a banner the cashier cannot miss
@@ -158,6 +164,7 @@ class CustomerPanel(QFrame):
         phone_row = QHBoxLayout()
         phone_row.addWidget(self.phone)
         phone_row.addWidget(self.reveal)
+        phone_row.addWidget(self.add_wallet)
         phone_row.addStretch(1)
         points_row = QHBoxLayout()
         points_row.addWidget(self.points)

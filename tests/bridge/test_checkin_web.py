@@ -274,7 +274,7 @@ def test_the_moment_of_the_sale_the_counter_records_for_the_member(shop):
     body = client.post("/checkin/lookup", json={"number": DIGITS}, headers=bearer(token)).json()
     visit = body["visit"]
     waiting = client.get("/checkin/moment", params={"visit": visit}, headers=bearer(token))
-    assert waiting.status_code == 200 and waiting.json() == {"sale": None}
+    assert waiting.status_code == 200 and waiting.json() == {"sale": None, "wallet": None}
     sales.record_sale(ctx, customer_id, 12_000)  # the counter's sale: 240 points
     moment = client.get("/checkin/moment", params={"visit": visit}, headers=bearer(token))
     sale = moment.json()["sale"]

@@ -181,6 +181,10 @@ class SettingsPage(QWidget):
         form.addRow(t("set.printer.width"), self.printer_width)
         form.addRow(t("set.printer.device"), self.printer_device)
         form.addRow(self.auto_print)
+        # with Google Wallet set up: the save link's QR on a member's slip until they have a pass
+        self.slip_wallet_qr = QCheckBox(t("set.slip_wallet_qr"), objectName="slipWalletQr")
+        self.slip_wallet_qr.setToolTip(t("set.slip_wallet_qr_hint"))
+        form.addRow(self.slip_wallet_qr)
         return box
 
     def _backup_box(self) -> QGroupBox:
@@ -299,6 +303,8 @@ class SettingsPage(QWidget):
         select_data(self.printer_width, printer["width"])
         self.printer_device.setText(printer["device"])
         self.auto_print.setChecked(bool(value("auto_print_slip")))
+        self.slip_wallet_qr.setChecked(bool(value("slip_wallet_qr")))
+        self.slip_wallet_qr.setEnabled(bool(self.ctx.settings.get("mobile_wallet.google")))
         self.backup_keep.setValue(int(value("backup_keep")))
         self.backup_folder.setText(str(value("backup_folder") or ""))
         chosen = str(value("daily_time") or "")
@@ -334,6 +340,7 @@ class SettingsPage(QWidget):
                 "device": self.printer_device.text().strip(),
             },
             "auto_print_slip": self.auto_print.isChecked(),
+            "slip_wallet_qr": self.slip_wallet_qr.isChecked(),
             "backup_keep": self.backup_keep.value(),
             "backup_folder": self.backup_folder.text().strip(),
             "daily_time": (

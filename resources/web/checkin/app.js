@@ -17,6 +17,11 @@ const state = {
   typed: { pair: "", number: "" },
   phone: "", // the full number typed for joining, kept only until the screen resets
   visit: null, // the handle of the check-in on screen
+  checkin: null, // the same handle, kept after the moment: the counter may still offer the wallet
+  walletAt: null, // when the save link shown was made (each link is shown once)
+  pendingSale: null, // a sale that came while the wallet's QR was on screen: its moment next
+  goal: 0, // the stamp card's goal of the member on screen
+  back: null, // the screen the wallet's QR came over
   rating: null, // the handle of the visit whose rating is asked after the moment
   score: null, // the score tapped on the rating screen
   screen: "loading",
@@ -161,8 +166,12 @@ function resetTyped() {
 function reset() {
   for (const name of ["poll", "moment"]) clearTimeout(state.timers[name]);
   state.visit = null;
+  state.checkin = null;
+  state.walletAt = null;
+  state.pendingSale = null;
   state.rating = null;
   clearRating();
+  clearWallet();
   state.phone = "";
   resetTyped();
   for (const id of ["prompt-error", "join-error", "pair-error"]) say(id, "");
@@ -286,6 +295,10 @@ function shown(data) {
 function showMember(data) {
   state.typed.number = "";
   state.visit = data.visit;
+  state.checkin = data.visit;
+  state.walletAt = null;
+  state.pendingSale = null;
+  state.goal = data.stamp_goal;
   const welcome = data.enrolled ? t("tabletweb.joined") : "";
   const greeting = data.initial
     ? t("tabletweb.welcome", { initial: data.initial })
@@ -308,7 +321,10 @@ function showMember(data) {
   );
   say("member-coupons", data.coupons > 0 ? t("tabletweb.coupons", { n: data.coupons }) : "");
   show("member");
-  if (data.sale) return showMoment(data.sale, data.stamp_goal);
+  if (data.sale) {
+    state.visit = null;
+    showMoment(data.sale, data.stamp_goal);
+  }
   poll(data.stamp_goal);
 }
 
@@ -323,21 +339,67 @@ function drawStamps(id, filled, goal, fresh = 0) {
   }
 }
 
-// While the member is on screen: has the counter recorded their sale?
+// The screens of a checked-in member: the counter may record their sale or offer the wallet.
+const VISIT_SCREENS = ["member", "moment", "rating", "wallet"];
+
+// While the member is on screen: has the counter recorded their sale, or pressed 지갑에 추가?
 function poll(goal) {
   clearTimeout(state.timers.poll);
   state.timers.poll = setTimeout(async () => {
-    if (state.screen !== "member" || !state.visit) return;
-    const visit = state.visit;
+    if (!VISIT_SCREENS.includes(state.screen) || !state.checkin) return;
+    const visit = state.checkin;
     const answer = await call("GET", `/checkin/moment?visit=${encodeURIComponent(visit)}`);
-    if (state.visit !== visit || state.screen !== "member") return;
-    if (answer.ok && answer.data.sale) return showMoment(answer.data.sale, goal);
-    if (answer.ok || answer.offline) poll(goal);
+    if (state.checkin !== visit || !VISIT_SCREENS.includes(state.screen)) return;
+    if (!answer.ok) {
+      if (answer.offline) poll(goal);
+      return; // the visit is over (its handle expired): nothing more to wait for
+    }
+    const { sale, wallet } = answer.data;
+    if (wallet && wallet.at !== state.walletAt) showWallet(wallet);
+    if (sale && state.visit) {
+      state.visit = null; // the moment once
+      if (state.screen === "wallet") state.pendingSale = sale;
+      else showMoment(sale, goal);
+    }
+    poll(goal);
   }, POLL_MS);
 }
 
+// 지갑에 추가 at the counter: the save link as a QR for the member's phone, and as a button
+// for when this screen is the member's own phone.
+function showWallet(wallet) {
+  state.walletAt = wallet.at;
+  clearTimeout(state.timers.moment); // the QR stays until tapped away or the idle seconds
+  const qr = document.getElementById("wallet-qr");
+  qr.src = wallet.qr;
+  qr.hidden = false;
+  const open = document.getElementById("wallet-open");
+  open.href = wallet.url;
+  open.hidden = false;
+  state.back = state.screen === "wallet" ? state.back : state.screen;
+  show("wallet");
+}
+
+function clearWallet() {
+  const qr = document.getElementById("wallet-qr");
+  qr.removeAttribute("src");
+  qr.hidden = true;
+  const open = document.getElementById("wallet-open");
+  open.removeAttribute("href");
+  open.hidden = true;
+}
+
+// The member is done with the QR: the sale's moment that waited, else where the page was.
+function walletDone() {
+  clearWallet();
+  const sale = state.pendingSale;
+  state.pendingSale = null;
+  if (sale) return showMoment(sale, state.goal);
+  if (state.back === "member" || state.back === "rating") return show(state.back);
+  endMoment(); // it came over the moment: the rating when asked, else the prompt
+}
+
 function showMoment(sale, goal) {
-  clearTimeout(state.timers.poll);
   document.getElementById("moment-points").textContent = t("tabletweb.sale_points", {
     points: won(sale.points_earned),
   });
@@ -362,7 +424,7 @@ function showMoment(sale, goal) {
   document.getElementById("moment-stamp-row").hidden = !(sale.stamps_added > 0 && stampGoal);
   say("moment-balance", t("tabletweb.balance", { points: won(sale.points) }));
   show("moment");
-  state.rating = sale.ask_rating ? state.visit : null;
+  state.rating = sale.ask_rating ? state.checkin : null;
   state.visit = null;
   clearTimeout(state.timers.moment);
   state.timers.moment = setTimeout(endMoment, MOMENT_MS);
@@ -546,6 +608,7 @@ function wire() {
     touched();
   });
   document.getElementById("member-done").addEventListener("click", reset);
+  document.getElementById("wallet-done").addEventListener("click", walletDone);
   document.getElementById("rating-send").addEventListener("click", sendRating);
   document.getElementById("rating-skip").addEventListener("click", reset);
   document.getElementById("rating-comment").addEventListener("input", touched);
