@@ -204,7 +204,15 @@ def refusal_params(code: str, params: Mapping[str, Any], lang: str) -> dict[str,
             shown["kind"] = translate(lang, f"messages.kind.{kind}")
         if isinstance(status, str) and has_text(f"cli.messages.template_status.{status}"):
             shown["status"] = translate(lang, f"cli.messages.template_status.{status}")
+    if code == "token.not_allowed":  # what the token's own scope may do, in words
+        scope = shown.get("scope")
+        key = f"token.allows.{scope}"
+        shown["allows"] = translate(lang, key if has_text(key) else "token.allows.pos")
     return shown
+
+
+# what each token scope may do, in a refusal of what it may not
+TOKEN_ALLOWS = (N_("token.allows.pos"), N_("token.allows.tablet"), N_("token.allows.partner"))
 
 
 # what a program's value should have been ("number 필요" -> "숫자 필요")

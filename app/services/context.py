@@ -52,7 +52,12 @@ class Context:
     def require(self, action: str) -> None:
         """Refused when the shop acts for a token whose scope does not hold this action."""
         if self.allowed is not None and action not in self.allowed:
-            raise Refused("token.not_allowed", token=self.token or "", action=action)
+            raise Refused(
+                "token.not_allowed",
+                token=self.token or "",
+                action=action,
+                scope=self.staff_role or "",
+            )
 
     def now(self) -> datetime:
         return self.fixed_now or datetime.now(UTC)

@@ -184,7 +184,7 @@ def act_as_token(ctx: Context, credential: str, action: str) -> TokenInfo:
     info = _info(record)
     allowed = SCOPES.get(info.scope, frozenset())
     if action not in allowed:
-        raise Refused("token.not_allowed", token=info.name, action=action)
+        raise Refused("token.not_allowed", token=info.name, action=action, scope=info.scope)
     ctx.staff_id = uuid.UUID(str(record["created_by"]))
     ctx.staff_role = info.scope
     ctx.token = label(info)

@@ -214,6 +214,9 @@ def test_the_consent_state_and_the_partner_token(shops, coalition_url) -> None: 
             "token.not_allowed", lambda a=action: staff.authorize(ctx, made.token, a)
         )
         assert "제휴 단말" in refused.message("ko")
+        # what this token may do, not what a POS token may
+        assert "제휴 토큰은" in refused.message("ko") and "POS" not in refused.message("ko")
+        assert "a partner token finds members" in refused.message("en")
     for action in ("partner sale", "partner find", "partner consent", "partner send"):
         staff.authorize(a, made.token, action)
     assert a.token is not None and "제휴 단말" in a.token
