@@ -1,7 +1,7 @@
 """The tablet's check-in page in a real headless Chromium (Debian's chromium + chromium-driver,
 driven by selenium): pair with the code, type a number, see the points and the moment of the
 sale; join with the consents the customer taps. Screenshots at tablet sizes go to
-``$DANGOL_SHOTS`` (default /work/shots/tablet) when that folder can be made.
+``$DANGOL_SHOTS`` (default build/screenshots/tablet-web) when that folder can be made.
 
 In CI (``CI`` set) a missing browser fails the test; elsewhere it is skipped with the reason.
 """
@@ -90,7 +90,12 @@ def tablet(driver: Any, width: int, height: int) -> None:
 
 
 def shots() -> Path | None:
-    folder = Path(os.environ.get("DANGOL_SHOTS", "/work/shots/tablet"))
+    folder = Path(
+        os.environ.get(
+            "DANGOL_SHOTS",
+            Path(__file__).resolve().parents[2] / "build" / "screenshots" / "tablet-web",
+        )
+    )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

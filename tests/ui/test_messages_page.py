@@ -5,7 +5,6 @@ without a provider and its setup dialog; both languages, screenshots in /work/sh
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from app.ui.text import refusal
 from tests.conftest import START
 from tests.messaging.solapi_standin import SolapiStandIn
 
-SHOTS = Path(os.environ.get("MSGPAGE_SHOTS", "/work/shots/msgpage"))
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "messages"
 SIZES = ((1280, 800), (1024, 700))
 NIGHT = datetime(2026, 3, 15, 13, 30, tzinfo=UTC)  # 22:30 in Seoul
 

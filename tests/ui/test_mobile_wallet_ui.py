@@ -3,7 +3,6 @@ customer display, read back from the screen's pixels with zxing-cpp."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import zxingcpp
@@ -17,13 +16,11 @@ from tests.ui.conftest import settle
 from tests.ui.counter_help import shot
 
 PHONE = "010-1234-5678"
-NOTES = Path("/work/notes/shots/mwallet21")  # a copy for the reviewer, where that folder is
 
 
 def _keep(path: Path) -> None:
-    if NOTES.parent.is_dir():
-        NOTES.mkdir(exist_ok=True)
-        shutil.copy(path, NOTES / path.name)
+    """The screenshot stays where `shot` saved it, under build/screenshots/."""
+    assert path.is_file(), path
 
 
 def test_add_to_wallet_shows_the_save_link_as_a_qr_on_the_customer_display(window, qtbot) -> None:

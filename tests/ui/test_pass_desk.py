@@ -21,7 +21,7 @@ from tests.ui.conftest import settle
 from tests.ui.test_screen_fit import check
 
 PHONE = "010-1234-5678"
-SHOTS = "/work/notes/shots/passdesk"
+SHOTS = "build/screenshots/passdesk"
 PLANS = [
     {
         "code": "AM30",
@@ -69,9 +69,9 @@ def desk(app, sqlite_ctx, qtbot):
 
 
 def _save(widget, name: str) -> None:
-    if os.path.isdir(SHOTS):  # the screenshots people look at (not in the repository)
-        QApplication.processEvents()
-        widget.grab().save(f"{SHOTS}/{name}.png")
+    os.makedirs(SHOTS, exist_ok=True)  # the screenshots people look at (not in the repository)
+    QApplication.processEvents()
+    widget.grab().save(f"{SHOTS}/{name}.png")
 
 
 def _open(win, qtbot):

@@ -10,7 +10,7 @@ from tests.ui.conftest import settle
 from tests.ui.test_screen_fit import check
 
 PHONE = "010-1234-5678"
-SHOTS = "/work/notes/shots/wallet18"
+SHOTS = "build/screenshots/wallet"
 
 
 @pytest.fixture
@@ -35,9 +35,9 @@ def _save(widget, name: str) -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    if os.path.isdir(SHOTS):  # the screenshots people look at (not in the repository)
-        QApplication.processEvents()
-        widget.grab().save(f"{SHOTS}/{name}.png")
+    os.makedirs(SHOTS, exist_ok=True)  # the screenshots people look at (not in the repository)
+    QApplication.processEvents()
+    widget.grab().save(f"{SHOTS}/{name}.png")
 
 
 def test_the_wallet_on_the_panel_and_through_f10(wallet_window, qtbot) -> None:
