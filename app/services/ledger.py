@@ -16,6 +16,7 @@ from app.db.base import UTCDateTime, new_id
 from app.db.models import LedgerEntry
 from app.domain.expiry import expiry_moment, remaining_to_expire
 from app.domain.figures import ledger_metrics
+from app.domain.keys import expiry_id
 from app.domain.program import Program
 from app.services.context import Context
 from app.services.figures import bump
@@ -125,14 +126,18 @@ def append_entry(
     once_key: str | None = None,
     figures_origin: tuple[str, int, int] | None = None,
     figures: Counter[str] | None = None,
+    entry_id: uuid.UUID | None = None,
 ) -> LedgerEntry:
     """The only way points or stamps change: a new row, and the month's figures with it.
+
+    ``entry_id``: a derived id (an expiry's, app.domain.keys) instead of a new one.
 
     ``figures_origin`` (kind, points, stamps) moves the figures as an entry reversing one of
     that shape would (a refund takes back issued points, or gives back redeemed ones). With
     ``figures``, the additions to the month's figures are added there instead, for the caller
     to bump once for many entries of the same moment."""
     entry = LedgerEntry(
+        id=entry_id or new_id(),
         customer_id=customer_id,
         kind=kind,
         points=points,
@@ -236,29 +241,46 @@ def settle_expiry_in(
         points=-due,
         reason="expired",
         figures=figures,
+        entry_id=_expiry_key(session, customer_id, sums, due),
     )
     return sums.plus(-due, 0, None)
 
 
 def expiry_rows(
     ctx: Context,
+    session: Session,
     customer_id: uuid.UUID,
     sums: LedgerSums,
     figures: Counter[str],
 ) -> tuple[list[dict[str, Any]], LedgerSums]:
     """settle_expiry_in for the lean writes: the expire entry's row (none when nothing is due,
-    at most one) for `insert_entries`, and the sums after.
-
-    Its id is a new time-ordered one, not one derived from the lots (which would let sync
-    merge the same expiry written by two registers): the ledger's order is its ids' order
-    (the running balance of `dangol ledger`, a slip's balances as of its action), and a
-    derived id sorts anywhere. Two registers' expiries of the same lots stay two facts,
-    listed in needs attention (duplicate_expiry)."""
+    at most one) for `insert_entries`, and the sums after."""
     due = sums.balances().due_now
     if due <= 0:
         return [], sums
     row = entry_row(ctx, customer_id, "expire", sums.now, -due, 0, figures, reason="expired")
+    row["id"] = _expiry_key(session, customer_id, sums, due)
     return [row], sums.plus(-due, 0, None)
+
+
+_NEWEST_DUE_LOT = select(func.max(LedgerEntry.expires_at)).where(
+    LedgerEntry.customer_id == bindparam("customer_id", type_=Uuid()),
+    LedgerEntry.expires_at <= bindparam("now", type_=UTCDateTime()),
+)
+
+
+def _expiry_key(session: Session, customer_id: uuid.UUID, sums: LedgerSums, due: int) -> uuid.UUID:
+    """The expire entry's id: derived from the member, the newest due lot's expiry and the
+    sums (keys.expiry_id), so two registers' expiries of the same lots merge in sync; a new
+    one when this database already holds that id (points given back by a void and expiring
+    again from the same sums). Two indexed reads, only when something expires."""
+    moment = session.execute(_NEWEST_DUE_LOT, {"customer_id": customer_id, "now": sums.now})
+    newest = moment.scalar_one_or_none()
+    if newest is None:  # due points without a due lot cannot be; keep the ledger going
+        return new_id()
+    derived = expiry_id(customer_id, newest, due, sums.consumed)
+    taken = session.execute(select(LedgerEntry.id).where(LedgerEntry.id == derived)).first()
+    return new_id() if taken is not None else derived
 
 
 def entry_row(

@@ -165,7 +165,7 @@ def _redeem_points(
     figures: Counter[str] = Counter()
     row = redemption_row(ctx, customer.id, "points", now, points=points)
     # what has expired is written first (settle_expiry_in's entry)
-    entries, sums = expiry_rows(ctx, customer.id, sums, figures)
+    entries, sums = expiry_rows(ctx, session, customer.id, sums, figures)
     entries.append(
         entry_row(
             ctx,

@@ -296,7 +296,7 @@ def _write_lean(
     Returns the ledger's sums carried forward over the entries; their figures go to `figures`.
     """
     # what has expired is written first (settle_expiry_in's entry)
-    entries, sums = expiry_rows(ctx, sale.customer_id, sums, figures)
+    entries, sums = expiry_rows(ctx, session, sale.customer_id, sums, figures)
     if earning.base_points or earning.stamps:
         entries.append(
             entry_row(
@@ -567,7 +567,7 @@ def _void_sale(
     figures: Counter[str] = Counter(visits=-1, sales_amount=-sale.amount)
     sums = lean_sums(lean, customer.id, now)
     # what has expired is written first (settle_expiry_in's entry)
-    rows, sums = expiry_rows(ctx, customer.id, sums, figures)
+    rows, sums = expiry_rows(ctx, session, customer.id, sums, figures)
     entries = [
         row[:6]
         for row in _LEAN_SALE_ENTRIES.rows(lean, sale_id=sale.id)

@@ -1,7 +1,7 @@
 """Work two registers did offline about the same member and period merges into one row by
-its derived id (app.domain.keys): the monthly tier evaluation. Every copy holds the same rows
-and the figures agree. The daily expiry keeps a time-ordered id (the ledger's order is its
-ids'), so two registers' expiries of the same lots are still two facts in needs attention."""
+its derived id (app.domain.keys): the monthly tier evaluation, and the expiry of the same
+lots from the same history (a time-ordered id at the newest due lot's expiry). Every copy
+holds the same rows and the figures agree; expiries of different histories stay two facts."""
 
 from __future__ import annotations
 
@@ -64,24 +64,30 @@ def test_two_registers_daily_work_for_the_same_member_and_period_merges(register
     mine_a, mine_b = _evaluations(a), _evaluations(b)
     assert {r["period"] for r in mine_a} & {r["period"] for r in mine_b}
     assert all(is_derived(r["id"]) for r in mine_a + mine_b)
-    # an expiry keeps a time-ordered id (the ledger's order): see ledger.expiry_rows
-    assert not any(is_derived(r["id"]) for r in _expiries(a) + _expiries(b))
+    # the expiry of the same lots: the same derived, time-ordered id on both, written a day
+    # apart; its time is the lots' expiry, before the day's work that wrote it
+    (expiry_a,), (expiry_b,) = _expiries(a), _expiries(b)
+    assert expiry_a["id"] == expiry_b["id"] and is_derived(expiry_a["id"])
+    assert expiry_a["occurred_at"] != expiry_b["occurred_at"]
+    assert expiry_a["id"].version == 7
+    moment_ms = expiry_a["id"].int >> 80
+    assert moment_ms * 1000 <= expiry_a["occurred_at"].timestamp() * 1_000_000
     sync_all(a, b)
 
     central = _central(a)
-    # one evaluation per period on the central database and on both registers; the two
-    # registers' expiries of the same lots are two facts, listed in needs attention
-    assert len(_expiries(central)) == 2
+    # one evaluation per period and one expiry on the central database and on both
+    # registers (the central copy taken by the other); nothing in needs attention
+    assert len(_expiries(central)) == 1
     periods = [r["period"] for r in _evaluations(central)]
     assert len(periods) == len(set(periods)) == len(mine_a)
     for ctx in (a, b):
         assert _expiries(ctx) == _expiries(central)
         assert _evaluations(ctx) == _evaluations(central)
-        assert "duplicate_expiry" in _attention(ctx)
+        assert "duplicate_expiry" not in _attention(ctx)
         assert "duplicate" not in _attention(ctx)
     assert ledger_by_customer(a) == ledger_by_customer(b)
     assert stats(a) == stats(b)
-    # the figures hold exactly the two entries' points
+    # the figures hold exactly the one entry's points
     expired = -sum(r["points"] for r in _expiries(central))
     assert sum(v for (_, k), v in stats(a).items() if k == "points_expired") == expired
     assert customers.customer_status(a, resolve_customer(a, PHONE)).tier == (
