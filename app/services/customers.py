@@ -28,6 +28,7 @@ from app.db.wallet_passes import requeue_member
 from app.domain.calendar import impossible_day
 from app.domain.card import is_valid_card_token, new_card_token, normalize_card_token
 from app.domain.errors import Refused
+from app.domain.experiments import goal_windows
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.plain_text import clean_line
 from app.domain.program import Program
@@ -50,7 +51,14 @@ from app.services.ledger import (
 )
 from app.services.ledger_position import position_sums
 from app.services.program import ProgramState, current_program, program_state_lean
-from app.services.stamps import MOVES, card_terms, moves_of, needs_replay, stamp_cards
+from app.services.stamps import (
+    MOVES,
+    card_terms,
+    moves_of,
+    needs_replay,
+    new_card_terms,
+    stamp_cards,
+)
 
 MAX_MATCHES = 50
 # How a consent was given; an export carries it, an import keeps it (issue 15 adds "display"
@@ -631,10 +639,14 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
         )
         spend = int(spend_row[0] or 0) if spend_row else 0
         terms_now = card_terms(program)
-        if needs_replay(state, terms_now):
+        windows = goal_windows(state.experiments, customer.id) if state.experiments else ()
+        if needs_replay(state, terms_now, windows):
             assert state.timeline is not None
             rows = _LEAN_MOVES.rows(connection, customer_id=customer.id)
-            cards = replay_stamp_cards(moves_of(rows, state.versions, state.timeline), terms_now)
+            cards = replay_stamp_cards(
+                moves_of(rows, state.versions, state.timeline, windows),
+                new_card_terms(terms_now, windows, now),
+            )
         else:
             cards = cards_from_balance(bal.stamps, terms_now)
         card, coupons, visits = _lean_extras(connection, customer.id, now)
