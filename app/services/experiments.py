@@ -149,7 +149,9 @@ def create_experiment(
         if goal is not None:
             groups[group]["stamp_goal"] = goal
     offers: dict[str, object] = {group: part for group, part in groups.items() if part}
-    if kind in APPLIED_KINDS:  # the sale's window, as the shop's clock reads the days
+    applied = (campaign, campaign_b, stamp_goal, stamp_goal_b)
+    if kind in APPLIED_KINDS and any(o is not None for o in applied):
+        # the sale's window, as the shop's clock reads the days
         offers["window"] = {
             "from": datetime.combine(start, datetime.min.time(), tzinfo=ctx.zone).isoformat(),
             "until": datetime.combine(

@@ -204,7 +204,10 @@ class InsightPage(QWidget):
         self.offer_fields: dict[str, tuple[QLineEdit, QSpinBox, QSpinBox]] = {}
         self.b_rows: list[QWidget] = []
         for group in ("A", "B"):
-            multiplier = QLineEdit(objectName=f"experimentMultiplier{group}", placeholderText="2")
+            multiplier = QLineEdit(
+                objectName=f"experimentMultiplier{group}",
+                placeholderText="2" if group == "A" else "1",
+            )
             bonus = QSpinBox(objectName=f"experimentBonus{group}", maximum=MAX_BONUS)
             bonus.setSingleStep(100)
             bonus.setSuffix(" P")
