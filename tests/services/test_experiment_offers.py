@@ -11,7 +11,7 @@ import pytest
 
 from app.domain.errors import Refused
 from app.domain.experiments import CampaignOffer, group_of
-from app.services import customers, experiments, redemptions, sales
+from app.services import customers, experiments, pos, redemptions, sales
 from app.services.context import Context
 from tests.conftest import START
 
@@ -114,6 +114,11 @@ def test_a_stamp_goal_experiment_gives_a_cards_its_goal_and_they_keep_it(ctx: Co
     assert used.stamps_used == 3 and used.stamps == 1
     with pytest.raises(Refused):
         redemptions.redeem_stamps(ctx, b)  # 4 of 10: no reward
+    # the report: both came back in the days (two visits of 10,000 each); the reward used after
+    # the period is not counted as the period's redemption
+    ga, gb = experiments.experiment_report(ctx, "스탬프 3개").groups
+    assert (ga.returned, gb.returned, ga.spend, gb.spend) == (1, 1, 20_000, 20_000)
+    assert (ga.redeemed, gb.redeemed) == (0, 0)
 
 
 def test_the_report_counts_the_offers_outcome_from_the_ledger(ctx: Context) -> None:
@@ -158,3 +163,26 @@ def test_refusals_in_words_and_nothing_made(ctx: Context) -> None:
             experiments.create_experiment(ctx, "x", kind, START.date(), LAST_DAY, **params)
         assert refused.value.code == code
     assert experiments.list_experiments(ctx) == []
+
+
+def test_the_pos_door_applies_it_and_a_partial_refund_takes_back_its_share(ctx: Context) -> None:
+    ids = _members(ctx, 20)
+    line = experiments.create_experiment(
+        ctx,
+        "POS 두배",
+        "campaign",
+        START.date(),
+        LAST_DAY,
+        campaign=CampaignOffer(Decimal(2), 0),
+    )
+    a, b = _one_of_each(line, ids)
+    ctx.fixed_now = START + timedelta(hours=1)
+    sold_a = pos.post_sale(ctx, "A-1", 10_000, customer_id=a, source="api").sale
+    sold_b = pos.post_sale(ctx, "B-1", 10_000, customer_id=b, source="api").sale
+    assert sold_a is not None and sold_b is not None
+    assert (sold_a.points_earned, sold_a.campaigns) == (400, ("POS 두배",))
+    assert (sold_b.points_earned, sold_b.campaigns) == (200, ())
+    # half of it back: A's points fall by half of the doubled 400, B's by half of 200
+    back_a = pos.refund(ctx, "A-1", "A-1-r", 5_000)
+    back_b = pos.refund(ctx, "B-1", "B-1-r", 5_000)
+    assert (back_a.points_reversed, back_b.points_reversed) == (200, 100)
