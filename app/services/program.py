@@ -128,12 +128,7 @@ def _remember(
 ) -> ProgramState:
     versions = {row[0]: (row[1], _terms_of(row[2])) for row in rows}
     newest = next(row for row in rows if row[0] == key[0])
-    experiments = (
-        AppliedExperiment.from_row(
-            row[0], row[1], row[2], int(row[3]), row[4], row[5], json.loads(row[6] or "{}")
-        )
-        for row in applied
-    )
+    experiments = (_applied(row) for row in applied)
     state = ProgramState(
         key[0],
         _parse_program(newest[2]),
@@ -143,6 +138,18 @@ def _remember(
     )
     _STATES[database] = (key, state)
     return state
+
+
+def _applied(row: Sequence[Any]) -> AppliedExperiment | None:
+    """An experiment row as a sale applies it; an offer that cannot be read (not written by
+    create_experiment) applies nothing rather than stop every sale."""
+    try:
+        offer = json.loads(row[6] or "{}")
+        return AppliedExperiment.from_row(
+            row[0], row[1], row[2], int(row[3]), row[4], row[5], offer
+        )
+    except (ValueError, TypeError, KeyError, ArithmeticError, AttributeError):
+        return None
 
 
 _PROGRAM_CACHE: dict[str, Program] = {}

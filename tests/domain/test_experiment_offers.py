@@ -4,6 +4,7 @@ decided by the stable hash alone."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -141,3 +142,16 @@ def test_an_experiment_without_an_applied_offer_is_left_out() -> None:
         )
         is None
     )
+
+
+def test_an_offer_that_cannot_be_read_applies_nothing_and_stops_no_sale() -> None:
+    from app.services.program import _applied
+
+    good = {
+        "A": {"stamp_goal": 4},
+        "window": {"from": FROM.isoformat(), "until": UNTIL.isoformat()},
+    }
+    row = [uuid.uuid4(), "x", "stamp_goal", 50, START, END]
+    assert _applied([*row, json.dumps(good)]) is not None
+    for bad in ("{", "[]", '{"A": {"stamp_goal": 4}, "window": {"from": "soon"}}'):
+        assert _applied([*row, bad]) is None
