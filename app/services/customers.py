@@ -28,10 +28,10 @@ from app.db.wallet_passes import requeue_member
 from app.domain.calendar import impossible_day
 from app.domain.card import is_valid_card_token, new_card_token, normalize_card_token
 from app.domain.errors import Refused
-from app.domain.experiments import goal_windows
+from app.domain.experiments import AppliedExperiment, experiment_campaigns, goal_windows
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.plain_text import clean_line
-from app.domain.program import Program
+from app.domain.program import Campaign, Program
 from app.domain.query import classify_query
 from app.domain.stamp_cards import StampCards, cards_from_balance, replay_stamp_cards
 from app.domain.tiers import progress_to_next, sale_window_start
@@ -104,6 +104,9 @@ class CustomerStatus:
     stamps_enabled: bool = True  # False for a points-only program (stamps per "none")
     stamps_on_card: int = 0  # stamps on the card in progress, toward stamp_goal
     stamp_reward: str = ""  # what the next reward is (a completed card's, else this card's)
+    # the campaigns of the member's experiment groups (issue 19): the sale dialog's preview
+    # earns by them as the sale will (each still checks its days)
+    offers: tuple[Campaign, ...] = ()
 
 
 def last_valid_day(ctx: Zoned, valid_until: datetime) -> date:
@@ -422,6 +425,7 @@ def _status(
     card: str | None,
     coupons: list[CouponView],
     visits: list[tuple[datetime, int]],
+    experiments: tuple[AppliedExperiment, ...] = (),
 ) -> CustomerStatus:
     """The counter's view from what was read, by the ORM path or the lean one alike."""
     tier = program.tier(customer.tier_code)
@@ -453,6 +457,7 @@ def _status(
         stamps_enabled=program.stamps.enabled,
         stamps_on_card=cards.filled,
         stamp_reward=(cards.next_reward or cards.current).reward,
+        offers=experiment_campaigns(experiments, customer.id) if experiments else (),
     )
 
 
@@ -661,6 +666,7 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
         card=card,
         coupons=coupons,
         visits=visits,
+        experiments=state.experiments,
     )
 
 
@@ -718,7 +724,15 @@ def lean_status_after(
     spend = lean_window_spend(ctx, connection, program, customer.id, now)
     cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program, state=state)
     return lean_status_in(
-        ctx, connection, customer, now, program=program, bal=bal, spend=spend, cards=cards
+        ctx,
+        connection,
+        customer,
+        now,
+        program=program,
+        bal=bal,
+        spend=spend,
+        cards=cards,
+        experiments=state.experiments,
     )
 
 
@@ -732,6 +746,7 @@ def lean_status_in(
     bal: Balances,
     spend: int,
     cards: StampCards,
+    experiments: tuple[AppliedExperiment, ...] = (),
 ) -> CustomerStatus:
     """status_of with what a sale read already, its other reads lean on the sale's connection."""
     card, coupons, visits = _lean_extras(connection, customer.id, now)
@@ -746,6 +761,7 @@ def lean_status_in(
         card=card,
         coupons=coupons,
         visits=visits,
+        experiments=experiments,
     )
 
 

@@ -247,7 +247,17 @@ def _sale_in(
         ctx, session, sale.id, customer.id, earning.total_points, bal.points, earning.stamps, cards
     )
     status = (
-        lean_status_in(ctx, lean, customer, now, program=program, bal=bal, spend=spend, cards=cards)
+        lean_status_in(
+            ctx,
+            lean,
+            customer,
+            now,
+            program=program,
+            bal=bal,
+            spend=spend,
+            cards=cards,
+            experiments=state.experiments,
+        )
         if with_status or with_slip
         else None
     )
