@@ -79,6 +79,12 @@ HELP_KEYS = (
     N_("cli.help.opt.experiment.create.coupon_value"),
     N_("cli.help.opt.experiment.create.coupon_days"),
     N_("cli.help.opt.experiment.create.b_coupon_value"),
+    N_("cli.help.opt.experiment.create.campaign_multiplier"),
+    N_("cli.help.opt.experiment.create.campaign_bonus"),
+    N_("cli.help.opt.experiment.create.b_campaign_multiplier"),
+    N_("cli.help.opt.experiment.create.b_campaign_bonus"),
+    N_("cli.help.opt.experiment.create.stamp_goal"),
+    N_("cli.help.opt.experiment.create.b_stamp_goal"),
     N_("cli.help.experiment.list"),
     N_("cli.help.experiment.report"),
     N_("cli.help.kpi"),
@@ -140,6 +146,14 @@ def add_commands(command: Command) -> None:
     p.add_argument("--coupon-value", type=int, help="A's coupon value")
     p.add_argument("--coupon-days", type=int, default=14, help="days the coupons are valid")
     p.add_argument("--b-coupon-value", type=int, help="the variant's coupon (group B)")
+    p.add_argument("--campaign-multiplier", metavar="X", help="A's campaign: points times X (> 1)")
+    p.add_argument(
+        "--campaign-bonus", type=int, metavar="POINTS", help="A's campaign: bonus points"
+    )
+    p.add_argument("--b-campaign-multiplier", metavar="X", help="the variant's multiplier (B)")
+    p.add_argument("--b-campaign-bonus", type=int, metavar="POINTS", help="the variant's bonus (B)")
+    p.add_argument("--stamp-goal", type=int, metavar="N", help="A's new cards need N stamps")
+    p.add_argument("--b-stamp-goal", type=int, metavar="N", help="the variant's stamp goal (B)")
     command("list", "every experiment and where it stands", sub)
     command("report", "the outcome by group, with Fisher's exact test", sub).add_argument(
         "ref", metavar="NAME_OR_ID", help="the experiment's name or id"
@@ -300,6 +314,21 @@ def _experiment_line(line: Any, lang: str) -> str:
     )
 
 
+def _campaign_offer(multiplier: str | None, bonus: int | None) -> Any:
+    """A group's campaign from its flags (None: no campaign flags for that group)."""
+    from app.domain.experiments import check_campaign_offer
+
+    if multiplier is None and bonus is None:
+        return None
+    try:
+        times = Decimal(multiplier) if multiplier is not None else None
+    except ArithmeticError:
+        times = Decimal(0)  # not a number: refused as a multiplier out of range
+    if times is not None and not times.is_finite():
+        times = Decimal(0)
+    return check_campaign_offer(times, bonus)
+
+
 def _experiment_create(ctx: Any, args: argparse.Namespace, lang: str) -> WordsAndData:
     from app.services import experiments
 
@@ -322,6 +351,10 @@ def _experiment_create(ctx: Any, args: argparse.Namespace, lang: str) -> WordsAn
         treatment_percent=args.percent,
         coupon=coupon,
         coupon_b=coupon_b,
+        campaign=_campaign_offer(args.campaign_multiplier, args.campaign_bonus),
+        campaign_b=_campaign_offer(args.b_campaign_multiplier, args.b_campaign_bonus),
+        stamp_goal=args.stamp_goal,
+        stamp_goal_b=args.b_stamp_goal,
     )
     data = {**_experiment_json(line), "coupons_issued": line.coupons_issued}
     text = translate(lang, "cli.experiment.created", name=line.name, coupons=line.coupons_issued)

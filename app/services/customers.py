@@ -28,9 +28,10 @@ from app.db.wallet_passes import requeue_member
 from app.domain.calendar import impossible_day
 from app.domain.card import is_valid_card_token, new_card_token, normalize_card_token
 from app.domain.errors import Refused
+from app.domain.experiments import AppliedExperiment, experiment_campaigns, goal_windows
 from app.domain.phone import Phone, mask_name, parse_phone
 from app.domain.plain_text import clean_line
-from app.domain.program import Program
+from app.domain.program import Campaign, Program
 from app.domain.query import classify_query
 from app.domain.stamp_cards import StampCards, cards_from_balance, replay_stamp_cards
 from app.domain.tiers import progress_to_next, sale_window_start
@@ -50,7 +51,14 @@ from app.services.ledger import (
 )
 from app.services.ledger_position import position_sums
 from app.services.program import ProgramState, current_program, program_state_lean
-from app.services.stamps import MOVES, card_terms, moves_of, needs_replay, stamp_cards
+from app.services.stamps import (
+    MOVES,
+    card_terms,
+    moves_of,
+    needs_replay,
+    new_card_terms,
+    stamp_cards,
+)
 
 MAX_MATCHES = 50
 # How a consent was given; an export carries it, an import keeps it (issue 15 adds "display"
@@ -96,6 +104,9 @@ class CustomerStatus:
     stamps_enabled: bool = True  # False for a points-only program (stamps per "none")
     stamps_on_card: int = 0  # stamps on the card in progress, toward stamp_goal
     stamp_reward: str = ""  # what the next reward is (a completed card's, else this card's)
+    # the campaigns of the member's experiment groups (issue 19): the sale dialog's preview
+    # earns by them as the sale will (each still checks its days)
+    offers: tuple[Campaign, ...] = ()
 
 
 def last_valid_day(ctx: Zoned, valid_until: datetime) -> date:
@@ -414,6 +425,7 @@ def _status(
     card: str | None,
     coupons: list[CouponView],
     visits: list[tuple[datetime, int]],
+    experiments: tuple[AppliedExperiment, ...] = (),
 ) -> CustomerStatus:
     """The counter's view from what was read, by the ORM path or the lean one alike."""
     tier = program.tier(customer.tier_code)
@@ -445,6 +457,7 @@ def _status(
         stamps_enabled=program.stamps.enabled,
         stamps_on_card=cards.filled,
         stamp_reward=(cards.next_reward or cards.current).reward,
+        offers=experiment_campaigns(experiments, customer.id) if experiments else (),
     )
 
 
@@ -631,10 +644,14 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
         )
         spend = int(spend_row[0] or 0) if spend_row else 0
         terms_now = card_terms(program)
-        if needs_replay(state, terms_now):
+        windows = goal_windows(state.experiments, customer.id) if state.experiments else ()
+        if needs_replay(state, terms_now, windows):
             assert state.timeline is not None
             rows = _LEAN_MOVES.rows(connection, customer_id=customer.id)
-            cards = replay_stamp_cards(moves_of(rows, state.versions, state.timeline), terms_now)
+            cards = replay_stamp_cards(
+                moves_of(rows, state.versions, state.timeline, windows),
+                new_card_terms(terms_now, windows, now),
+            )
         else:
             cards = cards_from_balance(bal.stamps, terms_now)
         card, coupons, visits = _lean_extras(connection, customer.id, now)
@@ -649,6 +666,7 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
         card=card,
         coupons=coupons,
         visits=visits,
+        experiments=state.experiments,
     )
 
 
@@ -706,7 +724,15 @@ def lean_status_after(
     spend = lean_window_spend(ctx, connection, program, customer.id, now)
     cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program, state=state)
     return lean_status_in(
-        ctx, connection, customer, now, program=program, bal=bal, spend=spend, cards=cards
+        ctx,
+        connection,
+        customer,
+        now,
+        program=program,
+        bal=bal,
+        spend=spend,
+        cards=cards,
+        experiments=state.experiments,
     )
 
 
@@ -720,6 +746,7 @@ def lean_status_in(
     bal: Balances,
     spend: int,
     cards: StampCards,
+    experiments: tuple[AppliedExperiment, ...] = (),
 ) -> CustomerStatus:
     """status_of with what a sale read already, its other reads lean on the sale's connection."""
     card, coupons, visits = _lean_extras(connection, customer.id, now)
@@ -734,6 +761,7 @@ def lean_status_in(
         card=card,
         coupons=coupons,
         visits=visits,
+        experiments=experiments,
     )
 
 

@@ -3,8 +3,11 @@ to group B, and the outcome read from the ledger over the period.
 
 Who is in: the members active when the experiment was created (enrolled before it). Groups
 come from the stable hash of app/domain/experiments.py, never stored. A coupon offer is issued
-at creation to its group (source ``experiment``); a campaign, stamp goal or message offer is
-the owner's to run for group A (the report still compares the two groups over the period).
+at creation to its group (source ``experiment``). A campaign offer (a multiplier and/or bonus
+points, the experiment's name as the campaign's) and a stamp goal offer (the goal of the cards
+started in the experiment's days) are applied by every sale, at every door, to the members of
+the group that has it (the program state carries them: app/services/program.py); a message
+offer is the owner's to send to group A (the report still compares the two groups).
 
 The report: for each group, the members who came back (a purchase that still stands in the
 period), their spend, and the members who redeemed something; the return and redemption
@@ -25,7 +28,13 @@ from sqlalchemy.orm import Session, aliased
 from app.db.models import Customer, Experiment, Redemption, Sale
 from app.domain.coupons import check_coupon_issue
 from app.domain.errors import Refused
-from app.domain.experiments import check_experiment, group_of
+from app.domain.experiments import (
+    APPLIED_KINDS,
+    CampaignOffer,
+    check_experiment,
+    check_stamp_goal,
+    group_of,
+)
 from app.domain.stats import Comparison, compare
 from app.services.audit_chain import audit
 from app.services.context import Context
@@ -97,24 +106,58 @@ def create_experiment(
     treatment_percent: int = 50,
     coupon: CouponOffer | None = None,
     coupon_b: CouponOffer | None = None,
+    campaign: CampaignOffer | None = None,
+    campaign_b: CampaignOffer | None = None,
+    stamp_goal: int | None = None,
+    stamp_goal_b: int | None = None,
 ) -> ExperimentLine:
-    """Create the experiment (and issue its coupons to their groups) in one transaction."""
+    """Create the experiment (and issue its coupons to their groups) in one transaction.
+
+    A campaign or stamp goal offer is applied by every sale in the experiment's days to the
+    members of its group (app/services/program.py, app/services/stamps.py)."""
     require_owner(ctx)
     text = check_experiment(name, kind, design, treatment_percent, start, end)
     if start < ctx.local_date(ctx.now()):  # its outcome would count visits before the offer
         raise Refused("experiment.past_start", start=start.isoformat())
     if kind == "coupon" and coupon is None:
         raise Refused("experiment.no_coupon")
+    # a campaign or stamp goal experiment without its offer is still the owner's to run by hand
+    # (as before these offers were applied: the CLI's contract); with one, Dangol applies it
+    if kind != "campaign" and (campaign is not None or campaign_b is not None):
+        raise Refused("experiment.offer_kind", kind=kind)
+    if kind != "stamp_goal" and (stamp_goal is not None or stamp_goal_b is not None):
+        raise Refused("experiment.offer_kind", kind=kind)
     if coupon_b is not None and design != "variant":
         raise Refused("experiment.variant_only")
+    if (campaign_b is not None or stamp_goal_b is not None) and design != "variant":
+        raise Refused("experiment.b_offer_variant_only")
     for offer in (coupon, coupon_b):
         if offer is not None:
             check_coupon_issue(offer.kind, offer.value, offer.days)
-    offers: dict[str, object] = {}
-    if coupon is not None:
-        offers["A"] = {"coupon": coupon.__dict__}
-    if coupon_b is not None:
-        offers["B"] = {"coupon": coupon_b.__dict__}
+    for goal in (stamp_goal, stamp_goal_b):
+        if goal is not None:
+            check_stamp_goal(goal)
+    groups: dict[str, dict[str, object]] = {"A": {}, "B": {}}
+    for group, coupon_offer, campaign_offer, goal in (
+        ("A", coupon, campaign, stamp_goal),
+        ("B", coupon_b, campaign_b, stamp_goal_b),
+    ):
+        if coupon_offer is not None:
+            groups[group]["coupon"] = coupon_offer.__dict__
+        if campaign_offer is not None:
+            groups[group]["campaign"] = campaign_offer.to_json()
+        if goal is not None:
+            groups[group]["stamp_goal"] = goal
+    offers: dict[str, object] = {group: part for group, part in groups.items() if part}
+    applied = (campaign, campaign_b, stamp_goal, stamp_goal_b)
+    if kind in APPLIED_KINDS and any(o is not None for o in applied):
+        # the sale's window, as the shop's clock reads the days
+        offers["window"] = {
+            "from": datetime.combine(start, datetime.min.time(), tzinfo=ctx.zone).isoformat(),
+            "until": datetime.combine(
+                end + timedelta(days=1), datetime.min.time(), tzinfo=ctx.zone
+            ).isoformat(),
+        }
     now = ctx.now()
     with ctx.db.write() as session:
         row = Experiment(
@@ -162,6 +205,7 @@ def create_experiment(
                 "start": start.isoformat(),
                 "end": end.isoformat(),
                 "coupons": issued,
+                "offer": offers,
             },
         )
         return _line(ctx, row, issued)

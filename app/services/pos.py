@@ -49,7 +49,12 @@ from app.services.context import Context
 from app.services.customers import usable_customer
 from app.services.figures import bump
 from app.services.ledger import append_entry, balances, lot_expiry
-from app.services.program import _parse_program, current_program
+from app.services.program import (
+    _parse_program,
+    current_program,
+    program_state,
+    with_experiments,
+)
 from app.services.sales import SaleResult, change_tier, check_sale_input, record_sale_in
 from app.services.settings import setting
 from app.services.wallet import refund_in as refund_wallet_in
@@ -527,9 +532,16 @@ def _refund_in(
     local_time = ctx.local(sale.occurred_at)
     tier = row.tier_code or customer.tier_code
 
+    # the sale's own program with the member's experiment campaigns, as the sale earned
+    earning_program = with_experiments(program, program_state(session).experiments, customer.id)
+
     def earn(value: int, count: int) -> int:
         return compute_earning(
-            program, amount=value, items=max(count, 1), tier_code=tier, local_time=local_time
+            earning_program,
+            amount=value,
+            items=max(count, 1),
+            tier_code=tier,
+            local_time=local_time,
         ).total_points
 
     before = _refunded(session, row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import uuid
 from collections.abc import Sequence
@@ -10,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.db.lean import Lean, LeanConnection
-from app.db.models import ProgramVersion, Staff
+from app.db.models import Experiment, ProgramVersion, Staff
+from app.domain.experiments import APPLIED_KINDS, AppliedExperiment, experiment_campaigns
 from app.domain.program import DEFAULT_PROGRAM, DEFAULT_PROGRAM_JSON, Program
 from app.domain.stamp_cards import CardTerms, TermsTimeline, terms_timeline
 from app.services.audit_chain import audit
@@ -35,21 +37,39 @@ class ProgramState:
     program: Program
     versions: dict[uuid.UUID, tuple[datetime, CardTerms]]  # stamp terms by version, for cards
     timeline: TermsTimeline | None  # those terms by moment; None without versions
+    # the experiments whose campaign or stamp goal a sale applies to their groups (issue 19):
+    # empty in a shop that runs none, so a sale asks nothing more
+    experiments: tuple[AppliedExperiment, ...] = ()
 
 
 _EMPTY = ProgramState(uuid.UUID(int=0), DEFAULT_PROGRAM, {}, None)
 _ALL = aliased(ProgramVersion)
-# Versions are only ever added: the newest one and how many there are say which set this is.
+# Versions and experiments are only ever added (their rows are frozen): the newest version and
+# how many versions and experiments there are say which set this is, in one small statement.
 _NEWEST_KEY = (
-    select(ProgramVersion.id, select(func.count()).select_from(_ALL).scalar_subquery())
+    select(
+        ProgramVersion.id,
+        select(func.count()).select_from(_ALL).scalar_subquery(),
+        select(func.count()).select_from(Experiment).scalar_subquery(),
+    )
     .order_by(ProgramVersion.created_at.desc(), ProgramVersion.id.desc())
     .limit(1)
 )
 _EVERY_VERSION = select(ProgramVersion.id, ProgramVersion.created_at, ProgramVersion.document)
+_APPLIED = select(
+    Experiment.id,
+    Experiment.name,
+    Experiment.kind,
+    Experiment.treatment_percent,
+    Experiment.start_day,
+    Experiment.end_day,
+    Experiment.offer,
+).where(or_(*(Experiment.kind == kind for kind in APPLIED_KINDS)))  # no IN: a lean statement
 # per database: the key of the set of versions last read, and what was made of it
-_STATES: dict[str, tuple[tuple[uuid.UUID, int], ProgramState]] = {}
+_STATES: dict[str, tuple[tuple[uuid.UUID, int, int], ProgramState]] = {}
 _NEWEST_KEY_LEAN = Lean(_NEWEST_KEY)
 _EVERY_VERSION_LEAN = Lean(_EVERY_VERSION)
+_APPLIED_LEAN = Lean(_APPLIED)
 
 
 def program_state(session: Session) -> ProgramState:
@@ -60,12 +80,31 @@ def program_state(session: Session) -> ProgramState:
     row = session.execute(_NEWEST_KEY).first()
     if row is None:
         return _EMPTY
-    key = (row[0], int(row[1]))
+    key = (row[0], int(row[1]), int(row[2]))
     database = str(session.get_bind().engine.url)
     cached = _STATES.get(database)
     if cached is not None and cached[0] == key:
         return cached[1]
-    return _remember(database, key, session.execute(_EVERY_VERSION).all())
+    applied = session.execute(_APPLIED).all() if key[2] else []
+    return _remember(database, key, session.execute(_EVERY_VERSION).all(), applied)
+
+
+def program_for(state: ProgramState, customer_id: uuid.UUID) -> Program:
+    """The program a member's sale earns by: the one in force, plus the campaign of each
+    experiment whose group they are in (the stable hash; nothing read)."""
+    return with_experiments(state.program, state.experiments, customer_id)
+
+
+def with_experiments(
+    program: Program, experiments: tuple[AppliedExperiment, ...], customer_id: uuid.UUID
+) -> Program:
+    """`program` with the campaigns of the member's experiment groups (each keeps its days)."""
+    if not experiments:
+        return program
+    extra = experiment_campaigns(experiments, customer_id)
+    if not extra:
+        return program
+    return dataclasses.replace(program, campaigns=program.campaigns + extra)
 
 
 def program_state_lean(connection: LeanConnection) -> ProgramState:
@@ -73,26 +112,44 @@ def program_state_lean(connection: LeanConnection) -> ProgramState:
     row = _NEWEST_KEY_LEAN.first(connection)
     if row is None:
         return _EMPTY
-    key = (row[0], int(row[1]))
+    key = (row[0], int(row[1]), int(row[2]))
     cached = _STATES.get(connection.database)
     if cached is not None and cached[0] == key:
         return cached[1]
-    return _remember(connection.database, key, _EVERY_VERSION_LEAN.rows(connection))
+    applied = _APPLIED_LEAN.rows(connection) if key[2] else []
+    return _remember(connection.database, key, _EVERY_VERSION_LEAN.rows(connection), applied)
 
 
 def _remember(
-    database: str, key: tuple[uuid.UUID, int], rows: Sequence[Sequence[Any]]
+    database: str,
+    key: tuple[uuid.UUID, int, int],
+    rows: Sequence[Sequence[Any]],
+    applied: Sequence[Sequence[Any]],
 ) -> ProgramState:
     versions = {row[0]: (row[1], _terms_of(row[2])) for row in rows}
     newest = next(row for row in rows if row[0] == key[0])
+    experiments = (_applied(row) for row in applied)
     state = ProgramState(
         key[0],
         _parse_program(newest[2]),
         versions,
         terms_timeline(list(versions.values())) if versions else None,
+        tuple(sorted((e for e in experiments if e is not None), key=lambda e: e.starts)),
     )
     _STATES[database] = (key, state)
     return state
+
+
+def _applied(row: Sequence[Any]) -> AppliedExperiment | None:
+    """An experiment row as a sale applies it; an offer that cannot be read (not written by
+    create_experiment) applies nothing rather than stop every sale."""
+    try:
+        offer = json.loads(row[6] or "{}")
+        return AppliedExperiment.from_row(
+            row[0], row[1], row[2], int(row[3]), row[4], row[5], offer
+        )
+    except (ValueError, TypeError, KeyError, ArithmeticError, AttributeError):
+        return None
 
 
 _PROGRAM_CACHE: dict[str, Program] = {}

@@ -47,7 +47,7 @@ from app.services.ledger import (
     settle_expiry_in,
     void_entries,
 )
-from app.services.program import ProgramState, program_state_lean
+from app.services.program import ProgramState, program_for, program_state_lean
 from app.services.slips import sale_slip
 from app.services.stamps import stamp_cards
 from app.services.wallet import WalletSale, sale_in, void_sale_in
@@ -185,7 +185,7 @@ def _sale_in(
     state = program_state_lean(lean)
     program = state.program
     earning = compute_earning(
-        program,
+        program_for(state, customer.id),  # with its experiments' campaigns, if any
         amount=amount,
         items=items,
         tier_code=customer.tier_code,
@@ -240,12 +240,24 @@ def _sale_in(
         promoted_from = customer.tier_code
         change_tier(ctx, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
     bal = sums.balances()
-    cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program, state=state)
+    cards = stamp_cards(
+        session, customer.id, balance=bal.stamps, program=program, state=state, now=now
+    )
     messages.after_sale(
         ctx, session, sale.id, customer.id, earning.total_points, bal.points, earning.stamps, cards
     )
     status = (
-        lean_status_in(ctx, lean, customer, now, program=program, bal=bal, spend=spend, cards=cards)
+        lean_status_in(
+            ctx,
+            lean,
+            customer,
+            now,
+            program=program,
+            bal=bal,
+            spend=spend,
+            cards=cards,
+            experiments=state.experiments,
+        )
         if with_status or with_slip
         else None
     )

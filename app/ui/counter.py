@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
@@ -462,8 +463,11 @@ class CounterScreen(QWidget):
 
     def _preview(self, amount: int, items: int) -> tuple[int, int]:
         tier = self.status.tier if self.status else "BASIC"
+        program = self.program
+        if self.status is not None and self.status.offers:  # the member's experiment campaigns
+            program = replace(program, campaigns=program.campaigns + self.status.offers)
         earning = compute_earning(
-            self.program,
+            program,
             amount=amount,
             items=items,
             tier_code=tier,

@@ -9,20 +9,31 @@ from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateEdit,
     QFileDialog,
+    QFormLayout,
     QFrame,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain import rfm
 from app.domain.errors import Refused
+from app.domain.experiments import (
+    MAX_BONUS,
+    MAX_STAMP_GOAL,
+    CampaignOffer,
+    check_campaign_offer,
+)
 from app.domain.money import format_figure
 from app.i18n import N_
 from app.services import experiments, kpis, segments
@@ -30,6 +41,16 @@ from app.services.context import Context
 from app.ui.backoffice.reports_page import fill, table
 from app.ui.tasks import ServiceRunner
 from app.ui.text import language, refusal, t, won
+
+WORDS = (  # keys the form builds from its choices
+    N_("insight.kind.campaign"),
+    N_("insight.kind.stamp_goal"),
+    N_("insight.design.holdout"),
+    N_("insight.design.variant"),
+    N_("insight.form.multiplier"),
+    N_("insight.form.bonus"),
+    N_("insight.form.goal"),
+)
 
 
 def kpi_text(value: Any, unit: str) -> str:
@@ -146,6 +167,133 @@ class InsightPage(QWidget):
             ],
         )
         self.content.addWidget(self.experiment_table)
+        self.content.addWidget(self._experiment_form())
+
+    def _experiment_form(self) -> QGroupBox:
+        """A new experiment whose campaign or stamp goal Dangol applies to its group itself."""
+        box = QGroupBox(t("insight.new_experiment"), objectName="experimentForm")
+        form = QFormLayout(box)
+        self.experiment_name = QLineEdit(objectName="experimentName", maxLength=100)
+        form.addRow(t("insight.form.name"), self.experiment_name)
+        self.experiment_kind = QComboBox(objectName="experimentKind")
+        for kind in ("campaign", "stamp_goal"):
+            self.experiment_kind.addItem(t(f"insight.kind.{kind}"), kind)
+        form.addRow(t("insight.form.kind"), self.experiment_kind)
+        self.experiment_design = QComboBox(objectName="experimentDesign")
+        for design in ("holdout", "variant"):
+            self.experiment_design.addItem(t(f"insight.design.{design}"), design)
+        form.addRow(t("insight.form.design"), self.experiment_design)
+        self.experiment_percent = QSpinBox(objectName="experimentPercent", minimum=1, maximum=99)
+        self.experiment_percent.setValue(50)
+        self.experiment_percent.setSuffix(" %")
+        form.addRow(t("insight.form.percent"), self.experiment_percent)
+        today = QDate.fromString(self.ctx.local_date(self.ctx.now()).isoformat(), "yyyy-MM-dd")
+        days = QHBoxLayout()
+        self.experiment_start = QDateEdit(today, objectName="experimentStart", calendarPopup=True)
+        self.experiment_end = QDateEdit(
+            today.addDays(13), objectName="experimentEnd", calendarPopup=True
+        )
+        for edit in (self.experiment_start, self.experiment_end):
+            edit.setDisplayFormat("yyyy-MM-dd")
+        days.addWidget(self.experiment_start)
+        days.addWidget(QLabel("~"))
+        days.addWidget(self.experiment_end)
+        days.addStretch(1)
+        form.addRow(t("insight.form.days"), days)
+        self.offer_rows: dict[str, list[QWidget]] = {"campaign": [], "stamp_goal": []}
+        self.offer_fields: dict[str, tuple[QLineEdit, QSpinBox, QSpinBox]] = {}
+        self.b_rows: list[QWidget] = []
+        for group in ("A", "B"):
+            multiplier = QLineEdit(
+                objectName=f"experimentMultiplier{group}",
+                placeholderText="2" if group == "A" else "1",
+            )
+            bonus = QSpinBox(objectName=f"experimentBonus{group}", maximum=MAX_BONUS)
+            bonus.setSingleStep(100)
+            bonus.setSuffix(" P")
+            goal = QSpinBox(objectName=f"experimentGoal{group}", minimum=1, maximum=MAX_STAMP_GOAL)
+            goal.setValue(10)  # the usual card; the owner sets the group's
+            self.offer_fields[group] = (multiplier, bonus, goal)
+            for kind, key, field in (
+                ("campaign", "insight.form.multiplier", multiplier),
+                ("campaign", "insight.form.bonus", bonus),
+                ("stamp_goal", "insight.form.goal", goal),
+            ):
+                label = QLabel(t(key, group=group))
+                form.addRow(label, field)
+                self.offer_rows[kind] += [label, field]
+                if group == "B":
+                    self.b_rows += [label, field]
+        hint = QLabel(t("insight.form.hint"), objectName="experimentHint", wordWrap=True)
+        hint.setStyleSheet("color: #555;")
+        form.addRow(hint)
+        self.experiment_create = QPushButton(
+            t("insight.form.create"), objectName="experimentCreate"
+        )
+        self.experiment_create.clicked.connect(self.create_experiment)
+        form.addRow(self.experiment_create)
+        self.experiment_kind.currentIndexChanged.connect(self._offer_fields_shown)
+        self.experiment_design.currentIndexChanged.connect(self._offer_fields_shown)
+        self._offer_fields_shown()
+        return box
+
+    def _offer_fields_shown(self) -> None:
+        kind = self.experiment_kind.currentData()
+        variant = self.experiment_design.currentData() == "variant"
+        for each, widgets in self.offer_rows.items():
+            for widget in widgets:
+                widget.setVisible(each == kind and (variant or widget not in self.b_rows))
+
+    def _campaign_of(self, group: str) -> CampaignOffer:
+        multiplier, bonus, _ = self.offer_fields[group]
+        text = multiplier.text().strip()
+        times: Decimal | None = None
+        if text:
+            try:
+                times = Decimal(text.replace(",", "."))
+            except ArithmeticError:
+                times = Decimal(0)  # not a number: the multiplier's refusal says what fits
+            if not times.is_finite():
+                times = Decimal(0)
+        return check_campaign_offer(times, bonus.value() or None)
+
+    def create_experiment(self) -> None:
+        """Create it from the form; a refusal is said above the page, nothing is made."""
+        kind = self.experiment_kind.currentData()
+        variant = self.experiment_design.currentData() == "variant"
+        try:
+            offers: dict[str, Any] = {}
+            if kind == "campaign":
+                offers["campaign"] = self._campaign_of("A")
+                if variant:
+                    offers["campaign_b"] = self._campaign_of("B")
+            else:
+                offers["stamp_goal"] = self.offer_fields["A"][2].value()
+                if variant:
+                    offers["stamp_goal_b"] = self.offer_fields["B"][2].value()
+        except Refused as refused:
+            self._fail(refused)
+            return
+        ctx = self.ctx
+        name = self.experiment_name.text()
+        start = self.experiment_start.date().toPython()
+        end = self.experiment_end.date().toPython()
+        design, percent = self.experiment_design.currentData(), self.experiment_percent.value()
+
+        def create() -> experiments.ExperimentLine:
+            return experiments.create_experiment(
+                ctx, name, kind, start, end, design=design, treatment_percent=percent, **offers
+            )
+
+        self.message.setText("")
+        self.runner.run(create, self._created, self._fail)
+
+    def _created(self, line: experiments.ExperimentLine) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(t("insight.experiment_created", name=line.name))
+        self.experiment_name.clear()
+        ctx = self.ctx
+        self.runner.run(lambda: _experiment_reports(ctx), self._show_experiments, self._fail)
 
     # --- loading ------------------------------------------------------------------------
 

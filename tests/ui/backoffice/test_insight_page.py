@@ -86,3 +86,49 @@ def test_the_page_shows_kpis_the_rfm_grid_and_experiments(window, qtbot, shot) -
     page.content.parentWidget().parentWidget().parentWidget().verticalScrollBar().setValue(10_000)
     QApplication.processEvents()
     shot(window.backoffice, "backoffice_insight_bottom")
+
+
+def test_the_new_experiment_form_starts_a_campaign_for_group_a(window, qtbot, shot) -> None:
+    """The form: a refusal in words (a multiplier of 1) makes nothing; then a variant campaign
+    is created, listed, and a member's sale in its days gets their group's offer."""
+    from app.domain.experiments import group_of
+
+    ctx = window.ctx
+    window.backoffice_action.trigger()
+    page = window.backoffice.page("page.insight")
+    window.backoffice.resize(1280, 1000)
+    settle(qtbot, window)
+    multiplier_a, _, goal_a = page.offer_fields["A"]
+    multiplier_b, bonus_b, _ = page.offer_fields["B"]
+    # a campaign: its fields shown, the stamp goal's and group B's hidden (holdout)
+    assert page.experiment_kind.currentData() == "campaign"
+    assert not multiplier_a.isHidden() and goal_a.isHidden() and multiplier_b.isHidden()
+    page.experiment_name.setText("두배 실험")
+    multiplier_a.setText("1")
+    page.experiment_create.click()
+    settle(qtbot, window)
+    assert "1보다 크고" in page.message.text()
+    assert experiments.list_experiments(ctx) == []
+    page.experiment_design.setCurrentIndex(page.experiment_design.findData("variant"))
+    assert not multiplier_b.isHidden() and not bonus_b.isHidden()
+    multiplier_a.setText("2")
+    bonus_b.setValue(100)
+    page.experiment_create.click()
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: _cell(page.experiment_table, 0, 0) == "두배 실험", timeout=10_000)
+    assert "두배 실험" in page.message.text()
+    (line,) = experiments.list_experiments(ctx)
+    assert (line.kind, line.design) == ("campaign", "variant")
+    assert line.offer["A"] == {"campaign": {"multiplier": "2", "bonus": 0}}
+    assert line.offer["B"] == {"campaign": {"multiplier": "1", "bonus": 100}}
+    who = customers.enroll(ctx, "010-6200-0001").id
+    earned = sales.record_sale(ctx, who, 10_000)
+    assert earned.points_earned == (400 if group_of(line.id, who, 50) == "A" else 300)
+    assert earned.campaigns == ("두배 실험",)
+    page.experiment_kind.setCurrentIndex(page.experiment_kind.findData("stamp_goal"))
+    assert multiplier_a.isHidden() and not goal_a.isHidden()
+    page.experiment_kind.setCurrentIndex(page.experiment_kind.findData("campaign"))
+    scroll = page.content.parentWidget().parentWidget().parentWidget()
+    scroll.verticalScrollBar().setValue(10_000)
+    QApplication.processEvents()
+    shot(window.backoffice, "backoffice_experiment_form")
