@@ -167,7 +167,10 @@ def compute_rfm(ctx: Context, session: Session, now: datetime) -> int:
                 scored.c.m,
                 _segment_case(scored.c.r, scored.c.f),
                 literal(today, RfmScore.computed_on.type),
-            ),
+            )
+            # in key order: the primary key's index is appended to, not written all over (and
+            # the next day's DELETE walks it in order too) — 21 s of the 1M shop's DELETE went
+            .order_by(scored.c.customer_id),
         )
     )
     return int(session.scalar(select(func.count()).select_from(RfmScore)) or 0)
