@@ -117,6 +117,19 @@ def points_for(amount: int, rate: Decimal) -> int:
     return int((Decimal(amount) * rate).to_integral_value(rounding=ROUND_FLOOR))
 
 
+def refund_back(earned: int, sale_amount: int, refunded_total: int, already_back: int) -> int:
+    """Partner points a POS refund takes back of a sale's earn: the earn pro rata of all that
+    is refunded so far (rounded down, Decimal), less what the earlier refunds took back; the
+    whole refund takes back the rest, never more than was earned."""
+    if earned <= 0 or sale_amount <= 0:
+        return 0
+    share = min(Decimal(refunded_total), Decimal(sale_amount)) / Decimal(sale_amount)
+    due = int((Decimal(earned) * share).to_integral_value(rounding=ROUND_FLOOR))
+    if refunded_total >= sale_amount:
+        due = earned
+    return max(0, min(due, earned) - already_back)
+
+
 def value_of(points: int, point_value: Decimal) -> int:
     """The won value of points, rounded half up to the won."""
     return int((Decimal(points) * point_value).to_integral_value(rounding=ROUND_HALF_UP))

@@ -317,6 +317,7 @@ AUDIT_ACTIONS = (
     N_("audit.action.partner.settle"),
     N_("audit.action.partner.ack"),
     N_("audit.action.partner.void"),
+    N_("audit.action.partner.refund"),  # rfm19: a POS refund takes the partner earn back
     N_("audit.action.partner.merge"),
     # mwallet21: membership cards in Google Wallet and Apple Wallet
     N_("audit.action.mobile_wallet.google_setup"),

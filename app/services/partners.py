@@ -37,6 +37,7 @@ from app.db.models import (
     PartnerProgram,
     PartnerSeen,
     PartnerSent,
+    Sale,
     Store,
 )
 from app.db.settings import load_settings, set_setting
@@ -1210,6 +1211,61 @@ def void_sale_in(
         detail={"sale": str(sale_id), "earned": earned, "spent": spent},
     )
     return earned, spent
+
+
+def refund_sale_in(
+    ctx: Context,
+    session: Session,
+    sale_id: uuid.UUID,
+    refund_id: uuid.UUID,
+    sale_amount: int,
+    refunded_total: int,
+    now: datetime,
+) -> int | None:
+    """A POS refund (part or the rest of a sale) takes back the sale's partner earn pro rata
+    by a new `spend` entry (append-only, queued like any, its id from the refund's row):
+    points taken back; None when the sale earned none here or its earn was voided."""
+    earn = session.get(PartnerEntry, rules.sale_entry_id(sale_id, "earn"))
+    if earn is None or session.get(PartnerEntry, rules.reversal_id(earn.id)) is not None:
+        return None
+    earlier = session.scalars(
+        select(Sale.id).where(Sale.refund_of_id == sale_id, Sale.id != refund_id)
+    ).all()
+    already = 0
+    if earlier:
+        already = int(
+            session.scalar(
+                select(func.coalesce(func.sum(PartnerEntry.points), 0)).where(
+                    PartnerEntry.id.in_([rules.sale_entry_id(r, "refund") for r in earlier])
+                )
+            )
+            or 0
+        )
+    back = rules.refund_back(earn.points, sale_amount, refunded_total, already)
+    if not back:
+        return 0
+    session.add(
+        PartnerEntry(
+            id=rules.sale_entry_id(refund_id, "refund"),
+            coalition_id=earn.coalition_id,
+            account_id=earn.account_id,
+            kind="spend",
+            points=back,
+            amount=None,
+            month=ctx.month_of(now),
+            at=now,
+            staff_id=ctx.staff_id,
+            register_id=ctx.register_id,
+        )
+    )
+    audit(
+        ctx,
+        session,
+        "partner.refund",
+        target=earn.account_id,
+        detail={"sale": str(sale_id), "refund": str(refund_id), "earned_back": back},
+    )
+    return back
 
 
 def push(ctx: Context) -> bool:

@@ -574,6 +574,10 @@ def _refund_in(
         amount=amount,
         now=now,
     )
+    if ctx.settings.get(partners.USED):  # the partner earn taken back pro rata, as a void does
+        partners.refund_sale_in(
+            ctx, session, sale.id, refund_row.id, sale.amount, before.amount + amount, now
+        )
     lot = next((e for e in entries if e.kind == "earn"), entries[0] if entries else None)
     if effect.points_reversed or effect.stamps_reversed:
         append_entry(

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, select
+from sqlalchemy import CTE, ColumnElement, and_, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from app.db.models import Customer, MemberPass, OwnerSegment, RfmScore, Sale
@@ -46,26 +46,79 @@ def _segment_case(r: ColumnElement[int], f: ColumnElement[int]) -> ColumnElement
     )
 
 
+def _per_member(since: datetime, now: datetime) -> CTE:
+    """Each member's last standing visit, visits and net spend over the window, set-based.
+
+    A standing sale is a purchase (amount > 0) no void row points at; the spend is the sum of
+    every row (refunds and voids negative). The year's rows are aggregated from
+    ix_sales_customer_time alone (it covers customer, time and amount: no table row read, no
+    look-up per sale); the few voided purchases are found from the void rows
+    (uq_sales_reverses_id, non-null part) joined to their sale by key, and only their members'
+    visits are corrected: visits minus the voided ones, the last visit re-read without them.
+    """
+    in_window = and_(Sale.occurred_at >= since, Sale.occurred_at <= now)
+    void = aliased(Sale)
+    voided = (
+        select(Sale.id.label("id"), Sale.customer_id.label("customer_id"))
+        .where(
+            Sale.id.in_(select(void.reverses_id).where(void.reverses_id.is_not(None))),
+            Sale.amount > 0,
+            in_window,
+        )
+        .cte("voided")
+    )
+    void_counts = (
+        select(voided.c.customer_id, func.count().label("voided"))
+        .group_by(voided.c.customer_id)
+        .cte("void_counts")
+    )
+    purchase = Sale.amount > 0
+    everything = (
+        select(
+            Sale.customer_id.label("customer_id"),
+            func.max(case((purchase, Sale.occurred_at))).label("last_at"),
+            func.sum(case((purchase, 1), else_=0)).label("purchases"),
+            func.sum(Sale.amount).label("monetary"),
+        )
+        # the window's start as an expression no index matches: SQLite then reads the covering
+        # ix_sales_customer_time in order, rather than ix_sales_occurred_at and a table row a sale
+        .where(func.coalesce(Sale.occurred_at, Sale.occurred_at) >= since, Sale.occurred_at <= now)
+        .group_by(Sale.customer_id)
+        .cte("everything")
+    )
+    relast = (
+        select(Sale.customer_id.label("customer_id"), func.max(Sale.occurred_at).label("last_at"))
+        .where(
+            Sale.customer_id.in_(select(void_counts.c.customer_id)),
+            purchase,
+            in_window,
+            Sale.id.not_in(select(voided.c.id)),
+        )
+        .group_by(Sale.customer_id)
+        .cte("relast")
+    )
+    frequency = everything.c.purchases - func.coalesce(void_counts.c.voided, 0)
+    return (
+        select(
+            everything.c.customer_id,
+            case(
+                (void_counts.c.customer_id.is_(None), everything.c.last_at),
+                else_=relast.c.last_at,
+            ).label("last_at"),
+            frequency.label("frequency"),
+            everything.c.monetary,
+        )
+        .outerjoin(void_counts, void_counts.c.customer_id == everything.c.customer_id)
+        .outerjoin(relast, relast.c.customer_id == everything.c.customer_id)
+        .where(frequency > 0)
+        .cte("per")
+    )
+
+
 def compute_rfm(ctx: Context, session: Session, now: datetime) -> int:
     """Rewrite every member's RFM scores in the caller's transaction; returns how many."""
     today = ctx.local_date(now)
-    since = now - timedelta(days=rfm.WINDOW_DAYS)
-    void = aliased(Sale)
-    standing = and_(Sale.amount > 0, void.id.is_(None))
-    bought = func.sum(case((standing, 1), else_=0))
-    per = (
-        select(
-            Sale.customer_id.label("customer_id"),
-            func.max(case((standing, Sale.occurred_at))).label("last_at"),
-            bought.label("frequency"),
-            func.sum(Sale.amount).label("monetary"),
-        )
-        .outerjoin(void, void.reverses_id == Sale.id)
-        .where(Sale.occurred_at >= since, Sale.occurred_at <= now)
-        .group_by(Sale.customer_id)
-        .having(bought > 0)
-        .cte("per")
-    )
+    per = _per_member(now - timedelta(days=rfm.WINDOW_DAYS), now)
     ranked = (
         select(
             per.c.customer_id,
@@ -114,7 +167,10 @@ def compute_rfm(ctx: Context, session: Session, now: datetime) -> int:
                 scored.c.m,
                 _segment_case(scored.c.r, scored.c.f),
                 literal(today, RfmScore.computed_on.type),
-            ),
+            )
+            # in key order: the primary key's index is appended to, not written all over (and
+            # the next day's DELETE walks it in order too) — 21 s of the 1M shop's DELETE went
+            .order_by(scored.c.customer_id),
         )
     )
     return int(session.scalar(select(func.count()).select_from(RfmScore)) or 0)

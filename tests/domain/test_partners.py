@@ -214,3 +214,16 @@ def test_a_merge_moves_the_points_with_their_issuers_and_issues_nothing() -> Non
     (ab, ac, bc) = rules.settle("k", "2026-01", {"a": "A", "b": "B", "c": "C"}, entries, Decimal(1))
     assert (ab.issued_a, ab.issued_b) == (100, 30)  # the move is neither issued nor spent
     assert (ac.a_points_at_b, bc.a_points_at_b) == (100, 20)
+
+
+def test_a_refund_takes_back_the_earn_pro_rata_rounded_down() -> None:
+    """rfm19: cumulative and rounded down, the refund of the rest takes the rest."""
+    from app.domain.partners import refund_back
+
+    assert refund_back(199, 20_000, 7_000, 0) == 69  # 69.65
+    assert refund_back(199, 20_000, 10_000, 69) == 30  # 99.5 in all
+    assert refund_back(199, 20_000, 20_000, 99) == 100
+    assert refund_back(199, 20_000, 25_000, 99) == 100  # never more than was earned
+    assert refund_back(199, 20_000, 20_000, 199) == 0
+    assert refund_back(0, 20_000, 7_000, 0) == 0
+    assert refund_back(3, 10_000, 3_333, 0) == 0  # 0.9999: nothing yet

@@ -222,3 +222,45 @@ def test_the_consent_state_and_the_partner_token(shops, coalition_url) -> None: 
     assert a.token is not None and "제휴 단말" in a.token
     with a.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Sale)) == 0
+
+
+def test_a_pos_refund_takes_the_partner_earn_back_pro_rata(shops, coalition_url) -> None:  # noqa: F811
+    """rfm19: `dangol refund` / the API's refunds: the earn comes back pro rata of the amount
+    refunded (rounded down), by new entries; the refund of the rest takes the rest back."""
+    a, b = _coalition(shops, coalition_url, "가나베이커리", "다라꽃집")
+    member = _member(a)
+    sales.record_sale(a, member, 50_000)  # 500
+    _later(a, b)
+    posted = pos.post_sale(a, "R-9", 20_000, customer_id=member, partner_spend=100)
+    assert posted.sale is not None and posted.sale.partner is not None
+    assert (posted.sale.partner.spent, posted.sale.partner.earned) == (100, 199)
+    assert partners.push(a)
+    assert partners.find_member(b, PHONE).balance == 500 - 100 + 199
+    _later(a, b)
+    entries = _entries(a)
+    pos.refund(a, "R-9", "RF-1", 7_000)  # 199 × 7,000 / 20,000 = 69.65: 69 back
+    assert _entries(a) == entries + 1
+    assert partners.push(a)
+    assert partners.find_member(b, PHONE).balance == 500 - 100 + 199 - 69
+    again = pos.refund(a, "R-9", "RF-1", 7_000)  # the same refund ref: nothing more
+    assert not again.created and _entries(a) == entries + 1
+    _later(a, b)
+    pos.refund(a, "R-9", "RF-2", 3_000)  # 10,000 of 20,000 refunded: 99 in all, 30 more
+    _later(a, b)
+    pos.cancel(a, "R-9")  # the rest refunded: the rest of the earn (100) back
+    assert _entries(a) == entries + 3
+    assert partners.push(a)
+    assert partners.find_member(b, PHONE).balance == 500 - 100
+    with a.db.read() as session:
+        backs = session.scalars(
+            select(PartnerEntry.points)
+            .where(PartnerEntry.kind == "spend")
+            .order_by(PartnerEntry.at)
+        ).all()
+    assert backs == [100, 69, 30, 100]  # the sale's spend, then the three refunds' take-backs
+    # a member who did not consent earned nothing: a refund writes no partner entry
+    other = _member(a, "010-1234-9999", consent=False)
+    pos.post_sale(a, "R-10", 10_000, customer_id=other)
+    before = _entries(a)
+    pos.refund(a, "R-10", "RF-3", 4_000)
+    assert _entries(a) == before
