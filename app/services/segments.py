@@ -326,7 +326,9 @@ def _check_plan(session: Session, code: str) -> None:
         return
     sold = session.scalar(select(MemberPass.id).where(MemberPass.plan_code == code).limit(1))
     if sold is None:
-        raise Refused("segment.unknown_plan", plan=code, plans=", ".join(sorted(offered)) or "-")
+        if not offered:  # no plan at all: nothing to list after "요금제:"
+            raise Refused("segment.no_plans", plan=code)
+        raise Refused("segment.unknown_plan", plan=code, plans=", ".join(sorted(offered)))
 
 
 def owner_audience(ctx: Context, name: str) -> Audience:

@@ -105,3 +105,19 @@ def test_pass_holders_in_sql_agree_with_the_pass_rules(ctx: Context) -> None:
         assert caught.value.message("ko") != code and caught.value.message("en") != code
     with ctx.db.read() as session:
         assert list(session.scalars(select(OwnerSegment.rules))) == before
+
+
+def test_a_plan_rule_in_a_shop_without_plans_says_there_are_none(sqlite_ctx) -> None:
+    from app.domain.errors import Refused
+    from app.services.program import program_in_force
+
+    ctx = sqlite_ctx
+    assert not program_in_force(ctx).passes  # the seeded program sells no passes
+    with pytest.raises(Refused) as refused:
+        segments.save_segment(ctx, "x", Audience(pass_plan="NO"))
+    assert refused.value.code == "segment.no_plans"
+    assert refused.value.message("ko").endswith("구독권 요금제가 아직 없습니다.")
+    assert "pass plans yet" in refused.value.message("en")
+    assert segments.list_segments(ctx) == [] or all(
+        s.code != "x" for s in segments.list_segments(ctx)
+    )
