@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from app.db.locks import lock_customer
@@ -170,7 +170,14 @@ def ledger_lines_of(ctx: Context, customer_id: uuid.UUID) -> list[LedgerLine]:
         rows = session.scalars(
             select(LedgerEntry)
             .where(LedgerEntry.customer_id == customer_id)
-            .order_by(LedgerEntry.occurred_at, LedgerEntry.id)
+            # within one moment the expiry comes first: every use settles it before its own
+            # entries (its derived id carries the lots' expiry, which a clock set ahead by
+            # DANGOL_NOW can put after the PC's clock that makes the other ids)
+            .order_by(
+                LedgerEntry.occurred_at,
+                case((LedgerEntry.kind == "expire", 0), else_=1),
+                LedgerEntry.id,
+            )
         )
         lines: list[LedgerLine] = []
         points = stamps = 0

@@ -81,7 +81,8 @@ def test_the_expiry_sorts_at_the_lots_expiry_and_the_ledger_reads_in_order(ctx: 
     assert lot is not None and moment == lot < expiry.occurred_at
     assert moment.astimezone(ctx.zone).time().hour == 0
     _, lines = ledger_lines(ctx, who)
-    assert sorted(line.kind for line in lines) == ["earn", "earn", "expire"]
+    assert [line.kind for line in lines] == ["earn", "expire", "earn"]  # the expiry first
+    assert [line.points_balance for line in lines] == [2000, 0, 200]
     assert lines[-1].points_balance == 200 == customers.customer_status(ctx, who).points
     # the daily run later finds nothing more to expire
     assert daily.run_daily(ctx).expired_points == 0

@@ -115,8 +115,8 @@ def test_the_save_link_is_a_savetowallet_jwt_signed_by_the_service_account(
     # the QR on the customer's screen carries the link whole; the pass's barcode is the card,
     # which the counter resolves as it does a printed card
     image = qrcode.make(link.url, border=4).get_image()
-    (found,) = zxingcpp.read_barcodes(image)
-    assert found.text == link.url
+    # zxing-cpp now and then also reports a second, partial reading of so dense a code
+    assert link.url in {found.text for found in zxingcpp.read_barcodes(image)}
     shown, matches = customers.find_for_counter(ctx, obj["barcode"]["value"])
     assert shown is not None and shown.id == member.id and not matches
 
