@@ -642,17 +642,33 @@ def _member(
     customer: uuid.UUID | None,
     key: str | None = None,
 ) -> PartnerMember:
-    balance, online = _balance(ctx, program, account, home, key)
+    return _member_and_central(ctx, program, account, home, own, customer, key)[0]
+
+
+def _member_and_central(
+    ctx: Context,
+    program: PartnerProgram,
+    account: uuid.UUID,
+    home: str,
+    own: bool,
+    customer: uuid.UUID | None,
+    key: str | None = None,
+    *,
+    remember: bool = True,
+) -> tuple[PartnerMember, int]:
+    """The member with what they may spend now (the central balance and what is not sent
+    yet, under the offline limit), and the central balance read (0 when offline)."""
+    central, online = _balance(ctx, program, account, home, key, remember=remember)
     with ctx.db.read() as session:
         net, spent = _unsent_of(session, account)
     can = rules.spendable(
         online=online,
-        balance_known=balance,
+        balance_known=central,
         unsent_net=net,
         unsent_spent=spent,
         limit=program.offline_limit,
     )
-    return PartnerMember(account, home, own, customer, balance + net, can, online)
+    return PartnerMember(account, home, own, customer, central + net, can, online), central
 
 
 def _balance(
@@ -1063,20 +1079,10 @@ def plan_spend(ctx: Context, customer_id: uuid.UUID | None, spend: int) -> Spend
             return SpendPlan(spend, None)  # the sale refuses it in words
         session.expunge(program)
     account = account_of(program, customer_id)
-    central, online = _balance(ctx, program, account, program.shop_name, remember=False)
-    with ctx.db.read() as session:
-        net, spent = _unsent_of(session, account)
-    can = rules.spendable(
-        online=online,
-        balance_known=central,
-        unsent_net=net,
-        unsent_spent=spent,
-        limit=program.offline_limit,
+    member, central = _member_and_central(
+        ctx, program, account, program.shop_name, True, customer_id, remember=False
     )
-    member = PartnerMember(
-        account, program.shop_name, True, customer_id, central + net, can, online
-    )
-    return SpendPlan(spend, member, central if online else None)
+    return SpendPlan(spend, member, central if member.online else None)
 
 
 def sale_in(
