@@ -250,6 +250,24 @@ def _member_card(
     )
 
 
+def _queued_pass(
+    ctx: Context, customer_id: uuid.UUID, token: str, object_ref: str, now: datetime
+) -> MobileWalletPass:
+    """A member's Google object, new and waiting for the outbox to create it."""
+    return MobileWalletPass(
+        kind="google",
+        customer_id=customer_id,
+        token=token,
+        object_id=object_ref,
+        status="queued",
+        inserted=False,
+        send_after=now,
+        attempts=0,
+        created_at=now,
+        register_id=ctx.register_id,
+    )
+
+
 def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
     """The member's "Save to Google Wallet" link; their object is queued for the worker."""
     value = google_settings(ctx)
@@ -270,20 +288,7 @@ def google_link(ctx: Context, customer_id: uuid.UUID) -> GoogleLink:
             if row.token != card.token:  # (replaced before the outbox followed cards)
                 requeue_member(session, customer_id, now, token=card.token)
         else:
-            session.add(
-                MobileWalletPass(
-                    kind="google",
-                    customer_id=customer_id,
-                    token=card.token,
-                    object_id=object_ref,
-                    status="queued",
-                    inserted=False,
-                    send_after=now,
-                    attempts=0,
-                    created_at=now,
-                    register_id=ctx.register_id,
-                )
-            )
+            session.add(_queued_pass(ctx, customer_id, card.token, object_ref, now))
         # the tablet's page reads this row to show the same link (wallet_offer)
         audit(ctx, session, LINK_ACTION, target=customer_id, at=now)
     return _signed_link(ctx, value, account, customer_id, card, known, now, object_ref)
@@ -388,20 +393,7 @@ def slip_link(ctx: Context, session: Session, customer_id: uuid.UUID, token: str
         return None
     now = ctx.now().replace(microsecond=0)
     if row is None and session.info.get("writing"):
-        session.add(
-            MobileWalletPass(
-                kind="google",
-                customer_id=customer_id,
-                token=token,
-                object_id=object_ref,
-                status="queued",
-                inserted=False,
-                send_after=now,
-                attempts=0,
-                created_at=now,
-                register_id=ctx.register_id,
-            )
-        )
+        session.add(_queued_pass(ctx, customer_id, token, object_ref, now))
     class_ref = mw.class_id(issuer, value.get("class_suffix", "dangol"))
     body = mw.slip_object(object_ref, class_ref, token)
     claims = mw.save_claims(
