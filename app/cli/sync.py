@@ -129,8 +129,13 @@ def _doctor_lines(r: Any, lang: str) -> list[str]:
     lines = [translate(lang, "cli.sync.doctor.url", url=r.url)]
     for check in r.checks:
         mark = "OK " if check.ok else "!! "
+        figures = dict(check.figures)
+        if check.name == "password":  # the OS's password store, by its name on that OS
+            store = {"windows": "windows", "macos": "macos", "-": "none"}.get(figures["store"])
+            if store is not None:
+                figures["store"] = translate(lang, f"cli.sync.doctor.store.{store}")
         lines.append(
-            mark + translate(lang, f"cli.sync.doctor.{check.name}.{check.state}", **check.figures)
+            mark + translate(lang, f"cli.sync.doctor.{check.name}.{check.state}", **figures)
         )
     if r.healthy:
         lines.append(translate(lang, "cli.sync.doctor.healthy"))

@@ -454,4 +454,11 @@ BUILT_KEYS = (
     N_("cli.sync.doctor.lag.ok"),
     N_("cli.sync.doctor.lag.behind"),
     N_("cli.sync.doctor.lag.never"),
+    N_("cli.sync.doctor.password.keyring"),
+    N_("cli.sync.doctor.password.env"),
+    N_("cli.sync.doctor.password.session"),
+    N_("cli.sync.doctor.password.none"),
+    N_("cli.sync.doctor.store.windows"),
+    N_("cli.sync.doctor.store.macos"),
+    N_("cli.sync.doctor.store.none"),
 )

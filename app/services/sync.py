@@ -706,6 +706,7 @@ def doctor(ctx: Context) -> SyncDoctor:
     except (OperationalError, DBAPIError) as exc:
         server.forget_engine(url)
         checks.append(DoctorCheck("connection", False, "unreachable", {"error": _first_line(exc)}))
+        checks.append(_password_check(url))
         return SyncDoctor(url, tuple(checks))
     round_trip_ms = round((ended - started) * 1000, 1)
     checks.append(DoctorCheck("connection", True, "ok", {"ms": round_trip_ms}))
@@ -743,4 +744,19 @@ def doctor(ctx: Context) -> SyncDoctor:
             {"pending": pending, "behind": behind, "seconds": age if age is not None else -1},
         )
     )
+    checks.append(_password_check(url))
     return SyncDoctor(url, tuple(checks))
+
+
+def _password_check(url: str) -> DoctorCheck:
+    """Where the password is kept (the OS keyring: Windows' Credential Manager, the macOS
+    keychain, ...; or $DANGOL_SYNC_PASSWORD). Known to this process only is a problem: the
+    next start of Dangol could not connect."""
+    source = server.password_source(url)
+    store = server.keyring_store()
+    return DoctorCheck(
+        "password",
+        source != "session",
+        source,
+        {"store": store or "-", "service": server.KEYRING_SERVICE},
+    )

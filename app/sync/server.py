@@ -79,6 +79,43 @@ def load_password(url: str) -> str | None:
         return None
 
 
+def keyring_store() -> str:
+    """Which password store the OS offers: 'windows' (the Credential Manager), 'macos' (the
+    login keychain), another backend's own name (Secret Service, KWallet), or '' for none."""
+    try:
+        import keyring
+
+        ring = keyring.get_keyring()
+    except Exception:
+        return ""
+    module = type(ring).__module__
+    if module.startswith("keyring.backends.Windows"):
+        return "windows"
+    if module.startswith("keyring.backends.macOS"):
+        return "macos"
+    if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
+        return ""
+    if module.startswith("keyring.backends.chainer") and not getattr(ring, "backends", None):
+        return ""
+    return str(getattr(ring, "name", "") or type(ring).__name__)
+
+
+def password_source(url: str) -> str:
+    """Where the password for url comes from when a register connects: 'env'
+    ($DANGOL_SYNC_PASSWORD), 'keyring', 'session' (given to this process only, kept nowhere)
+    or 'none' (the address needs none, or it is missing)."""
+    if os.environ.get(PASSWORD_ENV):
+        return "env"
+    try:
+        import keyring
+
+        if keyring.get_password(KEYRING_SERVICE, _account(url)) is not None:
+            return "keyring"
+    except Exception:
+        pass
+    return "session" if url in _passwords else "none"
+
+
 def central_engine(url: str, password: str | None = None) -> Engine:
     """One pooled engine per central URL; fails fast when the server does not answer."""
     if password is not None:

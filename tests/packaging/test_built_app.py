@@ -63,6 +63,25 @@ def test_the_build_carries_its_migrations_fonts_and_licences(program) -> None:
     assert not list(internal.rglob("libQt6Quick*"))
 
 
+def test_the_build_finds_the_os_password_stores(program) -> None:
+    """The sync's password goes to the OS keyring: keyring finds its backends by the entry
+    points in its metadata and imports them by name, so the build must carry both (the
+    Windows Credential Manager's and the macOS keychain's modules too, whichever OS built it)."""
+    readers = pytest.importorskip("PyInstaller.archive.readers")  # build.sh installs it
+    CArchiveReader = readers.CArchiveReader
+
+    modules = set(CArchiveReader(str(program)).open_embedded_archive("PYZ.pyz").toc)
+    assert {
+        "keyring.backends.Windows",
+        "keyring.backends.macOS",
+        "keyring.backends.SecretService",
+    } <= modules
+    points = list((BUILT / "_internal").glob("keyring-*.dist-info/entry_points.txt"))
+    assert points, "keyring's metadata is missing: no backend would be found"
+    text = points[0].read_text(encoding="utf-8")
+    assert "Windows = keyring.backends.Windows" in text and "macOS = keyring.backends.macOS" in text
+
+
 def test_version_database_and_licences(program, tmp_path) -> None:
     done = run(program, "--db", str(tmp_path / "shop.sqlite"), "--version")
     assert done.returncode == 0, done.stderr

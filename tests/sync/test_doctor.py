@@ -3,13 +3,17 @@ exit 0 when all is well and 1 when a check finds a problem."""
 
 from __future__ import annotations
 
+import importlib
 import json
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
 
 from app.cli.main import main
 from app.db.settings import set_setting
 from app.services import customers, sync
+from app.sync import server
 
 PHONE = "01044440001"
 
@@ -30,7 +34,7 @@ def test_doctor_in_words_and_json(registers, capsys, monkeypatch: pytest.MonkeyP
     code, out = _doctor(capsys, b, "--json")
     data = json.loads(out)
     checks = {c["name"]: c for c in data["checks"]}
-    assert list(checks) == ["connection", "schema", "clock", "lag"]
+    assert list(checks) == ["connection", "schema", "clock", "lag", "password"]
     assert all(c["ok"] for c in checks.values())
     assert abs(checks["clock"]["figures"]["seconds"]) < 30  # the same machine's clock
     assert checks["lag"]["figures"]["behind"] == 0
@@ -49,7 +53,8 @@ def test_doctor_in_words_and_json(registers, capsys, monkeypatch: pytest.MonkeyP
     code, out = _doctor(capsys, b, "--json")
     data = json.loads(out)
     assert code == 1
-    assert [(c["name"], c["state"]) for c in data["checks"]] == [("connection", "unreachable")]
+    assert [c["name"] for c in data["checks"]] == ["connection", "password"]
+    assert data["checks"][0]["state"] == "unreachable"
     code, out = _doctor(capsys, b)
     assert "does not answer" in out
 
@@ -57,3 +62,101 @@ def test_doctor_in_words_and_json(registers, capsys, monkeypatch: pytest.MonkeyP
 def test_doctor_without_sync_is_refused(sqlite_ctx, capsys) -> None:
     code = main(["--db", str(sqlite_ctx.db.engine.url.database), "sync", "doctor"])
     assert code == 2
+
+
+class _MemoryKeyring(KeyringBackend):
+    """An OS password store stand-in: the keyring package's own backend interface."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.kept.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.kept[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.kept.pop((service, username), None)
+
+
+@pytest.fixture
+def os_keyring():
+    before = keyring.get_keyring()
+    ring = _MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)
+
+
+def test_doctor_says_where_the_password_is_kept(
+    registers, capsys, monkeypatch: pytest.MonkeyPatch, os_keyring
+) -> None:
+    b = registers("B")
+    sync.sync_now(b)
+    url = b.settings[sync.URL_KEY]
+    monkeypatch.delenv(server.PASSWORD_ENV, raising=False)
+
+    # nothing kept: said, and not a problem (this test server asks for no password)
+    code, out = _doctor(capsys, b, "--json")
+    password = json.loads(out)["checks"][-1]
+    assert (password["name"], password["state"], password["ok"]) == ("password", "none", True)
+
+    # kept in the OS's store by setup: the doctor names that store
+    assert server.save_password(url, "s3cret")
+    assert os_keyring.kept == {(server.KEYRING_SERVICE, server._account(url)): "s3cret"}
+    code, out = _doctor(capsys, b)
+    assert code == 0, out
+    assert f"OK Password: kept in {os_keyring.name} (service name dangol-sync)." in out
+
+    # from the environment
+    monkeypatch.setenv(server.PASSWORD_ENV, "s3cret")
+    code, out = _doctor(capsys, b)
+    assert "OK Password: read from the environment variable DANGOL_SYNC_PASSWORD." in out
+    monkeypatch.delenv(server.PASSWORD_ENV)
+
+    # given to this process only (no store could take it): a problem, exit 1, in Korean too
+    os_keyring.kept.clear()
+    monkeypatch.setitem(server._passwords, url, "s3cret")
+    code, out = _doctor(capsys, b, "--json")
+    password = json.loads(out)["checks"][-1]
+    assert code == 1 and (password["state"], password["ok"]) == ("session", False)
+    code = main(["--db", str(b.db.engine.url.database), "--lang", "ko", "sync", "doctor"])
+    out = capsys.readouterr().out
+    assert code == 1 and "!! 비밀번호: 이 프로그램만 알고 있고" in out
+
+
+@pytest.mark.parametrize(
+    ("ring", "ko", "en"),
+    [
+        (
+            "keyring.backends.Windows:WinVaultKeyring",
+            "Windows 자격 증명 관리자",
+            "the Windows Credential Manager",
+        ),
+        ("keyring.backends.macOS:Keyring", "macOS 키체인", "the macOS keychain"),
+        ("keyring.backends.fail:Keyring", "없음", "none"),
+    ],
+)
+def test_the_os_password_stores_are_named(registers, capsys, monkeypatch, ring, ko, en) -> None:
+    """Windows' and macOS' stores by the names their owners know them by (the backend classes
+    of the keyring package; on this Linux machine they cannot hold anything, so nothing is
+    kept and the doctor says which store it would use)."""
+    module, name = ring.split(":")
+    backend = getattr(importlib.import_module(module), name)()
+    before = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    monkeypatch.delenv(server.PASSWORD_ENV, raising=False)
+    try:
+        b = registers("B")
+        sync.sync_now(b)
+        code, out = _doctor(capsys, b)
+        assert code == 0, out
+        assert f"OK Password: none is kept (password store: {en})." in out, out
+        assert main(["--db", str(b.db.engine.url.database), "--lang", "ko", "sync", "doctor"]) == 0
+        assert f"(비밀번호 보관소: {ko})" in capsys.readouterr().out
+    finally:
+        keyring.set_keyring(before)
