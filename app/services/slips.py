@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Coupon, Customer, LedgerEntry, Redemption, Sale, Store, TierChange
@@ -228,9 +228,9 @@ def _slip(
         status = status_of(ctx, session, customer, ctx.now())
     if program is None:
         _, program = current_program(session)
-    later = _later_entries(session, customer_id, cutoff)
+    later = _later_entries(session, customer_id, cutoff, occurred_at)
     points, stamps = (
-        _ledger_sums_until(session, customer_id, cutoff)
+        _ledger_sums_until(session, customer_id, cutoff, occurred_at)
         if later
         else (status.points, status.stamps)
     )
@@ -277,12 +277,29 @@ def _slip(
     )
 
 
-def _later_entries(session: Session, customer_id: uuid.UUID, cutoff: uuid.UUID) -> bool:
-    """Whether the ledger moved after this action (ids are time-ordered UUIDv7)."""
+def _up_to(cutoff: uuid.UUID, occurred_at: datetime) -> ColumnElement[bool]:
+    """The ledger as of this action: its entries and everything before it (ids are
+    time-ordered UUIDv7). An expiry's id carries the lots' expiry moment (keys.expiry_id), which
+    under a clock set ahead (DANGOL_NOW) is after the PC's clock that made the action's id;
+    the expiry this action settled first, at its own moment, belongs to it all the same."""
+    return or_(
+        LedgerEntry.id <= cutoff,
+        and_(LedgerEntry.kind == "expire", LedgerEntry.occurred_at <= occurred_at),
+    )
+
+
+def _later_entries(
+    session: Session, customer_id: uuid.UUID, cutoff: uuid.UUID, occurred_at: datetime
+) -> bool:
+    """Whether the ledger moved after this action."""
     return (
         session.scalars(
             select(LedgerEntry.id)
-            .where(LedgerEntry.customer_id == customer_id, LedgerEntry.id > cutoff)
+            .where(
+                LedgerEntry.customer_id == customer_id,
+                LedgerEntry.id > cutoff,
+                ~_up_to(cutoff, occurred_at),
+            )
             .limit(1)
         ).first()
         is not None
@@ -290,13 +307,13 @@ def _later_entries(session: Session, customer_id: uuid.UUID, cutoff: uuid.UUID) 
 
 
 def _ledger_sums_until(
-    session: Session, customer_id: uuid.UUID, cutoff: uuid.UUID
+    session: Session, customer_id: uuid.UUID, cutoff: uuid.UUID, occurred_at: datetime
 ) -> tuple[int, int]:
     row = session.execute(
         select(
             func.coalesce(func.sum(LedgerEntry.points), 0),
             func.coalesce(func.sum(LedgerEntry.stamps), 0),
-        ).where(LedgerEntry.customer_id == customer_id, LedgerEntry.id <= cutoff)
+        ).where(LedgerEntry.customer_id == customer_id, _up_to(cutoff, occurred_at))
     ).one()
     return int(row[0]), int(row[1])
 

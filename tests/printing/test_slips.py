@@ -75,6 +75,34 @@ def test_reprint_shows_balances_right_after_that_sale(store_shop: Context, membe
     assert (slip.points, slip.stamps) == (first.points, first.stamps)
 
 
+def test_a_reprint_under_a_clock_set_ahead_keeps_the_expiry_its_sale_settled(tmp_path) -> None:
+    """Under DANGOL_NOW (or any clock ahead of the PC's), an expiry's id carries the lots'
+    expiry moment, after the PC's clock that made the sale's id: the reprint still counts the
+    expiry the sale settled first."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.services import customers
+    from app.services.context import open_shop
+
+    SEOUL = ZoneInfo("Asia/Seoul")
+    path = str(tmp_path / "shop.sqlite")
+    then = open_shop(path, now=datetime(2026, 1, 10, 12, tzinfo=SEOUL))
+    customers.enroll(then, PHONE)
+    sales.record_sale(then, resolve_customer(then, PHONE), 50_000)  # 1,000 points, a year
+    then.db.dispose()
+    later = open_shop(path, now=datetime(2027, 1, 11, 10, tzinfo=SEOUL))
+    try:
+        settled = sales.record_sale(later, resolve_customer(later, PHONE), 12_000)
+        assert settled.points == 240  # the 1,000 expired first, then 240 earned
+        sales.record_sale(later, resolve_customer(later, PHONE), 10_000)  # the ledger moves on
+        slip = slip_for(later, str(settled.sale_id))
+        assert slip.reprint
+        assert (slip.points, slip.stamps) == (240, settled.stamps)
+    finally:
+        later.db.dispose()
+
+
 def test_coupon_issued_with_the_visit_is_on_the_slip(store_shop: Context, sale) -> None:
     owner.issue_coupon(store_shop, resolve_customer(store_shop, PHONE), "amount", 3_000, 30)
     slip = slip_for(store_shop, str(sale.sale_id))
