@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.db.base import new_id
-from app.db.lean import LeanConnection, session_lean
+from app.db.lean import LeanConnection, LeanWrite, session_lean
 from app.db.locks import lock_customer
 from app.db.models import Coupon, Customer, Redemption
 from app.domain.coupons import CouponState, check_coupon_usable, normalize_coupon_code
@@ -180,8 +180,8 @@ def _redeem_points(
         )
     )
     sums = sums.plus(-points, 0, None)
-    session.connection().execute(_INSERT_REDEMPTION, row)
-    insert_entries(session, entries)
+    _INSERT_REDEMPTION.execute(lean, row)
+    insert_entries(session, entries, lean)
     bump(ctx, session, now, **figures)
     audit(
         ctx,
@@ -198,7 +198,7 @@ def _redeem_points(
     return result, sums, customer, state
 
 
-_INSERT_REDEMPTION = insert(Redemption)
+_INSERT_REDEMPTION = LeanWrite(insert(Redemption))
 
 
 def redemption_row(

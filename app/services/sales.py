@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.db.base import new_id
 from app.db.checkins import link_sale_in
 from app.db.figures import bump_rows
-from app.db.lean import Lean, LeanConnection, session_lean
+from app.db.lean import Lean, LeanConnection, LeanWrite, session_lean
 from app.db.locks import lock_customer
 from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
 from app.domain.earning import Earning, compute_earning
@@ -58,7 +58,7 @@ MAX_ITEMS = 1000
 # Session, as before (tests/services/test_lean_sale_writes.py compares the two, row by row).
 LEAN_WRITES = True
 _SALE_COLUMNS = tuple(column.key for column in Sale.__table__.columns)
-_INSERT_SALE = insert(Sale)
+_INSERT_SALE = LeanWrite(insert(Sale))
 
 
 @dataclass(frozen=True)
@@ -401,8 +401,9 @@ def write_sale_rows(session: Session, sale: Sale, entries: list[dict[str, Any]])
 
     `sale` is not added to the session (nothing of the unit of work runs); it stays a plain
     record of the row for the slip and the messages. The entries go in as one executemany."""
-    session.connection().execute(_INSERT_SALE, {key: getattr(sale, key) for key in _SALE_COLUMNS})
-    insert_entries(session, entries)
+    with session_lean(session) as lean:
+        _INSERT_SALE.execute(lean, {key: getattr(sale, key) for key in _SALE_COLUMNS})
+        insert_entries(session, entries, lean)
 
 
 def change_tier(
