@@ -15,6 +15,7 @@ Only for reads of a few rows, on a pooled connection or on a Session's own (`ses
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -180,8 +181,15 @@ class LeanConnection:
 
     @property
     def database(self) -> str:
-        """The engine's URL: a key for caches of what the database holds."""
-        return str(self.engine.url)
+        """The engine's URL: a key for caches of what the database holds (rendered once per
+        engine: a sale asks for it twice, 50 us each)."""
+        found = _DATABASES.get(self.engine)
+        if found is None:
+            found = _DATABASES[self.engine] = str(self.engine.url)
+        return found
+
+
+_DATABASES: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
 class lean_connection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Uuid, bindparam, select
 from sqlalchemy.orm import Session
@@ -87,8 +87,17 @@ def first_active_in(
     return None if row is None else (bool(row[1]), bool(row[2]))
 
 
+class _Member(Protocol):
+    """What activity_of reads of a customer (an ORM object or a lean record)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def enrolled_at(self) -> datetime: ...
+
+
 def activity_of(
-    ctx: Context, session: Session, customer: Customer, moment: datetime
+    ctx: Context, session: Session, customer: _Member, moment: datetime
 ) -> list[dict[str, Any]]:
     """mark_active's one INSERT; the figures' rows it calls for are returned, not added."""
     month = ctx.month_of(moment)
