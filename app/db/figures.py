@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from app.db.lean import LeanWrite, session_lean
 from app.db.models import CustomerMonth, MonthlyStat
 from app.domain.figures import shift_month
 
@@ -39,17 +40,18 @@ def _bump_statement(insert: Callable[..., Any]) -> Any:
     )
 
 
-# One statement per dialect, run as executemany: compiled once, cached by SQLAlchemy.
-_BUMP: dict[str, Any] = {}
+# One statement per dialect, run as one executemany on the session's driver cursor.
+_BUMP: dict[str, LeanWrite] = {}
 
 
 def bump_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add each row's value to its figure (month, store_id, metric): one upsert, executemany."""
     if rows:
-        connection = session.connection()
-        name = connection.dialect.name
-        if name not in _BUMP:
-            _BUMP[name] = _bump_statement(dialect_insert(name))
-        connection.execute(_BUMP[name], rows)
+        with session_lean(session) as lean:
+            name = lean.dialect.name
+            if name not in _BUMP:
+                _BUMP[name] = LeanWrite(_bump_statement(dialect_insert(name)))
+            _BUMP[name].executemany(lean, rows)
 
 
 _OTHER_MONTH = CustomerMonth.__table__.alias("other_month")

@@ -9,16 +9,20 @@ Python values with the columns' result processors: the same values the ORM would
 as plain tuples, with none of the machinery.
 
 Only for reads of a few rows, on a pooled connection or on a Session's own (`session_lean`).
+`LeanWrite` is the same for a use case's INSERTs and UPDATEs on the Session's connection
+(`session_lean`): the rows a Core `execute` would write, without its per-call machinery.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert, UpdateBase
 
 Processor = Callable[[Any], Any] | None
 
@@ -26,8 +30,16 @@ Processor = Callable[[Any], Any] | None
 class _Compiled:
     """One statement's SQL text for one dialect, with its parameter order and processors."""
 
-    def __init__(self, statement: Select[*tuple[Any, ...]], dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+    def __init__(
+        self,
+        statement: Select[*tuple[Any, ...]] | UpdateBase,
+        dialect: Dialect,
+        column_keys: Sequence[str] | None = None,
+    ) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        # a value SQLAlchemy would compute per row (a Python-side default) is not computed here
+        assert not getattr(compiled, "insert_prefetch", None), "every column must be given"
+        assert not getattr(compiled, "update_prefetch", None), "every column must be given"
         self.sql = compiled.string
         # each parameter: its name, its literal value ('active', a LIMIT; None: given with
         # each call) and its type's bind processor, in the order the driver takes them
@@ -42,10 +54,12 @@ class _Compiled:
             for name in (names if names is not None else compiled.binds)
             for bind in (compiled.binds[name],)
         )
-        results = [
-            column.type._cached_result_processor(dialect, None)
-            for column in statement.selected_columns
-        ]
+        columns = (
+            statement.selected_columns
+            if isinstance(statement, Select)
+            else statement.exported_columns
+        )
+        results = [column.type._cached_result_processor(dialect, None) for column in columns]
         self.width = len(results)
         # only the columns whose values need turning into Python ones (uuids, datetimes)
         self.processed: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
@@ -74,9 +88,11 @@ class _Compiled:
 
 
 class Lean:
-    """A read statement for the hot paths: `rows(connection, **params)` gives typed tuples."""
+    """A read statement for the hot paths: `rows(connection, **params)` gives typed tuples.
 
-    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
+    Also an INSERT ... RETURNING with explicit values (bound parameters): its returned rows."""
+
+    def __init__(self, statement: Select[*tuple[Any, ...]] | UpdateBase) -> None:
         self.statement = statement
         self._by_dialect: dict[str, _Compiled] = {}
 
@@ -103,6 +119,58 @@ class Lean:
         return found[0] if found else None
 
 
+class LeanWrite:
+    """An INSERT or UPDATE for the hot paths, run on a Session's driver cursor (`session_lean`).
+
+    `execute(connection, row)` writes one row, `executemany(connection, rows)` several by one
+    executemany: the parameters bound by the columns' own type processors, as Core binds
+    them, with no Result, no compiled-cache lookup and no per-call events but the
+    engine's `before_cursor_execute` (statement counts, the bench's replay). An INSERT
+    without values is compiled once per dialect and set of keys, and every column must be
+    given (none is filled by a Python-side default); an UPDATE or an upsert names its
+    parameters with `bindparam`. Nothing is returned (see `Lean` for RETURNING)."""
+
+    def __init__(self, statement: UpdateBase) -> None:
+        self.statement = statement
+        self._per_row = isinstance(statement, Insert) and not (
+            statement._values or statement._multi_values
+        )
+        self._by_key: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
+
+    def _compiled(self, dialect: Dialect, row: Mapping[str, Any]) -> _Compiled:
+        keys = tuple(row) if self._per_row else ()
+        compiled = self._by_key.get((dialect.name, keys))
+        if compiled is None:
+            compiled = _Compiled(self.statement, dialect, list(keys) if self._per_row else None)
+            self._by_key[(dialect.name, keys)] = compiled
+        return compiled
+
+    def execute(self, connection: LeanConnection, row: Mapping[str, Any]) -> None:
+        compiled = self._compiled(connection.dialect, row)
+        parameters = compiled.parameters(row)
+        engine = connection.engine
+        if engine._has_events:
+            engine.dispatch.before_cursor_execute(
+                None, connection.cursor, compiled.sql, parameters, None, False
+            )
+        connection.cursor.execute(compiled.sql, parameters)
+
+    def executemany(self, connection: LeanConnection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        if len(rows) == 1:
+            self.execute(connection, rows[0])
+            return
+        compiled = self._compiled(connection.dialect, rows[0])
+        parameters = [compiled.parameters(row) for row in rows]
+        engine = connection.engine
+        if engine._has_events:
+            engine.dispatch.before_cursor_execute(
+                None, connection.cursor, compiled.sql, parameters, None, True
+            )
+        connection.cursor.executemany(compiled.sql, parameters)
+
+
 class LeanConnection:
     """A pooled driver connection and one cursor, for a few lean statements in a row."""
 
@@ -113,8 +181,15 @@ class LeanConnection:
 
     @property
     def database(self) -> str:
-        """The engine's URL: a key for caches of what the database holds."""
-        return str(self.engine.url)
+        """The engine's URL: a key for caches of what the database holds (rendered once per
+        engine: a sale asks for it twice, 50 us each)."""
+        found = _DATABASES.get(self.engine)
+        if found is None:
+            found = _DATABASES[self.engine] = str(self.engine.url)
+        return found
+
+
+_DATABASES: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
 class lean_connection:

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db.base import new_id
-from app.db.lean import Lean, session_lean
+from app.db.lean import Lean, LeanWrite, session_lean
 from app.db.models import AuditEntry, Setting
 from app.db.settings import set_setting
 from app.services.context import Context
@@ -148,9 +148,9 @@ def audit_many(
 
 
 _TIP = Lean(select(Setting.value).where(Setting.key == bindparam("key")))
-_INSERT_AUDIT = insert(AuditEntry)
-_INSERT_TIP = insert(Setting)
-_UPDATE_TIP = (
+_INSERT_AUDIT = LeanWrite(insert(AuditEntry))
+_INSERT_TIP = LeanWrite(insert(Setting))
+_UPDATE_TIP = LeanWrite(
     update(Setting).where(Setting.key == bindparam("tip_key")).values(value=bindparam("tip"))
 )
 
@@ -169,20 +169,19 @@ def _audit_lean(
     session.flush()
     with session_lean(session) as lean:
         found = _TIP.first(lean, key=key)
-    tip = read_tip(json.loads(found[0])) if found is not None else None
-    if tip is None:  # a log from before the count was kept: taken as it is, counted from here
-        tip = walk_chain(session, ctx.register_id)
-    count, prev = tip
-    entries = _chained(ctx, rows, prev, at)
-    connection = session.connection()
-    connection.execute(_INSERT_AUDIT, entries)
-    encoded = json.dumps(
-        {"count": count + len(entries), "hash": entries[-1]["hash"]}, ensure_ascii=False
-    )
-    if found is None:
-        connection.execute(_INSERT_TIP, {"key": key, "value": encoded})
-    else:
-        connection.execute(_UPDATE_TIP, {"tip_key": key, "tip": encoded})
+        tip = read_tip(json.loads(found[0])) if found is not None else None
+        if tip is None:  # a log from before the count was kept: taken as it is, counted from here
+            tip = walk_chain(session, ctx.register_id)
+        count, prev = tip
+        entries = _chained(ctx, rows, prev, at)
+        _INSERT_AUDIT.executemany(lean, entries)
+        encoded = json.dumps(
+            {"count": count + len(entries), "hash": entries[-1]["hash"]}, ensure_ascii=False
+        )
+        if found is None:
+            _INSERT_TIP.execute(lean, {"key": key, "value": encoded})
+        else:
+            _UPDATE_TIP.execute(lean, {"tip_key": key, "tip": encoded})
 
 
 class _Row(NamedTuple):

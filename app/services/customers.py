@@ -507,6 +507,8 @@ _RECORD = (
 _ID = bindparam("id", type_=Uuid())
 _LEAN_BY_ID = Lean(select(*_RECORD).where(Customer.id == _ID))
 _LEAN_BY_PHONE = Lean(select(*_RECORD).where(Customer.phone == bindparam("phone")))
+# the row a write acts on, locked for its transaction (PostgreSQL; SQLite holds the write lock)
+_LEAN_LOCKED = Lean(select(*_RECORD).where(Customer.id == _ID).with_for_update())
 _LEAN_BY_LAST4 = Lean(
     select(*_RECORD)
     .where(Customer.phone_last4 == bindparam("last4"), Customer.status == "active")
@@ -686,6 +688,38 @@ def _lean_extras(
     return card[0] if card else None, coupons, [(at, int(amount)) for at, amount in visits]
 
 
+def lean_lock_usable(
+    session: Session, connection: LeanConnection, customer_id: uuid.UUID
+) -> CustomerRecord:
+    """lock_usable_customer on the write's lean connection: the same row, locked the same way
+    (FOR UPDATE on PostgreSQL), checked the same way, as a plain record, not an ORM object.
+
+    What the Session holds unflushed goes in first, as the ORM query's autoflush did. A
+    write that changes the customer's row (a promotion) takes the ORM object then
+    (`customer_object`); tests/services/test_lean_lock.py holds the two reads together."""
+    found = lean_lock(session, connection, customer_id)
+    if found is None:
+        raise Refused("customer.not_found", query=str(customer_id))
+    return _usable_record(found)
+
+
+def lean_lock(
+    session: Session, connection: LeanConnection, customer_id: uuid.UUID
+) -> CustomerRecord | None:
+    """lock_customer on the write's lean connection, as a record (None: no such row)."""
+    session.flush()
+    return _record(_LEAN_LOCKED.first(connection, id=customer_id))
+
+
+def customer_object(session: Session, customer: Customer | CustomerRecord) -> Customer:
+    """The Session's object of a customer read as a record (no statement if it holds it)."""
+    if isinstance(customer, Customer):
+        return customer
+    found = session.get(Customer, customer.id)
+    assert found is not None  # locked by this transaction: it cannot have gone
+    return found
+
+
 def lean_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datetime) -> LedgerSums:
     """ledger_sums on a lean connection (a sale's, through session_lean): a regular's kept
     position brought up to date, or the sums of the whole ledger (app.services.ledger_position).
@@ -711,7 +745,7 @@ def lean_status_after(
     ctx: Context,
     session: Session,
     connection: LeanConnection,
-    customer: Customer,
+    customer: Customer | CustomerRecord,
     now: datetime,
     *,
     state: ProgramState,
@@ -739,7 +773,7 @@ def lean_status_after(
 def lean_status_in(
     ctx: Context,
     connection: LeanConnection,
-    customer: Customer,
+    customer: Customer | CustomerRecord,
     now: datetime,
     *,
     program: Program,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Uuid, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db.figures import bump_rows, dialect_insert
+from app.db.lean import Lean, session_lean
 from app.db.models import Customer, CustomerMonth
 from app.domain.figures import activity_rows, shift_month
 from app.services.context import Context
@@ -62,7 +63,7 @@ def _first_active_statement(dialect: str) -> Any:
     )
 
 
-_FIRST_ACTIVE: dict[str, Any] = {}
+_FIRST_ACTIVE: dict[str, Lean] = {}
 
 
 def first_active_in(
@@ -71,23 +72,32 @@ def first_active_in(
     """app.db.figures.first_active by a statement built once, on the session's connection.
 
     No autoflush: the caller has written (or flushed) what the month's activity depends on."""
-    connection = session.connection()
-    name = connection.dialect.name
-    statement = _FIRST_ACTIVE.get(name)
-    if statement is None:
-        statement = _FIRST_ACTIVE[name] = _first_active_statement(name)
-    params = {
-        "customer_id": customer_id,
-        "month": month,
-        "before": shift_month(month, -1),
-        "after": shift_month(month, 1),
-    }
-    row = connection.execute(statement, params).first()
+    with session_lean(session) as lean:
+        name = lean.dialect.name
+        statement = _FIRST_ACTIVE.get(name)
+        if statement is None:
+            statement = _FIRST_ACTIVE[name] = Lean(_first_active_statement(name))
+        row = statement.first(
+            lean,
+            customer_id=customer_id,
+            month=month,
+            before=shift_month(month, -1),
+            after=shift_month(month, 1),
+        )
     return None if row is None else (bool(row[1]), bool(row[2]))
 
 
+class _Member(Protocol):
+    """What activity_of reads of a customer (an ORM object or a lean record)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def enrolled_at(self) -> datetime: ...
+
+
 def activity_of(
-    ctx: Context, session: Session, customer: Customer, moment: datetime
+    ctx: Context, session: Session, customer: _Member, moment: datetime
 ) -> list[dict[str, Any]]:
     """mark_active's one INSERT; the figures' rows it calls for are returned, not added."""
     month = ctx.month_of(moment)

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, Uuid, bindparam, case, func, inser
 from sqlalchemy.orm import Session
 
 from app.db.base import UTCDateTime, new_id
+from app.db.lean import LeanConnection, LeanWrite, session_lean
 from app.db.models import LedgerEntry
 from app.domain.expiry import expiry_moment, remaining_to_expire
 from app.domain.figures import ledger_metrics
@@ -324,13 +325,21 @@ def entry_row(
     }
 
 
-_INSERT_ENTRIES = insert(LedgerEntry)
+_INSERT_ENTRIES = LeanWrite(insert(LedgerEntry))
 
 
-def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Ledger rows made by `entry_row`, as one executemany on the session's connection."""
-    if rows:
-        session.connection().execute(_INSERT_ENTRIES, rows)
+def insert_entries(
+    session: Session, rows: list[dict[str, Any]], lean: LeanConnection | None = None
+) -> None:
+    """Ledger rows made by `entry_row`, as one executemany on the session's connection
+    (`lean`: the use case's own session_lean, if it has one open)."""
+    if not rows:
+        return
+    if lean is not None:
+        _INSERT_ENTRIES.executemany(lean, rows)
+        return
+    with session_lean(session) as own:
+        _INSERT_ENTRIES.executemany(own, rows)
 
 
 def void_entries(

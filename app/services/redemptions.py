@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.db.base import new_id
-from app.db.lean import LeanConnection, session_lean
+from app.db.lean import LeanConnection, LeanWrite, session_lean
 from app.db.locks import lock_customer
 from app.db.models import Coupon, Customer, Redemption
 from app.domain.coupons import CouponState, check_coupon_usable, normalize_coupon_code
@@ -21,11 +21,12 @@ from app.domain.redemption import check_points_redemption, stamp_reward_to_use
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
+    CustomerRecord,
     CustomerStatus,
     coupon_use_counts,
+    lean_lock_usable,
     lean_status_after,
     lean_sums,
-    lock_usable_customer,
     status_of,
     usable_customer,
 )
@@ -148,7 +149,7 @@ def _redeem_points(
     customer_id: uuid.UUID,
     points: int,
     now: datetime,
-) -> tuple[RedemptionResult, LedgerSums, Customer, ProgramState]:
+) -> tuple[RedemptionResult, LedgerSums, CustomerRecord, ProgramState]:
     """The redemption, the ledger's sums after it (read once, carried forward), the customer
     and the program's state.
 
@@ -157,7 +158,7 @@ def _redeem_points(
     holds them to the rows append_entry and the Session wrote before)."""
     if isinstance(points, bool) or not isinstance(points, int):
         raise Refused("redeem.not_positive")
-    customer = lock_usable_customer(session, customer_id)
+    customer = lean_lock_usable(session, lean, customer_id)
     state = program_state_lean(lean)
     sums = lean_sums(lean, customer.id, now)
     # checked against the balance read under the lock: two registers cannot spend it twice
@@ -180,8 +181,8 @@ def _redeem_points(
         )
     )
     sums = sums.plus(-points, 0, None)
-    session.connection().execute(_INSERT_REDEMPTION, row)
-    insert_entries(session, entries)
+    _INSERT_REDEMPTION.execute(lean, row)
+    insert_entries(session, entries, lean)
     bump(ctx, session, now, **figures)
     audit(
         ctx,
@@ -198,7 +199,7 @@ def _redeem_points(
     return result, sums, customer, state
 
 
-_INSERT_REDEMPTION = insert(Redemption)
+_INSERT_REDEMPTION = LeanWrite(insert(Redemption))
 
 
 def redemption_row(

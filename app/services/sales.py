@@ -6,17 +6,25 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, Uuid, bindparam, insert, or_, select
+from sqlalchemy import Select, Uuid, bindparam, exists, insert, select
 from sqlalchemy.orm import Session
 
 from app.db.base import new_id
 from app.db.checkins import link_sale_in
 from app.db.figures import bump_rows
-from app.db.lean import Lean, LeanConnection, session_lean
+from app.db.lean import Lean, LeanConnection, LeanWrite, session_lean
 from app.db.locks import lock_customer
-from app.db.models import Customer, LedgerEntry, PosSale, Redemption, Sale, TierChange
+from app.db.models import (
+    Customer,
+    LedgerEntry,
+    PosSale,
+    Redemption,
+    Sale,
+    TierChange,
+    WalletEntry,
+)
 from app.domain.earning import Earning, compute_earning
 from app.domain.errors import Refused
 from app.domain.keys import evaluation_id
@@ -27,12 +35,15 @@ from app.services import messages, partners
 from app.services.audit_chain import audit
 from app.services.context import Context
 from app.services.customers import (
+    CustomerRecord,
     CustomerStatus,
+    customer_object,
+    lean_lock,
+    lean_lock_usable,
     lean_status_after,
     lean_status_in,
     lean_sums,
     lean_window_spend,
-    lock_usable_customer,
     status_of,
 )
 from app.services.figures import activity_of, bump, figure_rows
@@ -58,7 +69,7 @@ MAX_ITEMS = 1000
 # Session, as before (tests/services/test_lean_sale_writes.py compares the two, row by row).
 LEAN_WRITES = True
 _SALE_COLUMNS = tuple(column.key for column in Sale.__table__.columns)
-_INSERT_SALE = insert(Sale)
+_INSERT_SALE = LeanWrite(insert(Sale))
 
 
 @dataclass(frozen=True)
@@ -148,8 +159,8 @@ def record_sale_in(
     and the tier window's spend after the sale. The rows are written in one flush and the
     month's figures in one statement."""
     check_sale_input(amount, items)
-    customer = lock_usable_customer(session, customer_id)
     with session_lean(session) as lean:  # the reads: lean statements in the sale's transaction
+        customer = lean_lock_usable(session, lean, customer_id)
         return _sale_in(
             ctx,
             session,
@@ -170,7 +181,7 @@ def _sale_in(
     ctx: Context,
     session: Session,
     lean: LeanConnection,
-    customer: Customer,
+    customer: CustomerRecord,
     amount: int,
     items: int,
     now: datetime,
@@ -238,7 +249,9 @@ def _sale_in(
     new_tier = promotion_after_sale(program.tiers.levels, customer.tier_code, spend)
     if new_tier is not None:
         promoted_from = customer.tier_code
-        change_tier(ctx, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend)
+        customer = _change_tier(
+            ctx, session, customer, new_tier, "sale", now, sale_id=sale.id, spend=spend
+        )
     bal = sums.balances()
     cards = stamp_cards(
         session, customer.id, balance=bal.stamps, program=program, state=state, now=now
@@ -401,8 +414,30 @@ def write_sale_rows(session: Session, sale: Sale, entries: list[dict[str, Any]])
 
     `sale` is not added to the session (nothing of the unit of work runs); it stays a plain
     record of the row for the slip and the messages. The entries go in as one executemany."""
-    session.connection().execute(_INSERT_SALE, {key: getattr(sale, key) for key in _SALE_COLUMNS})
-    insert_entries(session, entries)
+    with session_lean(session) as lean:
+        _INSERT_SALE.execute(lean, {key: getattr(sale, key) for key in _SALE_COLUMNS})
+        insert_entries(session, entries, lean)
+
+
+_Member = TypeVar("_Member", Customer, CustomerRecord)
+
+
+def _change_tier(
+    ctx: Context,
+    session: Session,
+    customer: _Member,
+    to_code: str,
+    reason: str,
+    now: datetime,
+    **kwargs: Any,
+) -> _Member:
+    """change_tier for a customer read as a record: its ORM object is changed (the UPDATE
+    goes with the transaction's flush) and the record returned with the new tier."""
+    member = customer_object(session, customer)
+    change_tier(ctx, session, member, to_code, reason, now, **kwargs)
+    if isinstance(customer, Customer):
+        return customer  # the same object: changed in place
+    return replace(customer, tier_code=member.tier_code)
 
 
 def change_tier(
@@ -485,17 +520,17 @@ def void_action(ctx: Context, action_id: str) -> VoidResult:
         raise Refused("void.bad_id", id=action_id) from exc
     with ctx.db.write() as session:
         now = ctx.now()
-        sale = session.get(Sale, key)
-        redemption = None if sale is not None else session.get(Redemption, key)
-        if sale is not None:
-            ctx.require("refund")
-            check_may_void(ctx, sale.staff_id, sale.occurred_at, now)
-            with session_lean(session) as lean:
-                result, customer, sums, state = _void_sale(ctx, session, lean, sale, now)
+        with session_lean(session) as lean:
+            found = _lean_sale(session, lean, key)
+            if found is not None:
+                ctx.require("refund")
+                check_may_void(ctx, found.sale.staff_id, found.sale.occurred_at, now)
+                result, customer, sums, state = _void_sale(ctx, session, lean, found, now)
                 status = lean_status_after(
                     ctx, session, lean, customer, now, state=state, bal=sums.balances()
                 )
-            return replace(result, status=status)
+                return replace(result, status=status)
+        redemption = session.get(Redemption, key)
         if redemption is not None:
             ctx.require("void_redemption")  # not a refund: a POS token may not
             check_may_void(ctx, redemption.staff_id, redemption.occurred_at, now)
@@ -521,15 +556,73 @@ def _entries_statement(column: str, value: uuid.UUID) -> Select[LedgerEntry]:
     return select(LedgerEntry).where(getattr(LedgerEntry, column) == value).order_by(LedgerEntry.id)
 
 
-# rows that came after a sale: its void (reverses_id) or a refund of part of it (refund_of_id)
-_LEAN_LATER_ROWS = Lean(
-    select(Sale.reverses_id).where(
-        or_(
-            Sale.reverses_id == bindparam("sale_id", type_=Uuid()),
-            Sale.refund_of_id == bindparam("sale_id", type_=Uuid()),
+_SALES = Sale.__table__
+_LATER = _SALES.alias("later")
+
+
+def _first_of(column: Any, sale: Any) -> Any:
+    """A tier change of this sale's promotion (by the customer's index: tier_changes.sale_id has
+    none, a read by it alone went through every row)."""
+    return (
+        select(column)
+        .where(
+            TierChange.customer_id == sale.c.customer_id,
+            TierChange.sale_id == sale.c.id,
+            TierChange.reason == "sale",
         )
+        .limit(1)
+        .scalar_subquery()
     )
+
+
+# A sale to void and what its void asks first, in one statement: its row, whether a row came
+# after it (its void by reverses_id, a refund of part of it by refund_of_id), whether it
+# touched the wallet, the POS sale it was given to, and the promotion it brought
+_LEAN_SALE_TO_VOID = Lean(
+    select(
+        *(_SALES.c[key] for key in _SALE_COLUMNS),
+        exists().where(_LATER.c.reverses_id == _SALES.c.id),
+        exists().where(_LATER.c.refund_of_id == _SALES.c.id),
+        exists().where(WalletEntry.sale_id == _SALES.c.id),
+        select(PosSale.id).where(PosSale.sale_id == _SALES.c.id).limit(1).scalar_subquery(),
+        _first_of(TierChange.from_code, _SALES),
+        _first_of(TierChange.to_code, _SALES),
+    ).where(_SALES.c.id == bindparam("id", type_=Uuid()))
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _ToVoid:
+    """A sale as void_action reads it (a plain Sale record, not added to the Session) and
+    what its void needs to know of the rows around it."""
+
+    sale: Sale
+    voided: bool  # a void of it exists
+    refunded: bool  # a refund of part of it exists
+    wallet: bool  # it has wallet entries
+    pos_sale_id: uuid.UUID | None  # the POS sale it was given to
+    promotion: tuple[str | None, str] | None  # (from, to) of the tier it brought
+
+
+def _lean_sale(session: Session, lean: LeanConnection, sale_id: uuid.UUID) -> _ToVoid | None:
+    """session.get(Sale, id) and the void's first questions, by one lean read."""
+    session.flush()
+    row = _LEAN_SALE_TO_VOID.first(lean, id=sale_id)
+    if row is None:
+        return None
+    width = len(_SALE_COLUMNS)
+    sale = Sale(**dict(zip(_SALE_COLUMNS, row[:width], strict=True)))
+    voided, refunded, wallet, pos_sale_id, from_code, to_code = row[width:]
+    return _ToVoid(
+        sale,
+        bool(voided),
+        bool(refunded),
+        bool(wallet),
+        pos_sale_id,
+        None if to_code is None else (from_code, to_code),
+    )
+
+
 # the entries a sale wrote (what its void reverses), oldest first
 _LEAN_SALE_ENTRIES = Lean(
     select(
@@ -545,36 +638,27 @@ _LEAN_SALE_ENTRIES = Lean(
     .where(LedgerEntry.sale_id == bindparam("sale_id", type_=Uuid()))
     .order_by(LedgerEntry.id)
 )
-_VOIDED_PROMOTION = (
-    select(TierChange)
-    .where(
-        # by the customer's index (tier_changes.sale_id has none: a void read every row)
-        TierChange.customer_id == bindparam("customer_id", type_=Uuid()),
-        TierChange.sale_id == bindparam("sale_id", type_=Uuid()),
-        TierChange.reason == "sale",
-    )
-    .limit(1)
-)
 
 
 def _void_sale(
-    ctx: Context, session: Session, lean: LeanConnection, sale: Sale, now: datetime
-) -> tuple[VoidResult, Customer, LedgerSums, ProgramState]:
+    ctx: Context, session: Session, lean: LeanConnection, found: _ToVoid, now: datetime
+) -> tuple[VoidResult, CustomerRecord, LedgerSums, ProgramState]:
     """The void; the customer, the ledger's sums after it (read once, carried forward) and
     the program's state, for the status.
 
     Its reads are lean statements on the transaction's connection and its rows (the negated
     sale, the reversing entries) go in by prebuilt INSERTs, as a sale's
     (tests/services/test_lean_void.py holds them to the rows the Session wrote before)."""
+    sale = found.sale
     if sale.reverses_id is not None:
         raise Refused("void.is_void")
-    later = _LEAN_LATER_ROWS.rows(lean, sale_id=sale.id)
-    if any(reverses == sale.id for (reverses,) in later):
+    if found.voided:
         raise Refused("void.already")
-    if sale.refund_of_id is not None or later:
+    if sale.refund_of_id is not None or found.refunded:
         # part of it went back through the POS: the rest goes back the same way (its cancel)
         raise Refused("void.refunded")
-    customer = lock_customer(session, sale.customer_id)
+    customer = lean_lock(session, lean, sale.customer_id)
+    assert customer is not None  # a sale's customer is never deleted (an erasure keeps the row)
     state = program_state_lean(lean)
     figures: Counter[str] = Counter(visits=-1, sales_amount=-sale.amount)
     sums = lean_sums(lean, customer.id, now)
@@ -627,24 +711,24 @@ def _void_sale(
         )
         sums = sums.plus(-points, -stamps, expires_at)
     write_sale_rows(session, reversal, rows)
-    void_sale_in(ctx, session, sale.id, customer.id, now)  # its wallet entries, if any
+    if found.wallet:
+        void_sale_in(ctx, session, sale.id, customer.id, now)  # its wallet entries
     partner_back = (
         partners.void_sale_in(ctx, session, sale.id, now)
         if ctx.settings.get(partners.USED)
         else None
     )
     # a POS sale voided at the counter (given to the wrong member) waits for its member again
-    waiting = session.scalars(select(PosSale).where(PosSale.sale_id == sale.id)).first()
-    if waiting is not None:
+    if found.pos_sale_id is not None:
+        waiting = session.get(PosSale, found.pos_sale_id)
+        assert waiting is not None
         waiting.status, waiting.customer_id, waiting.sale_id = "pending", None, None
         waiting.tier_code = waiting.posted_at = None
     bump(ctx, session, now, **figures)
     # the tier this sale brought goes back with it
-    promotion = session.scalars(
-        _VOIDED_PROMOTION, {"customer_id": customer.id, "sale_id": sale.id}
-    ).first()
-    if promotion is not None and customer.tier_code == promotion.to_code and promotion.from_code:
-        change_tier(ctx, session, customer, promotion.from_code, "void", now, sale_id=sale.id)
+    from_code, to_code = found.promotion or (None, None)
+    if from_code and customer.tier_code == to_code:
+        customer = _change_tier(ctx, session, customer, from_code, "void", now, sale_id=sale.id)
     audit(
         ctx,
         session,

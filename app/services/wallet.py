@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Uuid, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.db.base import new_id
+from app.db.lean import Lean, session_lean
 from app.db.models import Customer, Sale, WalletEntry
 from app.domain.errors import Refused
 from app.domain.expiry import expiry_moment
@@ -36,7 +37,7 @@ from app.domain.wallet import (
 )
 from app.services.audit_chain import audit
 from app.services.context import Context
-from app.services.customers import lock_usable_customer, usable_customer
+from app.services.customers import CustomerRecord, lock_usable_customer, usable_customer
 from app.services.program import current_program
 
 PAID_WITH = ("card", "cash", "transfer", "other")  # how a top-up was paid; never the wallet
@@ -340,7 +341,7 @@ def check_sale_wallet(amount: int, from_wallet: int) -> None:
 def sale_in(
     ctx: Context,
     session: Session,
-    customer: Customer,
+    customer: Customer | CustomerRecord,
     sale_id: uuid.UUID,
     amount: int,
     from_wallet: int,
@@ -390,6 +391,11 @@ def sale_in(
     )
 
 
+_LEAN_SALE_ENTRIES = Lean(
+    select(WalletEntry.id).where(WalletEntry.sale_id == bindparam("sale_id", type_=Uuid()))
+)
+
+
 def void_sale_in(
     ctx: Context, session: Session, sale_id: uuid.UUID, customer_id: uuid.UUID, now: datetime
 ) -> int:
@@ -399,6 +405,9 @@ def void_sale_in(
     number of entries reversed (0 for a sale that never touched the wallet)."""
     # by the sale's index only: SQLite would take `reverses_id IS NULL` to its unique index and
     # read every entry that reverses nothing (app.services.sales._entries_of)
+    with session_lean(session) as lean:  # most sales never touched the wallet: one lean read
+        if not _LEAN_SALE_ENTRIES.rows(lean, sale_id=sale_id):
+            return 0
     entries = [
         entry
         for entry in session.scalars(select(WalletEntry).where(WalletEntry.sale_id == sale_id))
