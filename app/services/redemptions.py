@@ -154,7 +154,7 @@ def _redeem_points(
     and the program's state.
 
     Its reads are lean statements on the transaction's connection and its rows go in by
-    prebuilt INSERTs (no unit of work), as a sale's (tests/services/test_lean_redemption.py
+    prebuilt INSERTs (no unit of work), as a sale's (tests/services/test_lean_redemption_void.py
     holds them to the rows append_entry and the Session wrote before)."""
     if isinstance(points, bool) or not isinstance(points, int):
         raise Refused("redeem.not_positive")

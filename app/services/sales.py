@@ -648,7 +648,8 @@ def _void_sale(
 
     Its reads are lean statements on the transaction's connection and its rows (the negated
     sale, the reversing entries) go in by prebuilt INSERTs, as a sale's
-    (tests/services/test_lean_void.py holds them to the rows the Session wrote before)."""
+    (tests/services/test_lean_redemption_void.py holds them to the rows the Session wrote
+    before)."""
     sale = found.sale
     if sale.reverses_id is not None:
         raise Refused("void.is_void")
