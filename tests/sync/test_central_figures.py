@@ -196,3 +196,36 @@ def test_an_upgraded_central_database_is_backfilled_once(
     assert rebuilt == [1]
     assert central_stats(pg_url) == stats(a) == stats(b)
     assert months(pg_url) == months(a)
+
+
+def test_a_second_store_with_a_shared_member_joins_and_the_figures_agree(
+    registers, pg_url: str, accounted: list[int]
+) -> None:
+    """The alongside upload (COPY beside the first store's data) merges the person who is a
+    member of both stores: the central figures move by the same rules as the registers'."""
+    a = registers("A", setup=False)
+    for i in range(5):
+        customers.enroll(a, f"0103333000{i}")
+        sales.record_sale(a, resolve_customer(a, f"0103333000{i}"), 50_000)
+    customers.enroll(a, SHARED)
+    sales.record_sale(a, resolve_customer(a, SHARED), 90_000)
+    sync.setup_sync(a, pg_url, store="본점", register="A")
+    assert central_stats(pg_url) == stats(a)
+
+    b = registers("B", setup=False)
+    later(b, days=5)
+    for i in range(5):
+        customers.enroll(b, f"0104444000{i}")
+        sales.record_sale(b, resolve_customer(b, f"0104444000{i}"), 20_000)
+    customers.enroll(b, SHARED)  # a newer record: it merges into A's at the upload
+    later(b, days=25)  # into April: the person is active in both months
+    sales.record_sale(b, resolve_customer(b, SHARED), 70_000)
+    accounted.clear()
+    sync.setup_sync(b, pg_url, store="2호점", register="B")
+    assert accounted == []  # B took the central figures, its own included
+    sync_all(a, b)
+    assert stats(a) == stats(b) == central_stats(pg_url)
+    assert months(a) == months(b) == months(pg_url)
+    figures = stats(a)
+    assert figures[("2026-03", "new_members")] == 12
+    assert figures[("2026-03", "members_erased")] == 1
