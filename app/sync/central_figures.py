@@ -232,8 +232,9 @@ def _rows_by_id(
 
 def _pages(connection: Connection, t: Any, key: tuple[str, ...]) -> Iterator[list[dict[str, Any]]]:
     order = [t.c[k] for k in key]
-    result = connection.execution_options(yield_per=REPLAY_CHUNK).execute(
-        select(t).order_by(*order)
+    # yield_per on the statement: the pull's snapshot connection keeps its own options
+    result = connection.execute(
+        select(t).order_by(*order).execution_options(yield_per=REPLAY_CHUNK)
     )
     for part in result.mappings().partitions(REPLAY_CHUNK):
         yield [dict(r) for r in part]
