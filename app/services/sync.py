@@ -41,8 +41,8 @@ from app.services.context import Context
 from app.services.customers import masked_phone
 from app.services.ledger import balances
 from app.services.staff import require_owner
+from app.sync import central_figures, server
 from app.sync import engine as sync_engine
-from app.sync import server
 from app.sync.background import SyncWorker as SyncWorker  # re-exported: the UI holds one
 from app.sync.figures import account_pulled
 from app.sync.merge import Applier
@@ -318,7 +318,9 @@ def sync_now(ctx: Context) -> SyncReport:
         server.ensure_central(url)  # an upgraded register brings the central schema along
         _upload_once(ctx, central)
         pushed = sync_engine.push(ctx.db, central, ctx.register_id)
-        pulled = sync_engine.pull(ctx.db, central, ctx.register_id, _figures(ctx))
+        pulled = sync_engine.pull(
+            ctx.db, central, ctx.register_id, _figures(ctx), central_figures.copy_on_first_pull
+        )
         # an erased member an older copy brought back is forgotten again (and that goes out)
         again = erasures.reapply(ctx, {}) if pulled.rows else 0
         if _changed_something(pushed, pulled) or again:

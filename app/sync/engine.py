@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import Database
 from app.db.models import SyncChange, SyncClock, SyncOutbox
+from app.sync import central_figures
 from app.sync.merge import Applied, Applier, Clock, chunks, table
 from app.sync.tracking import MUTABLE_TABLES, SYNCED_TABLES
 
@@ -145,6 +146,7 @@ def apply_on_server(
     ]
     feed += [{"tbl": "sync_conflicts", "row_id": i, "origin": None} for i in conflict_ids]
     append_feed(connection, feed)
+    central_figures.after_push(connection, applier.applied, register_id, len(feed))
     return applier.applied
 
 
@@ -167,10 +169,13 @@ def pull(
     server: Engine,
     register_id: uuid.UUID,
     on_applied: Any = None,
+    on_first: Any = None,
 ) -> PullResult:
     """Everything the others wrote since the watermark, applied in one local transaction.
 
-    on_applied(session, applied) runs inside that transaction (the running figures)."""
+    on_applied(session, applied) runs inside that transaction (the running figures);
+    on_first(session, snapshot, register_id), on the first pull, may take the figures from
+    the central database instead (True: then on_applied is not called)."""
     with local.read() as session:
         since = watermark(session)
     snapshot = server.connect().execution_options(isolation_level="REPEATABLE READ")
@@ -179,7 +184,7 @@ def pull(
             top = int(snapshot.scalar(select(func.coalesce(func.max(SyncChange.seq), 0))) or 0)
             if top <= since:
                 return PullResult(0, 0, since, frozenset())
-            return _apply_feed(local, snapshot, register_id, since, top, on_applied)
+            return _apply_feed(local, snapshot, register_id, since, top, on_applied, on_first)
     finally:
         snapshot.close()
 
@@ -191,6 +196,7 @@ def _apply_feed(
     since: int,
     top: int,
     on_applied: Any,
+    on_first: Any = None,
 ) -> PullResult:
     c = SyncChange.__table__.c
     rows = merges = noise = 0
@@ -199,6 +205,8 @@ def _apply_feed(
         connection = session.connection()
         connection.execute(text("PRAGMA defer_foreign_keys = ON"))
         connection.execute(update(SyncClock).where(SyncClock.id == 1).values(applying=1))
+        if since == 0 and on_first is not None and on_first(session, snapshot, register_id):
+            on_applied = None  # the figures came whole from the central database
         cursor = since
         while cursor < top:
             end = min(cursor + FEED_CHUNK, top)

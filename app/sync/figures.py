@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.db.figures import bump_rows, first_active
+from app.db.figures import bump_rows, insert_for
 from app.db.models import Customer, CustomerMonth, LedgerEntry, TierChange
 from app.domain.figures import (
     RETAINED,
@@ -87,11 +87,13 @@ def account_pulled(
         _ledger(session, figures, entry)
     for name, mine, central in applied.adopted:
         _adopted(session, figures, name, mine, central)
+    bought = []
     for sale in inserted.get("sales", []):
         sign = 1 if sale["amount"] > 0 else -1
         figures.add(sale["occurred_at"], sale["store_id"], visits=sign, sales_amount=sale["amount"])
         if sign > 0:
-            _mark_active(session, figures, sale, sale["customer_id"])
+            bought.append(sale)
+    _mark_active_all(session, figures, bought)
     for redemption in inserted.get("redemptions", []):
         if redemption["kind"] == "coupon":
             used = -1 if redemption["reverses_id"] else 1
@@ -186,21 +188,57 @@ def _living(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return out
 
 
-def _mark_active(
-    session: Session, figures: Figures, sale: dict[str, Any], customer_id: uuid.UUID
-) -> None:
-    """The sale's customer record active in the sale's month (as mark_active counts it)."""
-    month = figures.month(sale["occurred_at"])
-    neighbours = first_active(session, customer_id, month)
-    if neighbours is None:
+def _mark_active_all(session: Session, figures: Figures, sales: list[dict[str, Any]]) -> None:
+    """Each sale's customer record active in the sale's month, as mark_active counts it one
+    sale at a time, in a few statements for the whole batch: the months already noted are
+    read at once, the new ones written at once. A month and the month after both new here
+    count retained_members once (by the later month, as one at a time would)."""
+    pairs: dict[tuple[uuid.UUID, str], str] = {}  # (customer, month) -> the first sale's store
+    for sale in sales:
+        store = str(sale["store_id"]) if sale["store_id"] is not None else figures.store_id
+        pairs.setdefault((sale["customer_id"], figures.month(sale["occurred_at"])), store)
+    if not pairs:
         return
-    c = Customer.__table__.c
-    enrolled_at = session.execute(select(c.enrolled_at).where(c.id == customer_id)).scalar()
-    enrolled = figures.month(enrolled_at) if enrolled_at is not None else month
-    store = str(sale["store_id"]) if sale["store_id"] is not None else figures.store_id
-    for row in activity_rows(month, store, enrolled, *neighbours):
-        key = (row["month"], row["store_id"], row["metric"])
-        figures.rows[key] = figures.rows.get(key, 0) + row["value"]
+    m, c = CustomerMonth.__table__.c, Customer.__table__.c
+    ids = list({customer for customer, _ in pairs})
+    noted: set[tuple[uuid.UUID, str]] = set()
+    enrolled: dict[uuid.UUID, datetime] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        noted |= {
+            (row.customer_id, row.month)
+            for row in session.execute(
+                select(m.customer_id, m.month).where(m.customer_id.in_(part))
+            )
+        }
+        enrolled |= {
+            row.id: row.enrolled_at
+            for row in session.execute(select(c.id, c.enrolled_at).where(c.id.in_(part)))
+        }
+    new = [pair for pair in pairs if pair not in noted]
+    if not new:
+        return
+    insert = insert_for(session)
+    session.execute(
+        insert(CustomerMonth).on_conflict_do_nothing(index_elements=["customer_id", "month"]),
+        [{"customer_id": customer, "month": month} for customer, month in new],
+    )
+    fresh = set(new)
+    for customer, month in new:
+        before = (customer, shift_month(month, -1))
+        after = (customer, shift_month(month, 1))
+        at = enrolled.get(customer)
+        cohort = figures.month(at) if at is not None else month
+        rows = activity_rows(
+            month,
+            pairs[(customer, month)],
+            cohort,
+            before in noted or before in fresh,
+            after in noted,
+        )
+        for row in rows:
+            key = (row["month"], row["store_id"], row["metric"])
+            figures.rows[key] = figures.rows.get(key, 0) + row["value"]
 
 
 def _root(session: Session, customer_id: uuid.UUID) -> uuid.UUID:

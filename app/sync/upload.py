@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from app.db.engine import Database
+from app.sync import central_figures
 from app.sync.engine import CHANNEL, FEED_LOCK
 from app.sync.merge import Applier, table
 from app.sync.tracking import SYNCED_TABLES
@@ -173,6 +174,7 @@ def upload_everything(
                 total = _load_into_empty(pg, reader, register_id, timings)
             else:
                 total = _load_alongside(connection, pg, reader, register_id, timings)
+            central_figures.after_upload(connection, register_id)
             connection.execute(text(f"NOTIFY {CHANNEL}"))
         return total
     finally:

@@ -13,6 +13,7 @@ from app.services import customers, redemptions, sales, sync
 from app.services.customers import resolve_customer
 from app.sync import server
 from tests.sync.conftest import later
+from tests.sync.test_central_figures import central_stats
 from tests.sync.test_sync import ledger_by_customer, stats
 
 PHONES = ("01011110001", "01011110002")
@@ -84,6 +85,8 @@ def test_registers_converge_on_the_merged_ledger(registers, actions) -> None:
             connection.scalars(select(Customer.id).where(Customer.status == "active"))
         )
     assert merged == first
+    # the central database keeps the same figures itself (issue #20)
+    assert central_stats(shops[0].settings["sync.url"]) == _figures(shops[0])
     for ctx in shops:
         with ctx.db.read() as session:
             living = set(session.scalars(select(Customer.id).where(Customer.status == "active")))

@@ -16,6 +16,7 @@ from app.services.context import Context
 from app.services.customers import resolve_customer
 from app.sync import server
 from tests.sync.conftest import later
+from tests.sync.test_central_figures import central_stats, months
 from tests.sync.test_sync import ledger_by_customer, stats, sync_all
 
 PHONE = "01055550001"
@@ -99,7 +100,7 @@ def test_two_registers_daily_work_for_the_same_member_and_period_merges(register
     c.fixed_now = a.fixed_now + timedelta(days=2)
     sync_all(c)
     assert _expiries(c) == _expiries(central) and _evaluations(c) == _evaluations(central)
-    assert stats(c) == stats(a)
+    assert stats(c) == stats(a) == central_stats(c.settings["sync.url"])
 
 
 def test_different_expiries_of_one_member_still_need_attention(registers) -> None:
@@ -148,4 +149,5 @@ def test_a_merged_members_sales_and_months_count_toward_the_keepers_evaluation(
         ]
         assert stats(ctx)[("2026-03", "active_members")] == 1
         assert "duplicate" not in _attention(ctx)
-    assert stats(a) == stats(b)
+    assert stats(a) == stats(b) == central_stats(a.settings["sync.url"])
+    assert months(a) == months(b) == months(a.settings["sync.url"])

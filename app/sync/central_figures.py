@@ -1,0 +1,318 @@
+"""The central database keeps the monthly figures (monthly_stats, customer_months) itself.
+
+Every change to the central rows moves them in the same server transaction, by the rules a
+register's pull follows (app.sync.figures.account_pulled; how an entry moves them is
+app.domain.figures): a push by what it applied (after_push), the first upload of a register
+or a second store's join by the feed rows it appended (after_upload). A central database of an
+older version (figures absent) is rebuilt once from its rows, as a new register pulling the
+whole feed would count them. A new register joining a non-empty central database then takes
+the figures as they are (copy_on_first_pull) instead of recomputing them row by row.
+
+How far the figures are kept is a mark in the central settings (KEPT_KEY: the feed number up
+to which every row is counted), written in the same transaction as the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    CustomerMonth,
+    MonthlyStat,
+    Register,
+    Setting,
+    Store,
+    SyncChange,
+    SyncOutbox,
+)
+from app.sync.figures import account_pulled
+from app.sync.merge import Applied, Change, chunks, table
+
+KEPT_KEY = "sync.figures_kept"  # central settings: {"seq": feed number counted up to}
+DEFAULT_ZONE = "Asia/Seoul"  # a shop without a "timezone" setting (as app.services.context)
+REPLAY_CHUNK = 2000
+# the tables whose rows move the figures (account_pulled reads these), in the order a pull
+# applies them; tier changes are counted with their customer (see _replay)
+COUNTED = ("customers", "coupons", "ledger_entries", "sales", "redemptions", "tier_changes")
+# columns that hold the moment a register wrote a row (its clock, not the server's)
+MOMENTS = ("at", "occurred_at", "changed_at", "enrolled_at", "issued_at", "erased_at")
+# the unique keys of the figures' tables: the one place that names the conflict targets
+FIGURE_KEYS = {
+    "monthly_stats": ("month", "store_id", "metric"),
+    "customer_months": ("customer_id", "month"),
+}
+
+
+# --- the hooks --------------------------------------------------------------------------------
+
+
+def after_push(
+    connection: Connection, applied: Applied, register_id: uuid.UUID | None, feed_rows: int
+) -> None:
+    """A push's rows, just applied and appended to the feed (feed_rows of them), counted."""
+    top = _top(connection)
+    kept = _kept(connection)
+    if kept is None or _unkept_before(connection, kept, top - feed_rows):
+        rebuild(connection, register_id)  # figures absent or behind: once, from the rows
+    else:
+        with _session(connection) as session:
+            account_pulled(
+                session,
+                _zone(connection),
+                _store(connection, register_id),
+                _moment(applied),
+                applied,
+            )
+    _set_kept(connection, top)
+
+
+def after_upload(connection: Connection, register_id: uuid.UUID) -> None:
+    """A register's whole database just uploaded (COPY): the feed rows it appended counted."""
+    top = _top(connection)
+    kept = _kept(connection)
+    if kept is None:
+        rebuild(connection, register_id)
+    elif top > kept:
+        _account_feed(connection, register_id, kept, top)
+    _set_kept(connection, top)
+
+
+def copy_on_first_pull(session: Session, snapshot: Connection, register_id: uuid.UUID) -> bool:
+    """A new register's first pull: the central figures replace its own, when the central
+    database keeps them and holds rows of other registers, and nothing of this register is
+    waiting to go (else they would miss it). True when copied (nothing to recompute then).
+
+    snapshot is the pull's REPEATABLE READ read: its figures are exactly its feed's."""
+    if _kept(snapshot) is None:
+        return False
+    c = SyncChange.__table__.c
+    others = snapshot.scalar(
+        select(select(c.seq).where(c.origin.is_(None) | (c.origin != register_id)).exists())
+    )
+    if not others or session.scalar(select(SyncOutbox.seq).limit(1)) is not None:
+        return False
+    session.execute(delete(MonthlyStat))
+    session.execute(delete(CustomerMonth))
+    for name in FIGURE_KEYS:
+        t = table(name)
+        for part in _pages(snapshot, t, FIGURE_KEYS[name]):
+            session.execute(t.insert(), part)
+    return True
+
+
+# --- counting ---------------------------------------------------------------------------------
+
+
+def rebuild(connection: Connection, register_id: uuid.UUID | None = None) -> None:
+    """Every central row counted from nothing, as a new register pulling the whole feed
+    counts them (the figures of an upgraded central database, kept from then on)."""
+    connection.execute(delete(MonthlyStat))
+    connection.execute(delete(CustomerMonth))
+    rows = {name: _all_rows(connection, name) for name in COUNTED}
+    _replay(connection, register_id, rows, set())
+
+
+def _account_feed(connection: Connection, register_id: uuid.UUID, kept: int, top: int) -> None:
+    """The feed rows after the mark (an upload's), counted as a pull of them counts them.
+
+    The upload brings new rows only; a customer already here that the upload changed is one
+    the merge rule merged into an uploaded record (it was living: active, or withdrawn)."""
+    c = SyncChange.__table__.c
+    ids: dict[str, list[uuid.UUID]] = {}
+    for tbl, row_id in connection.execute(
+        select(c.tbl, c.row_id).where(c.seq > kept, c.seq <= top, c.tbl.in_(COUNTED))
+    ):
+        ids.setdefault(tbl, []).append(row_id)
+    known: set[uuid.UUID] = set()
+    for part in chunks(list(dict.fromkeys(ids.get("customers", [])))):
+        known |= set(
+            connection.scalars(
+                select(c.row_id).where(c.tbl == "customers", c.seq <= kept, c.row_id.in_(part))
+            )
+        )
+    rows = {
+        name: _rows_by_id(connection, name, list(dict.fromkeys(ids.get(name, []))))
+        for name in COUNTED
+    }
+    _replay(connection, register_id, rows, known)
+
+
+def _replay(
+    connection: Connection,
+    register_id: uuid.UUID | None,
+    rows: dict[str, Iterator[list[dict[str, Any]]]],
+    known: set[uuid.UUID],
+) -> None:
+    """Rows counted by account_pulled in chunks: customers (with the tier changes of those
+    arriving, as a pull counts a member's changes when the member arrives) and coupons first,
+    then the entries, sales and redemptions; tier changes only of customers already here."""
+    zone, store = _zone(connection), _store(connection, register_id)
+    arrived: set[uuid.UUID] = set()
+    with _session(connection) as session:
+        moment = _latest_moment(connection)
+        for name in COUNTED:
+            for part in rows[name]:
+                if name == "tier_changes":
+                    part = [r for r in part if r["customer_id"] not in arrived]
+                if name not in ("customers", "coupons"):
+                    account_pulled(session, zone, store, moment, Applied(inserted={name: part}))
+                    continue
+                # a merged record has no moment of its own: it left when the later of the two
+                # records existed (registers in sync count it then); the others at `moment`
+                by_moment: dict[datetime, Applied] = {}
+                for row in part:
+                    before = None
+                    if name == "customers" and row["id"] in known:
+                        if row["status"] != "merged":
+                            continue
+                        before = {
+                            **row,
+                            "status": "withdrawn" if row.get("withdrawn_at") else "active",
+                            "merged_into_id": None,
+                        }
+                    elif name == "customers":
+                        arrived.add(row["id"])
+                    at = moment
+                    if name == "customers" and row["status"] == "merged":
+                        at = _merged_moment(connection, row, moment)
+                    applied = by_moment.setdefault(at, Applied())
+                    if before is not None:
+                        applied.merges.append((row["id"], row["merged_into_id"]))
+                    applied.changed.append(Change(name, before, row))
+                for at, applied in by_moment.items():
+                    account_pulled(session, zone, store, at, applied)
+
+
+def _merged_moment(connection: Connection, row: dict[str, Any], fallback: datetime) -> datetime:
+    t = table("customers").c
+    winner = connection.scalar(select(t.enrolled_at).where(t.id == row["merged_into_id"]))
+    found = [m for m in (row.get("enrolled_at"), winner) if isinstance(m, datetime)]
+    return max(found) if found else fallback
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _all_rows(connection: Connection, name: str) -> Iterator[list[dict[str, Any]]]:
+    t = table(name)
+    last: uuid.UUID | None = None
+    while True:
+        query = select(t).order_by(t.c.id).limit(REPLAY_CHUNK)
+        if last is not None:
+            query = query.where(t.c.id > last)
+        part = [dict(r._mapping) for r in connection.execute(query)]
+        if not part:
+            return
+        last = part[-1]["id"]
+        yield part
+
+
+def _rows_by_id(
+    connection: Connection, name: str, ids: list[uuid.UUID]
+) -> Iterator[list[dict[str, Any]]]:
+    t = table(name)
+    for start in range(0, len(ids), REPLAY_CHUNK):
+        part = ids[start : start + REPLAY_CHUNK]
+        found: list[dict[str, Any]] = []
+        for piece in chunks(part):
+            found += [
+                dict(r._mapping) for r in connection.execute(select(t).where(t.c.id.in_(piece)))
+            ]
+        if found:
+            yield found
+
+
+def _pages(connection: Connection, t: Any, key: tuple[str, ...]) -> Iterator[list[dict[str, Any]]]:
+    order = [t.c[k] for k in key]
+    # yield_per on the statement: the pull's snapshot connection keeps its own options
+    result = connection.execute(
+        select(t).order_by(*order).execution_options(yield_per=REPLAY_CHUNK)
+    )
+    for part in result.mappings().partitions(REPLAY_CHUNK):
+        yield [dict(r) for r in part]
+
+
+def _session(connection: Connection) -> Session:
+    """An ORM session inside the caller's server transaction (it never commits it)."""
+    return Session(bind=connection, autoflush=False)
+
+
+def _top(connection: Connection) -> int:
+    return int(connection.scalar(select(func.coalesce(func.max(SyncChange.seq), 0))) or 0)
+
+
+def _kept(connection: Connection) -> int | None:
+    value = connection.scalar(select(Setting.value).where(Setting.key == KEPT_KEY))
+    return int(json.loads(value)["seq"]) if value else None
+
+
+def _unkept_before(connection: Connection, kept: int, below: int) -> bool:
+    """Feed rows after the mark and before this push's own: written by a program that did not
+    keep the figures (an older register's upload)."""
+    if below <= kept:
+        return False
+    c = SyncChange.__table__.c
+    return bool(
+        connection.scalar(select(select(c.seq).where(c.seq > kept, c.seq <= below).exists()))
+    )
+
+
+_SET_KEPT = text(
+    "INSERT INTO settings (key, value) VALUES (:key, :value) "
+    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+)
+
+
+def _set_kept(connection: Connection, seq: int) -> None:
+    connection.execute(_SET_KEPT, {"key": KEPT_KEY, "value": json.dumps({"seq": seq})})
+
+
+def _zone(connection: Connection) -> ZoneInfo:
+    value = connection.scalar(select(Setting.value).where(Setting.key == "timezone"))
+    return ZoneInfo(json.loads(value) if value else DEFAULT_ZONE)
+
+
+def _store(connection: Connection, register_id: uuid.UUID | None) -> str:
+    """Where figures without a store of their own go (a tier change, a merge): the store of
+    the register whose rows moved them, as its own use cases file them; else the first store.
+    Reports add the stores up, so every database shows the same totals."""
+    found = None
+    if register_id is not None:
+        found = connection.scalar(select(Register.store_id).where(Register.id == register_id))
+    if found is None:
+        found = connection.scalar(select(Store.id).order_by(Store.id).limit(1))
+    return str(found) if found is not None else ""
+
+
+def _moment(applied: Applied) -> datetime:
+    """The pushing register's clock as its rows show it: what a register's own `now` is for
+    the figures that have no moment of their own (a record merged)."""
+    found = [
+        value
+        for rows in applied.inserted.values()
+        for row in rows
+        for key in MOMENTS
+        if isinstance(value := row.get(key), datetime)
+    ]
+    found += [
+        value
+        for change in applied.changed
+        for key in MOMENTS
+        if isinstance(value := change.after.get(key), datetime)
+    ]
+    return max(found) if found else datetime.now(UTC)
+
+
+def _latest_moment(connection: Connection) -> datetime:
+    """The newest moment a register wrote among the central rows (for a replay's `now`)."""
+    t = table("audit_log")
+    found = connection.scalar(select(func.max(t.c.at)))
+    return found if isinstance(found, datetime) else datetime.now(UTC)
