@@ -44,6 +44,9 @@ from app.sync.tracking import SYNCED_TABLES
 COPY_BATCH = 20_000
 FEED_TABLE = "sync_changes"
 BULK_MAINTENANCE_MEM = "256MB"  # for the index builds of the bulk path (this transaction only)
+MOVE_WORK_MEM = "64MB"  # the moves' anti-joins and sorts beside other registers' data (same)
+SET_ASIDE_RATIO = 4  # beside data: indexes rebuilt when a table holds < 4x the rows brought in
+SET_ASIDE_MIN_ROWS = 10_000  # fewer rows than that: kept up as they go, a rebuild is not worth it
 
 _DONE = object()
 
@@ -343,19 +346,32 @@ def _load_alongside(
     merges: list[tuple[uuid.UUID, uuid.UUID]] = []
     with timings.step("foreign keys"):
         set_based = _checks_aside(pg)
-    loaded: list[str] = []
+    loaded: list[tuple[str, int]] = []
     for name, chunks in reader.tables():
         with timings.step(f"copy {name}"):
             pg.execute(
                 f"CREATE TEMP TABLE up_{name} (LIKE {name} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
-            total += _copy(pg, f"up_{name}", name, chunks)
-            loaded.append(name)
+            count = _copy(pg, f"up_{name}", name, chunks)
+            pg.execute(f"ANALYZE up_{name}")  # a temporary table has no statistics until asked
+            total += count
+            loaded.append((name, count))
+    with timings.step("set indexes aside"):
+        put_back = _indexes_aside(pg, loaded, total)
+        pg.execute(f"SET LOCAL work_mem = '{MOVE_WORK_MEM}'")
+        pg.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_MEM}'")
+    for name, _ in loaded:
         with timings.step(f"move in {name}"):
             _move_in(pg, name, register_id)
+        if name in put_back:  # before anything reads the table again (the merge below does)
+            with timings.step("indexes back"):
+                _put_back(pg, name, put_back.pop(name))
         if name == "customers":
             with timings.step("merge colliding customers"):
                 merges = _merge_colliding(connection, pg, register_id)
+    if FEED_TABLE in put_back:
+        with timings.step("indexes back"):
+            _put_back(pg, FEED_TABLE, put_back.pop(FEED_TABLE))
     # rows copied after their customer merged follow it like any other
     with timings.step("rehome merged"):
         applier = Applier(connection)
@@ -363,24 +379,97 @@ def _load_alongside(
             applier.rehome(loser, winner)
     if set_based:
         with timings.step("foreign keys"):
-            _check_references(pg, loaded)
+            _check_references(pg, [name for name, _ in loaded])
             pg.execute("SET LOCAL session_replication_role = origin")
     return total
 
 
+def _secondary_indexes(pg: Any, names: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Per table, its non-unique indexes that back no constraint: (qualified name, definition),
+    read from the server's catalog (whatever the keys are today)."""
+    rows = pg.execute(
+        "SELECT t.name, format('%%I.%%I', n.nspname, x.relname), pg_get_indexdef(i.indexrelid) "
+        "FROM unnest(%s::text[]) t(name) JOIN pg_index i ON i.indrelid = t.name::regclass "
+        "JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_namespace n ON n.oid = x.relnamespace "
+        "WHERE NOT i.indisunique AND i.indisvalid "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+        "ORDER BY 1, 2",
+        (names,),
+    ).fetchall()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, index, definition in rows:
+        found.setdefault(name, []).append((index, definition))
+    return found
+
+
+def _holds_fewer_than(pg: Any, name: str, limit: int) -> bool:
+    """Fewer than `limit` rows in the table: counted no further than the limit."""
+    held = pg.execute(f"SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT %s) t", (limit,))
+    return bool(held.fetchone()[0] < limit)
+
+
+def _indexes_aside(pg: Any, loaded: list[tuple[str, int]], total: int) -> dict[str, list[str]]:
+    """Drop the non-unique secondary indexes of each table the upload is large against (it
+    brings at least 1/SET_ASIDE_RATIO of the rows the table already holds), the feed's too;
+    return per table the statements that build them again. Keeping an index up row by row
+    costs several times what one sorted build over the whole table does; the unique keys stay
+    (they decide which rows are already there). Locked first, the feed before the tables, as
+    the empty path does: a pull reads the feed before anything else, so no lock-order cycle;
+    pulls wait for this transaction, which a cut rolls back whole, indexes included."""
+    if not _may_alter(pg):
+        return {}
+    incoming = dict(loaded)
+    incoming[FEED_TABLE] = total
+    indexes = _secondary_indexes(pg, list(incoming))
+    chosen = [
+        name
+        for name in (FEED_TABLE, *(n for n, _ in loaded))
+        if name in indexes
+        and incoming[name] >= SET_ASIDE_MIN_ROWS
+        and _holds_fewer_than(pg, name, incoming[name] * SET_ASIDE_RATIO + 1)
+    ]
+    if not chosen:
+        return {}
+    pg.execute(f"LOCK TABLE {', '.join(chosen)} IN ACCESS EXCLUSIVE MODE")
+    put_back: dict[str, list[str]] = {}
+    for name in chosen:
+        for index, definition in indexes[name]:
+            pg.execute(f"DROP INDEX {index}")
+            put_back.setdefault(name, []).append(definition)
+    return put_back
+
+
+def _put_back(pg: Any, name: str, statements: list[str]) -> None:
+    for statement in statements:
+        pg.execute(statement)
+    pg.execute(f"ANALYZE {name}")  # it grew by a good part: the checks after plan on it
+
+
+def _primary_key(pg: Any, name: str) -> list[str]:
+    row = pg.execute(
+        "SELECT ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) "
+        "FROM pg_index i WHERE i.indrelid = %s::regclass AND i.indisprimary",
+        (name,),
+    ).fetchone()
+    return list(row[0]) if row is not None else []
+
+
 def _move_in(pg: Any, name: str, register_id: uuid.UUID) -> None:
     columns = _quoted(name)
-    pg.execute(f"ANALYZE up_{name}")  # a temporary table has no statistics until asked
+    order = ", ".join(f'u."{c}"' for c in _primary_key(pg, name) or ["id"])
     skip_phones = ""
     if name == "customers":
         # a phone held centrally by another record: those go through the merge rule
         skip_phones = (
             " AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.phone = u.phone AND c.id <> u.id)"
         )
+    # in key order: every index the rows go into is walked once, left to right
     pg.execute(
         f"WITH moved AS (INSERT INTO {name} ({columns}) "
         f"SELECT {columns} FROM up_{name} u "
         f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.id = u.id){skip_phones} "
+        f"ORDER BY {order} "
         "ON CONFLICT DO NOTHING RETURNING id) "
         f"INSERT INTO {FEED_TABLE} (tbl, row_id, origin) "
         f"SELECT '{name}', id, %s FROM moved",
