@@ -32,6 +32,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -44,7 +45,7 @@ from app.sync.tracking import SYNCED_TABLES
 COPY_BATCH = 20_000
 FEED_TABLE = "sync_changes"
 BULK_MAINTENANCE_MEM = "256MB"  # for the index builds of the bulk path (this transaction only)
-MOVE_WORK_MEM = "64MB"  # the moves' anti-joins and sorts beside other registers' data (same)
+MOVE_WORK_MEM = "256MB"  # the moves' anti-joins and sorts beside other registers' data (same)
 SET_ASIDE_RATIO = 4  # beside data: indexes rebuilt when a table holds < 4x the rows brought in
 SET_ASIDE_MIN_ROWS = 10_000  # fewer rows than that: kept up as they go, a rebuild is not worth it
 
@@ -362,7 +363,7 @@ def _load_alongside(
         pg.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_MEM}'")
     for name, _ in loaded:
         with timings.step(f"move in {name}"):
-            _move_in(pg, name, register_id)
+            _move_in(pg, name, register_id, put_back[name].unique_keys if name in put_back else [])
         if name in put_back:  # before anything reads the table again (the merge below does)
             with timings.step("indexes back"):
                 _put_back(pg, name, put_back.pop(name))
@@ -408,39 +409,89 @@ def _holds_fewer_than(pg: Any, name: str, limit: int) -> bool:
     return bool(held.fetchone()[0] < limit)
 
 
-def _indexes_aside(pg: Any, loaded: list[tuple[str, int]], total: int) -> dict[str, list[str]]:
-    """Drop the non-unique secondary indexes of each table the upload is large against (it
-    brings at least 1/SET_ASIDE_RATIO of the rows the table already holds), the feed's too;
-    return per table the statements that build them again. Keeping an index up row by row
-    costs several times what one sorted build over the whole table does; the unique keys stay
-    (they decide which rows are already there). Locked first, the feed before the tables, as
-    the empty path does: a pull reads the feed before anything else, so no lock-order cycle;
-    pulls wait for this transaction, which a cut rolls back whole, indexes included."""
+@dataclass
+class SetAside:
+    """What a table had set aside for the moves: the statements that build it again, and the
+    columns of each unique key among them (the move skips rows already holding such a key, as
+    ON CONFLICT DO NOTHING did while the key's index was there)."""
+
+    statements: list[str] = field(default_factory=list)
+    unique_keys: list[list[str]] = field(default_factory=list)
+
+
+def _unique_keys(pg: Any, names: list[str]) -> dict[str, list[tuple[str, str, list[str]]]]:
+    """Per table, its unique keys other than the primary key that plain column equality can
+    stand in for (no expression, no predicate, NULLs distinct) and no foreign key leans on:
+    (drop statement, statement that builds it again, columns)."""
+    rows = pg.execute(
+        "SELECT t.name, format('%%I.%%I', n.nspname, x.relname), pg_get_indexdef(i.indexrelid), "
+        "c.conname, pg_get_constraintdef(c.oid), "
+        "ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) "
+        "FROM unnest(%s::text[]) t(name) JOIN pg_index i ON i.indrelid = t.name::regclass "
+        "JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_namespace n ON n.oid = x.relnamespace "
+        "LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'u' "
+        "WHERE i.indisunique AND NOT i.indisprimary AND i.indisvalid "
+        "AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT i.indnullsnotdistinct "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = i.indexrelid "
+        "AND o.contype NOT IN ('u')) "
+        "ORDER BY 1, 2",
+        (names,),
+    ).fetchall()
+    found: dict[str, list[tuple[str, str, list[str]]]] = {}
+    for name, index, definition, constraint, condef, columns in rows:
+        if constraint is not None:
+            drop = f'ALTER TABLE {name} DROP CONSTRAINT "{constraint}"'
+            build = f'ALTER TABLE {name} ADD CONSTRAINT "{constraint}" {condef}'
+        else:
+            drop, build = f"DROP INDEX {index}", definition
+        found.setdefault(name, []).append((drop, build, list(columns)))
+    return found
+
+
+def _indexes_aside(pg: Any, loaded: list[tuple[str, int]], total: int) -> dict[str, SetAside]:
+    """Set aside the indexes of each table the upload is large against (it brings at least
+    1/SET_ASIDE_RATIO of the rows the table already holds), the feed's too: the non-unique
+    secondary ones, and the unique keys other than the primary key that no foreign key leans
+    on; return per table what builds them again. Keeping an index up row by row costs several
+    times what one sorted build over the whole table does. The primary key stays (foreign keys
+    lean on it; ON CONFLICT still skips a row already there); a row whose unique key is
+    already held is skipped by the move's anti-join instead, and two rows of the upload with
+    the same key (the register's own unique index forbids it) would fail the rebuild, and
+    with it the whole upload. Locked first, the feed before the tables, as the empty path
+    does: a pull reads the feed before anything else, so no lock-order cycle; pulls wait for
+    this transaction, which a cut rolls back whole, indexes included."""
     if not _may_alter(pg):
         return {}
     incoming = dict(loaded)
     incoming[FEED_TABLE] = total
     indexes = _secondary_indexes(pg, list(incoming))
+    uniques = _unique_keys(pg, list(incoming))
     chosen = [
         name
         for name in (FEED_TABLE, *(n for n, _ in loaded))
-        if name in indexes
+        if (name in indexes or name in uniques)
         and incoming[name] >= SET_ASIDE_MIN_ROWS
         and _holds_fewer_than(pg, name, incoming[name] * SET_ASIDE_RATIO + 1)
     ]
     if not chosen:
         return {}
     pg.execute(f"LOCK TABLE {', '.join(chosen)} IN ACCESS EXCLUSIVE MODE")
-    put_back: dict[str, list[str]] = {}
+    put_back: dict[str, SetAside] = {}
     for name in chosen:
-        for index, definition in indexes[name]:
+        aside = put_back[name] = SetAside()
+        for drop, build, columns in uniques.get(name, []):
+            pg.execute(drop)
+            aside.statements.append(build)
+            aside.unique_keys.append(columns)
+        for index, definition in indexes.get(name, []):
             pg.execute(f"DROP INDEX {index}")
-            put_back.setdefault(name, []).append(definition)
+            aside.statements.append(definition)
     return put_back
 
 
-def _put_back(pg: Any, name: str, statements: list[str]) -> None:
-    for statement in statements:
+def _put_back(pg: Any, name: str, aside: SetAside) -> None:
+    for statement in aside.statements:
         pg.execute(statement)
     pg.execute(f"ANALYZE {name}")  # it grew by a good part: the checks after plan on it
 
@@ -455,9 +506,17 @@ def _primary_key(pg: Any, name: str) -> list[str]:
     return list(row[0]) if row is not None else []
 
 
-def _move_in(pg: Any, name: str, register_id: uuid.UUID) -> None:
+def _move_in(
+    pg: Any, name: str, register_id: uuid.UUID, unique_keys: list[list[str]] | None = None
+) -> None:
     columns = _quoted(name)
     order = ", ".join(f'u."{c}"' for c in _primary_key(pg, name) or ["id"])
+    held = "".join(  # a unique key set aside: a row whose key is already there is skipped
+        f" AND NOT EXISTS (SELECT 1 FROM {name} k WHERE "
+        + " AND ".join(f'k."{c}" = u."{c}"' for c in key)
+        + ")"
+        for key in unique_keys or []
+    )
     skip_phones = ""
     if name == "customers":
         # a phone held centrally by another record: those go through the merge rule
@@ -468,7 +527,7 @@ def _move_in(pg: Any, name: str, register_id: uuid.UUID) -> None:
     pg.execute(
         f"WITH moved AS (INSERT INTO {name} ({columns}) "
         f"SELECT {columns} FROM up_{name} u "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.id = u.id){skip_phones} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.id = u.id){skip_phones}{held} "
         f"ORDER BY {order} "
         "ON CONFLICT DO NOTHING RETURNING id) "
         f"INSERT INTO {FEED_TABLE} (tbl, row_id, origin) "

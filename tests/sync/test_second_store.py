@@ -55,7 +55,7 @@ def aside(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     chosen: list[set[str]] = []
     set_aside = upload._indexes_aside
 
-    def recorded(pg: Any, loaded: list[tuple[str, int]], total: int) -> dict[str, list[str]]:
+    def recorded(pg: Any, loaded: list[tuple[str, int]], total: int) -> dict[str, Any]:
         put_back = set_aside(pg, loaded, total)
         chosen.append(set(put_back))
         return put_back
@@ -183,3 +183,35 @@ def test_a_row_refused_while_the_indexes_are_aside_leaves_them_in_place(
     assert aside and "ledger_entries" in aside[0]  # it failed in the move, indexes dropped
     assert catalog(pg_url) == shape  # rolled back with the transaction: every index back
     assert central_counts(pg_url) == before  # and nothing of B stayed
+
+
+def test_a_row_whose_unique_key_is_already_held_is_skipped_while_the_key_is_aside(
+    registers, pg_url: str, aside: list[set[str]]
+) -> None:
+    a = registers("A", setup=False)
+    _fill(a, "0101111", 5)
+    sync.setup_sync(a, pg_url, store="본점", register="A")
+    shape = catalog(pg_url)
+    before = central_counts(pg_url)
+
+    b = registers("B", setup=False)
+    _fill(b, "0102222", 5)
+    local_b = local_counts(b)
+    raw = sqlite3.connect(b.db.engine.url.database)  # A's card token again, under another id
+    raw.execute("ATTACH DATABASE ? AS a", (a.db.engine.url.database,))
+    raw.execute(
+        "INSERT INTO membership_cards (id, token, customer_id, status, issued_at) "
+        "SELECT lower(hex(randomblob(16))), token, customer_id, status, issued_at "
+        "FROM a.membership_cards LIMIT 1"
+    )
+    raw.commit()
+    raw.close()
+    # the upload alone (B's own pull would then refuse A's card beside B's copy of its token)
+    upload.upload_everything(b.db, server.central_engine(pg_url), b.register_id)
+    assert aside and "membership_cards" in aside[0]  # uq_membership_cards_token was aside
+    assert catalog(pg_url) == shape  # and built again over rows that hold each token once
+    after = central_counts(pg_url)
+    # skipped as ON CONFLICT DO NOTHING skipped it while the index was there
+    assert after["membership_cards"] == before["membership_cards"] + local_b["membership_cards"]
+    assert after["customers"] == before["customers"] + local_b["customers"]
+    assert after["feed"] == after["feed_rows"]
