@@ -18,7 +18,11 @@ Two ways in, chosen under the feed lock (every central writer holds it):
   SET granted on session_replication_role) the moves run with the row triggers off, and
   every foreign key of the rows brought in is then checked in one anti-join per key; a
   dangling reference fails the whole upload, as the row-by-row check would. Without that
-  right, the row-by-row checks stay.
+  right, the row-by-row checks stay. When the upload is large against a table (at least a
+  quarter of what it holds, and 10,000 rows or more), the table's non-unique secondary
+  indexes and its unique keys other than the primary key are set aside for its move (read
+  from the catalog, dropped, built again in the same transaction, feed first, as above): a
+  row whose unique key is already held is skipped by an anti-join instead of ON CONFLICT.
 
 SQLite is read in one snapshot (one read transaction for every table) on a producer thread,
 while the main thread feeds COPY: reading and the server's work overlap.
@@ -45,7 +49,7 @@ from app.sync.tracking import SYNCED_TABLES
 COPY_BATCH = 20_000
 FEED_TABLE = "sync_changes"
 BULK_MAINTENANCE_MEM = "256MB"  # for the index builds of the bulk path (this transaction only)
-MOVE_WORK_MEM = "256MB"  # the moves' anti-joins and sorts beside other registers' data (same)
+MOVE_WORK_MEM = "64MB"  # the moves' anti-joins and sorts beside other registers' data (same)
 SET_ASIDE_RATIO = 4  # beside data: indexes rebuilt when a table holds < 4x the rows brought in
 SET_ASIDE_MIN_ROWS = 10_000  # fewer rows than that: kept up as they go, a rebuild is not worth it
 
