@@ -35,6 +35,13 @@ PG = "host=127.0.0.1 user=postgres dbname=test"
 BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+def _use_database(name: str) -> None:
+    """--db: another database of the same server (created beforehand, e.g. with createdb)."""
+    global PG, BASE
+    PG = f"host=127.0.0.1 user=postgres dbname={name}"
+    BASE = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
 def _schema() -> tuple[str, str]:
     name = "bench_" + uuid.uuid4().hex[:10]
     with psycopg.connect(PG, autocommit=True) as conn:
@@ -75,14 +82,23 @@ def first_upload(shop_file: Path, workdir: Path) -> None:
         _drop(schema)
 
 
-def _upload(ctx, central, label: str) -> None:  # type: ignore[no-untyped-def]
+def _load() -> str:
+    with open("/proc/loadavg") as f:
+        return "load " + " ".join(f.read().split()[:3])
+
+
+def _upload(ctx, central, label: str) -> float:  # type: ignore[no-untyped-def]
     from app.sync.upload import Timings, upload_everything
 
     timings = Timings()
+    before = _load()
     started = time.perf_counter()
     rows = upload_everything(ctx.db, central, ctx.register_id, timings)
     seconds = time.perf_counter() - started
-    print(f"{label}: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s")
+    print(
+        f"{label}: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s "
+        f"({before} before, {_load()} after)"
+    )
     steps: dict[str, float] = {}
     for key, value in timings.items():
         kind = key.split(" ")[0] if key.split(" ")[0] in ("copy", "move") else key
@@ -90,6 +106,7 @@ def _upload(ctx, central, label: str) -> None:  # type: ignore[no-untyped-def]
     steps["commit and the rest"] = seconds - sum(timings.values())
     for step, value in sorted(steps.items(), key=lambda kv: -kv[1]):
         print(f"  {step:<34} {value:6.1f} s")
+    return rows / seconds
 
 
 def second_store(first: Path, second: Path, workdir: Path) -> None:
@@ -100,6 +117,7 @@ def second_store(first: Path, second: Path, workdir: Path) -> None:
         copy = workdir / f"join-{shop.name}"
         shutil.copy(shop, copy)
         copies.append(copy)
+    rates = []
     schema, url = _schema()
     try:
         server.prepare_central(url)
@@ -107,11 +125,25 @@ def second_store(first: Path, second: Path, workdir: Path) -> None:
         labels = ("first store, empty central", "second store beside it")
         for copy, label in zip(copies, labels, strict=True):
             ctx = open_shop(str(copy), create=False)
-            _upload(ctx, central, label)
+            rates.append(_upload(ctx, central, label))
             ctx.close()
     finally:
         server.forget_engine(url)
         _drop(schema)
+    # the same big store into an empty central in the same run: the ratio tells the story
+    copy = workdir / f"alone-{second.name}"
+    shutil.copy(second, copy)
+    schema, url = _schema()
+    try:
+        server.prepare_central(url)
+        central = server.central_engine(url)
+        ctx = open_shop(str(copy), create=False)
+        rates.append(_upload(ctx, central, "second store alone, empty central"))
+        ctx.close()
+    finally:
+        server.forget_engine(url)
+        _drop(schema)
+    print(f"beside / alone: {rates[1] / rates[2]:.2f}")
 
 
 def sale_latency(workdir: Path, sales_count: int) -> None:
@@ -173,7 +205,10 @@ def main() -> None:
         default=None,
         help="another shop (build_shop.py --seed 2): it joins beside --shop (issue 20)",
     )
+    parser.add_argument("--db", default=None, help="another database than test (createdb it)")
     args = parser.parse_args()
+    if args.db is not None:
+        _use_database(args.db)
     with tempfile.TemporaryDirectory() as tmp:
         if args.second is not None:
             second_store(args.shop, args.second, Path(tmp))

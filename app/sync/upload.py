@@ -18,7 +18,11 @@ Two ways in, chosen under the feed lock (every central writer holds it):
   SET granted on session_replication_role) the moves run with the row triggers off, and
   every foreign key of the rows brought in is then checked in one anti-join per key; a
   dangling reference fails the whole upload, as the row-by-row check would. Without that
-  right, the row-by-row checks stay.
+  right, the row-by-row checks stay. When the upload is large against a table (at least a
+  quarter of what it holds, and 10,000 rows or more), the table's non-unique secondary
+  indexes and its unique keys other than the primary key are set aside for its move (read
+  from the catalog, dropped, built again in the same transaction, feed first, as above): a
+  row whose unique key is already held is skipped by an anti-join instead of ON CONFLICT.
 
 SQLite is read in one snapshot (one read transaction for every table) on a producer thread,
 while the main thread feeds COPY: reading and the server's work overlap.
@@ -32,6 +36,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -45,6 +50,9 @@ from app.sync.tracking import SYNCED_TABLES
 COPY_BATCH = 20_000
 FEED_TABLE = "sync_changes"
 BULK_MAINTENANCE_MEM = "256MB"  # for the index builds of the bulk path (this transaction only)
+MOVE_WORK_MEM = "64MB"  # the moves' anti-joins and sorts beside other registers' data (same)
+SET_ASIDE_RATIO = 4  # beside data: indexes rebuilt when a table holds < 4x the rows brought in
+SET_ASIDE_MIN_ROWS = 10_000  # fewer rows than that: kept up as they go, a rebuild is not worth it
 
 _DONE = object()
 
@@ -345,19 +353,32 @@ def _load_alongside(
     merges: list[tuple[uuid.UUID, uuid.UUID]] = []
     with timings.step("foreign keys"):
         set_based = _checks_aside(pg)
-    loaded: list[str] = []
+    loaded: list[tuple[str, int]] = []
     for name, chunks in reader.tables():
         with timings.step(f"copy {name}"):
             pg.execute(
                 f"CREATE TEMP TABLE up_{name} (LIKE {name} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
-            total += _copy(pg, f"up_{name}", name, chunks)
-            loaded.append(name)
+            count = _copy(pg, f"up_{name}", name, chunks)
+            pg.execute(f"ANALYZE up_{name}")  # a temporary table has no statistics until asked
+            total += count
+            loaded.append((name, count))
+    with timings.step("set indexes aside"):
+        put_back = _indexes_aside(pg, loaded, total)
+        pg.execute(f"SET LOCAL work_mem = '{MOVE_WORK_MEM}'")
+        pg.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_MEM}'")
+    for name, _ in loaded:
         with timings.step(f"move in {name}"):
-            _move_in(pg, name, register_id)
+            _move_in(pg, name, register_id, put_back[name].unique_keys if name in put_back else [])
+        if name in put_back:  # before anything reads the table again (the merge below does)
+            with timings.step("indexes back"):
+                _put_back(pg, name, put_back.pop(name))
         if name == "customers":
             with timings.step("merge colliding customers"):
                 merges = _merge_colliding(connection, pg, register_id)
+    if FEED_TABLE in put_back:
+        with timings.step("indexes back"):
+            _put_back(pg, FEED_TABLE, put_back.pop(FEED_TABLE))
     # rows copied after their customer merged follow it like any other
     with timings.step("rehome merged"):
         applier = Applier(connection)
@@ -365,24 +386,155 @@ def _load_alongside(
             applier.rehome(loser, winner)
     if set_based:
         with timings.step("foreign keys"):
-            _check_references(pg, loaded)
+            _check_references(pg, [name for name, _ in loaded])
             pg.execute("SET LOCAL session_replication_role = origin")
     return total
 
 
-def _move_in(pg: Any, name: str, register_id: uuid.UUID) -> None:
+def _secondary_indexes(pg: Any, names: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Per table, its non-unique indexes that back no constraint: (qualified name, definition),
+    read from the server's catalog (whatever the keys are today)."""
+    rows = pg.execute(
+        "SELECT t.name, format('%%I.%%I', n.nspname, x.relname), pg_get_indexdef(i.indexrelid) "
+        "FROM unnest(%s::text[]) t(name) JOIN pg_index i ON i.indrelid = t.name::regclass "
+        "JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_namespace n ON n.oid = x.relnamespace "
+        "WHERE NOT i.indisunique AND i.indisvalid "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+        "ORDER BY 1, 2",
+        (names,),
+    ).fetchall()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, index, definition in rows:
+        found.setdefault(name, []).append((index, definition))
+    return found
+
+
+def _holds_fewer_than(pg: Any, name: str, limit: int) -> bool:
+    """Fewer than `limit` rows in the table: counted no further than the limit."""
+    held = pg.execute(f"SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT %s) t", (limit,))
+    return bool(held.fetchone()[0] < limit)
+
+
+@dataclass
+class SetAside:
+    """What a table had set aside for the moves: the statements that build it again, and the
+    columns of each unique key among them (the move skips rows already holding such a key, as
+    ON CONFLICT DO NOTHING did while the key's index was there)."""
+
+    statements: list[str] = field(default_factory=list)
+    unique_keys: list[list[str]] = field(default_factory=list)
+
+
+def _unique_keys(pg: Any, names: list[str]) -> dict[str, list[tuple[str, str, list[str]]]]:
+    """Per table, its unique keys other than the primary key that plain column equality can
+    stand in for (no expression, no predicate, NULLs distinct) and no foreign key leans on:
+    (drop statement, statement that builds it again, columns)."""
+    rows = pg.execute(
+        "SELECT t.name, format('%%I.%%I', n.nspname, x.relname), pg_get_indexdef(i.indexrelid), "
+        "c.conname, pg_get_constraintdef(c.oid), "
+        "ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) "
+        "FROM unnest(%s::text[]) t(name) JOIN pg_index i ON i.indrelid = t.name::regclass "
+        "JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_namespace n ON n.oid = x.relnamespace "
+        "LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'u' "
+        "WHERE i.indisunique AND NOT i.indisprimary AND i.indisvalid "
+        "AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT i.indnullsnotdistinct "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = i.indexrelid "
+        "AND o.contype NOT IN ('u')) "
+        "ORDER BY 1, 2",
+        (names,),
+    ).fetchall()
+    found: dict[str, list[tuple[str, str, list[str]]]] = {}
+    for name, index, definition, constraint, condef, columns in rows:
+        if constraint is not None:
+            drop = f'ALTER TABLE {name} DROP CONSTRAINT "{constraint}"'
+            build = f'ALTER TABLE {name} ADD CONSTRAINT "{constraint}" {condef}'
+        else:
+            drop, build = f"DROP INDEX {index}", definition
+        found.setdefault(name, []).append((drop, build, list(columns)))
+    return found
+
+
+def _indexes_aside(pg: Any, loaded: list[tuple[str, int]], total: int) -> dict[str, SetAside]:
+    """Set aside the indexes of each table the upload is large against (it brings at least
+    1/SET_ASIDE_RATIO of the rows the table already holds), the feed's too: the non-unique
+    secondary ones, and the unique keys other than the primary key that no foreign key leans
+    on; return per table what builds them again. Keeping an index up row by row costs several
+    times what one sorted build over the whole table does. The primary key stays (foreign keys
+    lean on it; ON CONFLICT still skips a row already there); a row whose unique key is
+    already held is skipped by the move's anti-join instead, and two rows of the upload with
+    the same key (the register's own unique index forbids it) would fail the rebuild, and
+    with it the whole upload. Locked first, the feed before the tables, as the empty path
+    does: a pull reads the feed before anything else, so no lock-order cycle; pulls wait for
+    this transaction, which a cut rolls back whole, indexes included."""
+    if not _may_alter(pg):
+        return {}
+    incoming = dict(loaded)
+    incoming[FEED_TABLE] = total
+    indexes = _secondary_indexes(pg, list(incoming))
+    uniques = _unique_keys(pg, list(incoming))
+    chosen = [
+        name
+        for name in (FEED_TABLE, *(n for n, _ in loaded))
+        if (name in indexes or name in uniques)
+        and incoming[name] >= SET_ASIDE_MIN_ROWS
+        and _holds_fewer_than(pg, name, incoming[name] * SET_ASIDE_RATIO + 1)
+    ]
+    if not chosen:
+        return {}
+    pg.execute(f"LOCK TABLE {', '.join(chosen)} IN ACCESS EXCLUSIVE MODE")
+    put_back: dict[str, SetAside] = {}
+    for name in chosen:
+        aside = put_back[name] = SetAside()
+        for drop, build, columns in uniques.get(name, []):
+            pg.execute(drop)
+            aside.statements.append(build)
+            aside.unique_keys.append(columns)
+        for index, definition in indexes.get(name, []):
+            pg.execute(f"DROP INDEX {index}")
+            aside.statements.append(definition)
+    return put_back
+
+
+def _put_back(pg: Any, name: str, aside: SetAside) -> None:
+    for statement in aside.statements:
+        pg.execute(statement)
+    pg.execute(f"ANALYZE {name}")  # it grew by a good part: the checks after plan on it
+
+
+def _primary_key(pg: Any, name: str) -> list[str]:
+    row = pg.execute(
+        "SELECT ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) "
+        "FROM pg_index i WHERE i.indrelid = %s::regclass AND i.indisprimary",
+        (name,),
+    ).fetchone()
+    return list(row[0]) if row is not None else []
+
+
+def _move_in(
+    pg: Any, name: str, register_id: uuid.UUID, unique_keys: list[list[str]] | None = None
+) -> None:
     columns = _quoted(name)
-    pg.execute(f"ANALYZE up_{name}")  # a temporary table has no statistics until asked
+    order = ", ".join(f'u."{c}"' for c in _primary_key(pg, name) or ["id"])
+    held = "".join(  # a unique key set aside: a row whose key is already there is skipped
+        f" AND NOT EXISTS (SELECT 1 FROM {name} k WHERE "
+        + " AND ".join(f'k."{c}" = u."{c}"' for c in key)
+        + ")"
+        for key in unique_keys or []
+    )
     skip_phones = ""
     if name == "customers":
         # a phone held centrally by another record: those go through the merge rule
         skip_phones = (
             " AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.phone = u.phone AND c.id <> u.id)"
         )
+    # in key order: every index the rows go into is walked once, left to right
     pg.execute(
         f"WITH moved AS (INSERT INTO {name} ({columns}) "
         f"SELECT {columns} FROM up_{name} u "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.id = u.id){skip_phones} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.id = u.id){skip_phones}{held} "
+        f"ORDER BY {order} "
         "ON CONFLICT DO NOTHING RETURNING id) "
         f"INSERT INTO {FEED_TABLE} (tbl, row_id, origin) "
         f"SELECT '{name}', id, %s FROM moved",
