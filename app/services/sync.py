@@ -197,10 +197,6 @@ def setup_sync(
     )
 
 
-_NEW_BUSINESS = (
-    "WITH made AS (INSERT INTO businesses (business_id) VALUES (:b) RETURNING business_id) "
-    "INSERT INTO sync_feed_heads (business_id, seq) SELECT business_id, 0 FROM made"
-)
 _confirmed: set[tuple[str, uuid.UUID]] = set()  # (url, business) found centrally this process
 
 
@@ -243,8 +239,7 @@ def _choose_business(ctx: Context, url: str, named: str | None, new: bool) -> uu
                 raise Refused("sync.business_choose")
             chosen = every[0] if every else None
         if chosen is None:
-            chosen = uuid.uuid4()
-            connection.execute(text(_NEW_BUSINESS), {"b": chosen})
+            chosen = server.new_business(connection)
         return chosen
 
 

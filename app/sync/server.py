@@ -124,6 +124,21 @@ def _set_business(engine: Engine, business: uuid.UUID) -> None:
         record.info[BUSINESS_INFO] = business
 
 
+_NEW_BUSINESS = (
+    "WITH made AS (INSERT INTO businesses (business_id) VALUES (:b) RETURNING business_id) "
+    "INSERT INTO sync_feed_heads (business_id, seq) SELECT business_id, 0 FROM made"
+)
+
+
+def new_business(connection: Any, business: uuid.UUID | None = None) -> uuid.UUID:
+    """A business of its own on the central database (migration 0027), its feed at 0."""
+    from sqlalchemy import text
+
+    business = business or uuid.uuid4()
+    connection.execute(text(_NEW_BUSINESS), {"b": business})
+    return business
+
+
 def forget_engine(url: str) -> None:
     with _lock:
         keys = [k for k in _engines if k == url or k.startswith(f"{url}#")]

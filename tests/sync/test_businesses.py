@@ -4,10 +4,12 @@ business never receives another's rows nor waits on another's push."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -241,3 +243,12 @@ def test_every_central_key_begins_with_the_business(shops) -> None:
     assert wrong == []
     assert len([k for k in keys if k[2] == "f"]) > 60  # the check saw the foreign keys
     assert feed_default is None and "sync_changes_seq_seq" not in sequences
+    # the README's Citus DDL names every table of the real schema, parents before children
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    ddl = readme[readme.index("CREATE EXTENSION citus;") :]
+    ddl = ddl[: ddl.index("```")]
+    listed = re.findall(r"'([a-z_]+)'", ddl[ddl.index("unnest(ARRAY[") :])
+    assert sorted(listed) == sorted(tables - exempt - {"businesses"})
+    parents = {(t, p) for t, _, kind, p, *_ in keys if kind == "f" and p not in exempt}
+    order = {name: i for i, name in enumerate(["businesses", *listed])}
+    assert [(t, p) for t, p in parents if t != p and order[p] > order[t]] == []
