@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from app.db import migrate
 from app.db.models import Customer, Sale
-from app.services import customers, sales, sync
+from app.services import customer_admin, customers, sales, sync
 from app.services.context import Context, open_shop
 from app.services.customers import resolve_customer
 from app.sync import engine as sync_engine
@@ -252,3 +252,59 @@ def test_every_central_key_begins_with_the_business(shops) -> None:
     parents = {(t, p) for t, _, kind, p, *_ in keys if kind == "f" and p not in exempt}
     order = {name: i for i, name in enumerate(["businesses", *listed])}
     assert [(t, p) for t, p in parents if t != p and order[p] > order[t]] == []
+
+
+def test_the_same_row_ids_in_two_businesses_stay_apart(pg_url: str, tmp_path, monkeypatch) -> None:
+    """A shop file copied to start a second business: every id the same in both. Each
+    business's copy is its own row; nothing of one reaches the other's registers."""
+    import shutil
+
+    monkeypatch.delenv("DANGOL_NOW", raising=False)
+    first = open_shop(str(tmp_path / "A1.sqlite"), now=START)
+    customers.enroll(first, PHONE)
+    sales.record_sale(first, resolve_customer(first, PHONE), 10_000)
+    first.close()
+    shutil.copy(tmp_path / "A1.sqlite", tmp_path / "B1.sqlite")
+    opened = [open_shop(str(tmp_path / f"{n}.sqlite"), now=START) for n in ("A1", "B1")]
+    a1, b1 = opened
+    try:
+        sync.setup_sync(a1, pg_url, store="본점", register="A1")
+        sync.setup_sync(b1, pg_url, store="본점", register="B1", new_business=True)
+        assert a1.register_id == b1.register_id and _business(a1) != _business(b1)
+        member = resolve_customer(b1, PHONE)
+        assert member == resolve_customer(a1, PHONE)
+        sales.record_sale(b1, member, 70_000)
+        customer_admin.update_profile(b1, member, customer_admin.ProfileChange(name="비손님"))
+        sync.sync_now(b1)
+        sales.record_sale(a1, resolve_customer(a1, PHONE), 30_000)
+        sync.sync_now(a1)
+        for name, business in (("A2", _business(a1)), ("B2", _business(b1))):
+            ctx = open_shop(str(tmp_path / f"{name}.sqlite"), now=START)
+            opened.append(ctx)
+            sync.setup_sync(ctx, pg_url, store="본점", register=name, business=business)
+        a2, b2 = opened[2:]
+        for ctx in (a1, b1):
+            sync.sync_now(ctx)
+
+        def amounts(ctx: Context) -> list[int]:
+            with ctx.db.read() as session:
+                return sorted(int(x) for x in session.scalars(select(Sale.amount)))
+
+        assert amounts(a1) == amounts(a2) == [10_000, 30_000]
+        assert amounts(b1) == amounts(b2) == [10_000, 70_000]
+        names = []
+        for ctx in (a1, a2, b2):
+            with ctx.db.read() as session:
+                names.append(session.scalar(select(Customer.name).where(Customer.id == member)))
+        assert names[0] == names[1] != "비손님" and names[2] == "비손님"
+        with _plain(a1).connect() as connection:
+            copies = connection.scalar(
+                text("SELECT count(*) FROM customers WHERE id = :c"), {"c": member}
+            )
+            sales_there = connection.scalar(text("SELECT count(*) FROM sales"))
+        assert copies == 2 and sales_there == 4
+    finally:
+        for ctx in opened:
+            ctx.close()
+        for url in list(server._engines):
+            server.forget_engine(url)
