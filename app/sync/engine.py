@@ -28,11 +28,10 @@ FEED_LOCK = (
     "SELECT seq FROM sync_feed_heads "
     "WHERE business_id = current_setting('dangol.business')::uuid FOR UPDATE"
 )
+# the same for a business named by a bound id (a distributed engine routes it to one shard)
+FEED_LOCK_OF = "SELECT seq FROM sync_feed_heads WHERE business_id = :b FOR UPDATE"
 # the next n numbers of the business's feed (the last of them returned), under the same lock
-FEED_TAKE = (
-    "UPDATE sync_feed_heads SET seq = seq + :n "
-    "WHERE business_id = current_setting('dangol.business')::uuid RETURNING seq"
-)
+FEED_TAKE = "UPDATE sync_feed_heads SET seq = seq + :n WHERE business_id = :b RETURNING seq"
 CHANNEL = "dangol_sync"
 FEED_CHUNK = 5000
 # the audit entry of a sync run: moving it is not a change worth another entry (no ping-pong)
@@ -136,7 +135,11 @@ def apply_on_server(
     register_id: uuid.UUID | None,
 ) -> Applied:
     """Merge a batch into the central database and append what changed to the feed."""
-    connection.execute(text(FEED_LOCK))
+    business = business_of(connection)
+    if business is not None:
+        connection.execute(text(FEED_LOCK_OF), {"b": business})
+    else:  # a connection not set to a business: refused by the server (no dangol.business)
+        connection.execute(text(FEED_LOCK))
     applier = Applier(connection)
     for name, rows, clocks in batch:
         applier.apply(name, rows, clocks)
@@ -161,8 +164,11 @@ def apply_on_server(
 
 def append_feed(connection: Connection, feed: list[dict[str, Any]]) -> None:
     """Into the change feed; centrally numbered from the business's own head (FEED_TAKE)."""
-    if feed and business_of(connection) is not None:
-        last = int(connection.execute(text(FEED_TAKE), {"n": len(feed)}).scalar_one())
+    business = business_of(connection)
+    if feed and business is not None:
+        last = int(
+            connection.execute(text(FEED_TAKE), {"n": len(feed), "b": business}).scalar_one()
+        )
         first = last - len(feed) + 1
         feed = [dict(row, seq=first + i) for i, row in enumerate(feed)]
     for part in chunks(feed, FEED_CHUNK):

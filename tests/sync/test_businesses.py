@@ -308,3 +308,25 @@ def test_the_same_row_ids_in_two_businesses_stay_apart(pg_url: str, tmp_path, mo
             ctx.close()
         for url in list(server._engines):
             server.forget_engine(url)
+
+
+def test_a_setup_that_cannot_tell_its_business_is_refused_and_changes_nothing(
+    shops, pg_url: str, tmp_path
+) -> None:
+    from app.domain.errors import Refused
+
+    shops("A1")
+    shops("B1", new=True)
+    c = open_shop(str(tmp_path / "C.sqlite"), now=START)
+    try:
+        for options, code in (
+            ({}, "sync.business_choose"),  # two businesses there: which one?
+            ({"business": str(uuid.uuid4())}, "sync.business_unknown"),
+            ({"business": "not an id"}, "sync.business_unknown"),
+        ):
+            with pytest.raises(Refused) as refused:
+                sync.setup_sync(c, pg_url, store="본점", register="C", **options)
+            assert refused.value.code == code
+            assert sync.configured_url(c) is None and sync.BUSINESS_KEY not in c.settings
+    finally:
+        c.close()
