@@ -61,7 +61,9 @@ def first_upload(shop_file: Path, workdir: Path) -> None:
     try:
         ctx = open_shop(str(copy), create=False)
         server.prepare_central(url)
-        central = server.central_engine(url)
+        with server.central_engine(url).begin() as connection:  # one business (0027)
+            business = server.new_business(connection)
+        central = server.central_engine(url, business=business)
         from app.sync.upload import Timings, upload_everything
 
         timings = Timings()
@@ -121,7 +123,9 @@ def second_store(first: Path, second: Path, workdir: Path) -> None:
     schema, url = _schema()
     try:
         server.prepare_central(url)
-        central = server.central_engine(url)
+        with server.central_engine(url).begin() as connection:  # one business (0027)
+            business = server.new_business(connection)
+        central = server.central_engine(url, business=business)
         labels = ("first store, empty central", "second store beside it")
         for copy, label in zip(copies, labels, strict=True):
             ctx = open_shop(str(copy), create=False)

@@ -20,6 +20,18 @@ def add_commands(command: Command) -> None:
     p.add_argument("url", help="postgresql://user:password@host:5432/db?sslmode=require")
     p.add_argument("--store", metavar="NAME", help="the store this register belongs to")
     p.add_argument("--register", metavar="NAME", help="this register's name")
+    joined = p.add_mutually_exclusive_group()
+    joined.add_argument(
+        "--business",
+        metavar="ID",
+        help="join this business on a central database that holds several (its id, as another "
+        "register's setup printed it)",
+    )
+    joined.add_argument(
+        "--new-business",
+        action="store_true",
+        help="start a new business on a central database that already holds others",
+    )
     command("status", "in sync? changes waiting, last success, last error", sub)
     command("attention", "negative balances and refused duplicates", sub)
     command(
@@ -56,7 +68,10 @@ def _setup_lines(r: Any, lang: str) -> list[str]:
         saved = translate(lang, "cli.sync.password_saved")
     else:
         saved = translate(lang, "cli.sync.password_env")
-    return [translate(lang, "cli.sync.setup", **asdict(r)), saved]
+    lines = [translate(lang, "cli.sync.setup", **asdict(r)), saved]
+    if r.business:
+        lines.append(translate(lang, "cli.sync.business", business=r.business))
+    return lines
 
 
 def _now_lines(r: Any, lang: str) -> list[str]:
@@ -163,7 +178,14 @@ def run(ctx: Any, key: str, args: argparse.Namespace) -> SyncOutput:
 def _setup(ctx: Any, args: argparse.Namespace, lang: str) -> SyncOutput:
     from app.services import sync
 
-    result: Any = sync.setup_sync(ctx, args.url, store=args.store, register=args.register)
+    result: Any = sync.setup_sync(
+        ctx,
+        args.url,
+        store=args.store,
+        register=args.register,
+        business=getattr(args, "business", None),
+        new_business=bool(getattr(args, "new_business", False)),
+    )
     return SyncOutput("setup", result, lang)
 
 

@@ -32,26 +32,38 @@ def dialect_insert(dialect: str) -> Callable[..., Any]:
     return sqlite_insert
 
 
-def _bump_statement(insert: Callable[..., Any]) -> Any:
+# connection.info of a central database's connection: the business it is set to (set by
+# app.sync.server). There every key leads with business_id (migration 0027), filled by the
+# column's default from the connection, so only the conflict targets name it.
+BUSINESS_INFO = "dangol.business"
+
+
+def is_central(session: Session) -> bool:
+    return session.connection().info.get(BUSINESS_INFO) is not None
+
+
+def _bump_statement(insert: Callable[..., Any], central: bool) -> Any:
     stmt = insert(MonthlyStat.__table__)
     return stmt.on_conflict_do_update(
-        index_elements=["month", "store_id", "metric"],
+        index_elements=[*(["business_id"] if central else []), "month", "store_id", "metric"],
         set_={"value": MonthlyStat.__table__.c.value + stmt.excluded.value},
     )
 
 
-# One statement per dialect, run as one executemany on the session's driver cursor.
-_BUMP: dict[str, LeanWrite] = {}
+# One statement per dialect (and central or not), run as one executemany on the session's
+# driver cursor.
+_BUMP: dict[tuple[str, bool], LeanWrite] = {}
 
 
 def bump_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     """Add each row's value to its figure (month, store_id, metric): one upsert, executemany."""
     if rows:
+        central = is_central(session)
         with session_lean(session) as lean:
-            name = lean.dialect.name
-            if name not in _BUMP:
-                _BUMP[name] = LeanWrite(_bump_statement(dialect_insert(name)))
-            _BUMP[name].executemany(lean, rows)
+            key = (lean.dialect.name, central)
+            if key not in _BUMP:
+                _BUMP[key] = LeanWrite(_bump_statement(dialect_insert(key[0]), central))
+            _BUMP[key].executemany(lean, rows)
 
 
 _OTHER_MONTH = CustomerMonth.__table__.alias("other_month")

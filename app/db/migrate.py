@@ -33,10 +33,12 @@ def current_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", *, central: bool = False) -> None:
+    """central: the sync's central PostgreSQL (migration 0027 keys it by business; a shop
+    database on PostgreSQL is one business and stays as it is)."""
     from alembic import command
 
-    _migrate(engine, lambda config: command.upgrade(config, revision))
+    _migrate(engine, lambda config: command.upgrade(config, revision), central=central)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -46,8 +48,9 @@ def downgrade(engine: Engine, revision: str) -> None:
     _migrate(engine, lambda config: command.downgrade(config, revision))
 
 
-def _migrate(engine: Engine, step: Callable[[Config], None]) -> None:
+def _migrate(engine: Engine, step: Callable[[Config], None], *, central: bool = False) -> None:
     config = alembic_config()
+    config.attributes["dangol.central"] = central
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
         driver = connection.connection.driver_connection

@@ -45,13 +45,16 @@ from app.sync import central_figures, server
 from app.sync import engine as sync_engine
 from app.sync.background import SyncWorker as SyncWorker  # re-exported: the UI holds one
 from app.sync.figures import account_pulled
-from app.sync.merge import Applier
+from app.sync.merge import Applier, business_of, of_business
 from app.sync.tracking import create_triggers, drop_triggers, missing_triggers
 from app.sync.upload import upload_everything
 
 URL_KEY, UPLOADED_KEY = "sync.url", "sync.uploaded"
 LAST_OK_KEY, LAST_ERROR_KEY = "sync.last_ok", "sync.last_error"
 LISTEN_KEY, LISTEN_ENV = "sync.listen", "DANGOL_SYNC_LISTEN"
+# the business this register belongs to on the central database (migration 0027): learnt at
+# setup, found again by the register's own central row when the central was upgraded
+BUSINESS_KEY = "sync.business"
 CENTRAL_CHECK_TIMEOUT_S = 1.5
 
 
@@ -62,6 +65,7 @@ class SyncSetup:
     register: str
     password_saved: bool
     uploaded: int
+    business: str = ""  # the central database's id of this register's business
 
 
 @dataclass(frozen=True)
@@ -130,12 +134,21 @@ def _first_line(exc: BaseException) -> str:
 
 
 def setup_sync(
-    ctx: Context, url: str, *, store: str | None = None, register: str | None = None
+    ctx: Context,
+    url: str,
+    *,
+    store: str | None = None,
+    register: str | None = None,
+    business: str | None = None,
+    new_business: bool = False,
 ) -> SyncSetup:
     """Connect this register to the central database, upload it, and start tracking changes.
 
-    All or nothing: when any step fails the register is left as it was (no address, no
-    password, no audit entry, no tracking) and the refusal says sync was not set up."""
+    The business: the one named (an id another register's setup gave), a new one with
+    new_business, else the only one there is (the first register of a new central database
+    creates it). All or nothing: when any step fails the register is left as it was (no
+    address, no password, no audit entry, no tracking) and the refusal says sync was not set
+    up."""
     require_owner(ctx)
     if not server.is_postgres(url.strip()):
         raise Refused("sync.not_postgres", url=url)
@@ -148,7 +161,9 @@ def setup_sync(
         server.central_engine(kept_url, password)
         _reachable(kept_url)
         server.prepare_central(kept_url)
-        central = server.central_engine(kept_url)
+        chosen = _choose_business(ctx, kept_url, business, new_business)
+        ctx.settings[BUSINESS_KEY] = str(chosen)
+        central = server.central_engine(kept_url, business=chosen)
         store_name, register_name = _join(ctx, central, store, register)
         with ctx.db.write() as session:
             connection = session.connection()
@@ -172,11 +187,82 @@ def setup_sync(
     saved = server.save_password(kept_url, password) if password else False
     with ctx.db.write() as session:
         set_setting(session, URL_KEY, kept_url)
+        set_setting(session, BUSINESS_KEY, ctx.settings[BUSINESS_KEY])
         audit(ctx, session, "sync.setup", detail={"url": kept_url, "store": store_name})
     # the entry itself, now; if this is cut it simply waits for the next sync
     with contextlib.suppress(OperationalError, DBAPIError):
         sync_engine.push(ctx.db, central, ctx.register_id)
-    return SyncSetup(kept_url, store_name, register_name, saved, uploaded)
+    return SyncSetup(
+        kept_url, store_name, register_name, saved, uploaded, ctx.settings[BUSINESS_KEY]
+    )
+
+
+_confirmed: set[tuple[str, uuid.UUID]] = set()  # (url, business) found centrally this process
+
+
+def _central_business(connection: Any, value: Any) -> uuid.UUID | None:
+    try:
+        business = uuid.UUID(str(value))
+    except ValueError:
+        return None
+    found = connection.scalar(
+        text("SELECT count(*) FROM businesses WHERE business_id = :b"), {"b": business}
+    )
+    return business if found else None
+
+
+def _own_business(connection: Any, ctx: Context) -> uuid.UUID | None:
+    """The business this register's own row is in centrally (an upgraded central database)."""
+    found = list(
+        connection.scalars(
+            text("SELECT DISTINCT business_id FROM registers WHERE id = :r"),
+            {"r": ctx.register_id},
+        )
+    )
+    return found[0] if len(found) == 1 else None
+
+
+def _choose_business(ctx: Context, url: str, named: str | None, new: bool) -> uuid.UUID:
+    with server.central_engine(url).begin() as connection:
+        if named:
+            chosen = _central_business(connection, named.strip())
+            if chosen is None:
+                raise Refused("sync.business_unknown", business=named.strip())
+            return chosen
+        known = ctx.settings.get(BUSINESS_KEY)
+        chosen = _central_business(connection, known) if known else None
+        if chosen is None and not new:
+            chosen = _own_business(connection, ctx)
+        if chosen is None and not new:
+            every = list(connection.scalars(text("SELECT business_id FROM businesses LIMIT 2")))
+            if len(every) > 1:
+                raise Refused("sync.business_choose")
+            chosen = every[0] if every else None
+        if chosen is None:
+            chosen = server.new_business(connection)
+        return chosen
+
+
+def business_engine(ctx: Context, url: str) -> Any:
+    """The central engine set to this register's business (found again when the central
+    database was upgraded or restored without it)."""
+    known = ctx.settings.get(BUSINESS_KEY)
+    if known:
+        business = uuid.UUID(str(known))
+        if (url, business) in _confirmed:
+            return server.central_engine(url, business=business)
+    with server.central_engine(url).connect() as connection:
+        found = _central_business(connection, known) if known else None
+        if found is None:
+            found = _own_business(connection, ctx)
+    if found is None:
+        raise Refused("sync.business_unknown", business=str(known or "-"))
+    if str(found) != known:
+        with ctx.db.write() as session:
+            set_setting(session, BUSINESS_KEY, str(found))
+        ctx.settings[BUSINESS_KEY] = str(found)
+    _confirmed.add((url, found))
+    return server.central_engine(url, business=found)
 
 
 @dataclass(frozen=True)
@@ -229,13 +315,21 @@ def _join(ctx: Context, central: Any, store: str | None, register: str | None) -
     store = clean_line(store) if store else store
     register = clean_line(register) if register else register
     with central.connect() as connection:
+        mine = business_of(connection)
         central_store = (
-            connection.execute(select(Store.id).where(Store.name == store)).first()
+            connection.execute(
+                select(Store.id).where(Store.name == store, *of_business(mine, "stores"))
+            ).first()
             if store
             else None
         )
         central_programs = int(
-            connection.scalar(select(func.count()).select_from(ProgramVersion)) or 0
+            connection.scalar(
+                select(func.count())
+                .select_from(ProgramVersion)
+                .where(*of_business(mine, "program_versions"))
+            )
+            or 0
         )
     with ctx.db.write() as session:
         here = session.get(Store, ctx.store_id)
@@ -258,7 +352,10 @@ def _adopt_store(
 ) -> None:
     """The register joins the existing store: its own seeded store stays, unused."""
     with central.connect() as connection:
-        row = dict(connection.execute(select(Store).where(Store.id == store_id)).one()._mapping)
+        mine = of_business(business_of(connection), "stores")
+        row = dict(
+            connection.execute(select(Store).where(Store.id == store_id, *mine)).one()._mapping
+        )
     connection = session.connection()
     connection.execute(update(SyncClock).where(SyncClock.id == 1).values(applying=1))
     Applier(connection).apply("stores", [row], {})
@@ -314,8 +411,9 @@ def sync_now(ctx: Context) -> SyncReport:
     """Push this register's changes, pull everyone else's; safe to repeat, safe to cut."""
     url = _require_url(ctx)
     try:
-        central = server.central_engine(url)
+        server.central_engine(url)
         server.ensure_central(url)  # an upgraded register brings the central schema along
+        central = business_engine(ctx, url)
         _upload_once(ctx, central)
         pushed = sync_engine.push(ctx.db, central, ctx.register_id)
         pulled = sync_engine.pull(
@@ -342,8 +440,9 @@ def sync_now(ctx: Context) -> SyncReport:
 
 
 _sent_tips: dict[tuple[str, str], tuple[int, str]] = {}  # (url, key) -> the tip last sent
-_KEEP_LARGER_TIP = text(
-    "INSERT INTO settings (key, value) VALUES (:key, :value) ON CONFLICT (key) DO UPDATE "
+_KEEP_LARGER_TIP = text(  # the central key of settings leads with the business (0027)
+    "INSERT INTO settings (key, value) VALUES (:key, :value) "
+    "ON CONFLICT (business_id, key) DO UPDATE "
     "SET value = EXCLUDED.value WHERE (settings.value::json->>'count')::bigint "
     "< (EXCLUDED.value::json->>'count')::bigint"
 )
@@ -373,10 +472,14 @@ def central_tips(ctx: Context) -> dict[str, tuple[int, str]] | None:
         return None
     key = tip_key(ctx.register_id)
     try:
-        with server.central_engine(url).connect() as connection:
+        with business_engine(ctx, url).connect() as connection:
             connection.execute(text("SET statement_timeout = 3000"))
-            value = connection.scalar(select(Setting.value).where(Setting.key == key))
-    except (OperationalError, DBAPIError):
+            value = connection.scalar(
+                select(Setting.value).where(
+                    Setting.key == key, *of_business(business_of(connection), "settings")
+                )
+            )
+    except (OperationalError, DBAPIError, Refused):
         return None
     tip = read_tip(json.loads(value)) if value else None
     return {key: tip} if tip is not None else {}
@@ -564,8 +667,8 @@ def central_points(ctx: Context, customer_id: uuid.UUID) -> int | None:
 
     def ask() -> None:
         try:
-            answer["points"] = _central_usable(url, customer_id, now)
-        except (OperationalError, DBAPIError):
+            answer["points"] = _central_usable(ctx, url, customer_id, now)
+        except (OperationalError, DBAPIError, Refused):
             answer["points"] = None
         except BaseException as exc:  # a fault of ours: raised on the caller's thread
             answer["error"] = exc
@@ -595,11 +698,14 @@ def central_points(ctx: Context, customer_id: uuid.UUID) -> int | None:
 _stuck: dict[str, threading.Thread] = {}  # per URL, a balance question left unanswered
 
 
-def _central_usable(url: str, customer_id: uuid.UUID, now: datetime) -> int:
+def _central_usable(ctx: Context, url: str, customer_id: uuid.UUID, now: datetime) -> int:
     from sqlalchemy.orm import Session
 
-    with server.central_engine(url).connect() as connection:
+    with business_engine(ctx, url).connect() as connection:
         connection.execute(text(f"SET statement_timeout = {int(CENTRAL_CHECK_TIMEOUT_S * 1000)}"))
+        mine = of_business(business_of(connection), "customers")
+        if connection.scalar(select(Customer.id).where(Customer.id == customer_id, *mine)) is None:
+            return 0  # not a member of this business centrally (yet): its unsent entries only
         with Session(connection) as central:
             return balances(central, customer_id, now).points
 
@@ -684,6 +790,23 @@ class SyncDoctor:
         return all(check.ok for check in self.checks)
 
 
+def _feed_top(connection: Any, ctx: Context) -> int:
+    """The last number of this register's business's feed (of the whole feed on a central
+    database older than migration 0027, which has one business)."""
+    keyed = connection.scalar(text("SELECT to_regclass('businesses') IS NOT NULL"))
+    if not keyed:
+        return int(connection.scalar(text("SELECT coalesce(max(seq), 0) FROM sync_changes")) or 0)
+    try:
+        business = uuid.UUID(str(ctx.settings.get(BUSINESS_KEY)))
+    except ValueError:
+        return 0
+    top = connection.scalar(
+        text("SELECT coalesce(max(seq), 0) FROM sync_changes WHERE business_id = :b"),
+        {"b": business},
+    )
+    return int(top or 0)
+
+
 def doctor(ctx: Context) -> SyncDoctor:
     """Connection, schema version, clock skew and lag, each checked and said in words. Reads
     only: nothing is written here or on the server."""
@@ -700,11 +823,7 @@ def doctor(ctx: Context) -> SyncDoctor:
             )
             ended = time.time()
             revision = migrate.current_revision(engine)
-            top = (
-                int(connection.scalar(text("SELECT coalesce(max(seq), 0) FROM sync_changes")) or 0)
-                if revision is not None
-                else 0
-            )
+            top = _feed_top(connection, ctx) if revision is not None else 0
     except (OperationalError, DBAPIError) as exc:
         server.forget_engine(url)
         checks.append(DoctorCheck("connection", False, "unreachable", {"error": _first_line(exc)}))

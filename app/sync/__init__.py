@@ -20,8 +20,9 @@ Design, in short (the README's "Cloud sync" section says the same for owners):
   redemptions, cards, coupons) moves to the keeper, once-only bonus keys renamed
   ``key@<old id>``. 'merged' absorbs later edits of those fields. Every database applies the
   same rule itself (app/sync/merge.py), so all reach the same result independently.
-* Push: the whole outbox in one server transaction under an advisory lock that also
-  appends to ``sync_changes`` (bigserial: commit order = number order) and NOTIFYs;
+* Push: the whole outbox in one server transaction holding its business's feed head row
+  (``sync_feed_heads``, FOR UPDATE: commit order = number order within a business, other
+  businesses never wait) that also appends to ``sync_changes`` ((business_id, seq)) and NOTIFYs;
   the outbox is emptied only after the commit. Pull: the feed after the register's
   watermark, read in one REPEATABLE READ snapshot, applied in one local transaction that
   also moves the watermark and the running figures (app/sync/figures.py). A cut anywhere

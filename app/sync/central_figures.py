@@ -34,7 +34,7 @@ from app.db.models import (
     SyncOutbox,
 )
 from app.sync.figures import account_pulled
-from app.sync.merge import Applied, Change, chunks, table
+from app.sync.merge import Applied, Change, business_of, chunks, of_business, table
 
 KEPT_KEY = "sync.figures_kept"  # central settings: {"seq": feed number counted up to}
 DEFAULT_ZONE = "Asia/Seoul"  # a shop without a "timezone" setting (as app.services.context)
@@ -95,7 +95,12 @@ def copy_on_first_pull(session: Session, snapshot: Connection, register_id: uuid
         return False
     c = SyncChange.__table__.c
     others = snapshot.scalar(
-        select(select(c.seq).where(c.origin.is_(None) | (c.origin != register_id)).exists())
+        select(
+            select(c.seq)
+            .where(*_mine(snapshot, "sync_changes"))
+            .where(c.origin.is_(None) | (c.origin != register_id))
+            .exists()
+        )
     )
     if not others or session.scalar(select(SyncOutbox.seq).limit(1)) is not None:
         return False
@@ -114,8 +119,8 @@ def copy_on_first_pull(session: Session, snapshot: Connection, register_id: uuid
 def rebuild(connection: Connection, register_id: uuid.UUID | None = None) -> None:
     """Every central row counted from nothing, as a new register pulling the whole feed
     counts them (the figures of an upgraded central database, kept from then on)."""
-    connection.execute(delete(MonthlyStat))
-    connection.execute(delete(CustomerMonth))
+    connection.execute(delete(MonthlyStat).where(*_mine(connection, "monthly_stats")))
+    connection.execute(delete(CustomerMonth).where(*_mine(connection, "customer_months")))
     rows = {name: _all_rows(connection, name) for name in COUNTED}
     _replay(connection, register_id, rows, set())
 
@@ -128,14 +133,18 @@ def _account_feed(connection: Connection, register_id: uuid.UUID, kept: int, top
     c = SyncChange.__table__.c
     ids: dict[str, list[uuid.UUID]] = {}
     for tbl, row_id in connection.execute(
-        select(c.tbl, c.row_id).where(c.seq > kept, c.seq <= top, c.tbl.in_(COUNTED))
+        select(c.tbl, c.row_id)
+        .where(*_mine(connection, "sync_changes"))
+        .where(c.seq > kept, c.seq <= top, c.tbl.in_(COUNTED))
     ):
         ids.setdefault(tbl, []).append(row_id)
     known: set[uuid.UUID] = set()
     for part in chunks(list(dict.fromkeys(ids.get("customers", [])))):
         known |= set(
             connection.scalars(
-                select(c.row_id).where(c.tbl == "customers", c.seq <= kept, c.row_id.in_(part))
+                select(c.row_id)
+                .where(*_mine(connection, "sync_changes"))
+                .where(c.tbl == "customers", c.seq <= kept, c.row_id.in_(part))
             )
         )
     rows = {
@@ -193,7 +202,9 @@ def _replay(
 
 def _merged_moment(connection: Connection, row: dict[str, Any], fallback: datetime) -> datetime:
     t = table("customers").c
-    winner = connection.scalar(select(t.enrolled_at).where(t.id == row["merged_into_id"]))
+    winner = connection.scalar(
+        select(t.enrolled_at).where(*_mine(connection, "customers"), t.id == row["merged_into_id"])
+    )
     found = [m for m in (row.get("enrolled_at"), winner) if isinstance(m, datetime)]
     return max(found) if found else fallback
 
@@ -205,7 +216,7 @@ def _all_rows(connection: Connection, name: str) -> Iterator[list[dict[str, Any]
     t = table(name)
     last: uuid.UUID | None = None
     while True:
-        query = select(t).order_by(t.c.id).limit(REPLAY_CHUNK)
+        query = select(t).where(*_mine(connection, name)).order_by(t.c.id).limit(REPLAY_CHUNK)
         if last is not None:
             query = query.where(t.c.id > last)
         part = [dict(r._mapping) for r in connection.execute(query)]
@@ -224,7 +235,10 @@ def _rows_by_id(
         found: list[dict[str, Any]] = []
         for piece in chunks(part):
             found += [
-                dict(r._mapping) for r in connection.execute(select(t).where(t.c.id.in_(piece)))
+                dict(r._mapping)
+                for r in connection.execute(
+                    select(t).where(*_mine(connection, name), t.c.id.in_(piece))
+                )
             ]
         if found:
             yield found
@@ -234,7 +248,10 @@ def _pages(connection: Connection, t: Any, key: tuple[str, ...]) -> Iterator[lis
     order = [t.c[k] for k in key]
     # yield_per on the statement: the pull's snapshot connection keeps its own options
     result = connection.execute(
-        select(t).order_by(*order).execution_options(yield_per=REPLAY_CHUNK)
+        select(t)
+        .where(*_mine(connection, t.name))
+        .order_by(*order)
+        .execution_options(yield_per=REPLAY_CHUNK)
     )
     for part in result.mappings().partitions(REPLAY_CHUNK):
         yield [dict(r) for r in part]
@@ -245,12 +262,26 @@ def _session(connection: Connection) -> Session:
     return Session(bind=connection, autoflush=False)
 
 
+def _mine(connection: Connection, name: str) -> list[Any]:
+    """A central read kept to the connection's business (its feed, its rows, its figures)."""
+    return of_business(business_of(connection), name)
+
+
 def _top(connection: Connection) -> int:
-    return int(connection.scalar(select(func.coalesce(func.max(SyncChange.seq), 0))) or 0)
+    top = select(func.coalesce(func.max(SyncChange.seq), 0)).where(
+        *_mine(connection, "sync_changes")
+    )
+    return int(connection.scalar(top) or 0)
+
+
+def _setting(connection: Connection, key: str) -> Any:
+    return connection.scalar(
+        select(Setting.value).where(*_mine(connection, "settings"), Setting.key == key)
+    )
 
 
 def _kept(connection: Connection) -> int | None:
-    value = connection.scalar(select(Setting.value).where(Setting.key == KEPT_KEY))
+    value = _setting(connection, KEPT_KEY)
     return int(json.loads(value)["seq"]) if value else None
 
 
@@ -261,22 +292,34 @@ def _unkept_before(connection: Connection, kept: int, below: int) -> bool:
         return False
     c = SyncChange.__table__.c
     return bool(
-        connection.scalar(select(select(c.seq).where(c.seq > kept, c.seq <= below).exists()))
+        connection.scalar(
+            select(
+                select(c.seq)
+                .where(*_mine(connection, "sync_changes"), c.seq > kept, c.seq <= below)
+                .exists()
+            )
+        )
     )
 
 
-_SET_KEPT = text(
-    "INSERT INTO settings (key, value) VALUES (:key, :value) "
-    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
-)
+# the one place naming the settings' conflict target: (business_id, key) on a central database
+_SET_KEPT = {
+    central: text(
+        "INSERT INTO settings (key, value) VALUES (:key, :value) "
+        f"ON CONFLICT ({'business_id, ' if central else ''}key) "
+        "DO UPDATE SET value = EXCLUDED.value"
+    )
+    for central in (False, True)
+}
 
 
 def _set_kept(connection: Connection, seq: int) -> None:
-    connection.execute(_SET_KEPT, {"key": KEPT_KEY, "value": json.dumps({"seq": seq})})
+    statement = _SET_KEPT[business_of(connection) is not None]
+    connection.execute(statement, {"key": KEPT_KEY, "value": json.dumps({"seq": seq})})
 
 
 def _zone(connection: Connection) -> ZoneInfo:
-    value = connection.scalar(select(Setting.value).where(Setting.key == "timezone"))
+    value = _setting(connection, "timezone")
     return ZoneInfo(json.loads(value) if value else DEFAULT_ZONE)
 
 
@@ -286,9 +329,15 @@ def _store(connection: Connection, register_id: uuid.UUID | None) -> str:
     Reports add the stores up, so every database shows the same totals."""
     found = None
     if register_id is not None:
-        found = connection.scalar(select(Register.store_id).where(Register.id == register_id))
+        found = connection.scalar(
+            select(Register.store_id).where(
+                *_mine(connection, "registers"), Register.id == register_id
+            )
+        )
     if found is None:
-        found = connection.scalar(select(Store.id).order_by(Store.id).limit(1))
+        found = connection.scalar(
+            select(Store.id).where(*_mine(connection, "stores")).order_by(Store.id).limit(1)
+        )
     return str(found) if found is not None else ""
 
 
@@ -314,5 +363,5 @@ def _moment(applied: Applied) -> datetime:
 def _latest_moment(connection: Connection) -> datetime:
     """The newest moment a register wrote among the central rows (for a replay's `now`)."""
     t = table("audit_log")
-    found = connection.scalar(select(func.max(t.c.at)))
+    found = connection.scalar(select(func.max(t.c.at)).where(*_mine(connection, "audit_log")))
     return found if isinstance(found, datetime) else datetime.now(UTC)

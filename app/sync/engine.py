@@ -20,11 +20,19 @@ from sqlalchemy.orm import Session
 from app.db.engine import Database
 from app.db.models import SyncChange, SyncClock, SyncOutbox
 from app.sync import central_figures
-from app.sync.merge import Applied, Applier, Clock, chunks, table
+from app.sync.merge import Applied, Applier, Clock, business_of, chunks, of_business, table
 from app.sync.tracking import MUTABLE_TABLES, SYNCED_TABLES
 
-# one change feed writer at a time: feed numbers then become visible in order
-FEED_LOCK = "SELECT pg_advisory_xact_lock(hashtext('dangol.sync.feed'))"
+# one change feed writer at a time PER BUSINESS (the row of its feed head, held to the commit):
+# its feed numbers then become visible in order; other businesses never wait on it
+FEED_LOCK = (
+    "SELECT seq FROM sync_feed_heads "
+    "WHERE business_id = current_setting('dangol.business')::uuid FOR UPDATE"
+)
+# the same for a business named by a bound id (a distributed engine routes it to one shard)
+FEED_LOCK_OF = "SELECT seq FROM sync_feed_heads WHERE business_id = :b FOR UPDATE"
+# the next n numbers of the business's feed (the last of them returned), under the same lock
+FEED_TAKE = "UPDATE sync_feed_heads SET seq = seq + :n WHERE business_id = :b RETURNING seq"
 CHANNEL = "dangol_sync"
 FEED_CHUNK = 5000
 # the audit entry of a sync run: moving it is not a change worth another entry (no ping-pong)
@@ -69,7 +77,9 @@ def read_rows(connection: Connection, name: str, ids: list[uuid.UUID]) -> list[d
     t = table(name)
     found: dict[uuid.UUID, dict[str, Any]] = {}
     for part in chunks(ids):
-        for row in connection.execute(select(t).where(t.c.id.in_(part))):
+        for row in connection.execute(
+            select(t).where(t.c.id.in_(part), *of_business(business_of(connection), t))
+        ):
             found[row.id] = dict(row._mapping)
     return [found[i] for i in ids if i in found]
 
@@ -126,7 +136,11 @@ def apply_on_server(
     register_id: uuid.UUID | None,
 ) -> Applied:
     """Merge a batch into the central database and append what changed to the feed."""
-    connection.execute(text(FEED_LOCK))
+    business = business_of(connection)
+    if business is not None:
+        connection.execute(text(FEED_LOCK_OF), {"b": business})
+    else:  # a connection not set to a business: refused by the server (no dangol.business)
+        connection.execute(text(FEED_LOCK))
     applier = Applier(connection)
     for name, rows, clocks in batch:
         applier.apply(name, rows, clocks)
@@ -151,6 +165,14 @@ def apply_on_server(
 
 
 def append_feed(connection: Connection, feed: list[dict[str, Any]]) -> None:
+    """Into the change feed; centrally numbered from the business's own head (FEED_TAKE)."""
+    business = business_of(connection)
+    if feed and business is not None:
+        last = int(
+            connection.execute(text(FEED_TAKE), {"n": len(feed), "b": business}).scalar_one()
+        )
+        first = last - len(feed) + 1
+        feed = [dict(row, seq=first + i) for i, row in enumerate(feed)]
     for part in chunks(feed, FEED_CHUNK):
         connection.execute(cast(Table, SyncChange.__table__).insert(), part)
     if feed:
@@ -181,7 +203,11 @@ def pull(
     snapshot = server.connect().execution_options(isolation_level="REPEATABLE READ")
     try:
         with snapshot.begin():
-            top = int(snapshot.scalar(select(func.coalesce(func.max(SyncChange.seq), 0))) or 0)
+            mine = of_business(business_of(snapshot), "sync_changes")
+            top = int(
+                snapshot.scalar(select(func.coalesce(func.max(SyncChange.seq), 0)).where(*mine))
+                or 0
+            )
             if top <= since:
                 return PullResult(0, 0, since, frozenset())
             return _apply_feed(local, snapshot, register_id, since, top, on_applied, on_first)
@@ -213,6 +239,7 @@ def _apply_feed(
             changes = snapshot.execute(
                 select(c.tbl, c.row_id)
                 .where(
+                    *of_business(business_of(snapshot), "sync_changes"),
                     c.seq > cursor,
                     c.seq <= end,
                     (c.origin.is_(None)) | (c.origin != register_id),

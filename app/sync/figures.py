@@ -220,7 +220,8 @@ def _mark_active_all(session: Session, figures: Figures, sales: list[dict[str, A
         return
     insert = insert_for(session)
     session.execute(
-        insert(CustomerMonth).on_conflict_do_nothing(index_elements=["customer_id", "month"]),
+        # no target: the key is (customer_id, month), led by business_id on a central database
+        insert(CustomerMonth).on_conflict_do_nothing(),
         [{"customer_id": customer, "month": month} for customer, month in new],
     )
     fresh = set(new)

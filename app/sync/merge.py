@@ -13,9 +13,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, Table, case, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    Table,
+    Uuid,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 
 from app.db.base import Base, new_id
+
+# connection.info of a central connection: the business it is set to (app.sync.server)
+from app.db.figures import BUSINESS_INFO
 from app.db.models import SyncFieldClock
 from app.domain.keys import is_derived
 from app.sync.tracking import FOLLOWS_CUSTOMER, MUTABLE_TABLES
@@ -30,6 +45,21 @@ ALIVE = ("active", "withdrawn")
 
 def table(name: str) -> Table:
     return Base.metadata.tables[name]
+
+
+def business_of(connection: Connection) -> uuid.UUID | None:
+    """The business a central connection works for; None on a register (one business)."""
+    business = connection.info.get(BUSINESS_INFO)
+    return business if isinstance(business, uuid.UUID) else None
+
+
+def of_business(business: uuid.UUID | None, t: Table | str) -> list[ColumnElement[bool]]:
+    """The condition that keeps a central read to one business's rows (none on a register).
+    The column is not in the models: a register's tables have none."""
+    if business is None:
+        return []
+    name = t if isinstance(t, str) else t.name
+    return [literal_column(f'"{name}".business_id', Uuid()) == business]
 
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -89,9 +119,13 @@ class Applier:
         self.adopt_derived = adopt_derived
         self.insert = insert_for(connection)
         self.applied = Applied()
+        self.business = business_of(connection)
         self._roots: dict[uuid.UUID, uuid.UUID] = {}
         # rows another row's merge rewrote (a phone taken, a record merged): read them again
         self._rewritten: set[uuid.UUID] = set()
+
+    def _mine(self, t: Table | str) -> list[ColumnElement[bool]]:
+        return of_business(self.business, t)
 
     # --- customers that were merged ---------------------------------------------------
 
@@ -107,7 +141,7 @@ class Applier:
             seen.add(current)
             row = self.connection.execute(
                 select(customers.c.status, customers.c.merged_into_id).where(
-                    customers.c.id == current
+                    customers.c.id == current, *self._mine(customers)
                 )
             ).first()
             if row is None or row.status != "merged" or row.merged_into_id is None:
@@ -138,7 +172,9 @@ class Applier:
             values: dict[str, Any] = {"customer_id": root}
             if name == "ledger_entries":
                 values["once_key"] = _renamed_sql(t, loser)
-            self.connection.execute(update(t).where(t.c.customer_id == loser).values(**values))
+            self.connection.execute(
+                update(t).where(t.c.customer_id == loser, *self._mine(t)).values(**values)
+            )
 
     # --- immutable rows ----------------------------------------------------------------
 
@@ -149,7 +185,9 @@ class Applier:
         for part in chunks(rows):
             part = [self._follow(name, row) for row in part]
             ids = [row["id"] for row in part]
-            present = set(self.connection.scalars(select(t.c.id).where(t.c.id.in_(ids))))
+            present = set(
+                self.connection.scalars(select(t.c.id).where(t.c.id.in_(ids), *self._mine(t)))
+            )
             if self.adopt_derived:
                 self._adopt(name, [r for r in part if r["id"] in present and is_derived(r["id"])])
             fresh = [row for row in part if row["id"] not in present]
@@ -173,14 +211,18 @@ class Applier:
         t = table(name)
         mine = {
             row.id: dict(row._mapping)
-            for row in self.connection.execute(select(t).where(t.c.id.in_([r["id"] for r in rows])))
+            for row in self.connection.execute(
+                select(t).where(t.c.id.in_([r["id"] for r in rows]), *self._mine(t))
+            )
         }
         for row in rows:
             before = mine.get(row["id"])
             if before is None or all(before.get(k) == v for k, v in row.items()):
                 continue
             values = {k: v for k, v in row.items() if k != "id"}
-            self.connection.execute(update(t).where(t.c.id == row["id"]).values(**values))
+            self.connection.execute(
+                update(t).where(t.c.id == row["id"], *self._mine(t)).values(**values)
+            )
             self.applied.adopted.append((name, before, {**before, **values}))
 
     # --- mutable rows --------------------------------------------------------------------
@@ -190,7 +232,9 @@ class Applier:
         out: dict[uuid.UUID, dict[str, Clock]] = {}
         for part in chunks(ids):
             rows = self.connection.execute(
-                select(c.row_id, c.field, c.hlc, c.origin).where(c.tbl == name, c.row_id.in_(part))
+                select(c.row_id, c.field, c.hlc, c.origin).where(
+                    c.tbl == name, c.row_id.in_(part), *self._mine(SyncFieldClock.__tablename__)
+                )
             )
             for row_id, fld, hlc, origin in rows:
                 out.setdefault(row_id, {})[fld] = (int(hlc), origin)
@@ -204,7 +248,7 @@ class Applier:
             ids = [row["id"] for row in part]
             local = {
                 row.id: dict(row._mapping)
-                for row in self.connection.execute(select(t).where(t.c.id.in_(ids)))
+                for row in self.connection.execute(select(t).where(t.c.id.in_(ids), *self._mine(t)))
             }
             local_clocks = self.clocks_of(name, ids)
             for row in part:
@@ -214,7 +258,9 @@ class Applier:
                     self.applied.max_clock = max(self.applied.max_clock, clock[0])
                 before = local.get(row["id"])
                 if row["id"] in self._rewritten:  # changed since the chunk was read
-                    found = self.connection.execute(select(t).where(t.c.id == row["id"])).first()
+                    found = self.connection.execute(
+                        select(t).where(t.c.id == row["id"], *self._mine(t))
+                    ).first()
                     before = dict(found._mapping) if found is not None else None
                 if before is None:
                     self._insert_mutable(name, row, incoming)
@@ -257,7 +303,9 @@ class Applier:
             updates = {k: v for k, v in after.items() if v != before.get(k)}
         if updates:
             t = table(name)
-            self.connection.execute(update(t).where(t.c.id == before["id"]).values(**updates))
+            self.connection.execute(
+                update(t).where(t.c.id == before["id"], *self._mine(t)).values(**updates)
+            )
             self.applied.changed.append(Change(name, before, {**before, **updates}))
         if winning:
             self._store_clocks(name, before["id"], winning)
@@ -274,7 +322,9 @@ class Applier:
             return row, None
         customers = table("customers")
         holder = self.connection.execute(
-            select(customers).where(customers.c.phone == phone, customers.c.id != row["id"])
+            select(customers).where(
+                customers.c.phone == phone, customers.c.id != row["id"], *self._mine(customers)
+            )
         ).first()
         if holder is None:
             return row, None
@@ -284,7 +334,7 @@ class Applier:
         self._rewritten.add(holder.id)
         self.connection.execute(
             update(customers)
-            .where(customers.c.id == holder.id)
+            .where(customers.c.id == holder.id, *self._mine(customers))
             .values(phone=None, phone_last4=None)
         )
         return row, dict(holder._mapping)
@@ -301,7 +351,9 @@ class Applier:
             customers = table("customers")
             values = _merged_into(after["id"])
             self.connection.execute(
-                update(customers).where(customers.c.id == loser["id"]).values(**values)
+                update(customers)
+                .where(customers.c.id == loser["id"], *self._mine(customers))
+                .values(**values)
             )
             self.applied.changed.append(
                 Change("customers", loser, {**loser, **values}, decided_here=True)
@@ -315,7 +367,8 @@ class Applier:
         t = SyncFieldClock.__table__
         stmt = self.insert(t)
         stmt = stmt.on_conflict_do_update(
-            index_elements=["tbl", "row_id", "field"],
+            # the central key leads with the business (migration 0027)
+            index_elements=[*(["business_id"] if self.business else []), "tbl", "row_id", "field"],
             set_={"hlc": stmt.excluded.hlc, "origin": stmt.excluded.origin},
         )
         self.connection.execute(

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
+from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 KEYRING_SERVICE = "dangol-sync"
 PASSWORD_ENV = "DANGOL_SYNC_PASSWORD"
 CONNECT_TIMEOUT_S = 5
 
-_engines: dict[str, Engine] = {}
+_engines: dict[str, Engine] = {}  # per central URL, and per (URL, business)
 _passwords: dict[str, str] = {}  # given at setup, for this process when there is no keyring
 _lock = threading.Lock()
 _prepared: set[str] = set()  # central URLs this process found (or made) up to date
@@ -116,13 +118,23 @@ def password_source(url: str) -> str:
     return "session" if url in _passwords else "none"
 
 
-def central_engine(url: str, password: str | None = None) -> Engine:
-    """One pooled engine per central URL; fails fast when the server does not answer."""
+# the connection's business: the DEFAULT of every central table's business_id reads it, and
+# every central read of the sync filters by it (app.sync.merge.business_of)
+BUSINESS_SETTING = "dangol.business"
+BUSINESS_INFO = "dangol.business"  # connection.info's key: app.db.figures.BUSINESS_INFO too
+
+
+def central_engine(
+    url: str, password: str | None = None, *, business: uuid.UUID | None = None
+) -> Engine:
+    """One pooled engine per central URL (and per business: its connections are set to it);
+    fails fast when the server does not answer."""
     if password is not None:
         _passwords[url] = password
         forget_engine(url)
+    key = url if business is None else f"{url}#{business}"
     with _lock:
-        engine = _engines.get(url)
+        engine = _engines.get(key)
         if engine is None:
             full = with_driver(url)
             password = load_password(url)
@@ -134,15 +146,42 @@ def central_engine(url: str, password: str | None = None) -> Engine:
                 pool_size=2,
                 connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
             )
-            _engines[url] = engine
+            if business is not None:
+                _set_business(engine, business)
+            _engines[key] = engine
         return engine
+
+
+def _set_business(engine: Engine, business: uuid.UUID) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, false)", (BUSINESS_SETTING, str(business)))
+        dbapi_connection.commit()
+        record.info[BUSINESS_INFO] = business
+
+
+_NEW_BUSINESS = (
+    "WITH made AS (INSERT INTO businesses (business_id) VALUES (:b) RETURNING business_id) "
+    "INSERT INTO sync_feed_heads (business_id, seq) SELECT business_id, 0 FROM made"
+)
+
+
+def new_business(connection: Any, business: uuid.UUID | None = None) -> uuid.UUID:
+    """A business of its own on the central database (migration 0027), its feed at 0."""
+    from sqlalchemy import text
+
+    business = business or uuid.uuid4()
+    connection.execute(text(_NEW_BUSINESS), {"b": business})
+    return business
 
 
 def forget_engine(url: str) -> None:
     with _lock:
-        engine = _engines.pop(url, None)
+        keys = [k for k in _engines if k == url or k.startswith(f"{url}#")]
+        engines = [_engines.pop(k) for k in keys]
         _prepared.discard(url)
-    if engine is not None:
+    for engine in engines:
         engine.dispose()
 
 
@@ -170,7 +209,7 @@ def prepare_central(url: str, *, newer_ok: bool = False) -> None:
                     return
                 raise Refused("sync.server_newer", revision=current)
             if current != migrate.head_revision():
-                migrate.upgrade(engine)
+                migrate.upgrade(engine, central=True)
             _prepared.add(url)
         finally:
             lock.execute(text(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})"))

@@ -49,6 +49,11 @@ from app.sync.tracking import SYNCED_TABLES
 
 COPY_BATCH = 20_000
 FEED_TABLE = "sync_changes"
+# the business's feed numbers (migration 0027): its head, then the head moved by the count
+BUSINESS = "current_setting('dangol.business')::uuid"
+FEED_NEXT = (
+    f"(SELECT seq FROM sync_feed_heads WHERE business_id = {BUSINESS}) + row_number() OVER ()"
+)
 BULK_MAINTENANCE_MEM = "256MB"  # for the index builds of the bulk path (this transaction only)
 MOVE_WORK_MEM = "64MB"  # the moves' anti-joins and sorts beside other registers' data (same)
 SET_ASIDE_RATIO = 4  # beside data: indexes rebuilt when a table holds < 4x the rows brought in
@@ -207,6 +212,15 @@ def _as_sqlalchemy_errors(psycopg: Any) -> Iterator[None]:
 # --- into an empty central database ----------------------------------------------------------
 
 
+def _numbered(pg: Any, statement: str, params: tuple[Any, ...]) -> None:
+    """An INSERT into the feed whose seq is FEED_NEXT; the business's head follows it."""
+    count = pg.execute(statement, params).rowcount
+    if count and count > 0:
+        pg.execute(
+            f"UPDATE sync_feed_heads SET seq = seq + %s WHERE business_id = {BUSINESS}", (count,)
+        )
+
+
 def _loaded_tables() -> tuple[str, ...]:
     return (*SYNCED_TABLES, FEED_TABLE)
 
@@ -282,8 +296,10 @@ def _load_into_empty(pg: Any, reader: Reader, register_id: uuid.UUID, timings: T
             total += _copy(pg, name, name, chunks)
     with timings.step("change feed"):
         for name in SYNCED_TABLES:
-            pg.execute(
-                f"INSERT INTO {FEED_TABLE} (tbl, row_id, origin) SELECT %s, id, %s FROM {name}",
+            _numbered(
+                pg,
+                f"INSERT INTO {FEED_TABLE} (seq, tbl, row_id, origin) "
+                f"SELECT {FEED_NEXT}, %s, id, %s FROM {name}",
                 (name, register_id),
             )
     pg.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_MEM}'")
@@ -527,25 +543,28 @@ def _move_in(
     if name == "customers":
         # a phone held centrally by another record: those go through the merge rule
         skip_phones = (
-            " AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.phone = u.phone AND c.id <> u.id)"
+            " AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.business_id = u.business_id "
+            "AND c.phone = u.phone AND c.id <> u.id)"
         )
     # in key order: every index the rows go into is walked once, left to right
-    pg.execute(
+    _numbered(
+        pg,
         f"WITH moved AS (INSERT INTO {name} ({columns}) "
         f"SELECT {columns} FROM up_{name} u "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.id = u.id){skip_phones}{held} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t "
+        f"WHERE t.business_id = u.business_id AND t.id = u.id){skip_phones}{held} "
         f"ORDER BY {order} "
         "ON CONFLICT DO NOTHING RETURNING id) "
-        f"INSERT INTO {FEED_TABLE} (tbl, row_id, origin) "
-        f"SELECT '{name}', id, %s FROM moved",
+        f"INSERT INTO {FEED_TABLE} (seq, tbl, row_id, origin) "
+        f"SELECT {FEED_NEXT}, '{name}', id, %s FROM moved",
         (register_id,),
     )
 
 
 def _colliding_customers(pg: Any) -> list[dict[str, Any]]:
     cursor = pg.execute(
-        "SELECT u.* FROM up_customers u WHERE NOT EXISTS "
-        "(SELECT 1 FROM customers t WHERE t.id = u.id)"
+        f"SELECT {_quoted('customers')} FROM up_customers u WHERE NOT EXISTS "
+        "(SELECT 1 FROM customers t WHERE t.business_id = u.business_id AND t.id = u.id)"
     )
     names = [d.name for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

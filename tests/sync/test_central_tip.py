@@ -45,7 +45,7 @@ def test_the_central_count_never_goes_back(registers) -> None:
     sync.sync_now(a)
     url = sync.configured_url(a) or ""
     key = tip_key(a.register_id)
-    central = server.central_engine(url)
+    central = sync.business_engine(a, url)  # a write: the business's connection (0027)
     with central.connect() as connection:
         before = json.loads(connection.scalar(select(Setting.value).where(Setting.key == key)))
     smaller = {"count": 1, "hash": "0" * 64}

@@ -27,10 +27,11 @@ def test_the_central_copy_is_scrubbed_when_a_register_syncs(registers, pg_url) -
     sync.sync_now(a)
     url = sync.configured_url(a)
     assert url is not None
-    central = server.central_engine(url)
+    central = sync.business_engine(a, url)  # a write: the business's connection (0027)
     with central.begin() as connection:
         set_setting_row = {"key": "sync.url", "value": json.dumps(old_url)}
         connection.execute(Setting.__table__.insert(), [set_setting_row])
+    central = server.central_engine(url)
     migrate.downgrade(central, "0007")  # the central as the older version left it
     server.forget_engine(url)
     with central.connect() as connection:

@@ -112,7 +112,7 @@ def test_pushing_the_same_batch_twice_changes_nothing(registers, pg_url: str) ->
     with a.db.read() as session:
         entries = session.execute(select(SyncOutbox.tbl, SyncOutbox.row_id)).all()
         batch = sync_engine._batch(session.connection(), entries)
-    central = server.central_engine(a.settings["sync.url"])
+    central = sync.business_engine(a, a.settings["sync.url"])
     for _ in range(2):
         with central.begin() as connection:
             sync_engine.apply_on_server(connection, batch, a.register_id)
