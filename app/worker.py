@@ -10,6 +10,7 @@ app.crash): the sync worker (app/sync/background.py) and the message worker
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 from typing import Self
@@ -20,7 +21,12 @@ log = logging.getLogger("dangol.worker")
 class Loop:
     """Runs `work` on a thread at start, every `idle_seconds`, and at once when poked; after a
     failure, again in `retry_seconds` (the error is kept in `last_error`, logged, and handed
-    to `on_error`). `stop` ends it and waits for its threads."""
+    to `on_error`). `stop` ends it and waits for its threads.
+
+    `jitter` (a fraction) spreads each wait by up to that much either way, so that many
+    workers started together do not run in step; `max_retry_seconds` doubles the pause after
+    each failure in a row up to that (a hundred registers do not all call a server that is
+    coming back at the same moment)."""
 
     def __init__(
         self,
@@ -30,12 +36,16 @@ class Loop:
         idle_seconds: float,
         retry_seconds: float,
         on_error: Callable[[BaseException], None] | None = None,
+        jitter: float = 0.0,
+        max_retry_seconds: float | None = None,
     ) -> None:
         self.work = work
         self.name = name
         self.idle_seconds = idle_seconds
         self.retry_seconds = retry_seconds
         self.on_error = on_error
+        self.jitter = jitter
+        self.max_retry_seconds = max_retry_seconds
         self.runs = 0
         self.failures = 0
         self.last_error: BaseException | None = None
@@ -72,8 +82,21 @@ class Loop:
     def alive(self) -> bool:
         return bool(self._threads) and self._threads[0].is_alive()
 
+    def pause(self, failures_in_a_row: int) -> float:
+        """How long to wait before the next run: the interval, or after failures the retry
+        pause (doubled per failure in a row, up to max_retry_seconds); spread by the jitter."""
+        if failures_in_a_row:
+            top = max(self.max_retry_seconds or self.retry_seconds, self.retry_seconds)
+            wait = min(top, self.retry_seconds * 2 ** min(failures_in_a_row - 1, 16))
+        else:
+            wait = self.idle_seconds
+        if self.jitter:
+            wait *= 1.0 + random.uniform(-self.jitter, self.jitter)
+        return max(0.0, wait)
+
     def _run(self) -> None:
         wait = 0.0
+        streak = 0
         while not self._stop.is_set():
             self._wake.wait(timeout=wait)
             self._wake.clear()
@@ -83,11 +106,12 @@ class Loop:
                 self.work()
                 self.runs += 1
                 self.last_error = None
-                wait = self.idle_seconds
+                streak = 0
             except Exception as exc:
                 self.failures += 1
                 self.last_error = exc
-                wait = self.retry_seconds
+                streak += 1
                 log.warning("%s failed: %s: %s", self.name, type(exc).__name__, exc)
                 if self.on_error is not None:
                     self.on_error(exc)
+            wait = self.pause(streak)

@@ -4,23 +4,37 @@ pushes and pulls. The counter never waits on it: a sale is a local write, sync r
 worker's thread.
 
     .venv/bin/python bench/bench_chain.py [--registers 100] [--processes 8] [--seconds 180]
-        [--sale-every 3.0] [--members 20] [--json]
+        [--sale-every 3.0] [--members 20] [--idle 5] [--listen off] [--own-server] [--json]
 
 Figures: changes/s the central database accepted, p50/p99 from a sale's commit at its
 register to its arrival at every other register (one machine, one clock), the central
 CPU seconds and connections this run used (its backends carry the run's application_name),
 and whether anything was lost or duplicated: after a last round of syncs every register
 must hold every sale exactly once and the balance of every member as the merged (central)
-ledger replays it. Registers are spread over `--processes` processes (threads inside).
+ledger replays it. Registers are spread over `--processes` processes (threads inside); each
+register has its own central engine (its own URL: application_name dangol-chain_…-rN), as
+if it ran on its own PC, and the app's own worker (sync.start_worker).
+
+`--own-server` starts a throwaway PostgreSQL cluster with the stock settings
+(max_connections 100, fsync on) on its own port, so that its CPU is this run's alone: the
+postmaster's own and its reaped children's CPU time (every short-lived connection of a
+sync) plus the live backends'. Without it the shared server is used and only the backends
+seen while sampling are counted. Also reported: the sale's own time at the counter during
+the run (p50/p99), the workers' runs and the notices they coalesced.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import multiprocessing
 import os
+import shutil
+import socket
+import sqlite3
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -33,7 +47,7 @@ import psycopg
 
 PG = "host=127.0.0.1 user=postgres dbname=test"
 BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SEEN_POLL_S = 0.02  # how often a register looks for sales of the others that arrived
+SEEN_POLL_S = 0.05  # how often a register looks for sales of the others that arrived
 
 
 @dataclass
@@ -51,20 +65,90 @@ class ChainResult:
     lost: int
     duplicated: int
     ledgers_agree: bool
+    sale_p50_ms: float = -1.0  # the sale's own time at the counter during the run
+    sale_p99_ms: float = -1.0
+    listen: bool = True
+    idle_s: float = 5.0
+    worker_runs: int = 0  # sync runs of all workers
+    worker_failures: int = 0
+    notices: int = 0  # the others' notices received (own pushes' not counted)
+    notice_pulls: int = 0  # runs those notices started (the rest were covered by a run)
+    run_mean_ms: float = -1.0  # a sync run's mean length
+    central_cpu_scope: str = "backends seen"  # or "whole cluster" with --own-server
+    mean_connections: float = 0.0
+    loadavg_start: str = ""
+    loadavg_end: str = ""
+    checked_registers: int = 0  # registers brought up to date and compared at the end
 
 
-def _schema() -> tuple[str, str, str]:
+def _schema(pg: str, base: str) -> tuple[str, str, str]:
     name = "chain_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(PG, autocommit=True) as conn:
+    with psycopg.connect(pg, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {name}")
     app_name = f"dangol-{name}"
-    url = f"{BASE}?options=-csearch_path%3D{name}&application_name={app_name}"
+    url = f"{base}?options=-csearch_path%3D{name}&application_name={app_name}"
     return name, url, app_name
 
 
-def _drop(name: str) -> None:
-    with psycopg.connect(PG, autocommit=True) as conn:
+def _drop(pg: str, name: str) -> None:
+    with psycopg.connect(pg, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def register_url(url: str, name: str) -> str:
+    """The register's own URL: its own engine and pool, as on its own PC."""
+    return f"{url}-{name}"
+
+
+class OwnServer:
+    """A throwaway PostgreSQL cluster with the stock settings, on its own port."""
+
+    def __init__(self) -> None:
+        def binary(name: str) -> str:
+            found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+            return found[-1] if found else (shutil.which(name) or name)
+
+        self.pg_ctl = binary("pg_ctl")
+        self.dir = Path(tempfile.mkdtemp(prefix="dangol-chain-pg-"))
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.data = self.dir / "data"
+        self._run([binary("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"])
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        self._run([self.pg_ctl, "-D", str(self.data), "-o", options, "-l", "log", "-w", "start"])
+        self.pg = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+        self.base = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+
+    def _run(self, command: list[str]) -> None:
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120, cwd=self.dir)
+
+    def cpu_seconds(self) -> float:
+        """CPU of the whole cluster so far: the postmaster, its reaped children, the live ones."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(stat.split("/")[2])
+            if pid == self.postmaster:
+                total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+            elif int(fields[1]) == self.postmaster:
+                total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
+    def stop(self) -> None:
+        try:
+            self._run([self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop"])
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _phones(members: int) -> list[str]:
@@ -88,16 +172,16 @@ def _register(name: str, workdir: str, url: str, args: dict[str, Any], sync_q, o
 def _register_run(
     name: str, workdir: str, url: str, args: dict[str, Any], sync_q, out: dict
 ) -> None:
-    from sqlalchemy import select
-
-    from app.db.models import Sale
     from app.domain.errors import Refused
     from app.services import customers, sales, sync
     from app.services.context import open_shop
     from app.services.customers import resolve_customer
 
+    path = str(Path(workdir) / f"{name}.sqlite")
     with _SETUP:
-        ctx = open_shop(str(Path(workdir) / f"{name}.sqlite"))
+        ctx = open_shop(path)
+        if not args["listen"]:
+            ctx.settings[sync.LISTEN_KEY] = "off"
         for attempt in range(20):  # many registers at once: the schema lock makes them wait
             try:
                 sync.setup_sync(ctx, url, store=f"매장{int(name[1:]) % 10}", register=name)
@@ -118,49 +202,80 @@ def _register_run(
         except Refused:
             time.sleep(0.2)
             sync.sync_now(ctx)
-    worker = sync.start_worker(ctx, idle_seconds=args["idle"])
     written: dict[str, float] = {}
     seen: dict[str, float] = {}
+    took: list[float] = []
     stop = threading.Event()
+    mine = ctx.register_id.hex
 
-    def watch() -> None:  # when each sale of another register arrived here
-        while not stop.is_set():
-            with ctx.db.read() as session:
-                rows = session.execute(select(Sale.id, Sale.register_id)).all()
-            now = time.time()
-            for sale_id, register_id in rows:
-                if register_id != ctx.register_id and sale_id.hex not in seen:
-                    seen[sale_id.hex] = now
-            stop.wait(SEEN_POLL_S)
+    def watch() -> None:  # when each sale of another register arrived here (sqlite3, cheap)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        last = 0
+        try:
+            while not stop.is_set():
+                rows = db.execute(
+                    "SELECT rowid, id, register_id FROM sales WHERE rowid > ?", (last,)
+                ).fetchall()
+                now = time.time()
+                for rowid, sale_id, register_id in rows:
+                    last = max(last, rowid)
+                    if _hex(register_id) != mine:
+                        seen.setdefault(_hex(sale_id), now)
+                stop.wait(SEEN_POLL_S)
+        finally:
+            db.close()
 
     watcher = threading.Thread(target=watch, daemon=True)
     sync_q["ready"].put(name)
     start_at = sync_q["go"].get()  # every register is set up: all start together
     sync_q["go"].put(start_at)
+    worker = sync.start_worker(ctx, idle_seconds=args["idle"])
     watcher.start()
     ends = start_at + args["seconds"]
     i = 0
     offset = int(name[1:])
+    # registers start their first sale spread over one period, as a chain's counters do
+    time.sleep((offset * 0.6180339887 % 1.0) * args["sale_every"])
     while time.time() < ends:
         customer = ids[(offset + i) % len(ids)]
+        began = time.perf_counter()
         result = sales.record_sale(ctx, customer, 10_000 + 100 * (i % 50))
+        took.append((time.perf_counter() - began) * 1000)
         written[result.sale_id.hex] = time.time()
         i += 1
         time.sleep(max(0.0, args["sale_every"]))
     time.sleep(args["settle"])  # the others' last sales still on their way
     stop.set()
     watcher.join()
+    stats = {"runs": 0, "failures": 0, "notices": 0, "notice_pulls": 0, "busy": 0.0}
     if worker is not None:
         worker.stop()
-    out[name] = {"written": written, "seen": seen, "path": str(Path(workdir) / f"{name}.sqlite")}
+        stats = {
+            "runs": worker.runs,
+            "failures": worker.failures,
+            "notices": getattr(worker, "notices", -1),  # (a worker before issue 20: -1)
+            "notice_pulls": getattr(worker, "notice_pulls", -1),
+            "busy": getattr(worker, "busy_seconds", -1.0),
+        }
+    out[name] = {"written": written, "seen": seen, "path": path, "took": took, **stats}
     ctx.close()
+
+
+def _hex(value: Any) -> str:
+    """A uuid column as SQLite keeps it (16 bytes or 32 hex digits) in hex."""
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value).replace("-", "").lower()
 
 
 def _process(names: list[str], workdir: str, url: str, args: dict, queues, q) -> None:
     os.environ.pop("DANGOL_NOW", None)
     out: dict[str, Any] = {}
     threads = [
-        threading.Thread(target=_register, args=(n, workdir, url, args, queues, out)) for n in names
+        threading.Thread(
+            target=_register, args=(n, workdir, register_url(url, n), args, queues, out)
+        )
+        for n in names
     ]
     for thread in threads:
         thread.start()
@@ -173,34 +288,41 @@ def _process(names: list[str], workdir: str, url: str, args: dict, queues, q) ->
 
 
 class CentralWatch:
-    """CPU seconds and connections of the backends that carry this run's application_name."""
+    """Connections of this run (application_name dangol-chain_…-*) sampled every 0.1 s, and
+    the central CPU: the whole throwaway cluster's (own server) or the backends seen."""
 
-    def __init__(self, app_name: str) -> None:
-        self.app_name = app_name
+    def __init__(self, pg: str, app_name: str, own: OwnServer | None) -> None:
+        self.pg, self.app_name, self.own = pg, app_name, own
         self.cpu: dict[int, float] = {}
         self.max_connections = 0
+        self.samples: list[int] = []
+        self._cpu0 = own.cpu_seconds() if own is not None else 0.0
+        self.cluster_cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._tick = os.sysconf("SC_CLK_TCK")
 
     def _run(self) -> None:
-        with psycopg.connect(PG, autocommit=True) as conn:
+        with psycopg.connect(self.pg, autocommit=True) as conn:
             while not self._stop.is_set():
                 pids = [
                     r[0]
                     for r in conn.execute(
-                        "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
-                        (self.app_name,),
+                        "SELECT pid FROM pg_stat_activity WHERE application_name LIKE %s",
+                        (self.app_name + "%",),
                     ).fetchall()
                 ]
+                self.samples.append(len(pids))
                 self.max_connections = max(self.max_connections, len(pids))
-                for pid in pids:
-                    try:
-                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                        self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self._tick
-                    except (OSError, IndexError, ValueError):
-                        continue
-                self._stop.wait(0.5)
+                if self.own is None:
+                    for pid in pids:
+                        try:
+                            stat = Path(f"/proc/{pid}/stat").read_text()
+                            fields = stat.rsplit(")", 1)[1].split()
+                            self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self._tick
+                        except (OSError, IndexError, ValueError):
+                            continue
+                self._stop.wait(0.1)
 
     def start(self) -> CentralWatch:
         self._thread.start()
@@ -209,9 +331,22 @@ class CentralWatch:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+        if self.own is not None:
+            self.cluster_cpu = self.own.cpu_seconds() - self._cpu0
+
+    @property
+    def cpu_seconds(self) -> float:
+        return self.cluster_cpu if self.own is not None else sum(self.cpu.values())
 
 
 # --- the run ------------------------------------------------------------------------------------
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return -1.0
+    values = sorted(values)
+    return round(values[max(0, min(len(values) - 1, int(len(values) * q + 0.5) - 1))], 1)
 
 
 def run(
@@ -222,25 +357,37 @@ def run(
     members: int = 20,
     idle: float = 1.0,
     settle: float = 8.0,
+    listen: bool = True,
+    own_server: bool = False,
+    check: int = 0,
 ) -> ChainResult:
     from sqlalchemy import func, select
 
     from app.db.models import LedgerEntry, Sale
     from app.services import sync
     from app.services.context import open_shop
+    from app.sync import engine as sync_engine
     from app.sync import server
 
-    schema, url, app_name = _schema()
+    own = OwnServer() if own_server else None
+    pg, base = (own.pg, own.base) if own is not None else (PG, BASE)
+    try:
+        schema, url, app_name = _schema(pg, base)
+    except BaseException:
+        if own is not None:
+            own.stop()
+        raise
     args = {
         "seconds": seconds,
         "sale_every": sale_every,
         "members": members,
         "idle": idle,
         "settle": settle,
+        "listen": listen,
     }
+    load_start = Path("/proc/loadavg").read_text().split()[:3]
     try:
         server.prepare_central(url)
-        watch = CentralWatch(app_name).start()
         with tempfile.TemporaryDirectory() as workdir:
             names = [f"r{i}" for i in range(registers)]
             groups = [names[i::processes] for i in range(processes)]
@@ -255,25 +402,40 @@ def run(
             for p in procs:
                 p.start()
             for _ in names:
-                queues["ready"].get(timeout=600)
+                queues["ready"].get(timeout=1200)
+            with psycopg.connect(pg, autocommit=True) as conn:
+                conn.execute(f"SET search_path = {schema}")
+                feed_before = int(conn.execute("SELECT count(*) FROM sync_changes").fetchone()[0])
+            load_start = Path("/proc/loadavg").read_text().split()[:3]
+            watch = CentralWatch(pg, app_name, own).start()
             queues["go"].put(time.time())
             results: dict[str, Any] = {}
             for _ in procs:
                 results.update(q.get(timeout=600 + seconds))
+            watch.stop()
+            load_end = Path("/proc/loadavg").read_text().split()[:3]
             for p in procs:
                 p.join()
             failed = {n: r["error"] for n, r in results.items() if "error" in r}
             if failed:
                 raise RuntimeError(f"registers failed: {failed}")
-            watch.stop()
-            # a last round of syncs, then every copy is compared with the central one
-            shops = [open_shop(results[n]["path"]) for n in names]
+            # a last round of syncs, then every copy is compared with the central one (or the
+            # first `check` registers': a hundred catching up on every sale is hours here)
+            checked = names[: check or None]
+            for n in names[len(checked) :]:  # the rest send what still waits in their outbox
+                ctx = open_shop(results[n]["path"])
+                url_n = str(sync.configured_url(ctx))
+                with server.held(url_n):
+                    sync_engine.push(ctx.db, server.central_engine(url_n), ctx.register_id)
+                server.forget_engine(url_n)
+                ctx.close()
+            shops = [open_shop(results[n]["path"]) for n in checked]
             for _ in range(2):
                 for ctx in shops:
                     sync.sync_now(ctx)
             central = server.central_engine(url)
             with central.connect() as connection:
-                changes = int(connection.scalar(text_count("sync_changes")) or 0)
+                changes = int(connection.scalar(text_count("sync_changes")) or 0) - feed_before
                 merged = dict(
                     connection.execute(
                         select(LedgerEntry.customer_id, func.sum(LedgerEntry.points)).group_by(
@@ -300,6 +462,10 @@ def run(
                 agree = agree and ledger == merged
                 ctx.close()
             lost += len(written) - central_sales if central_sales < len(written) else 0
+            with central.connect() as connection:  # each sale once centrally, and only those
+                central_ids = {row.hex for row in connection.scalars(select(Sale.id))}
+            lost += len(written - central_ids)
+            duplicated += max(0, central_sales - len(written))
             latencies = [
                 (r["seen"][sale] - when) * 1000
                 for name, r in results.items()
@@ -308,25 +474,48 @@ def run(
                 for sale, when in o["written"].items()
                 if sale in r["seen"]
             ]
-        latencies.sort()
+            took = [t for r in results.values() for t in r["took"]]
         return ChainResult(
             registers=registers,
             seconds=seconds,
             sales=len(written),
             changes=changes,
             changes_per_s=round(changes / seconds, 1),
-            p50_ms=round(statistics.median(latencies), 1) if latencies else -1.0,
-            p99_ms=round(latencies[int(len(latencies) * 0.99) - 1], 1) if latencies else -1.0,
+            p50_ms=_pct(latencies, 0.5),
+            p99_ms=_pct(latencies, 0.99),
             arrivals=len(latencies),
-            central_cpu_s=round(sum(watch.cpu.values()), 2),
+            central_cpu_s=round(watch.cpu_seconds, 2),
             max_connections=watch.max_connections,
             lost=lost,
             duplicated=duplicated,
             ledgers_agree=agree,
+            sale_p50_ms=_pct(took, 0.5),
+            sale_p99_ms=_pct(took, 0.99),
+            listen=listen,
+            idle_s=idle,
+            worker_runs=sum(r["runs"] for r in results.values()),
+            worker_failures=sum(r["failures"] for r in results.values()),
+            notices=sum(r["notices"] for r in results.values()),
+            notice_pulls=sum(r["notice_pulls"] for r in results.values()),
+            run_mean_ms=round(
+                1000
+                * sum(r["busy"] for r in results.values())
+                / max(1, sum(r["runs"] for r in results.values())),
+                1,
+            ),
+            central_cpu_scope="whole cluster" if own is not None else "backends seen",
+            mean_connections=round(statistics.fmean(watch.samples), 1) if watch.samples else 0,
+            loadavg_start=" ".join(load_start),
+            loadavg_end=" ".join(load_end),
+            checked_registers=len(checked),
         )
     finally:
         server.forget_engine(url)
-        _drop(schema)
+        try:
+            _drop(pg, schema)
+        finally:
+            if own is not None:
+                own.stop()
 
 
 def text_count(table: str) -> Any:
@@ -343,6 +532,9 @@ def main() -> None:
     parser.add_argument("--sale-every", type=float, default=3.0)
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--idle", type=float, default=5.0, help="the worker's polling period")
+    parser.add_argument("--listen", choices=["on", "off"], default="on")
+    parser.add_argument("--own-server", action="store_true", help="a throwaway stock cluster")
+    parser.add_argument("--check", type=int, default=0, help="registers compared (0: all)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = run(
@@ -353,6 +545,9 @@ def main() -> None:
         args.members,
         args.idle,
         settle=max(10.0, args.idle * 2),
+        listen=args.listen == "on",
+        own_server=args.own_server,
+        check=args.check,
     )
     if args.json:
         print(json.dumps(asdict(result)))

@@ -81,3 +81,14 @@ def test_the_loop_imports_only_the_standard_library() -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module.split(".")[0])
     assert names - {"__future__"} <= set(sys.stdlib_module_names), names
+
+
+def test_the_pause_grows_after_failures_and_is_spread() -> None:
+    loop = Loop(lambda: None, name="t-pause", idle_seconds=5, retry_seconds=2)
+    assert [loop.pause(n) for n in (0, 1, 2, 3)] == [5, 2, 2, 2]  # no backoff unless asked
+    loop = Loop(lambda: None, name="t-back", idle_seconds=5, retry_seconds=2, max_retry_seconds=30)
+    assert [loop.pause(n) for n in (0, 1, 2, 3, 4, 5, 50)] == [5, 2, 4, 8, 16, 30, 30]
+    loop.jitter = 0.2
+    waits = [loop.pause(0) for _ in range(200)]
+    assert all(4.0 <= w <= 6.0 for w in waits) and len(set(waits)) > 100  # not in step
+    assert SyncWorker(lambda: None).jitter > 0 and SyncWorker(lambda: None).max_retry_seconds

@@ -408,8 +408,14 @@ def test_connection(ctx: Context) -> int:
 
 
 def sync_now(ctx: Context) -> SyncReport:
-    """Push this register's changes, pull everyone else's; safe to repeat, safe to cut."""
+    """Push this register's changes, pull everyone else's; safe to repeat, safe to cut.
+    One server connection for the whole run, closed after it (server.held)."""
     url = _require_url(ctx)
+    with server.held(url):
+        return _sync_held(ctx, url)
+
+
+def _sync_held(ctx: Context, url: str) -> SyncReport:
     try:
         server.central_engine(url)
         server.ensure_central(url)  # an upgraded register brings the central schema along
@@ -749,6 +755,7 @@ def start_worker(ctx: Context, *, idle_seconds: float = 5.0) -> SyncWorker | Non
         work,
         has_pending=has_pending,
         listen_url=conninfo,
+        own_backend=lambda pid: server.own_backend(url, pid),
         idle_seconds=idle_seconds,
     ).start()
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import QueuePool
+from sqlalchemy.util import queue as sa_queue
 
 KEYRING_SERVICE = "dangol-sync"
 PASSWORD_ENV = "DANGOL_SYNC_PASSWORD"
@@ -18,6 +23,16 @@ _engines: dict[str, Engine] = {}  # per central URL, and per (URL, business)
 _passwords: dict[str, str] = {}  # given at setup, for this process when there is no keyring
 _lock = threading.Lock()
 _prepared: set[str] = set()  # central URLs this process found (or made) up to date
+# Connections: a register keeps none of the pool's between syncs (a chain of a hundred
+# registers fits a stock server's max_connections = 100; with LISTEN on, the listener's is
+# its one). A sync holds its one connection from its push to its pull (`held`); a check
+# outside a sync (a redemption's balance, the doctor) gets its own and closes it after.
+POOL_SIZE = 1
+MAX_OVERFLOW = 4  # a redemption's check or the doctor beside a running sync
+_holds: dict[str, int] = {}  # per URL: syncs running in this process
+# per URL: server process ids of this process's connections, with when they were last used
+_backends: dict[str, dict[int, float]] = {}
+OWN_NOTICE_WINDOW_S = 10.0  # a push's notice arrives within this of its commit
 
 
 def split_password(url: str) -> tuple[str, str | None]:
@@ -140,14 +155,18 @@ def central_engine(
             password = load_password(url)
             if password is not None and full.password is None:
                 full = full.set(password=password)
+            # no pre-ping: a connection never waits in the pool outside a sync (closed when
+            # returned), so the ping would only cost a round trip per step of a sync
             engine = create_engine(
                 full,
-                pool_pre_ping=True,
-                pool_size=2,
+                pool_size=POOL_SIZE,
+                max_overflow=MAX_OVERFLOW,
+                poolclass=_SyncPool,
                 connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
             )
             if business is not None:
                 _set_business(engine, business)
+            _watch_pool(engine, url)
             _engines[key] = engine
         return engine
 
@@ -174,6 +193,79 @@ def new_business(connection: Any, business: uuid.UUID | None = None) -> uuid.UUI
     business = business or uuid.uuid4()
     connection.execute(text(_NEW_BUSINESS), {"b": business})
     return business
+
+
+def _watch_pool(engine: Engine, url: str) -> None:
+    pids = _backends.setdefault(url, {})
+
+    def remember(dbapi_connection: Any) -> None:
+        pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
+        if pid:
+            now = time.monotonic()
+            pids[int(pid)] = now
+            for old in [p for p, used in pids.items() if now - used > OWN_NOTICE_WINDOW_S]:
+                pids.pop(old, None)
+
+    @event.listens_for(engine, "checkout")
+    def note_backend(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        remember(dbapi_connection)
+
+    @event.listens_for(engine, "checkin")
+    def close_unless_held(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is None:
+            return
+        remember(dbapi_connection)
+        if not _holds.get(url):
+            record.close()  # the record reconnects at its next checkout
+
+
+@contextmanager
+def held(url: str) -> Iterator[None]:
+    """A sync's steps share one connection; when the last sync of this process for the URL
+    ends, the pool's connection is closed (none is kept between syncs)."""
+    with _lock:
+        _holds[url] = _holds.get(url, 0) + 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _holds[url] -= 1
+            last = _holds[url] == 0
+            engines = [e for k, e in _engines.items() if k == url or k.startswith(f"{url}#")]
+        if last:
+            for engine in engines:  # the plain engine and the business's
+                close_idle(engine)
+
+
+class _SyncPool(QueuePool):
+    """SQLAlchemy's queue pool that can close the connections waiting in it."""
+
+    def close_idle(self) -> None:
+        taken = []
+        try:
+            while True:  # each entry taken out of the queue, so no other thread gets it meanwhile
+                try:
+                    taken.append(self._pool.get(False))
+                except sa_queue.Empty:
+                    break
+            for record in taken:
+                record.close()  # the entry reconnects at its next checkout
+        finally:
+            for record in taken:
+                self._pool.put(record, False)
+
+
+def close_idle(engine: Engine) -> None:
+    """Close the connections waiting in the engine's pool."""
+    if isinstance(engine.pool, _SyncPool):
+        engine.pool.close_idle()
+
+
+def own_backend(url: str, pid: int) -> bool:
+    """Whether a server process id is one of this process's recent connections to the URL
+    (a notice a register sent itself by its own push)."""
+    used = _backends.get(url, {}).get(pid)
+    return used is not None and time.monotonic() - used <= OWN_NOTICE_WINDOW_S
 
 
 def forget_engine(url: str) -> None:

@@ -16,7 +16,7 @@ def test_a_few_registers_sync_every_sale_once(pg_available: bool) -> None:
     import bench_chain
 
     result = bench_chain.run(
-        registers=3, processes=2, seconds=4.0, sale_every=0.5, members=5, idle=0.5, settle=4.0
+        registers=3, processes=2, seconds=4.0, sale_every=0.5, members=5, idle=0.5, settle=8.0
     )
     assert result.sales >= 3 * 4  # each register kept selling: the counter never waited
     assert (result.lost, result.duplicated, result.ledgers_agree) == (0, 0, True)
