@@ -207,7 +207,8 @@ def test_a_row_whose_unique_key_is_already_held_is_skipped_while_the_key_is_asid
     raw.commit()
     raw.close()
     # the upload alone (B's own pull would then refuse A's card beside B's copy of its token)
-    upload.upload_everything(b.db, server.central_engine(pg_url), b.register_id)
+    business = uuid.UUID(str(a.settings[sync.BUSINESS_KEY]))  # B joins A's business
+    upload.upload_everything(b.db, server.central_engine(pg_url, business=business), b.register_id)
     assert aside and "membership_cards" in aside[0]  # uq_membership_cards_token was aside
     assert catalog(pg_url) == shape  # and built again over rows that hold each token once
     after = central_counts(pg_url)
