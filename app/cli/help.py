@@ -122,6 +122,8 @@ OPTION_KEYS = (
     N_("cli.help.opt.sync.setup.url"),
     N_("cli.help.opt.sync.setup.store"),
     N_("cli.help.opt.sync.setup.register"),
+    N_("cli.help.opt.sync.setup.business"),
+    N_("cli.help.opt.sync.setup.new_business"),
     N_("cli.help.opt.sale.ref"),
     N_("cli.help.opt.refund.ref"),
     N_("cli.help.opt.refund.amount"),
