@@ -140,7 +140,9 @@ def second_store(first: Path, second: Path, workdir: Path) -> None:
     schema, url = _schema()
     try:
         server.prepare_central(url)
-        central = server.central_engine(url)
+        with server.central_engine(url).begin() as connection:  # one business (0027)
+            business = server.new_business(connection)
+        central = server.central_engine(url, business=business)
         ctx = open_shop(str(copy), create=False)
         rates.append(_upload(ctx, central, "second store alone, empty central"))
         ctx.close()

@@ -85,6 +85,12 @@ def after_upload(connection: Connection, register_id: uuid.UUID) -> None:
     _set_kept(connection, top)
 
 
+def mark_kept(connection: Connection) -> None:
+    """The figures were put in as they are with the rows (a business's first upload): kept up
+    to the feed's top."""
+    _set_kept(connection, _top(connection))
+
+
 def copy_on_first_pull(session: Session, snapshot: Connection, register_id: uuid.UUID) -> bool:
     """A new register's first pull: the central figures replace its own, when the central
     database keeps them and holds rows of other registers, and nothing of this register is

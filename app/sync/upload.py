@@ -49,6 +49,8 @@ from app.sync.tracking import SYNCED_TABLES
 
 COPY_BATCH = 20_000
 FEED_TABLE = "sync_changes"
+# the figures' tables: read with the rows; copied as they are into an empty central database
+FIGURE_TABLES = tuple(central_figures.FIGURE_KEYS)
 # the business's feed numbers (migration 0027): its head, then the head moved by the count
 BUSINESS = "current_setting('dangol.business')::uuid"
 FEED_NEXT = (
@@ -115,7 +117,7 @@ class Reader:
         try:
             if not sqlite.in_transaction:
                 cursor.execute("BEGIN")  # one snapshot for every table: a sale and its entries
-            for name in SYNCED_TABLES:
+            for name in (*SYNCED_TABLES, *FIGURE_TABLES):
                 if not self._put(name):
                     return
                 cursor.execute(f"SELECT {_quoted(name)} FROM {name}")
@@ -137,6 +139,18 @@ class Reader:
 
     def tables(self) -> Iterator[tuple[str, Iterator[list[Any]]]]:
         for _ in SYNCED_TABLES:
+            name = self._get()
+
+            def chunks() -> Iterator[list[Any]]:
+                while (item := self._get()) is not _DONE:
+                    yield item
+
+            yield name, chunks()
+
+    def figures(self) -> Iterator[tuple[str, Iterator[list[Any]]]]:
+        """After tables(): the register's monthly figures, read in the same snapshot (so they
+        are exactly its rows' figures). Left unread, close() stops the reader."""
+        for _ in FIGURE_TABLES:
             name = self._get()
 
             def chunks() -> Iterator[list[Any]]:
@@ -185,9 +199,15 @@ def upload_everything(
             pg = connection.connection.driver_connection
             if _central_is_empty(pg) and _may_alter(pg):
                 total = _load_into_empty(pg, reader, register_id, timings)
+                with timings.step("monthly figures"):
+                    # the business's first rows: its figures are this register's own, as they
+                    # are (counting them row by row again gives the same, minutes later)
+                    _figures_into_empty(pg, reader)
+                    central_figures.mark_kept(connection)
             else:
                 total = _load_alongside(connection, pg, reader, register_id, timings)
-            central_figures.after_upload(connection, register_id)
+                with timings.step("monthly figures"):
+                    central_figures.after_upload(connection, register_id)
             connection.execute(text(f"NOTIFY {CHANNEL}"))
         return total
     finally:
@@ -282,6 +302,12 @@ def _set_aside(pg: Any, names: tuple[str, ...]) -> list[str]:
         + [definition for _, definition in indexes]
         + [f'ALTER TABLE {owner} ADD CONSTRAINT "{name}" {d}' for owner, name, d in foreign]
     )
+
+
+def _figures_into_empty(pg: Any, reader: Reader) -> None:
+    for name, chunks in reader.figures():
+        pg.execute(f"DELETE FROM {name} WHERE business_id = {BUSINESS}")
+        _copy(pg, name, name, chunks)
 
 
 def _load_into_empty(pg: Any, reader: Reader, register_id: uuid.UUID, timings: Timings) -> int:
