@@ -20,6 +20,12 @@ NAMING_CONVENTION = {
 }
 
 
+# connection.info of a central database's connection: the business it is set to (set by
+# app.sync.server). There every key leads with business_id (migration 0027), filled by the
+# column's default from the connection.
+BUSINESS_INFO = "dangol.business"
+
+
 def new_id() -> uuid.UUID:
     """A time-ordered UUID (version 7): unique across registers, sortable by creation."""
     return uuid.UUID(bytes=uuid6.uuid7().bytes)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from app.db.base import BUSINESS_INFO
 from app.db.lean import LeanWrite, session_lean
 from app.db.models import CustomerMonth, MonthlyStat
 from app.domain.figures import shift_month
@@ -30,12 +31,6 @@ def dialect_insert(dialect: str) -> Callable[..., Any]:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert
-
-
-# connection.info of a central database's connection: the business it is set to (set by
-# app.sync.server). There every key leads with business_id (migration 0027), filled by the
-# column's default from the connection, so only the conflict targets name it.
-BUSINESS_INFO = "dangol.business"
 
 
 def is_central(session: Session) -> bool:

@@ -34,7 +34,7 @@ from app.db.models import (
     SyncOutbox,
 )
 from app.sync.figures import account_pulled
-from app.sync.merge import Applied, Change, business_of, chunks, of_business, table
+from app.sync.merge import Applied, Change, business_of, chunks, feed_top, of_business, table
 
 KEPT_KEY = "sync.figures_kept"  # central settings: {"seq": feed number counted up to}
 DEFAULT_ZONE = "Asia/Seoul"  # a shop without a "timezone" setting (as app.services.context)
@@ -58,7 +58,7 @@ def after_push(
     connection: Connection, applied: Applied, register_id: uuid.UUID | None, feed_rows: int
 ) -> None:
     """A push's rows, just applied and appended to the feed (feed_rows of them), counted."""
-    top = _top(connection)
+    top = feed_top(connection)
     kept = _kept(connection)
     if kept is None or _unkept_before(connection, kept, top - feed_rows):
         rebuild(connection, register_id)  # figures absent or behind: once, from the rows
@@ -76,7 +76,7 @@ def after_push(
 
 def after_upload(connection: Connection, register_id: uuid.UUID) -> None:
     """A register's whole database just uploaded (COPY): the feed rows it appended counted."""
-    top = _top(connection)
+    top = feed_top(connection)
     kept = _kept(connection)
     if kept is None:
         rebuild(connection, register_id)
@@ -88,7 +88,7 @@ def after_upload(connection: Connection, register_id: uuid.UUID) -> None:
 def mark_kept(connection: Connection) -> None:
     """The figures were put in as they are with the rows (a business's first upload): kept up
     to the feed's top."""
-    _set_kept(connection, _top(connection))
+    _set_kept(connection, feed_top(connection))
 
 
 def copy_on_first_pull(session: Session, snapshot: Connection, register_id: uuid.UUID) -> bool:
@@ -271,13 +271,6 @@ def _session(connection: Connection) -> Session:
 def _mine(connection: Connection, name: str) -> list[Any]:
     """A central read kept to the connection's business (its feed, its rows, its figures)."""
     return of_business(business_of(connection), name)
-
-
-def _top(connection: Connection) -> int:
-    top = select(func.coalesce(func.max(SyncChange.seq), 0)).where(
-        *_mine(connection, "sync_changes")
-    )
-    return int(connection.scalar(top) or 0)
 
 
 def _setting(connection: Connection, key: str) -> Any:

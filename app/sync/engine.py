@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 from app.db.engine import Database
 from app.db.models import SyncChange, SyncClock, SyncOutbox
 from app.sync import central_figures
-from app.sync.merge import Applied, Applier, Clock, business_of, chunks, of_business, table
+from app.sync.merge import (
+    Applied,
+    Applier,
+    Clock,
+    business_of,
+    chunks,
+    feed_top,
+    of_business,
+    table,
+)
 from app.sync.tracking import MUTABLE_TABLES, SYNCED_TABLES
 
 # one change feed writer at a time PER BUSINESS (the row of its feed head, held to the commit):
@@ -204,19 +213,12 @@ def pull(
         since = watermark(session)
     # nothing new is one statement (autocommit, no snapshot): most pulls of a chain find nothing
     with server.connect().execution_options(isolation_level="AUTOCOMMIT") as peek:
-        newest = select(func.coalesce(func.max(SyncChange.seq), 0)).where(
-            *of_business(business_of(peek), "sync_changes")
-        )
-        if int(peek.scalar(newest) or 0) <= since:
+        if feed_top(peek) <= since:
             return PullResult(0, 0, since, frozenset())
     snapshot = server.connect().execution_options(isolation_level="REPEATABLE READ")
     try:
         with snapshot.begin():
-            mine = of_business(business_of(snapshot), "sync_changes")
-            top = int(
-                snapshot.scalar(select(func.coalesce(func.max(SyncChange.seq), 0)).where(*mine))
-                or 0
-            )
+            top = feed_top(snapshot)
             if top <= since:
                 return PullResult(0, 0, since, frozenset())
             return _apply_feed(local, snapshot, register_id, since, top, on_applied, on_first)

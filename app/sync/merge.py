@@ -27,11 +27,8 @@ from sqlalchemy import (
     update,
 )
 
-from app.db.base import Base, new_id
-
-# connection.info of a central connection: the business it is set to (app.sync.server)
-from app.db.figures import BUSINESS_INFO
-from app.db.models import SyncFieldClock
+from app.db.base import BUSINESS_INFO, Base, new_id
+from app.db.models import SyncChange, SyncFieldClock
 from app.domain.keys import is_derived
 from app.sync.tracking import FOLLOWS_CUSTOMER, MUTABLE_TABLES
 
@@ -60,6 +57,14 @@ def of_business(business: uuid.UUID | None, t: Table | str) -> list[ColumnElemen
         return []
     name = t if isinstance(t, str) else t.name
     return [literal_column(f'"{name}".business_id', Uuid()) == business]
+
+
+def feed_top(connection: Connection) -> int:
+    """The newest number of the connection's business's change feed (0 when empty)."""
+    newest = select(func.coalesce(func.max(SyncChange.seq), 0)).where(
+        *of_business(business_of(connection), "sync_changes")
+    )
+    return int(connection.scalar(newest) or 0)
 
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:

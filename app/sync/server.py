@@ -15,6 +15,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.util import queue as sa_queue
 
+from app.db.base import BUSINESS_INFO
+
 KEYRING_SERVICE = "dangol-sync"
 PASSWORD_ENV = "DANGOL_SYNC_PASSWORD"
 CONNECT_TIMEOUT_S = 5
@@ -136,7 +138,6 @@ def password_source(url: str) -> str:
 # the connection's business: the DEFAULT of every central table's business_id reads it, and
 # every central read of the sync filters by it (app.sync.merge.business_of)
 BUSINESS_SETTING = "dangol.business"
-BUSINESS_INFO = "dangol.business"  # connection.info's key: app.db.figures.BUSINESS_INFO too
 
 
 def central_engine(
