@@ -156,12 +156,13 @@ def setup_sync(
         raise Refused("sync.local_not_sqlite")
     kept_url, password = server.split_password(url.strip())
     before = _local_state(ctx)
+    made: list[uuid.UUID] = []  # a business this setup created centrally, gone again if it fails
     try:
         # without a keyring this process still connects; later ones read $DANGOL_SYNC_PASSWORD
         server.central_engine(kept_url, password)
         _reachable(kept_url)
         server.prepare_central(kept_url)
-        chosen = _choose_business(ctx, kept_url, business, new_business)
+        chosen = _choose_business(ctx, kept_url, business, new_business, made)
         ctx.settings[BUSINESS_KEY] = str(chosen)
         central = server.central_engine(kept_url, business=chosen)
         store_name, register_name = _join(ctx, central, store, register)
@@ -179,6 +180,8 @@ def setup_sync(
         sync_now(ctx)
     except (Refused, OperationalError, DBAPIError) as exc:
         _undo_setup(ctx, before)
+        for empty in made:
+            server.drop_empty_business(kept_url, empty)
         server.forget_engine(kept_url)
         if isinstance(exc, Refused) and exc.code not in ("sync.unreachable", "sync.failed"):
             raise
@@ -222,7 +225,9 @@ def _own_business(connection: Any, ctx: Context) -> uuid.UUID | None:
     return found[0] if len(found) == 1 else None
 
 
-def _choose_business(ctx: Context, url: str, named: str | None, new: bool) -> uuid.UUID:
+def _choose_business(
+    ctx: Context, url: str, named: str | None, new: bool, made: list[uuid.UUID]
+) -> uuid.UUID:
     with server.central_engine(url).begin() as connection:
         if named:
             chosen = _central_business(connection, named.strip())
@@ -240,6 +245,7 @@ def _choose_business(ctx: Context, url: str, named: str | None, new: bool) -> uu
             chosen = every[0] if every else None
         if chosen is None:
             chosen = server.new_business(connection)
+            made.append(chosen)
         return chosen
 
 

@@ -196,6 +196,27 @@ def new_business(connection: Any, business: uuid.UUID | None = None) -> uuid.UUI
     return business
 
 
+def drop_empty_business(url: str, business: uuid.UUID) -> bool:
+    """Take back a business a failed setup created, if nothing of it reached the central
+    database (its feed still at 0, no row pointing at it); a business with rows stays."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with central_engine(url).begin() as connection:
+            gone = connection.execute(
+                text("DELETE FROM sync_feed_heads WHERE business_id = :b AND seq = 0"),
+                {"b": business},
+            ).rowcount
+            if gone:  # another table's row still naming it refuses the delete (foreign key)
+                connection.execute(
+                    text("DELETE FROM businesses WHERE business_id = :b"), {"b": business}
+                )
+            return bool(gone)
+    except DBAPIError:  # referenced, or the server is gone: it stays, as it was before
+        return False
+
+
 def _watch_pool(engine: Engine, url: str) -> None:
     pids = _backends.setdefault(url, {})
 

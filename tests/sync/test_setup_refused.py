@@ -67,3 +67,40 @@ def test_setup_cut_during_the_upload_saves_nothing(
     proxy.cut_after = None  # the same setup, now whole, works
     done = sync.setup_sync(a, pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"))
     assert done.uploaded > 30
+
+
+def test_a_failed_setup_takes_back_the_business_it_created(
+    registers, pg_url: str, proxy: CuttingProxy
+) -> None:
+    """`--new-business` creates a business centrally before the upload; when the upload is cut
+    the business goes again (nothing points at it), while a business with rows stays."""
+    from sqlalchemy import text
+
+    from app.sync import server
+
+    b = registers("B")  # the central's first business, with rows
+    a = registers("A", setup=False)
+    for i in range(30):
+        customers.enroll(a, f"0105556{i:04d}")
+
+    def businesses() -> set[str]:
+        with server.central_engine(pg_url).connect() as connection:
+            return {str(r) for r in connection.scalars(text("SELECT business_id FROM businesses"))}
+
+    before = businesses()
+    assert b.settings[sync.BUSINESS_KEY] in before
+    proxy.cut_after = 40_000
+    cut_url = pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+    with pytest.raises(Refused) as refused:
+        sync.setup_sync(a, cut_url, new_business=True)
+    assert refused.value.code == "sync.setup_failed", refused.value
+    assert businesses() == before  # the new, empty business is gone again
+    assert sync.BUSINESS_KEY not in a.settings or not a.settings[sync.BUSINESS_KEY]
+    import uuid
+
+    kept = uuid.UUID(b.settings[sync.BUSINESS_KEY])
+    assert server.drop_empty_business(pg_url, kept) is False  # rows point at it: it stays
+    assert businesses() == before
+    proxy.cut_after = None
+    done = sync.setup_sync(a, cut_url, new_business=True)
+    assert done.business not in before and businesses() == before | {done.business}
