@@ -261,7 +261,7 @@ def _segment_list(ctx: Any, args: argparse.Namespace, lang: str) -> WordsAndData
                 key,
                 name=_segment_name(line, lang),
                 members=f"{line.members:,}",
-                spend=format_won(line.spend),
+                spend=format_won(line.spend, lang),
             )
         )
     return WordsAndData(data, "\n".join(text))
@@ -412,7 +412,7 @@ def _experiment_report(ctx: Any, args: argparse.Namespace, lang: str) -> WordsAn
                 group=g.group,
                 members=f"{g.members:,}",
                 returned=f"{g.returned:,}",
-                spend=format_won(g.spend_per_member),
+                spend=format_won(g.spend_per_member, lang),
                 redeemed=f"{g.redeemed:,}",
             )
         )

@@ -200,10 +200,14 @@ def _cells(text: str) -> int:
     return sum(1 if ch.isascii() else 2 for ch in text)
 
 
+# CP949 has no U+20A9 (the won sign of an English slip, "₩12,500"); its full-width twin is in
+_CP949_STAND_INS = str.maketrans({"\u20a9": "\uffe6"})
+
+
 def slip_escpos_text(slip: SlipData, width: int = 80) -> bytes:
     """Raw CP949 text: faster, but syllables outside EUC-KR (똠, 뷁) print as "?"."""
     columns = 48 if width == 80 else 32
-    body = "\n".join(_text_lines(slip, columns)) + "\n"
+    body = ("\n".join(_text_lines(slip, columns)) + "\n").translate(_CP949_STAND_INS)
     printer = _printer(width)
     printer._raw(ESC_INIT + FS_KOREAN)
     printer._raw(body.encode("cp949", errors="replace"))

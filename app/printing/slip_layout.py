@@ -150,7 +150,10 @@ def _action(slip: SlipData) -> list[Block]:
         return _sale_action(slip)
     if slip.kind == "sale_void":
         return [
-            Row(translate(slip.language, "slip.voided_purchase"), format_won(slip.amount)),
+            Row(
+                translate(slip.language, "slip.voided_purchase"),
+                format_won(slip.amount, slip.language),
+            ),
             Row(
                 translate(slip.language, "slip.points"),
                 points_text(slip.points_change, signed=True),
@@ -182,7 +185,9 @@ def _action(slip: SlipData) -> list[Block]:
 
 
 def _sale_action(slip: SlipData) -> list[Block]:
-    blocks: list[Block] = [Row(translate(slip.language, "slip.purchase"), format_won(slip.amount))]
+    blocks: list[Block] = [
+        Row(translate(slip.language, "slip.purchase"), format_won(slip.amount, slip.language))
+    ]
     if slip.points_change or slip.stamps_change:
         blocks.append(
             Row(
@@ -218,11 +223,16 @@ def _wallet_action(slip: SlipData) -> list[Block]:
         return []
     blocks: list[Block] = []
     if wallet.spent:
-        blocks.append(Row(translate(slip.language, "slip.wallet_spent"), format_won(-wallet.spent)))
+        blocks.append(
+            Row(
+                translate(slip.language, "slip.wallet_spent"),
+                format_won(-wallet.spent, slip.language),
+            )
+        )
     blocks.append(
         Row(
             translate(slip.language, "slip.cashback_earned"),
-            "+" + format_won(wallet.cashback_earned),
+            "+" + format_won(wallet.cashback_earned, slip.language),
             bold=True,
         )
     )
@@ -234,11 +244,18 @@ def _wallet_balances(slip: SlipData) -> list[Block]:
     if wallet is None:
         return []
     blocks: list[Block] = [
-        Row(translate(slip.language, "slip.cashback_balance"), format_won(wallet.cashback), True)
+        Row(
+            translate(slip.language, "slip.cashback_balance"),
+            format_won(wallet.cashback, slip.language),
+            True,
+        )
     ]
     if wallet.prepaid:
         blocks.append(
-            Row(translate(slip.language, "slip.prepaid_balance"), format_won(wallet.prepaid))
+            Row(
+                translate(slip.language, "slip.prepaid_balance"),
+                format_won(wallet.prepaid, slip.language),
+            )
         )
     return blocks
 
