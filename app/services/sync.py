@@ -39,7 +39,7 @@ from app.services import erasures
 from app.services.audit_chain import audit, read_tip, tip_key
 from app.services.context import Context
 from app.services.customers import masked_phone
-from app.services.ledger import balances
+from app.services.ledger import BALANCES_STATEMENT, EXPIRING_SOON, balances_from_row
 from app.services.staff import require_owner
 from app.sync import central_figures, server
 from app.sync import engine as sync_engine
@@ -711,15 +711,20 @@ _stuck: dict[str, threading.Thread] = {}  # per URL, a balance question left una
 
 
 def _central_usable(ctx: Context, url: str, customer_id: uuid.UUID, now: datetime) -> int:
-    from sqlalchemy.orm import Session
 
     with business_engine(ctx, url).connect() as connection:
         connection.execute(text(f"SET statement_timeout = {int(CENTRAL_CHECK_TIMEOUT_S * 1000)}"))
-        mine = of_business(business_of(connection), "customers")
+        business = business_of(connection)
+        mine = of_business(business, "customers")
         if connection.scalar(select(Customer.id).where(Customer.id == customer_id, *mine)) is None:
             return 0  # not a member of this business centrally (yet): its unsent entries only
-        with Session(connection) as central:
-            return balances(central, customer_id, now).points
+        # the ledger's balance statement with this business's rows only (a shop file copied to
+        # start another business has the same member ids there)
+        row = connection.execute(
+            BALANCES_STATEMENT.where(*of_business(business, "ledger_entries")),
+            {"customer_id": customer_id, "now": now, "soon": now + EXPIRING_SOON},
+        ).one()
+        return balances_from_row(row).points
 
 
 def check_central_points(ctx: Context, customer_id: uuid.UUID, points: int) -> None:

@@ -19,6 +19,7 @@ from app.db.models import Customer, Sale
 from app.services import customer_admin, customers, sales, sync
 from app.services.context import Context, open_shop
 from app.services.customers import resolve_customer
+from app.services.ledger import balances
 from app.sync import engine as sync_engine
 from app.sync import server
 from tests.conftest import START
@@ -297,6 +298,11 @@ def test_the_same_row_ids_in_two_businesses_stay_apart(pg_url: str, tmp_path, mo
             with ctx.db.read() as session:
                 names.append(session.scalar(select(Customer.name).where(Customer.id == member)))
         assert names[0] == names[1] != "비손님" and names[2] == "비손님"
+        # the online redemption check reads its own business's ledger: A's points, not A+B's
+        for ctx in (a1, b1):
+            with ctx.db.read() as session:
+                own = balances(session, member, ctx.now()).points
+            assert own > 0 and sync.central_points(ctx, member) == own
         with _plain(a1).connect() as connection:
             copies = connection.scalar(
                 text("SELECT count(*) FROM customers WHERE id = :c"), {"c": member}
