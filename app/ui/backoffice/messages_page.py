@@ -39,6 +39,7 @@ from app.services.consents import NoticeDue
 from app.services.context import Context
 from app.services.message_templates import TemplateView
 from app.services.messages import LogRow, MessageLine, MonthLog, ProviderState
+from app.ui.backoffice.announce_tab import AnnounceTab
 from app.ui.backoffice.reports_page import fill, table
 from app.ui.backoffice.settings_page import error_text, field_error, page_title
 from app.ui.backoffice.templates_tab import TemplatesTab
@@ -211,6 +212,8 @@ class MessagesPage(QWidget):
         self.templates = TemplatesTab(ctx, runner, self)
         self.templates.changed.connect(self.show_templates)
         self.tabs.insertTab(1, self.templates, t("msgpage.tab.templates"))
+        self.announce = AnnounceTab(ctx, runner, self)
+        self.tabs.addTab(self.announce, t("msgpage.tab.announce"))
         layout.addWidget(self.tabs, 1)
         self.reload()
 
