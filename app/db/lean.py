@@ -15,11 +15,12 @@ Only for reads of a few rows, on a pooled connection or on a Session's own (`ses
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Select
+from sqlalchemy import Engine, Select, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert, UpdateBase
@@ -192,28 +193,111 @@ class LeanConnection:
 _DATABASES: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
+class _Held:
+    """One pooled connection an engine's single-statement lean reads share (SQLite).
+
+    Taking a connection from the pool and giving it back (the pool's checkout, its events,
+    its rollback on return) cost ~15 us: a third of a lookup by phone, as much as the query
+    itself (bench/bench_lookup_tail.py). A lookup takes this one instead when no other
+    thread has it (the one lock is never waited for: a second thread takes the pool's as
+    before). It stays out of the pool, open as an idle pooled connection would be, with no
+    transaction between two reads; the engine's dispose (a restored file, the shop closed)
+    closes it."""
+
+    __slots__ = ("driver", "fairy", "lock")
+
+    def __init__(self, engine: Engine) -> None:
+        self.lock = threading.Lock()
+        self.fairy: Any = None
+        self.driver: Any = None
+        event.listen(engine, "engine_disposed", self._disposed)
+
+    def take(self, engine: Engine) -> Any:
+        """The driver connection, this lock held (None: another thread has it)."""
+        if not self.lock.acquire(blocking=False):
+            return None
+        if self.driver is None:
+            try:
+                self.fairy = engine.raw_connection()
+                self.driver = self.fairy.driver_connection
+            except BaseException:
+                self.lock.release()
+                raise
+        return self.driver
+
+    def give_back(self, failed: bool) -> None:
+        try:
+            if failed or self.driver.in_transaction:  # never left open between two reads
+                self._close()
+        finally:
+            self.lock.release()
+
+    def _close(self) -> None:
+        fairy, self.fairy, self.driver = self.fairy, None, None
+        if fairy is not None:
+            fairy.invalidate()  # closed, not back into a pool that may be gone
+
+    def _disposed(self, _engine: Engine) -> None:
+        with self.lock:
+            self._close()
+
+
+_HELD: weakref.WeakKeyDictionary[Engine, _Held] = weakref.WeakKeyDictionary()
+HOLD_READS = True  # False: every lean read from the pool, as before (bench_lookup_tail compares)
+_HELD_LOCK = threading.Lock()
+
+
+def _held(engine: Engine) -> _Held:
+    found = _HELD.get(engine)
+    if found is None:
+        with _HELD_LOCK:
+            found = _HELD.get(engine)
+            if found is None:
+                found = _HELD[engine] = _Held(engine)
+    return found
+
+
 class lean_connection:
-    """A connection from the engine's pool (returned to it, rolled back, at the end).
+    """A connection for a few lean reads (returned, rolled back, at the end).
 
     With `snapshot`, the statements share one read transaction (a status made of several
-    reads sees one state of the database); a single statement needs none. On PostgreSQL
-    the driver opens the transaction itself, so every connection there is a snapshot.
+    reads sees one state of the database); a single statement needs none and, on SQLite,
+    runs on the engine's held connection when it is free (`_Held`), else on one from the
+    pool. On PostgreSQL the driver opens the transaction itself, so every connection there
+    is a snapshot, from the pool.
     """
 
-    __slots__ = ("_begun", "_cursor", "_engine", "_pooled", "_snapshot")
+    __slots__ = ("_begun", "_cursor", "_engine", "_held", "_pooled", "_snapshot")
 
     def __init__(self, engine: Engine, *, snapshot: bool = False) -> None:
         self._engine = engine
         self._snapshot = snapshot and engine.dialect.name == "sqlite"
+        self._held: _Held | None = None
 
     def __enter__(self) -> LeanConnection:
-        self._pooled = self._engine.raw_connection()
+        engine = self._engine
+        if HOLD_READS and not self._snapshot and engine.dialect.name == "sqlite":
+            held = _held(engine)
+            driver = held.take(engine)
+            if driver is not None:
+                self._held = held
+                self._cursor = driver.cursor()
+                return LeanConnection(engine, self._cursor)
+        self._pooled = engine.raw_connection()
         self._cursor = self._pooled.cursor()
         if self._snapshot:
             self._cursor.execute("BEGIN")
-        return LeanConnection(self._engine, self._cursor)
+        return LeanConnection(engine, self._cursor)
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            try:
+                self._cursor.close()
+            finally:
+                held.give_back(kind is not None and not issubclass(kind, Exception))
+            return
         try:
             if self._snapshot:
                 self._cursor.execute("ROLLBACK")

@@ -613,6 +613,8 @@ def _usable_record(customer: CustomerRecord) -> CustomerRecord:
 
 
 _LEAN_CARD = Lean(_ACTIVE_CARD)
+# the window's spend and the card in one statement (a status, a redemption's, a void's)
+_LEAN_SPEND_AND_CARD = Lean(select(_WINDOW_SPEND.scalar_subquery(), _ACTIVE_CARD.scalar_subquery()))
 _LEAN_SPEND = Lean(_WINDOW_SPEND)
 _LEAN_VISITS = Lean(_RECENT_VISITS)
 _USES = aliased(Redemption)
@@ -641,10 +643,7 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
         state = program_state_lean(connection)
         program = state.program
         bal = position_sums(connection, customer.id, now).balances()  # bounded for regulars
-        spend_row = _LEAN_SPEND.first(
-            connection, customer_id=customer.id, start=window_start(ctx, program, now)
-        )
-        spend = int(spend_row[0] or 0) if spend_row else 0
+        spend, card = _lean_spend_and_card(ctx, connection, program, customer.id, now)
         terms_now = card_terms(program)
         windows = goal_windows(state.experiments, customer.id) if state.experiments else ()
         if needs_replay(state, terms_now, windows):
@@ -656,7 +655,7 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
             )
         else:
             cards = cards_from_balance(bal.stamps, terms_now)
-        card, coupons, visits = _lean_extras(connection, customer.id, now)
+        coupons, visits = _lean_coupons_visits(connection, customer.id, now)
     return _status(
         ctx,
         customer,
@@ -672,11 +671,34 @@ def lean_status(ctx: Context, customer_id: uuid.UUID, now: datetime) -> Customer
     )
 
 
+def _lean_spend_and_card(
+    ctx: Context,
+    connection: LeanConnection,
+    program: Program,
+    customer_id: uuid.UUID,
+    now: datetime,
+) -> tuple[int, str | None]:
+    """window_spend and active_card by one lean read."""
+    row = _LEAN_SPEND_AND_CARD.first(
+        connection, customer_id=customer_id, start=window_start(ctx, program, now)
+    )
+    assert row is not None  # a SELECT of two scalar subqueries always has its row
+    return int(row[0] or 0), row[1]
+
+
 def _lean_extras(
     connection: LeanConnection, customer_id: uuid.UUID, now: datetime
 ) -> tuple[str | None, list[CouponView], list[tuple[datetime, int]]]:
     """The status's card, usable coupons and last visits: three lean reads."""
     card = _LEAN_CARD.first(connection, customer_id=customer_id)
+    coupons, visits = _lean_coupons_visits(connection, customer_id, now)
+    return card[0] if card else None, coupons, visits
+
+
+def _lean_coupons_visits(
+    connection: LeanConnection, customer_id: uuid.UUID, now: datetime
+) -> tuple[list[CouponView], list[tuple[datetime, int]]]:
+    """The status's usable coupons and last visits: two lean reads."""
     coupons = [
         CouponView(code, kind, value, valid_until)
         for code, kind, value, valid_until, uses in _LEAN_COUPONS.rows(
@@ -685,7 +707,7 @@ def _lean_extras(
         if uses <= 0
     ]
     visits = _LEAN_VISITS.rows(connection, customer_id=customer_id, limit=5)
-    return card[0] if card else None, coupons, [(at, int(amount)) for at, amount in visits]
+    return coupons, [(at, int(amount)) for at, amount in visits]
 
 
 def lean_lock_usable(
@@ -755,17 +777,20 @@ def lean_status_after(
     carried forward, its other reads (the window's spend among them) lean on the write's
     connection, after its rows. Rows the Session holds unflushed are not seen: flush first."""
     program = state.program
-    spend = lean_window_spend(ctx, connection, program, customer.id, now)
+    spend, card = _lean_spend_and_card(ctx, connection, program, customer.id, now)
     cards = stamp_cards(session, customer.id, balance=bal.stamps, program=program, state=state)
-    return lean_status_in(
+    coupons, visits = _lean_coupons_visits(connection, customer.id, now)
+    return _status(
         ctx,
-        connection,
         customer,
         now,
         program=program,
         bal=bal,
         spend=spend,
         cards=cards,
+        card=card,
+        coupons=coupons,
+        visits=visits,
         experiments=state.experiments,
     )
 

@@ -71,6 +71,18 @@ _SINCE = Lean(
 )
 # the five sums and the number of rows summed: whether the customer is a regular to keep
 _SUMS = Lean(BALANCES_STATEMENT.add_columns(func.count()))
+# the same with the table's newest row (rowid and id, _NEWEST's first two), for a customer
+# with no kept position: one statement where there were two (a sale, a redemption, a void
+# and a status each read them), both in the same state of the table
+_TOP = LedgerEntry.__table__.alias("top_entry")
+_TOP_ROWID = literal_column("top_entry.rowid", Integer)
+_SUMS_AND_NEWEST = Lean(
+    BALANCES_STATEMENT.add_columns(
+        func.count(),
+        select(_TOP_ROWID).select_from(_TOP).order_by(_TOP_ROWID.desc()).limit(1).scalar_subquery(),
+        select(_TOP.c.id).order_by(_TOP_ROWID.desc()).limit(1).scalar_subquery(),
+    )
+)
 
 
 @dataclass
@@ -140,14 +152,19 @@ def position_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datet
         return _summed(connection, customer_id, now)[0]
     key = (connection.database, customer_id)
     kept = _POSITIONS.get(key)
-    top = _NEWEST.first(connection, mark=kept.mark if kept is not None else -1)
+    if kept is None:  # most customers: the sums and the table's newest row by one statement
+        row = _SUMS_AND_NEWEST.first(
+            connection, customer_id=customer_id, now=now, soon=now + EXPIRING_SOON
+        )
+        assert row is not None  # an aggregate always has its row
+        total, stamps, consumed, due_now, due_soon, count = (int(v) for v in row[:6])
+        sums = LedgerSums(total, stamps, consumed, due_now, due_soon, now)
+        if count < KEEP_FROM:
+            return sums
+        return _keep(connection, key, sums, row[6] or 0, row[7], now)
+    top = _NEWEST.first(connection, mark=kept.mark)
     newest, newest_id, id_at_mark = top if top is not None else (0, None, None)
-    if (
-        kept is not None
-        and kept.mark <= newest
-        and newest - kept.mark <= MAX_GAP
-        and id_at_mark == kept.mark_id
-    ):
+    if kept.mark <= newest and newest - kept.mark <= MAX_GAP and id_at_mark == kept.mark_id:
         if newest > kept.mark:
             kept.add(_SINCE.rows(connection, mark=kept.mark, customer_id=customer_id))
             kept.mark, kept.mark_id = newest, newest_id
@@ -157,13 +174,25 @@ def position_sums(connection: LeanConnection, customer_id: uuid.UUID, now: datet
     sums, count = _summed(connection, customer_id, now)
     if count < KEEP_FROM:
         return sums
+    return _keep(connection, key, sums, newest, newest_id, now)
+
+
+def _keep(
+    connection: LeanConnection,
+    key: tuple[str, uuid.UUID],
+    sums: LedgerSums,
+    newest: int,
+    newest_id: uuid.UUID | None,
+    now: datetime,
+) -> LedgerSums:
+    """Keep a regular's position from its sums, marked at the table's newest row."""
     position = Position(
         mark=newest,
         mark_id=newest_id,
         total=sums.total,
         stamps=sums.stamps,
         consumed=sums.consumed,
-        lots=[(at, int(points)) for at, points in _LOTS.rows(connection, customer_id=customer_id)],
+        lots=[(at, int(points)) for at, points in _LOTS.rows(connection, customer_id=key[1])],
     )
     position.add([])  # the lots' running sums
     _POSITIONS[key] = position

@@ -176,6 +176,7 @@ def _attach(
     window.attach(ctx, program)
     if ready_file:  # a start-up check: it ends when the counter is whole (shop open, screens)
         QTimer.singleShot(0, lambda: _whole(app))
+    QTimer.singleShot(0, _settle_gc)  # after what is queued: the counter is whole then
 
 
 def _whole(app: QApplication) -> None:
@@ -223,7 +224,16 @@ def _run_opened(app: QApplication, target: str | None, lang: str | None) -> int:
     if ready_file:
         # bench/bench_startup.py: the moment the first screen takes input, then quit
         QTimer.singleShot(0, lambda: _report_ready(ready_file, app))
+    QTimer.singleShot(0, _settle_gc)
     try:
         return app.exec()
     finally:
         ctx.close()
+
+
+def _settle_gc() -> None:
+    """The collector settled once the counter is whole (app.services.gc_policy): frozen
+    start-up objects, a rarer young collection. bench_core and bench_lookup_tail do the same."""
+    from app.services import gc_policy
+
+    gc_policy.settle()
