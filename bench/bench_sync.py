@@ -108,10 +108,20 @@ def _upload(ctx, central, label: str) -> float:  # type: ignore[no-untyped-def]
     steps["commit and the rest"] = seconds - sum(timings.values())
     for step, value in sorted(steps.items(), key=lambda kv: -kv[1]):
         print(f"  {step:<34} {value:6.1f} s")
+    if "monthly figures" in timings:
+        own = seconds - timings["monthly figures"]
+        print(f"  without the figures: {own:.1f} s = {rows / own:,.0f} rows/s")
+    tops = sorted(
+        ((k, v) for k, v in timings.items() if k.split(" ")[0] in ("copy", "move")),
+        key=lambda kv: -kv[1],
+    )[:6]
+    print("  largest: " + ", ".join(f"{k} {v:.1f}" for k, v in tops))
+    if timings.parts:
+        print("  " + ", ".join(f"{k} {v:.2f}" for k, v in timings.parts.items()))
     return rows / seconds
 
 
-def second_store(first: Path, second: Path, workdir: Path) -> None:
+def second_store(first: Path, second: Path, workdir: Path, alone: bool = True) -> None:
     """Issue 20: a second big store joins a central database that holds the first (the
     alongside path: COPY into temporary tables, one INSERT ... SELECT per table)."""
     copies = []
@@ -134,6 +144,8 @@ def second_store(first: Path, second: Path, workdir: Path) -> None:
     finally:
         server.forget_engine(url)
         _drop(schema)
+    if not alone:
+        return
     # the same big store into an empty central in the same run: the ratio tells the story
     copy = workdir / f"alone-{second.name}"
     shutil.copy(second, copy)
@@ -212,12 +224,17 @@ def main() -> None:
         help="another shop (build_shop.py --seed 2): it joins beside --shop (issue 20)",
     )
     parser.add_argument("--db", default=None, help="another database than test (createdb it)")
+    parser.add_argument(
+        "--join-only",
+        action="store_true",
+        help="with --second: leave out the second store's upload alone into an empty central",
+    )
     args = parser.parse_args()
     if args.db is not None:
         _use_database(args.db)
     with tempfile.TemporaryDirectory() as tmp:
         if args.second is not None:
-            second_store(args.shop, args.second, Path(tmp))
+            second_store(args.shop, args.second, Path(tmp), alone=not args.join_only)
             return
         if args.shop.exists():
             first_upload(args.shop, Path(tmp))

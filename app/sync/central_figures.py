@@ -15,15 +15,18 @@ to which every row is counted), written in the same transaction as the figures.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, MetaData, Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
+from app.db.figures import bump_rows
 from app.db.models import (
     CustomerMonth,
     MonthlyStat,
@@ -33,7 +36,8 @@ from app.db.models import (
     SyncChange,
     SyncOutbox,
 )
-from app.sync.figures import account_pulled
+from app.domain.figures import RETAINED, cohort_metric, shift_month
+from app.sync.figures import LIVING, account_pulled
 from app.sync.merge import Applied, Change, business_of, chunks, feed_top, of_business, table
 
 KEPT_KEY = "sync.figures_kept"  # central settings: {"seq": feed number counted up to}
@@ -74,14 +78,41 @@ def after_push(
     _set_kept(connection, top)
 
 
-def after_upload(connection: Connection, register_id: uuid.UUID) -> None:
-    """A register's whole database just uploaded (COPY): the feed rows it appended counted."""
+@dataclass
+class Joined:
+    """What an upload beside other data brought, for the figures (app.sync.upload fills it).
+
+    Its rows are in temporary tables named `prefix` + table, its own figures (monthly_stats,
+    customer_months, read in the same SQLite snapshot) too."""
+
+    start: int  # the feed's top when the upload began (under the feed lock)
+    zone: str  # the register's own time zone (its figures' months are in it)
+    complete: bool = False  # every counted row it brought was new here (none skipped)
+    merges: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    # central customer records as they were before the merge rule decided them (the losers)
+    before: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    prefix: str = "up_"
+    added: bool = False  # its figures were added in bulk (else its rows were counted)
+    seconds: dict[str, float] = field(default_factory=dict)  # per part, for the benchmark
+
+
+def after_upload(
+    connection: Connection, register_id: uuid.UUID, joined: Joined | None = None
+) -> None:
+    """A register's whole database just uploaded (COPY): the feed rows it appended counted.
+
+    Beside other data, when the figures were kept up to the upload and everything it brought
+    is new here, the register's own figures are added in bulk (summed by key, months unioned)
+    and only the members the merge rule merged across the stores are counted again."""
     top = feed_top(connection)
     kept = _kept(connection)
     if kept is None:
         rebuild(connection, register_id)
     elif top > kept:
-        _account_feed(connection, register_id, kept, top)
+        if joined is not None and _addable(connection, joined, kept):
+            add_joined(connection, register_id, joined)
+        else:
+            _account_feed(connection, register_id, kept, top)
     _set_kept(connection, top)
 
 
@@ -158,6 +189,192 @@ def _account_feed(connection: Connection, register_id: uuid.UUID, kept: int, top
         for name in COUNTED
     }
     _replay(connection, register_id, rows, known)
+
+
+# --- a store joining: its own figures added in bulk ------------------------------------------
+
+
+def _addable(connection: Connection, joined: Joined, kept: int) -> bool:
+    """The register's own figures are the central rule's for its rows: nothing before the
+    upload left uncounted, every row it brought new here, its months in the central zone."""
+    return joined.complete and joined.start == kept and joined.zone == _zone(connection).key
+
+
+def add_joined(connection: Connection, register_id: uuid.UUID, joined: Joined) -> None:
+    """The joining register's monthly_stats summed into the central ones by key, its
+    customer_months unioned (one statement each), then the members merged across the stores
+    counted again (what bulk cannot be right for: their records' figures depend on both)."""
+    started = time.perf_counter()
+    lead = "business_id, " if business_of(connection) is not None else ""
+    keys = FIGURE_KEYS["monthly_stats"]
+    columns = ", ".join(keys)
+    connection.execute(
+        text(
+            f"INSERT INTO monthly_stats ({columns}, value) "
+            f"SELECT {columns}, sum(value) FROM {joined.prefix}monthly_stats "
+            f"GROUP BY {columns} HAVING sum(value) <> 0 ORDER BY {columns} "
+            f"ON CONFLICT ({lead}{columns}) "
+            "DO UPDATE SET value = monthly_stats.value + EXCLUDED.value"
+        )
+    )
+    joined.seconds["stats summed"] = time.perf_counter() - started
+    started = time.perf_counter()
+    months = ", ".join(FIGURE_KEYS["customer_months"])
+    connection.execute(
+        text(
+            f"INSERT INTO customer_months ({months}) "
+            f"SELECT DISTINCT {months} FROM {joined.prefix}customer_months ORDER BY {months} "
+            "ON CONFLICT DO NOTHING"
+        )
+    )
+    joined.seconds["months unioned"] = time.perf_counter() - started
+    joined.added = True
+    if joined.merges:
+        started = time.perf_counter()
+        _recount_merged(connection, register_id, joined)
+        joined.seconds[f"{len(joined.merges)} merged recounted"] = time.perf_counter() - started
+
+
+_STAGED: dict[str, Table] = {}
+
+
+def _staged(prefix: str, name: str) -> Table:
+    """A temporary table of the upload (same columns as `name`), for typed reads."""
+    key = prefix + name
+    if key not in _STAGED:
+        _STAGED[key] = table(name).to_metadata(MetaData(), name=key)
+    return _STAGED[key]
+
+
+def _recount_merged(connection: Connection, register_id: uuid.UUID, joined: Joined) -> None:
+    """Each pair the merge rule made (a record brought in, one already here, same phone):
+    what the register counted for its record and what the central figures counted for the
+    other are taken away, and both records counted as a full rebuild counts them now (the
+    merged one leaves, the sales of both are the living one's months). Their active months
+    are written again from the sales, as the rebuild notes them."""
+    zone, storeless = _zone(connection), _store(connection, register_id)
+    ids = list(dict.fromkeys(i for pair in joined.merges for i in pair))
+    c, up_c = table("customers"), _staged(joined.prefix, "customers")
+    final: dict[uuid.UUID, dict[str, Any]] = {}
+    brought: dict[uuid.UUID, dict[str, Any]] = {}
+    for part in chunks(ids):
+        final |= {
+            r.id: dict(r._mapping)
+            for r in connection.execute(
+                select(c).where(*_mine(connection, "customers"), c.c.id.in_(part))
+            )
+        }
+        brought |= {
+            r.id: dict(r._mapping)
+            for r in connection.execute(select(up_c).where(up_c.c.id.in_(part)))
+        }
+    # the record already here of each pair: whose sales were the ones not brought in
+    here_of: dict[uuid.UUID, uuid.UUID] = {}
+    for loser, winner in joined.merges:
+        here = winner if loser in brought else loser
+        for member in (loser, winner):
+            here_of[member] = here
+    tiers: dict[uuid.UUID, list[Any]] = {}
+    t, s, up_s = table("tier_changes"), table("sales"), _staged(joined.prefix, "sales")
+    sold_now: dict[uuid.UUID, list[Any]] = {}
+    sold_before: dict[uuid.UUID, list[Any]] = {}
+    for part in chunks(ids):
+        for r in connection.execute(
+            select(t.c.customer_id, t.c.from_code, t.c.to_code, t.c.changed_at).where(
+                *_mine(connection, "tier_changes"), t.c.customer_id.in_(part)
+            )
+        ):
+            tiers.setdefault(r.customer_id, []).append(r)
+        for r in connection.execute(
+            select(s.c.customer_id, s.c.occurred_at, s.c.store_id, up_s.c.customer_id.label("was"))
+            .outerjoin(up_s, up_s.c.id == s.c.id)
+            .where(*_mine(connection, "sales"), s.c.customer_id.in_(part), s.c.amount > 0)
+        ):
+            sold_now.setdefault(r.customer_id, []).append(r)
+            was = r.was if r.was is not None else here_of.get(r.customer_id, r.customer_id)
+            sold_before.setdefault(was, []).append(r)
+    counted: dict[tuple[str, str, str], int] = {}
+    for member in ids:
+        before = brought.get(member) or joined.before.get(member) or final.get(member)
+        if before is not None:
+            _count_record(counted, zone, storeless, before, final, tiers, sold_before, -1)
+        if member in final:
+            _count_record(counted, zone, storeless, final[member], final, tiers, sold_now, 1)
+    m = CustomerMonth.__table__.c
+    for part in chunks(ids):
+        connection.execute(
+            delete(CustomerMonth).where(
+                *_mine(connection, "customer_months"), m.customer_id.in_(part)
+            )
+        )
+    noted = sorted(
+        {(member, _month(zone, r.occurred_at)) for member, rows in sold_now.items() for r in rows}
+    )
+    if noted:
+        connection.execute(
+            table("customer_months").insert(),
+            [{"customer_id": member, "month": month} for member, month in noted],
+        )
+    with _session(connection) as session:
+        bump_rows(
+            session,
+            [
+                {"month": month, "store_id": store, "metric": metric, "value": value}
+                for (month, store, metric), value in sorted(counted.items())
+                if value
+            ],
+        )
+
+
+def _month(zone: ZoneInfo, moment: datetime) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m")
+
+
+def _count_record(
+    counted: dict[tuple[str, str, str], int],
+    zone: ZoneInfo,
+    storeless: str,
+    record: dict[str, Any],
+    records: dict[uuid.UUID, dict[str, Any]],
+    tiers: dict[uuid.UUID, list[Any]],
+    sold: dict[uuid.UUID, list[Any]],
+    sign: int,
+) -> None:
+    """What one customer record counts in a full rebuild (app.sync.figures' rules for a
+    record arriving as it is, with its tier changes and its sales), times sign."""
+
+    def add(moment: datetime, store: object, metric: str, value: int = 1) -> None:
+        key = (_month(zone, moment), str(store) if store is not None else storeless, metric)
+        counted[key] = counted.get(key, 0) + sign * value
+
+    add(record["enrolled_at"], record["store_id"], "new_members")
+    if record["status"] != LIVING:
+        left = {"erased": record.get("erased_at"), "withdrawn": record.get("withdrawn_at")}.get(
+            record["status"]
+        )
+        if record["status"] == "merged":
+            winner = records.get(record["merged_into_id"])
+            found = [record["enrolled_at"]] + ([winner["enrolled_at"]] if winner else [])
+            left = max(found)
+        add(left or record["enrolled_at"], None, "members_erased")
+    else:
+        for change in tiers.get(record["id"], []):
+            if change.from_code != change.to_code:
+                add(change.changed_at, None, f"tier:{change.to_code}")
+                if change.from_code:
+                    add(change.changed_at, None, f"tier:{change.from_code}", -1)
+    first: dict[str, Any] = {}  # month -> the month's first sale (its store has the activity)
+    for sale in sold.get(record["id"], []):
+        month = _month(zone, sale.occurred_at)
+        if month not in first or sale.occurred_at < first[month].occurred_at:
+            first[month] = sale
+    cohort = cohort_metric(_month(zone, record["enrolled_at"]))
+    for month, sale in first.items():
+        at = sale.occurred_at
+        add(at, sale.store_id, "active_members")
+        add(at, sale.store_id, cohort)
+        if shift_month(month, -1) in first:
+            add(at, sale.store_id, RETAINED)
 
 
 def _replay(

@@ -44,7 +44,7 @@ from sqlalchemy import Engine, text
 from app.db.engine import Database
 from app.sync import central_figures
 from app.sync.engine import CHANNEL, FEED_LOCK
-from app.sync.merge import Applier, table
+from app.sync.merge import Applier, feed_top, table
 from app.sync.tracking import SYNCED_TABLES
 
 COPY_BATCH = 20_000
@@ -58,10 +58,22 @@ FEED_NEXT = (
 )
 BULK_MAINTENANCE_MEM = "256MB"  # for the index builds of the bulk path (this transaction only)
 MOVE_WORK_MEM = "64MB"  # the moves' anti-joins and sorts beside other registers' data (same)
+STAGING_BUFFERS = "256MB"  # the temporary tables' buffers beside other data (at most, as needed)
 SET_ASIDE_RATIO = 4  # beside data: indexes rebuilt when a table holds < 4x the rows brought in
 SET_ASIDE_MIN_ROWS = 10_000  # fewer rows than that: kept up as they go, a rebuild is not worth it
 
+STAGED = "up_"  # beside other data: the rows brought in wait in temporary tables up_<table>
+
 _DONE = object()
+
+
+def _zone_of(local: Database) -> str:
+    """The register's own time zone (its figures' months are in it)."""
+    import json
+
+    with local.engine.connect() as connection:
+        value = connection.scalar(text("SELECT value FROM settings WHERE key = 'timezone'"))
+    return str(json.loads(value)) if value else central_figures.DEFAULT_ZONE
 
 
 def _columns(name: str) -> list[str]:
@@ -73,7 +85,11 @@ def _quoted(name: str) -> str:
 
 
 class Timings(dict[str, float]):
-    """Seconds per step, for the benchmark's breakdown."""
+    """Seconds per step, for the benchmark's breakdown; parts: within a step (not added)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: dict[str, float] = {}
 
     @contextmanager
     def step(self, label: str) -> Iterator[None]:
@@ -205,9 +221,10 @@ def upload_everything(
                     _figures_into_empty(pg, reader)
                     central_figures.mark_kept(connection)
             else:
-                total = _load_alongside(connection, pg, reader, register_id, timings)
-                with timings.step("monthly figures"):
-                    central_figures.after_upload(connection, register_id)
+                joined = central_figures.Joined(
+                    start=feed_top(connection), zone=_zone_of(local), prefix=STAGED
+                )
+                total = _load_alongside(connection, pg, reader, register_id, timings, joined)
             connection.execute(text(f"NOTIFY {CHANNEL}"))
         return total
     finally:
@@ -232,13 +249,14 @@ def _as_sqlalchemy_errors(psycopg: Any) -> Iterator[None]:
 # --- into an empty central database ----------------------------------------------------------
 
 
-def _numbered(pg: Any, statement: str, params: tuple[Any, ...]) -> None:
+def _numbered(pg: Any, statement: str, params: tuple[Any, ...]) -> int:
     """An INSERT into the feed whose seq is FEED_NEXT; the business's head follows it."""
     count = pg.execute(statement, params).rowcount
     if count and count > 0:
         pg.execute(
             f"UPDATE sync_feed_heads SET seq = seq + %s WHERE business_id = {BUSINESS}", (count,)
         )
+    return max(count or 0, 0)
 
 
 def _loaded_tables() -> tuple[str, ...]:
@@ -352,6 +370,17 @@ def _checks_aside(pg: Any) -> bool:
         return False
 
 
+def _more_temp_buffers(pg: Any) -> None:
+    """The rows brought in wait in temporary tables, which live in the session's own buffers
+    (8MB by default): room for them, when the session has used no temporary table yet (the
+    server refuses the change after that; the default then stays)."""
+    try:
+        with pg.transaction():
+            pg.execute(f"SET LOCAL temp_buffers = '{STAGING_BUFFERS}'")
+    except Exception:
+        pass
+
+
 def _foreign_keys(pg: Any, name: str) -> list[tuple[str, list[str], str, list[str]]]:
     """(constraint, columns, referenced table, referenced columns) of a table's foreign keys."""
     rows = pg.execute(
@@ -369,6 +398,11 @@ def _foreign_keys(pg: Any, name: str) -> list[tuple[str, list[str], str, list[st
 
 def _check_references(pg: Any, names: list[str]) -> None:
     """Every foreign key of the rows brought in (the temporary tables), one anti-join each."""
+    _check_staged(pg, names)
+
+
+def _check_staged(pg: Any, names: list[str]) -> None:
+    """Every foreign key of the tables up_<name> against the tables they refer to."""
     import psycopg
 
     for name in names:
@@ -377,8 +411,9 @@ def _check_references(pg: Any, names: list[str]) -> None:
             joined = " AND ".join(
                 f'p."{pc}" = u."{c}"' for c, pc in zip(columns, parent_columns, strict=True)
             )
+            shown = "id" if "id" in _columns(name) else columns[0]
             dangling = pg.execute(
-                f"SELECT u.id FROM up_{name} u WHERE {present} "
+                f'SELECT u."{shown}" FROM up_{name} u WHERE {present} '
                 f"AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {joined}) LIMIT 1"
             ).fetchone()
             if dangling is not None:
@@ -389,12 +424,19 @@ def _check_references(pg: Any, names: list[str]) -> None:
 
 
 def _load_alongside(
-    connection: Any, pg: Any, reader: Reader, register_id: uuid.UUID, timings: Timings
+    connection: Any,
+    pg: Any,
+    reader: Reader,
+    register_id: uuid.UUID,
+    timings: Timings,
+    joined: central_figures.Joined | None = None,
 ) -> int:
     total = 0
     merges: list[tuple[uuid.UUID, uuid.UUID]] = []
+    arrived: dict[str, int] = {}  # per table, the rows brought in that are new here
     with timings.step("foreign keys"):
         set_based = _checks_aside(pg)
+    _more_temp_buffers(pg)
     loaded: list[tuple[str, int]] = []
     for name, chunks in reader.tables():
         with timings.step(f"copy {name}"):
@@ -405,19 +447,32 @@ def _load_alongside(
             pg.execute(f"ANALYZE up_{name}")  # a temporary table has no statistics until asked
             total += count
             loaded.append((name, count))
+    if joined is not None:
+        with timings.step("copy figures"):
+            for name, chunks in reader.figures():  # the same snapshot: exactly its rows' figures
+                pg.execute(
+                    f"CREATE TEMP TABLE {STAGED}{name} (LIKE {name} INCLUDING DEFAULTS) "
+                    "ON COMMIT DROP"
+                )
+                _copy(pg, f"{STAGED}{name}", name, chunks)
     with timings.step("set indexes aside"):
         put_back = _indexes_aside(pg, loaded, total)
         pg.execute(f"SET LOCAL work_mem = '{MOVE_WORK_MEM}'")
         pg.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_MEM}'")
     for name, _ in loaded:
         with timings.step(f"move in {name}"):
-            _move_in(pg, name, register_id, put_back[name].unique_keys if name in put_back else [])
+            arrived[name] = _move_in(
+                pg, name, register_id, put_back[name].unique_keys if name in put_back else []
+            )
         if name in put_back:  # before anything reads the table again (the merge below does)
             with timings.step("indexes back"):
                 _put_back(pg, name, put_back.pop(name))
         if name == "customers":
             with timings.step("merge colliding customers"):
-                merges = _merge_colliding(connection, pg, register_id)
+                merges, merged_here, colliding = _merge_colliding(connection, pg, register_id)
+                arrived[name] += colliding
+                if joined is not None:
+                    joined.merges, joined.before = merges, merged_here
     if FEED_TABLE in put_back:
         with timings.step("indexes back"):
             _put_back(pg, FEED_TABLE, put_back.pop(FEED_TABLE))
@@ -426,9 +481,23 @@ def _load_alongside(
         applier = Applier(connection)
         for loser, winner in merges:
             applier.rehome(loser, winner)
+    if joined is not None:  # its own figures are right here only if none of its rows was here
+        counts = dict(loaded)
+        joined.complete = all(
+            arrived.get(name, 0) == counts.get(name, 0) for name in central_figures.COUNTED
+        )
+    with timings.step("monthly figures"):
+        # while the row-by-row checks are still off: the months' references are checked with
+        # the rows' below (the customers they name came in with them)
+        central_figures.after_upload(connection, register_id, joined)
+    if joined is not None:
+        timings.parts.update({f"monthly figures: {k}": v for k, v in joined.seconds.items()})
     if set_based:
         with timings.step("foreign keys"):
+            # the register's months go in as they are: checked like its rows
             _check_references(pg, [name for name, _ in loaded])
+            if joined is not None and joined.added:  # its months went in as they are
+                _check_staged(pg, ["customer_months"])
             pg.execute("SET LOCAL session_replication_role = origin")
     return total
 
@@ -554,9 +623,22 @@ def _primary_key(pg: Any, name: str) -> list[str]:
     return list(row[0]) if row is not None else []
 
 
+def _other_unique(pg: Any, name: str) -> bool:
+    """A unique index other than the primary key still on the table (not set aside): the
+    move's ON CONFLICT skips a row holding its key. Without one the anti-join on the primary
+    key is all the skipping there is to do, and plain inserts save a speculative one a row."""
+    row = pg.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = %s::regclass "
+        "AND i.indisunique AND NOT i.indisprimary)",
+        (name,),
+    ).fetchone()
+    return bool(row[0])
+
+
 def _move_in(
     pg: Any, name: str, register_id: uuid.UUID, unique_keys: list[list[str]] | None = None
-) -> None:
+) -> int:
+    """The rows of up_<name> not here yet into the table and the feed: how many moved."""
     columns = _quoted(name)
     order = ", ".join(f'u."{c}"' for c in _primary_key(pg, name) or ["id"])
     held = "".join(  # a unique key set aside: a row whose key is already there is skipped
@@ -573,14 +655,14 @@ def _move_in(
             "AND c.phone = u.phone AND c.id <> u.id)"
         )
     # in key order: every index the rows go into is walked once, left to right
-    _numbered(
+    return _numbered(
         pg,
         f"WITH moved AS (INSERT INTO {name} ({columns}) "
         f"SELECT {columns} FROM up_{name} u "
         f"WHERE NOT EXISTS (SELECT 1 FROM {name} t "
         f"WHERE t.business_id = u.business_id AND t.id = u.id){skip_phones}{held} "
         f"ORDER BY {order} "
-        "ON CONFLICT DO NOTHING RETURNING id) "
+        f"{'ON CONFLICT DO NOTHING ' if _other_unique(pg, name) else ''}RETURNING id) "
         f"INSERT INTO {FEED_TABLE} (seq, tbl, row_id, origin) "
         f"SELECT {FEED_NEXT}, '{name}', id, %s FROM moved",
         (register_id,),
@@ -598,12 +680,14 @@ def _colliding_customers(pg: Any) -> list[dict[str, Any]]:
 
 def _merge_colliding(
     connection: Any, pg: Any, register_id: uuid.UUID
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
+) -> tuple[list[tuple[uuid.UUID, uuid.UUID]], dict[uuid.UUID, dict[str, Any]], int]:
+    """The customers brought in whose phone a record here holds, through the merge rule:
+    (loser, winner) pairs, the records here that lost as they were before, how many came."""
     from app.sync.engine import append_feed
 
     rows = _colliding_customers(pg)
     if not rows:
-        return []
+        return [], {}, 0
     applier = Applier(connection)
     applier.apply("customers", rows, {})
     append_feed(
@@ -617,4 +701,9 @@ def _merge_colliding(
             for c in applier.applied.changed
         ],
     )
-    return applier.applied.merges
+    merged_here = {
+        c.after["id"]: c.before
+        for c in applier.applied.changed
+        if c.decided_here and c.before is not None
+    }
+    return applier.applied.merges, merged_here, len(rows)

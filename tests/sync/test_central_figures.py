@@ -7,6 +7,7 @@ of an older version (figures absent) is rebuilt from its rows once, then kept.""
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import pytest
@@ -230,3 +231,92 @@ def test_a_second_store_with_a_shared_member_joins_and_the_figures_agree(
     figures = stats(a)
     assert figures[("2026-03", "new_members")] == 12
     assert figures[("2026-03", "members_erased")] == 1
+
+
+# --- a second store joins with its own figures (issue 20 item 2) ------------------------------
+
+FIRST_HERE = "01033330000"  # enrolled at A first: A's record wins the merge (it was here)
+FIRST_THERE = "01044440000"  # enrolled at B first: B's record (brought in) wins
+
+
+def _store_story(ctx: Context, prefix: str, shared: list[str]) -> None:
+    """Members, sales over three months, a void and a redemption, and the shared phones."""
+    for i in range(5):
+        customers.enroll(ctx, f"{prefix}{i}")
+        later(ctx, minutes=2)
+        sales.record_sale(ctx, resolve_customer(ctx, f"{prefix}{i}"), 50_000 + i * 10_000)
+    voided = sales.record_sale(ctx, resolve_customer(ctx, f"{prefix}1"), 40_000)
+    later(ctx, minutes=1)
+    sales.void_action(ctx, str(voided.sale_id))
+    redemptions.redeem_points(ctx, resolve_customer(ctx, f"{prefix}2"), 1000)
+    for phone in shared:
+        sales.record_sale(ctx, resolve_customer(ctx, phone), 70_000)
+    later(ctx, days=31)  # the next month: some come back, one new member
+    customers.enroll(ctx, f"{prefix}9")
+    for phone in [f"{prefix}0", f"{prefix}9", *shared]:
+        sales.record_sale(ctx, resolve_customer(ctx, phone), 30_000)
+    later(ctx, days=31)
+    sales.record_sale(ctx, resolve_customer(ctx, shared[-1]), 20_000)
+
+
+def _rebuilt(url: str, business: Any) -> tuple[dict[tuple[str, str], int], set[Any]]:
+    """The figures a full rebuild of the same central database gives (rolled back)."""
+    engine = server.central_engine(url, business=business)
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        central_figures.rebuild(connection)
+        rows = connection.execute(
+            select(MonthlyStat.month, MonthlyStat.metric, func.sum(MonthlyStat.value)).group_by(
+                MonthlyStat.month, MonthlyStat.metric
+            )
+        ).all()
+        t = CustomerMonth.__table__.c
+        noted = {(c, m) for c, m in connection.execute(select(t.customer_id, t.month))}
+        transaction.rollback()
+    return {(m, k): int(v) for m, k, v in rows if int(v)}, noted
+
+
+@pytest.mark.parametrize("recount", [True, False], ids=["merged recounted", "control: not"])
+def test_a_joining_store_adds_its_own_figures_equal_to_a_rebuild(
+    registers, pg_url: str, monkeypatch: pytest.MonkeyPatch, recount: bool
+) -> None:
+    a = registers("A", setup=False)
+    b = registers("B", setup=False)
+    customers.enroll(a, FIRST_HERE)
+    later(b, minutes=1)
+    customers.enroll(b, FIRST_HERE)
+    customers.enroll(b, FIRST_THERE)
+    later(a, minutes=1)
+    customers.enroll(a, FIRST_THERE)
+    later(b, days=3)  # B's story runs a few days behind A's, over the same months
+    _store_story(a, "0105550000", [FIRST_HERE, FIRST_THERE])
+    _store_story(b, "0106660000", [FIRST_HERE, FIRST_THERE])
+    sync.setup_sync(a, pg_url, store="본점", register="A")  # an empty central: copied
+
+    ways: list[str] = []
+    real_add, real_count = central_figures.add_joined, central_figures._account_feed
+    monkeypatch.setattr(
+        central_figures, "add_joined", lambda *args: (ways.append("bulk"), real_add(*args))
+    )
+    monkeypatch.setattr(
+        central_figures, "_account_feed", lambda *args: (ways.append("rows"), real_count(*args))
+    )
+    if not recount:
+        monkeypatch.setattr(central_figures, "_recount_merged", lambda *args: None)
+    with monkeypatch.context() as only_the_upload:  # the setup's pushes and pulls afterwards
+        only_the_upload.setattr(sync_service, "sync_now", lambda *args, **kw: None)
+        sync.setup_sync(b, pg_url, store="2호점", register="B")
+    assert ways == ["bulk"]  # the register's own figures, not its rows counted one by one
+    with server.central_engine(pg_url).connect() as connection:
+        merged = connection.execute(
+            text("SELECT store_id FROM customers WHERE status = 'merged'")
+        ).all()
+    assert len({store for (store,) in merged}) == 2  # one pair each way: a record of each store
+    figures, noted = central_stats(pg_url), months(pg_url)
+    expected, expected_months = _rebuilt(pg_url, uuid.UUID(b.settings[sync.BUSINESS_KEY]))
+    assert {m for m, _ in figures} >= {"2026-03", "2026-04", "2026-05"}
+    if recount:
+        assert figures == expected
+        assert noted == expected_months
+    else:  # the scenario does depend on the merged members' recount
+        assert (figures, noted) != (expected, expected_months)
