@@ -417,7 +417,7 @@ def sync_now(ctx: Context) -> SyncReport:
     """Push this register's changes, pull everyone else's; safe to repeat, safe to cut.
     One server connection for the whole run, closed after it (server.held)."""
     url = _require_url(ctx)
-    with server.held(url):
+    with server.held(url, owner=str(ctx.register_id)):
         return _sync_held(ctx, url)
 
 
@@ -766,7 +766,7 @@ def start_worker(ctx: Context, *, idle_seconds: float = 5.0) -> SyncWorker | Non
         work,
         has_pending=has_pending,
         listen_url=conninfo,
-        own_backend=lambda pid: server.own_backend(url, pid),
+        own_backend=lambda pid: server.own_backend(url, pid, owner=str(ctx.register_id)),
         idle_seconds=idle_seconds,
     ).start()
 

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -32,8 +33,11 @@ _prepared: set[str] = set()  # central URLs this process found (or made) up to d
 POOL_SIZE = 1
 MAX_OVERFLOW = 4  # a redemption's check or the doctor beside a running sync
 _holds: dict[str, int] = {}  # per URL: syncs running in this process
-# per URL: server process ids of this process's connections, with when they were last used
-_backends: dict[str, dict[int, float]] = {}
+# per URL and register: server process ids of the register's connections in this process,
+# with when they were last used. Keyed by the register too: several registers in one process
+# (a test's, bench_chain's ten a process) share the URL's pool, and one's push is another's news
+_backends: dict[tuple[str, str | None], dict[int, float]] = {}
+_owner: ContextVar[str | None] = ContextVar("dangol_sync_owner", default=None)
 OWN_NOTICE_WINDOW_S = 10.0  # a push's notice arrives within this of its commit
 
 
@@ -218,11 +222,10 @@ def drop_empty_business(url: str, business: uuid.UUID) -> bool:
 
 
 def _watch_pool(engine: Engine, url: str) -> None:
-    pids = _backends.setdefault(url, {})
-
     def remember(dbapi_connection: Any) -> None:
         pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
         if pid:
+            pids = _backends.setdefault((url, _owner.get()), {})
             now = time.monotonic()
             pids[int(pid)] = now
             for old in [p for p, used in pids.items() if now - used > OWN_NOTICE_WINDOW_S]:
@@ -242,14 +245,17 @@ def _watch_pool(engine: Engine, url: str) -> None:
 
 
 @contextmanager
-def held(url: str) -> Iterator[None]:
+def held(url: str, owner: str | None = None) -> Iterator[None]:
     """A sync's steps share one connection; when the last sync of this process for the URL
-    ends, the pool's connection is closed (none is kept between syncs)."""
+    ends, the pool's connection is closed (none is kept between syncs). `owner` (the
+    register) is who the connections taken meanwhile on this thread belong to (own_backend)."""
     with _lock:
         _holds[url] = _holds.get(url, 0) + 1
+    token = _owner.set(owner)
     try:
         yield
     finally:
+        _owner.reset(token)
         with _lock:
             _holds[url] -= 1
             last = _holds[url] == 0
@@ -283,10 +289,10 @@ def close_idle(engine: Engine) -> None:
         engine.pool.close_idle()
 
 
-def own_backend(url: str, pid: int) -> bool:
-    """Whether a server process id is one of this process's recent connections to the URL
-    (a notice a register sent itself by its own push)."""
-    used = _backends.get(url, {}).get(pid)
+def own_backend(url: str, pid: int, owner: str | None = None) -> bool:
+    """Whether a server process id is one of the register's (`owner`, as given to `held`)
+    recent connections to the URL in this process: a notice it sent itself by its own push."""
+    used = _backends.get((url, owner), {}).get(pid)
     return used is not None and time.monotonic() - used <= OWN_NOTICE_WINDOW_S
 
 
