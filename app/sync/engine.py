@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select, text, update
+from sqlalchemy import Connection, Engine, Table, case, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db.engine import Database
@@ -206,6 +206,8 @@ def pull(
 ) -> PullResult:
     """Everything the others wrote since the watermark, applied in one local transaction.
 
+    The feed's first chunk is read from the central database BEFORE the local write lock is
+    taken: the counter never waits on that network read (most pulls of a chain are one chunk).
     on_applied(session, applied) runs inside that transaction (the running figures);
     on_first(session, snapshot, register_id), on the first pull, may take the figures from
     the central database instead (True: then on_applied is not called)."""
@@ -221,9 +223,40 @@ def pull(
             top = feed_top(snapshot)
             if top <= since:
                 return PullResult(0, 0, since, frozenset())
-            return _apply_feed(local, snapshot, register_id, since, top, on_applied, on_first)
+            first = _read_chunk(snapshot, register_id, since, min(since + FEED_CHUNK, top))
+            return _apply_feed(
+                local, snapshot, register_id, since, top, on_applied, on_first, first
+            )
     finally:
         snapshot.close()
+
+
+Batch = list[tuple[str, list[dict[str, Any]], dict[uuid.UUID, dict[str, Clock]]]]
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Feed numbers (start, end] read in the pull's snapshot, with the rows they name."""
+
+    start: int
+    end: int
+    batch: Batch
+
+
+def _read_chunk(snapshot: Connection, register_id: uuid.UUID, start: int, end: int) -> _Chunk:
+    c = SyncChange.__table__.c
+    changes = snapshot.execute(
+        select(c.tbl, c.row_id)
+        .where(
+            *of_business(business_of(snapshot), "sync_changes"),
+            c.seq > start,
+            c.seq <= end,
+            (c.origin.is_(None)) | (c.origin != register_id),
+        )
+        .order_by(c.seq)
+    ).all()
+    batch = _batch(snapshot, ((ch.tbl, ch.row_id) for ch in changes)) if changes else []
+    return _Chunk(start, end, batch)
 
 
 def _apply_feed(
@@ -234,11 +267,21 @@ def _apply_feed(
     top: int,
     on_applied: Any,
     on_first: Any = None,
+    first: _Chunk | None = None,
 ) -> PullResult:
-    c = SyncChange.__table__.c
+    """The feed (since, top] applied under the local write lock; `first`, its first chunk
+    read before the lock was taken. Another pull that ran meanwhile (the worker's and a
+    manual one) may have moved the watermark: then only what it did not apply is applied,
+    and the watermark only ever moves forward."""
     rows = merges = noise = 0
     touched: set[uuid.UUID] = set()
+    newest_clock = 0
     with local.write() as session:
+        now_at = watermark(session)
+        if now_at >= top:  # another pull applied all of it while this one read
+            return PullResult(0, 0, now_at, frozenset())
+        if now_at != since:  # moved forward meanwhile: the chunk read before may overlap it
+            since, first = now_at, None
         connection = session.connection()
         connection.execute(text("PRAGMA defer_foreign_keys = ON"))
         connection.execute(update(SyncClock).where(SyncClock.id == 1).values(applying=1))
@@ -247,32 +290,32 @@ def _apply_feed(
         cursor = since
         while cursor < top:
             end = min(cursor + FEED_CHUNK, top)
-            changes = snapshot.execute(
-                select(c.tbl, c.row_id)
-                .where(
-                    *of_business(business_of(snapshot), "sync_changes"),
-                    c.seq > cursor,
-                    c.seq <= end,
-                    (c.origin.is_(None)) | (c.origin != register_id),
-                )
-                .order_by(c.seq)
-            ).all()
+            if first is not None and first.start == cursor and first.end == end:
+                chunk, first = first, None  # read before the lock: applied once, here
+            else:
+                chunk = _read_chunk(snapshot, register_id, cursor, end)
             cursor = end
-            if not changes:
+            if not chunk.batch:
                 continue
-            batch = _batch(snapshot, ((ch.tbl, ch.row_id) for ch in changes))
             applier = Applier(connection, adopt_derived=True)
-            for name, batch_rows, clocks in batch:
+            for name, batch_rows, clocks in chunk.batch:
                 applier.apply(name, batch_rows, clocks)
-            rows += sum(len(r) for _, r, _ in batch)
-            noise += sync_run_entries(batch)
+            rows += sum(len(r) for _, r, _ in chunk.batch)
+            noise += sync_run_entries(chunk.batch)
             merges += len(applier.applied.merges)
             touched |= _customers_of(applier.applied)
-            _advance_clock(connection, applier.applied.max_clock)
+            newest_clock = max(newest_clock, applier.applied.max_clock)
             if on_applied is not None:
                 on_applied(session, applier.applied)
+        _advance_clock(connection, newest_clock)  # once a pull
         connection.execute(
-            update(SyncClock).where(SyncClock.id == 1).values(applying=0, pulled_seq=top)
+            update(SyncClock)
+            .where(SyncClock.id == 1)
+            .values(
+                applying=0,
+                # forward only, whatever ran between this pull's read and its lock
+                pulled_seq=case((SyncClock.pulled_seq < top, top), else_=SyncClock.pulled_seq),
+            )
         )
     return PullResult(rows, merges, top, frozenset(touched), noise)
 

@@ -128,6 +128,8 @@ class Applier:
         self._roots: dict[uuid.UUID, uuid.UUID] = {}
         # rows another row's merge rewrote (a phone taken, a record merged): read them again
         self._rewritten: set[uuid.UUID] = set()
+        # field clocks to write at the end of a chunk (each row once a chunk: _grouped)
+        self._clocks: list[dict[str, Any]] = []
 
     def _mine(self, t: Table | str) -> list[ColumnElement[bool]]:
         return of_business(self.business, t)
@@ -184,7 +186,10 @@ class Applier:
     # --- immutable rows ----------------------------------------------------------------
 
     def insert_rows(self, name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Insert rows not there yet; an existing id is the same row (pushed twice)."""
+        """Insert rows not there yet; an existing id is the same row (pushed twice).
+
+        One prebuilt INSERT .. ON CONFLICT DO NOTHING RETURNING id per table, run as an
+        executemany over a chunk's rows (compiled once, not a statement of its own per size)."""
         t = table(name)
         inserted: list[dict[str, Any]] = []
         for part in chunks(rows):
@@ -198,8 +203,7 @@ class Applier:
             fresh = [row for row in part if row["id"] not in present]
             if not fresh:
                 continue
-            stmt = self.insert(t).values(fresh).on_conflict_do_nothing().returning(t.c.id)
-            done = set(self.connection.scalars(stmt))
+            done = self._insert_fresh(t, fresh)
             for row in fresh:
                 if row["id"] in done:
                     inserted.append(row)
@@ -207,6 +211,14 @@ class Applier:
                     self.applied.rejected.append((name, row))
         self.applied.inserted.setdefault(name, []).extend(inserted)
         return inserted
+
+    def _insert_fresh(self, t: Table, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+        """The ids of the rows inserted (the others met a unique key already held)."""
+        stmt = _insert_returning(self.connection, t)
+        done: set[uuid.UUID] = set()
+        for group in _same_keys(rows):  # an executemany binds the same columns for every row
+            done |= set(self.connection.execute(stmt, group).scalars())
+        return done
 
     def _adopt(self, name: str, rows: list[dict[str, Any]]) -> None:
         """Two registers wrote the same fact (a member's evaluation for a period, the expiry
@@ -271,6 +283,7 @@ class Applier:
                     self._insert_mutable(name, row, incoming)
                 else:
                     self._merge_fields(name, before, row, incoming, local_clocks.get(row["id"], {}))
+            self.flush_clocks()
 
     def _insert_mutable(self, name: str, row: dict[str, Any], clocks: dict[str, Clock]) -> None:
         loser = None
@@ -367,22 +380,34 @@ class Applier:
             self.rehome(loser["id"], after["id"])
 
     def _store_clocks(self, name: str, row_id: uuid.UUID, clocks: dict[str, Clock]) -> None:
-        if not clocks:
+        """Kept for the end of the chunk (flush_clocks): one executemany for all its rows."""
+        self._clocks.extend(
+            {"tbl": name, "row_id": row_id, "field": f, "hlc": c[0], "origin": c[1]}
+            for f, c in clocks.items()
+        )
+
+    def flush_clocks(self) -> None:
+        """The field clocks of the rows merged since the last flush, in one statement."""
+        if not self._clocks:
             return
-        t = SyncFieldClock.__table__
-        stmt = self.insert(t)
-        stmt = stmt.on_conflict_do_update(
-            # the central key leads with the business (migration 0027)
-            index_elements=[*(["business_id"] if self.business else []), "tbl", "row_id", "field"],
-            set_={"hlc": stmt.excluded.hlc, "origin": stmt.excluded.origin},
-        )
-        self.connection.execute(
-            stmt,
-            [
-                {"tbl": name, "row_id": row_id, "field": f, "hlc": c[0], "origin": c[1]}
-                for f, c in clocks.items()
-            ],
-        )
+        key = (self.connection.dialect.name, "sync_field_clocks", bool(self.business))
+        stmt = _PREBUILT.get(key)
+        if stmt is None:
+            t = SyncFieldClock.__table__
+            stmt = self.insert(t)
+            stmt = stmt.on_conflict_do_update(
+                # the central key leads with the business (migration 0027)
+                index_elements=[
+                    *(["business_id"] if self.business else []),
+                    "tbl",
+                    "row_id",
+                    "field",
+                ],
+                set_={"hlc": stmt.excluded.hlc, "origin": stmt.excluded.origin},
+            )
+            _PREBUILT[key] = stmt
+        pending, self._clocks = self._clocks, []
+        self.connection.execute(stmt, pending)
 
     # --- one table, whichever kind ---------------------------------------------------------
 
@@ -415,6 +440,28 @@ class Applier:
         ]
         self.connection.execute(self.insert(table("sync_conflicts")).values(rows))
         return [row["id"] for row in rows]
+
+
+# (dialect, table[, central]) -> its prebuilt insert (.. returning id, or the clocks' upsert)
+_PREBUILT: dict[tuple[Any, ...], Any] = {}
+
+
+def _insert_returning(connection: Connection, t: Table) -> Any:
+    """INSERT .. ON CONFLICT DO NOTHING RETURNING id, built once per dialect and table."""
+    key = (connection.dialect.name, t.name)
+    stmt = _PREBUILT.get(key)
+    if stmt is None:
+        stmt = insert_for(connection)(t).on_conflict_do_nothing().returning(t.c.id)
+        _PREBUILT[key] = stmt
+    return stmt
+
+
+def _same_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows grouped by their columns, in order (one group when they come from one table)."""
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(frozenset(row), []).append(row)
+    return list(groups.values())
 
 
 def _merged_into(winner: uuid.UUID) -> dict[str, Any]:
