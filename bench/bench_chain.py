@@ -5,6 +5,7 @@ worker's thread.
 
     .venv/bin/python bench/bench_chain.py [--registers 100] [--processes 8] [--seconds 180]
         [--sale-every 3.0] [--members 20] [--idle 5] [--listen off] [--own-server] [--json]
+    .venv/bin/python bench/bench_chain.py --pull-apply 500   # one register's apply, alone
 
 Figures: changes/s the central database accepted, p50/p99 from a sale's commit at its
 register to its arrival at every other register (one machine, one clock), the central
@@ -518,6 +519,66 @@ def run(
                 own.stop()
 
 
+# --- one register's apply of pulled sales, alone ------------------------------------------------
+
+
+@dataclass
+class PullApplyResult:
+    sales: int
+    rows: int  # rows the pull applied (sales, ledger entries, customers, audit entries)
+    pull_ms: float  # the whole pull: the feed read from the central database and the apply
+    ms_per_sale: float
+    loadavg: str = ""
+
+
+def pull_apply(sales_n: int = 500, members: int = 20) -> PullApplyResult:
+    """Register A records `sales_n` sales and pushes them; register B, already up to date
+    before them (its first pull done), pulls them: the time of that one pull, as the app runs
+    it (its running figures, sync_engine.pull), per sale."""
+    from app.services import customers, sales, sync
+    from app.services.context import open_shop
+    from app.services.customers import resolve_customer
+    from app.sync import central_figures, server
+    from app.sync import engine as sync_engine
+
+    os.environ.pop("DANGOL_NOW", None)
+    schema, url, _ = _schema(PG, BASE)
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            a = open_shop(str(Path(workdir) / "a.sqlite"))
+            b = open_shop(str(Path(workdir) / "b.sqlite"))
+            sync.setup_sync(a, url, store="본점", register="A")
+            sync.setup_sync(b, url, store="본점", register="B")
+            phones = _phones(members)
+            for phone in phones:
+                customers.enroll(a, phone)
+            sync.sync_now(a)
+            sync.sync_now(b)  # B's first pull (the members): the one timed is a later one
+            ids = [resolve_customer(a, phone) for phone in phones]
+            for i in range(sales_n):
+                sales.record_sale(a, ids[i % len(ids)], 10_000 + 100 * (i % 50))
+            sync.sync_now(a)
+            url_b = str(sync.configured_url(b))
+            load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+            with server.held(url_b, owner=str(b.register_id)):
+                central = sync.business_engine(b, url_b)
+                figures = sync._figures(b)
+                began = time.perf_counter()
+                result = sync_engine.pull(
+                    b.db, central, b.register_id, figures, central_figures.copy_on_first_pull
+                )
+                took = (time.perf_counter() - began) * 1000
+            a.close()
+            b.close()
+    finally:
+        for key in list(server._engines):
+            server.forget_engine(key)
+        _drop(PG, schema)
+    return PullApplyResult(
+        sales_n, result.rows, round(took, 1), round(took / max(1, sales_n), 3), load
+    )
+
+
 def text_count(table: str) -> Any:
     from sqlalchemy import text
 
@@ -536,7 +597,22 @@ def main() -> None:
     parser.add_argument("--own-server", action="store_true", help="a throwaway stock cluster")
     parser.add_argument("--check", type=int, default=0, help="registers compared (0: all)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--pull-apply",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only time one register's pull of N sales another recorded (ms per sale)",
+    )
     args = parser.parse_args()
+    if args.pull_apply:
+        timed = pull_apply(args.pull_apply, args.members)
+        if args.json:
+            print(json.dumps(asdict(timed)))
+        else:
+            for key, value in asdict(timed).items():
+                print(f"{key:<18} {value}")
+        return
     result = run(
         args.registers,
         args.processes,
