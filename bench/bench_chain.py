@@ -6,6 +6,7 @@ worker's thread.
     .venv/bin/python bench/bench_chain.py [--registers 100] [--processes 8] [--seconds 180]
         [--sale-every 3.0] [--members 20] [--idle 5] [--listen off] [--own-server] [--json]
     .venv/bin/python bench/bench_chain.py --pull-apply 500   # one register's apply, alone
+    .venv/bin/python bench/bench_chain.py --others 999 ...   # one business among 1,000
 
 Figures: changes/s the central database accepted, p50/p99 from a sale's commit at its
 register to its arrival at every other register (one machine, one clock), the central
@@ -80,6 +81,8 @@ class ChainResult:
     loadavg_start: str = ""
     loadavg_end: str = ""
     checked_registers: int = 0  # registers brought up to date and compared at the end
+    other_businesses: int = 0  # on the central database beside the chain's (--others)
+    other_rows: int = 0  # their central rows, feed rows included
 
 
 def _schema(pg: str, base: str) -> tuple[str, str, str]:
@@ -156,6 +159,102 @@ def _phones(members: int) -> list[str]:
     return [f"0105{i:07d}" for i in range(members)]
 
 
+# --- the other businesses on the central database ------------------------------------------------
+
+# bench_businesses.py makes two empty businesses for its feed lock race (server.new_business):
+# none of their rows. These are: one business made by the app itself (a register that enrolls
+# members, records sales and syncs), then copied under new business ids (every central key
+# leads with business_id, migration 0027), so each of the others holds the same rows.
+
+
+@dataclass
+class Others:
+    businesses: int  # other businesses on the central database
+    rows_each: int  # central rows of each (feed rows included)
+    rows: int  # of them all
+    seconds: float  # to make them
+
+
+def fill_others(
+    pg: str, url: str, schema: str, count: int, members: int = 200, sales_n: int = 1000
+) -> Others:
+    """`count` other businesses, each with `members` members and `sales_n` sales (their ledger
+    entries, audit entries, feed rows, figures) made by the app on one and copied to the rest."""
+    from app.services import customers, sales, sync
+    from app.services.context import open_shop
+    from app.services.customers import resolve_customer
+    from app.sync import server
+
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory() as workdir:
+        ctx = open_shop(str(Path(workdir) / "other.sqlite"))
+        made = sync.setup_sync(ctx, url, store="남의 가게", register="o0", new_business=True)
+        template = uuid.UUID(made.business)
+        phones = [f"0109{i:07d}" for i in range(members)]
+        for phone in phones:
+            customers.enroll(ctx, phone)
+        ids = [resolve_customer(ctx, phone) for phone in phones]
+        for i in range(sales_n):
+            sales.record_sale(ctx, ids[i % len(ids)], 8_000 + 100 * (i % 70))
+            if i % 250 == 249:
+                sync.sync_now(ctx)
+        sync.sync_now(ctx)
+        url_o = str(sync.configured_url(ctx))
+        ctx.close()
+        server.forget_engine(url_o)
+    with psycopg.connect(pg, autocommit=True) as conn:
+        conn.execute(f"SET search_path = {schema}")
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.columns WHERE table_schema = %s "
+                "AND column_name = 'business_id' AND table_name NOT IN "
+                "('businesses', 'sync_feed_heads', 'partner_programs')",
+                (schema,),
+            ).fetchall()
+        ]
+        each = 0
+        for t in tables:
+            each += int(
+                conn.execute(
+                    f'SELECT count(*) FROM "{t}" WHERE business_id = %s', (template,)
+                ).fetchone()[0]  # type: ignore[index]
+            )
+        with conn.transaction():
+            conn.execute("SET LOCAL session_replication_role = replica")  # the copies' keys hold
+            conn.execute(
+                "CREATE TEMP TABLE bench_others ON COMMIT DROP AS "
+                f"SELECT gen_random_uuid() AS business_id FROM generate_series(1, {count - 1:d})"
+            )
+            conn.execute(
+                "INSERT INTO businesses (business_id) SELECT business_id FROM bench_others"
+            )
+            conn.execute(
+                "INSERT INTO sync_feed_heads (business_id, seq) SELECT o.business_id, h.seq "
+                "FROM bench_others o, sync_feed_heads h WHERE h.business_id = %s",
+                (template,),
+            )
+            for t in tables:
+                columns = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT column_name FROM information_schema.columns WHERE "
+                        "table_schema = %s AND table_name = %s AND column_name <> 'business_id' "
+                        "AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                        (schema, t),
+                    ).fetchall()
+                ]
+                cols = ", ".join(f'"{c}"' for c in columns)
+                copied = ", ".join(f'x."{c}"' for c in columns)
+                conn.execute(
+                    f'INSERT INTO "{t}" (business_id, {cols}) SELECT o.business_id, {copied} '
+                    f'FROM "{t}" x, bench_others o WHERE x.business_id = %s',
+                    (template,),
+                )
+        conn.execute("ANALYZE")
+    return Others(count, each, each * count, round(time.perf_counter() - began, 1))
+
+
 # --- one process: several registers ------------------------------------------------------------
 
 
@@ -185,7 +284,13 @@ def _register_run(
             ctx.settings[sync.LISTEN_KEY] = "off"
         for attempt in range(20):  # many registers at once: the schema lock makes them wait
             try:
-                sync.setup_sync(ctx, url, store=f"매장{int(name[1:]) % 10}", register=name)
+                sync.setup_sync(
+                    ctx,
+                    url,
+                    store=f"매장{int(name[1:]) % 10}",
+                    register=name,
+                    business=args.get("business"),
+                )
                 break
             except Refused:
                 if attempt == 19:
@@ -361,6 +466,7 @@ def run(
     listen: bool = True,
     own_server: bool = False,
     check: int = 0,
+    others: int = 0,
 ) -> ChainResult:
     from sqlalchemy import func, select
 
@@ -369,6 +475,7 @@ def run(
     from app.services.context import open_shop
     from app.sync import engine as sync_engine
     from app.sync import server
+    from app.sync.merge import of_business
 
     own = OwnServer() if own_server else None
     pg, base = (own.pg, own.base) if own is not None else (PG, BASE)
@@ -389,6 +496,13 @@ def run(
     load_start = Path("/proc/loadavg").read_text().split()[:3]
     try:
         server.prepare_central(url)
+        filled = Others(0, 0, 0, 0.0)
+        if others:  # the chain's business first, then the others beside it; registers name it
+            with server.central_engine(url).begin() as connection:
+                business = server.new_business(connection)
+            args["business"] = str(business)
+            filled = fill_others(pg, url, schema, others)
+            print(f"other businesses: {asdict(filled)}", flush=True)
         with tempfile.TemporaryDirectory() as workdir:
             names = [f"r{i}" for i in range(registers)]
             groups = [names[i::processes] for i in range(processes)]
@@ -407,6 +521,9 @@ def run(
             with psycopg.connect(pg, autocommit=True) as conn:
                 conn.execute(f"SET search_path = {schema}")
                 feed_before = int(conn.execute("SELECT count(*) FROM sync_changes").fetchone()[0])
+                chain = conn.execute(  # the chain's business: the one its first register is in
+                    "SELECT business_id FROM registers WHERE name = 'r0'"
+                ).fetchone()[0]
             load_start = Path("/proc/loadavg").read_text().split()[:3]
             watch = CentralWatch(pg, app_name, own).start()
             queues["go"].put(time.time())
@@ -439,12 +556,17 @@ def run(
                 changes = int(connection.scalar(text_count("sync_changes")) or 0) - feed_before
                 merged = dict(
                     connection.execute(
-                        select(LedgerEntry.customer_id, func.sum(LedgerEntry.points)).group_by(
-                            LedgerEntry.customer_id
-                        )
+                        select(LedgerEntry.customer_id, func.sum(LedgerEntry.points))
+                        .where(*of_business(chain, "ledger_entries"))
+                        .group_by(LedgerEntry.customer_id)
                     ).all()
                 )
-                central_sales = int(connection.scalar(select(func.count()).select_from(Sale)) or 0)
+                central_sales = int(
+                    connection.scalar(
+                        select(func.count()).select_from(Sale).where(*of_business(chain, "sales"))
+                    )
+                    or 0
+                )
             written = {s for r in results.values() for s in r["written"]}
             lost = duplicated = 0
             agree = True
@@ -464,7 +586,12 @@ def run(
                 ctx.close()
             lost += len(written) - central_sales if central_sales < len(written) else 0
             with central.connect() as connection:  # each sale once centrally, and only those
-                central_ids = {row.hex for row in connection.scalars(select(Sale.id))}
+                central_ids = {
+                    row.hex
+                    for row in connection.scalars(
+                        select(Sale.id).where(*of_business(chain, "sales"))
+                    )
+                }
             lost += len(written - central_ids)
             duplicated += max(0, central_sales - len(written))
             latencies = [
@@ -509,6 +636,8 @@ def run(
             loadavg_start=" ".join(load_start),
             loadavg_end=" ".join(load_end),
             checked_registers=len(checked),
+            other_businesses=filled.businesses,
+            other_rows=filled.rows,
         )
     finally:
         server.forget_engine(url)
@@ -596,6 +725,13 @@ def main() -> None:
     parser.add_argument("--listen", choices=["on", "off"], default="on")
     parser.add_argument("--own-server", action="store_true", help="a throwaway stock cluster")
     parser.add_argument("--check", type=int, default=0, help="registers compared (0: all)")
+    parser.add_argument(
+        "--others",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first fill the central database with N other businesses' rows (999: 1 of 1,000)",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--pull-apply",
@@ -624,6 +760,7 @@ def main() -> None:
         listen=args.listen == "on",
         own_server=args.own_server,
         check=args.check,
+        others=args.others,
     )
     if args.json:
         print(json.dumps(asdict(result)))
