@@ -39,10 +39,17 @@ from app.domain.figures import (
     ledger_metrics,  # the one definition of how an entry moves them
     shift_month,
 )
-from app.sync.merge import Applied, Change
+from app.sync.merge import Applied, Change, business_of, of_business
 
 MERGE_MOVES = ("merge in", "merge out")
 LIVING = "active"  # a member counted in new_members - members_erased and in tier:<CODE>
+
+
+def _mine(session: Session, name: str) -> list[Any]:
+    """On the central database (after a push) a read kept to the connection's business:
+    every central key leads with business_id, a read without it goes through every business's
+    rows (and could take another business's for its own); on a register, no condition."""
+    return of_business(business_of(session.connection()), name)
 
 
 class Figures:
@@ -126,7 +133,7 @@ def _tier_changes_before_member(
     for start in range(0, len(arrived), 500):
         rows = session.execute(
             select(t.id, t.from_code, t.to_code, t.changed_at).where(
-                t.customer_id.in_(arrived[start : start + 500])
+                t.customer_id.in_(arrived[start : start + 500]), *_mine(session, "tier_changes")
             )
         ).all()
         for row in rows:
@@ -160,7 +167,12 @@ def _adopted(
 def _ledger(session: Session, figures: Figures, entry: dict[str, Any], sign: int = 1) -> None:
     origin = entry
     if entry["reverses_id"] is not None:
-        found = session.get(LedgerEntry, entry["reverses_id"])
+        e = LedgerEntry.__table__.c
+        found = session.execute(
+            select(e.kind, e.points, e.stamps).where(
+                e.id == entry["reverses_id"], *_mine(session, "ledger_entries")
+            )
+        ).first()
         if found is not None:
             origin = {"kind": found.kind, "points": found.points, "stamps": found.stamps}
     points, stamps = entry["points"], entry["stamps"]
@@ -183,7 +195,9 @@ def _living(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
     for start in range(0, len(listed), 500):
         part = listed[start : start + 500]
         out |= set(
-            session.execute(select(c.id).where(c.id.in_(part), c.status == LIVING)).scalars()
+            session.execute(
+                select(c.id).where(c.id.in_(part), c.status == LIVING, *_mine(session, "customers"))
+            ).scalars()
         )
     return out
 
@@ -208,12 +222,16 @@ def _mark_active_all(session: Session, figures: Figures, sales: list[dict[str, A
         noted |= {
             (row.customer_id, row.month)
             for row in session.execute(
-                select(m.customer_id, m.month).where(m.customer_id.in_(part))
+                select(m.customer_id, m.month).where(
+                    m.customer_id.in_(part), *_mine(session, "customer_months")
+                )
             )
         }
         enrolled |= {
             row.id: row.enrolled_at
-            for row in session.execute(select(c.id, c.enrolled_at).where(c.id.in_(part)))
+            for row in session.execute(
+                select(c.id, c.enrolled_at).where(c.id.in_(part), *_mine(session, "customers"))
+            )
         }
     new = [pair for pair in pairs if pair not in noted]
     if not new:
@@ -247,7 +265,11 @@ def _root(session: Session, customer_id: uuid.UUID) -> uuid.UUID:
     seen: set[uuid.UUID] = set()
     while customer_id not in seen:
         seen.add(customer_id)
-        row = session.execute(select(c.status, c.merged_into_id).where(c.id == customer_id)).first()
+        row = session.execute(
+            select(c.status, c.merged_into_id).where(
+                c.id == customer_id, *_mine(session, "customers")
+            )
+        ).first()
         if row is None or row.status != "merged" or row.merged_into_id is None:
             break
         customer_id = row.merged_into_id
@@ -256,7 +278,9 @@ def _root(session: Session, customer_id: uuid.UUID) -> uuid.UUID:
 
 def _enrolled_month(session: Session, figures: Figures, customer_id: uuid.UUID) -> str | None:
     c = Customer.__table__.c
-    enrolled_at = session.execute(select(c.enrolled_at).where(c.id == customer_id)).scalar()
+    enrolled_at = session.execute(
+        select(c.enrolled_at).where(c.id == customer_id, *_mine(session, "customers"))
+    ).scalar()
     return figures.month(enrolled_at) if enrolled_at is not None else None
 
 
@@ -279,10 +303,11 @@ def fold_activity(session: Session, figures: Figures, loser: uuid.UUID, winner: 
     once a month); the figures move by the difference."""
     m = CustomerMonth.__table__.c
     winner = _root(session, winner)
-    lost = set(session.execute(select(m.month).where(m.customer_id == loser)).scalars())
+    scoped = _mine(session, "customer_months")
+    lost = set(session.execute(select(m.month).where(m.customer_id == loser, *scoped)).scalars())
     if not lost or winner == loser:
         return
-    kept = set(session.execute(select(m.month).where(m.customer_id == winner)).scalars())
+    kept = set(session.execute(select(m.month).where(m.customer_id == winner, *scoped)).scalars())
     loser_cohort = _enrolled_month(session, figures, loser)
     winner_cohort = _enrolled_month(session, figures, winner)
     deltas: dict[tuple[str, str], int] = {}
@@ -296,7 +321,7 @@ def fold_activity(session: Session, figures: Figures, loser: uuid.UUID, winner: 
     for (month, metric), value in deltas.items():
         row_key = (month, figures.store_id, metric)
         figures.rows[row_key] = figures.rows.get(row_key, 0) + value
-    session.execute(delete(CustomerMonth).where(m.customer_id == loser))
+    session.execute(delete(CustomerMonth).where(m.customer_id == loser, *scoped))
     for month in sorted(lost - kept):
         session.add(CustomerMonth(customer_id=winner, month=month))
     session.flush()
