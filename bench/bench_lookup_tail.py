@@ -1,4 +1,4 @@
-"""Where the tail of a lookup by phone or card comes from (issue 17 item 1).
+"""Where the tail of a lookup by phone, last 4 digits or card comes from (issue 17 item 1).
 
     .venv/bin/python bench/bench_lookup_tail.py PATH [--n 2000] [--seed 1]
 
@@ -46,6 +46,13 @@ RAW_BY_PHONE = "SELECT * FROM customers WHERE phone = ? AND status = 'active'"
 RAW_BY_CARD = (
     "SELECT k.status, c.* FROM membership_cards k JOIN customers c ON c.id = k.customer_id "
     "WHERE k.token = ? AND k.status = 'active' AND c.status = 'active'"
+)
+# as bench_core.py's RAW_BY_LAST4_RECORD: the 50 matches of a last 4 by name, the columns the
+# service reads (SELECT * would read each row from the table too: a slower raw side)
+RAW_BY_LAST4 = (
+    "SELECT id, phone, phone_last4, name, birthday, status, tier_code, enrolled_at, "
+    "marketing_consent_at FROM customers WHERE phone_last4 = ? AND status = 'active' "
+    "ORDER BY name, id LIMIT 50"
 )
 # (the collector, the connection): the app as it is, then one part as before, then a bound
 MODES = ("app", "pooled", "stock gc", "gc off")
@@ -236,6 +243,14 @@ def main() -> int:
         def raw_phone(phone: str) -> None:
             assert len(raw.execute(RAW_BY_PHONE, (phone,)).fetchall()) == 1
 
+        last4s = [f"{rng.randrange(10_000):04d}" for _ in range(args.n)]
+
+        def by_last4(last4: str) -> None:
+            assert lean_search(ctx, last4)
+
+        def raw_last4(last4: str) -> None:
+            assert raw.execute(RAW_BY_LAST4, (last4,)).fetchall()
+
         def by_card(token: str) -> None:
             assert len(lean_search(ctx, token)) == 1
 
@@ -243,6 +258,7 @@ def main() -> int:
             assert len(raw.execute(RAW_BY_CARD, (token,)).fetchall()) == 1
 
         run_case("lookup by phone", by_phone, raw_phone, phones, seen, args.rounds)
+        run_case("lookup by last 4", by_last4, raw_last4, last4s, seen, args.rounds)
         run_case("lookup by card", by_card, raw_card, cards, seen, args.rounds)
         parts(ctx, phones, args.n)
     finally:

@@ -62,6 +62,7 @@ class _Compiled:
         )
         results = [column.type._cached_result_processor(dialect, None) for column in columns]
         self.width = len(results)
+        self.decoders: tuple[Processor, ...] = tuple(results)
         # only the columns whose values need turning into Python ones (uuids, datetimes)
         self.processed: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
             (index, process) for index, process in enumerate(results) if process is not None
@@ -105,6 +106,20 @@ class Lean:
 
     def rows(self, connection: LeanConnection, **params: Any) -> list[tuple[Any, ...]]:
         compiled = self._compiled(connection.dialect)
+        return [compiled.row(raw) for raw in self._run(compiled, connection, params)]
+
+    def raw_rows(self, connection: LeanConnection, **params: Any) -> list[Sequence[Any]]:
+        """The driver's rows as they come, undecoded: for a caller that decodes a value only
+        when it is read, with `decoders` (rows() decodes every value of every row)."""
+        return self._run(self._compiled(connection.dialect), connection, params)
+
+    def decoders(self, dialect: Dialect) -> tuple[Processor, ...]:
+        """Each column's result processor on this dialect (None: the driver's value is it)."""
+        return self._compiled(dialect).decoders
+
+    def _run(
+        self, compiled: _Compiled, connection: LeanConnection, params: Mapping[str, Any]
+    ) -> list[Sequence[Any]]:
         cursor = connection.cursor
         parameters = compiled.parameters(params)
         engine = connection.engine
@@ -113,7 +128,8 @@ class Lean:
                 None, cursor, compiled.sql, parameters, None, False
             )
         cursor.execute(compiled.sql, parameters)
-        return [compiled.row(raw) for raw in cursor.fetchall()]
+        rows: list[Sequence[Any]] = cursor.fetchall()
+        return rows
 
     def first(self, connection: LeanConnection, **params: Any) -> tuple[Any, ...] | None:
         found = self.rows(connection, **params)

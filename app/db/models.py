@@ -76,7 +76,24 @@ class Customer(IdMixin, OriginMixin, Base):
     __tablename__ = "customers"
     __table_args__ = (
         CheckConstraint("status IN ('active', 'withdrawn', 'erased', 'merged')", name="status"),
-        Index("ix_customers_phone_last4", "phone_last4"),
+        # the counter's search by the last 4 digits (active, by name, id, LIMIT 50) is one
+        # range of this index with no sort and no table lookup: it holds every column the
+        # counter's record reads (services.customers.CustomerRecord); the back office's
+        # search of any status goes by its leading phone_last4 (migration 0028)
+        Index(
+            "ix_customers_last4_active_name",
+            "phone_last4",
+            "status",
+            "name",
+            "id",
+            "phone",
+            "birthday",
+            "tier_code",
+            "enrolled_at",
+            "marketing_consent_at",
+        ),
+        # the search by a name's beginning: the active members by name, id
+        Index("ix_customers_active_name", "status", "name", "id"),
         Index("ix_customers_name", "name"),
         # the back office's filters page by key within a tier or a status, and list consents
         # due for renewal, over a million members

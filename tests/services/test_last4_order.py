@@ -1,0 +1,164 @@
+"""The search by the last 4 digits (issue 17 item 1): the lean path returns exactly what the
+ORM search returns, and SQLite answers it from one range of ix_customers_last4_active_name
+(migration 0028) with no sort and no table lookup; the name search likewise from
+ix_customers_active_name.
+
+The shop has more than 50 active members with the same last 4 (the search keeps 50), several
+of one name (ties go by id), members with no name (NULL sorts first on SQLite, last on
+PostgreSQL: both paths run the same ORDER BY), and inactive members who still carry the
+digits (left out)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import event, update
+
+from app.db.models import Customer
+from app.services import customer_admin, customers
+from app.services.context import Context
+from app.services.customers import (
+    MAX_MATCHES,
+    CustomerRecord,
+    CustomerRow,
+    lean_search,
+    search,
+)
+
+RECORD_FIELDS = (
+    "id",
+    "phone",
+    "phone_last4",
+    "name",
+    "birthday",
+    "status",
+    "tier_code",
+    "enrolled_at",
+    "marketing_consent_at",
+)
+NAMES = ("김민수", "박서연", "김민수", None, "이도윤", "김민수", None, "최지우")
+
+
+def _fields(customer: Any) -> tuple[Any, ...]:
+    return tuple(getattr(customer, name) for name in RECORD_FIELDS)
+
+
+def orm_search(ctx: Context, text: str) -> list[tuple[Any, ...]]:
+    with ctx.db.read() as session:
+        return [_fields(c) for c in search(session, text)]
+
+
+def build(ctx: Context) -> dict[str, list[uuid.UUID]]:
+    """62 active members ending in 2468, 3 ending in 1357, and inactive ones with 2468."""
+    made: dict[str, list[uuid.UUID]] = {"2468": [], "1357": [], "inactive": []}
+    for n in range(62):
+        name = NAMES[n % len(NAMES)]
+        made["2468"].append(
+            customers.enroll(
+                ctx,
+                f"010-{3000 + n}-2468",
+                name=name,
+                birthday="1990-03-05" if n % 3 == 0 else None,
+                marketing_consent=n % 2 == 0,
+            ).id
+        )
+    for n in range(3):
+        made["1357"].append(customers.enroll(ctx, f"010-{5000 + n}-1357", name="김민수").id)
+    # withdrawn and merged members lose their number (forget_person, the merge); these keep
+    # it, as a row written by another path might: the status alone must leave them out
+    for n, status in enumerate(("withdrawn", "merged", "erased")):
+        who = customers.enroll(ctx, f"010-{6000 + n}-2468", name="김민수").id
+        made["inactive"].append(who)
+        with ctx.db.write() as session:
+            session.execute(update(Customer).where(Customer.id == who).values(status=status))
+    gone = customers.enroll(ctx, "010-6100-2468", name="가나다").id
+    customer_admin.withdraw_customer(ctx, gone)  # the real path: its number goes
+    made["inactive"].append(gone)
+    return made
+
+
+def test_the_lean_last4_search_is_the_orm_search(ctx: Context) -> None:
+    made = build(ctx)
+    for text in ("2468", "1357", "0000", "김민", "김민수", "이도윤", "없음"):
+        rows = lean_search(ctx, text)
+        assert all(isinstance(row, CustomerRow) for row in rows)
+        lean = [_fields(row) for row in rows]
+        assert lean == orm_search(ctx, text), text
+        # a row decodes to the record the other lean reads give, and equals it
+        assert [row.record() for row in rows] == [CustomerRecord(*f) for f in lean]
+        assert rows == [CustomerRecord(*f) for f in lean]
+    found = lean_search(ctx, "2468")
+    assert len(found) == MAX_MATCHES < len(made["2468"])  # 62 match, 50 are kept
+    assert {row.id for row in found} <= set(made["2468"])
+    assert not {row.id for row in lean_search(ctx, "2468")} & set(made["inactive"])
+    # the order: by name, then by id among the same name
+    named = [(row.name, row.id) for row in found if row.name is not None]
+    assert named == sorted(named)
+    ties = [row.id for row in found if row.name == "김민수"]
+    assert len(ties) > 5 and ties == sorted(ties)
+    assert len(lean_search(ctx, "1357")) == 3
+
+
+def test_a_row_decodes_a_column_only_when_read(sqlite_ctx: Context) -> None:
+    """The counter's list reads names and phones: a date no one reads is never decoded."""
+    who = customers.enroll(sqlite_ctx, "010-3000-2468", name="김민수", birthday="1990-03-05")
+    (row,) = lean_search(sqlite_ctx, "2468")
+    raw = list(row._raw)
+    raw[7] = "not a time"  # what the driver gave, spoiled: reading it would fail
+    spoiled = CustomerRow(tuple(raw), row._decoders)
+    record = row.record()
+    assert (spoiled.name, spoiled.phone, spoiled.tier_code) == ("김민수", "01030002468", "BASIC")
+    assert (spoiled.birthday, spoiled.tier_code) == (record.birthday, record.tier_code)
+    assert spoiled.id == who.id
+    with pytest.raises(ValueError):
+        _ = spoiled.enrolled_at
+    assert row == row.record() and hash(row) == hash(row.record())
+    assert repr(row) == "CustomerRow" + repr(row.record()).removeprefix("CustomerRecord")
+    assert row != spoiled.id
+
+
+def _plans(ctx: Context, call: Any) -> list[list[str]]:
+    """EXPLAIN QUERY PLAN of each statement the call ran on the shop (SQLite)."""
+    seen: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
+        seen.append((sql, parameters))
+
+    event.listen(ctx.db.engine, "before_cursor_execute", note)
+    try:
+        call()
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", note)
+    plans = []
+    with ctx.db.read() as session:
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        for sql, parameters in seen:
+            if sql.lstrip().upper().startswith("SELECT"):
+                rows = driver.execute("EXPLAIN QUERY PLAN " + sql, parameters)
+                plans.append([row[3] for row in rows])
+    return plans
+
+
+def test_the_searches_read_one_index_range_in_order(sqlite_ctx: Context) -> None:
+    """One SEARCH each, no "USE TEMP B-TREE FOR ORDER BY" (0027 sorted the ~100 rows of a
+    last 4 after reading each from the table); the lean last-4 search reads the index only."""
+    ctx = sqlite_ctx
+    build(ctx)
+
+    def orm(text: str) -> None:
+        with ctx.db.read() as session:
+            search(session, text)
+
+    last4 = "ix_customers_last4_active_name (phone_last4=? AND status=?)"
+    name = "ix_customers_active_name (status=? AND name>? AND name<?)"
+    assert _plans(ctx, lambda: lean_search(ctx, "2468")) == [
+        [f"SEARCH customers USING COVERING INDEX {last4}"]
+    ]
+    assert _plans(ctx, lambda: orm("2468")) == [[f"SEARCH customers USING INDEX {last4}"]]
+    assert _plans(ctx, lambda: lean_search(ctx, "김민")) == [
+        [f"SEARCH customers USING INDEX {name}"]
+    ]
+    assert _plans(ctx, lambda: orm("김민")) == [[f"SEARCH customers USING INDEX {name}"]]
