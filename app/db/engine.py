@@ -236,15 +236,18 @@ class Checkpointer:
     grew without bound (tests/db/test_wal_two_writers.py). So once the WAL file passes
     WAL_LIMIT bytes (looked at every SIZE_EVERY commits and on every wake, whoever wrote it)
     the tail pass is a TRUNCATE checkpoint instead: SQLite's own write lock holds every
-    process's writers while it copies the rest back, waits up to RESET_WAIT_MS for the
-    readers of older snapshots to end, and empties the WAL file. If a reader outlasts that,
-    the WAL is left as it is (every frame that can be is copied) and the next run tries again.
+    process's writers while it copies the rest back and empties the WAL file (`_truncate`:
+    tries that wait for no one, then one that waits up to RESET_WAIT_MS for readers). If none
+    succeeds, the WAL is left as it is (every frame that can be is copied) and the next run
+    tries again.
     """
 
     QUIET_SECONDS = 2.0
     MAX_PENDING = 50  # a sale writes ~68 KB of WAL: ~3.5 MB between checkpoints at most
     WAL_LIMIT = 8 * 1024 * 1024  # bytes of WAL file past which a run empties it (TRUNCATE)
-    RESET_WAIT_MS = 100  # how long a TRUNCATE may hold the write lock waiting for readers
+    RESET_TRIES = 0.03  # seconds of TRUNCATE tries that wait for no one
+    RESET_STEP = 0.002  # seconds between two of them
+    RESET_WAIT_MS = 100  # then how long the last may hold the writers waiting for readers
     SIZE_EVERY = 8  # commits between two looks at the WAL file's size (a stat, ~2 us)
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
@@ -291,30 +294,51 @@ class Checkpointer:
             driver = connection.driver_connection
             assert driver is not None
             driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # the bulk
-            reset = self.wal_size() > self.WAL_LIMIT
+            if self.wal_size() > self.WAL_LIMIT:
+                emptied = self._truncate(driver)
+                self.runs += 1
+                self.restartable += emptied
+                self.resets += emptied
+                return
             with self.gate:  # the tail, between two of this process's write transactions
                 started = time.monotonic()
-                if reset:
-                    busy, log, copied = self._truncate(driver)
-                else:
-                    busy, log, copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                busy, log, copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 self.longest_tail = max(self.longest_tail, time.monotonic() - started)
             self.runs += 1
             if not busy and log == copied:
                 self.restartable += 1
-                if reset:
-                    self.resets += 1
         finally:
             connection.close()
 
-    def _truncate(self, driver: sqlite3.Connection) -> tuple[int, int, int]:
-        """A TRUNCATE checkpoint that waits at most RESET_WAIT_MS for the lock and readers."""
-        driver.execute(f"PRAGMA busy_timeout = {self.RESET_WAIT_MS}")
+    def _truncate(self, driver: sqlite3.Connection) -> bool:
+        """TRUNCATE checkpoints: True once one emptied the WAL.
+
+        First tried every RESET_STEP seconds for RESET_TRIES seconds with no busy timeout: a
+        try fails at once while another process writes or a reader is on an older snapshot,
+        instead of holding every writer while SQLite's busy handler sleeps (1, 2, 5, 10, ...
+        ms) until that reader ends; between two tries the writers go on. Readers may never
+        leave such a gap (two pages of the list overlapping, over and over): then one last
+        try waits up to RESET_WAIT_MS for them, holding the writers -- while it holds the
+        write lock, a reader that begins reads the copied-back file, not the WAL, so the
+        wait ends when the readers of the moment have."""
+        driver.execute("PRAGMA busy_timeout = 0")
         try:
-            busy, log, copied = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            deadline = time.monotonic() + self.RESET_TRIES
+            while time.monotonic() < deadline:
+                if self._truncate_once(driver):
+                    return True
+                time.sleep(self.RESET_STEP)
+            driver.execute(f"PRAGMA busy_timeout = {self.RESET_WAIT_MS}")
+            return self._truncate_once(driver)
         finally:
             driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        return int(busy), int(log), int(copied)
+
+    def _truncate_once(self, driver: sqlite3.Connection) -> bool:
+        with self.gate:  # this process's writers wait in Database.write, not on SQLite's lock
+            started = time.monotonic()
+            (busy, *_) = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            self.longest_tail = max(self.longest_tail, time.monotonic() - started)
+        return not busy
 
     def _run(self) -> None:
         while not self._stop:
