@@ -238,8 +238,8 @@ class Checkpointer:
     the tail pass is a TRUNCATE checkpoint instead: SQLite's own write lock holds every
     process's writers while it copies the rest back and empties the WAL file (`_truncate`:
     tries that wait for no one, then one that waits up to RESET_WAIT_MS for readers). If none
-    succeeds, the WAL is left as it is (every frame that can be is copied) and the next run
-    tries again.
+    succeeds, the WAL is left as it is (every frame that can be is copied) and the size asks
+    for no other reset for RESET_BACKOFF seconds.
     """
 
     QUIET_SECONDS = 2.0
@@ -249,6 +249,7 @@ class Checkpointer:
     RESET_STEP = 0.002  # seconds between two of them
     RESET_WAIT_MS = 100  # then how long the last may hold the writers waiting for readers
     SIZE_EVERY = 8  # commits between two looks at the WAL file's size (a stat, ~2 us)
+    RESET_BACKOFF = 5.0  # seconds after a reset that failed before the size asks for another
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self.engine = engine
@@ -259,6 +260,8 @@ class Checkpointer:
         self.runs = 0
         self.restartable = 0  # runs that left every frame copied back (the WAL can restart)
         self.resets = 0  # TRUNCATE runs that emptied the WAL file
+        self.failed_resets = 0  # TRUNCATE runs that could not (a reader outlasted them)
+        self._next_reset = 0.0  # monotonic time before which the size asks for no reset
         self.longest_tail = 0.0  # seconds this process's writers waited on a tail pass
         self.wakes = 0  # times a commit woke the thread
         self._pending = 0
@@ -273,10 +276,18 @@ class Checkpointer:
         self._pending += 1
         self._last_commit = time.monotonic()
         if self._pending == self.MAX_PENDING or (
-            self._pending % self.SIZE_EVERY == 0 and self.wal_size() > self.WAL_LIMIT
+            self._pending % self.SIZE_EVERY == 0 and self.reset_due()
         ):
             self.wakes += 1
             self._wake.set()
+
+    def reset_due(self) -> bool:
+        """The WAL file is past WAL_LIMIT, and no reset failed in the last RESET_BACKOFF s.
+
+        The backoff: a reader may hold one snapshot for minutes (the online backup reads
+        the whole file in one); without it every SIZE_EVERY-th sale would wait on a reset
+        that cannot succeed."""
+        return time.monotonic() >= self._next_reset and self.wal_size() > self.WAL_LIMIT
 
     def wal_size(self) -> int:
         """The WAL file's size in bytes (0 when there is none)."""
@@ -294,11 +305,14 @@ class Checkpointer:
             driver = connection.driver_connection
             assert driver is not None
             driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # the bulk
-            if self.wal_size() > self.WAL_LIMIT:
+            if self.reset_due():
                 emptied = self._truncate(driver)
                 self.runs += 1
                 self.restartable += emptied
                 self.resets += emptied
+                if not emptied:
+                    self.failed_resets += 1
+                    self._next_reset = time.monotonic() + self.RESET_BACKOFF
                 return
             with self.gate:  # the tail, between two of this process's write transactions
                 started = time.monotonic()
@@ -354,7 +368,7 @@ class Checkpointer:
             quiet = time.monotonic() - self._last_commit >= self.QUIET_SECONDS
             due = self._pending >= self.MAX_PENDING or (self._pending and quiet)
             # another process's writes grow the WAL as well: looked at on every wake
-            if due or self.wal_size() > self.WAL_LIMIT:
+            if due or self.reset_due():
                 self._pending = 0
                 with suppress(
                     sqlite3.Error, exc.DBAPIError

@@ -56,3 +56,35 @@ def test_max_pending_commits_wake_it_without_a_quiet_moment(
         time.sleep(0.005)
     assert _wait_for(lambda: checkpointer.runs >= 3, 3.0), checkpointer.runs
     assert checkpointer.wakes == 3  # one for each 10 commits, no more
+
+
+def test_a_reader_holding_one_snapshot_is_not_waited_for_at_every_commit(
+    sqlite_ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The online backup reads one snapshot for minutes: a reset that cannot succeed is
+    tried once, then not again for RESET_BACKOFF seconds, and the writers go on."""
+    import sqlite3
+    from contextlib import closing
+
+    monkeypatch.setattr(Checkpointer, "WAL_LIMIT", 64 * 1024)
+    monkeypatch.setattr(Checkpointer, "RESET_BACKOFF", 60.0)
+    _write(sqlite_ctx, -1)
+    checkpointer = sqlite_ctx.db.checkpointer
+    assert checkpointer is not None
+    assert sqlite_ctx.db.path is not None
+    with closing(sqlite3.connect(sqlite_ctx.db.path, isolation_level=None)) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM settings").fetchall()  # a snapshot, held
+        waits = []
+        for i in range(120):
+            started = time.perf_counter()
+            _write(sqlite_ctx, "x" * 2000 + str(i))
+            waits.append(time.perf_counter() - started)
+            time.sleep(0.002)
+        assert checkpointer.wal_size() > Checkpointer.WAL_LIMIT
+        assert _wait_for(lambda: checkpointer.failed_resets >= 1, 3.0)
+        time.sleep(0.3)
+        assert checkpointer.failed_resets == 1, checkpointer.failed_resets
+        assert checkpointer.resets == 0
+        reader.execute("COMMIT")
+    assert sorted(waits)[-3] < 0.1, sorted(waits)[-5:]  # at most one write or two held
