@@ -162,3 +162,27 @@ def test_the_searches_read_one_index_range_in_order(sqlite_ctx: Context) -> None
         [f"SEARCH customers USING INDEX {name}"]
     ]
     assert _plans(ctx, lambda: orm("김민")) == [[f"SEARCH customers USING INDEX {name}"]]
+
+
+def test_a_search_after_another_shops_card_scan(sqlite_ctx: Context, tmp_path: Any) -> None:
+    """Each Lean compiles on the first engine of its dialect and result processors belong to
+    an engine: a blank card scanned in one shop (the card statement compiled there, no record
+    decoded) and then a last-4 search in another once made the search fail an identity check
+    (the full suite's order hit it: "예기치 않은 오류" at the counter)."""
+    from app.domain.errors import Refused
+    from app.services.cards import create_blank_cards
+    from app.services.context import open_shop
+
+    for lean in (customers._LEAN_BY_CARD, customers._LEAN_BY_LAST4):
+        lean._by_dialect.clear()
+    customers._DECODERS.clear()
+    (token,) = create_blank_cards(sqlite_ctx, 1)
+    with pytest.raises(Refused):  # a blank card is said in words
+        lean_search(sqlite_ctx, token)
+    other = open_shop(str(tmp_path / "other.sqlite"))
+    try:
+        who = customers.enroll(other, "010-4000-1357", name="이서연")
+        (row,) = lean_search(other, "1357")
+        assert (row.id, row.name) == (who.id, "이서연")
+    finally:
+        other.close()
