@@ -23,6 +23,12 @@ sale also flushes what Tryton wrote (Tryton's backend does not fsync a commit):
   network: the model layer a Tryton client calls);
 * last 4 digits: `lean_search(ctx, "5678")`; `Party.find([("contact_mechanisms.value",
   "like", "%5678")], limit=50)`;
+* last 4, 50 found: the same calls where both sides find a full list. Random digits find
+  ~0.5 of Tryton's 5,000 parties but ~100 of a 1M shop's members (50 shown), so the case
+  above compares different work there. Tryton's database also holds `CROWD` parties whose
+  numbers end in the same four digits (`CROWD_LAST4`, not otherwise counted), and on a shop
+  where Dangol's random digits find a full list of 50, Tryton is asked for those digits and
+  must also return 50: the same size of answer on both sides;
 * a sale: Dangol `record_sale(ctx, customer, amount)` (sale, points and stamps entries,
   figures; committed with synchronous=FULL); Tryton a `sale.point.sale` for the party with
   one product line (Tryton's POS sale names no customer: it has no loyalty), saved, then
@@ -49,6 +55,10 @@ from typing import Any
 
 LOOKUP_TARGET = 100.0
 SALE_TARGET = 50.0
+CROWD = 100  # Tryton parties sharing the last four digits below (a crowded last 4, as at 1M)
+CROWD_LAST4 = "7000"
+CROWD_NAME = "혼잡"
+FULL_LIST = 50  # what both sides return at most (Dangol's MAX_MATCHES)
 
 
 # --- the Tryton side (runs in the Tryton venv: imports nothing of Dangol) ----------------------
@@ -88,6 +98,16 @@ def worker(work: Path, parties: int, seed: int) -> None:
                 mechanism.value = phones[index]
                 batch.append(party)
             Party.save(batch)
+    crowd = len(Party.find([("name", "like", f"{CROWD_NAME} %")]))
+    if crowd < CROWD:  # 010-1000-7000, 010-1001-7000, ...: a random number only by chance
+        batch = []
+        for index in range(crowd, CROWD):
+            party = Party(name=f"{CROWD_NAME} {index:03d}")
+            mechanism = party.contact_mechanisms.new()
+            mechanism.type = "mobile"
+            mechanism.value = f"010-{1000 + index:04d}-{CROWD_LAST4}"
+            batch.append(party)
+        Party.save(batch)
     built.touch()
     _send({"ready": True, "build_s": time.perf_counter() - started, "parties": parties})
     Sale = Model.get("sale.point.sale")
@@ -269,6 +289,17 @@ def compare(peer: Peer, shop: Path, args: argparse.Namespace) -> list[tuple[str,
                 args.block,
             )
         )
+        full = [d for d in digits if len(lean_search(ctx, d)) == FULL_LIST]
+        if len(full) >= len(digits) // 2:  # a crowded shop: the same size of answer
+            out.append(
+                alternate(
+                    "last 4, 50 found",
+                    lambda d: _expect_len(lean_search(ctx, d), FULL_LIST),
+                    lambda d: _expect(peer.ask("last4", CROWD_LAST4), FULL_LIST),
+                    full,
+                    args.block,
+                )
+            )
         sales = [(who, rng.choice((4500, 6000, 12500))) for _, who in picked[args.lookups :]]
         out.append(
             alternate(
@@ -288,6 +319,12 @@ def _expect(reply: dict[str, Any], answer: object) -> dict[str, Any]:
     if reply["answer"] != answer:
         raise SystemExit(f"Tryton answered {reply['answer']!r}, not {answer!r}")
     return reply
+
+
+def _expect_len(found: list[Any], n: int) -> list[Any]:
+    if len(found) != n:
+        raise SystemExit(f"Dangol found {len(found)}, not {n}")
+    return found
 
 
 def alternate(
