@@ -31,8 +31,11 @@ def decode_qr(image: QImage) -> str | None:
     width, height, stride = gray.width(), gray.height(), gray.bytesPerLine()
     data = bytes(gray.constBits())[: stride * height]
     picture = Image.frombuffer("L", (width, height), data, "raw", "L", stride, 1)
-    # one format stands for a set at run time; the stubs want BarcodeFormats
-    results = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode)  # type: ignore[arg-type]
+    # QR Model 2 only, what cards, slips and wallet passes carry: zxing-cpp 3's QRCode is a
+    # set that takes in Micro QR too (M1: a few digits, no error correction), and a test once
+    # read "8084" off a printed card sheet beside its cards' codes: here, a last-4 search
+    model2 = zxingcpp.BarcodeFormat.QRCodeModel2
+    results = zxingcpp.read_barcodes(picture, formats=model2)  # type: ignore[arg-type]
     return results[0].text if results else None
 
 

@@ -65,7 +65,7 @@ class Found:
 
 def read_qr_codes(image: Image.Image, dpi: int = DPI) -> list[Found]:
     found = []
-    for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+    for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCodeModel2):
         corners = [code.position.top_left, code.position.top_right]
         corners += [code.position.bottom_right, code.position.bottom_left]
         xs = [c.x for c in corners]

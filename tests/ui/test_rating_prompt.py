@@ -22,7 +22,7 @@ def _prompt(app, qtbot) -> RatingPrompt:
 
 def _qr_texts(prompt: RatingPrompt) -> list[str]:
     image = prompt.grab().toImage()
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCodeModel2)
     return [code.text for code in found]
 
 
