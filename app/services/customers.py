@@ -527,7 +527,7 @@ class CustomerRow:
             found = self._id = self._decoded(0)
         return found
 
-    # the text columns come from the driver as they are (_row_decoders checks it)
+    # the text columns come from the driver as they are (test_lean_rows_have_the_orm_types)
     @property
     def phone(self) -> str | None:
         return self._raw[1]  # type: ignore[no-any-return]
@@ -590,7 +590,6 @@ _RECORD = (
     Customer.marketing_consent_at,
 )
 _RECORD_WIDTH = len(_RECORD)
-_TEXT_COLUMNS = (1, 2, 3, 5, 6)  # phone, phone_last4, name, status, tier_code
 _ID = bindparam("id", type_=Uuid())
 _LEAN_BY_ID = Lean(select(*_RECORD).where(Customer.id == _ID))
 _LEAN_BY_PHONE = Lean(select(*_RECORD).where(Customer.phone == bindparam("phone")))
@@ -626,25 +625,6 @@ def _record(row: tuple[Any, ...] | None) -> CustomerRecord | None:
     return None if row is None else CustomerRecord(*row)
 
 
-_DECODERS: dict[str, tuple[Processor, ...]] = {}
-
-
-def _row_decoders(connection: LeanConnection) -> tuple[Processor, ...]:
-    """The result processors of the record's columns on the connection's dialect, for
-    CustomerRow (the same for every statement that selects _RECORD)."""
-    found = _DECODERS.get(connection.dialect.name)
-    if found is None:
-        found = _LEAN_BY_LAST4.decoders(connection.dialect)
-        assert len(found) == _RECORD_WIDTH
-        assert all(found[i] is None for i in _TEXT_COLUMNS), "a text column needs decoding"
-        # the card's statement decodes its record columns alike (not the same objects: each
-        # Lean compiles on the first engine of its dialect, and processors are per engine)
-        card = _LEAN_BY_CARD.decoders(connection.dialect)[2:]
-        assert [d is None for d in card] == [d is None for d in found]
-        found = _DECODERS[connection.dialect.name] = found
-    return found
-
-
 def _lean_card(connection: LeanConnection, token: str) -> CustomerRow | None:
     """_by_card's answer and refusals, from one statement."""
     found = _LEAN_BY_CARD.raw_rows(connection, token=token)
@@ -656,7 +636,9 @@ def _lean_card(connection: LeanConnection, token: str) -> CustomerRow | None:
         raise Refused("card.revoked")
     if holder is None:
         raise Refused("card.blank")
-    return CustomerRow(row[2:], _row_decoders(connection)) if row[2] is not None else None
+    if row[2] is None:
+        return None
+    return CustomerRow(row[2:], _LEAN_BY_CARD.decoders(connection.dialect)[2:])
 
 
 def lean_search(ctx: Context, query_text: str) -> list[CustomerRow]:
@@ -664,20 +646,21 @@ def lean_search(ctx: Context, query_text: str) -> list[CustomerRow]:
     that decode a column when it is read (CustomerRow; `record()` for all of it)."""
     query = classify_query(query_text)
     with lean_connection(ctx.db.engine) as connection:
-        if query.kind == "phone":
-            rows = _LEAN_BY_PHONE.raw_rows(connection, phone=query.value)
-        elif query.kind == "last4":
-            # one range of ix_customers_last4_active_name, in order, no table lookup (0028)
-            rows = _LEAN_BY_LAST4.raw_rows(connection, last4=query.value)
-        elif query.kind == "card":
+        if query.kind == "card":
             card = _lean_card(connection, query.value)
             return [card] if card is not None and card.status == "active" else []
+        lean: Lean
+        if query.kind == "phone":
+            lean, params = _LEAN_BY_PHONE, {"phone": query.value}
+        elif query.kind == "last4":
+            # one range of ix_customers_last4_active_name, in order, no table lookup (0028)
+            lean, params = _LEAN_BY_LAST4, {"last4": query.value}
         elif query.kind == "name":
-            end = query.value + "\uffff"
-            rows = _LEAN_BY_NAME.raw_rows(connection, start=query.value, end=end)
+            lean, params = _LEAN_BY_NAME, {"start": query.value, "end": query.value + "\uffff"}
         else:
             raise Refused("query.invalid", query=query_text)
-        decoders = _row_decoders(connection)
+        rows = lean.raw_rows(connection, **params)
+        decoders = lean.decoders(connection.dialect)  # the statement's own (per engine)
     found = [CustomerRow(row, decoders) for row in rows]
     if query.kind == "phone":  # the one number's holder, if an active member
         return [row for row in found if row.status == "active"]

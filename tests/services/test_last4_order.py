@@ -175,7 +175,6 @@ def test_a_search_after_another_shops_card_scan(sqlite_ctx: Context, tmp_path: A
 
     for lean in (customers._LEAN_BY_CARD, customers._LEAN_BY_LAST4):
         lean._by_dialect.clear()
-    customers._DECODERS.clear()
     (token,) = create_blank_cards(sqlite_ctx, 1)
     with pytest.raises(Refused):  # a blank card is said in words
         lean_search(sqlite_ctx, token)
