@@ -41,6 +41,16 @@ def registers(
         server.forget_engine(url)
 
 
+def wait_until(condition: Callable[[], object], seconds: float = 10.0) -> bool:
+    """True once condition() holds, False after `seconds` of asking every 20 ms."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def later(ctx: Context, **delta: float) -> None:
     """Move a register's clock forward."""
     assert ctx.fixed_now is not None

@@ -16,6 +16,7 @@ from app.services import customers, sales, sync
 from app.services.customers import resolve_customer
 from app.sync import engine as sync_engine
 from app.sync import server
+from tests.sync.conftest import wait_until
 
 PHONE = "01044440001"
 PG = "host=127.0.0.1 user=postgres dbname=test"
@@ -35,15 +36,6 @@ def _sales(ctx) -> int:
         return int(session.scalar(select(func.count()).select_from(Sale)) or 0)
 
 
-def _wait(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 @pytest.mark.parametrize("listen", [True, False], ids=["listen", "polling"])
 def test_between_syncs_a_register_holds_the_listener_or_nothing(
     registers, pg_url: str, monkeypatch: pytest.MonkeyPatch, listen: bool
@@ -60,7 +52,7 @@ def test_between_syncs_a_register_holds_the_listener_or_nothing(
     assert worker is not None
     try:
         customers.enroll(a, PHONE)
-        assert _wait(lambda: worker.runs >= 3)
+        assert wait_until(lambda: worker.runs >= 3)
         counts = []
         for _ in range(25):  # sampled between and during syncs
             counts.append(_connections(name))
@@ -71,7 +63,7 @@ def test_between_syncs_a_register_holds_the_listener_or_nothing(
     finally:
         worker.stop()
         server.forget_engine(url)
-    assert _wait(lambda: _connections(name) == 0, 5)
+    assert wait_until(lambda: _connections(name) == 0, 5)
 
 
 def test_a_pull_with_nothing_new_is_one_statement(registers) -> None:
@@ -126,11 +118,11 @@ def test_own_notices_are_no_reason_and_a_burst_is_coalesced(
 
     monkeypatch.setattr(sync_engine, "append_feed", remember_pid)
     try:
-        assert _wait(lambda: wa.runs >= 1 and wb.runs >= 1)
+        assert wait_until(lambda: wa.runs >= 1 and wb.runs >= 1)
         time.sleep(0.5)  # both listening
         sales.record_sale(a, resolve_customer(a, PHONE), 10_000)
-        assert _wait(lambda: _sales(b) == 1)  # b heard a's notice and pulled
-        assert _wait(lambda: any(pid in pushed_by for pid, _ in judged))
+        assert wait_until(lambda: _sales(b) == 1)  # b heard a's notice and pulled
+        assert wait_until(lambda: any(pid in pushed_by for pid, _ in judged))
         assert pushed_by and all(mine for pid, mine in judged if pid in pushed_by)
         assert not any(mine for pid, mine in judged if pid not in pushed_by)
         # a burst: a notice every 10 ms for a second, as a hundred registers' pushes send
@@ -144,7 +136,7 @@ def test_own_notices_are_no_reason_and_a_burst_is_coalesced(
             for _ in range(100):
                 conn.execute(f"NOTIFY {sync_engine.CHANNEL}")
                 time.sleep(0.01)
-        assert _wait(lambda: wb.notices - notices_before >= 100)
+        assert wait_until(lambda: wb.notices - notices_before >= 100)
         time.sleep(wb.notice_gap * 2)
         pulls = wb.runs - runs_before
         # one pull per gap (at least 0.1 s, and at least 1.5 runs) at most: not a hundred

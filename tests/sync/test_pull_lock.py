@@ -22,6 +22,7 @@ from app.services.context import Context
 from app.services.customers import resolve_customer
 from app.sync import central_figures, server
 from app.sync import engine as sync_engine
+from tests.sync.conftest import wait_until
 
 PG = "host=127.0.0.1 user=postgres dbname=test"
 PHONE = "01077770001"
@@ -99,15 +100,6 @@ def sales_locked(pg_url: str) -> Iterator[Any]:
         conn.close()
 
 
-def _wait(condition: Any, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 def test_a_sale_completes_while_a_pull_reads_the_feed(pair, sales_locked) -> None:
     a, b, member = pair
     for i in range(3):
@@ -117,7 +109,7 @@ def test_a_sale_completes_while_a_pull_reads_the_feed(pair, sales_locked) -> Non
     pulled: list[sync_engine.PullResult] = []
     puller = threading.Thread(target=lambda: pulled.append(_pull(b)), daemon=True)
     puller.start()
-    assert _wait(lambda: sales_locked.waiting() == 1), "the pull never reached the feed's rows"
+    assert wait_until(lambda: sales_locked.waiting() == 1), "the pull never reached the feed's rows"
     sold: list[Any] = []
     failed: list[BaseException] = []
 
