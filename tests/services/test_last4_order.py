@@ -23,6 +23,7 @@ from app.services.customers import (
     MAX_MATCHES,
     CustomerRecord,
     CustomerRow,
+    ListedRow,
     lean_search,
     search,
 )
@@ -102,9 +103,9 @@ def test_the_lean_last4_search_is_the_orm_search(ctx: Context) -> None:
 
 
 def test_a_row_decodes_a_column_only_when_read(sqlite_ctx: Context) -> None:
-    """The counter's list reads names and phones: a date no one reads is never decoded."""
+    """A date no one reads is never decoded (the phone's and the card's rows)."""
     who = customers.enroll(sqlite_ctx, "010-3000-2468", name="김민수", birthday="1990-03-05")
-    (row,) = lean_search(sqlite_ctx, "2468")
+    (row,) = lean_search(sqlite_ctx, "010-3000-2468")
     raw = list(row._raw)
     raw[7] = "not a time"  # what the driver gave, spoiled: reading it would fail
     spoiled = CustomerRow(tuple(raw), row._decoders)
@@ -117,6 +118,61 @@ def test_a_row_decodes_a_column_only_when_read(sqlite_ctx: Context) -> None:
     assert row == row.record() and hash(row) == hash(row.record())
     assert repr(row) == "CustomerRow" + repr(row.record()).removeprefix("CustomerRecord")
     assert row != spoiled.id
+
+
+def _statements(ctx: Context, call: Any) -> tuple[Any, int]:
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        seen.append(sql)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", note)
+    try:
+        return call(), len(seen)
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", note)
+
+
+@pytest.mark.parametrize("text", ["2468", "김민"])
+def test_a_list_reads_the_rest_of_its_records_once_when_asked(
+    sqlite_ctx: Context, text: str
+) -> None:
+    """A list of matches comes with what the counter shows of each (id, name, phone, tier):
+    one statement; the first date, status or last 4 asked of any row reads the rest of the
+    whole list by one more, and the records are the ORM search's."""
+    ctx = sqlite_ctx
+    build(ctx)
+    rows, ran = _statements(ctx, lambda: lean_search(ctx, text))
+    assert ran == 1 and len(rows) > 10
+    shown, ran = _statements(ctx, lambda: [(r.id, r.name, r.phone, r.tier_code) for r in rows])
+    assert ran == 0
+    assert shown == [(f[0], f[3], f[1], f[6]) for f in orm_search(ctx, text)]
+    _, ran = _statements(ctx, lambda: rows[7].enrolled_at)
+    assert ran == 1
+    records, ran = _statements(ctx, lambda: [_fields(r) for r in rows])
+    assert ran == 0
+    assert records == orm_search(ctx, text)
+    assert all(isinstance(row, ListedRow) for row in rows)
+
+
+def test_a_member_changed_before_the_rest_is_read_gives_its_own_record(
+    sqlite_ctx: Context,
+) -> None:
+    """The rest is read by the list's search; a member it no longer finds (withdrawn since
+    the list was shown) is read by its id: its own record as it now is, never another's."""
+    ctx = sqlite_ctx
+    made = build(ctx)
+    rows = lean_search(ctx, "1357")
+    assert len(rows) == 3 and {row.id for row in rows} == set(made["1357"])
+    gone = rows[1]
+    customer_admin.withdraw_customer(ctx, gone.id)
+    assert [row.status for row in rows] == ["active", "withdrawn", "active"]
+    assert gone.name == "김민수"  # what the list showed stays the list's
+    with ctx.db.read() as session:
+        now = session.get(Customer, gone.id)
+        assert now is not None
+        assert (gone.phone_last4, gone.enrolled_at) == (now.phone_last4, now.enrolled_at)
+    assert [row.id for row in lean_search(ctx, "1357")] == [rows[0].id, rows[2].id]
 
 
 def _plans(ctx: Context, call: Any) -> list[list[str]]:
@@ -173,7 +229,7 @@ def test_a_search_after_another_shops_card_scan(sqlite_ctx: Context, tmp_path: A
     from app.services.cards import create_blank_cards
     from app.services.context import open_shop
 
-    for lean in (customers._LEAN_BY_CARD, customers._LEAN_BY_LAST4):
+    for lean in (customers._LEAN_BY_CARD, customers._LEAN_LIST_BY_LAST4):
         lean._by_dialect.clear()
     (token,) = create_blank_cards(sqlite_ctx, 1)
     with pytest.raises(Refused):  # a blank card is said in words
