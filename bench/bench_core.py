@@ -56,12 +56,13 @@ RAW_BY_PHONE = "SELECT * FROM customers WHERE phone = ? AND status = 'active'"
 RAW_BY_LAST4 = (
     "SELECT * FROM customers WHERE phone_last4 = ? AND status = 'active' ORDER BY name, id LIMIT 50"
 )
-# the columns the service reads (customers.CustomerRecord's): on a shop at 0028 both are one
-# range of the covering ix_customers_last4_active_name, where SELECT * reads 50 table rows more
+# the columns the service reads: a list of matches reads what the counter's list shows
+# (customers.ListedRow; the rest of the records only when asked); on a shop at 0028 both are
+# one range of the covering ix_customers_last4_active_name, where SELECT * reads 50 table
+# rows more
 RAW_BY_LAST4_RECORD = (
-    "SELECT id, phone, phone_last4, name, birthday, status, tier_code, enrolled_at, "
-    "marketing_consent_at FROM customers WHERE phone_last4 = ? AND status = 'active' "
-    "ORDER BY name, id LIMIT 50"
+    "SELECT id, phone, name, tier_code FROM customers WHERE phone_last4 = ? "
+    "AND status = 'active' ORDER BY name, id LIMIT 50"
 )
 RAW_BY_CARD = (
     "SELECT k.status, c.* FROM membership_cards k JOIN customers c ON c.id = k.customer_id "

@@ -50,9 +50,8 @@ RAW_BY_CARD = (
 # as bench_core.py's RAW_BY_LAST4_RECORD: the 50 matches of a last 4 by name, the columns the
 # service reads (SELECT * would read each row from the table too: a slower raw side)
 RAW_BY_LAST4 = (
-    "SELECT id, phone, phone_last4, name, birthday, status, tier_code, enrolled_at, "
-    "marketing_consent_at FROM customers WHERE phone_last4 = ? AND status = 'active' "
-    "ORDER BY name, id LIMIT 50"
+    "SELECT id, phone, name, tier_code FROM customers WHERE phone_last4 = ? "
+    "AND status = 'active' ORDER BY name, id LIMIT 50"
 )
 # (the collector, the connection): the app as it is, then one part as before, then a bound
 MODES = ("app", "pooled", "stock gc", "gc off")
