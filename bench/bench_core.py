@@ -130,8 +130,16 @@ def timed_pair(
     """Like timed, the service and its raw equivalent alternating input by input.
 
     Both then run under the same load: other work on a shared machine comes and goes
-    within a run, and a ratio of two figures measured minutes apart says little."""
-    for item in inputs[:WARMUP]:
+    within a run, and a ratio of two figures measured minutes apart says little.
+
+    The untimed warm-up is a pass over every input, not the first few: the figures are of
+    a file in the OS page cache, as a shop's file is in use (warm.py), and some machines
+    drop a file's pages within a minute even with memory to spare (this one: fincore
+    showed 102 MB of the 1M shop resident, 20 MB 40 s later, with 24 GB free; a page read
+    back from the host costs 0.1-0.3 ms, which was the p99 of the first case after warm()
+    and not of the next one on the same inputs). Each page a timed call reads was read
+    a moment before, by the service or the raw side, whichever a case runs first."""
+    for item in inputs:
         service(item)
         raw(item)
     out: tuple[list[float], list[float]] = ([], [])
