@@ -561,8 +561,19 @@ class CustomerRow:
         return self._decoded(8)  # type: ignore[no-any-return]
 
     def record(self) -> CustomerRecord:
-        """Every column decoded: the record the other lean reads give."""
-        return CustomerRecord(self.id, *(self._decoded(i) for i in range(1, _RECORD_WIDTH)))
+        """Every column decoded: the record the other lean reads give (through the columns'
+        own properties, so a ListedRow's rest is read as for any of them)."""
+        return CustomerRecord(
+            self.id,
+            self.phone,
+            self.phone_last4,
+            self.name,
+            self.birthday,
+            self.status,
+            self.tier_code,
+            self.enrolled_at,
+            self.marketing_consent_at,
+        )
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, CustomerRow):
@@ -639,19 +650,6 @@ class ListedRow(CustomerRow):
     def marketing_consent_at(self) -> datetime | None:
         return self._rest.value(self, 5)  # type: ignore[no-any-return]
 
-    def record(self) -> CustomerRecord:
-        return CustomerRecord(
-            self.id,
-            self.phone,
-            self.phone_last4,
-            self.name,
-            self.birthday,
-            self.status,
-            self.tier_code,
-            self.enrolled_at,
-            self.marketing_consent_at,
-        )
-
 
 class _Rest:
     """The _REST columns of one list's members, read by the list's own search on the first
@@ -698,7 +696,6 @@ _RECORD = (
     Customer.enrolled_at,
     Customer.marketing_consent_at,
 )
-_RECORD_WIDTH = len(_RECORD)
 _ID = bindparam("id", type_=Uuid())
 _LEAN_BY_ID = Lean(select(*_RECORD).where(Customer.id == _ID))
 _LEAN_BY_PHONE = Lean(select(*_RECORD).where(Customer.phone == bindparam("phone")))
@@ -790,7 +787,6 @@ def lean_search(ctx: Context, query_text: str) -> list[CustomerRow]:
             decoders = _LEAN_BY_PHONE.decoders(connection.dialect)  # the statement's own
             found = [CustomerRow(row, decoders) for row in rows]
             return [row for row in found if row.status == "active"]
-        listed: Lean
         if query.kind == "last4":
             listed, rest, params = _LEAN_LIST_BY_LAST4, _LEAN_REST_BY_LAST4, {"last4": query.value}
         elif query.kind == "name":
